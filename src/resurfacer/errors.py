@@ -1,0 +1,35 @@
+"""The one exception type for bad input.
+
+Every validation failure names the field, the value it was given and what is
+allowed, so the CLI can print it as one line and exit with status 2.
+"""
+
+
+class InputError(ValueError):
+    """Bad input: `field` had `value`, and `allowed` says what would be accepted."""
+
+    def __init__(self, field: str, value: object, allowed: str):
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field}: got {value!r}; allowed: {allowed}")
+
+
+def check_range(field: str, value: float, low: float, high: float, unit: str = "",
+                low_inclusive: bool = True, high_inclusive: bool = True) -> float:
+    """Return `value` if it lies in [low, high] (ends as flagged), else raise InputError."""
+    ok_low = value >= low if low_inclusive else value > low
+    ok_high = value <= high if high_inclusive else value < high
+    if not (ok_low and ok_high) or value != value:  # NaN fails too
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        suffix = f" {unit}" if unit else ""
+        raise InputError(field, value, f"{lo}{low:g}, {high:g}{hi}{suffix}")
+    return value
+
+
+def check_choice(field: str, value: str, choices) -> str:
+    """Return `value` if it is one of `choices`, else raise InputError listing them."""
+    if value not in choices:
+        raise InputError(field, value, "one of " + ", ".join(sorted(choices)))
+    return value
