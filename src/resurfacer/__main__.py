@@ -1,0 +1,5 @@
+import sys
+
+from resurfacer.cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""The `resurfacer` command.
+
+Each sub-command lives in its own module exposing `register(subparsers)`, which
+adds its parser and sets `func` to a callable taking the parsed arguments and
+returning an exit status. Bad input (`InputError`) becomes one line on stderr
+and exit status 2, with nothing written.
+"""
+
+import argparse
+import sys
+
+from resurfacer import __version__
+from resurfacer.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _subcommand_modules():
+    from resurfacer.cli import mtz_command, optics_command
+
+    return [mtz_command, optics_command]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resurfacer", description="Simulate and plan laser skin resurfacing."
+    )
+    parser.add_argument("--version", action="version", version=f"resurfacer {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module in _subcommand_modules():
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
