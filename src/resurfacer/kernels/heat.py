@@ -1,0 +1,291 @@
+"""Numba kernels of the single-column (axisymmetric r-z) heat solver.
+
+One job each, on plain arrays; `resurfacer.mtz` prepares the arrays and reads
+the results. The grid is uniform: cell (k, j) spans depth [k dz, (k+1) dz] and
+radius [j dr, (j+1) dr]. Enthalpy `H` is volumetric [J/m^3] relative to the
+initial temperature; temperatures are in degrees Celsius (only differences
+matter, except in the Arrhenius rate, which converts to kelvin).
+
+The plain NumPy versions that the tests compare these with are in
+``tests/kernels/heat_reference.py``.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+KELVIN_OFFSET = 273.15
+
+
+@njit(cache=True, inline="always")
+def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
+    """Temperature [C] of volumetric enthalpy `h` [J/m^3] with a boiling plateau.
+
+    T = T0 + h / (rho c)                      below the plateau,
+    T = T_boil                                while the latent heat `latent` is absorbed,
+    T = T_boil + (h - h_b - latent) / (rho c) above it (dry residue),
+    with h_b = rho c (T_boil - T0).
+    """
+    h_boil = rho_c * (t_boil - t_initial)
+    if h <= h_boil:
+        return t_initial + h / rho_c
+    if h <= h_boil + latent:
+        return t_boil
+    return t_boil + (h - h_boil - latent) / rho_c
+
+
+@njit(parallel=True, cache=True)
+def update_temperature(enthalpy, void, rho_c, latent, t_initial, t_boil, temperature, peak):
+    """Fill `temperature` from `enthalpy` row by row and raise `peak` where exceeded."""
+    nz, nr = enthalpy.shape
+    for k in prange(nz):
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t = temperature_of_enthalpy(enthalpy[k, j], rho_c[k], latent[k], t_initial, t_boil)
+            temperature[k, j] = t
+            if t > peak[k, j]:
+                peak[k, j] = t
+
+
+@njit(parallel=True, cache=True)
+def conduction_step(temperature, void, enthalpy, dt, dr, dz, volume, area_axial, area_radial,
+                    k_row, k_face_z, perfusion_row, t_arterial, h_conv, t_ambient, t_far,
+                    lateral_far_field):
+    """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
+
+    V dH/dt = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), with face
+    conductance G = k_face A_face / distance (harmonic-mean k across layers).
+    Faces next to a void (ablated) cell and the top face lose heat by
+    convection, h A (T - T_amb). The bottom face, and the outer radial face
+    when `lateral_far_field` (else insulated), hold T_far half a cell away.
+    `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
+
+    Returns the energy [J] of this step conducted out of the domain, lost at
+    exposed surfaces and carried off by perfusion, each positive when it leaves.
+    """
+    nz, nr = temperature.shape
+    conducted = 0.0
+    surface = 0.0
+    perfused = 0.0
+    for k in prange(nz):
+        kz = k_row[k]
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t = temperature[k, j]
+            q = 0.0  # net power into the cell [W]
+            if j > 0:  # inner radial face; none on the axis
+                if void[k, j - 1]:
+                    loss = h_conv * area_radial[j] * (t - t_ambient)
+                    q -= loss
+                    surface += loss * dt
+                else:
+                    q += kz * area_radial[j] / dr * (temperature[k, j - 1] - t)
+            if j < nr - 1:  # outer radial face
+                if void[k, j + 1]:
+                    loss = h_conv * area_radial[j + 1] * (t - t_ambient)
+                    q -= loss
+                    surface += loss * dt
+                else:
+                    q += kz * area_radial[j + 1] / dr * (temperature[k, j + 1] - t)
+            elif lateral_far_field:
+                flow = 2.0 * kz * area_radial[nr] / dr * (t - t_far)
+                q -= flow
+                conducted += flow * dt
+            if k == 0 or void[k - 1, j]:  # top face exposed to air
+                loss = h_conv * area_axial[j] * (t - t_ambient)
+                q -= loss
+                surface += loss * dt
+            else:
+                q += k_face_z[k - 1] * area_axial[j] / dz * (temperature[k - 1, j] - t)
+            if k == nz - 1:  # bottom face: far field
+                flow = 2.0 * kz * area_axial[j] / dz * (t - t_far)
+                q -= flow
+                conducted += flow * dt
+            elif void[k + 1, j]:
+                loss = h_conv * area_axial[j] * (t - t_ambient)
+                q -= loss
+                surface += loss * dt
+            else:
+                q += k_face_z[k] * area_axial[j] / dz * (temperature[k + 1, j] - t)
+            perf = perfusion_row[k] * volume[j] * (t - t_arterial)
+            q -= perf
+            perfused += perf * dt
+            enthalpy[k, j] += q * dt / volume[j]
+    return conducted, surface, perfused
+
+
+@njit(cache=True)
+def _deliver_down_column(enthalpy, j, k_start, energy, attenuation, volume_j, cutoff):
+    """Deposit `energy` [J] of a ring's beam Beer-Lambert fashion from row `k_start` down.
+
+    Cell k keeps the fraction 1 - exp(-mu_a,k dz) of what reaches its top.
+    Returns what leaves the bottom of the grid, or what is left once the beam
+    falls below `cutoff` [J] (counted as transmitted, so energy is conserved).
+    """
+    nz = enthalpy.shape[0]
+    beam = energy
+    k = k_start
+    while k < nz and beam > cutoff:
+        absorbed = beam * (1.0 - attenuation[k])
+        enthalpy[k, j] += absorbed / volume_j
+        beam -= absorbed
+        k += 1
+    return beam
+
+
+@njit(parallel=True, cache=True)
+def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row):
+    """Deposit one time step's beam energy in every ring, removing tissue as it ablates.
+
+    Each ring j receives `ring_energy[j]` [J] at the first tissue cell below
+    the crater (light passes the void unattenuated). Within the step the
+    ablation front moves cell by cell: when the top cell would pass its
+    ablation enthalpy h_abl, the fraction f = (h_abl - H) V / (absorbed share)
+    of the remaining energy is delivered first, the cell is removed (its
+    enthalpy counted as ablation energy) and the rest of the step's energy
+    goes on to the cell below. This makes the ablation front independent of
+    the time step.
+
+    `surface_row[j]` is the first non-void row of ring j, kept up to date.
+    Returns (ablation energy [J], energy transmitted past the grid [J]).
+    """
+    nz, nr = enthalpy.shape
+    ablated = 0.0
+    transmitted = 0.0
+    for j in prange(nr):
+        remaining = ring_energy[j]
+        if remaining <= 0.0:
+            continue
+        cutoff = 1e-13 * remaining
+        v = volume[j]
+        k = surface_row[j]
+        while remaining > cutoff and k < nz:
+            share = remaining * (1.0 - attenuation[k])
+            need = (h_ablation[k] - enthalpy[k, j]) * v
+            if need <= share:
+                fraction = need / share if need > 0.0 else 0.0
+                transmitted += _deliver_down_column(
+                    enthalpy, j, k, fraction * remaining, attenuation, v, cutoff)
+                ablated += enthalpy[k, j] * v
+                enthalpy[k, j] = 0.0
+                void[k, j] = True
+                remaining -= fraction * remaining
+                k += 1
+            else:
+                transmitted += _deliver_down_column(
+                    enthalpy, j, k, remaining, attenuation, v, cutoff)
+                remaining = 0.0
+        if k >= nz:
+            transmitted += remaining
+        surface_row[j] = k
+    return ablated, transmitted
+
+
+@njit(cache=True, inline="always")
+def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin.
+
+    Parameter sets may be piecewise in temperature: segment i applies from
+    `t_min_c[i]` [C] up to the next segment's start (segments sorted).
+    """
+    seg = 0
+    for i in range(t_min_c.shape[0]):
+        if t_celsius >= t_min_c[i]:
+            seg = i
+    return math.exp(ln_a[seg] - ea_over_r[seg] / (t_celsius + KELVIN_OFFSET))
+
+
+@njit(parallel=True, cache=True)
+def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_negligible):
+    """Omega += dt * rate(T) for every tissue cell hotter than `t_negligible` [C].
+
+    Below `t_negligible` the rate is too small to matter over the run (the
+    caller chooses it so); skipping those cells saves the exponential.
+    Returns the largest rate [1/s] found.
+    """
+    nz, nr = temperature.shape
+    max_rate = 0.0
+    for k in prange(nz):
+        row_max = 0.0
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t = temperature[k, j]
+            if t <= t_negligible:
+                continue
+            rate = arrhenius_rate(t, ln_a, ea_over_r, t_min_c)
+            omega[k, j] += dt * rate
+            if rate > row_max:
+                row_max = rate
+        max_rate = max(max_rate, row_max)
+    return max_rate
+
+
+@njit(cache=True)
+def run_column(enthalpy, void, temperature, peak, omega, surface_row, temperature_end_of_pulse,
+               step_energy, ring_fraction, attenuation, h_ablation, rho_c, latent, t_initial,
+               t_boil, dt, dr, dz, volume, area_axial, area_radial, k_row, k_face_z,
+               perfusion_row, t_arterial, h_conv, t_ambient, t_far, lateral_far_field,
+               damage_every, ln_a, ea_over_r, t_min_c, t_negligible, min_steps, max_steps,
+               growth_tolerance, history_time, history_max_temperature, energy):
+    """Advance the column from t = 0 until the damage has stopped growing.
+
+    Each heat step: temperature from enthalpy, beam deposition with ablation
+    (while `step_energy` lasts: the energy [J] delivered to the tissue in each
+    step, split over rings by `ring_fraction`), then conduction driven by the
+    temperatures at the start of the step (first-order operator splitting). Every
+    `damage_every` steps the Arrhenius integral is advanced by that coarser
+    step and the stop criterion is tested: after `min_steps`, stop once
+    max_rate * (t - t_pulse_end) < `growth_tolerance`, i.e. at the present
+    (falling) rate no cell would gain more than that much Omega over a time as
+    long again as it has cooled; or at `max_steps`.
+
+    `energy` (length 5) accumulates ablation, transmitted, conducted out,
+    surface loss and perfused energy [J]. Returns the number of steps taken
+    and the number of history samples written.
+    """
+    n_pulse_steps = step_energy.shape[0]
+    nr = ring_fraction.shape[0]
+    ring_energy = np.zeros(nr)
+    n_history = 0
+    step = 0
+    while step < max_steps:
+        update_temperature(enthalpy, void, rho_c, latent, t_initial, t_boil, temperature, peak)
+        if step == n_pulse_steps:
+            temperature_end_of_pulse[:, :] = temperature
+        if step % damage_every == 0:
+            max_rate = accumulate_damage(temperature, void, omega, dt * damage_every, ln_a,
+                                         ea_over_r, t_min_c, t_negligible)
+            if n_history < history_time.shape[0]:
+                history_time[n_history] = step * dt
+                t_max = t_initial
+                for k in range(temperature.shape[0]):
+                    for j in range(nr):
+                        if not void[k, j] and temperature[k, j] > t_max:
+                            t_max = temperature[k, j]
+                history_max_temperature[n_history] = t_max
+                n_history += 1
+            if step >= min_steps and step > n_pulse_steps:
+                since_pulse = (step - n_pulse_steps) * dt
+                if max_rate * since_pulse < growth_tolerance:
+                    break
+        if step < n_pulse_steps and step_energy[step] > 0.0:
+            for j in range(nr):
+                ring_energy[j] = step_energy[step] * ring_fraction[j]
+            ablated, transmitted = deposit_beam(enthalpy, void, ring_energy, attenuation,
+                                                volume, h_ablation, surface_row)
+            energy[0] += ablated
+            energy[1] += transmitted
+        conducted, surface, perfused = conduction_step(
+            temperature, void, enthalpy, dt, dr, dz, volume, area_axial, area_radial, k_row,
+            k_face_z, perfusion_row, t_arterial, h_conv, t_ambient, t_far, lateral_far_field)
+        energy[2] += conducted
+        energy[3] += surface
+        energy[4] += perfused
+        step += 1
+    if step <= n_pulse_steps:
+        temperature_end_of_pulse[:, :] = temperature
+    return step, n_history

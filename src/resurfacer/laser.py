@@ -1,0 +1,142 @@
+"""Beam and pulse: what one microbeam delivers, in SI units.
+
+Fluence and irradiance are derived from energy, spot and duration and never
+stored. A Gaussian beam's `spot_diameter` is its 1/e^2 diameter 2w; a
+top-hat's is its full diameter.
+
+Gaussian:  F(r) = 2 E / (pi w^2) exp(-2 r^2 / w^2)
+Top-hat:   F(r) = E / (pi a^2) for r <= a
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import erf
+
+from resurfacer.errors import InputError, check_choice, check_range
+
+PROFILES = ("gaussian", "tophat")
+TEMPORAL_SHAPES = ("square", "gaussian")
+MAX_STACK = 20
+
+
+@dataclass(frozen=True)
+class Beam:
+    """A focused beam: wavelength [m], spot diameter [m] and spatial profile."""
+
+    wavelength: float
+    spot_diameter: float
+    profile: str = "gaussian"
+
+    def __post_init__(self):
+        check_range("wavelength", self.wavelength, 0.0, math.inf, "m", low_inclusive=False)
+        check_range("spot_diameter", self.spot_diameter, 0.0, math.inf, "m",
+                    low_inclusive=False)
+        check_choice("profile", self.profile, PROFILES)
+
+    @property
+    def radius(self) -> float:
+        """1/e^2 radius w (Gaussian) or radius a (top-hat) [m]."""
+        return 0.5 * self.spot_diameter
+
+    @property
+    def area(self) -> float:
+        """Nominal spot area pi r^2 [m^2] used for the average fluence."""
+        return math.pi * self.radius**2
+
+    def power_fraction_inside(self, r) -> np.ndarray:
+        """Fraction of the beam power within radius r [m].
+
+        Gaussian: 1 - exp(-2 r^2 / w^2); top-hat: min(r^2 / a^2, 1).
+        """
+        r = np.asarray(r, dtype=float)
+        if self.profile == "gaussian":
+            return 1.0 - np.exp(-2.0 * r**2 / self.radius**2)
+        return np.minimum(r**2 / self.radius**2, 1.0)
+
+    def ring_fractions(self, ring_edges) -> np.ndarray:
+        """Fraction of the power falling in each annulus between successive edges [m]."""
+        return np.diff(self.power_fraction_inside(ring_edges))
+
+    def peak_fluence(self, energy: float) -> float:
+        """Fluence on the axis [J/m^2]: 2E/(pi w^2) (Gaussian) or E/(pi a^2) (top-hat)."""
+        factor = 2.0 if self.profile == "gaussian" else 1.0
+        return factor * energy / self.area
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """A pulse train at one spot: `stack` pulses of `energy` [J] and `duration` [s].
+
+    Pulses start every `spacing` [s] (at least the duration). `shape` is the
+    temporal profile: "square" (constant power) or "gaussian" (centred in
+    the window [0, duration] with sigma = duration / 4, truncated to the
+    window and renormalised).
+    """
+
+    energy: float
+    duration: float
+    shape: str = "square"
+    stack: int = 1
+    spacing: float = 0.0
+
+    def __post_init__(self):
+        check_range("energy", self.energy, 0.0, math.inf, "J", low_inclusive=False)
+        check_range("duration", self.duration, 0.0, 1.0, "s", low_inclusive=False)
+        check_choice("shape", self.shape, TEMPORAL_SHAPES)
+        check_range("stack", self.stack, 1, MAX_STACK)
+        if self.stack > 1 and self.spacing < self.duration:
+            raise InputError("spacing", self.spacing,
+                             f">= the pulse duration ({self.duration:g} s) when stack > 1")
+
+    @property
+    def total_energy(self) -> float:
+        """Energy of the whole train [J]."""
+        return self.energy * self.stack
+
+    @property
+    def end_time(self) -> float:
+        """Time the last pulse ends [s]."""
+        return (self.stack - 1) * self.spacing + self.duration
+
+    @property
+    def mean_power(self) -> float:
+        """Average power during one pulse [W]."""
+        return self.energy / self.duration
+
+    def cumulative_energy(self, t) -> np.ndarray:
+        """Energy [J] delivered from t = 0 to t [s], exactly for the chosen shape."""
+        t = np.asarray(t, dtype=float)
+        total = np.zeros_like(t)
+        for i in range(self.stack):
+            local = t - i * self.spacing
+            total += self.energy * self._single_pulse_fraction(local)
+        return total
+
+    def _single_pulse_fraction(self, t) -> np.ndarray:
+        tau = self.duration
+        if self.shape == "square":
+            return np.clip(t / tau, 0.0, 1.0)
+        sigma = 0.25 * tau
+        centre = 0.5 * tau
+        lo = erf((0.0 - centre) / (math.sqrt(2.0) * sigma))
+        hi = erf((tau - centre) / (math.sqrt(2.0) * sigma))
+        x = erf((np.clip(t, 0.0, tau) - centre) / (math.sqrt(2.0) * sigma))
+        return (x - lo) / (hi - lo)
+
+    def energy_per_step(self, dt: float) -> np.ndarray:
+        """Energy [J] delivered in each step [k dt, (k+1) dt] up to the end of the train."""
+        n = int(math.ceil(self.end_time / dt - 1e-9))
+        edges = np.arange(n + 1) * dt
+        return np.diff(self.cumulative_energy(edges))
+
+
+def average_fluence(beam: Beam, pulse: Pulse) -> float:
+    """Energy per pulse over the nominal spot area, E / (pi r^2) [J/m^2]."""
+    return pulse.energy / beam.area
+
+
+def peak_irradiance(beam: Beam, pulse: Pulse) -> float:
+    """Axial irradiance of a square pulse, peak fluence / duration [W/m^2]."""
+    return beam.peak_fluence(pulse.energy) / pulse.duration
