@@ -64,6 +64,10 @@ SCALAR_ABS_OUT = 3
 SCALAR_SPEC = 4
 N_SCALARS = 5
 
+#: LLVM fast-math flags: contraction, reciprocal and reassociation, but not
+#: "no infinities / no NaNs" (semi-infinite layers use inf distances).
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -75,7 +79,7 @@ _TWO_M53 = 2.0**-53
 _TWO_PI = 2.0 * math.pi
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def _mix64(z):
     """SplitMix64 output function (Steele, Lea & Flood 2014)."""
     z = (z ^ (z >> _S30)) * _MIX1
@@ -83,14 +87,14 @@ def _mix64(z):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def stream_state(seed, batch):
     """Initial SplitMix64 state of batch ``batch`` of a run seeded ``seed``."""
     s = _mix64(np.uint64(seed) * _GOLDEN + np.uint64(0x632BE59BD9B4E019))
     return _mix64(s ^ (np.uint64(batch + 1) * _MIX2))
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def uniform(state):
     """Next uniform draw in the open interval (0, 1); advances ``state[0]``.
 
@@ -102,7 +106,7 @@ def uniform(state):
     return (np.float64(_mix64(s) >> _S11) + 0.5) * _TWO_M53
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def fresnel(n_i, n_t, cos_i):
     """Fresnel reflectance for unpolarised light and the refracted cosine.
 
@@ -145,7 +149,7 @@ def fresnel(n_i, n_t, cos_i):
     return 0.5 * (rs * rs + rp * rp), cos_t
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def hg_cos_theta(g, xi):
     """Deflection cosine drawn from the Henyey-Greenstein phase function.
 
@@ -172,7 +176,7 @@ def hg_cos_theta(g, xi):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def distance_to_boundary(z, uz, z_top, z_bottom):
     """Path length along the direction to the layer's top or bottom face [m].
 
@@ -186,7 +190,7 @@ def distance_to_boundary(z, uz, z_top, z_bottom):
     return math.inf
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def spin(ux, uy, uz, cos_t, cos_p, sin_p):
     """New direction cosines after a deflection (cos_t) and azimuth (phi).
 
@@ -209,7 +213,25 @@ def spin(ux, uy, uz, cos_t, cos_p, sin_p):
     return nx * norm, ny * norm, nz * norm
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
+def azimuth(state):
+    """Cosine and sine of a uniform azimuth in [0, 2 pi), without trigonometry.
+
+    A point ``(u, v)`` uniform in the unit disc (rejection from the square)
+    has polar angle ``psi`` uniform; ``phi = 2 psi`` gives
+    ``cos phi = (u**2 - v**2) / s``, ``sin phi = 2 u v / s``, ``s = u**2 + v**2``
+    (von Neumann 1951).
+    """
+    while True:
+        u = 2.0 * uniform(state) - 1.0
+        v = 2.0 * uniform(state) - 1.0
+        s = u * u + v * v
+        if 0.0 < s <= 1.0:
+            inv = 1.0 / s
+            return (u * u - v * v) * inv, 2.0 * u * v * inv
+
+
+@njit(cache=True, fastmath=_FASTMATH)
 def launch_radius(beam, beam_radius, xi):
     """Launch radius [m] for the beam profile.
 
@@ -224,7 +246,7 @@ def launch_radius(beam, beam_radius, xi):
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars):
     iz = int(z / dz)
     ir = int(math.sqrt(x * x + y * y) / dr)
@@ -236,7 +258,7 @@ def _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scala
     scalars[SCALAR_ABS] += dw
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def transport_batch(
     n_photons,
     state,
@@ -344,8 +366,8 @@ def transport_batch(
                 w -= dw
                 _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars)
                 cos_t = hg_cos_theta(g[layer], uniform(state))
-                phi = _TWO_PI * uniform(state)
-                ux, uy, uz = spin(ux, uy, uz, cos_t, math.cos(phi), math.sin(phi))
+                cos_p, sin_p = azimuth(state)
+                ux, uy, uz = spin(ux, uy, uz, cos_t, cos_p, sin_p)
                 if w < WEIGHT_THRESHOLD:
                     if uniform(state) <= ROULETTE_CHANCE:
                         w_new = w / ROULETTE_CHANCE
@@ -359,7 +381,7 @@ def transport_batch(
                         break
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def transport(
     photons,
     seed,

@@ -260,6 +260,10 @@ def run_monte_carlo(
     previous = numba.get_num_threads()
     used = previous if threads is None else int(threads)
     n_batches = kernel.N_BATCHES
+    # batches scored at once: all of them when their grids fit in ~64 MB (best
+    # load balance), else waves of at least one batch per thread
+    cell_bytes = 8 * (grid.nz * grid.nr + 2 * grid.nr)
+    wave = max(used, min(n_batches, (64 << 20) // cell_bytes))
     start = time.perf_counter()
     try:
         numba.set_num_threads(used)
@@ -267,7 +271,7 @@ def run_monte_carlo(
             int(photons),
             int(seed),
             n_batches,
-            used,
+            wave,
             z_top,
             z_bottom,
             n_layer,
