@@ -1,0 +1,179 @@
+"""`resurfacer optics mc`: layered Monte Carlo light transport from the command line.
+
+Clinical units on the command line (1/cm, cm); SI inside. Example::
+
+    resurfacer optics mc --layer 1.4,10,200,0.8,0.01 --layer 1.4,7,100,0.9,0.15 \\
+        --layer 1.44,5,100,0.9,inf --photons 200000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from resurfacer.errors import InputError
+
+_LAYER_FIELDS = ("n", "mua_per_cm", "mus_per_cm", "g", "thickness_cm")
+_LAYER_HELP = "n,mua_per_cm,mus_per_cm,g,thickness_cm (thickness 'inf' for the last layer)"
+# model field -> (CLI name, factor SI -> CLI unit, allowed range in CLI units)
+_LAYER_CLI = {
+    "n": ("n", 1.0, None),
+    "mu_a": ("mua_per_cm", 0.01, "[0, 1e+07] 1/cm"),
+    "mu_s": ("mus_per_cm", 0.01, "[0, 1e+07] 1/cm"),
+    "g": ("g", 1.0, None),
+    "thickness": ("thickness_cm", 100.0, "(0, 100] cm (inf allowed for the last layer)"),
+}
+_OPTION_OF_FIELD = {
+    "photons": "--photons",
+    "seed": "--seed",
+    "n_above": "--ambient-n",
+    "n_below": "--below-n",
+    "beam": "--beam",
+    "beam_radius": "--beam-radius-mm",
+    "threads": "--threads",
+    "layers": "--layer",
+}
+
+
+def register(subparsers) -> None:
+    """Add ``optics`` with its sub-command ``mc``."""
+    optics = subparsers.add_parser(
+        "optics",
+        help="light transport in layered tissue",
+        description="Light transport in layered tissue.",
+    )
+    sub = optics.add_subparsers(dest="optics_command", required=True)
+    p = sub.add_parser(
+        "mc",
+        help="Monte Carlo (MCML-class) transport through plane layers",
+        description="Photon-packet Monte Carlo through plane layers (Wang, Jacques & Zheng "
+        "1995): specular and diffuse reflectance, absorption per layer, transmittance. "
+        "Clinical units: 1/cm and cm.",
+    )
+    p.add_argument(
+        "--layer",
+        action="append",
+        required=True,
+        metavar="N,MUA,MUS,G,D",
+        help=f"one layer, top first, repeat for more: {_LAYER_HELP}",
+    )
+    p.add_argument("--ambient-n", type=float, default=1.0, help="index above (default 1.0)")
+    p.add_argument("--below-n", type=float, default=None, help="index below (default: --ambient-n)")
+    p.add_argument("--beam", default="pencil", help="pencil (default), gaussian or tophat")
+    p.add_argument(
+        "--beam-radius-mm",
+        type=float,
+        default=0.0,
+        help="1/e^2 radius (gaussian) or radius (tophat) [mm]",
+    )
+    p.add_argument("--photons", type=int, default=100_000, help="photon packets (default 1e5)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--threads", type=int, default=None, help="threads (default: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def parse_layer(text: str, index: int):
+    """``"n,mua_per_cm,mus_per_cm,g,thickness_cm"`` -> OpticalLayer in SI units.
+
+    Raises InputError naming ``--layer[index]`` when the text is malformed.
+    """
+    from resurfacer.optics.montecarlo import OpticalLayer
+
+    field = f"--layer[{index}]"
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != len(_LAYER_FIELDS):
+        raise InputError(
+            field, text, f"{len(_LAYER_FIELDS)} comma-separated numbers: {_LAYER_HELP}"
+        )
+    try:
+        n, mua, mus, g, d = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(field, text, f"numbers: {_LAYER_HELP}") from None
+    if any(math.isnan(v) for v in (n, mua, mus, g, d)):
+        raise InputError(field, text, f"numbers, not nan: {_LAYER_HELP}")
+    return OpticalLayer(n=n, mu_a=mua * 100.0, mu_s=mus * 100.0, g=g, thickness=d / 100.0)
+
+
+def _as_cli_error(exc: InputError) -> InputError:
+    """Rename a model field (``layers[1].mu_a`` in 1/m) to the option the user typed."""
+    if exc.field.startswith("layers[") and "." in exc.field:
+        head, attr = exc.field.split(".", 1)
+        index = head[len("layers[") : -1]
+        name, factor, allowed = _LAYER_CLI.get(attr, (attr, 1.0, None))
+        value = exc.value * factor if isinstance(exc.value, float) else exc.value
+        return InputError(f"--layer[{index}] {name}", value, allowed or exc.allowed)
+    if exc.field == "beam_radius" and isinstance(exc.value, float):
+        return InputError("--beam-radius-mm", exc.value * 1e3, "(0, 1000] mm")
+    return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)
+
+
+def simulate(args: argparse.Namespace):
+    """Run the model for parsed arguments; InputErrors name CLI options."""
+    from resurfacer.optics.montecarlo import run_monte_carlo
+
+    layers = [parse_layer(text, i) for i, text in enumerate(args.layer)]
+    below = args.ambient_n if args.below_n is None else args.below_n
+    try:
+        return run_monte_carlo(
+            layers,
+            n_above=args.ambient_n,
+            n_below=below,
+            beam=args.beam,
+            beam_radius=args.beam_radius_mm * 1e-3,
+            photons=args.photons,
+            seed=args.seed,
+            threads=args.threads,
+        )
+    except InputError as exc:
+        raise _as_cli_error(exc) from None
+
+
+def summary(res) -> dict:
+    """The JSON-ready summary of a MonteCarloResult (fractions of incident energy)."""
+    return {
+        "specular": res.specular,
+        "diffuse_reflectance": res.diffuse_reflectance,
+        "absorbed": res.absorbed,
+        "transmittance": res.transmittance,
+        "diffuse_reflectance_std": res.diffuse_reflectance_std,
+        "absorbed_std": res.absorbed_std,
+        "transmittance_std": res.transmittance_std,
+        "absorbed_by_layer": [float(v) for v in res.absorbed_by_layer],
+        "photons": res.photons,
+        "seed": res.seed,
+        "threads": res.threads,
+        "runtime_s": res.runtime_s,
+        "photons_per_s": res.photons_per_s,
+    }
+
+
+def format_table(res) -> str:
+    """A readable table of the summary."""
+    rows = [
+        ("specular reflectance", res.specular, None),
+        ("diffuse reflectance", res.diffuse_reflectance, res.diffuse_reflectance_std),
+        ("absorbed", res.absorbed, res.absorbed_std),
+        ("transmittance", res.transmittance, res.transmittance_std),
+    ]
+    rows += [(f"  absorbed in layer {i}", v, None) for i, v in enumerate(res.absorbed_by_layer)]
+    lines = [f"{'quantity':<26}{'fraction':>10}{'std err':>11}"]
+    for name, value, se in rows:
+        err = f"{se:>11.5f}" if se is not None and math.isfinite(se) else " " * 11
+        lines.append(f"{name:<26}{value:>10.5f}{err}")
+    lines.append(
+        f"{res.photons} photons, seed {res.seed}, {res.threads} thread(s), "
+        f"{res.runtime_s:.2f} s, {res.photons_per_s:,.0f} photons/s"
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``resurfacer optics mc``."""
+    res = simulate(args)
+    if args.json:
+        print(json.dumps(summary(res)))
+    else:
+        print(format_table(res))
+    return 0
