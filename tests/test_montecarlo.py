@@ -119,6 +119,7 @@ BAD = [
     ("layers[0].thickness", dict(layers=[OpticalLayer(1.4, 1.0, 1e4, 0.9, -1e-3)])),
     ("layers[0].thickness", dict(layers=[OpticalLayer(1.4, 1.0, 1e4, 0.9, math.inf), SLAB[0]])),
     ("layers[0].mu_a", dict(layers=[OpticalLayer(1.4, math.nan, 1e4, 0.9, 1e-3)])),
+    ("layers[0].mu_a", dict(layers=[OpticalLayer(1.4, 0.0, 1e4, 0.9, math.inf)])),
     ("layers", dict(layers=[])),
     ("photons", dict(layers=SLAB, photons=0)),
     ("photons", dict(layers=SLAB, photons=MAX_PHOTONS + 1)),

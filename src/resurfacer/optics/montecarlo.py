@@ -152,6 +152,12 @@ def validate_layers(layers: Sequence[OpticalLayer]) -> None:
         check_range(f"{name}.g", layer.g, -1.0, 1.0, low_inclusive=False, high_inclusive=False)
         last = i == len(layers) - 1
         if last and layer.thickness == math.inf:
+            if layer.mu_s > 0.0 and layer.mu_a == 0.0:
+                # a lossless scattering half-space: random walks that return
+                # to the surface have no finite mean length, the run would hang
+                raise InputError(
+                    f"{name}.mu_a", layer.mu_a, "> 0 1/m for a scattering semi-infinite layer"
+                )
             continue
         check_range(
             f"{name}.thickness",
