@@ -16,25 +16,26 @@ def fresnel(n_i, n_t, cos_i):
     if n_i == n_t:
         return 0.0, cos_i
     if cos_i > 1.0 - 1.0e-12:
-        return ((n_i - n_t) / (n_i + n_t)) ** 2, cos_i
+        r = (n_i - n_t) / (n_i + n_t)
+        return r * r, cos_i
     if cos_i < 1.0e-6:
         return 1.0, 0.0
-    sin_i = math.sqrt(1.0 - cos_i**2)
-    sin_t = n_i * sin_i / n_t
+    sin_i = math.sqrt(1.0 - cos_i * cos_i)
+    sin_t = n_i / n_t * sin_i  # Snell
     if sin_t >= 1.0:
         return 1.0, 0.0
-    cos_t = math.sqrt(1.0 - sin_t**2)
+    cos_t = math.sqrt(1.0 - sin_t * sin_t)
     r_s = (n_i * cos_i - n_t * cos_t) / (n_i * cos_i + n_t * cos_t)
     r_p = (n_t * cos_i - n_i * cos_t) / (n_t * cos_i + n_i * cos_t)
-    return (r_s**2 + r_p**2) / 2.0, cos_t
+    return 0.5 * (r_s * r_s + r_p * r_p), cos_t
 
 
 def hg_cos_theta(g, xi):
     """Inverse cumulative distribution of the Henyey-Greenstein phase function."""
     if g == 0.0:
         return 2.0 * xi - 1.0
-    frac = (1.0 - g**2) / (1.0 - g + 2.0 * g * xi)
-    return min(1.0, max(-1.0, (1.0 + g**2 - frac**2) / (2.0 * g)))
+    frac = (1.0 - g * g) / (1.0 - g + 2.0 * g * xi)
+    return min(1.0, max(-1.0, (1.0 + g * g - frac * frac) / (2.0 * g)))
 
 
 def distance_to_boundary(z, uz, z_top, z_bottom):
@@ -49,11 +50,11 @@ def distance_to_boundary(z, uz, z_top, z_bottom):
 def rotate(u, cos_t, phi):
     """Direction after deflection ``cos_t`` and azimuth ``phi`` (Witt 1977)."""
     ux, uy, uz = u
-    sin_t = math.sqrt(max(0.0, 1.0 - cos_t**2))
+    sin_t = math.sqrt(max(0.0, 1.0 - cos_t * cos_t))
     cos_p, sin_p = math.cos(phi), math.sin(phi)
     if abs(uz) > 1.0 - 1.0e-12:
         return np.array([sin_t * cos_p, sin_t * sin_p, math.copysign(cos_t, uz)])
-    s = math.sqrt(1.0 - uz**2)
+    s = math.sqrt(1.0 - uz * uz)
     new = np.array(
         [
             sin_t * (ux * uz * cos_p - uy * sin_p) / s + ux * cos_t,
@@ -61,7 +62,7 @@ def rotate(u, cos_t, phi):
             -sin_t * cos_p * s + uz * cos_t,
         ]
     )
-    return new / np.linalg.norm(new)
+    return new * (1.0 / math.sqrt(new[0] * new[0] + new[1] * new[1] + new[2] * new[2]))
 
 
 def run_reference(layers, n_above, n_below, photons, seed, dz, nz):

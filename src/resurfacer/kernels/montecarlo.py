@@ -106,7 +106,7 @@ def uniform(state):
     return (np.float64(_mix64(s) >> _S11) + 0.5) * _TWO_M53
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True)  # exact IEEE arithmetic: tests compare bit for bit
 def fresnel(n_i, n_t, cos_i):
     """Fresnel reflectance for unpolarised light and the refracted cosine.
 
@@ -149,7 +149,7 @@ def fresnel(n_i, n_t, cos_i):
     return 0.5 * (rs * rs + rp * rp), cos_t
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True)  # exact IEEE arithmetic: tests compare bit for bit
 def hg_cos_theta(g, xi):
     """Deflection cosine drawn from the Henyey-Greenstein phase function.
 
@@ -176,7 +176,7 @@ def hg_cos_theta(g, xi):
     return c
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True)  # exact IEEE arithmetic: tests compare bit for bit
 def distance_to_boundary(z, uz, z_top, z_bottom):
     """Path length along the direction to the layer's top or bottom face [m].
 
@@ -190,7 +190,7 @@ def distance_to_boundary(z, uz, z_top, z_bottom):
     return math.inf
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True)  # exact IEEE arithmetic: tests compare bit for bit
 def spin(ux, uy, uz, cos_t, cos_p, sin_p):
     """New direction cosines after a deflection (cos_t) and azimuth (phi).
 
