@@ -34,8 +34,11 @@ class ArrheniusParameters:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ln A, Ea/R, T_min) as float64 arrays for the kernels."""
-        return (np.array(self.ln_a, float), np.array(self.ea_over_r, float),
-                np.array(self.t_min_c, float))
+        return (
+            np.array(self.ln_a, float),
+            np.array(self.ea_over_r, float),
+            np.array(self.t_min_c, float),
+        )
 
 
 def parameter_set_names() -> tuple[str, ...]:
@@ -48,8 +51,14 @@ def arrhenius_parameters(name: str | None = None) -> ArrheniusParameters:
     name = name or table["default"]
     check_choice("damage_model", name, table["sets"])
     entry = table["sets"][name]
-    return ArrheniusParameters(name, entry["label"], entry["source"], tuple(entry["ln_a"]),
-                               tuple(entry["ea_over_r"]), tuple(entry["t_min_c"]))
+    return ArrheniusParameters(
+        name,
+        entry["label"],
+        entry["source"],
+        tuple(entry["ln_a"]),
+        tuple(entry["ea_over_r"]),
+        tuple(entry["t_min_c"]),
+    )
 
 
 def damage_rate(temperature_c, params: ArrheniusParameters):
@@ -71,8 +80,9 @@ def temperature_for_coagulation(exposure_s: float, params: ArrheniusParameters) 
     T = (Ea/R) / ln(A t) for a one-segment set (published.md section 4); for
     a piecewise set the segment whose range contains the answer is used.
     """
-    for ln_a, ea_over_r, t_min in zip(reversed(params.ln_a), reversed(params.ea_over_r),
-                                      reversed(params.t_min_c), strict=True):
+    for ln_a, ea_over_r, t_min in zip(
+        reversed(params.ln_a), reversed(params.ea_over_r), reversed(params.t_min_c), strict=True
+    ):
         t_c = ea_over_r / (ln_a + np.log(exposure_s)) - KELVIN_OFFSET
         if t_c >= t_min:
             return float(t_c)

@@ -15,8 +15,15 @@ class InputError(ValueError):
         super().__init__(f"{field}: got {value!r}; allowed: {allowed}")
 
 
-def check_range(field: str, value: float, low: float, high: float, unit: str = "",
-                low_inclusive: bool = True, high_inclusive: bool = True) -> float:
+def check_range(
+    field: str,
+    value: float,
+    low: float,
+    high: float,
+    unit: str = "",
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> float:
     """Return `value` if it lies in [low, high] (ends as flagged), else raise InputError."""
     ok_low = value >= low if low_inclusive else value > low
     ok_high = value <= high if high_inclusive else value < high

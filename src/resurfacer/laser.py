@@ -31,8 +31,7 @@ class Beam:
 
     def __post_init__(self):
         check_range("wavelength", self.wavelength, 0.0, math.inf, "m", low_inclusive=False)
-        check_range("spot_diameter", self.spot_diameter, 0.0, math.inf, "m",
-                    low_inclusive=False)
+        check_range("spot_diameter", self.spot_diameter, 0.0, math.inf, "m", low_inclusive=False)
         check_choice("profile", self.profile, PROFILES)
 
     @property
@@ -87,8 +86,11 @@ class Pulse:
         check_choice("shape", self.shape, TEMPORAL_SHAPES)
         check_range("stack", self.stack, 1, MAX_STACK)
         if self.stack > 1 and self.spacing < self.duration:
-            raise InputError("spacing", self.spacing,
-                             f">= the pulse duration ({self.duration:g} s) when stack > 1")
+            raise InputError(
+                "spacing",
+                self.spacing,
+                f">= the pulse duration ({self.duration:g} s) when stack > 1",
+            )
 
     @property
     def total_energy(self) -> float:

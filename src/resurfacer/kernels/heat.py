@@ -36,23 +36,33 @@ def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
 
 
 @njit(parallel=True, cache=True)
-def update_temperature(enthalpy, void, rho_c, latent, t_initial, t_boil, temperature, peak):
-    """Fill `temperature` from `enthalpy` row by row and raise `peak` where exceeded."""
-    nz, nr = enthalpy.shape
-    for k in prange(nz):
-        for j in range(nr):
-            if void[k, j]:
-                continue
-            t = temperature_of_enthalpy(enthalpy[k, j], rho_c[k], latent[k], t_initial, t_boil)
-            temperature[k, j] = t
-            if t > peak[k, j]:
-                peak[k, j] = t
-
-
-@njit(parallel=True, cache=True)
-def conduction_step(temperature, void, enthalpy, dt, dr, dz, volume, area_axial, area_radial,
-                    k_row, k_face_z, perfusion_row, t_arterial, h_conv, t_ambient, t_far,
-                    lateral_far_field):
+def conduction_step(
+    temperature,
+    void,
+    enthalpy,
+    dt,
+    dr,
+    dz,
+    volume,
+    area_axial,
+    area_radial,
+    k_row,
+    k_face_z,
+    perfusion_row,
+    t_arterial,
+    h_conv,
+    t_ambient,
+    t_far,
+    lateral_far_field,
+    n_active,
+    rho_c,
+    latent,
+    t_initial,
+    t_boil,
+    temperature_next,
+    peak,
+    row_deviation,
+):
     """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
 
     V dH/dt = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), with face
@@ -62,6 +72,11 @@ def conduction_step(temperature, void, enthalpy, dt, dr, dz, volume, area_axial,
     when `lateral_far_field` (else insulated), hold T_far half a cell away.
     `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
 
+    Only rows below `n_active` are advanced: deeper rows are still at the
+    initial temperature to within the caller's tolerance. The same pass fills
+    `temperature_next` from the new enthalpy, raises `peak`, and writes each
+    row's largest |T - T0| into `row_deviation` (for the next active bound).
+
     Returns the energy [J] of this step conducted out of the domain, lost at
     exposed surfaces and carried off by perfusion, each positive when it leaves.
     """
@@ -69,7 +84,8 @@ def conduction_step(temperature, void, enthalpy, dt, dr, dz, volume, area_axial,
     conducted = 0.0
     surface = 0.0
     perfused = 0.0
-    for k in prange(nz):
+    for k in prange(n_active):
+        deviation = 0.0
         kz = k_row[k]
         for j in range(nr):
             if void[k, j]:
@@ -113,7 +129,14 @@ def conduction_step(temperature, void, enthalpy, dt, dr, dz, volume, area_axial,
             perf = perfusion_row[k] * volume[j] * (t - t_arterial)
             q -= perf
             perfused += perf * dt
-            enthalpy[k, j] += q * dt / volume[j]
+            h = enthalpy[k, j] + q * dt / volume[j]
+            enthalpy[k, j] = h
+            t_new = temperature_of_enthalpy(h, rho_c[k], latent[k], t_initial, t_boil)
+            temperature_next[k, j] = t_new
+            if t_new > peak[k, j]:
+                peak[k, j] = t_new
+            deviation = max(deviation, abs(t_new - t_initial))
+        row_deviation[k] = deviation
     return conducted, surface, perfused
 
 
@@ -123,7 +146,8 @@ def _deliver_down_column(enthalpy, j, k_start, energy, attenuation, volume_j, cu
 
     Cell k keeps the fraction 1 - exp(-mu_a,k dz) of what reaches its top.
     Returns what leaves the bottom of the grid, or what is left once the beam
-    falls below `cutoff` [J] (counted as transmitted, so energy is conserved).
+    falls below `cutoff` [J] (counted as transmitted, so energy is conserved),
+    and the row below the last one reached.
     """
     nz = enthalpy.shape[0]
     beam = energy
@@ -133,11 +157,11 @@ def _deliver_down_column(enthalpy, j, k_start, energy, attenuation, volume_j, cu
         enthalpy[k, j] += absorbed / volume_j
         beam -= absorbed
         k += 1
-    return beam
+    return beam, k
 
 
 @njit(parallel=True, cache=True)
-def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row):
+def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach):
     """Deposit one time step's beam energy in every ring, removing tissue as it ablates.
 
     Each ring j receives `ring_energy[j]` [J] at the first tissue cell below
@@ -149,12 +173,13 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     goes on to the cell below. This makes the ablation front independent of
     the time step.
 
-    `surface_row[j]` is the first non-void row of ring j, kept up to date.
+    `surface_row[j]` is the first non-void row of ring j, kept up to date;
+    `reach[j]` gets the row below the deepest one the beam heated.
     Returns (ablation energy [J], energy transmitted past the grid [J]).
     """
     nz, nr = enthalpy.shape
-    ablated = 0.0
-    transmitted = 0.0
+    ablated = np.zeros(nr)
+    transmitted = np.zeros(nr)
     for j in prange(nr):
         remaining = ring_energy[j]
         if remaining <= 0.0:
@@ -167,21 +192,25 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
             need = (h_ablation[k] - enthalpy[k, j]) * v
             if need <= share:
                 fraction = need / share if need > 0.0 else 0.0
-                transmitted += _deliver_down_column(
-                    enthalpy, j, k, fraction * remaining, attenuation, v, cutoff)
-                ablated += enthalpy[k, j] * v
+                left, last = _deliver_down_column(
+                    enthalpy, j, k, fraction * remaining, attenuation, v, cutoff
+                )
+                transmitted[j] += left
+                reach[j] = max(reach[j], last)
+                ablated[j] += enthalpy[k, j] * v
                 enthalpy[k, j] = 0.0
                 void[k, j] = True
                 remaining -= fraction * remaining
                 k += 1
             else:
-                transmitted += _deliver_down_column(
-                    enthalpy, j, k, remaining, attenuation, v, cutoff)
+                left, last = _deliver_down_column(enthalpy, j, k, remaining, attenuation, v, cutoff)
+                transmitted[j] += left
+                reach[j] = max(reach[j], last)
                 remaining = 0.0
         if k >= nz:
-            transmitted += remaining
+            transmitted[j] += remaining
         surface_row[j] = k
-    return ablated, transmitted
+    return ablated.sum(), transmitted.sum()
 
 
 @njit(cache=True, inline="always")
@@ -224,48 +253,95 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     return max_rate
 
 
+ACTIVE_TOLERANCE_K = 1e-9  # rows hotter than T0 by less than this are left unadvanced
+
+
 @njit(cache=True)
-def run_column(enthalpy, void, temperature, peak, omega, surface_row, temperature_end_of_pulse,
-               step_energy, ring_fraction, attenuation, h_ablation, rho_c, latent, t_initial,
-               t_boil, dt, dr, dz, volume, area_axial, area_radial, k_row, k_face_z,
-               perfusion_row, t_arterial, h_conv, t_ambient, t_far, lateral_far_field,
-               damage_every, ln_a, ea_over_r, t_min_c, t_negligible, min_steps, max_steps,
-               growth_tolerance, history_time, history_max_temperature, energy):
+def run_column(
+    enthalpy,
+    void,
+    temperature,
+    peak,
+    omega,
+    surface_row,
+    temperature_end_of_pulse,
+    step_energy,
+    ring_fraction,
+    attenuation,
+    h_ablation,
+    rho_c,
+    latent,
+    t_initial,
+    t_boil,
+    dt,
+    dr,
+    dz,
+    volume,
+    area_axial,
+    area_radial,
+    k_row,
+    k_face_z,
+    perfusion_row,
+    t_arterial,
+    h_conv,
+    t_ambient,
+    t_far,
+    lateral_far_field,
+    damage_every,
+    ln_a,
+    ea_over_r,
+    t_min_c,
+    t_negligible,
+    min_steps,
+    max_steps,
+    growth_tolerance,
+    history_time,
+    history_max_temperature,
+    energy,
+):
     """Advance the column from t = 0 until the damage has stopped growing.
 
-    Each heat step: temperature from enthalpy, beam deposition with ablation
-    (while `step_energy` lasts: the energy [J] delivered to the tissue in each
-    step, split over rings by `ring_fraction`), then conduction driven by the
-    temperatures at the start of the step (first-order operator splitting). Every
-    `damage_every` steps the Arrhenius integral is advanced by that coarser
-    step and the stop criterion is tested: after `min_steps`, stop once
-    max_rate * (t - t_pulse_end) < `growth_tolerance`, i.e. at the present
-    (falling) rate no cell would gain more than that much Omega over a time as
-    long again as it has cooled; or at `max_steps`.
+    Each heat step: beam deposition with ablation (while `step_energy` lasts:
+    the energy [J] delivered to the tissue in each step, split over rings by
+    `ring_fraction`), then conduction driven by the temperatures at the start
+    of the step (first-order operator splitting), which also yields the new
+    temperatures. Rows deeper than any heat has reached (by more than
+    ACTIVE_TOLERANCE_K) are skipped. Every `damage_every` steps the Arrhenius
+    integral is advanced by that coarser step and the stop criterion is
+    tested: after `min_steps`, stop once max_rate * (t - t_pulse_end) <
+    `growth_tolerance`, i.e. at the present (falling) rate no cell would gain
+    that much Omega over a time as long again as it has cooled; or at
+    `max_steps`.
 
-    `energy` (length 5) accumulates ablation, transmitted, conducted out,
-    surface loss and perfused energy [J]. Returns the number of steps taken
-    and the number of history samples written.
+    `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
+    accumulates ablation, transmitted, conducted out, surface loss and
+    perfused energy [J]. Returns the number of steps taken and the number of
+    history samples written.
     """
+    nz, nr = enthalpy.shape
     n_pulse_steps = step_energy.shape[0]
-    nr = ring_fraction.shape[0]
     ring_energy = np.zeros(nr)
+    reach = np.zeros(nr, dtype=np.int64)
+    row_deviation = np.zeros(nz)
+    current = temperature
+    following = temperature.copy()
+    n_active = 1
     n_history = 0
     step = 0
     while step < max_steps:
-        update_temperature(enthalpy, void, rho_c, latent, t_initial, t_boil, temperature, peak)
         if step == n_pulse_steps:
-            temperature_end_of_pulse[:, :] = temperature
+            temperature_end_of_pulse[:, :] = current
         if step % damage_every == 0:
-            max_rate = accumulate_damage(temperature, void, omega, dt * damage_every, ln_a,
-                                         ea_over_r, t_min_c, t_negligible)
+            max_rate = accumulate_damage(
+                current, void, omega, dt * damage_every, ln_a, ea_over_r, t_min_c, t_negligible
+            )
             if n_history < history_time.shape[0]:
                 history_time[n_history] = step * dt
                 t_max = t_initial
-                for k in range(temperature.shape[0]):
+                for k in range(n_active):
                     for j in range(nr):
-                        if not void[k, j] and temperature[k, j] > t_max:
-                            t_max = temperature[k, j]
+                        if not void[k, j] and current[k, j] > t_max:
+                            t_max = current[k, j]
                 history_max_temperature[n_history] = t_max
                 n_history += 1
             if step >= min_steps and step > n_pulse_steps:
@@ -275,17 +351,50 @@ def run_column(enthalpy, void, temperature, peak, omega, surface_row, temperatur
         if step < n_pulse_steps and step_energy[step] > 0.0:
             for j in range(nr):
                 ring_energy[j] = step_energy[step] * ring_fraction[j]
-            ablated, transmitted = deposit_beam(enthalpy, void, ring_energy, attenuation,
-                                                volume, h_ablation, surface_row)
+            ablated, transmitted = deposit_beam(
+                enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach
+            )
             energy[0] += ablated
             energy[1] += transmitted
+            n_active = min(nz, max(n_active, np.max(reach) + 2))
         conducted, surface, perfused = conduction_step(
-            temperature, void, enthalpy, dt, dr, dz, volume, area_axial, area_radial, k_row,
-            k_face_z, perfusion_row, t_arterial, h_conv, t_ambient, t_far, lateral_far_field)
+            current,
+            void,
+            enthalpy,
+            dt,
+            dr,
+            dz,
+            volume,
+            area_axial,
+            area_radial,
+            k_row,
+            k_face_z,
+            perfusion_row,
+            t_arterial,
+            h_conv,
+            t_ambient,
+            t_far,
+            lateral_far_field,
+            n_active,
+            rho_c,
+            latent,
+            t_initial,
+            t_boil,
+            following,
+            peak,
+            row_deviation,
+        )
         energy[2] += conducted
         energy[3] += surface
         energy[4] += perfused
+        for k in range(n_active - 1, -1, -1):
+            if row_deviation[k] > ACTIVE_TOLERANCE_K:
+                n_active = min(nz, max(n_active, k + 3))
+                break
+        current, following = following, current
         step += 1
     if step <= n_pulse_steps:
-        temperature_end_of_pulse[:, :] = temperature
+        temperature_end_of_pulse[:, :] = current
+    if step % 2 == 1:  # the latest temperatures live in the scratch array
+        temperature[:, :] = current
     return step, n_history

@@ -1,0 +1,75 @@
+"""Calibrate the ablation parameter f (data/ablation.toml) on its published data.
+
+For each calibration point, solve for the fraction f of the water's latent heat
+taken up before removal such that the column solver (wide-beam geometry)
+reproduces the datum, and print the value to store in data/ablation.toml.
+
+    python benchmarks/calibrate_ablation.py
+"""
+
+import math
+
+from scipy.optimize import brentq
+
+from resurfacer.laser import Beam, Pulse
+from resurfacer.mtz import SolverOptions, simulate_column
+from resurfacer.tissue import skin_for
+
+SPOT = 3e-3  # m, top-hat full-field spot: solved as its 1-D centre
+J_PER_CM2 = 1e4  # J/m^2
+
+
+def energy_for_fluence(fluence_j_cm2: float) -> float:
+    return fluence_j_cm2 * J_PER_CM2 * math.pi * (SPOT / 2) ** 2
+
+
+def erbium_efficiency_ug_per_j(f: float) -> float:
+    """Ablated mass per incident energy [ug/J] at 5 J/cm2, 250 us (Walsh & Deutsch 1989)."""
+    skin = skin_for("cheek")
+    result = simulate_column(
+        skin,
+        Beam(2.94e-6, SPOT, "tophat"),
+        Pulse(energy_for_fluence(5.0), 250e-6),
+        SolverOptions(grid=0.5e-6, latent_fraction=f),
+    )
+    depth = result.summary.ablation_depth
+    removed_layers_density = _mean_density(skin, depth)
+    mass_per_area = depth * removed_layers_density  # kg/m^2
+    return mass_per_area / (5.0 * J_PER_CM2) * 1e9
+
+
+def co2_depth_um(f: float, fluence: float = 11.5) -> float:
+    """Depth [um] removed by one full-field CO2 pulse (1 ms) at `fluence` [J/cm2]."""
+    result = simulate_column(
+        skin_for("cheek"),
+        Beam(10.6e-6, SPOT, "tophat"),
+        Pulse(energy_for_fluence(fluence), 1e-3),
+        SolverOptions(grid=2e-6, latent_fraction=f, max_time=0.1),
+    )
+    return result.summary.ablation_depth * 1e6
+
+
+def _mean_density(skin, depth: float) -> float:
+    """Depth-averaged density [kg/m^3] of the tissue above `depth`."""
+    bounds = skin.layer_boundaries()
+    total = 0.0
+    for layer, top, bottom in zip(skin.layers, bounds[:-1], bounds[1:], strict=True):
+        total += layer.density * max(0.0, min(bottom, depth) - top)
+    return total / depth
+
+
+def main() -> None:
+    f_er = brentq(lambda f: erbium_efficiency_ug_per_j(f) - 540.0, 0.2, 3.0, xtol=1e-3)
+    print(
+        f"Er:YAG 2.94 um: latent_fraction = {f_er:.3f} "
+        f"(efficiency {erbium_efficiency_ug_per_j(f_er):.0f} ug/J, target 540)"
+    )
+    f_co2 = brentq(lambda f: co2_depth_um(f) - 30.0, 0.2, 4.0, xtol=1e-3)
+    print(
+        f"CO2 10.6 um: latent_fraction = {f_co2:.3f} "
+        f"(depth {co2_depth_um(f_co2):.1f} um at 11.5 J/cm2, target 30)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""`resurfacer mtz`: simulate one microscopic treatment zone.
+
+Clinical units on the command line (nm, mJ, um, ms); SI inside.
+"""
+
+import json
+import os
+import tempfile
+
+from resurfacer.errors import InputError, check_range
+
+# Python-API field -> the option that sets it, so errors name what the user typed
+_OPTION_OF_FIELD = {
+    "wavelength": "--wavelength-nm",
+    "spot_diameter": "--spot-um",
+    "energy": "--energy-mj",
+    "pulse.energy": "--energy-mj",
+    "duration": "--pulse-ms",
+    "profile": "--profile",
+    "stack": "--stack",
+    "spacing": "--spacing-ms",
+    "site": "--site",
+    "sex": "--sex",
+    "age": "--age",
+    "phototype": "--phototype",
+    "grid": "--grid-um",
+    "damage_model": "--damage-model",
+    "after_pulse": "--after-ms",
+}
+_SCALE_OF_OPTION = {
+    "--wavelength-nm": 1e9,
+    "--spot-um": 1e6,
+    "--energy-mj": 1e3,
+    "--pulse-ms": 1e3,
+    "--spacing-ms": 1e3,
+    "--grid-um": 1e6,
+    "--after-ms": 1e3,
+}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "mtz",
+        help="simulate one microscopic treatment zone (a single laser column)",
+        description="Simulate one column: crater, coagulation, peak temperature and energy "
+        "balance. Clinical units.",
+    )
+    p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
+    p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
+    p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
+    p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
+    p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
+    p.add_argument("--stack", type=int, default=1, help="pulses stacked on one spot")
+    p.add_argument(
+        "--spacing-ms",
+        type=float,
+        default=None,
+        help="start-to-start spacing of stacked pulses [ms] (default 2x duration)",
+    )
+    p.add_argument("--site", default="cheek")
+    p.add_argument("--sex", default="female")
+    p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
+    p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
+    p.add_argument("--grid-um", type=float, default=2.0, help="cell size [um]")
+    p.add_argument(
+        "--after-ms",
+        type=float,
+        default=None,
+        help="simulate this long after the pulse [ms] (default: until damage stops)",
+    )
+    p.add_argument("--damage-model", default=None, help="Arrhenius set (default henriques)")
+    p.add_argument("--out", default=None, help="write the fields to this NetCDF file")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.set_defaults(func=run)
+
+
+def _as_cli_error(exc: InputError) -> InputError:
+    option = _OPTION_OF_FIELD.get(exc.field, exc.field)
+    value = exc.value
+    if option in _SCALE_OF_OPTION and isinstance(value, float):
+        value = value * _SCALE_OF_OPTION[option]
+        allowed = exc.allowed.replace(" m)", " um)") if option == "--spot-um" else exc.allowed
+        return InputError(option, round(value, 6), allowed)
+    return InputError(option, value, exc.allowed)
+
+
+def run(args) -> int:
+    from resurfacer.laser import Beam, Pulse
+    from resurfacer.mtz import SolverOptions, simulate_column
+    from resurfacer.tissue import skin_for
+
+    try:
+        check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
+        check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
+        check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
+        check_range("--wavelength-nm", args.wavelength_nm, 1400.0, 11000.0, "nm")
+        check_range("--grid-um", args.grid_um, 0.25, 20.0, "um")
+        if args.spot_um < 4 * args.grid_um:
+            raise InputError(
+                "--spot-um",
+                args.spot_um,
+                f">= 4 grid cells ({4 * args.grid_um:g} um at --grid-um {args.grid_um:g})",
+            )
+        spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
+        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
+        beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile)
+        pulse = Pulse(
+            args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
+        )
+        options = SolverOptions(
+            grid=args.grid_um * 1e-6,
+            damage_model=args.damage_model,
+            after_pulse=None if args.after_ms is None else args.after_ms * 1e-3,
+        )
+        result = simulate_column(skin, beam, pulse, options)
+    except InputError as exc:
+        raise _as_cli_error(exc) from exc
+
+    if args.out:
+        _write_atomically(result.fields, args.out)
+    summary = result.summary.clinical()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(_table(summary, result.inputs))
+    return 0
+
+
+def _write_atomically(dataset, path: str) -> None:
+    """Write NetCDF to a temporary file beside `path`, then rename it into place."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
+    os.close(fd)
+    try:
+        dataset.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _table(summary: dict, inputs: dict) -> str:
+    rows = [
+        ("wavelength", f"{inputs['wavelength_m'] * 1e9:.0f} nm"),
+        (
+            "pulse",
+            f"{inputs['pulse_energy_j'] * 1e3:g} mJ x {inputs['stack']}, "
+            f"{inputs['pulse_duration_s'] * 1e3:g} ms",
+        ),
+        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} um {inputs['profile']}"),
+        (
+            "skin",
+            f"{inputs['site']}, {inputs['sex']}, {inputs['age']:g} y, type {inputs['phototype']}",
+        ),
+        ("ablation depth", _um(summary["ablation_depth_um"])),
+        ("ablation width (surface)", _um(summary["ablation_width_um"])),
+        ("ablation width (half depth)", _um(summary["ablation_width_half_depth_um"])),
+        ("coagulation cuff (wall)", _um(summary["coagulation_thickness_wall_um"])),
+        ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
+        ("coagulation depth", _um(summary["coagulation_depth_um"])),
+        ("peak temperature", f"{summary['peak_temperature_c']:.1f} C"),
+        ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
+        ("energy balance error", f"{summary['energy_balance_error']:.2e}"),
+        ("runtime", f"{summary['runtime_s']:.3f} s"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {v}" for k, v in rows]
+    lines.append(
+        "energy (mJ): " + ", ".join(f"{k} {v:.4g}" for k, v in summary["energy_balance_mj"].items())
+    )
+    return "\n".join(lines)
+
+
+def _um(value) -> str:
+    return "-" if value is None else f"{value:.1f} um"

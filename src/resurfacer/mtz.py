@@ -1,0 +1,650 @@
+"""One microscopic treatment zone (MTZ): light, heat, ablation and damage in r-z.
+
+The column is axisymmetric about the beam axis. On a uniform finite-volume
+grid the solver advances the Pennes bioheat equation in enthalpy form,
+
+    dH/dt = div(k grad T) - w_b rho_b c_b (T - T_a) + q_laser,
+    T = T(H): sensible heating to 100 C, a plateau while the water's latent
+    heat is absorbed, then the dry residue,
+
+removes a cell (it becomes void) once H passes the ablation enthalpy
+(``ablation.py``: a fraction of the water's latent heat calibrated on
+published removal rates), deposits the beam Beer-Lambert fashion down each radial ring
+from the crater floor (light crosses the void unattenuated), and accumulates
+the Arrhenius damage integral on a coarser time grid (``damage.py``).
+
+Two geometries:
+
+* ``column``: a narrow beam, domain radius a few beam radii plus the heat
+  diffusion length; far-field (body) temperature on the outer and bottom
+  faces.
+* ``wide``: a full-field spot much wider than the depths involved (spot
+  diameter >= 1 mm): the centre of the spot is solved as a 1-D stack of
+  cells with insulated sides under the peak fluence.
+
+Every run closes its energy balance: incident = reflected + beam outside the
+grid + ablation + transmitted + stored + conducted out + perfused + surface
+loss.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from resurfacer.ablation import ablation_enthalpy
+from resurfacer.damage import arrhenius_parameters
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError, check_choice, check_range
+from resurfacer.kernels.heat import run_column
+from resurfacer.laser import Beam, Pulse
+from resurfacer.optics.absorption import layer_absorption_coefficient, surface_reflectance
+from resurfacer.optics.scattering import scattering_matters
+from resurfacer.tissue import Skin
+
+WIDE_BEAM_DIAMETER = 1e-3  # m: spots at least this wide are solved as 1-D stacks
+WIDE_BEAM_RINGS = 2  # cells across the 1-D stack (radial direction is insulated)
+MIN_CELLS_PER_SPOT = 4
+GRID_RANGE = (0.25e-6, 20e-6)  # m
+MAX_CELLS = 3_000_000
+MAX_DOMAIN_GROWTHS = 3
+GEOMETRIES = ("auto", "column", "wide")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Numerical settings of the column solver.
+
+    Parameters
+    ----------
+    grid : cell size dr = dz [m].
+    after_pulse : simulate exactly this long after the last pulse [s]; None
+        (default) stops by the damage-growth criterion (see `run_column`).
+    growth_tolerance : the criterion's bound on further Omega growth.
+    max_time : hard limit on simulated time [s].
+    damage_interval : longest Arrhenius step [s]; the damage integral is
+        advanced every ceil(damage_interval / dt) heat steps.
+    damage_model : Arrhenius parameter set name (``data/arrhenius.toml``).
+    geometry : "column", "wide" (1-D centre of a full-field spot) or "auto".
+    radius, depth : domain size [m]; None chooses from beam and pulse.
+    dt_safety : fraction of the explicit stability limit used as time step.
+    latent_fraction : override of the calibrated ablation parameter f
+        (``ablation.py``), for calibration and sensitivity studies.
+    """
+
+    grid: float = 2e-6
+    after_pulse: float | None = None
+    growth_tolerance: float = 1e-2
+    max_time: float = 0.5
+    damage_interval: float = 10e-6
+    damage_model: str | None = None
+    geometry: str = "auto"
+    radius: float | None = None
+    depth: float | None = None
+    dt_safety: float = 0.9
+    latent_fraction: float | None = None
+
+    def __post_init__(self):
+        check_range("grid", self.grid, *GRID_RANGE, "m")
+        if self.after_pulse is not None:
+            check_range("after_pulse", self.after_pulse, 0.0, 10.0, "s")
+        check_range("max_time", self.max_time, 1e-6, 10.0, "s")
+        check_range("damage_interval", self.damage_interval, 1e-8, 1e-2, "s")
+        check_range("dt_safety", self.dt_safety, 0.05, 1.0)
+        check_choice("geometry", self.geometry, GEOMETRIES)
+        if self.latent_fraction is not None:
+            check_range("latent_fraction", self.latent_fraction, 0.0, 5.0)
+
+
+@dataclass(frozen=True)
+class EnergyBalance:
+    """Where the pulse energy went [J]; `relative_error` is |residual| / incident."""
+
+    incident: float
+    reflected: float
+    outside_grid: float
+    ablation: float
+    transmitted: float
+    stored: float
+    conducted_out: float
+    perfused: float
+    surface_loss: float
+
+    @property
+    def residual(self) -> float:
+        return self.incident - (
+            self.reflected
+            + self.outside_grid
+            + self.ablation
+            + self.transmitted
+            + self.stored
+            + self.conducted_out
+            + self.perfused
+            + self.surface_loss
+        )
+
+    @property
+    def relative_error(self) -> float:
+        return abs(self.residual) / self.incident
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Geometry and energetics of one MTZ, SI units (m, m^3, C, J, s).
+
+    Widths are diameters. The coagulation boundary is where Omega = 1,
+    interpolated in ln(Omega) between cell centres. `coagulation_thickness_wall`
+    is the cuff beside the crater averaged over the middle half of its depth
+    (from 1/4 to 3/4); `coagulation_thickness_floor` lies below the crater
+    floor on the axis (without a crater: the coagulation depth).
+    `coagulation_thickness` is the wall value for columns and the floor value
+    otherwise. Width fields are NaN for the wide (1-D) geometry.
+    """
+
+    ablation_depth: float
+    ablation_width_surface: float
+    ablation_width_half_depth: float
+    coagulation_thickness_wall: float
+    coagulation_thickness_floor: float
+    coagulation_depth: float
+    coagulation_width: float
+    ablated_volume: float
+    coagulated_volume: float
+    peak_temperature: float
+    simulated_time: float
+    runtime: float
+    energy: EnergyBalance
+
+    @property
+    def coagulation_thickness(self) -> float:
+        if math.isnan(self.coagulation_thickness_wall):
+            return self.coagulation_thickness_floor
+        return self.coagulation_thickness_wall
+
+    def clinical(self) -> dict:
+        """The summary in clinical units (um, C, mJ), as the CLI and reports show it."""
+        um = 1e6
+
+        def length(x):
+            return None if math.isnan(x) else round(x * um, 3)
+
+        return {
+            "ablation_depth_um": length(self.ablation_depth),
+            "ablation_width_um": length(self.ablation_width_surface),
+            "ablation_width_half_depth_um": length(self.ablation_width_half_depth),
+            "coagulation_thickness_um": length(self.coagulation_thickness),
+            "coagulation_thickness_wall_um": length(self.coagulation_thickness_wall),
+            "coagulation_thickness_floor_um": length(self.coagulation_thickness_floor),
+            "coagulation_depth_um": length(self.coagulation_depth),
+            "coagulation_width_um": length(self.coagulation_width),
+            "ablated_volume_nl": self.ablated_volume * 1e12,
+            "coagulated_volume_nl": self.coagulated_volume * 1e12,
+            "peak_temperature_c": round(self.peak_temperature, 3),
+            "simulated_time_ms": self.simulated_time * 1e3,
+            "incident_energy_mj": self.energy.incident * 1e3,
+            "energy_balance_mj": {k: v * 1e3 for k, v in vars(self.energy).items()},
+            "energy_balance_error": self.energy.relative_error,
+            "runtime_s": round(self.runtime, 4),
+        }
+
+
+@dataclass
+class ColumnResult:
+    """Fields (xarray Dataset, units in attrs) and summary of one MTZ."""
+
+    fields: xr.Dataset
+    summary: ColumnSummary
+    geometry: str
+    inputs: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Grid:
+    dr: float
+    dz: float
+    nr: int
+    nz: int
+    lateral_far_field: bool
+
+    @property
+    def r_edges(self):
+        return np.arange(self.nr + 1) * self.dr
+
+    @property
+    def volume(self):
+        edges = self.r_edges
+        return math.pi * (edges[1:] ** 2 - edges[:-1] ** 2) * self.dz
+
+    @property
+    def area_axial(self):
+        edges = self.r_edges
+        return math.pi * (edges[1:] ** 2 - edges[:-1] ** 2)
+
+    @property
+    def area_radial(self):
+        return 2.0 * math.pi * self.r_edges * self.dz
+
+
+def _choose_geometry(beam: Beam, options: SolverOptions) -> str:
+    if options.geometry != "auto":
+        return options.geometry
+    wide = beam.profile == "tophat" and beam.spot_diameter >= WIDE_BEAM_DIAMETER
+    return "wide" if wide else "column"
+
+
+def _layer_rows(skin: Skin, nz: int, dz: float) -> np.ndarray:
+    """Index of the layer holding each row's centre."""
+    centres = (np.arange(nz) + 0.5) * dz
+    bounds = skin.layer_boundaries()
+    return np.clip(np.searchsorted(bounds, centres, side="right") - 1, 0, len(skin.layers) - 1)
+
+
+def _stable_time_step(grid: _Grid, k_row, rho_c_row, safety: float) -> float:
+    """Largest explicit step: dt <= safety * min over cells of rho c V / sum(G)."""
+    area_radial, area_axial, volume = grid.area_radial, grid.area_axial, grid.volume
+    radial = (area_radial[:-1] + area_radial[1:]) / grid.dr
+    if grid.lateral_far_field:
+        radial[-1] += area_radial[-1] / grid.dr  # far-field face half a cell away
+    axial = 2.0 * area_axial / grid.dz  # bottom far-field face: 2 k A / dz as well
+    rate = np.max(
+        k_row[:, None] * (radial + axial)[None, :] / (rho_c_row[:, None] * volume[None, :])
+    )
+    return safety / rate
+
+
+def _domain(skin, beam, pulse, options, geometry, h_ablation_min, mu_a_min, alpha_max):
+    """Grid for this beam and pulse: wide enough for the beam and the heat it spreads."""
+    dx = options.grid
+    t_est = pulse.end_time + (options.after_pulse if options.after_pulse is not None else 0.02)
+    diffusion = 2.0 * math.sqrt(alpha_max * t_est)
+    if geometry == "wide":
+        radius = WIDE_BEAM_RINGS * dx
+    else:
+        beam_extent = 2.63 * beam.radius if beam.profile == "gaussian" else beam.radius
+        radius = options.radius or (beam_extent + diffusion)
+    # deepest the crater could go: all the axial fluence spent at the ablation enthalpy
+    crater = beam.peak_fluence(pulse.total_energy) / h_ablation_min
+    depth = options.depth or min(
+        crater + 12.0 / mu_a_min + diffusion + 50e-6, skin.layer_boundaries()[-1]
+    )
+    nr = max(int(math.ceil(radius / dx)), 1)
+    nz = int(math.ceil(depth / dx))
+    return _Grid(dx, dx, nr, nz, lateral_far_field=(geometry == "column"))
+
+
+def simulate_column(
+    skin: Skin, beam: Beam, pulse: Pulse, options: SolverOptions | None = None
+) -> ColumnResult:
+    """Simulate one microbeam (or the centre of a full-field spot) on `skin`.
+
+    Parameters
+    ----------
+    skin : layered skin (``tissue.skin_for``).
+    beam, pulse : the microbeam and its pulse train (``laser``).
+    options : numerical settings.
+
+    Returns
+    -------
+    ColumnResult with the fields and the summary (crater, coagulation, peak
+    temperature, energy balance).
+
+    Raises
+    ------
+    InputError : a wavelength where scattering matters (Beer-Lambert is then
+        wrong: use the Monte Carlo source), a spot narrower than four cells,
+        or a domain too large.
+    """
+    options = options or SolverOptions()
+    started = time.perf_counter()
+    geometry = _choose_geometry(beam, options)
+    if scattering_matters(skin, beam.wavelength):
+        raise InputError(
+            "wavelength",
+            beam.wavelength,
+            "a wavelength where absorption dominates scattering (Beer-Lambert deposition); "
+            "at this wavelength light scatters before it is absorbed and needs the Monte "
+            "Carlo source",
+        )
+    if geometry == "column" and beam.spot_diameter < MIN_CELLS_PER_SPOT * options.grid:
+        raise InputError(
+            "spot_diameter",
+            beam.spot_diameter,
+            f">= {MIN_CELLS_PER_SPOT} grid cells ({MIN_CELLS_PER_SPOT * options.grid:g} m)"
+            " at this grid",
+        )
+    depth = options.depth
+    for _ in range(MAX_DOMAIN_GROWTHS + 1):
+        result = _solve(skin, beam, pulse, options, geometry, depth, started)
+        if not result.inputs.pop("_needs_deeper_domain"):
+            return result
+        depth = result.inputs["domain_depth_m"] * 1.6
+    raise InputError(
+        "pulse.energy",
+        pulse.energy,
+        f"an energy whose crater fits the skin model's depth ({skin.layer_boundaries()[-1]:g} m)",
+    )
+
+
+def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult:
+    thermal = load_toml("thermal.toml")
+    t0 = thermal["body"]["core_temperature_c"]
+    t_boil = thermal["water"]["boiling_point_c"]
+    latent_water = (
+        thermal["water"]["latent_heat_vaporisation_j_per_kg"]
+        * thermal["water"]["density_kg_per_m3"]
+    )
+    blood_rho_c = (
+        thermal["blood"]["density_kg_per_m3"] * thermal["blood"]["heat_capacity_j_per_kg_k"]
+    )
+
+    layers = skin.layers
+    rho_c_layer = np.array([ly.density * ly.heat_capacity for ly in layers])
+    latent_layer = np.array([ly.water_fraction for ly in layers]) * latent_water
+    h_abl_layer = ablation_enthalpy(
+        rho_c_layer,
+        [ly.water_fraction for ly in layers],
+        beam.wavelength,
+        t0,
+        t_boil,
+        latent_water,
+        options.latent_fraction,
+    )
+    mu_a_layer = np.array([layer_absorption_coefficient(ly, beam.wavelength) for ly in layers])
+    k_layer = np.array([ly.conductivity for ly in layers])
+    alpha_max = float(np.max(k_layer / rho_c_layer))
+    opts = options if depth is None else _replace(options, depth=depth)
+    grid = _domain(
+        skin,
+        beam,
+        pulse,
+        opts,
+        geometry,
+        float(h_abl_layer.min()),
+        float(mu_a_layer.max()),
+        alpha_max,
+    )
+    if grid.nr * grid.nz > MAX_CELLS:
+        raise InputError(
+            "grid",
+            options.grid,
+            f"a cell size giving at most {MAX_CELLS} cells (this case needs {grid.nr * grid.nz})",
+        )
+
+    rows = _layer_rows(skin, grid.nz, grid.dz)
+    rho_c = rho_c_layer[rows]
+    k_row = k_layer[rows]
+    k_face_z = 2.0 * k_row[:-1] * k_row[1:] / (k_row[:-1] + k_row[1:])
+    latent = latent_layer[rows]
+    h_ablation = h_abl_layer[rows]
+    attenuation = np.exp(-mu_a_layer[rows] * grid.dz)
+    perfusion = np.array([ly.perfusion for ly in layers])[rows] * blood_rho_c
+
+    dt = _stable_time_step(grid, k_row, rho_c, options.dt_safety)
+    reflectance = float(surface_reflectance(beam.wavelength))
+    if geometry == "wide":
+        area = float(grid.area_axial.sum())
+        incident = beam.peak_fluence(pulse.total_energy) * area
+        ring_fraction = grid.area_axial / area
+    else:
+        incident = pulse.total_energy
+        ring_fraction = beam.ring_fractions(grid.r_edges)
+    outside = incident * (1.0 - ring_fraction.sum())
+    step_energy = pulse.energy_per_step(dt) * (incident / pulse.total_energy) * (1 - reflectance)
+
+    params = arrhenius_parameters(options.damage_model)
+    ln_a, ea_over_r, t_min = params.arrays()
+    n_pulse = step_energy.size
+    if options.after_pulse is not None:
+        total = pulse.end_time + options.after_pulse
+        max_steps = int(math.ceil(total / dt))
+        min_steps = max_steps
+        tolerance = -1.0
+    else:
+        max_steps = int(math.ceil(options.max_time / dt))
+        min_steps = n_pulse + 1
+        tolerance = options.growth_tolerance
+    t_negligible = _negligible_damage_temperature(params, options.max_time)
+
+    shape = (grid.nz, grid.nr)
+    enthalpy = np.zeros(shape)
+    void = np.zeros(shape, dtype=np.bool_)
+    temperature = np.full(shape, t0)
+    peak = np.full(shape, t0)
+    omega = np.zeros(shape)
+    end_of_pulse = np.full(shape, t0)
+    surface_row = np.zeros(grid.nr, dtype=np.int64)
+    damage_every = max(1, int(math.ceil(options.damage_interval / dt)))
+    n_hist = max_steps // damage_every + 2
+    history_time = np.zeros(n_hist)
+    history_tmax = np.zeros(n_hist)
+    energy = np.zeros(5)
+
+    steps, n_written = run_column(
+        enthalpy,
+        void,
+        temperature,
+        peak,
+        omega,
+        surface_row,
+        end_of_pulse,
+        step_energy,
+        ring_fraction,
+        attenuation,
+        h_ablation,
+        rho_c,
+        latent,
+        t0,
+        t_boil,
+        dt,
+        grid.dr,
+        grid.dz,
+        grid.volume,
+        grid.area_axial,
+        grid.area_radial,
+        k_row,
+        k_face_z,
+        perfusion,
+        t0,
+        thermal["surface"]["convection_w_per_m2_k"],
+        t0,
+        t0,
+        grid.lateral_far_field,
+        damage_every,
+        ln_a,
+        ea_over_r,
+        t_min,
+        t_negligible,
+        min_steps,
+        max_steps,
+        tolerance,
+        history_time,
+        history_tmax,
+        energy,
+    )
+
+    stored = float(np.sum(np.where(void, 0.0, enthalpy) * grid.volume[None, :]))
+    balance = EnergyBalance(
+        incident=incident,
+        reflected=incident * reflectance,
+        outside_grid=outside,
+        ablation=float(energy[0]),
+        transmitted=float(energy[1]),
+        stored=stored,
+        conducted_out=float(energy[2]),
+        surface_loss=float(energy[3]),
+        perfused=float(energy[4]),
+    )
+    fields = _fields(
+        grid,
+        void,
+        omega,
+        peak,
+        end_of_pulse,
+        history_time[:n_written],
+        history_tmax[:n_written],
+        params.name,
+    )
+    summary = _summarise(
+        grid, void, omega, peak, steps * dt, balance, geometry, time.perf_counter() - started
+    )
+    deepest_void = summary.ablation_depth
+    margin = 6.0 / float(mu_a_layer.max()) + 4 * grid.dz
+    needs_deeper = deepest_void > grid.nz * grid.dz - margin or bool(np.any(omega[-1] >= 1.0))
+    inputs = {
+        "wavelength_m": beam.wavelength,
+        "spot_diameter_m": beam.spot_diameter,
+        "profile": beam.profile,
+        "pulse_energy_j": pulse.energy,
+        "pulse_duration_s": pulse.duration,
+        "pulse_shape": pulse.shape,
+        "stack": pulse.stack,
+        "pulse_spacing_s": pulse.spacing,
+        "site": skin.site,
+        "sex": skin.sex,
+        "age": skin.age,
+        "phototype": skin.phototype,
+        "grid_m": grid.dr,
+        "time_step_s": dt,
+        "domain_radius_m": grid.nr * grid.dr,
+        "domain_depth_m": grid.nz * grid.dz,
+        "damage_model": params.name,
+        "geometry": geometry,
+        "surface_reflectance": reflectance,
+        "steps": int(steps),
+        "_needs_deeper_domain": needs_deeper,
+    }
+    fields.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})
+    return ColumnResult(fields=fields, summary=summary, geometry=geometry, inputs=inputs)
+
+
+def _replace(options: SolverOptions, **changes) -> SolverOptions:
+    values = {**vars(options), **changes}
+    return SolverOptions(**values)
+
+
+def _negligible_damage_temperature(params, horizon: float) -> float:
+    """Temperature [C] below which the rate accumulates < 1e-4 Omega over `horizon` [s]."""
+    ln_a, ea_over_r, _ = params.arrays()
+    # rate(T) * horizon = 1e-4  ->  T = (Ea/R) / (ln A - ln(1e-4 / horizon))
+    temps = ea_over_r / (ln_a - math.log(1e-4 / horizon)) - 273.15
+    return float(np.min(temps))
+
+
+def _fields(grid, void, omega, peak, end_of_pulse, hist_t, hist_tmax, model) -> xr.Dataset:
+    z = (np.arange(grid.nz) + 0.5) * grid.dz
+    r = (np.arange(grid.nr) + 0.5) * grid.dr
+    tissue = ~void
+    ds = xr.Dataset(
+        {
+            "temperature_end_of_pulse": (
+                ("z", "r"),
+                np.where(tissue, end_of_pulse, np.nan),
+                {"units": "degC", "long_name": "temperature at the end of the last pulse"},
+            ),
+            "peak_temperature": (
+                ("z", "r"),
+                np.where(tissue, peak, np.nan),
+                {"units": "degC", "long_name": "highest temperature reached"},
+            ),
+            "damage": (
+                ("z", "r"),
+                np.where(tissue, omega, np.nan),
+                {"units": "1", "long_name": f"Arrhenius damage integral Omega ({model})"},
+            ),
+            "ablated": (("z", "r"), void, {"units": "1", "long_name": "cell removed by ablation"}),
+            "coagulated": (
+                ("z", "r"),
+                tissue & (omega >= 1.0),
+                {"units": "1", "long_name": "Omega >= 1 and not ablated"},
+            ),
+            "max_temperature_history": (
+                ("time",),
+                hist_tmax,
+                {"units": "degC", "long_name": "hottest tissue cell"},
+            ),
+        },
+        coords={
+            "z": ("z", z, {"units": "m", "long_name": "depth below the skin surface"}),
+            "r": ("r", r, {"units": "m", "long_name": "distance from the beam axis"}),
+            "time": (
+                "time",
+                hist_t,
+                {"units": "s", "long_name": "time since the first pulse began"},
+            ),
+        },
+    )
+    return ds
+
+
+def _outer_edge(mask_row, dr) -> float:
+    """Outer face of the last True cell in a row [m]."""
+    idx = np.flatnonzero(mask_row)
+    return (idx[-1] + 1) * dr if idx.size else 0.0
+
+
+def _coagulation_edge(omega_line, coagulated_line, spacing) -> float:
+    """Where Omega falls through 1 past the last coagulated cell of a line [m].
+
+    ln(Omega) is interpolated linearly between the centres of the last
+    coagulated cell and the next one, which gives the boundary to a fraction
+    of a cell (it grows as an exponential of temperature, so ln is smooth).
+    """
+    idx = np.flatnonzero(coagulated_line)
+    if not idx.size:
+        return 0.0
+    last = idx[-1]
+    centre = (last + 0.5) * spacing
+    if last + 1 >= omega_line.size:
+        return centre + 0.5 * spacing
+    inside = math.log(max(omega_line[last], 1.0))
+    outside = math.log(max(omega_line[last + 1], 1e-300))
+    return centre + spacing * inside / (inside - outside)
+
+
+def _summarise(grid, void, omega, peak, simulated, balance, geometry, runtime) -> ColumnSummary:
+    """Geometry of crater and coagulation (definitions in ColumnSummary)."""
+    coag = (omega >= 1.0) & ~void
+    volume = grid.volume
+    void_rows = np.flatnonzero(void.any(axis=1))
+    depth = (void_rows[-1] + 1) * grid.dz if void_rows.size else 0.0
+    column_edges = [_coagulation_edge(omega[:, j], coag[:, j], grid.dz) for j in range(grid.nr)]
+    coag_depth = max(column_edges, default=0.0)
+    floor = max(column_edges[0] - depth, 0.0) if depth > 0 else coag_depth
+    nan = float("nan")
+    if geometry == "wide":
+        width_surface = width_half = wall = coag_width = nan
+    else:
+        half = min(int(depth / 2 / grid.dz), grid.nz - 1)
+        width_surface = 2 * _outer_edge(void[0], grid.dr)
+        width_half = 2 * _outer_edge(void[half], grid.dr) if depth > 0 else 0.0
+        coag_width = 2 * max(_coagulation_edge(omega[k], coag[k], grid.dr) for k in range(grid.nz))
+        wall = nan
+        if depth > 0:
+            # mean cuff over the middle half of the crater depth
+            rows = range(int(0.25 * depth / grid.dz), max(int(0.75 * depth / grid.dz), 1))
+            cuffs = [
+                max(
+                    _coagulation_edge(omega[k], coag[k], grid.dr) - _outer_edge(void[k], grid.dr),
+                    0.0,
+                )
+                for k in rows
+            ]
+            wall = float(np.mean(cuffs))
+    tissue_peak = np.where(void, -np.inf, peak)
+    return ColumnSummary(
+        ablation_depth=depth,
+        ablation_width_surface=width_surface,
+        ablation_width_half_depth=width_half,
+        coagulation_thickness_wall=wall,
+        coagulation_thickness_floor=floor,
+        coagulation_depth=coag_depth,
+        coagulation_width=coag_width,
+        ablated_volume=float(np.sum(void * volume[None, :])),
+        coagulated_volume=float(np.sum(coag * volume[None, :])),
+        peak_temperature=float(tissue_peak.max()),
+        simulated_time=simulated,
+        runtime=runtime,
+        energy=balance,
+    )
