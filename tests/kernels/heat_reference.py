@@ -1,0 +1,215 @@
+"""Plain NumPy/Python versions of the heat kernels in ``resurfacer.kernels.heat``.
+
+Written for obviousness, not speed: the tests in ``test_heat_kernels.py``
+compare the numba kernels with these on small random states. Arguments and
+returns mirror the kernels exactly (arrays are modified in place).
+"""
+
+import numpy as np
+
+KELVIN_OFFSET = 273.15
+
+
+def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
+    """T(H) with a boiling plateau, vectorised.
+
+    h_b = rho c (T_boil - T0);
+    T = T0 + H / (rho c)                    for H <= h_b,
+    T = T_boil                              for h_b < H <= h_b + L,
+    T = T_boil + (H - h_b - L) / (rho c)    for H > h_b + L.
+    """
+    h = np.asarray(h, float)
+    h_boil = rho_c * (t_boil - t_initial)
+    return np.where(
+        h <= h_boil,
+        t_initial + h / rho_c,
+        np.where(h <= h_boil + latent, t_boil, t_boil + (h - h_boil - latent) / rho_c),
+    )
+
+
+def conduction_step(
+    temperature,
+    void,
+    enthalpy,
+    dt,
+    dr,
+    dz,
+    volume,
+    area_axial,
+    area_radial,
+    k_row,
+    k_face_z,
+    perfusion_row,
+    t_arterial,
+    h_conv,
+    t_ambient,
+    t_far,
+    lateral_far_field,
+    n_active,
+    rho_c,
+    latent,
+    t_initial,
+    t_boil,
+    temperature_next,
+    peak,
+    row_deviation,
+):
+    """One explicit finite-volume step, face by face.
+
+    For every tissue cell i of rows k < n_active:
+        V_i (H_i' - H_i) / dt = sum over faces f of P_f,
+    where the power P_f [W] into the cell through face f is
+      * G (T_nb - T_i), G = k A / d, between two tissue cells (d = dr or dz;
+        k = k_row within a row, the harmonic mean k_face_z[k] between rows k, k+1),
+      * -h A (T_i - T_amb) through a face next to a void cell or the top of the grid,
+      * -2 k A / d (T_i - T_far) through the bottom face, and the outer radial
+        face when `lateral_far_field` (far field half a cell away; else insulated),
+      * and the perfusion sink -w rho c V (T_i - T_a).
+    All powers use the temperatures at the start of the step. The losses are
+    returned as energies (power * dt), positive when they leave.
+    Then T' = T(H') fills `temperature_next`, `peak` = max(peak, T') and
+    `row_deviation[k]` = max over the row's tissue cells of |T' - T0|.
+    """
+    nz, nr = temperature.shape
+    power = np.zeros((nz, nr))
+    conducted = surface = perfused = 0.0
+
+    for k in range(n_active):
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t = temperature[k, j]
+            # outer radial face at r = (j+1) dr
+            if j < nr - 1:
+                a = area_radial[j + 1]
+                if void[k, j + 1]:
+                    loss = h_conv * a * (t - t_ambient)
+                    power[k, j] -= loss
+                    surface += loss * dt
+                else:
+                    # shared face: each side computes its own flux (they are equal and opposite)
+                    power[k, j] += k_row[k] * a / dr * (temperature[k, j + 1] - t)
+            elif lateral_far_field:
+                flow = 2.0 * k_row[k] * area_radial[nr] / dr * (t - t_far)
+                power[k, j] -= flow
+                conducted += flow * dt
+            # inner radial face at r = j dr (none on the axis)
+            if j > 0:
+                a = area_radial[j]
+                if void[k, j - 1]:
+                    loss = h_conv * a * (t - t_ambient)
+                    power[k, j] -= loss
+                    surface += loss * dt
+                else:
+                    power[k, j] += k_row[k] * a / dr * (temperature[k, j - 1] - t)
+            # top face
+            a = area_axial[j]
+            if k == 0 or void[k - 1, j]:
+                loss = h_conv * a * (t - t_ambient)
+                power[k, j] -= loss
+                surface += loss * dt
+            else:
+                power[k, j] += k_face_z[k - 1] * a / dz * (temperature[k - 1, j] - t)
+            # bottom face
+            if k == nz - 1:
+                flow = 2.0 * k_row[k] * a / dz * (t - t_far)
+                power[k, j] -= flow
+                conducted += flow * dt
+            elif void[k + 1, j]:
+                loss = h_conv * a * (t - t_ambient)
+                power[k, j] -= loss
+                surface += loss * dt
+            else:
+                power[k, j] += k_face_z[k] * a / dz * (temperature[k + 1, j] - t)
+            # perfusion
+            perf = perfusion_row[k] * volume[j] * (t - t_arterial)
+            power[k, j] -= perf
+            perfused += perf * dt
+
+    for k in range(n_active):
+        tissue = ~void[k]
+        enthalpy[k, tissue] += power[k, tissue] * dt / volume[tissue]
+        t_new = temperature_of_enthalpy(enthalpy[k], rho_c[k], latent[k], t_initial, t_boil)
+        temperature_next[k, tissue] = t_new[tissue]
+        peak[k, tissue] = np.maximum(peak[k, tissue], t_new[tissue])
+        dev = np.abs(t_new[tissue] - t_initial)
+        row_deviation[k] = dev.max() if dev.size else 0.0
+    return conducted, surface, perfused
+
+
+def _beer_lambert(enthalpy, j, k_start, energy, attenuation, volume_j, cutoff):
+    """Send `energy` [J] down ring j from row k_start: row k absorbs (1 - a_k) of what
+    reaches it, a_k = exp(-mu_k dz). Stops at the grid bottom or once the beam is at
+    most `cutoff`. Returns (energy not absorbed, row below the last one reached)."""
+    nz = enthalpy.shape[0]
+    beam = energy
+    k = k_start
+    while k < nz and beam > cutoff:
+        absorbed = beam * (1.0 - attenuation[k])
+        enthalpy[k, j] += absorbed / volume_j
+        beam -= absorbed
+        k += 1
+    return beam, k
+
+
+def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach):
+    """Beer-Lambert deposition per ring with sub-step ablation.
+
+    Ring j's energy E enters at its first tissue row s = surface_row[j]. If the
+    top cell would absorb at least what it needs to reach h_abl,
+    need = (h_abl - H) V <= E (1 - a_s), then only the fraction
+    f = need / (E (1 - a_s)) of E is sent down (Beer-Lambert from row s), the
+    cell is removed (its H V counted as ablation energy, H set to 0, void) and
+    the remaining (1 - f) E starts again at row s + 1. Otherwise all of E is
+    sent down from row s. What leaves the grid bottom, or what is left when the
+    beam falls to 1e-13 E, is transmitted.
+    Returns (sum of ablation energy, sum of transmitted energy).
+    """
+    nz, nr = enthalpy.shape
+    ablated = 0.0
+    transmitted = 0.0
+    for j in range(nr):
+        remaining = float(ring_energy[j])
+        if remaining <= 0.0:
+            continue
+        cutoff = 1e-13 * remaining
+        v = volume[j]
+        k = int(surface_row[j])
+        while remaining > cutoff and k < nz:
+            share = remaining * (1.0 - attenuation[k])
+            need = (h_ablation[k] - enthalpy[k, j]) * v
+            if need <= share:  # the top cell ablates within this step
+                part = remaining * (need / share) if need > 0.0 else 0.0
+                left, last = _beer_lambert(enthalpy, j, k, part, attenuation, v, cutoff)
+                transmitted += left
+                reach[j] = max(reach[j], last)
+                ablated += enthalpy[k, j] * v
+                enthalpy[k, j] = 0.0
+                void[k, j] = True
+                remaining -= part
+                k += 1
+            else:
+                left, last = _beer_lambert(enthalpy, j, k, remaining, attenuation, v, cutoff)
+                transmitted += left
+                reach[j] = max(reach[j], last)
+                remaining = 0.0
+        if k >= nz:
+            transmitted += remaining
+        surface_row[j] = k
+    return ablated, transmitted
+
+
+def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """dOmega/dt = exp(ln A_s - (Ea/R)_s / (T + 273.15)), segment s = last with T >= t_min_c[s]
+    (the first segment below all of them)."""
+    t = np.asarray(t_celsius, float)
+    seg = np.clip(np.searchsorted(t_min_c, t, side="right") - 1, 0, len(t_min_c) - 1)
+    return np.exp(np.asarray(ln_a)[seg] - np.asarray(ea_over_r)[seg] / (t + KELVIN_OFFSET))
+
+
+def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_negligible):
+    """Omega += dt * rate(T) on tissue cells with T > t_negligible; returns the largest rate."""
+    hot = ~void & (temperature > t_negligible)
+    rate = np.where(hot, arrhenius_rate(temperature, ln_a, ea_over_r, t_min_c), 0.0)
+    omega += dt * rate
+    return float(rate.max()) if rate.size else 0.0
