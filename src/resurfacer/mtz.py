@@ -421,7 +421,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     history_tmax = np.zeros(n_hist)
     energy = np.zeros(5)
 
-    steps, n_written = run_column(
+    steps, n_written, cell_updates = run_column(
         enthalpy,
         void,
         temperature,
@@ -513,6 +513,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         "geometry": geometry,
         "surface_reflectance": reflectance,
         "steps": int(steps),
+        "cell_updates": int(cell_updates),
         "_needs_deeper_domain": needs_deeper,
     }
     fields.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})

@@ -253,7 +253,7 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     return max_rate
 
 
-ACTIVE_TOLERANCE_K = 1e-9  # rows hotter than T0 by less than this are left unadvanced
+ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
 
 
 @njit(cache=True)
@@ -315,8 +315,8 @@ def run_column(
 
     `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
     accumulates ablation, transmitted, conducted out, surface loss and
-    perfused energy [J]. Returns the number of steps taken and the number of
-    history samples written.
+    perfused energy [J]. Returns the number of steps taken, the number of
+    history samples written and the number of cell updates done.
     """
     nz, nr = enthalpy.shape
     n_pulse_steps = step_energy.shape[0]
@@ -327,6 +327,7 @@ def run_column(
     following = temperature.copy()
     n_active = 1
     n_history = 0
+    cell_updates = 0
     step = 0
     while step < max_steps:
         if step == n_pulse_steps:
@@ -384,6 +385,7 @@ def run_column(
             peak,
             row_deviation,
         )
+        cell_updates += n_active * nr
         energy[2] += conducted
         energy[3] += surface
         energy[4] += perfused
@@ -397,4 +399,4 @@ def run_column(
         temperature_end_of_pulse[:, :] = current
     if step % 2 == 1:  # the latest temperatures live in the scratch array
         temperature[:, :] = current
-    return step, n_history
+    return step, n_history, cell_updates

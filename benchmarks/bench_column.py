@@ -1,0 +1,49 @@
+"""Benchmark: one fractional CO2 column (issue: single-column engine).
+
+10 mJ, 120 um 1/e^2 Gaussian spot, 0.5 ms square pulse, cheek skin, 2 um grid,
+simulated to 20 ms after the pulse. Prints warm runtime (best of 3), cell
+updates per second and the effective memory traffic, and the first-call
+time (numba cache load or compile).
+
+    python benchmarks/bench_column.py
+"""
+
+import time
+
+from resurfacer.laser import Beam, Pulse
+from resurfacer.mtz import SolverOptions, simulate_column
+from resurfacer.tissue import skin_for
+
+BYTES_PER_CELL_UPDATE = 8 * 8  # float64: H read+write, T read x5 (stencil), T_next, peak (approx.)
+
+
+def case():
+    return (skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(10e-3, 0.5e-3),
+            SolverOptions(grid=2e-6, after_pulse=20e-3))
+
+
+def main() -> None:
+    started = time.perf_counter()
+    result = simulate_column(*case())
+    first = time.perf_counter() - started
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        result = simulate_column(*case())
+        runs.append(time.perf_counter() - started)
+    warm = min(runs)
+    steps = result.inputs["steps"]
+    cells = result.fields.sizes["z"] * result.fields.sizes["r"]
+    s = result.summary
+    print(f"first call (cache load or compile): {first:.2f} s")
+    print(f"warm runtime (best of 3): {warm:.3f} s for {steps} steps on a "
+          f"{result.fields.sizes['z']} x {result.fields.sizes['r']} grid")
+    updates = result.inputs["cell_updates"]
+    print(f"cell updates: {updates:.3g} ({updates / (steps * cells):.0%} of the grid x steps), "
+          f"{updates / warm:.3g} per s, about {updates * BYTES_PER_CELL_UPDATE / warm / 1e9:.1f} GB/s")
+    print(f"crater {s.ablation_depth * 1e6:.0f} um, cuff {s.coagulation_thickness * 1e6:.1f} um, "
+          f"energy balance error {s.energy.relative_error:.1e}")
+
+
+if __name__ == "__main__":
+    main()
