@@ -215,13 +215,24 @@ C_DZ, C_NZ, C_STEPS, C_MU, C_I0 = 1e-6, 400, 1000, 5e4, 1e6
 
 
 def beer_lambert_rise(z, t, i0=C_I0, mu=C_MU, k=K, alpha=ALPHA):
+    z = np.asarray(z, float)
     s = math.sqrt(alpha * t)
+    x_minus = mu * s - z / (2.0 * s)
+    x_plus = mu * s + z / (2.0 * s)
     gauss = np.exp(-(z**2) / (4.0 * s * s))
+    # exp(mu^2 s^2 - mu z) erfc(x_minus): via erfcx where x_minus >= 0, directly where it
+    # is negative (erfc(x) <= 2 and mu^2 s^2 - mu z < x_minus^2 stays small there)
+    minus = np.where(
+        x_minus >= 0.0,
+        gauss * erfcx(np.maximum(x_minus, 0.0)),
+        np.exp(np.minimum(mu * mu * s * s - mu * z, 700.0)) * erfc(x_minus),
+    )
+    plus = gauss * erfcx(x_plus)  # x_plus > 0 for z >= 0
     return (
         2.0 * i0 / k * s * ierfc(z / (2.0 * s))
         - i0 / (k * mu) * np.exp(-mu * z)
-        + i0 / (2.0 * k * mu) * gauss * erfcx(mu * s - z / (2.0 * s))
-        + i0 / (2.0 * k * mu) * gauss * erfcx(mu * s + z / (2.0 * s))
+        + i0 / (2.0 * k * mu) * minus
+        + i0 / (2.0 * k * mu) * plus
     )
 
 
