@@ -18,8 +18,12 @@ BYTES_PER_CELL_UPDATE = 8 * 8  # float64: H read+write, T read x5 (stencil), T_n
 
 
 def case():
-    return (skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(10e-3, 0.5e-3),
-            SolverOptions(grid=2e-6, after_pulse=20e-3))
+    return (
+        skin_for("cheek"),
+        Beam(10.6e-6, 120e-6),
+        Pulse(10e-3, 0.5e-3),
+        SolverOptions(grid=2e-6, after_pulse=20e-3),
+    )
 
 
 def main() -> None:
@@ -36,13 +40,19 @@ def main() -> None:
     cells = result.fields.sizes["z"] * result.fields.sizes["r"]
     s = result.summary
     print(f"first call (cache load or compile): {first:.2f} s")
-    print(f"warm runtime (best of 3): {warm:.3f} s for {steps} steps on a "
-          f"{result.fields.sizes['z']} x {result.fields.sizes['r']} grid")
+    print(
+        f"warm runtime (best of 3): {warm:.3f} s for {steps} steps on a "
+        f"{result.fields.sizes['z']} x {result.fields.sizes['r']} grid"
+    )
     updates = result.inputs["cell_updates"]
-    print(f"cell updates: {updates:.3g} ({updates / (steps * cells):.0%} of the grid x steps), "
-          f"{updates / warm:.3g} per s, about {updates * BYTES_PER_CELL_UPDATE / warm / 1e9:.1f} GB/s")
-    print(f"crater {s.ablation_depth * 1e6:.0f} um, cuff {s.coagulation_thickness * 1e6:.1f} um, "
-          f"energy balance error {s.energy.relative_error:.1e}")
+    print(
+        f"cell updates: {updates:.3g} ({updates / (steps * cells):.0%} of the grid x steps), "
+        f"{updates / warm:.3g} per s, about {updates * BYTES_PER_CELL_UPDATE / warm / 1e9:.1f} GB/s"
+    )
+    print(
+        f"crater {s.ablation_depth * 1e6:.0f} um, cuff {s.coagulation_thickness * 1e6:.1f} um, "
+        f"energy balance error {s.energy.relative_error:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,9 +13,15 @@ def test_json_summary(capsys, tmp_path):
     out = tmp_path / "col.nc"
     assert main(["mtz", *FAST, "--json", "--out", str(out)]) == 0
     summary = json.loads(capsys.readouterr().out)
-    for key in ("ablation_depth_um", "ablation_width_um", "coagulation_thickness_um",
-                "coagulation_depth_um", "peak_temperature_c", "energy_balance_error",
-                "runtime_s"):
+    for key in (
+        "ablation_depth_um",
+        "ablation_width_um",
+        "coagulation_thickness_um",
+        "coagulation_depth_um",
+        "peak_temperature_c",
+        "energy_balance_error",
+        "runtime_s",
+    ):
         assert key in summary
     assert summary["ablation_depth_um"] > 100
     assert out.exists()
@@ -26,15 +32,18 @@ def test_table(capsys):
     assert "ablation depth" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, option", [
-    (["--energy-mj", "0"], "--energy-mj"),
-    (["--energy-mj", "-3"], "--energy-mj"),
-    (["--spot-um", "10", "--grid-um", "4"], "--spot-um"),
-    (["--site", "elbow"], "--site"),
-    (["--age", "15"], "--age"),
-    (["--wavelength-nm", "20000"], "--wavelength-nm"),
-    (["--wavelength-nm", "1550"], "--wavelength-nm"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["--energy-mj", "0"], "--energy-mj"),
+        (["--energy-mj", "-3"], "--energy-mj"),
+        (["--spot-um", "10", "--grid-um", "4"], "--spot-um"),
+        (["--site", "elbow"], "--site"),
+        (["--age", "15"], "--age"),
+        (["--wavelength-nm", "20000"], "--wavelength-nm"),
+        (["--wavelength-nm", "1550"], "--wavelength-nm"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):
     out = tmp_path / "never.nc"
     assert main(["mtz", "--after-ms", "1", *args, "--out", str(out)]) == 2

@@ -112,20 +112,14 @@ def test_weaver_stoll_switches_segment_at_50_c():
     assert 1.1 < jump < 1.25
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "damage.temperature_for_coagulation bug: between the exposures that give Omega = 1 "
-        "exactly at 50 C on either Weaver-Stoll segment (about 20.0 s and 23.2 s) no "
-        "temperature gives Omega = 1; the function falls back to the low segment and returns "
-        "a temperature above 50 C, outside that segment's range (its docstring says the "
-        "segment whose range contains the answer is used)"
-    ),
-)
 def test_weaver_stoll_inverse_in_the_gap_at_50_c():
+    """The two fits jump at 50 C: between ~20.0 s and 23.2 s no constant T gives Omega = 1."""
     params = arrhenius_parameters("weaver_stoll")
-    t_c = temperature_for_coagulation(21.5, params)
-    assert float(time_to_coagulation(t_c, params)) == pytest.approx(21.5, rel=1e-6)
+    with pytest.raises(ValueError, match="no segment"):
+        temperature_for_coagulation(21.5, params)
+    for exposure in (10.0, 40.0):
+        t_c = temperature_for_coagulation(exposure, params)
+        assert float(time_to_coagulation(t_c, params)) == pytest.approx(exposure, rel=1e-9)
 
 
 def test_unknown_parameter_set_raises_input_error():

@@ -15,16 +15,23 @@ FAST = SolverOptions(grid=4e-6, after_pulse=5e-3)
 
 
 def column(energy_mj, wavelength=CO2, spot_um=120.0, options=FAST, **pulse):
-    return simulate_column(skin_for("cheek"), Beam(wavelength, spot_um * 1e-6),
-                           Pulse(energy_mj * 1e-3, 0.5e-3, **pulse), options)
+    return simulate_column(
+        skin_for("cheek"),
+        Beam(wavelength, spot_um * 1e-6),
+        Pulse(energy_mj * 1e-3, 0.5e-3, **pulse),
+        options,
+    )
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(energy_mj=5.0),
-    dict(energy_mj=20.0),
-    dict(energy_mj=10.0, stack=3, spacing=2e-3),
-    dict(energy_mj=2.0, wavelength=ERBIUM, spot_um=200.0),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(energy_mj=5.0),
+        dict(energy_mj=20.0),
+        dict(energy_mj=10.0, stack=3, spacing=2e-3),
+        dict(energy_mj=2.0, wavelength=ERBIUM, spot_um=200.0),
+    ],
+)
 def test_energy_balance_closes(kwargs):
     balance = column(**kwargs).summary.energy
     assert balance.relative_error < 5e-3  # the bar; the scheme is conservative
@@ -63,18 +70,21 @@ def test_damage_stop_criterion_ends_the_run():
     assert 0.5e-3 < result.summary.simulated_time < SolverOptions().max_time
 
 
-@pytest.mark.parametrize("build, field", [
-    (lambda: Pulse(0.0, 1e-3), "energy"),
-    (lambda: Pulse(-1e-3, 1e-3), "energy"),
-    (lambda: Beam(CO2, 0.0), "spot_diameter"),
-    (lambda: skin_for("elbow"), "site"),
-    (lambda: skin_for("cheek", age=12), "age"),
-    (lambda: skin_for("cheek", age=101), "age"),
-    (lambda: column(5.0, spot_um=10.0), "spot_diameter"),
-    (lambda: column(5.0, wavelength=1.55e-6), "wavelength"),
-    (lambda: column(5.0, wavelength=0.8e-6), "wavelength"),
-    (lambda: SolverOptions(grid=0.0), "grid"),
-])
+@pytest.mark.parametrize(
+    "build, field",
+    [
+        (lambda: Pulse(0.0, 1e-3), "energy"),
+        (lambda: Pulse(-1e-3, 1e-3), "energy"),
+        (lambda: Beam(CO2, 0.0), "spot_diameter"),
+        (lambda: skin_for("elbow"), "site"),
+        (lambda: skin_for("cheek", age=12), "age"),
+        (lambda: skin_for("cheek", age=101), "age"),
+        (lambda: column(5.0, spot_um=10.0), "spot_diameter"),
+        (lambda: column(5.0, wavelength=1.55e-6), "wavelength"),
+        (lambda: column(5.0, wavelength=0.8e-6), "wavelength"),
+        (lambda: SolverOptions(grid=0.0), "grid"),
+    ],
+)
 def test_bad_input_names_the_field(build, field):
     with pytest.raises(InputError) as info:
         build()

@@ -7,6 +7,7 @@ Parameter sets live in ``data/arrhenius.toml`` with their sources; they are
 kept as ln A and Ea/R because A overflows floating point.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,13 +79,14 @@ def temperature_for_coagulation(exposure_s: float, params: ArrheniusParameters) 
     """Constant temperature [C] that gives Omega = 1 after `exposure_s` [s].
 
     T = (Ea/R) / ln(A t) for a one-segment set (published.md section 4); for
-    a piecewise set the segment whose range contains the answer is used.
+    a piecewise set the segment whose range contains the answer is used;
+    where the segments leave a gap (Weaver & Stoll near 50 C, about 20-23 s)
+    no constant temperature gives Omega = 1 and ValueError is raised.
     """
-    for ln_a, ea_over_r, t_min in zip(
-        reversed(params.ln_a), reversed(params.ea_over_r), reversed(params.t_min_c), strict=True
-    ):
-        t_c = ea_over_r / (ln_a + np.log(exposure_s)) - KELVIN_OFFSET
-        if t_c >= t_min:
+    starts = list(params.t_min_c) + [math.inf]
+    for i, (ln_a, ea_over_r) in enumerate(zip(params.ln_a, params.ea_over_r, strict=True)):
+        t_c = ea_over_r / (ln_a + math.log(exposure_s)) - KELVIN_OFFSET
+        if starts[i] <= t_c < starts[i + 1]:
             return float(t_c)
     raise ValueError("no segment of the parameter set gives Omega = 1 at that exposure")
 

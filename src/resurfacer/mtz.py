@@ -247,7 +247,7 @@ def _stable_time_step(grid: _Grid, k_row, rho_c_row, safety: float) -> float:
     radial = (area_radial[:-1] + area_radial[1:]) / grid.dr
     if grid.lateral_far_field:
         radial[-1] += area_radial[-1] / grid.dr  # far-field face half a cell away
-    axial = 2.0 * area_axial / grid.dz  # bottom far-field face: 2 k A / dz as well
+    axial = 3.0 * area_axial / grid.dz  # top face k A / dz + bottom far-field face 2 k A / dz
     rate = np.max(
         k_row[:, None] * (radial + axial)[None, :] / (rho_c_row[:, None] * volume[None, :])
     )
@@ -479,6 +479,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     fields = _fields(
         grid,
         void,
+        enthalpy,
         omega,
         peak,
         end_of_pulse,
@@ -533,7 +534,9 @@ def _negligible_damage_temperature(params, horizon: float) -> float:
     return float(np.min(temps))
 
 
-def _fields(grid, void, omega, peak, end_of_pulse, hist_t, hist_tmax, model) -> xr.Dataset:
+def _fields(
+    grid, void, enthalpy, omega, peak, end_of_pulse, hist_t, hist_tmax, model
+) -> xr.Dataset:
     z = (np.arange(grid.nz) + 0.5) * grid.dz
     r = (np.arange(grid.nr) + 0.5) * grid.dr
     tissue = ~void
@@ -553,6 +556,15 @@ def _fields(grid, void, omega, peak, end_of_pulse, hist_t, hist_tmax, model) -> 
                 ("z", "r"),
                 np.where(tissue, omega, np.nan),
                 {"units": "1", "long_name": f"Arrhenius damage integral Omega ({model})"},
+            ),
+            "residual_enthalpy": (
+                ("z", "r"),
+                np.where(tissue, enthalpy, 0.0),
+                {
+                    "units": "J m-3",
+                    "long_name": "enthalpy above the initial state at the end "
+                    "of the run (the column's residual heat)",
+                },
             ),
             "ablated": (("z", "r"), void, {"units": "1", "long_name": "cell removed by ablation"}),
             "coagulated": (

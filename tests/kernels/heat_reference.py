@@ -64,6 +64,8 @@ def conduction_step(
       * -h A (T_i - T_amb) through a face next to a void cell or the top of the grid,
       * -2 k A / d (T_i - T_far) through the bottom face, and the outer radial
         face when `lateral_far_field` (far field half a cell away; else insulated),
+      * for the last active row (k = n_active - 1 < nz - 1), the flux to the row
+        below is booked as conducted out, since that row is not advanced,
       * and the perfusion sink -w rho c V (T_i - T_a).
     All powers use the temperatures at the start of the step. The losses are
     returned as energies (power * dt), positive when they leave.
@@ -119,6 +121,11 @@ def conduction_step(
                 loss = h_conv * a * (t - t_ambient)
                 power[k, j] -= loss
                 surface += loss * dt
+            elif k == n_active - 1:
+                # rows below the active window are not advanced: they act as far field
+                flow = k_face_z[k] * a / dz * (t - temperature[k + 1, j])
+                power[k, j] -= flow
+                conducted += flow * dt
             else:
                 power[k, j] += k_face_z[k] * a / dz * (temperature[k + 1, j] - t)
             # perfusion

@@ -16,8 +16,13 @@ from resurfacer.tissue import skin_for
 @pytest.fixture(scope="module")
 def pair():
     def run(grid):
-        return simulate_column(skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(5e-3, 0.5e-3),
-                               SolverOptions(grid=grid, after_pulse=10e-3)).summary
+        return simulate_column(
+            skin_for("cheek"),
+            Beam(10.6e-6, 120e-6),
+            Pulse(5e-3, 0.5e-3),
+            SolverOptions(grid=grid, after_pulse=10e-3),
+        ).summary
+
     return run(4e-6), run(2e-6)
 
 

@@ -24,15 +24,19 @@ J_PER_CM2 = 1e4
 def full_field(wavelength, fluence_j_cm2, duration, grid):
     beam = Beam(wavelength, FULL_FIELD_SPOT, "tophat")
     pulse = Pulse(fluence_j_cm2 * J_PER_CM2 * AREA, duration)
-    return simulate_column(skin_for("cheek"), beam, pulse,
-                           SolverOptions(grid=grid, max_time=0.1)).summary
+    return simulate_column(
+        skin_for("cheek"), beam, pulse, SolverOptions(grid=grid, max_time=0.1)
+    ).summary
 
 
 def fractional_co2(energy_mj, grid=4e-6):
     # male forehead: the thickest facial dermis in the data (Meng et al. 2022)
-    return simulate_column(skin_for("forehead", sex="male"), Beam(10.6e-6, 120e-6),
-                           Pulse(energy_mj * 1e-3, 0.5e-3),
-                           SolverOptions(grid=grid, after_pulse=5e-3)).summary
+    return simulate_column(
+        skin_for("forehead", sex="male"),
+        Beam(10.6e-6, 120e-6),
+        Pulse(energy_mj * 1e-3, 0.5e-3),
+        SolverOptions(grid=grid, after_pulse=5e-3),
+    ).summary
 
 
 def test_erbium_residual_damage_is_thin():
@@ -41,11 +45,16 @@ def test_erbium_residual_damage_is_thin():
     assert 10e-6 <= damage <= 50e-6
 
 
-@pytest.mark.xfail(strict=True, reason="model gives ~2.9 um per J/cm2 between 5 and 15 "
-                   "J/cm2 (23.5 -> 52 um); Hibst & Kaufmann report about 6")
+@pytest.mark.xfail(
+    strict=True,
+    reason="model gives ~2.9 um per J/cm2 between 5 and 15 "
+    "J/cm2 (23.5 -> 52 um); Hibst & Kaufmann report about 6",
+)
 def test_erbium_depth_per_fluence():
-    slope = (full_field(2.94e-6, 15.0, 250e-6, 0.5e-6).ablation_depth
-             - full_field(2.94e-6, 5.0, 250e-6, 0.5e-6).ablation_depth) / 10.0
+    slope = (
+        full_field(2.94e-6, 15.0, 250e-6, 0.5e-6).ablation_depth
+        - full_field(2.94e-6, 5.0, 250e-6, 0.5e-6).ablation_depth
+    ) / 10.0
     assert 4e-6 <= slope <= 8e-6  # Hibst & Kaufmann 1991: ~6 um per J/cm2
 
 
@@ -55,8 +64,11 @@ def test_co2_full_field_high_fluence_removes_tens_of_um():
     assert 20e-6 / 2 <= depth <= 40e-6 * 2
 
 
-@pytest.mark.xfail(strict=True, reason="at 5 J/cm2 and 1 ms the model stays below its "
-                   "ablation threshold (0 um); the review reports 20-40 um from 4 J/cm2")
+@pytest.mark.xfail(
+    strict=True,
+    reason="at 5 J/cm2 and 1 ms the model stays below its "
+    "ablation threshold (0 um); the review reports 20-40 um from 4 J/cm2",
+)
 def test_co2_full_field_low_fluence_removes_tens_of_um():
     depth = full_field(10.6e-6, 5.0, 1e-3, 2e-6).ablation_depth
     assert 10e-6 <= depth <= 80e-6
@@ -70,9 +82,12 @@ def test_fractional_co2_column_hundreds_of_um_with_thin_cuff(energy_mj):
     assert 5e-6 <= s.coagulation_thickness <= 100e-6
 
 
-@pytest.mark.xfail(strict=True, reason="depth is nearly linear in energy and the column "
-                   "runs into the subcutis at 30 mJ (3.8 mm); removal of fat is not "
-                   "modelled beyond its water content")
+@pytest.mark.xfail(
+    strict=True,
+    reason="depth is nearly linear in energy and the column "
+    "runs into the subcutis at 30 mJ (3.8 mm); removal of fat is not "
+    "modelled beyond its water content",
+)
 def test_fractional_co2_depth_and_width_growth():
     low, high = fractional_co2(5.0), fractional_co2(30.0)
     assert 3.0 <= high.ablation_depth / low.ablation_depth <= 6.0

@@ -72,8 +72,10 @@ def conduction_step(
     when `lateral_far_field` (else insulated), hold T_far half a cell away.
     `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
 
-    Only rows below `n_active` are advanced: deeper rows are still at the
-    initial temperature to within the caller's tolerance. The same pass fills
+    Only rows above `n_active` are advanced: deeper rows are still at the
+    initial temperature to within the caller's tolerance, and heat that the
+    last advanced row passes to them is booked as conducted out (they act as
+    far field), so the energy balance stays exact. The same pass fills
     `temperature_next` from the new enthalpy, raises `peak`, and writes each
     row's largest |T - T0| into `row_deviation` (for the next active bound).
 
@@ -124,6 +126,10 @@ def conduction_step(
                 loss = h_conv * area_axial[j] * (t - t_ambient)
                 q -= loss
                 surface += loss * dt
+            elif k == n_active - 1:  # the unadvanced rows below act as far field
+                flow = k_face_z[k] * area_axial[j] / dz * (t - temperature[k + 1, j])
+                q -= flow
+                conducted += flow * dt
             else:
                 q += k_face_z[k] * area_axial[j] / dz * (temperature[k + 1, j] - t)
             perf = perfusion_row[k] * volume[j] * (t - t_arterial)
@@ -325,7 +331,8 @@ def run_column(
     row_deviation = np.zeros(nz)
     current = temperature
     following = temperature.copy()
-    n_active = 1
+    # heat can enter from the far field only if it differs from the start temperature
+    n_active = 1 if t_far == t_initial else nz
     n_history = 0
     cell_updates = 0
     step = 0
