@@ -26,7 +26,7 @@ def pair():
             SolverOptions(grid=grid, after_pulse=10e-3),
         ).summary
 
-    return run(4e-6), run(2e-6)
+    return run(4e-6), run(2e-6), run(1e-6)
 
 
 def change(a, b):
