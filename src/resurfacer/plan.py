@@ -1,0 +1,605 @@
+"""Treatment plan: patient, treated areas and passes, in clinical units.
+
+A plan is read from TOML or JSON (`load_plan`), validated here once, and converted
+to SI by `Pass.beam` and `Pass.pulse`. Every validation failure becomes an
+`InputError` naming the field path as written in the file (``passes[1].density_percent``),
+the value and what is allowed.
+
+Density of a fractional pass is given one way, as ``density_percent``,
+``spot_spacing_um`` or ``mtz_per_cm2``; the others are derived assuming columns on a
+square lattice of pitch s with spot diameter d (the 1/e^2 diameter ``spot_um``)::
+
+    mtz per area = 1 / s^2,    density = (pi d^2 / 4) / s^2
+
+"Density" is thus the summed nominal spot area over the treated area; it exceeds
+the true covered fraction once spots overlap (s < d).
+
+Examples
+--------
+>>> plan = load_plan("examples/co2-dual-full-face.toml", ["passes.1.density_percent=5"])
+>>> plan.passes[1].density_fraction
+0.05
+"""
+
+import json
+import math
+import re
+import tomllib
+from copy import deepcopy
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError
+from resurfacer.laser import MAX_STACK, PROFILES, TEMPORAL_SHAPES, Beam, Pulse
+from resurfacer.tissue import AGE_RANGE, SEXES, SITES
+
+DEVICES: dict = load_toml("devices.toml")
+DEVICE_NAMES: tuple[str, ...] = tuple(DEVICES)
+AREA_PRESETS = ("full_face",)
+KINDS = ("fractional", "full_field")
+PATTERN_SHAPES = ("square", "hexagon", "line")
+SCAN_ORDERS = ("raster", "interlaced", "random")
+DENSITY_FIELDS = ("density_percent", "spot_spacing_um", "mtz_per_cm2")
+MAX_PASSES = 10
+
+_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+_UNITS = {
+    "_per_cm2": "1/cm2",
+    "_cm2": "cm2",
+    "_years": "years",
+    "_nm": "nm",
+    "_um": "um",
+    "_mj": "mJ",
+    "_ms": "ms",
+    "_percent": "%",
+    "_mm": "mm",
+    "_hz": "Hz",
+    "_s": "s",
+}
+
+
+def _field_error(field: str, value, allowed: str) -> PydanticCustomError:
+    """A validator error that names its own field (turned into an InputError later)."""
+    return PydanticCustomError(
+        "field_error",
+        "{field}: got {value}; allowed: {allowed}",
+        {"field": field, "value": value, "allowed": allowed},
+    )
+
+
+class Patient(BaseModel):
+    """The treated person: sex, age [years] and Fitzpatrick phototype (1-6)."""
+
+    model_config = _CONFIG
+
+    sex: Literal[SEXES]
+    age_years: float = Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])
+    phototype: int = Field(ge=1, le=6)
+
+
+class Area(BaseModel):
+    """One treated region: a body site (`resurfacer.tissue.SITES`) and its area [cm2]."""
+
+    model_config = _CONFIG
+
+    site: Literal[SITES]
+    area_cm2: float = Field(gt=0, le=1000)
+
+
+class AreaPreset(BaseModel):
+    """A named set of areas; ``full_face`` expands to `data/face_areas.toml`."""
+
+    model_config = _CONFIG
+
+    preset: Literal[AREA_PRESETS]
+
+    def expand(self) -> list[Area]:
+        """The areas of the preset, one per facial region (several may share a site)."""
+        regions = load_toml("face_areas.toml")["regions"]
+        return [Area(site=r["site"], area_cm2=float(r["area_cm2"])) for r in regions.values()]
+
+
+def _area_tag(value) -> str | None:
+    if isinstance(value, dict):
+        return "AreaPreset" if "preset" in value else "Area"
+    if isinstance(value, Area | AreaPreset):
+        return type(value).__name__
+    return None
+
+
+AreaEntry = Annotated[
+    Annotated[Area, Tag("Area")] | Annotated[AreaPreset, Tag("AreaPreset")],
+    Discriminator(
+        _area_tag,
+        custom_error_type="area_entry",
+        custom_error_message="an area is a table {site, area_cm2} or {preset}",
+    ),
+]
+
+
+class Pass(BaseModel):
+    """One pass of the laser over the treated areas, in clinical units.
+
+    A `device` (a preset in `data/devices.toml`) and its `mode` fill every field
+    not given; given fields win, but must stay inside the device's ranges. For a
+    fractional pass exactly one of `density_percent`, `spot_spacing_um`,
+    `mtz_per_cm2` is stored; the properties derive the rest (square lattice).
+    A full-field pass has none of them.
+    """
+
+    model_config = _CONFIG
+
+    device: Literal[DEVICE_NAMES] | None = None
+    mode: str | None = None
+    kind: Literal[KINDS]
+    wavelength_nm: float = Field(ge=1000, le=12000)
+    spot_um: float = Field(gt=0, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
+    profile: Literal[PROFILES] = "gaussian"
+    pulse_energy_mj: float = Field(gt=0, le=10000)
+    pulse_duration_ms: float = Field(gt=0, le=1000)
+    pulse_shape: Literal[TEMPORAL_SHAPES] = "square"
+    stack: int = Field(1, ge=1, le=MAX_STACK)
+    stack_spacing_ms: float = Field(0.0, ge=0, le=1000)
+    density_percent: float | None = Field(None, gt=0, le=100)
+    spot_spacing_um: float | None = Field(None, gt=0, le=100000)
+    mtz_per_cm2: float | None = Field(None, gt=0, le=1e6)
+    pattern_shape: Literal[PATTERN_SHAPES] = "square"
+    pattern_size_mm: float = Field(gt=0, le=50)
+    scan_order: Literal[SCAN_ORDERS] = "raster"
+    repetition_rate_hz: float = Field(gt=0, le=100000, description="spots fired per second")
+    pass_delay_s: float = Field(0.0, ge=0, le=3600, description="pause before this pass")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_device(cls, data):
+        """Fill fields not given from the device's mode (explicit fields win)."""
+        if not isinstance(data, dict) or data.get("device") is None:
+            return data
+        spec = _mode_spec(data.get("device"), data.get("mode"))
+        data = dict(data)
+        data["mode"] = spec["_name"]
+        has_density = any(data.get(k) is not None for k in DENSITY_FIELDS)
+        for key, entry in spec.items():
+            if key.startswith("_") or key in ("source", "note"):
+                continue
+            if key in DENSITY_FIELDS and has_density:
+                continue
+            if data.get(key) is None:
+                data[key] = entry["default"] if isinstance(entry, dict) else entry
+        return data
+
+    @model_validator(mode="after")
+    def _check(self):
+        """Cross-field rules: density given once, stack spacing, device ranges."""
+        if self.device is None and self.mode is not None:
+            raise _field_error("mode", self.mode, "a mode only together with a device")
+        given = [k for k in DENSITY_FIELDS if getattr(self, k) is not None]
+        if self.kind == "fractional" and len(given) != 1:
+            field = given[1] if len(given) > 1 else "density_percent"
+            raise _field_error(
+                field,
+                getattr(self, field),
+                "exactly one of density_percent, spot_spacing_um, mtz_per_cm2 per fractional pass",
+            )
+        if self.kind == "full_field" and given:
+            raise _field_error(given[0], getattr(self, given[0]), "none for a full_field pass")
+        if given and self.density_fraction > 1.0:
+            raise _field_error(
+                given[0],
+                getattr(self, given[0]),
+                f"a density of at most 100 % (this is {100 * self.density_fraction:.4g} % "
+                f"at spot_um = {self.spot_um:g}; spacing >= {self._min_spacing_um():.4g} um, "
+                f"mtz_per_cm2 <= {1e8 / self._min_spacing_um() ** 2:.4g})",
+            )
+        if self.stack > 1 and self.stack_spacing_ms < self.pulse_duration_ms:
+            raise _field_error(
+                "stack_spacing_ms",
+                self.stack_spacing_ms,
+                f">= pulse_duration_ms ({self.pulse_duration_ms:g} ms) when stack > 1",
+            )
+        if self.device is not None:
+            self._check_device_ranges(given)
+        return self
+
+    def _min_spacing_um(self) -> float:
+        return self.spot_um * math.sqrt(math.pi) / 2.0
+
+    def _check_device_ranges(self, given: list[str]) -> None:
+        spec = _mode_spec(self.device, self.mode)
+        for key, entry in spec.items():
+            if not isinstance(entry, dict) or "min" not in entry:
+                continue
+            if key in DENSITY_FIELDS:
+                if not given:
+                    continue
+                value = self._density_as(key)
+                field, shown = given[0], getattr(self, given[0])
+            else:
+                field = key
+                value = shown = getattr(self, key)
+            if not entry["min"] <= value <= entry["max"]:
+                unit = _unit(key)
+                note = "" if field == key else f" (here {value:.4g})"
+                raise _field_error(
+                    field,
+                    shown,
+                    f"{key} in [{entry['min']:g}, {entry['max']:g}] {unit}{note} "
+                    f"for device {self.device}, mode {self.mode}",
+                )
+
+    def _density_as(self, key: str) -> float:
+        return {
+            "density_percent": 100.0 * self.density_fraction,
+            "spot_spacing_um": 1e6 * self.spot_spacing_m,
+            "mtz_per_cm2": 1e-4 * self.mtz_per_m2,
+        }[key]
+
+    @property
+    def mtz_per_m2(self) -> float | None:
+        """Columns per unit area [1/m^2] (None for a full-field pass)."""
+        d = self.spot_um * 1e-6
+        if self.mtz_per_cm2 is not None:
+            return self.mtz_per_cm2 * 1e4
+        if self.spot_spacing_um is not None:
+            return 1.0 / (self.spot_spacing_um * 1e-6) ** 2
+        if self.density_percent is not None:
+            return (self.density_percent / 100.0) / (math.pi * d**2 / 4.0)
+        return None
+
+    @property
+    def spot_spacing_m(self) -> float | None:
+        """Square-lattice pitch s = 1 / sqrt(mtz per area) [m] (None for full field)."""
+        if self.spot_spacing_um is not None:
+            return self.spot_spacing_um * 1e-6
+        n = self.mtz_per_m2
+        return None if n is None else 1.0 / math.sqrt(n)
+
+    @property
+    def density_fraction(self) -> float:
+        """Summed spot area over treated area, (pi d^2 / 4) / s^2 [-]; 1 for full field."""
+        if self.density_percent is not None:
+            return self.density_percent / 100.0
+        n = self.mtz_per_m2
+        if n is None:
+            return 1.0
+        return n * math.pi * (self.spot_um * 1e-6) ** 2 / 4.0
+
+    def beam(self) -> Beam:
+        """The beam in SI units."""
+        return Beam(self.wavelength_nm * 1e-9, self.spot_um * 1e-6, self.profile)
+
+    def pulse(self) -> Pulse:
+        """The pulse train at one spot in SI units."""
+        return Pulse(
+            self.pulse_energy_mj * 1e-3,
+            self.pulse_duration_ms * 1e-3,
+            self.pulse_shape,
+            self.stack,
+            self.stack_spacing_ms * 1e-3,
+        )
+
+
+def _mode_spec(device, mode) -> dict:
+    """The device's mode table (with its name under ``_name``); field errors if unknown."""
+    if not isinstance(device, str) or device not in DEVICES:
+        raise _field_error("device", device, "one of " + ", ".join(DEVICE_NAMES))
+    modes = DEVICES[device]["modes"]
+    if mode is None:
+        mode = DEVICES[device]["default_mode"]
+    if not isinstance(mode, str) or mode not in modes:
+        raise _field_error("mode", mode, f"a mode of {device}: one of " + ", ".join(modes))
+    spec = modes[mode]
+    if "combines" in spec:
+        raise _field_error(
+            "mode",
+            mode,
+            f"one of {', '.join(m for m in modes if 'combines' not in modes[m])}: "
+            f"'{mode}' fires {' and '.join(spec['combines'])} in one scan, so write one pass "
+            "per mode with pass_delay_s = 0",
+        )
+    return {"_name": mode, **spec}
+
+
+def _unit(name: str) -> str:
+    return next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), "")
+
+
+class Plan(BaseModel):
+    """A treatment: who, where, and the ordered passes (1 to 10).
+
+    Examples
+    --------
+    >>> plan = Plan.from_toml("examples/erbium-perioral.toml")
+    >>> Plan.from_data(tomllib.loads(plan.to_toml())) == plan
+    True
+    """
+
+    model_config = _CONFIG
+
+    name: str = Field(min_length=1, max_length=200)
+    patient: Patient
+    areas: list[AreaEntry] = Field(min_length=1, max_length=50)
+    passes: list[Pass] = Field(min_length=1, max_length=MAX_PASSES)
+    notes: str = ""
+
+    @property
+    def site_areas(self) -> list[Area]:
+        """The areas with presets expanded."""
+        out: list[Area] = []
+        for entry in self.areas:
+            out.extend(entry.expand() if isinstance(entry, AreaPreset) else [entry])
+        return out
+
+    @property
+    def total_area_cm2(self) -> float:
+        """Sum of the treated areas [cm2]."""
+        return sum(a.area_cm2 for a in self.site_areas)
+
+    @classmethod
+    def from_data(cls, data) -> "Plan":
+        """Validate a plain dict (as parsed from TOML or JSON); InputError if bad."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise _input_error(exc) from None
+
+    @classmethod
+    def from_toml(cls, path) -> "Plan":
+        """Read and validate a TOML plan file."""
+        return cls.from_data(_read(Path(path), "toml"))
+
+    @classmethod
+    def from_json(cls, path) -> "Plan":
+        """Read and validate a JSON plan file."""
+        return cls.from_data(_read(Path(path), "json"))
+
+    def to_dict(self) -> dict:
+        """Plain data, unset optional fields left out; `from_data` of it is equal."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_json(self) -> str:
+        """The plan as JSON text."""
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def to_toml(self) -> str:
+        """The plan as TOML text (written here; no TOML writer dependency)."""
+        return _to_toml(self.to_dict())
+
+    @classmethod
+    def json_schema(cls) -> dict:
+        """JSON Schema of a plan file."""
+        return cls.model_json_schema()
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+MISSING = _Missing()
+_MODELS = {"patient": Patient, "passes": Pass, "Area": Area, "AreaPreset": AreaPreset}
+_LIST_ALLOWED = {
+    "areas": "a list of 1 to 50 areas, each {site, area_cm2} or {preset}",
+    "passes": f"a list of 1 to {MAX_PASSES} passes",
+}
+
+
+def _model_at(loc) -> type[BaseModel]:
+    model = Plan
+    for part in loc:
+        model = _MODELS.get(part, model) if isinstance(part, str) else model
+    return model
+
+
+def _describe(model: type[BaseModel], name: str) -> str | None:
+    """What a field accepts, from its type and bounds."""
+    if name in _LIST_ALLOWED:
+        return _LIST_ALLOWED[name]
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    choices = getattr(info.annotation, "__args__", ())
+    literals = [a for a in choices if isinstance(a, str)]
+    if literals:
+        return "one of " + ", ".join(literals)
+    bounds = {type(m).__name__: m for m in info.metadata}
+    if not bounds:
+        return None
+    kind = "an integer" if info.annotation is int else "a number"
+    lo = bounds.get("Gt") or bounds.get("Ge")
+    hi = bounds.get("Lt") or bounds.get("Le")
+    left = "(" if "Gt" in bounds else "["
+    right = ")" if "Lt" in bounds else "]"
+    low = getattr(lo, "gt", getattr(lo, "ge", None))
+    high = getattr(hi, "lt", getattr(hi, "le", None))
+    return f"{kind} in {left}{low:g}, {high:g}{right} {_unit(name)}".rstrip()
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "plan"
+
+
+def _input_error(exc: ValidationError) -> InputError:
+    """The first pydantic error as an InputError(field path, value, allowed)."""
+    errors = exc.errors()
+    # A misspelled field also shows up as the real one missing: report the misspelling.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    raw = list(err["loc"])
+    loc = [p for p in raw if not (isinstance(p, str) and p[:1].isupper())]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if err["type"] == "field_error":
+        return InputError(_path([*loc, ctx["field"]]), ctx["value"], ctx["allowed"])
+    if err["type"] == "extra_forbidden":
+        model = _model_at(raw[:-1])
+        return InputError(_path(loc), value, "fields " + ", ".join(model.model_fields))
+    names = [p for p in raw if isinstance(p, str)]
+    allowed = None
+    if names and isinstance(raw[-1], str):
+        allowed = _describe(_model_at(raw[:-1]), names[-1])
+    if err["type"] == "missing":
+        value = MISSING
+        allowed = "a value (required)" + (f": {allowed}" if allowed else "")
+    return InputError(_path(loc), value, allowed or err["msg"])
+
+
+# --- files and overrides --------------------------------------------------------------
+
+
+def _read(path: Path, fmt: str) -> dict:
+    """Parse a plan file; InputError naming the file (and line) if it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror, "a readable plan file") from None
+    try:
+        if fmt == "json":
+            return json.loads(raw)
+        return tomllib.loads(raw.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"line {exc.lineno}", f"valid JSON ({exc.msg})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        where = f"line {match.group(1)}" if match else "the file"
+        raise InputError(str(path), where, f"valid TOML ({exc})") from None
+
+
+def _scalar(text: str):
+    """A --set value as a TOML scalar (``15``, ``1e-3``, ``"a b"``, ``true``); else the text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict, overrides) -> dict:
+    """Apply ``key=value`` overrides to plan data (a copy is returned).
+
+    Parameters
+    ----------
+    data : dict
+        Plan data as parsed from a file.
+    overrides : iterable of str
+        ``dotted.path=value``; list indices count from 0, as in error messages
+        (``passes.1.density_percent=15`` is the second pass). Values are TOML scalars;
+        text that is not one is taken as a string (``patient.sex=male``). Setting one
+        of density_percent, spot_spacing_um, mtz_per_cm2 drops the other two.
+
+    Raises
+    ------
+    InputError
+        For an item without ``=`` or a path through a missing list item or a scalar.
+    """
+    data = deepcopy(data)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError("--set", item, "key=value, e.g. passes.1.density_percent=15")
+        parts: list = [int(p) if p.isdigit() else p for p in key.split(".")]
+        node = data
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            where = ".".join(map(str, parts[: i + 1]))
+            if isinstance(node, list) and isinstance(part, int):
+                if part >= len(node):
+                    raise InputError(where, part, f"an index 0..{len(node) - 1}")
+            elif not isinstance(node, dict) or isinstance(part, int):
+                raise InputError(key, text, f"a path to a field (stopped at {where})")
+            if last:
+                if isinstance(node, dict) and part in DENSITY_FIELDS:
+                    for other in DENSITY_FIELDS:
+                        node.pop(other, None)
+                node[part] = _scalar(text.strip())
+            elif isinstance(node, dict) and part not in node:
+                node[part] = {}
+                node = node[part]
+            else:
+                node = node[part]
+    return data
+
+
+def load_plan(path, overrides=()) -> Plan:
+    """Read a plan file (``.json``: JSON, else TOML), apply overrides, validate.
+
+    Raises
+    ------
+    InputError
+        For an unreadable or malformed file, a bad override, or any invalid field.
+    """
+    path = Path(path)
+    data = _read(path, "json" if path.suffix.lower() == ".json" else "toml")
+    return Plan.from_data(apply_overrides(data, overrides) if overrides else data)
+
+
+# --- TOML writer -------------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return _toml_string(str(value))
+
+
+def _toml_pairs(table: dict) -> list[str]:
+    return [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+
+
+def _to_toml(data: dict) -> str:
+    """TOML for this schema: top-level scalars, tables, arrays of tables."""
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
+    lines = _toml_pairs(scalars)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines += ["", f"[{key}]", *_toml_pairs(value)]
+        elif isinstance(value, list):
+            for item in value:
+                lines += ["", f"[[{key}]]", *_toml_pairs(item)]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "AREA_PRESETS",
+    "DENSITY_FIELDS",
+    "DEVICE_NAMES",
+    "Area",
+    "AreaPreset",
+    "InputError",
+    "Pass",
+    "Patient",
+    "Plan",
+    "apply_overrides",
+    "load_plan",
+]
