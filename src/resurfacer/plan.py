@@ -278,16 +278,16 @@ class Pass(BaseModel):
 
     def beam(self) -> Beam:
         """The beam in SI units."""
-        return Beam(self.wavelength_nm * 1e-9, self.spot_um * 1e-6, self.profile)
+        return Beam(self.wavelength_nm / 1e9, self.spot_um / 1e6, self.profile)
 
     def pulse(self) -> Pulse:
         """The pulse train at one spot in SI units."""
         return Pulse(
-            self.pulse_energy_mj * 1e-3,
-            self.pulse_duration_ms * 1e-3,
+            self.pulse_energy_mj / 1e3,
+            self.pulse_duration_ms / 1e3,
             self.pulse_shape,
             self.stack,
-            self.stack_spacing_ms * 1e-3,
+            self.stack_spacing_ms / 1e3,
         )
 
 
@@ -418,15 +418,17 @@ def _describe(model: type[BaseModel], name: str) -> str | None:
     if literals:
         return "one of " + ", ".join(literals)
     bounds = {type(m).__name__: m for m in info.metadata}
-    if not bounds:
+    if "MinLen" in bounds:
+        return "text of 1 to 200 characters"
+    if not bounds.keys() & {"Gt", "Ge", "Lt", "Le"}:
         return None
     kind = "an integer" if info.annotation is int else "a number"
     lo = bounds.get("Gt") or bounds.get("Ge")
     hi = bounds.get("Lt") or bounds.get("Le")
-    left = "(" if "Gt" in bounds else "["
-    right = ")" if "Lt" in bounds else "]"
-    low = getattr(lo, "gt", getattr(lo, "ge", None))
-    high = getattr(hi, "lt", getattr(hi, "le", None))
+    left = "(" if "Gt" in bounds or lo is None else "["
+    right = ")" if "Lt" in bounds or hi is None else "]"
+    low = getattr(lo, "gt", getattr(lo, "ge", -math.inf))
+    high = getattr(hi, "lt", getattr(hi, "le", math.inf))
     return f"{kind} in {left}{low:g}, {high:g}{right} {_unit(name)}".rstrip()
 
 

@@ -1,0 +1,280 @@
+"""Plan schema: round trips, derived density, device presets, overrides, bad input."""
+
+import copy
+import json
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from resurfacer.errors import InputError
+from resurfacer.laser import Beam, Pulse
+from resurfacer.plan import DEVICES, AreaPreset, Pass, Plan, apply_overrides, load_plan
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.toml"))
+DUAL = Path(__file__).parent.parent / "examples" / "co2-dual-full-face.toml"
+
+BASE = {
+    "name": "test",
+    "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+    "areas": [{"site": "cheek", "area_cm2": 60}],
+    "passes": [
+        {"device": "co2_dual", "mode": "surface"},
+        {"device": "co2_dual", "mode": "deep", "density_percent": 5},
+    ],
+}
+
+
+def _refused(mutate) -> InputError:
+    data = copy.deepcopy(BASE)
+    mutate(data)
+    with pytest.raises(InputError) as info:
+        Plan.from_data(data)
+    return info.value
+
+
+def test_examples_load():
+    assert len(EXAMPLES) == 4
+    for path in EXAMPLES:
+        plan = load_plan(path)
+        assert plan.total_area_cm2 > 0
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_round_trip_toml_and_json(path, tmp_path):
+    plan = load_plan(path)
+    again = Plan.from_data(tomllib.loads(plan.to_toml()))
+    assert again == plan
+    assert again.to_toml() == plan.to_toml()
+    out = tmp_path / "plan.json"
+    out.write_text(plan.to_json())
+    assert Plan.from_json(out) == plan
+    assert load_plan(out) == plan
+    out = tmp_path / "plan.toml"
+    out.write_text(plan.to_toml())
+    assert Plan.from_toml(out) == plan
+
+
+def test_toml_strings_escaped_round_trip():
+    data = copy.deepcopy(BASE)
+    data["notes"] = 'quote " backslash \\ tab\t newline\n del\x7f unicode µm ☺'
+    plan = Plan.from_data(data)
+    assert Plan.from_data(tomllib.loads(plan.to_toml())).notes == data["notes"]
+
+
+def test_dual_example_is_surface_then_deep_over_full_face():
+    plan = load_plan(DUAL)
+    surface, deep = plan.passes
+    assert (surface.mode, deep.mode) == ("surface", "deep")
+    assert surface.spot_um > 5 * deep.spot_um
+    assert surface.density_fraction > deep.density_fraction
+    assert plan.patient.phototype == 2 and plan.patient.age_years == 50
+    assert isinstance(plan.areas[0], AreaPreset)
+    assert plan.total_area_cm2 == pytest.approx(
+        sum(r["area_cm2"] for r in tomllib.loads(_data("face_areas.toml"))["regions"].values())
+    )
+
+
+def _data(name):
+    return (Path(__file__).parent.parent / "src/resurfacer/data" / name).read_text()
+
+
+@pytest.mark.parametrize("field", ["density_percent", "spot_spacing_um", "mtz_per_cm2"])
+def test_density_spacing_mtz_consistent(field):
+    d_um = 120.0
+    reference = Pass(
+        kind="fractional",
+        wavelength_nm=10600,
+        spot_um=d_um,
+        pulse_energy_mj=10,
+        pulse_duration_ms=0.5,
+        pattern_size_mm=10,
+        repetition_rate_hz=300,
+        density_percent=10,
+    )
+    value = {
+        "density_percent": 10.0,
+        "spot_spacing_um": reference.spot_spacing_m * 1e6,
+        "mtz_per_cm2": reference.mtz_per_m2 * 1e-4,
+    }[field]
+    p = reference.model_copy(update={"density_percent": None, field: value})
+    d = d_um * 1e-6
+    assert p.density_fraction == pytest.approx(0.10)
+    assert p.density_fraction == pytest.approx(math.pi * d**2 / 4 / p.spot_spacing_m**2)
+    assert p.mtz_per_m2 == pytest.approx(1 / p.spot_spacing_m**2)
+    # 10 % at 120 um: s = d sqrt(pi / 4 / 0.1) = 336.3 um, 884 MTZ/cm2
+    assert p.spot_spacing_m * 1e6 == pytest.approx(336.3, abs=0.1)
+    assert p.mtz_per_m2 * 1e-4 == pytest.approx(884.2, abs=0.1)
+
+
+def test_full_field_has_no_density():
+    plan = load_plan(Path(__file__).parent.parent / "examples/co2-full-field-periorbital.toml")
+    p = plan.passes[0]
+    assert p.density_fraction == 1.0 and p.mtz_per_m2 is None and p.spot_spacing_m is None
+
+
+def test_si_conversion():
+    p = load_plan(DUAL).passes[1]
+    assert p.beam() == Beam(10600e-9, 120e-6, "gaussian")
+    assert p.pulse() == Pulse(15e-3, 0.5e-3, "square", 1, 0.0)
+
+
+def test_preset_fills_and_explicit_wins():
+    plan = Plan.from_data(BASE)
+    surface, deep = plan.passes
+    spec = DEVICES["co2_dual"]["modes"]["surface"]
+    assert surface.spot_um == spec["spot_um"]
+    assert surface.pulse_energy_mj == spec["pulse_energy_mj"]["default"]
+    assert surface.density_percent == spec["density_percent"]["default"]
+    assert deep.density_percent == 5  # explicit
+    data = copy.deepcopy(BASE)
+    data["passes"][1].update(spot_spacing_um=600, density_percent=None, scan_order="raster")
+    deep = Plan.from_data(data).passes[1]
+    assert deep.spot_spacing_um == 600 and deep.density_percent is None
+    assert deep.scan_order == "raster"
+
+
+def test_default_mode_is_filled_in():
+    data = copy.deepcopy(BASE)
+    data["passes"] = [{"device": "co2_fractional_deep"}]
+    p = Plan.from_data(data).passes[0]
+    assert p.mode == "deep" and p.spot_um == 120
+
+
+def test_every_device_mode_validates_with_its_defaults():
+    for name, device in DEVICES.items():
+        for mode, spec in device["modes"].items():
+            if "combines" in spec:
+                continue
+            data = copy.deepcopy(BASE)
+            data["passes"] = [{"device": name, "mode": mode}]
+            assert Plan.from_data(data).passes[0].device == name
+            assert "source" in spec, f"{name}.{mode} has no source"
+
+
+def test_overrides():
+    plan = load_plan(DUAL, ["passes.1.density_percent=15", "patient.sex=male", "name='x y'"])
+    assert plan.passes[1].density_percent == 15
+    assert plan.patient.sex == "male" and plan.name == "x y"
+    plan = load_plan(DUAL, ["passes.1.mtz_per_cm2=200"])  # replaces density_percent
+    assert plan.passes[1].mtz_per_cm2 == 200 and plan.passes[1].density_percent is None
+    plan = load_plan(DUAL, ["passes.0.pulse_energy_mj=120"])  # explicit beats preset
+    assert plan.passes[0].pulse_energy_mj == 120
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        ("passes.5.density_percent=15", "passes.5"),
+        ("nonsense", "--set"),
+        ("passes.1.pulse_energy_mj.x=1", "passes.1.pulse_energy_mj.x"),
+    ],
+)
+def test_bad_overrides(item, field):
+    with pytest.raises(InputError) as info:
+        load_plan(DUAL, [item])
+    assert info.value.field == field
+
+
+def test_override_misspelled_field_refused():
+    with pytest.raises(InputError) as info:
+        load_plan(DUAL, ["passes.1.densty_percent=15"])
+    assert info.value.field == "passes[1].densty_percent"
+
+
+def test_apply_overrides_copies():
+    data = copy.deepcopy(BASE)
+    apply_overrides(data, ["patient.age_years=70"])
+    assert data == BASE
+
+
+def _at(data, target):
+    return {
+        "plan": data,
+        "p1": data["passes"][1],
+        "pt": data["patient"],
+        "a0": data["areas"][0],
+    }[target]
+
+
+P1 = "passes[1]."
+BAD = [
+    # target, update, field path, value, part of "allowed"
+    ("p1", {"densty_percent": 3}, P1 + "densty_percent", 3, "fields"),
+    ("p1", {"density_percent": -5}, P1 + "density_percent", -5, "(0, 100] %"),
+    ("p1", {"density_percent": 150}, P1 + "density_percent", 150, "(0, 100] %"),
+    ("p1", {"device": "fraxel"}, P1 + "device", "fraxel", "co2_dual"),
+    ("a0", {"site": "scalp"}, "areas[0].site", "scalp", "cheek"),
+    ("p1", {"pulse_energy_mj": 80}, P1 + "pulse_energy_mj", 80, "[2.5, 50] mJ"),
+    ("p1", {"mode": "turbo"}, P1 + "mode", "turbo", "surface"),
+    ("pt", {"age_years": 12}, "patient.age_years", 12, "[18, 100] years"),
+    ("pt", {"phototype": 7}, "patient.phototype", 7, "[1, 6]"),
+    ("pt", {"phototype": True}, "patient.phototype", True, "integer"),
+    ("a0", {"area_cm2": 0}, "areas[0].area_cm2", 0, "(0, 1000] cm2"),
+    (
+        "a0",
+        {"site": None, "area_cm2": None, "preset": "body"},
+        "areas[0].preset",
+        "body",
+        "full_face",
+    ),
+    ("p1", {"spot_spacing_um": 400}, P1 + "spot_spacing_um", 400, "exactly one"),
+    ("p1", {"density_percent": None, "mtz_per_cm2": 9000}, P1 + "mtz_per_cm2", 9000, "100 %"),
+    ("p1", {"stack": 2}, P1 + "stack_spacing_ms", 0.0, ">= pulse_duration_ms"),
+    ("p1", {"mode": "combined"}, P1 + "mode", "combined", "one pass per mode"),
+    ("plan", {"passes": []}, "passes", [], "1 to 10"),
+]
+
+
+@pytest.mark.parametrize(("target", "update", "field", "value", "allowed"), BAD)
+def test_bad_input_names_field_value_and_allowed(target, update, field, value, allowed):
+    def mutate(data):
+        table = _at(data, target)
+        table.update(update)
+        for key in [k for k, v in table.items() if v is None]:
+            del table[key]
+
+    err = _refused(mutate)
+    assert err.field == field
+    assert err.value == value
+    assert allowed in err.allowed
+    assert field in str(err) and allowed in str(err)
+
+
+def test_density_outside_device_range_names_given_field():
+    err = _refused(lambda d: d["passes"][1].update(density_percent=None, spot_spacing_um=150))
+    assert err.field == "passes[1].spot_spacing_um"
+    assert "density_percent in [1, 25] %" in err.allowed
+
+
+def test_malformed_toml_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\n[patient]\nsex = female\n')
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.field == str(path) and info.value.value == "line 3"
+    assert "TOML" in info.value.allowed
+
+
+def test_malformed_json_and_missing_file(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"name": "x",\n "patient": }')
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.value == "line 2"
+    with pytest.raises(InputError):
+        load_plan(tmp_path / "none.toml")
+    path.write_text("[1, 2]")
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.field == "plan"
+
+
+def test_json_schema_lists_fields_and_refuses_extras():
+    schema = Plan.json_schema()
+    props = schema["$defs"]["Pass"]["properties"]
+    for name in ["density_percent", "spot_spacing_um", "mtz_per_cm2", "pulse_energy_mj"]:
+        assert name in props
+    assert schema["$defs"]["Pass"]["additionalProperties"] is False
+    json.dumps(schema)
