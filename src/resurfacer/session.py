@@ -1,0 +1,158 @@
+"""How long a treatment session takes: scanner patterns, repositioning and passes.
+
+A pass covers the treated area with scanner patterns laid side by side. Each
+pattern fires its spots at the repetition rate, then the operator moves the
+handpiece to the next place (a repositioning overhead). Passes follow one
+another, separated by a pass-to-pass delay:
+
+    N_patterns = A_total * f_edge / A_pattern
+    t = n_passes * N_patterns * (n_spots / f_rep + t_reposition)
+        + (n_passes - 1) * t_delay
+
+``f_edge`` (extra pattern area for overlap at pattern edges and contours) and
+``t_reposition`` come from ``data/session.toml``, where both are flagged as
+model assumptions (no published figure found). ``N_patterns`` is kept
+fractional: a partial pattern at the edge of an area takes proportionally less
+time (an average over the edges of a real area).
+"""
+
+from __future__ import annotations
+
+import math
+
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError, check_choice
+
+SESSION_PATTERN_SHAPES = ("square", "hexagon")
+
+
+def _number(field: str, value, unit: str, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(field, value, f"a number {'>=' if allow_zero else '>'} 0 {unit}".rstrip())
+    value = float(value)
+    ok = value >= 0.0 if allow_zero else value > 0.0
+    if not (math.isfinite(value) and ok):
+        raise InputError(field, value, f"{'[' if allow_zero else '('}0, inf) {unit}".rstrip())
+    return value
+
+
+def _count(field: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(field, value, "an integer >= 1")
+    return int(value)
+
+
+def session_defaults() -> dict:
+    """Repositioning time [s], edge/overlap factor [-] and pass delay [s] from the data."""
+    table = load_toml("session.toml")
+    return {
+        "repositioning_s": float(table["repositioning"]["seconds_per_pattern"]),
+        "edge_overlap_factor": float(table["coverage"]["edge_overlap_factor"]),
+        "pass_delay_s": float(table["pass_delay"]["default_s"]),
+    }
+
+
+def patterns_needed(
+    area_cm2_total: float,
+    pattern_size_m: float,
+    pattern_shape: str = "square",
+    edge_overlap_factor: float | None = None,
+) -> float:
+    """Scanner patterns needed to cover an area once (fractional) [-].
+
+    ``N = A_total [cm^2] * 1e-4 * f_edge / A_pattern``, with
+    ``A_pattern = L^2`` (square) or ``sqrt(3)/2 L^2`` (hexagon, flat to flat L).
+
+    Parameters
+    ----------
+    area_cm2_total : float
+        Treated area [cm^2] (a clinical unit at the edge, as plans give it).
+    pattern_size_m : float
+        Pattern side or flat-to-flat width [m].
+    pattern_shape : str
+        ``"square"`` or ``"hexagon"``.
+    edge_overlap_factor : float, optional
+        Pattern area scanned per area treated, >= 1; default from
+        ``data/session.toml`` (an assumption).
+    """
+    area = _number("area_cm2_total", area_cm2_total, "cm^2") * 1e-4
+    size = _number("pattern_size_m", pattern_size_m, "m")
+    check_choice("pattern_shape", pattern_shape, SESSION_PATTERN_SHAPES)
+    if edge_overlap_factor is None:
+        edge_overlap_factor = session_defaults()["edge_overlap_factor"]
+    factor = _number("edge_overlap_factor", edge_overlap_factor, "")
+    if factor < 1.0:
+        raise InputError("edge_overlap_factor", factor, "[1, inf)")
+    pattern_area = size * size if pattern_shape == "square" else math.sqrt(3.0) / 2.0 * size**2
+    return area * factor / pattern_area
+
+
+def session_time(
+    area_cm2_total: float,
+    pattern_size_m: float,
+    spots_per_pattern: int,
+    repetition_rate_hz: float,
+    n_passes: int,
+    repositioning_s: float | None = None,
+    pass_delay_s: float | None = None,
+    pattern_shape: str = "square",
+    edge_overlap_factor: float | None = None,
+) -> float:
+    """Duration of a treatment session [s].
+
+    .. math::
+
+        t = n_\\mathrm{pass}\\, N_\\mathrm{pat}
+            \\left(\\frac{n_\\mathrm{spots}}{f_\\mathrm{rep}} + t_\\mathrm{repos}\\right)
+            + (n_\\mathrm{pass} - 1)\\, t_\\mathrm{delay},
+        \\qquad N_\\mathrm{pat} = \\frac{A f_\\mathrm{edge}}{A_\\mathrm{pattern}}
+
+    Parameters
+    ----------
+    area_cm2_total : float
+        Total treated area [cm^2].
+    pattern_size_m : float
+        Scanner pattern side (square) or flat-to-flat width (hexagon) [m].
+    spots_per_pattern : int
+        Columns fired per pattern, >= 1.
+    repetition_rate_hz : float
+        Spot repetition rate [Hz], > 0.
+    n_passes : int
+        Passes over the whole area, >= 1 (a surface and a deep pass: 2).
+    repositioning_s : float, optional
+        Time to move to the next pattern [s], >= 0; default from
+        ``data/session.toml`` (0.5 s, a flagged assumption).
+    pass_delay_s : float, optional
+        Wait between passes [s], >= 0; default from the data (0).
+    pattern_shape : str
+        ``"square"`` or ``"hexagon"``.
+    edge_overlap_factor : float, optional
+        See `patterns_needed`.
+
+    Returns
+    -------
+    float
+        Session time [s], excluding preparation, anaesthesia and cooling.
+
+    Examples
+    --------
+    300 cm^2 with a 10 mm square of 400 spots at 250 Hz, two passes:
+
+    >>> round(session_time(300, 10e-3, 400, 250.0, 2) / 60, 1)
+    23.1
+    """
+    defaults = session_defaults()
+    n_patterns = patterns_needed(area_cm2_total, pattern_size_m, pattern_shape, edge_overlap_factor)
+    spots = _count("spots_per_pattern", spots_per_pattern)
+    rate = _number("repetition_rate_hz", repetition_rate_hz, "Hz")
+    passes = _count("n_passes", n_passes)
+    if repositioning_s is None:
+        repositioning_s = defaults["repositioning_s"]
+    if pass_delay_s is None:
+        pass_delay_s = defaults["pass_delay_s"]
+    repos = _number("repositioning_s", repositioning_s, "s", allow_zero=True)
+    delay = _number("pass_delay_s", pass_delay_s, "s", allow_zero=True)
+    return passes * n_patterns * (spots / rate + repos) + (passes - 1) * delay
+
+
+__all__ = ["patterns_needed", "session_defaults", "session_time"]
