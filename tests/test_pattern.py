@@ -180,3 +180,9 @@ def test_column_sources_from_a_field():
     assert_allclose(src.variance, (50e-6) ** 2 / 4, rtol=1e-12)
     with pytest.raises(InputError, match="residual_enthalpy"):
         P.column_sources(np.zeros((40, 30)), z, r)
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(P).failed == 0
