@@ -41,7 +41,7 @@ def test_table(capsys):
         (["--site", "elbow"], "--site"),
         (["--age", "15"], "--age"),
         (["--wavelength-nm", "20000"], "--wavelength-nm"),
-        (["--wavelength-nm", "1550"], "--wavelength-nm"),
+        (["--wavelength-nm", "1300"], "--wavelength-nm"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):

@@ -80,7 +80,12 @@ def test_damage_stop_criterion_ends_the_run():
         (lambda: skin_for("cheek", age=12), "age"),
         (lambda: skin_for("cheek", age=101), "age"),
         (lambda: column(5.0, spot_um=10.0), "spot_diameter"),
-        (lambda: column(5.0, wavelength=1.55e-6), "wavelength"),
+        (
+            lambda: simulate_column(
+                skin_for("cheek"), Beam(1.55e-6, 3e-3, "tophat"), Pulse(0.5, 1e-3), FAST
+            ),
+            "wavelength",
+        ),
         (lambda: column(5.0, wavelength=0.8e-6), "wavelength"),
         (lambda: SolverOptions(grid=0.0), "grid"),
     ],

@@ -41,7 +41,9 @@ from resurfacer.errors import InputError, check_choice, check_range
 from resurfacer.kernels.heat import run_column
 from resurfacer.laser import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient, surface_reflectance
+from resurfacer.optics.montecarlo import RZGrid, run_monte_carlo
 from resurfacer.optics.scattering import scattering_matters
+from resurfacer.optics.skin_optics import optical_layers
 from resurfacer.tissue import Skin
 
 WIDE_BEAM_DIAMETER = 1e-3  # m: spots at least this wide are solved as 1-D stacks
@@ -51,6 +53,7 @@ GRID_RANGE = (0.25e-6, 20e-6)  # m
 MAX_CELLS = 3_000_000
 MAX_DOMAIN_GROWTHS = 3
 GEOMETRIES = ("auto", "column", "wide")
+TRANSPORT_LENGTHS = 5.0  # effective attenuation lengths a photon-transport grid reaches
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class SolverOptions:
     dt_safety : fraction of the explicit stability limit used as time step.
     latent_fraction : override of the calibrated ablation parameter f
         (``ablation.py``), for calibration and sensitivity studies.
+    photons, seed : Monte Carlo photon packets and random seed, used where
+        scattering matters (1,550 and 1,927 nm).
     """
 
     grid: float = 2e-6
@@ -85,6 +90,8 @@ class SolverOptions:
     depth: float | None = None
     dt_safety: float = 0.9
     latent_fraction: float | None = None
+    photons: int = 200_000
+    seed: int = 1
 
     def __post_init__(self):
         check_range("grid", self.grid, *GRID_RANGE, "m")
@@ -94,6 +101,7 @@ class SolverOptions:
         check_range("damage_interval", self.damage_interval, 1e-8, 1e-2, "s")
         check_range("dt_safety", self.dt_safety, 0.05, 1.0)
         check_choice("geometry", self.geometry, GEOMETRIES)
+        check_range("photons", self.photons, 1000, 10**8)
         if self.latent_fraction is not None:
             check_range("latent_fraction", self.latent_fraction, 0.0, 5.0)
 
@@ -254,21 +262,32 @@ def _stable_time_step(grid: _Grid, k_row, rho_c_row, safety: float) -> float:
     return safety / rate
 
 
-def _domain(skin, beam, pulse, options, geometry, h_ablation_min, mu_a_min, alpha_max):
-    """Grid for this beam and pulse: wide enough for the beam and the heat it spreads."""
+def _domain(
+    skin, beam, pulse, options, geometry, h_ablation_min, mu_a_min, alpha_max, transport_length=None
+):
+    """Grid for this beam and pulse: wide enough for the beam and the heat it spreads.
+
+    `transport_length` [m] (photon-transport sources): the light's own spread,
+    taken as several effective attenuation lengths, sets the extent instead of
+    the crater estimate.
+    """
     dx = options.grid
     t_est = pulse.end_time + (options.after_pulse if options.after_pulse is not None else 0.02)
     diffusion = 2.0 * math.sqrt(alpha_max * t_est)
+    beam_extent = 2.63 * beam.radius if beam.profile == "gaussian" else beam.radius
     if geometry == "wide":
         radius = WIDE_BEAM_RINGS * dx
+    elif transport_length is not None:
+        radius = options.radius or (beam_extent + 0.4 * transport_length + diffusion)
     else:
-        beam_extent = 2.63 * beam.radius if beam.profile == "gaussian" else beam.radius
         radius = options.radius or (beam_extent + diffusion)
-    # deepest the crater could go: all the axial fluence spent at the ablation enthalpy
-    crater = beam.peak_fluence(pulse.total_energy) / h_ablation_min
-    depth = options.depth or min(
-        crater + 12.0 / mu_a_min + diffusion + 50e-6, skin.layer_boundaries()[-1]
-    )
+    if transport_length is not None:
+        reach = transport_length + diffusion
+    else:
+        # deepest the crater could go: all the axial fluence spent at the ablation enthalpy
+        reach = beam.peak_fluence(pulse.total_energy) / h_ablation_min + 12.0 / mu_a_min
+        reach += diffusion + 50e-6
+    depth = options.depth or min(reach, skin.layer_boundaries()[-1])
     nr = max(int(math.ceil(radius / dx)), 1)
     nz = int(math.ceil(depth / dx))
     return _Grid(dx, dx, nr, nz, lateral_far_field=(geometry == "column"))
@@ -292,20 +311,28 @@ def simulate_column(
 
     Raises
     ------
-    InputError : a wavelength where scattering matters (Beer-Lambert is then
-        wrong: use the Monte Carlo source), a spot narrower than four cells,
-        or a domain too large.
+    InputError : a spot narrower than four cells, a domain too large, or a
+        full-field spot at a wavelength where scattering matters.
+
+    Notes
+    -----
+    Where scattering matters (``optics.scattering.scattering_matters``: 1,550
+    and 1,927 nm), the heat source is the absorption map of a layered Monte
+    Carlo run on the same grid (``optics.montecarlo``) and no tissue is
+    removed unless a cell passes its ablation enthalpy (then the map's later
+    energy for it is booked as ablation, an approximation: the map does not
+    follow the crater); elsewhere the beam is traced Beer-Lambert fashion
+    with ablation.
     """
     options = options or SolverOptions()
     started = time.perf_counter()
     geometry = _choose_geometry(beam, options)
-    if scattering_matters(skin, beam.wavelength):
+    if geometry == "wide" and scattering_matters(skin, beam.wavelength):
         raise InputError(
             "wavelength",
             beam.wavelength,
-            "a wavelength where absorption dominates scattering (Beer-Lambert deposition); "
-            "at this wavelength light scatters before it is absorbed and needs the Monte "
-            "Carlo source",
+            "a wavelength where absorption dominates scattering for full-field spots "
+            "(the wide-beam geometry uses Beer-Lambert deposition only)",
         )
     if geometry == "column" and beam.spot_diameter < MIN_CELLS_PER_SPOT * options.grid:
         raise InputError(
@@ -355,6 +382,14 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     k_layer = np.array([ly.conductivity for ly in layers])
     alpha_max = float(np.max(k_layer / rho_c_layer))
     opts = options if depth is None else _replace(options, depth=depth)
+    optics = (
+        optical_layers(skin, beam.wavelength) if scattering_matters(skin, beam.wavelength) else None
+    )
+    transport_length = None
+    if optics is not None:
+        dermis = max(optics[:-1], key=lambda layer: layer.thickness)
+        mu_eff = math.sqrt(3 * dermis.mu_a * (dermis.mu_a + (1 - dermis.g) * dermis.mu_s))
+        transport_length = TRANSPORT_LENGTHS / mu_eff
     grid = _domain(
         skin,
         beam,
@@ -364,6 +399,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         float(h_abl_layer.min()),
         float(mu_a_layer.max()),
         alpha_max,
+        transport_length,
     )
     if grid.nr * grid.nz > MAX_CELLS:
         raise InputError(
@@ -382,7 +418,22 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     perfusion = np.array([ly.perfusion for ly in layers])[rows] * blood_rho_c
 
     dt = _stable_time_step(grid, k_row, rho_c, options.dt_safety)
-    reflectance = float(surface_reflectance(beam.wavelength))
+    deposition = np.zeros((1, 1))
+    deposition_rows = 0
+    if optics is not None:
+        photons = run_monte_carlo(
+            optics,
+            beam=beam.profile,
+            beam_radius=beam.radius,
+            grid=RZGrid(grid.dr, grid.dz, grid.nr, grid.nz),
+            photons=options.photons,
+            seed=options.seed,
+        )
+        deposition = photons.absorbed_rz
+        deposition_rows = int(np.flatnonzero(deposition.any(axis=1))[-1]) + 1
+        reflectance = photons.specular + photons.diffuse_reflectance
+    else:
+        reflectance = float(surface_reflectance(beam.wavelength))
     if geometry == "wide":
         area = float(grid.area_axial.sum())
         incident = beam.peak_fluence(pulse.total_energy) * area
@@ -390,8 +441,13 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     else:
         incident = pulse.total_energy
         ring_fraction = beam.ring_fractions(grid.r_edges)
-    outside = incident * (1.0 - ring_fraction.sum())
-    step_energy = pulse.energy_per_step(dt) * (incident / pulse.total_energy) * (1 - reflectance)
+    if optics is not None:
+        outside = incident * (photons.absorbed_outside_grid + photons.transmittance)
+        step_energy = pulse.energy_per_step(dt) * (incident / pulse.total_energy)
+    else:
+        outside = incident * (1.0 - ring_fraction.sum())
+        step_energy = pulse.energy_per_step(dt) * (incident / pulse.total_energy)
+        step_energy *= 1 - reflectance
 
     params = arrhenius_parameters(options.damage_model)
     ln_a, ea_over_r, t_min = params.arrays()
@@ -462,6 +518,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         history_time,
         history_tmax,
         energy,
+        deposition,
+        deposition_rows,
     )
 
     stored = float(np.sum(np.where(void, 0.0, enthalpy) * grid.volume[None, :]))
@@ -491,7 +549,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         grid, void, omega, peak, steps * dt, balance, geometry, time.perf_counter() - started
     )
     deepest_void = summary.ablation_depth
-    margin = 6.0 / float(mu_a_layer.max()) + 4 * grid.dz
+    margin = 4 * grid.dz if optics is not None else 6.0 / float(mu_a_layer.max()) + 4 * grid.dz
     needs_deeper = deepest_void > grid.nz * grid.dz - margin or bool(np.any(omega[-1] >= 1.0))
     inputs = {
         "wavelength_m": beam.wavelength,
@@ -513,6 +571,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         "damage_model": params.name,
         "geometry": geometry,
         "surface_reflectance": reflectance,
+        "heat_source": "monte_carlo" if optics is not None else "beer_lambert",
         "steps": int(steps),
         "cell_updates": int(cell_updates),
         "_needs_deeper_domain": needs_deeper,

@@ -87,6 +87,8 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None)
         np.zeros(n_hist),
         np.zeros(n_hist),
         energy,
+        np.zeros((1, 1)),  # no photon-transport map: the beam is traced Beer-Lambert
+        0,
     )[0]  # (steps, n_history, ...)
     assert steps == n_steps
     stored = float(np.sum(enthalpy * volume[None, :]))

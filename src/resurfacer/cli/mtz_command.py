@@ -25,6 +25,8 @@ _OPTION_OF_FIELD = {
     "phototype": "--phototype",
     "grid": "--grid-um",
     "damage_model": "--damage-model",
+    "photons": "--photons",
+    "seed": "--seed",
     "after_pulse": "--after-ms",
 }
 _SCALE_OF_OPTION = {
@@ -68,6 +70,13 @@ def register(subparsers) -> None:
         default=None,
         help="simulate this long after the pulse [ms] (default: until damage stops)",
     )
+    p.add_argument(
+        "--photons",
+        type=int,
+        default=200_000,
+        help="Monte Carlo photon packets where scattering matters (1550, 1927 nm)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="Monte Carlo random seed")
     p.add_argument("--damage-model", default=None, help="Arrhenius set (default henriques)")
     p.add_argument("--out", default=None, help="write the fields to this NetCDF file")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -111,6 +120,8 @@ def run(args) -> int:
             grid=args.grid_um * 1e-6,
             damage_model=args.damage_model,
             after_pulse=None if args.after_ms is None else args.after_ms * 1e-3,
+            photons=args.photons,
+            seed=args.seed,
         )
         result = simulate_column(skin, beam, pulse, options)
     except InputError as exc:

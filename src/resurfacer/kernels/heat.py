@@ -219,6 +219,34 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     return ablated.sum(), transmitted.sum()
 
 
+@njit(parallel=True, cache=True)
+def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
+    """Add `energy` [J] x `fraction[k, j]` (share absorbed in each cell) to the enthalpy.
+
+    Used for sources computed by photon transport on intact tissue. A cell
+    that passes its ablation enthalpy is removed as in `deposit_beam`; what
+    the map still sends to removed cells is booked with the ablation energy
+    (absorbed in the plume), since the map does not follow the crater.
+    Returns the ablation energy [J] of this step.
+    """
+    nz, nr = enthalpy.shape
+    ablated = np.zeros(nz)
+    for k in prange(nz):
+        for j in range(nr):
+            e = energy * fraction[k, j]
+            if void[k, j]:
+                ablated[k] += e
+                continue
+            h = enthalpy[k, j] + e / volume[j]
+            if h >= h_ablation[k]:
+                ablated[k] += h * volume[j]
+                enthalpy[k, j] = 0.0
+                void[k, j] = True
+            else:
+                enthalpy[k, j] = h
+    return ablated.sum()
+
+
 @njit(cache=True, inline="always")
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
     """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin.
@@ -304,6 +332,8 @@ def run_column(
     history_time,
     history_max_temperature,
     energy,
+    deposition,
+    deposition_rows,
 ):
     """Advance the column from t = 0 until the damage has stopped growing.
 
@@ -321,7 +351,11 @@ def run_column(
 
     `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
     accumulates ablation, transmitted, conducted out, surface loss and
-    perfused energy [J]. Returns the number of steps taken, the number of
+    perfused energy [J]. When `deposition_rows` > 0 the beam is not traced
+    here: each step's energy is spread by the fixed map `deposition` (share
+    of the step energy absorbed in each cell, from photon transport; rows
+    below `deposition_rows` get none; see `deposit_map` for ablation).
+    Returns the number of steps taken, the number of
     history samples written and the number of cell updates done.
     """
     nz, nr = enthalpy.shape
@@ -356,7 +390,12 @@ def run_column(
                 since_pulse = (step - n_pulse_steps) * dt
                 if max_rate * since_pulse < growth_tolerance:
                     break
-        if step < n_pulse_steps and step_energy[step] > 0.0:
+        if step < n_pulse_steps and step_energy[step] > 0.0 and deposition_rows > 0:
+            energy[0] += deposit_map(
+                enthalpy, void, deposition, step_energy[step], volume, h_ablation
+            )
+            n_active = min(nz, max(n_active, deposition_rows + 2))
+        elif step < n_pulse_steps and step_energy[step] > 0.0:
             for j in range(nr):
                 ring_energy[j] = step_energy[step] * ring_fraction[j]
             ablated, transmitted = deposit_beam(
