@@ -16,9 +16,9 @@ EXIT_BAD_INPUT = 2
 
 
 def _subcommand_modules():
-    from resurfacer.cli import mtz_command, optics_command, schema_command
+    from resurfacer.cli import mtz_command, optics_command, schema_command, simulate_command
 
-    return [mtz_command, optics_command, schema_command]
+    return [mtz_command, optics_command, schema_command, simulate_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

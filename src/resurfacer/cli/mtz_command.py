@@ -4,9 +4,8 @@ Clinical units on the command line (nm, mJ, um, ms); SI inside.
 """
 
 import json
-import os
-import tempfile
 
+from resurfacer.cli.output import write_file_atomically
 from resurfacer.errors import InputError, check_range
 
 # Python-API field -> the option that sets it, so errors name what the user typed
@@ -128,27 +127,13 @@ def run(args) -> int:
         raise _as_cli_error(exc) from exc
 
     if args.out:
-        _write_atomically(result.fields, args.out)
+        write_file_atomically(args.out, lambda tmp: result.fields.to_netcdf(tmp, engine="h5netcdf"))
     summary = result.summary.clinical()
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
-
-
-def _write_atomically(dataset, path: str) -> None:
-    """Write NetCDF to a temporary file beside `path`, then rename it into place."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
-    os.close(fd)
-    try:
-        dataset.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _table(summary: dict, inputs: dict) -> str:

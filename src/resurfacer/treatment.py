@@ -1,0 +1,365 @@
+"""The treatment chain: simulate(plan) -> Outcome.
+
+One place composes the models (DESIGN.md, "ModelChain"):
+
+    plan -> skin per treated site (tissue) -> one column per site and pass
+    (mtz; cached by unique skin x beam x pulse) -> the pattern's bulk heating
+    (pattern: superposition of each column's residual heat) -> session time
+    (session) -> Outcome.
+
+Per-pass figures are area-weighted means over the treated sites. Bulk heating
+is computed on the largest site's skin, for one scanner pattern of each pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import xarray as xr
+from pydantic import BaseModel
+
+from resurfacer import __version__
+from resurfacer.errors import InputError
+from resurfacer.laser import Beam, Pulse
+from resurfacer.mtz import ColumnResult, SolverOptions, simulate_column
+from resurfacer.pattern import (
+    ColumnSources,
+    between_column_probes,
+    bulk_properties,
+    combine_passes,
+    firing_times,
+    pattern_heating,
+    pattern_positions,
+    scan_order,
+    sources_from_column,
+)
+from resurfacer.plan import Pass, Plan
+from resurfacer.session import session_time
+from resurfacer.tissue import Skin, skin_for
+
+#: Column solver settings used for treatments: 4 um cells (crater depth within
+#: 1 % and coagulation within 10 % of the 2 um solution, tests/validation), and
+#: 20 ms after the pulse, when the residual heat is handed to the pattern model.
+TREATMENT_SOLVER = SolverOptions(grid=4e-6, after_pulse=20e-3, photons=100_000)
+SOURCES_PER_COLUMN = 5
+THRESHOLDS_C = (45.0, 60.0)  # reported time above these bulk temperatures (issue 3)
+
+
+class PassSummary(BaseModel):
+    """One pass, clinical units (um, mJ, %, C, s, min)."""
+
+    index: int
+    kind: str
+    device: str | None
+    mode: str | None
+    wavelength_nm: float
+    pulse_energy_mj: float
+    coverage_percent: float
+    mtz_per_cm2: float | None
+    spot_spacing_um: float | None
+    ablation_depth_um: float
+    ablation_width_um: float | None
+    coagulation_thickness_um: float
+    coagulation_depth_um: float
+    coagulation_width_um: float | None
+    heat_source: str
+    spots: float
+    energy_j: float
+    minutes: float
+    peak_bulk_temperature_c: float
+    time_above_45c_s: float
+    time_above_60c_s: float
+
+
+class OutcomeSummary(BaseModel):
+    """What a plan does, in clinical units; the same numbers feed CLI and reports."""
+
+    plan_name: str
+    resurfacer_version: str
+    total_area_cm2: float
+    session_minutes: float
+    total_energy_j: float
+    peak_bulk_temperature_c: float
+    combined_coverage_percent: float
+    max_energy_balance_error: float
+    passes: list[PassSummary]
+
+
+@dataclass
+class Outcome:
+    """Result of `simulate`: per-site/per-pass fields and the summary."""
+
+    dataset: xr.Dataset
+    summary: OutcomeSummary
+    columns: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=256)
+def _column(skin: Skin, beam: Beam, pulse: Pulse, options: SolverOptions) -> ColumnResult:
+    return simulate_column(skin, beam, pulse, options)
+
+
+def column_for(
+    skin: Skin, beam: Beam, pulse: Pulse, options: SolverOptions = TREATMENT_SOLVER
+) -> ColumnResult:
+    """The column of one skin x beam x pulse, solved once per process (cached)."""
+    return _column(skin, beam, pulse, options)
+
+
+def simulate(
+    plan: Plan, options: SolverOptions = TREATMENT_SOLVER, progress: bool = False
+) -> Outcome:
+    """Simulate a treatment plan.
+
+    Parameters
+    ----------
+    plan : validated Plan (``plan.load_plan``).
+    options : column-solver settings (default `TREATMENT_SOLVER`).
+    progress : show a progress bar (stderr) over the column solves.
+    """
+    sites = plan.site_areas
+    patient = plan.patient
+    skins = {
+        area.site: skin_for(
+            area.site, sex=patient.sex, age=patient.age_years, phototype=patient.phototype
+        )
+        for area in sites
+    }
+    site_area = {}
+    for area in sites:
+        site_area[area.site] = site_area.get(area.site, 0.0) + area.area_cm2
+    jobs = [(i, site) for i in range(len(plan.passes)) for site in site_area]
+    columns = {}
+    for i, site in _progress(jobs, progress, "columns"):
+        p = plan.passes[i]
+        try:
+            columns[i, site] = column_for(skins[site], p.beam(), p.pulse(), options)
+        except InputError as exc:
+            raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
+
+    largest = max(site_area, key=site_area.get)
+    total_area = sum(site_area.values())
+    pass_summaries = []
+    heating = []
+    for i, p in enumerate(plan.passes):
+        summary, pass_heating = _summarise_pass(
+            i, p, columns, site_area, skins[largest], largest, total_area
+        )
+        pass_summaries.append(summary)
+        heating.append(pass_heating)
+
+    coverage = 0.0
+    for s in pass_summaries:
+        coverage = combine_passes(coverage, s.coverage_percent / 100.0)
+    summary = OutcomeSummary(
+        plan_name=plan.name,
+        resurfacer_version=__version__,
+        total_area_cm2=total_area,
+        session_minutes=sum(s.minutes for s in pass_summaries)
+        + sum(p.pass_delay_s for p in plan.passes) / 60.0,
+        total_energy_j=sum(s.energy_j for s in pass_summaries),
+        peak_bulk_temperature_c=max(s.peak_bulk_temperature_c for s in pass_summaries),
+        combined_coverage_percent=100.0 * coverage,
+        max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
+        passes=pass_summaries,
+    )
+    dataset = _dataset(plan, columns, site_area, heating, summary)
+    return Outcome(dataset=dataset, summary=summary, columns=columns)
+
+
+def _progress(items, enabled: bool, label: str):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="column", leave=False)
+
+
+def _weighted(values, weights) -> float:
+    values = np.asarray(values, float)
+    weights = np.asarray(weights, float)
+    good = ~np.isnan(values)
+    if not good.any():
+        return float("nan")
+    return float(np.sum(values[good] * weights[good]) / np.sum(weights[good]))
+
+
+def _sources(column: ColumnResult, beam: Beam) -> ColumnSources:
+    """A column's residual heat as sources; a wide-geometry column is scaled to its spot."""
+    if column.geometry == "column":
+        return sources_from_column(column, SOURCES_PER_COLUMN)
+    fields = column.fields
+    per_area = fields.residual_enthalpy.isel(r=0).values * float(fields.z[1] - fields.z[0])
+    depth = fields.z.values
+    slabs = np.array_split(np.arange(depth.size), SOURCES_PER_COLUMN)
+    energy = np.array([per_area[s].sum() for s in slabs]) * beam.area
+    keep = energy > 0
+    centre = np.array(
+        [np.average(depth[s], weights=np.maximum(per_area[s], 1e-300)) for s in slabs]
+    )
+    # a uniform disc of radius a has <r^2> = a^2 / 2, i.e. a per-axis variance a^2 / 4
+    variance = np.full(energy.size, beam.radius**2 / 4.0)
+    return ColumnSources(
+        depth=centre[keep],
+        energy=energy[keep],
+        variance=variance[keep],
+        release_delay=column.summary.simulated_time,
+    )
+
+
+def _summarise_pass(
+    i: int, p: Pass, columns, site_area, skin: Skin, largest: str, total_area: float
+):
+    weights = [site_area[s] for s in site_area]
+    per_site = [columns[i, s].summary for s in site_area]
+    um = 1e6
+
+    def mean(name):
+        return _weighted([getattr(s, name) for s in per_site], weights)
+
+    beam, pulse = p.beam(), p.pulse()
+    full_field = p.kind == "full_field"
+    spacing = beam.spot_diameter if full_field else p.spot_spacing_m
+    x, y = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
+    order = scan_order(x, y, spacing, p.scan_order)
+    times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
+    positions = np.column_stack([x[order], y[order]])
+    probes = between_column_probes(x, y, spacing)
+    heating = pattern_heating(
+        _sources(columns[i, largest], beam), positions, times, bulk_properties(skin), probes
+    )
+    if p.pattern_shape == "line":
+        raise InputError(
+            f"passes[{i}].pattern_shape", "line", "square or hexagon for session timing"
+        )
+    seconds = session_time(
+        total_area,
+        p.pattern_size_mm * 1e-3,
+        int(x.size),
+        p.repetition_rate_hz,
+        1,
+        pattern_shape=p.pattern_shape,
+    )
+    spots = total_area * 1e-4 * (1.0 / spacing**2)
+    energy = spots * pulse.total_energy
+    geometry = columns[i, largest].geometry
+    width = None if geometry == "wide" else mean("ablation_width_surface") * um
+    coag_width = None if geometry == "wide" else mean("coagulation_width") * um
+    summary = PassSummary(
+        index=i,
+        kind=p.kind,
+        device=p.device,
+        mode=p.mode,
+        wavelength_nm=p.wavelength_nm,
+        pulse_energy_mj=p.pulse_energy_mj,
+        coverage_percent=100.0 * p.density_fraction,
+        mtz_per_cm2=None if full_field else p.mtz_per_m2 * 1e-4,
+        spot_spacing_um=None if full_field else spacing * um,
+        ablation_depth_um=mean("ablation_depth") * um,
+        ablation_width_um=width,
+        coagulation_thickness_um=mean("coagulation_thickness") * um,
+        coagulation_depth_um=mean("coagulation_depth") * um,
+        coagulation_width_um=coag_width,
+        heat_source=columns[i, largest].inputs["heat_source"],
+        spots=spots,
+        energy_j=energy,
+        minutes=seconds / 60.0,
+        peak_bulk_temperature_c=float(np.max(heating.peak_temperature)),
+        time_above_45c_s=float(np.max(heating.time_above_45)),
+        time_above_60c_s=float(np.max(heating.time_above_60)),
+    )
+    return summary, heating
+
+
+def _dataset(plan: Plan, columns, site_area, heating, summary: OutcomeSummary) -> xr.Dataset:
+    sites = list(site_area)
+    n_pass = len(plan.passes)
+
+    def grid(name):
+        return (
+            ("pass", "site"),
+            np.array(
+                [[getattr(columns[i, s].summary, name) for s in sites] for i in range(n_pass)]
+            ),
+        )
+
+    ds = xr.Dataset(
+        {
+            "ablation_depth": grid("ablation_depth"),
+            "coagulation_thickness": (
+                ("pass", "site"),
+                np.array(
+                    [
+                        [columns[i, s].summary.coagulation_thickness for s in sites]
+                        for i in range(n_pass)
+                    ]
+                ),
+            ),
+            "coagulation_depth": grid("coagulation_depth"),
+            "ablated_volume": grid("ablated_volume"),
+            "coagulated_volume": grid("coagulated_volume"),
+            "site_area": (("site",), np.array([site_area[s] * 1e-4 for s in sites])),
+            "coverage": (("pass",), np.array([p.density_fraction for p in plan.passes])),
+            "peak_bulk_temperature": (
+                ("pass",),
+                np.array([s.peak_bulk_temperature_c for s in summary.passes]),
+            ),
+            "bulk_temperature_history": (("pass", "sample"), _histories(heating)),
+            "bulk_time": (("pass", "sample"), np.array([h.times[: _n(heating)] for h in heating])),
+        },
+        coords={"pass": np.arange(n_pass), "site": sites},
+        attrs={
+            "plan_name": plan.name,
+            "resurfacer_version": __version__,
+            "session_minutes": summary.session_minutes,
+        },
+    )
+    units = {
+        "ablation_depth": "m",
+        "coagulation_thickness": "m",
+        "coagulation_depth": "m",
+        "ablated_volume": "m3",
+        "coagulated_volume": "m3",
+        "site_area": "m2",
+        "coverage": "1",
+        "peak_bulk_temperature": "degC",
+        "bulk_temperature_history": "degC",
+        "bulk_time": "s",
+    }
+    for name, unit in units.items():
+        ds[name].attrs["units"] = unit
+    ds["bulk_temperature_history"].attrs["long_name"] = (
+        "temperature at the hottest between-column probe over one scanner pattern"
+    )
+    return ds
+
+
+def _n(heating) -> int:
+    return min(h.times.size for h in heating)
+
+
+def _histories(heating) -> np.ndarray:
+    n = _n(heating)
+    rows = []
+    for h in heating:
+        hottest = int(np.argmax(h.peak_temperature))
+        rows.append(h.temperature[hottest, :n])
+    return np.array(rows)
+
+
+def is_finite_summary(summary: OutcomeSummary) -> bool:
+    """True when every number in the summary is finite (None allowed)."""
+
+    def finite(value):
+        if isinstance(value, float):
+            return math.isfinite(value)
+        if isinstance(value, dict):
+            return all(finite(v) for v in value.values())
+        if isinstance(value, list):
+            return all(finite(v) for v in value)
+        return True
+
+    return finite(summary.model_dump())

@@ -1,0 +1,110 @@
+"""The treatment chain: plans in, outcomes out (issue 3's must-show list)."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from resurfacer.cli import main
+from resurfacer.plan import Plan, load_plan
+from resurfacer.treatment import is_finite_summary, simulate
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def deep_plan(**changes) -> Plan:
+    data = {
+        "name": "deep test",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 50.0}],
+        "passes": [
+            {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 10, "density_percent": 5}
+        ],
+    }
+    for key, value in changes.items():
+        if key.startswith("pass_"):
+            data["passes"][0][key[5:]] = value
+        else:
+            data[key] = value
+    return Plan.from_data(data)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_examples_simulate_with_finite_results(name):
+    outcome = simulate(load_plan(EXAMPLES / name))
+    assert is_finite_summary(outcome.summary)
+    assert outcome.summary.max_energy_balance_error < 5e-3
+    assert outcome.summary.session_minutes > 0
+
+
+def test_coverage_and_mtz_density_match_the_request():
+    p = simulate(deep_plan()).summary.passes[0]
+    assert p.coverage_percent == pytest.approx(5.0)
+    spot_area_cm2 = math.pi * (120e-4 / 2) ** 2
+    assert p.mtz_per_cm2 == pytest.approx(0.05 / spot_area_cm2, rel=1e-9)
+
+
+def test_energy_over_the_pattern_adds_up():
+    outcome = simulate(deep_plan())
+    p = outcome.summary.passes[0]
+    assert p.spots == pytest.approx(50.0 * p.mtz_per_cm2, rel=1e-9)
+    assert p.energy_j == pytest.approx(p.spots * 10e-3, rel=1e-9)
+    assert outcome.summary.total_energy_j == pytest.approx(p.energy_j)
+
+
+def test_session_time_scales_with_area_and_passes():
+    base = simulate(deep_plan()).summary.session_minutes
+    double_area = simulate(deep_plan(areas=[{"site": "cheek", "area_cm2": 100.0}]))
+    assert double_area.summary.session_minutes == pytest.approx(2 * base, rel=1e-6)
+    one = deep_plan().passes[0].model_dump(exclude_none=True)
+    two = simulate(deep_plan(passes=[one, one])).summary.session_minutes
+    assert two == pytest.approx(2 * base, rel=1e-6)
+
+
+def test_denser_and_stacked_passes_raise_bulk_temperature():
+    base = simulate(deep_plan()).summary.peak_bulk_temperature_c
+    denser = simulate(deep_plan(pass_density_percent=15)).summary.peak_bulk_temperature_c
+    stacked = simulate(deep_plan(pass_stack=2, pass_stack_spacing_ms=1.0)).summary
+    assert denser > base
+    assert stacked.peak_bulk_temperature_c > base
+
+
+def test_cli_json_summary_and_atomic_output(capsys, tmp_path):
+    plan = EXAMPLES / "co2-dual-full-face.toml"
+    out = tmp_path / "run"
+    assert main(["simulate", str(plan), "--json", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for key in ("session_minutes", "total_energy_j", "peak_bulk_temperature_c", "passes"):
+        assert key in summary
+    for key in ("coverage_percent", "mtz_per_cm2", "ablation_depth_um", "coagulation_thickness_um"):
+        assert key in summary["passes"][0]
+    assert sorted(p.name for p in out.iterdir()) == ["outcome.nc", "summary.json"]
+    assert json.loads((out / "summary.json").read_text()) == summary
+
+
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ("passes.1.density_percent=150", "passes[1].density_percent"),
+        ("passes.1.density_percent=-5", "passes[1].density_percent"),
+        ("passes.1.densty=15", "passes[1].densty"),
+        ("passes.1.device=laser9000", "passes[1].device"),
+        ("passes.1.pulse_energy_mj=500", "passes[1].pulse_energy_mj"),
+        ("areas.0.preset=whole_body", "areas[0]"),
+    ],
+)
+def test_cli_bad_plan_exits_2_and_writes_nothing(override, field, capsys, tmp_path):
+    out = tmp_path / "never"
+    plan = EXAMPLES / "co2-dual-full-face.toml"
+    assert main(["simulate", str(plan), "--set", override, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and field in err
+    assert not out.exists()
+
+
+def test_cli_malformed_toml_exits_2(capsys, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = 'x'\n[patient\nsex = 'female'\n")
+    assert main(["simulate", str(bad)]) == 2
+    assert "line" in capsys.readouterr().err
