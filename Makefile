@@ -12,10 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## run: simulate the example fractional CO2 column and print its summary
+## run: simulate the reference dual CO2 full-face plan, print and save its outcome
 run: $(STAMP)
-	$(BIN)/resurfacer mtz --wavelength-nm 10600 --energy-mj 10 --spot-um 120 --pulse-ms 0.5 \
-		--site cheek --after-ms 20 --out out/co2-column.nc
+	$(BIN)/resurfacer simulate examples/co2-dual-full-face.toml --out out/co2-dual-full-face
 
 ## test: lint and run the whole test suite
 test: $(STAMP)
@@ -25,6 +24,7 @@ test: $(STAMP)
 ## bench: speed benchmarks (results go to benchmarks/RESULTS.md by hand)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_column.py
+	$(BIN)/python benchmarks/bench_treatment.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
 
 ## calibrate: re-derive the ablation parameters in src/resurfacer/data/ablation.toml
