@@ -76,7 +76,7 @@ def plan_skin(plan: Plan, site: str | None = None) -> Skin:
 # --- cross-section ---------------------------------------------------------------------
 
 
-def _mirrored(fields, geometry: str, spot_diameter: float):
+def mirrored(fields, geometry: str, spot_diameter: float):
     """x [um], z [um] and the fields as 2-D arrays over the full width (both sides)."""
     z = fields.z.values * UM
     names = ("temperature_end_of_pulse", "ablated", "coagulated")
@@ -112,7 +112,7 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
     fields = column_result.fields
     geometry = column_result.geometry
     spot = float(column_result.inputs.get("spot_diameter_m", 2 * float(fields.r.max())))
-    x, z, f = _mirrored(fields, geometry, spot)
+    x, z, f = mirrored(fields, geometry, spot)
     s = column_result.summary
     deepest = np.nanmax([s.ablation_depth, s.coagulation_depth, 0.0]) * UM
     bounds = skin.layer_boundaries() * UM
