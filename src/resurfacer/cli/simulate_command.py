@@ -25,6 +25,12 @@ def register(subparsers) -> None:
     p.add_argument("--out", default=None, help="write outcome.nc and summary.json to this folder")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
+        "--report",
+        default=None,
+        metavar="DIR",
+        help="write a self-contained report.html and PNG figures to this folder",
+    )
+    p.add_argument(
         "--grid-um", type=float, default=None, help="column solver cell size [um] (default 4)"
     )
     p.set_defaults(func=run)
@@ -52,6 +58,10 @@ def run(args) -> int:
                 "summary.json": lambda path: _write_json(path, summary),
             },
         )
+    if args.report:
+        from resurfacer.report import write_report
+
+        write_report(outcome, plan, args.report)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
