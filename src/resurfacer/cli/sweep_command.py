@@ -1,0 +1,96 @@
+"""`resurfacer sweep`: run a parameter sweep on Dask, or plot its dose-response.
+
+resurfacer sweep [run] SWEEP.toml --out results.parquet [--scheduler tcp://HOST:PORT]
+                 [--workers N] [--batch-size N] [--no-progress]
+resurfacer sweep plot results.parquet --x FIELD --y FIELD [--by FIELD] --out PNG
+"""
+
+import sys
+
+ACTIONS = ("run", "plot")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep (Dask, Parquet results) or plot its dose-response",
+        description="`resurfacer sweep [run] SWEEP.toml --out DIR` simulates every point of "
+        "a sweep file on a Dask cluster (local by default) and appends the rows to a "
+        "Parquet dataset folder; re-running resumes. `resurfacer sweep plot DIR --x F --y F "
+        "[--by F] --out PNG` plots any output against any swept field. See docs/sweeps.md.",
+    )
+    p.add_argument("action", help="run (default, may be left out) or plot", metavar="[run|plot]")
+    p.add_argument("file", nargs="?", help="sweep file (run) or results folder (plot)")
+    p.add_argument("--out", required=True, help="results folder (run) or PNG file (plot)")
+    p.add_argument("--scheduler", help="run: address of a Dask scheduler, tcp://HOST:PORT")
+    p.add_argument("--workers", type=int, help="run: local worker processes (default 2)")
+    p.add_argument("--batch-size", type=int, help="run: points per Dask task (default: auto)")
+    p.add_argument(
+        "--connect-timeout", type=float, default=5.0, help="run: seconds to reach --scheduler"
+    )
+    p.add_argument("--no-progress", action="store_true", help="run: no progress bar")
+    p.add_argument("--x", dest="x", help="plot: field on the x axis (a swept field)")
+    p.add_argument(
+        "--y", dest="y", help="plot: output on the y axis, e.g. passes.0.ablation_depth_um"
+    )
+    p.add_argument("--by", help="plot: one line per value of this field")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from resurfacer.errors import InputError
+
+    action, target = args.action, args.file
+    if action not in ACTIONS:
+        if target is not None:
+            raise InputError("action", action, "run or plot (then one file)")
+        action, target = "run", action
+    if target is None:
+        raise InputError("file", None, "a sweep file (run) or a results folder (plot)")
+    if action == "plot":
+        for name in ("scheduler", "workers", "batch_size"):
+            if getattr(args, name) is not None:
+                raise InputError(f"--{name.replace('_', '-')}", getattr(args, name), "run only")
+        return _plot(args, target)
+    for name in ("x", "y", "by"):
+        if getattr(args, name) is not None:
+            raise InputError(f"--{name}", getattr(args, name), "plot only")
+    return _run(args, target)
+
+
+def _run(args, target) -> int:
+    from resurfacer.study import load_sweep, run_sweep
+
+    sweep = load_sweep(target)
+    report = run_sweep(
+        sweep,
+        args.out,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        batch_size=args.batch_size,
+        connect_timeout=args.connect_timeout,
+    )
+    ran = report.written + len(report.failed)
+    print(
+        f"{report.total} points: {report.skipped} already in {args.out}, {report.written} "
+        f"written ({report.ok} ok, {report.refused} refused), {len(report.failed)} failed; "
+        f"{report.seconds:.1f} s"
+        + (f", {ran / report.seconds:.2f} points/s on {report.workers} workers" if ran else "")
+    )
+    for pid, message in report.failed[:10]:
+        print(f"failed {pid}: {message}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _plot(args, target) -> int:
+    from resurfacer.cli.output import write_file_atomically
+    from resurfacer.errors import InputError
+    from resurfacer.study import dose_response
+
+    if not args.x or not args.y:
+        raise InputError("--x/--y", None, "both given for plot")
+    fig = dose_response(target, args.x, args.y, by=args.by)
+    write_file_atomically(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
+    print(f"wrote {args.out}")
+    return 0
