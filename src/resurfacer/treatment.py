@@ -5,10 +5,12 @@ One place composes the models (DESIGN.md, "ModelChain"):
     plan -> skin per treated site (tissue) -> one column per site and pass
     (mtz; cached by unique skin x beam x pulse) -> the pattern's bulk heating
     (pattern: superposition of each column's residual heat) -> session time
-    (session) -> Outcome.
+    (session) -> healing (healing: closure, shedding, erythema, downtime,
+    aftercare) -> Outcome.
 
 Per-pass figures are area-weighted means over the treated sites. Bulk heating
-is computed on the largest site's skin, for one scanner pattern of each pass.
+and healing are computed for the largest site (its skin, its columns), for one
+scanner pattern of each pass.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import BaseModel
 
 from resurfacer import __version__
 from resurfacer.errors import InputError
+from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
 from resurfacer.laser import Beam, Pulse
 from resurfacer.mtz import ColumnResult, SolverOptions, simulate_column
 from resurfacer.pattern import (
@@ -85,6 +88,12 @@ class OutcomeSummary(BaseModel):
     peak_bulk_temperature_c: float
     combined_coverage_percent: float
     max_energy_balance_error: float
+    reepithelialization_hours: float
+    downtime_days: float
+    downtime_days_range: tuple[float, float]
+    erythema_days: float
+    mend_clearance_days: float
+    remodeling_weeks: float
     passes: list[PassSummary]
 
 
@@ -94,6 +103,7 @@ class Outcome:
 
     dataset: xr.Dataset
     summary: OutcomeSummary
+    healing: HealingResult
     columns: dict = field(default_factory=dict)
 
 
@@ -154,6 +164,12 @@ def simulate(
     coverage = 0.0
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
+    healing = healing_timeline(
+        [_wound(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
+        patient.age_years,
+        patient.phototype,
+        largest,
+    )
     summary = OutcomeSummary(
         plan_name=plan.name,
         resurfacer_version=__version__,
@@ -164,10 +180,62 @@ def simulate(
         peak_bulk_temperature_c=max(s.peak_bulk_temperature_c for s in pass_summaries),
         combined_coverage_percent=100.0 * coverage,
         max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
+        reepithelialization_hours=healing.reepithelialization_hours,
+        downtime_days=healing.downtime_days,
+        downtime_days_range=healing.downtime_days_range,
+        erythema_days=healing.erythema_days,
+        mend_clearance_days=healing.mend_clearance_days,
+        remodeling_weeks=healing.remodeling_weeks,
         passes=pass_summaries,
     )
-    dataset = _dataset(plan, columns, site_area, heating, summary)
-    return Outcome(dataset=dataset, summary=summary, columns=columns)
+    dataset = _dataset(plan, columns, site_area, heating, summary).merge(_timeline(healing))
+    return Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
+
+
+def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
+    """The wound one pass leaves, from its column on the largest site.
+
+    A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
+    without a crater is non-ablative.
+    """
+    s = column.summary
+    wide = column.geometry == "wide"
+    if p.kind == "full_field":
+        kind = "full_field"
+    else:
+        kind = "ablative_fractional" if s.ablation_depth > 0 else "nonablative_fractional"
+    spot = p.beam().spot_diameter
+    return WoundedPass(
+        kind=kind,
+        ablation_depth=s.ablation_depth,
+        ablation_width=spot if wide else s.ablation_width_surface,
+        coagulation_depth=s.coagulation_depth,
+        coagulation_width=spot if wide else s.coagulation_width,
+        coverage=p.density_fraction,
+        spacing=None if p.kind == "full_field" else p.spot_spacing_m,
+        pulse_energy=p.pulse().energy,
+    )
+
+
+def _timeline(healing: HealingResult) -> xr.Dataset:
+    """The day-by-day healing states as a Dataset on a `day` coordinate."""
+    days = [d.day for d in healing.timeline]
+    return xr.Dataset(
+        {
+            "skin_state": (("day",), np.array([d.state for d in healing.timeline], dtype=str)),
+            "erythema_level": (
+                ("day",),
+                np.array([d.erythema for d in healing.timeline], dtype=str),
+            ),
+            "aftercare": (
+                ("day",),
+                np.array(["; ".join(d.aftercare) for d in healing.timeline], dtype=str),
+            ),
+        },
+        coords={
+            "day": ("day", np.array(days), {"units": "d", "long_name": "days after treatment"})
+        },
+    )
 
 
 def _progress(items, enabled: bool, label: str):

@@ -16,10 +16,25 @@ EXIT_BAD_INPUT = 2
 
 
 def _subcommand_modules():
-    from resurfacer.cli import mtz_command, optics_command, schema_command, simulate_command
-    from resurfacer.cli import sweep_command
+    from resurfacer.cli import (
+        healing_command,
+        mtz_command,
+        optics_command,
+        schema_command,
+        serve_command,
+        simulate_command,
+        sweep_command,
+    )
 
-    return [mtz_command, optics_command, schema_command, simulate_command, sweep_command]
+    return [
+        mtz_command,
+        optics_command,
+        schema_command,
+        simulate_command,
+        healing_command,
+        sweep_command,
+        serve_command,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

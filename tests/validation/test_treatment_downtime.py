@@ -1,0 +1,61 @@
+"""Downtime of whole plans (issue 4): the reference dual full-face plan lands in
+the 3-5 days the treatment is sold with, and deeper or denser plans take longer.
+No constant is set to make it so: the chain is column solver -> wound geometry
+-> healing model (docs/healing.md shows the calculation)."""
+
+from pathlib import Path
+
+import pytest
+
+from resurfacer.cli import main
+from resurfacer.plan import load_plan
+from resurfacer.treatment import simulate
+
+REFERENCE = Path(__file__).resolve().parents[2] / "examples" / "co2-dual-full-face.toml"
+
+
+def downtime(*overrides):
+    return simulate(load_plan(REFERENCE, list(overrides))).summary
+
+
+def test_reference_plan_downtime_is_three_to_five_days():
+    summary = downtime()
+    assert 3.0 <= summary.downtime_days <= 5.0
+    low, high = summary.downtime_days_range
+    assert low < summary.downtime_days < high
+
+
+def test_denser_deep_pass_gives_longer_downtime():
+    assert downtime("passes.1.density_percent=15").downtime_days > downtime().downtime_days
+
+
+def test_deeper_surface_pass_gives_longer_downtime():
+    base = downtime()
+    deeper = downtime("passes.0.pulse_energy_mj=150")
+    assert deeper.passes[0].ablation_depth_um > base.passes[0].ablation_depth_um
+    assert deeper.downtime_days > base.downtime_days
+
+
+def test_summary_carries_the_healing_fields():
+    summary = downtime().model_dump()
+    for key in (
+        "reepithelialization_hours",
+        "downtime_days",
+        "downtime_days_range",
+        "erythema_days",
+        "mend_clearance_days",
+        "remodeling_weeks",
+    ):
+        assert key in summary
+
+
+def test_healing_command_prints_the_timeline(capsys):
+    assert main(["healing", str(REFERENCE)]) == 0
+    out = capsys.readouterr().out
+    assert "EDUCATIONAL MODEL" in out and "downtime" in out and "day" in out
+
+
+@pytest.mark.parametrize("override", ["patient.age_years=12", "patient.phototype=9"])
+def test_healing_command_refuses_bad_patients(override, capsys):
+    assert main(["healing", str(REFERENCE), "--set", override]) == 2
+    assert "patient" in capsys.readouterr().err
