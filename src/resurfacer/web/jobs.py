@@ -1,0 +1,276 @@
+"""Simulation jobs in a pool of worker processes, each job under a time limit.
+
+`JobManager` owns `workers` long-lived worker processes (``spawn`` start method,
+so nothing of the server's threads or sockets is inherited). Each worker has
+one dispatcher thread in the server that takes the next job from a shared queue,
+sends it down a pipe and waits for the answer at most `job_timeout_s`:
+
+* the answer is a result: it is written to the `ResultStore`, the job is ``done``;
+* the job function raised: the job is ``failed`` with the exception as text;
+* no answer in time: the worker is killed and replaced, the job is ``failed``
+  with "timed out after N s";
+* the worker died (a crash, out of memory): it is replaced, the job is ``failed``
+  with its exit code.
+
+So a bad job costs one worker restart, never the server. Workers keep the column
+cache of `treatment.column_for` between jobs: a plan that differs from an earlier
+one only in density, pattern or area reuses its columns and runs in well under a
+second.
+
+A job's id is the plan's store key, so identical plans submitted while one is
+queued or running share one job, and a finished job's id stays valid after a
+restart (it is looked up in the store). The queue is bounded (`max_queued`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from resurfacer.web.store import ResultStore
+
+STATUSES = ("queued", "running", "done", "failed")
+
+
+def simulate_plan(plan_data: dict) -> dict:
+    """The default job: validate, check the caps, simulate, render the report.
+
+    Runs in a worker process. Returns the summary (plain JSON data), the report
+    HTML (None while `resurfacer.report` is not installed) and the run time.
+    """
+    from resurfacer.plan import Plan
+    from resurfacer.treatment import TREATMENT_SOLVER, simulate
+    from resurfacer.web.limits import check_plan, check_solver
+
+    start = time.perf_counter()
+    plan = check_plan(Plan.from_data(plan_data))
+    outcome = simulate(plan, check_solver(TREATMENT_SOLVER))
+    try:
+        from resurfacer.report import render_html
+    except ImportError:
+        report = None
+    else:
+        report = render_html(outcome, plan)
+    return {
+        "summary": outcome.summary.model_dump(mode="json"),
+        "report_html": report,
+        "runtime_s": time.perf_counter() - start,
+    }
+
+
+def _worker_main(conn, job_fn) -> None:
+    """Worker loop: receive (job id, payload), answer ("ok", result) or ("error", text)."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        _, payload = message
+        try:
+            answer = ("ok", job_fn(payload))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported to the user
+            text = str(exc) or type(exc).__name__
+            answer = ("error", f"{type(exc).__name__}: {text}", traceback.format_exc(limit=5))
+        try:
+            conn.send(answer)
+        except (OSError, ValueError):
+            return
+
+
+@dataclass
+class Job:
+    """One submitted plan (its id is the plan's store key)."""
+
+    id: str
+    plan: dict
+    status: str = "queued"
+    error: str | None = None
+    submitted: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+
+    def elapsed_s(self) -> float:
+        if self.started is None:
+            return 0.0
+        return (self.finished or time.time()) - self.started
+
+
+class QueueFull(Exception):
+    """More jobs are waiting than the server accepts."""
+
+
+class JobManager:
+    """Worker processes, a bounded job queue and the jobs' states."""
+
+    def __init__(
+        self,
+        store: ResultStore,
+        workers: int = 2,
+        job_timeout_s: float = 180.0,
+        job_fn=simulate_plan,
+        max_queued: int = 200,
+        keep_jobs: int = 1000,
+    ):
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.store = store
+        self.job_timeout_s = float(job_timeout_s)
+        self.job_fn = job_fn
+        self.max_queued = max_queued
+        self.keep_jobs = keep_jobs
+        self._ctx = multiprocessing.get_context("spawn")
+        self._queue: queue.Queue = queue.Queue()
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._procs: list = [None] * workers
+        self._threads = [
+            threading.Thread(target=self._dispatch, args=(i,), daemon=True, name=f"job-worker-{i}")
+            for i in range(workers)
+        ]
+        self.restarts = 0
+        for t in self._threads:
+            t.start()
+
+    # --- public -------------------------------------------------------------------------
+
+    def submit(self, key: str, plan: dict) -> Job:
+        """Queue a plan (or return the job already queued, running or done for it)."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.status != "failed":
+                return job
+            waiting = sum(1 for j in self._jobs.values() if j.status == "queued")
+            if waiting >= self.max_queued:
+                raise QueueFull(f"{waiting} jobs are waiting; try again later")
+            job = Job(id=key, plan=plan)
+            self._jobs[key] = job
+            self._prune()
+        self._queue.put(job)
+        return job
+
+    def get(self, key: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(key)
+
+    def queue_position(self, job: Job) -> int:
+        """Jobs queued before this one (0 when it is next)."""
+        with self._lock:
+            return sum(
+                1
+                for j in self._jobs.values()
+                if j.status == "queued" and j.submitted < job.submitted
+            )
+
+    def stats(self) -> dict:
+        with self._lock:
+            counts = {s: 0 for s in STATUSES}
+            for j in self._jobs.values():
+                counts[j.status] += 1
+        return {
+            "workers": len(self._threads),
+            "job_timeout_s": self.job_timeout_s,
+            "worker_restarts": self.restarts,
+            "jobs": counts,
+        }
+
+    def shutdown(self) -> None:
+        """Stop the dispatchers and end every worker process."""
+        self._stopping.set()
+        for _ in self._threads:
+            self._queue.put(None)
+        for i, proc in enumerate(self._procs):
+            if proc is not None:
+                conn, p = proc
+                try:
+                    conn.send(None)
+                except (OSError, ValueError):
+                    pass
+                p.join(timeout=2)
+                if p.is_alive():
+                    p.kill()
+                    p.join(timeout=2)
+                self._procs[i] = None
+        for t in self._threads:
+            t.join(timeout=2)
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _prune(self) -> None:
+        if len(self._jobs) <= self.keep_jobs:
+            return
+        finished = [j for j in self._jobs.values() if j.status in ("done", "failed")]
+        finished.sort(key=lambda j: j.finished or 0)
+        for j in finished[: len(self._jobs) - self.keep_jobs]:
+            del self._jobs[j.id]
+
+    def _start_worker(self, i: int):
+        parent, child = self._ctx.Pipe()
+        p = self._ctx.Process(
+            target=_worker_main, args=(child, self.job_fn), daemon=True, name=f"resurfacer-{i}"
+        )
+        p.start()
+        child.close()
+        self._procs[i] = (parent, p)
+        return parent, p
+
+    def _kill_worker(self, i: int) -> int | None:
+        conn, p = self._procs[i]
+        self._procs[i] = None
+        if p.is_alive():
+            p.kill()
+        p.join(timeout=5)
+        conn.close()
+        self.restarts += 1
+        return p.exitcode
+
+    def _dispatch(self, i: int) -> None:
+        self._start_worker(i)
+        while not self._stopping.is_set():
+            job = self._queue.get()
+            if job is None:
+                return
+            with self._lock:
+                job.status = "running"
+                job.started = time.time()
+            if self._procs[i] is None:
+                self._start_worker(i)
+            status, error, result = self._run_one(i, job)
+            if status == "done":
+                try:
+                    self.store.put(
+                        job.id,
+                        job.plan,
+                        result["summary"],
+                        result.get("report_html"),
+                        result.get("runtime_s", job.elapsed_s()),
+                    )
+                except Exception as exc:  # noqa: BLE001
+                    status, error = "failed", f"could not store the result: {exc}"
+            with self._lock:
+                job.status, job.error, job.finished = status, error, time.time()
+
+    def _run_one(self, i: int, job: Job):
+        conn, p = self._procs[i]
+        try:
+            conn.send((job.id, job.plan))
+            if not conn.poll(self.job_timeout_s):
+                self._kill_worker(i)
+                return (
+                    "failed",
+                    f"timed out after {self.job_timeout_s:g} s (worker restarted)",
+                    None,
+                )
+            answer = conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = self._kill_worker(i)
+            return "failed", f"the worker process died (exit code {code}); it was restarted", None
+        if answer[0] == "ok":
+            return "done", None, answer[1]
+        return "failed", answer[1], None

@@ -1,0 +1,509 @@
+/* resurfacer web planner: the plan form, running a plan, showing a result.
+   Plain JavaScript, no framework, no external resources. */
+"use strict";
+
+const Resurfacer = (() => {
+  let presetsPromise = null;
+  const presets = () =>
+    (presetsPromise ||= fetch("/api/presets").then((r) => r.json()));
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c !== null && c !== undefined) node.append(c);
+    }
+    return node;
+  }
+
+  const SEXES = [["female", "Female"], ["male", "Male"]];
+  const SITE_LABELS = {
+    cheek: "Cheek", forehead: "Forehead", periorbital: "Periorbital", perioral: "Perioral",
+    nose: "Nose", neck: "Neck", chest: "Chest", dorsal_hand: "Back of hand",
+  };
+  // name, label, unit, kind (number | int | select), choices
+  const PASS_FIELDS = [
+    ["pulse_energy_mj", "Pulse energy", "mJ"],
+    ["density_percent", "Density", "%"],
+    ["mtz_per_cm2", "Columns per cm²", "/cm²"],
+    ["pattern_size_mm", "Pattern size", "mm"],
+    ["pass_delay_s", "Pause before this pass", "s"],
+    ["kind", "Kind", "", "select", ["fractional", "full_field"]],
+    ["wavelength_nm", "Wavelength", "nm"],
+    ["spot_um", "Spot (1/e² diameter)", "µm"],
+    ["profile", "Beam profile", "", "select", ["gaussian", "tophat"]],
+    ["pulse_duration_ms", "Pulse duration", "ms"],
+    ["pulse_shape", "Pulse shape", "", "select", ["square", "gaussian"]],
+    ["stack", "Stacked pulses", "", "int"],
+    ["stack_spacing_ms", "Stack spacing", "ms"],
+    ["pattern_shape", "Pattern shape", "", "select", ["square", "hexagon", "line"]],
+    ["scan_order", "Scan order", "", "select", ["raster", "interlaced", "random"]],
+    ["repetition_rate_hz", "Repetition rate", "Hz"],
+  ];
+  const MAIN = new Set(["pulse_energy_mj", "density_percent", "mtz_per_cm2", "pattern_size_mm",
+    "pass_delay_s"]);
+  const DENSITY = ["density_percent", "spot_spacing_um", "mtz_per_cm2"];
+
+  const DEFAULT_PLAN = {
+    name: "CO2 dual, full face",
+    patient: { sex: "female", age_years: 50, phototype: 2 },
+    areas: [{ preset: "full_face" }],
+    passes: [
+      { device: "co2_dual", mode: "surface" },
+      { device: "co2_dual", mode: "deep", pulse_energy_mj: 15, density_percent: 5,
+        pass_delay_s: 0 },
+    ],
+  };
+
+  const specDefault = (v) => (v && typeof v === "object" ? v.default : v);
+
+  function field(path, label, control, hint) {
+    return el("div", { class: "field", "data-path": path },
+      el("label", { for: control.id }, label),
+      control,
+      hint ? el("small", { class: "hint", text: hint }) : null,
+      el("div", { class: "error", role: "alert", "aria-live": "polite" }));
+  }
+
+  let uid = 0;
+  const nextId = (p) => `${p}-${++uid}`;
+
+  function numberInput(value, opts = {}) {
+    return el("input", { type: "number", step: "any", id: nextId("f"), value: value ?? "",
+      inputmode: "decimal", ...opts });
+  }
+
+  function select(choices, value) {
+    const s = el("select", { id: nextId("s") });
+    for (const c of choices) {
+      const [v, label] = Array.isArray(c) ? c : [c, c];
+      s.append(el("option", { value: v, text: label, selected: String(v) === String(value) }));
+    }
+    return s;
+  }
+
+  const numberOf = (text) => {
+    if (text === "" || text === null || text === undefined) return undefined;
+    const n = Number(text);
+    return Number.isFinite(n) ? n : text; // let the server name a non-number
+  };
+
+  class PlanForm {
+    constructor(root, plan = DEFAULT_PLAN, options = {}) {
+      this.root = root;
+      this.options = options;
+      this.ready = presets().then((p) => {
+        this.presets = p;
+        this.render(plan);
+      });
+    }
+
+    render(plan) {
+      const p = this.presets;
+      this.root.replaceChildren();
+      this.banner = el("div", { class: "banner error-banner", role: "alert", hidden: true });
+      this.nameInput = el("input", { type: "text", id: nextId("name"), value: plan.name || "" });
+      const pt = plan.patient || {};
+      this.sex = select(SEXES, pt.sex || "female");
+      this.age = numberInput(pt.age_years ?? 50, { min: 18, max: 100 });
+      this.phototype = select([1, 2, 3, 4, 5, 6].map((n) => [n, `Type ${"I II III IV V VI".split(" ")[n - 1]}`]),
+        pt.phototype ?? 2);
+      this.areaList = el("div", { class: "rows", "data-path": "areas" });
+      this.passList = el("div", { class: "passes", "data-path": "passes" });
+      const form = el("form", { class: "plan-form", novalidate: true, onsubmit: (e) => {
+        e.preventDefault();
+        this.run();
+      } },
+      this.banner,
+      field("name", "Plan name", this.nameInput),
+      el("fieldset", {}, el("legend", { text: "Patient" }),
+        el("div", { class: "grid3" },
+          field("patient.sex", "Sex", this.sex),
+          field("patient.age_years", "Age (years)", this.age, "18–100"),
+          field("patient.phototype", "Fitzpatrick phototype", this.phototype))),
+      el("fieldset", {}, el("legend", { text: "Treated areas" }),
+        this.areaList,
+        el("div", { class: "error", role: "alert" }),
+        el("button", { type: "button", class: "secondary small", text: "+ Add area",
+          onclick: () => this.addArea({ site: "cheek", area_cm2: 60 }) })),
+      el("fieldset", {}, el("legend", { text: "Laser passes" }),
+        this.passList,
+        el("div", { class: "error", role: "alert" }),
+        el("button", { type: "button", class: "secondary small", text: "+ Add pass",
+          onclick: () => this.addPass({ device: "co2_dual", mode: "deep" }) })),
+      this.options.noRun ? null : el("div", { class: "actions" },
+        el("button", { type: "submit", class: "primary", text: "Run simulation",
+          "data-role": "run" }),
+        el("div", { class: "progress", hidden: true },
+          el("div", { class: "bar" }, el("span")),
+          el("span", { class: "status", "aria-live": "polite" }))));
+      this.form = form;
+      this.root.append(form);
+      for (const a of plan.areas || []) this.addArea(a);
+      for (const ps of plan.passes || []) this.addPass(ps);
+    }
+
+    addArea(area) {
+      const sites = this.presets.sites;
+      const choices = [["preset:full_face", "Full face (preset, 331 cm²)"],
+        ...sites.map((s) => [s, SITE_LABELS[s] || s])];
+      const kind = select(choices, area.preset ? `preset:${area.preset}` : area.site);
+      const amount = numberInput(area.area_cm2 ?? 50, { min: 0, max: 1000 });
+      const row = el("div", { class: "row area-row" });
+      const amountField = field("", "Area (cm²)", amount);
+      const kindField = field("", "Region", kind);
+      const remove = el("button", { type: "button", class: "icon", title: "Remove this area",
+        "aria-label": "Remove this area", text: "×", onclick: () => { row.remove(); this.renumber(); } });
+      const sync = () => { amountField.hidden = kind.value.startsWith("preset:"); };
+      kind.addEventListener("change", sync);
+      row.append(kindField, amountField, remove);
+      row._read = () => (kind.value.startsWith("preset:")
+        ? { preset: kind.value.slice(7) }
+        : { site: kind.value, area_cm2: numberOf(amount.value) });
+      row._fields = { kind: kindField, amount: amountField };
+      sync();
+      this.areaList.append(row);
+      this.renumber();
+    }
+
+    addPass(ps) {
+      const card = el("div", { class: "pass-card" });
+      this.passList.append(card);
+      this.fillPass(card, ps);
+      this.renumber();
+    }
+
+    fillPass(card, ps) {
+      const devices = this.presets.devices;
+      const custom = !ps.device;
+      const device = ps.device || "co2_dual";
+      const modes = devices[device].modes;
+      const mode = ps.mode && modes[ps.mode] ? ps.mode : devices[device].default_mode;
+      const spec = custom ? {} : modes[mode];
+      card.replaceChildren();
+      const source = select([["preset", "Device preset"], ["custom", "Custom settings"]],
+        custom ? "custom" : "preset");
+      const deviceSel = select(Object.entries(devices).map(([k, d]) => [k, d.name]), device);
+      const modeSel = select(Object.keys(modes), mode);
+      const title = el("h3", {});
+      const head = el("div", { class: "pass-head" }, title,
+        el("button", { type: "button", class: "icon", title: "Remove this pass",
+          "aria-label": "Remove this pass", text: "×",
+          onclick: () => { card.remove(); this.renumber(); } }));
+      const top = el("div", { class: "grid3" }, field("", "Settings", source));
+      if (!custom) top.append(field("device", "Device", deviceSel), field("mode", "Mode", modeSel));
+      const inputs = {};
+      const main = el("div", { class: "grid3" });
+      const more = el("div", { class: "grid3" });
+      const kind = custom ? (ps.kind || "fractional") : spec.kind;
+      for (const [name, label, unit, type, choices] of PASS_FIELDS) {
+        const isDensity = DENSITY.includes(name);
+        if (isDensity && kind === "full_field") continue;
+        if (isDensity && !custom && !(name in spec)) continue;
+        if (isDensity && custom && name !== "density_percent" && !(name in ps)) continue;
+        const entry = spec[name];
+        const range = entry && typeof entry === "object" ? `${entry.min}–${entry.max} ${unit}` : null;
+        const preset = specDefault(entry);
+        const value = ps[name] ?? (custom ? PASS_DEFAULTS[name] : undefined);
+        const control = type === "select"
+          ? select(custom ? choices : [["", `preset: ${preset ?? "—"}`], ...choices], value ?? "")
+          : numberInput(value, { placeholder: preset !== undefined ? `preset ${preset}` : "" });
+        inputs[name] = control;
+        const f = field(name, unit ? `${label} (${unit})` : label, control,
+          range ? `device range ${range}` : null);
+        (custom || MAIN.has(name) ? main : more).append(f);
+      }
+      const parts = [head, top, main];
+      if (!custom) {
+        parts.push(el("details", { class: "more" },
+          el("summary", { text: "More settings (blank = preset value)" }), more));
+      }
+      card.append(...parts);
+      for (const f of card.querySelectorAll(".field")) f.dataset.name = f.dataset.path;
+      const rebuild = (next) => { this.fillPass(card, next); this.renumber(); };
+      source.addEventListener("change", () => {
+        if (source.value === "custom") {
+          const full = { ...PASS_DEFAULTS };
+          for (const [k, v] of Object.entries(spec)) {
+            if (!k.startsWith("_") && k !== "source" && k !== "note") full[k] = specDefault(v);
+          }
+          const current = card._read();
+          delete full.device; delete full.mode;
+          for (const [k, v] of Object.entries(current)) if (k !== "device" && k !== "mode") full[k] = v;
+          rebuild(full);
+        } else {
+          rebuild({ device: "co2_dual", mode: "deep" });
+        }
+      });
+      deviceSel.addEventListener("change", () => rebuild({ device: deviceSel.value }));
+      modeSel.addEventListener("change", () => rebuild({ device: deviceSel.value, mode: modeSel.value }));
+      if (custom && inputs.kind) {
+        inputs.kind.addEventListener("change", () => rebuild({ ...card._read(), kind: inputs.kind.value }));
+      }
+      card._title = title;
+      card._read = () => {
+        const out = custom ? {} : { device: deviceSel.value, mode: modeSel.value };
+        for (const [name, control] of Object.entries(inputs)) {
+          if (control.value === "") continue;
+          out[name] = control.tagName === "SELECT" ? control.value : numberOf(control.value);
+        }
+        return out;
+      };
+    }
+
+    renumber() {
+      [...this.areaList.children].forEach((row, i) => {
+        row.dataset.path = `areas.${i}`;
+        const preset = row._read().preset !== undefined;
+        row._fields.kind.dataset.path = preset ? `areas.${i}.preset` : `areas.${i}.site`;
+        row._fields.amount.dataset.path = `areas.${i}.area_cm2`;
+      });
+      [...this.passList.children].forEach((card, i) => {
+        card.dataset.path = `passes.${i}`;
+        card._title.textContent = `Pass ${i + 1}`;
+        for (const f of card.querySelectorAll(".field")) {
+          const name = f.dataset.name;
+          f.dataset.path = name ? `passes.${i}.${name}` : `passes.${i}`;
+        }
+      });
+    }
+
+    getPlan() {
+      return {
+        name: this.nameInput.value,
+        patient: { sex: this.sex.value, age_years: numberOf(this.age.value),
+          phototype: numberOf(this.phototype.value) },
+        areas: [...this.areaList.children].map((r) => r._read()),
+        passes: [...this.passList.children].map((c) => c._read()),
+      };
+    }
+
+    setPlan(plan) { this.render(plan); }
+
+    clearErrors() {
+      this.banner.hidden = true;
+      for (const e of this.root.querySelectorAll(".error")) e.textContent = "";
+      for (const f of this.root.querySelectorAll(".invalid")) f.classList.remove("invalid");
+      for (const i of this.root.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+    }
+
+    /* Show each 422 detail next to the input its loc names (or its nearest parent). */
+    showErrors(detail) {
+      this.clearErrors();
+      const lines = [];
+      let first = null;
+      for (const d of detail) {
+        const loc = (d.loc || []).filter((p) => p !== "body");
+        const path = loc.join(".");
+        const text = d.msg || String(d);
+        lines.push(`${d.field || path || "plan"}: ${text}`);
+        let target = null;
+        for (let n = loc.length; n > 0 && !target; n--) {
+          target = this.root.querySelector(`[data-path="${loc.slice(0, n).join(".")}"]`);
+        }
+        if (!target) continue;
+        const box = target.classList.contains("field")
+          ? target.querySelector(".error")
+          : target.querySelector(":scope > .error") || target.parentElement.querySelector(":scope > .error");
+        if (box) box.textContent = text;
+        target.classList.add("invalid");
+        const input = target.querySelector("input, select");
+        if (input && target.classList.contains("field")) input.setAttribute("aria-invalid", "true");
+        const details = target.closest("details");
+        if (details) details.open = true;
+        first ||= target;
+      }
+      this.banner.hidden = false;
+      this.banner.textContent = lines.length === 1
+        ? `Please correct the plan: ${lines[0]}`
+        : `Please correct the plan:\n${lines.join("\n")}`;
+      if (first) {
+        first.scrollIntoView({ block: "center" });
+        const input = first.querySelector("input, select");
+        if (input) input.focus({ preventScroll: true });
+      }
+    }
+
+    setProgress(text, busy) {
+      const box = this.root.querySelector(".progress");
+      const button = this.root.querySelector('[data-role="run"]');
+      if (!box) return;
+      box.hidden = !text;
+      box.classList.toggle("busy", !!busy);
+      box.querySelector(".status").textContent = text || "";
+      if (button) button.disabled = !!busy;
+    }
+
+    async run() {
+      this.clearErrors();
+      this.setProgress("Submitting…", true);
+      try {
+        const view = await runPlan(this.getPlan(), (v) => this.setProgress(statusText(v), true));
+        this.setProgress(view.cached ? "Done (computed before, served from the store)" :
+          `Done in ${(view.runtime_s ?? 0).toFixed(1)} s`, false);
+        if (this.options.onResult) this.options.onResult(view);
+        return view;
+      } catch (err) {
+        if (err.detail && Array.isArray(err.detail)) {
+          this.setProgress("", false);
+          this.showErrors(err.detail);
+        } else {
+          this.setProgress(`Failed: ${err.message || err}`, false);
+          this.root.querySelector(".progress").classList.add("failed");
+        }
+        throw err;
+      }
+    }
+  }
+
+  const PASS_DEFAULTS = {
+    kind: "fractional", wavelength_nm: 10600, spot_um: 120, profile: "gaussian",
+    pulse_energy_mj: 15, pulse_duration_ms: 0.5, pulse_shape: "square", stack: 1,
+    stack_spacing_ms: 0, density_percent: 5, pattern_shape: "square", pattern_size_mm: 10,
+    scan_order: "random", repetition_rate_hz: 300, pass_delay_s: 0,
+  };
+
+  function statusText(v) {
+    if (v.status === "queued") {
+      return v.queue_position ? `Queued (${v.queue_position} ahead)…` : "Queued…";
+    }
+    if (v.status === "running") return `Simulating… ${Math.round(v.elapsed_s || 0)} s`;
+    return v.status;
+  }
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  /* POST a plan, poll its job; resolves with the done view, rejects with {detail} or Error. */
+  async function runPlan(plan, onStatus) {
+    const res = await fetch("/api/simulate", { method: "POST",
+      headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
+    const body = await res.json().catch(() => ({}));
+    if (res.status === 422) throw Object.assign(new Error("invalid plan"), { detail: body.detail });
+    if (res.status === 200) return body;
+    if (res.status !== 202) throw new Error(body.detail || `server answered ${res.status}`);
+    let view = body;
+    for (;;) {
+      onStatus?.(view);
+      await sleep(600);
+      const r = await fetch(`/api/jobs/${body.job_id}`);
+      view = await r.json();
+      if (!r.ok) throw new Error(view.detail || `server answered ${r.status}`);
+      if (view.status === "done") return view;
+      if (view.status === "failed") throw new Error(view.error || "the job failed");
+    }
+  }
+
+  // --- result display ----------------------------------------------------------------
+
+  const UNIT_SUFFIXES = [["_per_cm2", "/cm²"], ["_percent", "%"], ["_days", "days"],
+    ["_hours", "h"], ["_weeks", "weeks"], ["_months", "months"], ["_minutes", "min"], ["_cm2", "cm²"],
+    ["_um", "µm"], ["_mj", "mJ"], ["_j", "J"], ["_c", "°C"], ["_s", "s"], ["_nm", "nm"]];
+
+  function labelOf(key) {
+    let unit = "";
+    let name = key;
+    for (const [suffix, u] of UNIT_SUFFIXES) {
+      if (key.endsWith(suffix)) { unit = u; name = key.slice(0, -suffix.length); break; }
+    }
+    name = name.replace(/_/g, " ");
+    return [name.charAt(0).toUpperCase() + name.slice(1), unit];
+  }
+
+  function fmt(v, digits = 3) {
+    if (typeof v !== "number") return v === null || v === undefined ? "—" : String(v);
+    if (v === 0) return "0";
+    const a = Math.abs(v);
+    if (a >= 1000) return Math.round(v).toLocaleString("en");
+    return Number(v.toPrecision(digits)).toString();
+  }
+
+  const KNOWN = new Set(["plan_name", "resurfacer_version", "total_area_cm2", "session_minutes",
+    "total_energy_j", "peak_bulk_temperature_c", "combined_coverage_percent",
+    "max_energy_balance_error", "passes"]);
+
+  /* Numbers of the summary that the core does not know (healing, aftercare): flattened. */
+  function extraNumbers(summary) {
+    const out = [];
+    for (const [k, v] of Object.entries(summary)) {
+      if (KNOWN.has(k)) continue;
+      if (typeof v === "number") out.push([k, v]);
+      else if (v && typeof v === "object" && !Array.isArray(v)) {
+        for (const [k2, v2] of Object.entries(v)) if (typeof v2 === "number") out.push([k2, v2]);
+      }
+    }
+    return out;
+  }
+
+  function findDowntime(summary) {
+    const all = [...Object.entries(summary), ...extraNumbers(summary)];
+    return all.find(([k, v]) => typeof v === "number" && k.startsWith("downtime"));
+  }
+
+  function card(label, value, unit, id, note) {
+    return el("div", { class: "stat", "data-stat": id },
+      el("div", { class: "stat-value" }, el("span", { text: value }),
+        unit ? el("small", { text: ` ${unit}` }) : null),
+      el("div", { class: "stat-label", text: label }),
+      note ? el("div", { class: "stat-note", text: note }) : null);
+  }
+
+  function resultCards(s) {
+    const cards = [];
+    const downtime = findDowntime(s);
+    if (downtime) {
+      const [label, unit] = labelOf(downtime[0]);
+      const range = s[`${downtime[0]}_range`];
+      const note = Array.isArray(range) ? `range ${fmt(range[0], 2)}–${fmt(range[1], 2)}` : null;
+      cards.push(card(label, fmt(downtime[1], 2), unit || "days", "downtime", note));
+    }
+    cards.push(card("Session time", fmt(s.session_minutes, 3), "min", "session"));
+    const deepest = Math.max(...s.passes.map((p) => p.ablation_depth_um));
+    cards.push(card("Deepest crater", fmt(deepest, 3), "µm", "depth"));
+    cards.push(card("Treated area", fmt(s.total_area_cm2), "cm²", "area"));
+    cards.push(card("Combined coverage", fmt(s.combined_coverage_percent), "%", "coverage"));
+    cards.push(card("Energy delivered", fmt(s.total_energy_j), "J", "energy"));
+    cards.push(card("Peak bulk temperature", fmt(s.peak_bulk_temperature_c), "°C", "bulk"));
+    return el("div", { class: "stats" }, cards);
+  }
+
+  function passTable(s) {
+    const cols = [["Pass", (p) => `${p.index + 1}`], ["Mode", (p) => p.mode || p.kind],
+      ["Energy", (p) => `${fmt(p.pulse_energy_mj)} mJ`],
+      ["Coverage", (p) => `${fmt(p.coverage_percent)} %`],
+      ["MTZ/cm²", (p) => fmt(p.mtz_per_cm2)],
+      ["Crater depth", (p) => `${fmt(p.ablation_depth_um)} µm`],
+      ["Coag. cuff", (p) => `${fmt(p.coagulation_thickness_um)} µm`],
+      ["Bulk peak", (p) => `${fmt(p.peak_bulk_temperature_c)} °C`],
+      ["Minutes", (p) => fmt(p.minutes)]];
+    return el("table", { class: "passes-table" },
+      el("thead", {}, el("tr", {}, cols.map(([h]) => el("th", { text: h })))),
+      el("tbody", {}, s.passes.map((p) => el("tr", {}, cols.map(([, f]) => el("td", { text: f(p) }))))));
+  }
+
+  function renderResult(container, view) {
+    const s = view.summary;
+    const extras = extraNumbers(s);
+    container.replaceChildren(
+      el("div", { class: "result-head" },
+        el("h2", { text: s.plan_name }),
+        el("a", { href: view.report_url, target: "_blank", rel: "noopener", class: "button secondary small",
+          text: "Open the report" })),
+      resultCards(s),
+      extras.length ? el("div", { class: "extras" }, el("h3", { text: "Healing and aftercare" }),
+        el("dl", {}, extras.flatMap(([k, v]) => {
+          const [label, unit] = labelOf(k);
+          return [el("dt", { text: label }), el("dd", { text: `${fmt(v)} ${unit}` })];
+        }))) : null,
+      passTable(s),
+      el("iframe", { class: "report", src: view.report_url, title: "Report with figures",
+        sandbox: "allow-scripts" }));
+  }
+
+  return { PlanForm, runPlan, renderResult, resultCards, labelOf, fmt, extraNumbers, el, DEFAULT_PLAN };
+})();
