@@ -36,6 +36,8 @@ _LABELS = {
     "energy_j": "energy delivered",
     "minutes": "laser time",
     "spots": "spots fired",
+    "time_above_45c_s": "time above 45 °C",
+    "time_above_60c_s": "time above 60 °C",
 }
 _UNITS = (
     ("_per_cm2", "/cm²"),
@@ -77,7 +79,7 @@ def format_value(value, unit: str = "") -> str:
             text = "nan"
         elif a >= 100:
             text = f"{value:.0f}"
-        elif a >= 1 or a == 0:
+        elif a >= 0.05 or a == 0:
             text = f"{value:.1f}"
         elif a >= 1e-3:
             text = f"{value:.3g}"
@@ -153,8 +155,8 @@ def _table(rows, header=None, cls="") -> str:
 
 
 def _json_script(element_id: str, text: str) -> str:
-    # "</" would end the script element early; JSON allows the escaped form "<\/"
-    safe = text.replace("</", "<\\/")
+    # "</script" or "<!--" would end or upset the element: escape <, > and & the JSON way
+    safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return f'<script type="application/json" id="{element_id}">{safe}</script>'
 
 
@@ -221,7 +223,14 @@ def build(outcome, plan) -> Report:
         '<section id="summary-section"><h2>Summary</h2>',
         "<p>The same numbers as <code>resurfacer simulate --json</code> "
         "(embedded below as JSON, id <code>summary</code>).</p>",
-        _table(summary_rows(outcome), ("quantity", "value"), "summary"),
+        '<div class="figs">',
+        _table(
+            [r for r in summary_rows(outcome) if not r[0].startswith("pass ")],
+            ("treatment", "value"),
+            "summary",
+        ),
+        _pass_table(outcome),
+        "</div>",
         _json_script("summary", summary_json),
         "</section>",
         *sections,
@@ -236,6 +245,17 @@ def build(outcome, plan) -> Report:
     ]
     text = "\n".join(parts)
     return Report(html=text, pngs=pngs, seconds=time.perf_counter() - started)
+
+
+def _pass_table(outcome) -> str:
+    """The per-pass rows of `summary_rows` as one column per pass."""
+    passes = outcome.summary.model_dump()["passes"]
+    if not passes:
+        return ""
+    names = [k for k in passes[0] if k != "index"]
+    rows = [(_unit(k)[0], *(format_value(p[k], _unit(k)[1]) for p in passes)) for k in names]
+    header = ("pass", *(f"{p['index']}: {p.get('mode') or p.get('kind')}" for p in passes))
+    return _table(rows, header, "summary passes")
 
 
 def _nav(plan) -> str:
@@ -362,7 +382,7 @@ h1{margin:.6em 0 .2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margi
 .meta{color:#666;font-size:.9em} nav a{color:#a22;text-decoration:none}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4} table.summary td:last-child{text-align:right;white-space:nowrap}
+th{background:#f4f4f4} table.summary td+td{text-align:right;white-space:nowrap}
 .figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
 figure{margin:.5em 0;max-width:100%} figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555;max-width:600px}
