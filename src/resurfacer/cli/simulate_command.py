@@ -83,15 +83,20 @@ def summary_table(summary) -> str:
         f"energy delivered          {summary.total_energy_j:.0f} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} C",
+        f"skin closed after         {summary.reepithelialization_hours:.0f} h",
+        f"downtime                  {summary.downtime_days:.1f} days "
+        f"(band {summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f})",
+        f"erythema                  {summary.erythema_days:.0f} days",
         "",
-        "pass  mode       energy   coverage  MTZ/cm2  depth    coag.   bulk peak  minutes",
+        "pass  mode       energy   coverage  MTZ/cm2  crater   coag. depth  cuff   "
+        "bulk peak  minutes",
     ]
     for p in summary.passes:
         mtz = "-" if p.mtz_per_cm2 is None else f"{p.mtz_per_cm2:.0f}"
         lines.append(
             f"{p.index:<5} {(p.mode or p.kind)[:10]:<10} {p.pulse_energy_mj:5.1f} mJ "
             f"{p.coverage_percent:6.1f} %  {mtz:>7}  {p.ablation_depth_um:5.0f} um "
-            f"{p.coagulation_thickness_um:4.0f} um  {p.peak_bulk_temperature_c:6.1f} C"
-            f"  {p.minutes:6.1f}"
+            f"{p.coagulation_depth_um:8.0f} um  {p.coagulation_thickness_um:4.0f} um "
+            f"{p.peak_bulk_temperature_c:6.1f} C  {p.minutes:6.1f}"
         )
     return "\n".join(lines)
