@@ -40,6 +40,7 @@ from resurfacer.pattern import (
     sources_from_column,
 )
 from resurfacer.plan import Pass, Plan
+from resurfacer.rules import warnings_for
 from resurfacer.session import session_time
 from resurfacer.tissue import Skin, skin_for
 
@@ -95,6 +96,8 @@ class OutcomeSummary(BaseModel):
     mend_clearance_days: float
     remodeling_weeks: float
     passes: list[PassSummary]
+    #: safety rules the plan breaks (resurfacer.rules, data/safety_rules.toml)
+    warnings: list[str] = []
 
 
 @dataclass
@@ -189,7 +192,9 @@ def simulate(
         passes=pass_summaries,
     )
     dataset = _dataset(plan, columns, site_area, heating, summary).merge(_timeline(healing))
-    return Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
+    outcome = Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
+    summary.warnings = warnings_for(plan, outcome)
+    return outcome
 
 
 def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
