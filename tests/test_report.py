@@ -201,7 +201,9 @@ def test_write_report_writes_html_and_pngs_atomically(outcome, plan, tmp_path):
         "report.html",
         "bulk_temperature.png",
         "healing_timeline.png",
-        *(f"{k}_pass{i}.png" for i in (0, 1) for k in ("cross_section", "dose_response", "pattern")),
+        *(f"{k}_pass{i}.png" for i in (0, 1) for k in ("cross_section", "dose_response")),
+        "pattern_pass0.png",
+        "pattern_pass1.png",
     }
     assert names == expected
     for name in expected - {"report.html"}:
