@@ -434,11 +434,12 @@ def healing_timeline(outcome) -> Figure:
         bars.append(
             (item["name"], item["start_day"], item["end_day"], "#f2b701" if sun else "#7f7f7f")
         )
+    lo, hi = healing.downtime_days_range
     for row, (_name, start, end, color) in enumerate(bars):
         ax.barh(row, max(end - start, 0.05), left=start, color=color, alpha=0.85, height=0.6)
-        ax.text(end, row, f" {end:.1f} d" if end < 10 else f" {end:.0f} d", va="center",
-                fontsize=7)  # fmt: skip
-    lo, hi = healing.downtime_days_range
+        at = max(end, hi) if row == 1 else end  # beside the downtime band's whisker
+        text = f" {end:.1f} d" if end < 10 else f" {end:.0f} d"
+        ax.text(at, row, text, va="center", fontsize=7)
     d = healing.downtime_days
     ax.errorbar([d], [1], xerr=[[d - lo], [hi - d]], fmt="none", ecolor="black", capsize=4, lw=1)
     ax.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
