@@ -63,7 +63,14 @@ def simulate_plan(plan_data: dict) -> dict:
 
 
 def _worker_main(conn, job_fn) -> None:
-    """Worker loop: receive (job id, payload), answer ("ok", result) or ("error", text)."""
+    """Worker loop: say "ready" once imported, then answer each (job id, payload) with
+    ("ok", result) or ("error", text, traceback)."""
+    if job_fn is simulate_plan:
+        import resurfacer.treatment  # noqa: F401 - warm up (numba caches) before the first job
+    try:
+        conn.send(("ready",))
+    except (OSError, ValueError):
+        return
     while True:
         try:
             message = conn.recv()
@@ -116,11 +123,13 @@ class JobManager:
         job_fn=simulate_plan,
         max_queued: int = 200,
         keep_jobs: int = 1000,
+        start_timeout_s: float = 300.0,
     ):
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.store = store
         self.job_timeout_s = float(job_timeout_s)
+        self.start_timeout_s = float(start_timeout_s)
         self.job_fn = job_fn
         self.max_queued = max_queued
         self.keep_jobs = keep_jobs
@@ -130,6 +139,7 @@ class JobManager:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._procs: list = [None] * workers
+        self._ready: list[bool] = [False] * workers
         self._threads = [
             threading.Thread(target=self._dispatch, args=(i,), daemon=True, name=f"job-worker-{i}")
             for i in range(workers)
@@ -218,11 +228,13 @@ class JobManager:
         p.start()
         child.close()
         self._procs[i] = (parent, p)
+        self._ready[i] = False
         return parent, p
 
     def _kill_worker(self, i: int) -> int | None:
         conn, p = self._procs[i]
         self._procs[i] = None
+        self._ready[i] = False
         if p.is_alive():
             p.kill()
         p.join(timeout=5)
@@ -236,11 +248,10 @@ class JobManager:
             job = self._queue.get()
             if job is None:
                 return
-            with self._lock:
-                job.status = "running"
-                job.started = time.time()
             if self._procs[i] is None:
                 self._start_worker(i)
+            with self._lock:
+                job.status = "running"
             status, error, result = self._run_one(i, job)
             if status == "done":
                 try:
@@ -259,6 +270,14 @@ class JobManager:
     def _run_one(self, i: int, job: Job):
         conn, p = self._procs[i]
         try:
+            if not self._ready[i]:
+                # the time limit counts from the hand-over, not from the worker's start
+                if not conn.poll(self.start_timeout_s) or conn.recv() != ("ready",):
+                    self._kill_worker(i)
+                    return "failed", "the worker process did not start", None
+                self._ready[i] = True
+            with self._lock:
+                job.started = time.time()
             conn.send((job.id, job.plan))
             if not conn.poll(self.job_timeout_s):
                 self._kill_worker(i)
