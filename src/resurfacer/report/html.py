@@ -85,6 +85,8 @@ def format_value(value, unit: str = "") -> str:
             text = f"{value:.3g}"
         else:
             text = f"{value:.2e}"
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        text = "; ".join(value) if value else "none"
     elif isinstance(value, list | tuple):
         text = "–".join(format_value(v) for v in value)
     else:
