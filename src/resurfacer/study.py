@@ -410,7 +410,7 @@ class ResultStore:
 
     def __post_init__(self):
         self.path = Path(self.path)
-        self.schema = results_schema(self.sweep)
+        self._schema = None
         if self.path.exists() and not self.path.is_dir():
             raise InputError("--out", str(self.path), "a folder for the Parquet dataset")
         if not self.path.exists():
@@ -437,6 +437,13 @@ class ResultStore:
             number = part.stem[len(PART_PREFIX) :]
             if number.isdigit():
                 self.next_part = max(self.next_part, int(number) + 1)
+
+    @property
+    def schema(self):
+        """The Arrow schema of the part files (`results_schema`)."""
+        if self._schema is None:
+            self._schema = results_schema(self.sweep)
+        return self._schema
 
     def parts(self) -> list[Path]:
         return sorted(self.path.glob(f"{PART_PREFIX}*.parquet"))
@@ -519,21 +526,39 @@ class SweepReport:
         return ran / self.seconds if self.seconds > 0 else float("nan")
 
 
+def _probe(address: str, timeout: float) -> None:
+    """Connect and handshake with a Dask scheduler once, bounded by `timeout` seconds."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def handshake():
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, also under Jupyter
+        pool.submit(asyncio.run, handshake()).result(timeout + 2)
+
+
+def _unreachable(scheduler, timeout, exc) -> InputError:
+    return InputError(
+        "--scheduler",
+        scheduler,
+        f"a reachable Dask scheduler (could not connect to {scheduler} within "
+        f"{timeout:g} s: {type(exc).__name__})",
+    )
+
+
 def _connect(scheduler, workers, connect_timeout):
-    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            with dask.config.set({"distributed.comm.timeouts.connect": f"{connect_timeout}s"}):
-                client = Client(scheduler, timeout=f"{connect_timeout}s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(
-                "--scheduler",
-                scheduler,
-                f"a reachable Dask scheduler (could not connect to {scheduler} within "
-                f"{connect_timeout:g} s: {type(exc).__name__})",
-            ) from None
+            _probe(scheduler, connect_timeout)
+            client = Client(scheduler, timeout=f"{connect_timeout}s", set_as_default=False)
+        except Exception as exc:  # refused, timed out, not a Dask scheduler, bad address
+            raise _unreachable(scheduler, connect_timeout, exc) from None
         return client, None
     cluster = LocalCluster(
         n_workers=workers or 2,
@@ -543,6 +568,14 @@ def _connect(scheduler, workers, connect_timeout):
         silence_logs=logging.ERROR,
     )
     return Client(cluster, set_as_default=False), cluster
+
+
+def _auto_batch(sweep: Sweep, n: int, workers: int) -> int:
+    """Points per task: a run of the fastest-varying field (product grids), so points that
+    differ only there (and share their column solves) run on one worker; at most 50, and
+    small enough to give every worker at least two tasks."""
+    last = len(list(sweep.parameters.values())[-1]) if sweep.mode == "product" else 1
+    return max(1, min(last, 50, math.ceil(n / (2 * workers))))
 
 
 def run_sweep(
@@ -566,7 +599,8 @@ def run_sweep(
     workers : local worker processes (default 2), one thread each.
     progress : a tqdm bar over the points on stderr.
     batch_size : points per Dask task (consecutive grid points, so columns cached
-        on a worker are reused); default ``min(25, n / (8 workers))``, at least 1.
+        on a worker are reused); default: the number of values of the last field
+        (product grids; 1 for zip), at most 50 and at most n / (2 workers).
     retries : times Dask re-runs a task whose worker died.
     connect_timeout : seconds to wait for `scheduler`.
 
@@ -584,6 +618,11 @@ def run_sweep(
     if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1):
         raise InputError("batch_size", batch_size, "an integer >= 1")
     t0 = time.perf_counter()
+    if scheduler:  # fail fast, before reading the results folder
+        try:
+            _probe(scheduler, connect_timeout)
+        except Exception as exc:
+            raise _unreachable(scheduler, connect_timeout, exc) from None
     store = ResultStore(Path(out_path), sweep)
     points = sweep.points()
     todo = [p for p in points if p.id not in store.done]
@@ -595,7 +634,7 @@ def run_sweep(
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         report.workers = n_workers
-        size = batch_size or max(1, min(25, len(todo) // (8 * n_workers)))
+        size = batch_size or _auto_batch(sweep, len(todo), n_workers)
         batches = [todo[i : i + size] for i in range(0, len(todo), size)]
         futures = [
             client.submit(
