@@ -140,8 +140,14 @@ def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
         following,
         peak,
         row_deviation,
+        _deepest_void_row(void),
     )
     return np.array(energies), enthalpy, following, peak, row_deviation
+
+
+def _deepest_void_row(void) -> int:
+    rows = np.flatnonzero(void.any(axis=1))
+    return int(rows[-1]) if rows.size else -1
 
 
 CONDUCTION_CASES = [

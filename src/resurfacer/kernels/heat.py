@@ -62,6 +62,7 @@ def conduction_step(
     temperature_next,
     peak,
     row_deviation,
+    void_depth,
 ):
     """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
 
@@ -78,6 +79,9 @@ def conduction_step(
     far field), so the energy balance stays exact. The same pass fills
     `temperature_next` from the new enthalpy, raises `peak`, and writes each
     row's largest |T - T0| into `row_deviation` (for the next active bound).
+    Rows deeper than `void_depth` + 1 (the row below the deepest void cell)
+    take a path without void checks; it computes the same sums in the same
+    order.
 
     Returns the energy [J] of this step conducted out of the domain, lost at
     exposed surfaces and carried off by perfusion, each positive when it leaves.
@@ -89,6 +93,33 @@ def conduction_step(
     for k in prange(n_active):
         deviation = 0.0
         kz = k_row[k]
+        if void_depth + 1 < k < n_active - 1:
+            # rows k-1..k+1 hold no void and k+1 is advanced: interior faces only
+            for j in range(nr):
+                t = temperature[k, j]
+                q = 0.0
+                if j > 0:
+                    q += kz * area_radial[j] / dr * (temperature[k, j - 1] - t)
+                if j < nr - 1:
+                    q += kz * area_radial[j + 1] / dr * (temperature[k, j + 1] - t)
+                elif lateral_far_field:
+                    flow = 2.0 * kz * area_radial[nr] / dr * (t - t_far)
+                    q -= flow
+                    conducted += flow * dt
+                q += k_face_z[k - 1] * area_axial[j] / dz * (temperature[k - 1, j] - t)
+                q += k_face_z[k] * area_axial[j] / dz * (temperature[k + 1, j] - t)
+                perf = perfusion_row[k] * volume[j] * (t - t_arterial)
+                q -= perf
+                perfused += perf * dt
+                h = enthalpy[k, j] + q * dt / volume[j]
+                enthalpy[k, j] = h
+                t_new = temperature_of_enthalpy(h, rho_c[k], latent[k], t_initial, t_boil)
+                temperature_next[k, j] = t_new
+                if t_new > peak[k, j]:
+                    peak[k, j] = t_new
+                deviation = max(deviation, abs(t_new - t_initial))
+            row_deviation[k] = deviation
+            continue
         for j in range(nr):
             if void[k, j]:
                 continue
@@ -287,6 +318,16 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     return max_rate
 
 
+@njit(cache=True)
+def _deepest_void_row(void, n_rows):
+    """Deepest row above `n_rows` that holds a void cell (-1 if none)."""
+    for k in range(min(n_rows, void.shape[0]) - 1, -1, -1):
+        for j in range(void.shape[1]):
+            if void[k, j]:
+                return k
+    return -1
+
+
 ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
 
 
@@ -369,6 +410,7 @@ def run_column(
     n_active = 1 if t_far == t_initial else nz
     n_history = 0
     cell_updates = 0
+    void_depth = -1  # deepest row holding a void cell
     step = 0
     while step < max_steps:
         if step == n_pulse_steps:
@@ -395,6 +437,7 @@ def run_column(
                 enthalpy, void, deposition, step_energy[step], volume, h_ablation
             )
             n_active = min(nz, max(n_active, deposition_rows + 2))
+            void_depth = max(void_depth, _deepest_void_row(void, deposition_rows))
         elif step < n_pulse_steps and step_energy[step] > 0.0:
             for j in range(nr):
                 ring_energy[j] = step_energy[step] * ring_fraction[j]
@@ -404,6 +447,7 @@ def run_column(
             energy[0] += ablated
             energy[1] += transmitted
             n_active = min(nz, max(n_active, np.max(reach) + 2))
+            void_depth = max(void_depth, np.max(surface_row) - 1)
         conducted, surface, perfused = conduction_step(
             current,
             void,
@@ -430,6 +474,7 @@ def run_column(
             following,
             peak,
             row_deviation,
+            void_depth,
         )
         cell_updates += n_active * nr
         energy[2] += conducted
