@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## run: simulate the reference dual CO2 full-face plan, print and save its outcome
+## run: simulate the reference dual CO2 full-face plan; print it, save the outcome and the report
 run: $(STAMP)
-	$(BIN)/resurfacer simulate examples/co2-dual-full-face.toml --out out/co2-dual-full-face
+	$(BIN)/resurfacer simulate examples/co2-dual-full-face.toml --out out/co2-dual-full-face \
+		--report out/co2-dual-full-face/report
+	@echo "report: out/co2-dual-full-face/report/report.html"
 
 ## test: lint and run the whole test suite
 test: $(STAMP)
