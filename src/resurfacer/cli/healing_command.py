@@ -2,6 +2,8 @@
 
 import json
 
+from resurfacer.cli.simulate_command import add_plan_arguments
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(

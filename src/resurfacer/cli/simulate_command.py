@@ -13,15 +13,7 @@ def register(subparsers) -> None:
         description="Simulate a plan: every pass's columns on every treated site, the "
         "pattern's bulk heating and the session time. Clinical units.",
     )
-    p.add_argument("plan", help="plan file (.toml or .json); see docs/plan-files.md")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a plan field, e.g. passes.1.density_percent=15 (repeatable)",
-    )
+    add_plan_arguments(p)
     p.add_argument("--out", default=None, help="write outcome.nc and summary.json to this folder")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
@@ -34,6 +26,19 @@ def register(subparsers) -> None:
         "--grid-um", type=float, default=None, help="column solver cell size [um] (default 4)"
     )
     p.set_defaults(func=run)
+
+
+def add_plan_arguments(parser) -> None:
+    """The plan file and its `--set KEY=VALUE` overrides, shared by plan-reading commands."""
+    parser.add_argument("plan", help="plan file (.toml or .json); see docs/plan-files.md")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a plan field, e.g. passes.1.density_percent=15 (repeatable)",
+    )
 
 
 def run(args) -> int:
