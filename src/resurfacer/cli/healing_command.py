@@ -2,8 +2,6 @@
 
 import json
 
-from resurfacer.cli.simulate_command import add_plan_arguments
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
