@@ -646,7 +646,7 @@ def run_sweep(
             )
             for batch in batches
         ]
-        sizes = {f.key: len(b) for f, b in zip(futures, batches, strict=True)}
+        batch_of = {f.key: b for f, b in zip(futures, batches, strict=True)}
         with tqdm(
             total=len(points),
             initial=report.skipped,
@@ -657,9 +657,11 @@ def run_sweep(
             for future in as_completed(futures, loop=client.loop):
                 try:
                     rows = future.result()
-                except Exception as exc:  # a task that failed past its retries
-                    report.failed.append((future.key, f"{type(exc).__name__}: {exc}"))
-                    bar.update(sizes[future.key])
+                except Exception as exc:  # e.g. KilledWorker: its worker died too often
+                    batch = batch_of[future.key]
+                    why = f"{type(exc).__name__} (the whole task of {len(batch)} points): {exc}"
+                    report.failed += [(p.id, why) for p in batch]
+                    bar.update(len(batch))
                     continue
                 good = [r for r in rows if r[STATUS] != "failed"]
                 report.failed += [(r[ID], r[MESSAGE]) for r in rows if r[STATUS] == "failed"]
