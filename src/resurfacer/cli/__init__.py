@@ -20,6 +20,7 @@ def _subcommand_modules():
         healing_command,
         mtz_command,
         optics_command,
+        plan_command,
         schema_command,
         serve_command,
         simulate_command,
@@ -34,6 +35,7 @@ def _subcommand_modules():
         healing_command,
         sweep_command,
         serve_command,
+        plan_command,
     ]
 
 

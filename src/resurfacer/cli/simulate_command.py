@@ -25,6 +25,13 @@ def register(subparsers) -> None:
     p.add_argument(
         "--grid-um", type=float, default=None, help="column solver cell size [um] (default 4)"
     )
+    p.add_argument(
+        "--uncertainty",
+        type=int,
+        default=0,
+        metavar="N",
+        help="10th-90th percentile bands from N sampled skins (resurfacer.uncertainty)",
+    )
     p.set_defaults(func=run)
 
 
@@ -44,7 +51,7 @@ def add_plan_arguments(parser) -> None:
 def run(args) -> int:
     from dataclasses import replace
 
-    from resurfacer.errors import check_range
+    from resurfacer.errors import InputError, check_range
     from resurfacer.plan import load_plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
@@ -53,8 +60,16 @@ def run(args) -> int:
     if args.grid_um is not None:
         check_range("--grid-um", args.grid_um, 0.5, 20.0, "um")
         options = replace(options, grid=args.grid_um * 1e-6)
+    if args.uncertainty and not 2 <= args.uncertainty <= 1000:
+        raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")
     outcome = simulate(plan, options, progress=sys.stderr.isatty())
     summary = outcome.summary.model_dump()
+    bands = None
+    if args.uncertainty:
+        from resurfacer.uncertainty import propagate
+
+        bands = propagate(plan, args.uncertainty, reference=outcome.summary)
+        summary["uncertainty"] = bands.to_dict()
     if args.out:
         write_directory_atomically(
             args.out,
@@ -71,6 +86,11 @@ def run(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(summary_table(outcome.summary))
+        if bands is not None:
+            from resurfacer.uncertainty import band_table
+
+            print()
+            print(band_table(bands))
     return 0
 
 

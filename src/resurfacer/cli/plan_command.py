@@ -1,0 +1,107 @@
+"""`resurfacer plan`: settings for an indication on one patient and site (resurfacer.planner)."""
+
+import json
+
+
+def register(subparsers) -> None:
+    from resurfacer.plan import DEVICE_NAMES
+
+    p = subparsers.add_parser(
+        "plan",
+        help="propose settings for an indication (planner)",
+        description="Search pulse energy, density, stacking, passes and surface + deep "
+        "combinations for the settings that reach the indication's target depth with the "
+        "least downtime inside the safety rules; verify the best with the full simulation. "
+        "See docs/planner.md.",
+    )
+    p.add_argument("--site", required=True, help="body site, or full_face")
+    p.add_argument("--indication", required=True, help="see data/indications.toml")
+    p.add_argument("--phototype", required=True, type=int, help="Fitzpatrick type 1-6")
+    p.add_argument("--age", required=True, type=float, help="years, 18-100")
+    p.add_argument("--sex", default="female", help="female (default) or male")
+    p.add_argument("--device", default=None, help="one of " + ", ".join(DEVICE_NAMES))
+    p.add_argument("--area-cm2", type=float, default=50.0, help="treated area (default 50)")
+    p.add_argument("--max-downtime-days", type=float, default=None)
+    p.add_argument("--n-best", type=int, default=3, help="plans to propose (default 3)")
+    p.add_argument(
+        "--uncertainty", type=int, default=0, metavar="N", help="bands from N sampled skins"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from resurfacer.errors import InputError, check_choice
+    from resurfacer.plan import DEVICE_NAMES, Area, AreaPreset, Patient
+    from resurfacer.planner import INDICATIONS, plan_treatment
+    from resurfacer.tissue import SITES
+
+    check_choice("--indication", args.indication, INDICATIONS)
+    check_choice("--site", args.site, (*SITES, "full_face"))
+    if args.device is not None:
+        check_choice("--device", args.device, DEVICE_NAMES)
+    check_choice("--sex", args.sex, ("female", "male"))
+    if args.phototype not in range(1, 7):
+        raise InputError("--phototype", args.phototype, "an integer 1..6")
+    if not 18 <= args.age <= 100:
+        raise InputError("--age", args.age, "[18, 100] years")
+    if not 0 < args.area_cm2 <= 1000:
+        raise InputError("--area-cm2", args.area_cm2, "(0, 1000] cm2")
+    if args.max_downtime_days is not None and not 0 < args.max_downtime_days <= 365:
+        raise InputError("--max-downtime-days", args.max_downtime_days, "(0, 365] days")
+    if args.uncertainty and not 2 <= args.uncertainty <= 1000:
+        raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")
+    if not 1 <= args.n_best <= 10:
+        raise InputError("--n-best", args.n_best, "1..10")
+    patient = Patient(sex=args.sex, age_years=float(args.age), phototype=args.phototype)
+    if args.site == "full_face":
+        areas = [AreaPreset(preset="full_face")]
+    else:
+        areas = [Area(site=args.site, area_cm2=float(args.area_cm2))]
+    result = plan_treatment(
+        patient,
+        areas,
+        args.indication,
+        device=args.device,
+        max_downtime_days=args.max_downtime_days,
+        n_best=args.n_best,
+        uncertainty_samples=args.uncertainty,
+    )
+    if not result.reachable:
+        # impossible target: one line naming the option, exit 2; the nearest plan on stdout
+        if args.json:
+            print(json.dumps(result.to_dict(), indent=2))
+        else:
+            print(_table(result))
+        raise InputError(
+            "--indication",
+            args.indication,
+            f"a target reachable within the limits ({result.message})",
+        )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(_table(result))
+    return 0
+
+
+def _table(result) -> str:
+    lines = [result.message, ""]
+    for i, p in enumerate(result.plans):
+        pr = p.predicted
+        lines.append(
+            f"plan {i}: depth {p.depth_um:.0f} um, downtime {pr['downtime_days']:.1f} d, "
+            f"bulk peak {pr['peak_bulk_temperature_c']:.1f} C, rules: {', '.join(p.rules) or '-'}"
+        )
+        for t in p.passes:
+            lines.append("    " + ", ".join(f"{k}={v}" for k, v in t.items()))
+        lines.append("    " + p.rationale)
+        if p.uncertainty:
+            d = p.uncertainty["downtime_days"]
+            lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")
+    lines.append("")
+    lines.append(
+        "trade-off (depth um: least downtime d): "
+        + ", ".join(f"{t['depth_um']:.0f}: {t['downtime_days']:.1f}" for t in result.tradeoff)
+    )
+    return "\n".join(lines)

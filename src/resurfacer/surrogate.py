@@ -1,0 +1,249 @@
+"""A fast surrogate of the column solver: a table over pulse energy, interpolated.
+
+For one skin x beam x pulse shape (duration, temporal shape, stacking) and one set
+of solver options, `column_table` solves the column (`treatment.column_for`) at a
+few pulse energies, log-spaced, and interpolates between them with a monotone
+cubic (PCHIP, Fritsch & Carlson 1980) in ln(energy), on ln(value) where every node
+is positive (depths and widths grow roughly as powers of the energy) and on the
+value otherwise. PCHIP keeps the monotone depth-vs-energy of the nodes monotone
+between them.
+
+Tables are cached on disk (JSON) under `cache_dir()`: ``$RESURFACER_CACHE``, else
+``$XDG_CACHE_HOME/resurfacer``, else ``~/.cache/resurfacer``; the file name is a
+hash of the skin, beam, pulse shape, solver options, energy nodes and package
+version, so a change to any of them builds a new table.
+
+Measured error against direct solves between the nodes: see docs/planner.md and
+tests/test_surrogate.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from resurfacer import __version__
+from resurfacer.errors import InputError
+from resurfacer.laser import Beam, Pulse
+from resurfacer.mtz import SolverOptions
+from resurfacer.tissue import Skin
+
+#: Column summary fields the table holds (SI, metres); widths are NaN for wide spots.
+QUANTITIES = (
+    "ablation_depth",
+    "ablation_width_surface",
+    "coagulation_depth",
+    "coagulation_thickness",
+    "coagulation_width",
+)
+FORMAT_VERSION = 1
+
+
+def cache_dir() -> Path:
+    """Folder of the on-disk tables (created on first write)."""
+    env = os.environ.get("RESURFACER_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "resurfacer"
+
+
+@dataclass(frozen=True)
+class ColumnTable:
+    """Column results at energy nodes, and their interpolation.
+
+    Attributes
+    ----------
+    energies : pulse energies of the nodes [J], increasing.
+    values : {quantity: array over the nodes} [m].
+    geometry : "column" or "wide" (as the solver chose).
+    key : the cache key (hex).
+    """
+
+    energies: tuple[float, ...]
+    values: dict
+    geometry: str
+    key: str
+
+    @property
+    def e_min(self) -> float:
+        return self.energies[0]
+
+    @property
+    def e_max(self) -> float:
+        return self.energies[-1]
+
+    def covers(self, energy: float) -> bool:
+        return self.e_min * (1 - 1e-9) <= energy <= self.e_max * (1 + 1e-9)
+
+    def predict(self, energy) -> dict:
+        """Interpolated quantities [m] at pulse energy `energy` [J] (scalar or array)."""
+        e = np.asarray(energy, float)
+        if np.any(e < self.e_min * (1 - 1e-9)) or np.any(e > self.e_max * (1 + 1e-9)):
+            raise InputError(
+                "energy",
+                float(np.min(e)) if np.any(e < self.e_min) else float(np.max(e)),
+                f"[{self.e_min:g}, {self.e_max:g}] J (the table's range)",
+            )
+        x = np.log(np.clip(e, self.e_min, self.e_max))
+        return {q: self._interp(q)(x) for q in QUANTITIES}
+
+    def _interp(self, q):
+        cache = self.__dict__.setdefault("_interps", {})
+        if q not in cache:
+            y = np.asarray(self.values[q], float)
+            x = np.log(np.asarray(self.energies))
+            if np.all(np.isnan(y)):
+                cache[q] = lambda xx: np.full(np.shape(xx), np.nan)
+            elif np.all(y > 0):
+                f = PchipInterpolator(x, np.log(y))
+                cache[q] = lambda xx, f=f: np.exp(f(xx))
+            else:
+                cache[q] = PchipInterpolator(x, np.nan_to_num(y))
+        return cache[q]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT_VERSION,
+                "key": self.key,
+                "geometry": self.geometry,
+                "energies": list(self.energies),
+                "values": {q: [_jsonable(v) for v in vals] for q, vals in self.values.items()},
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ColumnTable:
+        d = json.loads(text)
+        if d.get("format") != FORMAT_VERSION:
+            raise ValueError("old table format")
+        values = {q: [math.nan if v is None else v for v in d["values"][q]] for q in QUANTITIES}
+        return cls(tuple(d["energies"]), values, d["geometry"], d["key"])
+
+
+def _jsonable(v: float):
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def table_key(
+    skin: Skin,
+    beam: Beam,
+    pulse: Pulse,
+    options: SolverOptions,
+    energies,
+    stop_depth: float | None,
+) -> str:
+    """Hash of everything a table depends on (the pulse's own energy excluded)."""
+    shape = replace(pulse, energy=1.0)
+    text = repr(
+        (
+            FORMAT_VERSION,
+            __version__,
+            skin,
+            beam,
+            shape,
+            options,
+            [float(f"{e:.9g}") for e in energies],
+            stop_depth,
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_MEMORY: dict[str, ColumnTable] = {}
+
+
+def column_table(
+    skin: Skin,
+    beam: Beam,
+    pulse: Pulse,
+    options: SolverOptions | None = None,
+    e_min: float | None = None,
+    e_max: float | None = None,
+    n: int = 8,
+    energies=None,
+    stop_depth: float | None = None,
+    use_cache: bool = True,
+) -> ColumnTable:
+    """The table of one skin x beam x pulse shape, from the cache or built now.
+
+    Parameters
+    ----------
+    skin, beam : as for the column solver.
+    pulse : the pulse shape (duration, shape, stack, spacing); its energy is ignored.
+    options : solver options (default `treatment.TREATMENT_SOLVER`).
+    e_min, e_max, n : `n` log-spaced nodes in [e_min, e_max] [J]; or give `energies`.
+    stop_depth : stop adding nodes (upwards in energy) after the first node whose
+        coagulation depth passes this [m] (at least 3 nodes are kept); the table's
+        range ends there. Saves the slow, deep solves a search never needs.
+    use_cache : read/write the on-disk cache (the in-process cache is always used).
+    """
+    from resurfacer.treatment import TREATMENT_SOLVER, column_for
+
+    options = TREATMENT_SOLVER if options is None else options
+    if energies is None:
+        if e_min is None or e_max is None or not (0 < e_min < e_max) or n < 2:
+            raise InputError("energies", (e_min, e_max, n), "0 < e_min < e_max and n >= 2")
+        energies = np.geomspace(e_min, e_max, n)
+    energies = [float(e) for e in energies]
+    if len(energies) < 2 or any(b <= a for a, b in zip(energies, energies[1:], strict=False)):
+        raise InputError("energies", energies, "at least 2 increasing pulse energies [J]")
+    key = table_key(skin, beam, pulse, options, energies, stop_depth)
+    if key in _MEMORY:
+        return _MEMORY[key]
+    path = cache_dir() / f"column-table-{key}.json"
+    if use_cache and path.exists():
+        try:
+            table = ColumnTable.from_json(path.read_text())
+        except (ValueError, KeyError, json.JSONDecodeError):
+            table = None
+        if table is not None and table.key == key:
+            _MEMORY[key] = table
+            return table
+    done, rows, geometry = [], [], "column"
+    for e in energies:
+        column = column_for(skin, beam, replace(pulse, energy=e), options)
+        s = column.summary
+        geometry = column.geometry
+        done.append(e)
+        rows.append([float(getattr(s, q)) for q in QUANTITIES])
+        if stop_depth is not None and len(done) >= 3 and s.coagulation_depth > stop_depth:
+            break
+    values = {q: [r[i] for r in rows] for i, q in enumerate(QUANTITIES)}
+    for q in ("ablation_width_surface", "coagulation_width"):
+        if geometry == "wide":
+            values[q] = [math.nan] * len(done)
+    table = ColumnTable(tuple(done), values, geometry, key)
+    _MEMORY[key] = table
+    if use_cache:
+        _write_atomically(path, table.to_json())
+    return table
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache is not an error: the table is rebuilt next time
+        pass
+
+
+def clear_memory() -> None:
+    """Forget the in-process tables (the disk cache stays)."""
+    _MEMORY.clear()
+
+
+__all__ = ["QUANTITIES", "ColumnTable", "cache_dir", "clear_memory", "column_table", "table_key"]

@@ -1,0 +1,199 @@
+"""Prediction bands from the spread of skin properties between people.
+
+`propagate(plan, n_samples, seed)` draws `n_samples` skins around the patient's
+nominal skin (layer thickness, water fraction, conductivity; spreads and their
+sources in ``data/tissue_variability.toml``) and runs, for each, the part of the
+treatment chain that sets depth and downtime:
+
+    sampled skin -> one column per pass (the full column solver, `column_for`;
+    not the surrogate, whose tables are per skin) -> wounds -> healing_timeline
+
+on the plan's largest site (the site `simulate` computes healing on). Bulk heating
+and session time are not sampled. The columns are solved on a coarser grid than
+`simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster) and the bands are
+transferred to the reference outcome as ratios: band = reference value x
+percentile(sample / coarse nominal). Depth, cuff and width agree between the 8 and
+4 um grids within about 1-15 % (the cuff being the worst, README), so the ratio
+transfer carries the spread, not the grid error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError
+from resurfacer.healing import WoundedPass, healing_timeline
+from resurfacer.mtz import SolverOptions
+from resurfacer.plan import Plan
+from resurfacer.tissue import skin_for
+
+UNCERTAINTY_SOLVER = SolverOptions(grid=8e-6, after_pulse=20e-3, photons=50_000)
+PASS_QUANTITIES = ("ablation_depth_um", "coagulation_depth_um", "coagulation_thickness_um")
+MAX_SAMPLES = 1000
+
+
+@dataclass
+class UncertaintyResult:
+    """Percentile bands per pass and for downtime.
+
+    `bands["passes"][i][quantity]` and `bands["downtime_days"]` are
+    ``{"p10": .., "p50": .., "p90": ..}`` (the percentiles asked for), scaled to the
+    reference outcome when one was given; `samples` holds the raw sampled values.
+    """
+
+    n_samples: int
+    seed: int
+    site: str
+    percentiles: tuple[float, float]
+    bands: dict
+    samples: dict = field(repr=False)
+    method: str = (
+        "full column solver per sampled skin (8 um cells), healing on the largest site; "
+        "ratios to the coarse nominal applied to the reference outcome"
+    )
+
+    def to_dict(self) -> dict:
+        return {
+            "n_samples": self.n_samples,
+            "seed": self.seed,
+            "site": self.site,
+            "percentiles": list(self.percentiles),
+            "method": self.method,
+            **self.bands,
+        }
+
+
+def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
+    """One draw of layer overrides {layer: {field: value}} around the nominal skin."""
+    table = load_toml("tissue_variability.toml")
+    trunc = float(table["truncate_sd"])
+    out: dict[str, dict[str, float]] = {}
+    for s in table["spread"]:
+        nominal = getattr(skin_nominal.layer(s["layer"]), s["field"])
+        z = float(np.clip(rng.standard_normal(), -trunc, trunc))
+        if "relative_sd" in s:
+            value = nominal * float(np.exp(z * s["relative_sd"]))
+        else:
+            value = float(np.clip(nominal + z * s["absolute_sd"], s["min"], s["max"]))
+        out.setdefault(s["layer"], {})[s["field"]] = value
+    return out
+
+
+def _wound(p, column) -> WoundedPass:
+    from resurfacer.treatment import _wound as treatment_wound
+
+    return treatment_wound(p, column)
+
+
+def _chain(plan: Plan, site: str, overrides, options) -> dict:
+    from resurfacer.treatment import column_for
+
+    pt = plan.patient
+    skin = skin_for(site, pt.sex, pt.age_years, pt.phototype, overrides=overrides)
+    cols = [column_for(skin, p.beam(), p.pulse(), options) for p in plan.passes]
+    healing = healing_timeline(
+        [_wound(p, c) for p, c in zip(plan.passes, cols, strict=True)],
+        pt.age_years,
+        pt.phototype,
+        site,
+    )
+    um = 1e6
+    return {
+        "passes": [
+            {
+                "ablation_depth_um": c.summary.ablation_depth * um,
+                "coagulation_depth_um": c.summary.coagulation_depth * um,
+                "coagulation_thickness_um": c.summary.coagulation_thickness * um,
+            }
+            for c in cols
+        ],
+        "downtime_days": healing.downtime_days,
+    }
+
+
+def propagate(
+    plan: Plan,
+    n_samples: int = 20,
+    seed: int = 0,
+    reference=None,
+    options: SolverOptions = UNCERTAINTY_SOLVER,
+    percentiles: tuple[float, float] = (10.0, 90.0),
+) -> UncertaintyResult:
+    """Sample the skin `n_samples` times and report percentile bands.
+
+    Parameters
+    ----------
+    plan : a validated Plan.
+    n_samples : number of sampled skins, 2..1000.
+    seed : random seed (same seed, same samples).
+    reference : an `OutcomeSummary` (from `simulate`) to scale the bands to; None:
+        the bands are the raw sampled values at `options`.
+    options : column solver options for the samples.
+    percentiles : low and high percentile of the band.
+    """
+    if (
+        isinstance(n_samples, bool)
+        or not isinstance(n_samples, int)
+        or not (2 <= n_samples <= MAX_SAMPLES)
+    ):
+        raise InputError("n_samples", n_samples, f"an integer in [2, {MAX_SAMPLES}]")
+    areas: dict[str, float] = {}
+    for a in plan.site_areas:
+        areas[a.site] = areas.get(a.site, 0.0) + a.area_cm2
+    site = max(areas, key=areas.get)
+    pt = plan.patient
+    nominal_skin = skin_for(site, pt.sex, pt.age_years, pt.phototype)
+    nominal = _chain(plan, site, None, options)
+    rng = np.random.default_rng(seed)
+    draws = [
+        _chain(plan, site, sample_overrides(rng, nominal_skin), options) for _ in range(n_samples)
+    ]
+    lo, hi = percentiles
+    qs = (lo, 50.0, hi)
+    names = (f"p{lo:g}", "p50", f"p{hi:g}")
+
+    def band(values, nominal_value, ref_value):
+        values = np.asarray(values, float)
+        if ref_value is not None and nominal_value > 0:
+            values = values / nominal_value * ref_value
+        return {n: float(np.percentile(values, q)) for n, q in zip(names, qs, strict=True)}
+
+    passes = []
+    for i in range(len(plan.passes)):
+        entry = {}
+        for q in PASS_QUANTITIES:
+            ref = None if reference is None else getattr(reference.passes[i], q)
+            entry[q] = band([d["passes"][i][q] for d in draws], nominal["passes"][i][q], ref)
+        passes.append(entry)
+    ref_dt = None if reference is None else reference.downtime_days
+    bands = {
+        "passes": passes,
+        "downtime_days": band(
+            [d["downtime_days"] for d in draws], nominal["downtime_days"], ref_dt
+        ),
+    }
+    samples = {"nominal": nominal, "draws": draws}
+    return UncertaintyResult(n_samples, seed, site, (lo, hi), bands, samples)
+
+
+def band_table(result: UncertaintyResult) -> str:
+    """The bands as text lines (for the CLI)."""
+    lo, hi = (f"p{p:g}" for p in result.percentiles)
+    lines = [
+        f"uncertainty ({result.n_samples} sampled skins, {result.site}; "
+        f"{result.percentiles[0]:g}th-{result.percentiles[1]:g}th percentile)",
+    ]
+    d = result.bands["downtime_days"]
+    lines.append(f"downtime                  {d[lo]:.1f} - {d[hi]:.1f} d (median {d['p50']:.1f})")
+    for i, p in enumerate(result.bands["passes"]):
+        a, c = p["ablation_depth_um"], p["coagulation_depth_um"]
+        lines.append(
+            f"pass {i}: depth {a[lo]:.0f}-{a[hi]:.0f} um, coag. depth {c[lo]:.0f}-{c[hi]:.0f} um"
+        )
+    return "\n".join(lines)
+
+
+__all__ = ["UNCERTAINTY_SOLVER", "UncertaintyResult", "band_table", "propagate", "sample_overrides"]
