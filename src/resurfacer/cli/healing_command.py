@@ -2,6 +2,8 @@
 
 import json
 
+from resurfacer.cli.simulate_command import add_plan_arguments
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -10,15 +12,7 @@ def register(subparsers) -> None:
         description="Simulate a plan and print its healing timeline: skin state, erythema "
         "and aftercare day by day, milestones, downtime. An educational model.",
     )
-    p.add_argument("plan", help="plan file (.toml or .json)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a plan field (repeatable)",
-    )
+    add_plan_arguments(p)
     p.add_argument("--json", action="store_true", help="print the healing summary as JSON")
     p.set_defaults(func=run)
 
