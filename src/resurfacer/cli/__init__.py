@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
