@@ -51,6 +51,9 @@ ENERGY_POINTS = 14
 DOWNTIME_RESOLUTION = 0.1  # days
 #: Candidates verified with `simulate` beyond n_best when some break an outcome rule.
 MAX_EXTRA_VERIFICATIONS = 6
+#: After a plan breaks a bulk-temperature rule, only plans with energy per area below this
+#: fraction of its own are verified (bulk heat grows with energy per area).
+HEAT_BACKOFF = 0.85
 #: Start-to-start spacing of stacked pulses, as a multiple of the pulse duration (MODEL VALUE).
 STACK_SPACING_FACTOR = 2.0
 
@@ -341,9 +344,10 @@ def plan_treatment(
             candidates.append(_Candidate(tuple(combo)))
 
     feasible = []
+    pass_cache: dict = {}
     for c in candidates:
         _evaluate(c, patient, areas, sites, weights, largest, metric, lo_m, hi_m, target)
-        viol = [v.rule for v in check_plan(_plan(patient, areas, c.passes, "candidate"))]
+        viol = [v.rule for v in check_plan(_fast_plan(patient, areas, c, pass_cache))]
         frac = max(
             max(o.sites[s]["coagulation_depth"] for o in c.options) / bottoms[s] for s in sites
         )
@@ -382,59 +386,87 @@ def plan_treatment(
         )
 
     # --- verification with the full chain -------------------------------------------------------
-    plans: list[PlannedTreatment] = []
-    seen_kinds = set()
-    order = [c for c in ranked if not (c.kind in seen_kinds or seen_kinds.add(c.kind))]
-    order += [c for c in ranked if c not in order]
-    outcome_broken: list[str] = []
-    want = n_best if reachable else 1
-    too_hot = math.inf  # energy per area [J/cm2] of the coolest plan that broke a heat rule
-    tries = 0
-    for c in order:
-        if len(plans) >= want or tries >= want + MAX_EXTRA_VERIFICATIONS:
-            break
-        if c.heat >= too_hot:
-            continue
-        tries += 1
-        plan = _plan(patient, areas, c.passes, f"{indication} ({c.kind})")
-        outcome = simulate(plan, options)
-        violations = check_plan(plan, outcome)
-        if violations:
-            outcome_broken += [v.rule for v in violations]
-            if any(v.limit_name == "max_peak_bulk_temperature_c" for v in violations):
-                too_hot = min(too_hot, c.heat)
-            continue
-        summary = outcome.summary
-        depth_um = max(getattr(p, f"{metric}_um") for p in summary.passes)
-        met = c.met and target["min_um"] <= depth_um <= target["max_um"] * 1.0
-        binding = _binding(c, candidates, key, patient, sites) + sorted(set(outcome_broken))
-        pt = PlannedTreatment(
-            passes=c.passes,
-            predicted=summary.model_dump(),
-            rules=binding,
-            rationale=_rationale(
-                c, summary, target, indication, metric, depth_um, binding, reachable
-            ),
-            target_met=bool(met and reachable),
-            depth_um=depth_um,
-            surrogate={
-                "depth_um": c.depth * 1e6,
-                "downtime_days": c.downtime,
-                "heat_j_per_cm2": c.heat,
-                "coverage_percent": c.coverage,
-            },
-        )
-        if uncertainty_samples >= 2:
-            from resurfacer.uncertainty import propagate
+    state = {"too_hot": math.inf, "broken": []}
 
-            pt.uncertainty = propagate(plan, uncertainty_samples, seed, reference=summary).to_dict()
-        plans.append(pt)
-    if not plans and ranked:
-        message += "; every verified candidate broke an outcome rule: " + ", ".join(
-            sorted(set(outcome_broken))
+    def verify(order, want, reachable):
+        plans = []
+        tries = 0
+        for c in order:
+            if len(plans) >= want or tries >= want + MAX_EXTRA_VERIFICATIONS:
+                break
+            if c.heat >= state["too_hot"]:
+                continue
+            tries += 1
+            plan = _plan(patient, areas, c.passes, f"{indication} ({c.kind})")
+            outcome = simulate(plan, options)
+            violations = check_plan(plan, outcome)
+            if violations:
+                state["broken"] += [v.rule for v in violations]
+                if any(v.limit_name == "max_peak_bulk_temperature_c" for v in violations):
+                    # bulk heat grows with energy per area: step well below this one
+                    state["too_hot"] = min(state["too_hot"], HEAT_BACKOFF * c.heat)
+                continue
+            summary = outcome.summary
+            depth_um = max(getattr(p, f"{metric}_um") for p in summary.passes)
+            met = reachable and c.met and target["min_um"] <= depth_um <= target["max_um"]
+            binding = _binding(c, candidates, key, patient, sites) + sorted(set(state["broken"]))
+            pt = PlannedTreatment(
+                passes=c.passes,
+                predicted=summary.model_dump(),
+                rules=sorted(set(binding)),
+                rationale=_rationale(
+                    c, summary, target, indication, metric, depth_um, binding, reachable
+                ),
+                target_met=bool(met),
+                depth_um=depth_um,
+                surrogate={
+                    "depth_um": c.depth * 1e6,
+                    "downtime_days": c.downtime,
+                    "heat_j_per_cm2": c.heat,
+                    "coverage_percent": c.coverage,
+                },
+            )
+            if uncertainty_samples >= 2:
+                from resurfacer.uncertainty import propagate
+
+                pt.uncertainty = propagate(
+                    plan, uncertainty_samples, seed, reference=summary
+                ).to_dict()
+            plans.append(pt)
+        return plans
+
+    def diverse(ranked):
+        seen = set()
+        first = [c for c in ranked if not (c.kind in seen or seen.add(c.kind))]
+        return first + [c for c in ranked if c not in first]
+
+    plans = verify(diverse(ranked), n_best if reachable else 1, reachable) if ranked else []
+    if reachable and not plans:
+        # every target-reaching candidate tried broke an outcome rule (bulk heat, depth)
+        reachable = False
+        cooler = [c for c in feasible if c.heat < state["too_hot"] and not c.met]
+        short = target["min_coverage_percent"]
+        ranked = sorted(
+            cooler,
+            key=lambda c: (
+                round(_distance(c, lo_m, hi_m) * 1e6),
+                max(0.0, short - c.coverage),
+                key(c),
+            ),
         )
-    if not ranked:
-        message = f"{indication}: no plan within the limits for this device, patient and site"
+        plans = verify(ranked, 1, False)
+        message = (
+            f"{indication}: target {target['min_um']:g}-{target['max_um']:g} um not reachable "
+            "within the limits (the plans that reach it break: "
+            + ", ".join(sorted(set(state["broken"])))
+            + "); showing the nearest plan"
+        )
+    if not plans:
+        excluded = sorted({r for c in candidates for r in c.violations})
+        message = (
+            f"{indication}: no plan within the limits for this device, patient and site "
+            f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
+        )
 
     return PlannerResult(
         indication=indication,
@@ -448,6 +480,17 @@ def plan_treatment(
         patient=patient,
         areas=areas,
     )
+
+
+def _fast_plan(patient, areas, c, cache) -> Plan:
+    """A Plan of a candidate for rule checks: each pass validated once, the plan assembled."""
+    passes = []
+    for o in c.options:
+        k = id(o.table)
+        if k not in cache:
+            cache[k] = (o.table, _plan(patient, areas[:1], [o.table], "probe").passes[0])
+        passes += [cache[k][1]] * o.repeat
+    return Plan.model_construct(name="candidate", patient=patient, areas=areas, passes=passes)
 
 
 def _thin(options: list[_Option], keep: int = 40) -> list[_Option]:

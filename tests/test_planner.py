@@ -1,0 +1,156 @@
+"""Planner: plans obey every rule, darker skin never gets denser plans, unreachable goals,
+bad input. Small tables (5 nodes) on an 8 um grid, cached per test session."""
+
+from dataclasses import replace
+
+import pytest
+
+import resurfacer.surrogate as surrogate
+from resurfacer.cli import main
+from resurfacer.errors import InputError
+from resurfacer.plan import Area, Patient
+from resurfacer.planner import PlannerResult, plan_treatment
+from resurfacer.rules import check_plan
+from resurfacer.treatment import TREATMENT_SOLVER, simulate
+
+FAST = replace(TREATMENT_SOLVER, grid=8e-6)
+KW = {"options": FAST, "table_nodes": 5, "stacks": (1,), "repeats": (1, 2), "n_best": 2}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RESURFACER_CACHE", str(tmp_path_factory.mktemp("tables")))
+    surrogate.clear_memory()
+    yield
+    mp.undo()
+    surrogate.clear_memory()
+
+
+def run(indication, phototype=2, site="cheek", **kw):
+    patient = Patient(sex="female", age_years=50, phototype=phototype)
+    return plan_treatment(patient, [Area(site=site, area_cm2=50)], indication, **{**KW, **kw})
+
+
+@pytest.fixture(scope="module")
+def scars():
+    return {pt: run("acne_scars", pt) for pt in (2, 5)}
+
+
+def test_plans_reach_the_target_and_pass_every_rule(scars):
+    r = scars[2]
+    assert r.reachable and r.plans
+    for i, p in enumerate(r.plans):
+        plan = r.plan(i)
+        assert check_plan(plan) == []
+        assert p.target_met
+        assert 500 <= p.depth_um <= 1000
+        assert p.rationale and isinstance(p.rules, list)
+        assert p.predicted["warnings"] == []
+    d = r.to_dict()
+    assert {"passes", "predicted", "rules", "rationale"} <= set(d["plans"][0])
+    pairs = zip(r.tradeoff, r.tradeoff[1:], strict=False)
+    assert r.tradeoff and all(a["downtime_days"] <= b["downtime_days"] for a, b in pairs)
+
+
+def test_verified_plan_passes_the_outcome_rules(scars):
+    for r in scars.values():
+        for i in range(len(r.plans)):
+            plan = r.plan(i)
+            assert check_plan(plan, simulate(plan, FAST)) == []
+
+
+def test_darker_phototype_never_gets_a_denser_plan(scars):
+    def density(r):
+        return max(
+            sum(t.get("density_percent", 100.0) for t in p.passes if t["mode"] == "deep")
+            for p in r.plans
+        )
+
+    assert scars[5].plans
+    assert density(scars[5]) <= density(scars[2])
+    assert density(scars[5]) <= 10.0  # density_deep_phototype_4_6
+
+
+def test_unreachable_goal_reports_the_nearest_plan():
+    r = run("deep_wrinkles", 2, "periorbital", n_best=1)
+    assert not r.reachable
+    assert "not reachable" in r.message
+    assert len(r.plans) == 1 and not r.plans[0].target_met
+    assert check_plan(r.plan(0)) == []
+    assert r.plans[0].depth_um < 600
+
+
+def test_max_downtime_excludes_longer_plans():
+    r = run("pigment", 2, max_downtime_days=0.01, n_best=1)
+    assert not r.reachable and "max_downtime_days" in r.message
+
+
+def test_bad_input():
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    with pytest.raises(InputError, match="indication"):
+        plan_treatment(patient, [Area(site="cheek", area_cm2=5)], "warts")
+    with pytest.raises(InputError, match="device"):
+        plan_treatment(patient, [Area(site="cheek", area_cm2=5)], "pigment", device="ruby")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--indication", "warts"], "--indication"),
+        (["--site", "scalp"], "--site"),
+        (["--device", "ruby"], "--device"),
+        (["--phototype", "7"], "--phototype"),
+    ],
+)
+def test_cli_bad_input_exits_2(args, option, capsys):
+    base = {"--site": "cheek", "--indication": "acne_scars", "--phototype": "2", "--age": "50"}
+    for k, v in zip(args[::2], args[1::2], strict=True):
+        base[k] = v
+    argv = ["plan"] + [x for kv in base.items() for x in kv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and option in err[0]
+
+
+def test_cli_impossible_target_exits_2(monkeypatch, capsys):
+    def unreachable(*a, **k):
+        return PlannerResult("deep_wrinkles", {}, False, "not reachable", [], [], 0, 0.0)
+
+    monkeypatch.setattr("resurfacer.planner.plan_treatment", unreachable)
+    argv = [
+        "plan",
+        "--site",
+        "periorbital",
+        "--indication",
+        "deep_wrinkles",
+        "--phototype",
+        "2",
+        "--age",
+        "50",
+        "--json",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--indication" in err[0]
+
+
+def test_cli_json(monkeypatch, capsys, scars):
+    import json
+
+    monkeypatch.setattr("resurfacer.planner.plan_treatment", lambda *a, **k: scars[2])
+    argv = [
+        "plan",
+        "--site",
+        "cheek",
+        "--indication",
+        "acne_scars",
+        "--phototype",
+        "2",
+        "--age",
+        "50",
+        "--json",
+    ]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"passes", "predicted", "rules", "rationale"} <= set(out["plans"][0])

@@ -1,0 +1,143 @@
+"""Safety rules: data integrity, each kind of limit, outcome limits, simulate warnings."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from resurfacer.plan import Plan
+from resurfacer.rules import LIMITS, check_plan, dermis_bottom, load_rules, pass_caps
+
+
+def plan(phototype=2, site="cheek", passes=None):
+    passes = passes or [{"device": "co2_dual", "mode": "deep"}]
+    return Plan.from_data(
+        {
+            "name": "t",
+            "patient": {"sex": "female", "age_years": 50, "phototype": phototype},
+            "areas": [{"site": site, "area_cm2": 50}],
+            "passes": passes,
+        }
+    )
+
+
+def names(p, outcome=None):
+    return sorted(v.rule for v in check_plan(p, outcome))
+
+
+def test_every_rule_has_a_known_limit_and_a_source():
+    rules = load_rules()
+    assert len({r.name for r in rules}) == len(rules) >= 10
+    for r in rules:
+        assert r.limit in LIMITS and r.source.strip()
+
+
+def test_defaults_on_the_cheek_of_a_light_phototype_break_nothing():
+    assert names(plan()) == []
+    assert names(plan(passes=[{"device": "co2_dual", "mode": "surface"}])) == []
+
+
+@pytest.mark.parametrize(
+    ("phototype", "site", "passes", "expected"),
+    [
+        (
+            5,
+            "cheek",
+            [{"device": "co2_dual", "mode": "deep", "density_percent": 15}],
+            "density_deep_phototype_4_6",
+        ),
+        (
+            4,
+            "cheek",
+            [{"device": "co2_dual", "mode": "surface", "density_percent": 40}],
+            "density_surface_phototype_4_6",
+        ),
+        (
+            2,
+            "neck",
+            [{"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 15}],
+            "energy_deep_neck_chest",
+        ),
+        (
+            2,
+            "chest",
+            [{"device": "co2_dual", "mode": "deep", "density_percent": 15}],
+            "density_deep_neck_chest",
+        ),
+        (
+            2,
+            "periorbital",
+            [{"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 10}],
+            "energy_deep_periorbital",
+        ),
+        (2, "neck", [{"device": "co2_full_field"}], "full_field_off_face"),
+        (6, "cheek", [{"device": "co2_full_field"}], "full_field_phototype_4_6"),
+        (
+            4,
+            "cheek",
+            [
+                {
+                    "device": "co2_dual",
+                    "mode": "deep",
+                    "stack": 2,
+                    "stack_spacing_ms": 1.0,
+                    "density_percent": 5,
+                }
+            ],
+            "stack_phototype_4_6",
+        ),
+        (
+            2,
+            "cheek",
+            [{"device": "co2_dual", "mode": "deep", "density_percent": 5}] * 3,
+            "passes_deep",
+        ),
+    ],
+)
+def test_each_rule_fires(phototype, site, passes, expected):
+    assert expected in names(plan(phototype, site, passes))
+
+
+def test_density_counts_passes_together():
+    two = [{"device": "co2_dual", "mode": "deep", "density_percent": 6}] * 2
+    assert "density_deep_neck_chest" in names(plan(2, "neck", two))
+    assert "density_deep_neck_chest" not in names(plan(2, "neck", two[:1]))
+
+
+def test_caps_are_the_tightest():
+    p = plan(5, "neck").passes[0]
+    caps = pass_caps(5, ["neck"], p)
+    assert caps["max_density_percent"][0] == 10.0
+    assert caps["max_pulse_energy_mj"] == (10.0, "energy_deep_neck_chest")
+    assert caps["max_passes"] == (1.0, "passes_ablative_phototype_4_6")
+
+
+def fake_outcome(p, peak_c, depth_m):
+    ds = xr.Dataset(
+        {"coagulation_depth": (("pass", "site"), np.full((len(p.passes), 1), depth_m))},
+        coords={"site": [p.site_areas[0].site]},
+    )
+    return SimpleNamespace(summary=SimpleNamespace(peak_bulk_temperature_c=peak_c), dataset=ds)
+
+
+def test_outcome_rules():
+    p2, p5 = plan(2), plan(5)
+    ok = fake_outcome(p2, 40.0, 300e-6)
+    assert names(p2, ok) == []
+    assert names(p2, fake_outcome(p2, 46.0, 300e-6)) == ["bulk_temperature"]
+    assert "bulk_temperature_phototype_4_6" in names(p5, fake_outcome(p5, 44.0, 300e-6))
+    deep = dermis_bottom(p2, "cheek")
+    assert names(p2, fake_outcome(p2, 40.0, 0.95 * deep)) == ["depth_within_dermis"]
+
+
+def test_simulate_names_the_broken_rules():
+    from resurfacer.treatment import simulate
+
+    p = plan(5, "cheek", [{"device": "co2_dual", "mode": "surface", "density_percent": 40}])
+    warnings = simulate(p).summary.warnings
+    assert any(w.startswith("density_surface_phototype_4_6") for w in warnings)
+    assert (
+        simulate(plan(2, "cheek", [{"device": "co2_dual", "mode": "surface"}])).summary.warnings
+        == []
+    )

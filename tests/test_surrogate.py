@@ -1,0 +1,86 @@
+"""Surrogate tables: error against direct solves between the nodes, monotonicity, disk cache."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import resurfacer.surrogate as surrogate
+from resurfacer.errors import InputError
+from resurfacer.laser import Beam, Pulse
+from resurfacer.tissue import skin_for
+from resurfacer.treatment import TREATMENT_SOLVER, column_for
+
+#: A coarser grid than treatments (8 um) keeps the test fast; the benchmark measures 4 um.
+FAST = replace(TREATMENT_SOLVER, grid=8e-6)
+SKIN = skin_for("cheek", "female", 50, 2)
+DEEP = (Beam(10.6e-6, 120e-6), Pulse(1e-3, 0.5e-3))
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESURFACER_CACHE", str(tmp_path))
+    surrogate.clear_memory()
+    yield tmp_path
+    surrogate.clear_memory()
+
+
+@pytest.fixture()
+def deep_table(cache):
+    return surrogate.column_table(SKIN, *DEEP, FAST, 2.5e-3, 10e-3, 6)
+
+
+def test_error_between_nodes_is_under_3_percent(deep_table):
+    e = np.sqrt(np.array(deep_table.energies[:-1]) * np.array(deep_table.energies[1:]))
+    for energy in e:
+        direct = column_for(SKIN, DEEP[0], replace(DEEP[1], energy=float(energy)), FAST).summary
+        pred = deep_table.predict(float(energy))
+        for q in ("coagulation_depth", "coagulation_width"):
+            ref = getattr(direct, q)
+            assert abs(float(pred[q]) - ref) / ref < 0.03, (energy, q)
+        # the crater floor moves cell by cell: within 3 % or one cell of the direct solve
+        ref = direct.ablation_depth
+        assert abs(float(pred["ablation_depth"]) - ref) <= max(0.03 * ref, FAST.grid)
+
+
+def test_monotone_in_energy(deep_table):
+    e = np.geomspace(deep_table.e_min, deep_table.e_max, 50)
+    depth = deep_table.predict(e)["coagulation_depth"]
+    assert np.all(np.diff(depth) > 0)
+
+
+def test_out_of_range_is_refused(deep_table):
+    with pytest.raises(InputError, match="energy"):
+        deep_table.predict(20e-3)
+
+
+def test_cached_on_disk_and_keyed(deep_table, cache, monkeypatch):
+    files = list(cache.glob("column-table-*.json"))
+    assert len(files) == 1
+    surrogate.clear_memory()
+
+    def no_solve(*a, **k):
+        raise AssertionError("table should come from disk")
+
+    monkeypatch.setattr("resurfacer.treatment.column_for", no_solve)
+    again = surrogate.column_table(SKIN, *DEEP, FAST, 2.5e-3, 10e-3, 6)
+    assert again.energies == deep_table.energies
+    assert again.values["coagulation_depth"] == deep_table.values["coagulation_depth"]
+    other = surrogate.table_key(SKIN, *DEEP, replace(FAST, grid=6e-6), again.energies, None)
+    assert other != again.key
+    darker = skin_for("cheek", "female", 50, 5)
+    assert surrogate.table_key(darker, *DEEP, FAST, again.energies, None) != again.key
+
+
+def test_cache_dir_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RESURFACER_CACHE", str(tmp_path / "a"))
+    assert surrogate.cache_dir() == tmp_path / "a"
+    monkeypatch.delenv("RESURFACER_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert surrogate.cache_dir() == tmp_path / "x" / "resurfacer"
+
+
+def test_stop_depth_ends_the_table(cache):
+    t = surrogate.column_table(SKIN, *DEEP, FAST, 2.5e-3, 50e-3, 8, stop_depth=400e-6)
+    assert 3 <= len(t.energies) < 8
+    assert t.values["coagulation_depth"][-1] > 400e-6 > t.values["coagulation_depth"][-2]
