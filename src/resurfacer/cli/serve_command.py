@@ -25,7 +25,7 @@ def register(subparsers) -> None:
         help="SQLite file of computed results (default resurfacer-web.sqlite)",
     )
     p.add_argument(
-        "--job-timeout", type=float, default=180.0, help="time limit of one job [s] (default 180)"
+        "--job-timeout", type=float, default=600.0, help="time limit of one job [s] (default 600)"
     )
     p.set_defaults(func=run)
 

@@ -241,7 +241,7 @@ def _fallback_report(stored: dict) -> str:
 def create_app(
     store_path="resurfacer-web.sqlite",
     workers: int = 2,
-    job_timeout_s: float = 180.0,
+    job_timeout_s: float = 600.0,
     job_fn=simulate_plan,
     max_body_bytes: int = limits.MAX_BODY_BYTES,
     max_queued: int = 200,

@@ -119,7 +119,7 @@ class JobManager:
         self,
         store: ResultStore,
         workers: int = 2,
-        job_timeout_s: float = 180.0,
+        job_timeout_s: float = 600.0,
         job_fn=simulate_plan,
         max_queued: int = 200,
         keep_jobs: int = 1000,
