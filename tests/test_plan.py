@@ -12,7 +12,19 @@ from resurfacer.errors import InputError
 from resurfacer.laser import Beam, Pulse
 from resurfacer.plan import DEVICES, AreaPreset, Pass, Plan, apply_overrides, load_plan
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.toml"))
+# every plan example (sweep files, sweep-*.toml, describe sweeps, not plans)
+EXAMPLES = sorted(
+    p
+    for p in (Path(__file__).parent.parent / "examples").glob("*.toml")
+    if not p.name.startswith("sweep")
+)
+REQUIRED_EXAMPLES = {
+    "co2-dual-full-face.toml",
+    "co2-deep-acne-scars-cheek.toml",
+    "erbium-perioral.toml",
+    "co2-full-field-periorbital.toml",
+    "nonablative-1550-cheek.toml",
+}
 DUAL = Path(__file__).parent.parent / "examples" / "co2-dual-full-face.toml"
 
 BASE = {
@@ -35,7 +47,7 @@ def _refused(mutate) -> InputError:
 
 
 def test_examples_load():
-    assert len(EXAMPLES) == 4
+    assert REQUIRED_EXAMPLES <= {p.name for p in EXAMPLES}
     for path in EXAMPLES:
         plan = load_plan(path)
         assert plan.total_area_cm2 > 0
