@@ -560,12 +560,17 @@ def _connect(scheduler, workers, connect_timeout):
         except Exception as exc:  # refused, timed out, not a Dask scheduler, bad address
             raise _unreachable(scheduler, connect_timeout, exc) from None
         return client, None
+    n = workers or 2
+    # the column and superposition kernels are numba-parallel: share the cores out
+    # between the worker processes instead of letting every worker use all of them
+    threads = max(1, (os.cpu_count() or 1) // n)
     cluster = LocalCluster(
-        n_workers=workers or 2,
+        n_workers=n,
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
         silence_logs=logging.ERROR,
+        env={"NUMBA_NUM_THREADS": str(threads)},  # passed on to each Nanny
     )
     return Client(cluster, set_as_default=False), cluster
 
