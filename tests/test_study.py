@@ -278,3 +278,17 @@ def test_cli_run_and_plot(tmp_path, cluster, capsys):
     assert "--by: got 'nothing'" in capsys.readouterr().err
     manifest = json.loads((out / "_sweep.json").read_text())
     assert manifest["fields"] == [DENSITY, "patient.phototype"]
+
+
+def test_auto_batch_follows_the_fastest_field():
+    from resurfacer.study import _auto_batch
+
+    sweep = sweep_from_data(
+        {"base": BASE, "parameters": {ENERGY: [10, 20], DENSITY: list(range(1, 31))}}
+    )
+    assert _auto_batch(sweep, 60, 2) == 15  # enough tasks for both workers
+    assert _auto_batch(sweep, 600, 2) == 30  # one run of densities = one column per task
+    zipped = sweep_from_data(
+        {"base": BASE, "mode": "zip", "parameters": {ENERGY: [10, 20], DENSITY: [5, 6]}}
+    )
+    assert _auto_batch(zipped, 2, 2) == 1
