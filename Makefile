@@ -18,9 +18,10 @@ run: $(STAMP)
 		--report out/co2-dual-full-face/report
 	@echo "report: out/co2-dual-full-face/report/report.html"
 
-## test: lint and run the whole test suite
+## test: lint, fill the numba cache in one process, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m resurfacer.warmup
 	$(BIN)/python -m pytest
 
 ## bench: speed benchmarks (results go to benchmarks/RESULTS.md by hand)
@@ -28,6 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_column.py
 	$(BIN)/python benchmarks/bench_treatment.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
+	$(BIN)/python benchmarks/bench_planner.py
+	$(BIN)/python benchmarks/bench_sweep.py --points 1000
+	$(BIN)/python benchmarks/bench_web_load.py
 
 ## calibrate: re-derive the ablation parameters in src/resurfacer/data/ablation.toml
 calibrate: $(STAMP)

@@ -561,6 +561,9 @@ def _connect(scheduler, workers, connect_timeout):
             raise _unreachable(scheduler, connect_timeout, exc) from None
         return client, None
     n = workers or 2
+    from resurfacer.warmup import warm_up
+
+    warm_up()  # fill the numba cache in this process, before the workers read it
     # the column and superposition kernels are numba-parallel: share the cores out
     # between the worker processes instead of letting every worker use all of them
     threads = max(1, (os.cpu_count() or 1) // n)

@@ -39,6 +39,9 @@ def run(args) -> int:
     check_range("--port", args.port, 1, 65535)
     check_range("--workers", args.workers, 1, 64)
     check_range("--job-timeout", args.job_timeout, 1, 3600, "s")
+    from resurfacer.warmup import warm_up
+
+    warm_up()  # fill the numba cache here, before the worker processes read it
     app = create_app(args.store, workers=args.workers, job_timeout_s=args.job_timeout)
     print(f"resurfacer web planner on http://{args.host}:{args.port}/ (store {args.store})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
