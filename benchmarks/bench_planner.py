@@ -1,6 +1,6 @@
 """Planner benchmark and surrogate accuracy at the treatment grid (4 um).
 
-    NUMBA_CACHE_DIR=... RESURFACER_CACHE=/tmp/bench-cache .venv/bin/python benchmarks/bench_planner.py
+    RESURFACER_CACHE=/tmp/bench-cache .venv/bin/python benchmarks/bench_planner.py
 
 1. Surrogate error: the co2_dual deep and surface tables (cheek, 50 y, type II) against
    direct column solves at the geometric midpoints between nodes (the worst place).
