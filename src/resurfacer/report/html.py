@@ -150,10 +150,15 @@ def _table(rows, header=None, cls="") -> str:
     head = ""
     if header:
         head = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     return f'<table class="{cls}">{head}{body}</table>'
+
+
+def _cell(value, long_text: int = 60) -> str:
+    """A table cell; long text (e.g. rule warnings) wraps instead of widening the table."""
+    text = str(value)
+    cls = ' class="long"' if len(text) > long_text else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
 
 
 def _json_script(element_id: str, text: str) -> str:
@@ -385,6 +390,7 @@ h1{margin:.6em 0 .2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margi
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4} table.summary td+td{text-align:right;white-space:nowrap}
+table.summary td.long{white-space:normal;text-align:left;max-width:60em;overflow-wrap:anywhere}
 .figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
 figure{margin:.5em 0;max-width:100%} figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555;max-width:600px}
