@@ -49,7 +49,7 @@ from resurfacer.tissue import Skin, skin_for
 #: 20 ms after the pulse, when the residual heat is handed to the pattern model.
 TREATMENT_SOLVER = SolverOptions(grid=4e-6, after_pulse=20e-3, photons=100_000)
 SOURCES_PER_COLUMN = 5
-THRESHOLDS_C = (45.0, 60.0)  # reported time above these bulk temperatures (issue 3)
+MIN_COOLING_S = 0.5  # shortest time the bulk heating is followed after a pattern [s]
 
 
 class PassSummary(BaseModel):
@@ -301,8 +301,16 @@ def _summarise_pass(
     times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
     positions = np.column_stack([x[order], y[order]])
     probes = between_column_probes(x, y, spacing)
+    props = bulk_properties(skin)
+    # follow the pattern until heat has had time to cross one pitch to the probes
+    cooling = max(MIN_COOLING_S, spacing**2 / props.diffusivity)
     heating = pattern_heating(
-        _sources(columns[i, largest], beam), positions, times, bulk_properties(skin), probes
+        _sources(columns[i, largest], beam),
+        positions,
+        times,
+        props,
+        probes,
+        cooling_time=cooling,
     )
     if p.pattern_shape == "line":
         raise InputError(
@@ -381,9 +389,21 @@ def _dataset(plan: Plan, columns, site_area, heating, summary: OutcomeSummary) -
                 np.array([s.peak_bulk_temperature_c for s in summary.passes]),
             ),
             "bulk_temperature_history": (("pass", "sample"), _histories(heating)),
+            "bulk_temperature_at_depth": (
+                ("pass", "probe_depth", "sample"),
+                _depth_histories(heating),
+            ),
             "bulk_time": (("pass", "sample"), np.array([h.times[: _n(heating)] for h in heating])),
         },
-        coords={"pass": np.arange(n_pass), "site": sites},
+        coords={
+            "pass": np.arange(n_pass),
+            "site": sites,
+            "probe_depth": (
+                "probe_depth",
+                heating[0].probe_points[:, 2],
+                {"units": "m", "long_name": "depth of the probe between columns"},
+            ),
+        },
         attrs={
             "plan_name": plan.name,
             "resurfacer_version": __version__,
@@ -412,6 +432,12 @@ def _dataset(plan: Plan, columns, site_area, heating, summary: OutcomeSummary) -
 
 def _n(heating) -> int:
     return min(h.times.size for h in heating)
+
+
+def _depth_histories(heating) -> np.ndarray:
+    """Temperature at each probe (between columns, at the probe depths) per pass."""
+    n = _n(heating)
+    return np.array([h.temperature[:, :n] for h in heating])
 
 
 def _histories(heating) -> np.ndarray:

@@ -1,8 +1,10 @@
 """The Monte Carlo kernel against the plain Python reference beside it.
 
 Deterministic pieces (Fresnel, Henyey-Greenstein inversion, distance to the
-layer face, direction update) are compiled without fast-math and must agree
-bit for bit; the whole transport,
+layer face, direction update) must agree to rounding (rtol 1e-12): they are
+declared without fast-math, but numba compiles a callee with its caller's
+flags, so the version cached by the (fast-math) transport kernel can differ
+from the reference in the last bit; the whole transport,
 whose random streams differ, must agree in its totals within three combined
 standard errors.
 """
@@ -32,7 +34,7 @@ def test_fresnel_matches_reference(n_i, n_t):
     for c in COSINES:
         got = kernel.fresnel(n_i, n_t, c)
         want = ref.fresnel(n_i, n_t, c)
-        assert got == want, (n_i, n_t, c)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15, err_msg=str((n_i, n_t, c)))
 
 
 def test_fresnel_physics():
@@ -54,7 +56,7 @@ def test_hg_matches_reference_and_has_mean_g(g):
     xi = (np.arange(200_000) + 0.5) / 200_000
     got = np.array([kernel.hg_cos_theta(g, x) for x in xi[::997]])
     want = np.array([ref.hg_cos_theta(g, x) for x in xi[::997]])
-    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
     # midpoint quadrature of the inverse CDF: mean cosine = g
     mean = np.mean([kernel.hg_cos_theta(g, x) for x in xi])
     assert mean == pytest.approx(g, abs=1e-4)
@@ -70,7 +72,9 @@ def test_distance_to_boundary_matches_reference():
         (2e-3, -0.5, 1e-3, math.inf),
     ]
     for case in cases:
-        assert kernel.distance_to_boundary(*case) == ref.distance_to_boundary(*case)
+        assert kernel.distance_to_boundary(*case) == pytest.approx(
+            ref.distance_to_boundary(*case), rel=1e-12
+        )
     assert kernel.distance_to_boundary(5e-4, 0.5, 0.0, 1e-3) == pytest.approx(1e-3)
 
 
@@ -83,7 +87,7 @@ def test_spin_matches_reference_and_keeps_unit_length():
         phi = rng.uniform(0, 2 * math.pi)
         got = np.array(kernel.spin(u[0], u[1], u[2], cos_t, math.cos(phi), math.sin(phi)))
         want = ref.rotate(u, cos_t, phi)
-        np.testing.assert_array_equal(got, want)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
         assert np.dot(got, u) == pytest.approx(cos_t, abs=1e-12)
         assert np.linalg.norm(got) == pytest.approx(1.0, abs=1e-14)
     # along the axis

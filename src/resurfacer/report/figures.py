@@ -372,21 +372,31 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
 
 
 def bulk_temperature(outcome) -> Figure:
-    """Temperature over one scanner pattern at the hottest between-column probe of each
-    pass (`outcome.dataset.bulk_temperature_history`), with the 45 C mark."""
+    """Temperature over one scanner pattern between the columns of each pass, at each
+    probe depth (`outcome.dataset.bulk_temperature_at_depth`), with the 45 C mark."""
     ds = outcome.dataset
     fig = Figure(figsize=(7.0, 4.0))
     ax = fig.add_subplot()
+    styles = ["-", "--", ":", "-."]
+    depths_um = ds["probe_depth"].values * 1e6
     for i, s in enumerate(outcome.summary.passes):
         t = ds["bulk_time"].isel(**{"pass": i}).values
-        temp = ds["bulk_temperature_history"].isel(**{"pass": i}).values
         color = PASS_COLORS[i % len(PASS_COLORS)]
-        ax.plot(t, temp, color=color, label=f"pass {i}: {s.mode or s.kind}")
-        k = int(np.argmax(temp))
-        ax.plot([t[k]], [temp[k]], "o", color=color)
+        for d, depth in enumerate(depths_um):
+            temp = ds["bulk_temperature_at_depth"].isel(**{"pass": i, "probe_depth": d}).values
+            ax.plot(
+                t,
+                temp,
+                color=color,
+                ls=styles[d % len(styles)],
+                label=f"pass {i} ({s.mode or s.kind}), {depth:.0f} um deep",
+            )
+        hottest = ds["bulk_temperature_history"].isel(**{"pass": i}).values
+        k = int(np.argmax(hottest))
+        ax.plot([t[k]], [hottest[k]], "o", color=color)
         ax.annotate(
             f"{s.peak_bulk_temperature_c:.1f} °C",
-            (t[k], temp[k]),
+            (t[k], hottest[k]),
             xytext=(4, 4),
             textcoords="offset points",
             fontsize=8,
@@ -398,9 +408,9 @@ def bulk_temperature(outcome) -> Figure:
     ax.margins(y=0.12)
     ax.set_xlabel("time from the first spot of the pattern [s]")
     ax.set_ylabel("temperature [°C]")
-    ax.set_title("bulk temperature at the hottest point between columns (one pattern)", fontsize=9)
+    ax.set_title("bulk temperature between columns at each probe depth (one pattern)", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
