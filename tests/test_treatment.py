@@ -111,3 +111,12 @@ def test_cli_malformed_toml_exits_2(capsys, tmp_path):
     bad.write_text("name = 'x'\n[patient\nsex = 'female'\n")
     assert main(["simulate", str(bad)]) == 2
     assert "line" in capsys.readouterr().err
+
+
+def test_cli_uncertainty_bands_bracket_their_median(capsys):
+    plan = EXAMPLES / "co2-deep-acne-scars-cheek.toml"
+    assert main(["simulate", str(plan), "--uncertainty", "3", "--json"]) == 0
+    bands = json.loads(capsys.readouterr().out)["uncertainty"]
+    assert bands["n_samples"] == 3 and bands["percentiles"] == [10.0, 90.0]
+    for quantity in (bands["passes"][0]["ablation_depth_um"], bands["downtime_days"]):
+        assert quantity["p10"] <= quantity["p50"] <= quantity["p90"]
