@@ -53,7 +53,7 @@ def conduction_step(
     temperature_next,
     peak,
     row_deviation,
-    void_depth,
+    void_extent,
 ):
     """One explicit finite-volume step, face by face.
 
@@ -72,7 +72,7 @@ def conduction_step(
     returned as energies (power * dt), positive when they leave.
     Then T' = T(H') fills `temperature_next`, `peak` = max(peak, T') and
     `row_deviation[k]` = max over the row's tissue cells of |T' - T0|.
-    `void_depth` (the kernel's hint for its void-free fast path) is unused:
+    `void_extent` (the kernel's hint for its branch-free span) is unused:
     this reference has one path for every row.
     """
     nz, nr = temperature.shape
@@ -223,3 +223,9 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     rate = np.where(hot, arrhenius_rate(temperature, ln_a, ea_over_r, t_min_c), 0.0)
     omega += dt * rate
     return float(rate.max()) if rate.size else 0.0
+
+
+def max_tissue_temperature(temperature, void, n_rows, floor):
+    """max(floor, max over tissue cells of rows < n_rows of T)."""
+    tissue = temperature[:n_rows][~void[:n_rows]]
+    return float(max(floor, tissue.max())) if tissue.size else float(floor)

@@ -140,14 +140,18 @@ def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
         following,
         peak,
         row_deviation,
-        _deepest_void_row(void),
+        _void_extent(void),
     )
     return np.array(energies), enthalpy, following, peak, row_deviation
 
 
-def _deepest_void_row(void) -> int:
-    rows = np.flatnonzero(void.any(axis=1))
-    return int(rows[-1]) if rows.size else -1
+def _void_extent(void) -> np.ndarray:
+    """One past the outermost void column of each row (0 without void)."""
+    extent = np.zeros(void.shape[0], dtype=np.int64)
+    for k, row in enumerate(void):
+        cols = np.flatnonzero(row)
+        extent[k] = cols[-1] + 1 if cols.size else 0
+    return extent
 
 
 CONDUCTION_CASES = [
@@ -303,3 +307,14 @@ def test_accumulate_damage_matches_reference(seed, segments):
     cold_or_void = s["void"] | (temperature <= 45.0)
     assert_array_equal(results[0][1][cold_or_void], omega0[cold_or_void])
     assert np.all(results[0][1][~cold_or_void] > omega0[~cold_or_void])
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 12])
+def test_max_tissue_temperature_matches_reference(n_rows):
+    rng = np.random.default_rng(n_rows)
+    temperature = rng.uniform(30.0, 300.0, (12, 7))
+    void = rng.random((12, 7)) < 0.3
+    for module in (kernel, ref):
+        assert module.max_tissue_temperature(temperature, void, n_rows, 37.0) == (
+            ref.max_tissue_temperature(temperature, void, n_rows, 37.0)
+        )

@@ -35,6 +35,74 @@ def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
     return t_boil + (h - h_boil - latent) / rho_c
 
 
+#: fast-math flags for the interior span: reassociation and contraction, but
+#: NaN and infinity keep their meaning
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _interior_span(
+    temperature,
+    enthalpy,
+    k,
+    j_start,
+    dt,
+    dz,
+    volume,
+    area_axial,
+    radial_coef,
+    kz,
+    k_up,
+    k_down,
+    perfusion,
+    t_arterial,
+    rho_c,
+    latent,
+    t_initial,
+    t_boil,
+    temperature_next,
+    peak,
+):
+    """Advance the cells j_start..nr-2 of row k, whose four faces are all tissue.
+
+    V dH/dt = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
+              + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
+    then T' = T(H'), peak = max(peak, T'). Returns the row's perfusion power [W]
+    and its largest |T' - T0|.
+    """
+    nr = temperature.shape[1]
+    h_boil = rho_c * (t_boil - t_initial)
+    h_dry = h_boil + latent
+    inv_rho_c = 1.0 / rho_c
+    perfused = 0.0
+    deviation = 0.0
+    for j in range(j_start, nr - 1):
+        t = temperature[k, j]
+        q = kz * (
+            radial_coef[j] * (temperature[k, j - 1] - t)
+            + radial_coef[j + 1] * (temperature[k, j + 1] - t)
+        )
+        q += (
+            area_axial[j]
+            / dz
+            * (k_up * (temperature[k - 1, j] - t) + k_down * (temperature[k + 1, j] - t))
+        )
+        perf = perfusion * volume[j] * (t - t_arterial)
+        perfused += perf
+        h = enthalpy[k, j] + (q - perf) * dt / volume[j]
+        enthalpy[k, j] = h
+        if h <= h_boil:
+            t_new = t_initial + h * inv_rho_c
+        elif h <= h_dry:
+            t_new = t_boil
+        else:
+            t_new = t_boil + (h - h_dry) * inv_rho_c
+        temperature_next[k, j] = t_new
+        peak[k, j] = max(peak[k, j], t_new)
+        deviation = max(deviation, abs(t_new - t_initial))
+    return perfused, deviation
+
+
 @njit(parallel=True, cache=True)
 def conduction_step(
     temperature,
@@ -62,7 +130,7 @@ def conduction_step(
     temperature_next,
     peak,
     row_deviation,
-    void_depth,
+    void_extent,
 ):
     """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
 
@@ -79,9 +147,11 @@ def conduction_step(
     far field), so the energy balance stays exact. The same pass fills
     `temperature_next` from the new enthalpy, raises `peak`, and writes each
     row's largest |T - T0| into `row_deviation` (for the next active bound).
-    Rows deeper than `void_depth` + 1 (the row below the deepest void cell)
-    take a path without void checks; it computes the same sums in the same
-    order.
+    `void_extent[k]` is one past the outermost void column of row k (0 when
+    the row has none). In rows 1..n_active-2 the cells beyond the void of
+    rows k-1..k+1 and inside the last column take `_interior_span`, a
+    branch-free loop with fast-math arithmetic (the same sums, reassociated:
+    equal to rounding); the others take the general path.
 
     Returns the energy [J] of this step conducted out of the domain, lost at
     exposed surfaces and carried off by perfusion, each positive when it leaves.
@@ -90,38 +160,41 @@ def conduction_step(
     conducted = 0.0
     surface = 0.0
     perfused = 0.0
+    radial_coef = area_radial / dr
     for k in prange(n_active):
         deviation = 0.0
         kz = k_row[k]
-        if void_depth + 1 < k < n_active - 1:
-            # rows k-1..k+1 hold no void and k+1 is advanced: interior faces only
-            for j in range(nr):
-                t = temperature[k, j]
-                q = 0.0
-                if j > 0:
-                    q += kz * area_radial[j] / dr * (temperature[k, j - 1] - t)
-                if j < nr - 1:
-                    q += kz * area_radial[j + 1] / dr * (temperature[k, j + 1] - t)
-                elif lateral_far_field:
-                    flow = 2.0 * kz * area_radial[nr] / dr * (t - t_far)
-                    q -= flow
-                    conducted += flow * dt
-                q += k_face_z[k - 1] * area_axial[j] / dz * (temperature[k - 1, j] - t)
-                q += k_face_z[k] * area_axial[j] / dz * (temperature[k + 1, j] - t)
-                perf = perfusion_row[k] * volume[j] * (t - t_arterial)
-                q -= perf
-                perfused += perf * dt
-                h = enthalpy[k, j] + q * dt / volume[j]
-                enthalpy[k, j] = h
-                t_new = temperature_of_enthalpy(h, rho_c[k], latent[k], t_initial, t_boil)
-                temperature_next[k, j] = t_new
-                if t_new > peak[k, j]:
-                    peak[k, j] = t_new
-                deviation = max(deviation, abs(t_new - t_initial))
-            row_deviation[k] = deviation
-            continue
+        span_start = nr - 1  # no span unless the row qualifies
+        if 0 < k < n_active - 1:
+            span_start = max(1, void_extent[k - 1], void_extent[k], void_extent[k + 1]) + 1
+        if span_start < nr - 1:
+            # cells span_start..nr-2 and their four neighbours are tissue, and row
+            # k+1 is advanced: interior faces only
+            row_perfused, deviation = _interior_span(
+                temperature,
+                enthalpy,
+                k,
+                span_start,
+                dt,
+                dz,
+                volume,
+                area_axial,
+                radial_coef,
+                kz,
+                k_face_z[k - 1],
+                k_face_z[k],
+                perfusion_row[k],
+                t_arterial,
+                rho_c[k],
+                latent[k],
+                t_initial,
+                t_boil,
+                temperature_next,
+                peak,
+            )
+            perfused += row_perfused * dt
         for j in range(nr):
-            if void[k, j]:
+            if void[k, j] or span_start <= j < nr - 1:
                 continue
             t = temperature[k, j]
             q = 0.0  # net power into the cell [W]
@@ -318,14 +391,30 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     return max_rate
 
 
+@njit(parallel=True, cache=True)
+def max_tissue_temperature(temperature, void, n_rows, floor):
+    """Largest temperature [C] of the tissue (non-void) cells in the first `n_rows` rows,
+    and at least `floor`."""
+    best = floor
+    for k in prange(n_rows):
+        row_best = floor
+        for j in range(temperature.shape[1]):
+            if not void[k, j] and temperature[k, j] > row_best:
+                row_best = temperature[k, j]
+        best = max(best, row_best)
+    return best
+
+
 @njit(cache=True)
-def _deepest_void_row(void, n_rows):
-    """Deepest row above `n_rows` that holds a void cell (-1 if none)."""
-    for k in range(min(n_rows, void.shape[0]) - 1, -1, -1):
-        for j in range(void.shape[1]):
+def _update_void_extent(void, void_extent, n_rows):
+    """Set void_extent[k] to one past the outermost void column of row k, k < n_rows."""
+    for k in range(min(n_rows, void.shape[0])):
+        extent = 0
+        for j in range(void.shape[1] - 1, -1, -1):
             if void[k, j]:
-                return k
-    return -1
+                extent = j + 1
+                break
+        void_extent[k] = extent
 
 
 ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
@@ -410,7 +499,7 @@ def run_column(
     n_active = 1 if t_far == t_initial else nz
     n_history = 0
     cell_updates = 0
-    void_depth = -1  # deepest row holding a void cell
+    void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
     step = 0
     while step < max_steps:
         if step == n_pulse_steps:
@@ -421,12 +510,9 @@ def run_column(
             )
             if n_history < history_time.shape[0]:
                 history_time[n_history] = step * dt
-                t_max = t_initial
-                for k in range(n_active):
-                    for j in range(nr):
-                        if not void[k, j] and current[k, j] > t_max:
-                            t_max = current[k, j]
-                history_max_temperature[n_history] = t_max
+                history_max_temperature[n_history] = max_tissue_temperature(
+                    current, void, n_active, t_initial
+                )
                 n_history += 1
             if step >= min_steps and step > n_pulse_steps:
                 since_pulse = (step - n_pulse_steps) * dt
@@ -437,7 +523,7 @@ def run_column(
                 enthalpy, void, deposition, step_energy[step], volume, h_ablation
             )
             n_active = min(nz, max(n_active, deposition_rows + 2))
-            void_depth = max(void_depth, _deepest_void_row(void, deposition_rows))
+            _update_void_extent(void, void_extent, deposition_rows)
         elif step < n_pulse_steps and step_energy[step] > 0.0:
             for j in range(nr):
                 ring_energy[j] = step_energy[step] * ring_fraction[j]
@@ -447,7 +533,7 @@ def run_column(
             energy[0] += ablated
             energy[1] += transmitted
             n_active = min(nz, max(n_active, np.max(reach) + 2))
-            void_depth = max(void_depth, np.max(surface_row) - 1)
+            _update_void_extent(void, void_extent, np.max(surface_row))
         conducted, surface, perfused = conduction_step(
             current,
             void,
@@ -474,7 +560,7 @@ def run_column(
             following,
             peak,
             row_deviation,
-            void_depth,
+            void_extent,
         )
         cell_updates += n_active * nr
         energy[2] += conducted
