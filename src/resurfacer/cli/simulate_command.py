@@ -124,4 +124,7 @@ def summary_table(summary) -> str:
             f"{p.coagulation_depth_um:8.0f} um  {p.coagulation_thickness_um:4.0f} um "
             f"{p.peak_bulk_temperature_c:6.1f} C  {p.minutes:6.1f}"
         )
+    if summary.warnings:
+        lines += ["", "safety warnings (data/safety_rules.toml):"]
+        lines += [f"  - {warning}" for warning in summary.warnings]
     return "\n".join(lines)
