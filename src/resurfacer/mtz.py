@@ -38,7 +38,13 @@ from resurfacer.ablation import ablation_enthalpy
 from resurfacer.damage import arrhenius_parameters
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
-from resurfacer.kernels.heat import run_column
+from resurfacer.kernels.heat import (
+    ColumnBoundary,
+    ColumnGeometry,
+    ColumnMaterial,
+    DamageSchedule,
+    run_column,
+)
 from resurfacer.laser import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient, surface_reflectance
 from resurfacer.optics.montecarlo import RZGrid, run_monte_carlo
@@ -477,6 +483,18 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     history_tmax = np.zeros(n_hist)
     energy = np.zeros(5)
 
+    cells = ColumnGeometry(grid.dr, grid.dz, grid.volume, grid.area_axial, grid.area_radial)
+    material = ColumnMaterial(k_row, k_face_z, rho_c, latent, perfusion, attenuation, h_ablation)
+    boundary = ColumnBoundary(
+        t_initial=t0,
+        t_boil=t_boil,
+        t_arterial=t0,
+        h_conv=thermal["surface"]["convection_w_per_m2_k"],
+        t_ambient=t0,
+        t_far=t0,
+        lateral_far_field=grid.lateral_far_field,
+    )
+    damage = DamageSchedule(damage_every, ln_a, ea_over_r, t_min, t_negligible)
     steps, n_written, cell_updates = run_column(
         enthalpy,
         void,
@@ -487,31 +505,11 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         end_of_pulse,
         step_energy,
         ring_fraction,
-        attenuation,
-        h_ablation,
-        rho_c,
-        latent,
-        t0,
-        t_boil,
         dt,
-        grid.dr,
-        grid.dz,
-        grid.volume,
-        grid.area_axial,
-        grid.area_radial,
-        k_row,
-        k_face_z,
-        perfusion,
-        t0,
-        thermal["surface"]["convection_w_per_m2_k"],
-        t0,
-        t0,
-        grid.lateral_far_field,
-        damage_every,
-        ln_a,
-        ea_over_r,
-        t_min,
-        t_negligible,
+        cells,
+        material,
+        boundary,
+        damage,
         min_steps,
         max_steps,
         tolerance,

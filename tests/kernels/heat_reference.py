@@ -32,24 +32,10 @@ def conduction_step(
     void,
     enthalpy,
     dt,
-    dr,
-    dz,
-    volume,
-    area_axial,
-    area_radial,
-    k_row,
-    k_face_z,
-    perfusion_row,
-    t_arterial,
-    h_conv,
-    t_ambient,
-    t_far,
-    lateral_far_field,
+    geometry,
+    material,
+    boundary,
     n_active,
-    rho_c,
-    latent,
-    t_initial,
-    t_boil,
     temperature_next,
     peak,
     row_deviation,
@@ -73,8 +59,13 @@ def conduction_step(
     Then T' = T(H') fills `temperature_next`, `peak` = max(peak, T') and
     `row_deviation[k]` = max over the row's tissue cells of |T' - T0|.
     `void_extent` (the kernel's hint for its branch-free span) is unused:
-    this reference has one path for every row.
+    this reference has one path for every row. `geometry`, `material` and
+    `boundary` are the kernel module's ColumnGeometry, ColumnMaterial and
+    ColumnBoundary tuples.
     """
+    dr, dz, volume, area_axial, area_radial = geometry
+    k_row, k_face_z, rho_c, latent, perfusion_row, _, _ = material
+    t_initial, t_boil, t_arterial, h_conv, t_ambient, t_far, lateral_far_field = boundary
     nz, nr = temperature.shape
     power = np.zeros((nz, nr))
     conducted = surface = perfused = 0.0

@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 from scipy.special import erfc, erfcx
 
-from resurfacer.kernels.heat import run_column
+from resurfacer.kernels.heat import (
+    ColumnBoundary,
+    ColumnGeometry,
+    ColumnMaterial,
+    DamageSchedule,
+    run_column,
+)
 
 K = 0.5
 RHO_C = 4e6
@@ -56,31 +62,23 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None)
         end_of_pulse,
         step_energy,
         np.ones(nr),
-        attenuation,
-        np.full(nz, np.inf),
-        np.full(nz, RHO_C),
-        np.full(nz, 1e9),
-        T0,
-        1e9,
         dt,
-        dr,
-        dz,
-        volume,
-        area_axial,
-        area_radial,
-        np.full(nz, K),
-        np.full(nz - 1, K),
-        np.zeros(nz),
-        T0,
-        0.0,
-        T0,
-        t_far,
-        False,
-        damage_every,
-        np.array([0.0]),
-        np.array([1.0]),
-        np.array([-273.15]),
-        1e30,
+        ColumnGeometry(dr, dz, volume, area_axial, area_radial),
+        # uniform k and rho c, no perfusion, no plateau (huge latent heat and boiling
+        # point), nothing ever ablated
+        ColumnMaterial(
+            np.full(nz, K),
+            np.full(nz - 1, K),
+            np.full(nz, RHO_C),
+            np.full(nz, 1e9),
+            np.zeros(nz),
+            attenuation,
+            np.full(nz, np.inf),
+        ),
+        ColumnBoundary(T0, 1e9, T0, 0.0, T0, t_far, False),  # insulated top and sides
+        DamageSchedule(
+            damage_every, np.array([0.0]), np.array([1.0]), np.array([-273.15]), 1e30
+        ),  # damage never computed
         n_steps,
         n_steps,
         -1.0,

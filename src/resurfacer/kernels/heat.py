@@ -11,11 +11,30 @@ The plain NumPy versions that the tests compare these with are in
 """
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
 
 KELVIN_OFFSET = 273.15
+
+#: Cell geometry of the uniform r-z grid: cell sizes [m], ring volumes [m^3],
+#: axial face areas [m^2] per ring and radial face areas 2 pi r dz [m^2] at r = j dr.
+ColumnGeometry = namedtuple("ColumnGeometry", "dr dz volume area_axial area_radial")
+#: Per-row tissue data: conductivity [W/m/K] and its harmonic mean between rows,
+#: rho c [J/m^3/K], latent heat [J/m^3], perfusion w_b rho_b c_b [W/m^3/K],
+#: Beer-Lambert attenuation per cell exp(-mu_a dz) [-] and ablation enthalpy [J/m^3].
+ColumnMaterial = namedtuple(
+    "ColumnMaterial", "k_row k_face_z rho_c latent perfusion_row attenuation h_ablation"
+)
+#: Temperatures [C] (initial, boiling, arterial, ambient, far field), surface
+#: convection [W/m^2/K] and whether the outer radius is far field (else insulated).
+ColumnBoundary = namedtuple(
+    "ColumnBoundary", "t_initial t_boil t_arterial h_conv t_ambient t_far lateral_far_field"
+)
+#: Arrhenius step: heat steps per damage step, ln A, Ea/R and segment starts (see
+#: `arrhenius_rate`), and the temperature [C] below which the rate is skipped.
+DamageSchedule = namedtuple("DamageSchedule", "every ln_a ea_over_r t_min_c t_negligible")
 
 
 @njit(cache=True, inline="always")
@@ -109,24 +128,10 @@ def conduction_step(
     void,
     enthalpy,
     dt,
-    dr,
-    dz,
-    volume,
-    area_axial,
-    area_radial,
-    k_row,
-    k_face_z,
-    perfusion_row,
-    t_arterial,
-    h_conv,
-    t_ambient,
-    t_far,
-    lateral_far_field,
+    geometry,
+    material,
+    boundary,
     n_active,
-    rho_c,
-    latent,
-    t_initial,
-    t_boil,
     temperature_next,
     peak,
     row_deviation,
@@ -156,6 +161,9 @@ def conduction_step(
     Returns the energy [J] of this step conducted out of the domain, lost at
     exposed surfaces and carried off by perfusion, each positive when it leaves.
     """
+    dr, dz, volume, area_axial, area_radial = geometry
+    k_row, k_face_z, rho_c, latent, perfusion_row, _, _ = material
+    t_initial, t_boil, t_arterial, h_conv, t_ambient, t_far, lateral_far_field = boundary
     nz, nr = temperature.shape
     conducted = 0.0
     surface = 0.0
@@ -431,31 +439,11 @@ def run_column(
     temperature_end_of_pulse,
     step_energy,
     ring_fraction,
-    attenuation,
-    h_ablation,
-    rho_c,
-    latent,
-    t_initial,
-    t_boil,
     dt,
-    dr,
-    dz,
-    volume,
-    area_axial,
-    area_radial,
-    k_row,
-    k_face_z,
-    perfusion_row,
-    t_arterial,
-    h_conv,
-    t_ambient,
-    t_far,
-    lateral_far_field,
-    damage_every,
-    ln_a,
-    ea_over_r,
-    t_min_c,
-    t_negligible,
+    geometry,
+    material,
+    boundary,
+    damage,
     min_steps,
     max_steps,
     growth_tolerance,
@@ -472,7 +460,7 @@ def run_column(
     `ring_fraction`), then conduction driven by the temperatures at the start
     of the step (first-order operator splitting), which also yields the new
     temperatures. Rows deeper than any heat has reached (by more than
-    ACTIVE_TOLERANCE_K) are skipped. Every `damage_every` steps the Arrhenius
+    ACTIVE_TOLERANCE_K) are skipped. Every `damage.every` steps the Arrhenius
     integral is advanced by that coarser step and the stop criterion is
     tested: after `min_steps`, stop once max_rate * (t - t_pulse_end) <
     `growth_tolerance`, i.e. at the present (falling) rate no cell would gain
@@ -481,13 +469,19 @@ def run_column(
 
     `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
     accumulates ablation, transmitted, conducted out, surface loss and
-    perfused energy [J]. When `deposition_rows` > 0 the beam is not traced
+    perfused energy [J]. `geometry`, `material`, `boundary` and `damage` are
+    the ColumnGeometry, ColumnMaterial, ColumnBoundary and DamageSchedule
+    tuples defined above. When `deposition_rows` > 0 the beam is not traced
     here: each step's energy is spread by the fixed map `deposition` (share
     of the step energy absorbed in each cell, from photon transport; rows
     below `deposition_rows` get none; see `deposit_map` for ablation).
-    Returns the number of steps taken, the number of
-    history samples written and the number of cell updates done.
+    Returns the number of steps taken, the number of history samples written
+    and the number of cell updates done.
     """
+    volume = geometry.volume
+    attenuation, h_ablation = material.attenuation, material.h_ablation
+    t_initial = boundary.t_initial
+    damage_every, ln_a, ea_over_r, t_min_c, t_negligible = damage
     nz, nr = enthalpy.shape
     n_pulse_steps = step_energy.shape[0]
     ring_energy = np.zeros(nr)
@@ -496,7 +490,7 @@ def run_column(
     current = temperature
     following = temperature.copy()
     # heat can enter from the far field only if it differs from the start temperature
-    n_active = 1 if t_far == t_initial else nz
+    n_active = 1 if boundary.t_far == t_initial else nz
     n_history = 0
     cell_updates = 0
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
@@ -539,24 +533,10 @@ def run_column(
             void,
             enthalpy,
             dt,
-            dr,
-            dz,
-            volume,
-            area_axial,
-            area_radial,
-            k_row,
-            k_face_z,
-            perfusion_row,
-            t_arterial,
-            h_conv,
-            t_ambient,
-            t_far,
-            lateral_far_field,
+            geometry,
+            material,
+            boundary,
             n_active,
-            rho_c,
-            latent,
-            t_initial,
-            t_boil,
             following,
             peak,
             row_deviation,
