@@ -29,7 +29,7 @@ loss.
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
@@ -387,7 +387,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     mu_a_layer = np.array([layer_absorption_coefficient(ly, beam.wavelength) for ly in layers])
     k_layer = np.array([ly.conductivity for ly in layers])
     alpha_max = float(np.max(k_layer / rho_c_layer))
-    opts = options if depth is None else _replace(options, depth=depth)
+    opts = options if depth is None else replace(options, depth=depth)
     optics = (
         optical_layers(skin, beam.wavelength) if scattering_matters(skin, beam.wavelength) else None
     )
@@ -576,11 +576,6 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     }
     fields.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})
     return ColumnResult(fields=fields, summary=summary, geometry=geometry, inputs=inputs)
-
-
-def _replace(options: SolverOptions, **changes) -> SolverOptions:
-    values = {**vars(options), **changes}
-    return SolverOptions(**values)
 
 
 def _negligible_damage_temperature(params, horizon: float) -> float:
