@@ -100,10 +100,14 @@ def damage_integral(times_s, temperatures_c, params: ArrheniusParameters) -> flo
 def cem43(times_s, temperatures_c) -> float:
     """Cumulative equivalent minutes at 43 C (Sapareto & Dewey 1984).
 
-    CEM43 = sum dt/60 * R^(43 - T), R = 0.5 above 43 C and 0.25 below.
+    CEM43 = sum dt/60 * R^(43 - T), R = 0.5 above 43 C and 0.25 below
+    (constants and source in ``data/arrhenius.toml`` [cem43]); T is the mean
+    of each interval's end temperatures [C], times in s.
     """
+    dose = load_toml("arrhenius.toml")["cem43"]
+    t_ref = dose["reference_c"]
     t = np.asarray(temperatures_c, float)
     dt = np.diff(np.asarray(times_s, float))
     mid = 0.5 * (t[1:] + t[:-1])
-    base = np.where(mid >= 43.0, 0.5, 0.25)
-    return float(np.sum(dt / 60.0 * base ** (43.0 - mid)))
+    base = np.where(mid >= t_ref, dose["r_above"], dose["r_below"])
+    return float(np.sum(dt / 60.0 * base ** (t_ref - mid)))
