@@ -14,8 +14,7 @@ import numpy as np
 
 from resurfacer.data import load_toml
 from resurfacer.errors import check_choice
-
-KELVIN_OFFSET = 273.15
+from resurfacer.kernels.heat import KELVIN_OFFSET
 
 
 @dataclass(frozen=True)

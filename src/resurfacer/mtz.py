@@ -39,6 +39,7 @@ from resurfacer.damage import arrhenius_parameters
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
 from resurfacer.kernels.heat import (
+    KELVIN_OFFSET,
     ColumnBoundary,
     ColumnGeometry,
     ColumnMaterial,
@@ -582,7 +583,7 @@ def _negligible_damage_temperature(params, horizon: float) -> float:
     """Temperature [C] below which the rate accumulates < 1e-4 Omega over `horizon` [s]."""
     ln_a, ea_over_r, _ = params.arrays()
     # rate(T) * horizon = 1e-4  ->  T = (Ea/R) / (ln A - ln(1e-4 / horizon))
-    temps = ea_over_r / (ln_a - math.log(1e-4 / horizon)) - 273.15
+    temps = ea_over_r / (ln_a - math.log(1e-4 / horizon)) - KELVIN_OFFSET
     return float(np.min(temps))
 
 
