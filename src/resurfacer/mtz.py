@@ -9,8 +9,11 @@ grid the solver advances the Pennes bioheat equation in enthalpy form,
 
 removes a cell (it becomes void) once H passes the ablation enthalpy
 (``ablation.py``: a fraction of the water's latent heat calibrated on
-published removal rates), deposits the beam Beer-Lambert fashion down each radial ring
-from the crater floor (light crosses the void unattenuated), and accumulates
+published removal rates), deposits the beam Beer-Lambert fashion where it
+meets tissue: the light crosses the void unattenuated, as rays that follow
+the Gaussian beam's widening below its focus (``laser.Beam.spread``), so a
+deep crater's floor receives a wider, weaker beam and its wall the rays that
+the widening takes into it; and it accumulates
 the Arrhenius damage integral on a coarser time grid (``damage.py``).
 
 Two geometries:
@@ -477,7 +480,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     peak = np.full(shape, t0)
     omega = np.zeros(shape)
     end_of_pulse = np.full(shape, t0)
-    surface_row = np.zeros(grid.nr, dtype=np.int64)
+    row_centres = (np.arange(grid.nz) + 0.5) * grid.dz
+    spread = np.ones(grid.nz) if geometry == "wide" else beam.spread(row_centres)
     damage_every = max(1, int(math.ceil(options.damage_interval / dt)))
     n_hist = max_steps // damage_every + 2
     history_time = np.zeros(n_hist)
@@ -502,7 +506,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         temperature,
         peak,
         omega,
-        surface_row,
+        spread,
         end_of_pulse,
         step_energy,
         ring_fraction,

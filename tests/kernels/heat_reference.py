@@ -138,66 +138,82 @@ def conduction_step(
     return conducted, surface, perfused
 
 
-def _beer_lambert(enthalpy, j, k_start, energy, attenuation, volume_j, cutoff):
-    """Send `energy` [J] down ring j from row k_start: row k absorbs (1 - a_k) of what
-    reaches it, a_k = exp(-mu_k dz). Stops at the grid bottom or once the beam is at
-    most `cutoff`. Returns (energy not absorbed, row below the last one reached)."""
+def _beer_lambert(enthalpy, void, j, k_start, energy, attenuation, volume_j, cutoff):
+    """Send `energy` [J] down column j from row k_start: tissue row k absorbs (1 - a_k)
+    of what reaches it, a_k = exp(-mu_k dz); void rows pass it on. Stops at the grid
+    bottom or once the beam is at most `cutoff`. Returns (energy not absorbed, row
+    below the last one reached)."""
     nz = enthalpy.shape[0]
     beam = energy
     k = k_start
     while k < nz and beam > cutoff:
-        absorbed = beam * (1.0 - attenuation[k])
-        enthalpy[k, j] += absorbed / volume_j
-        beam -= absorbed
+        if not void[k, j]:
+            absorbed = beam * (1.0 - attenuation[k])
+            enthalpy[k, j] += absorbed / volume_j
+            beam -= absorbed
         k += 1
     return beam, k
 
 
-def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach):
-    """Beer-Lambert deposition per ring with sub-step ablation.
+def deposit_beam(
+    enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, entry_row, rays_per_ring
+):
+    """Beer-Lambert deposition along diverging rays with sub-step ablation.
 
-    Ring j's energy E enters at its first tissue row s = surface_row[j]. If the
-    top cell would absorb at least what it needs to reach h_abl,
-    need = (h_abl - H) V <= E (1 - a_s), then only the fraction
-    f = need / (E (1 - a_s)) of E is sent down (Beer-Lambert from row s), the
-    cell is removed (its H V counted as ablation energy, H set to 0, void) and
-    the remaining (1 - f) E starts again at row s + 1. Otherwise all of E is
-    sent down from row s. What leaves the grid bottom, or what is left when the
-    beam falls to 1e-13 E, is transmitted.
-    Returns (sum of ablation energy, sum of transmitted energy).
+    Ring j carries `rays_per_ring` rays of E = ring_energy[j] / rays_per_ring each,
+    starting at r0 / dr = sqrt(j^2 + (m + 1/2)(2j + 1) / rays_per_ring); in row k a
+    ray is in column floor(r0 / dr * spread[k]). Walking down from its entry row
+    (entry_row[ray], ray = j rays_per_ring + m) it skips void cells; at the first
+    tissue cell, row s: if the cell would absorb at least what it needs to reach
+    h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
+    down the column (Beer-Lambert from row s), the cell is removed (its H V counted
+    as ablation energy, H set to 0, void) and the rest walks on from row s + 1;
+    otherwise all of E goes down the column from row s. What leaves the grid (bottom
+    or side), or is left when the ray falls to 1e-13 E, is transmitted.
+    Returns (ablation energy, transmitted energy, one past the deepest void row,
+    row below the deepest heated row).
     """
     nz, nr = enthalpy.shape
-    ablated = 0.0
-    transmitted = 0.0
-    for j in range(nr):
-        remaining = float(ring_energy[j])
-        if remaining <= 0.0:
-            continue
-        cutoff = 1e-13 * remaining
-        v = volume[j]
-        k = int(surface_row[j])
-        while remaining > cutoff and k < nz:
-            share = remaining * (1.0 - attenuation[k])
-            need = (h_ablation[k] - enthalpy[k, j]) * v
-            if need <= share:  # the top cell ablates within this step
-                part = remaining * (need / share) if need > 0.0 else 0.0
-                left, last = _beer_lambert(enthalpy, j, k, part, attenuation, v, cutoff)
+    ablated = transmitted = 0.0
+    void_rows = reach = 0
+    for j0 in range(nr):
+        for m in range(rays_per_ring):
+            ray = j0 * rays_per_ring + m
+            remaining = float(ring_energy[j0]) / rays_per_ring
+            if remaining <= 0.0:
+                continue
+            r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
+            cutoff = 1e-13 * remaining
+            k = int(entry_row[ray])
+            while remaining > cutoff and k < nz:
+                j = int(r0 * spread[k])
+                if j >= nr:
+                    break
+                if void[k, j]:
+                    k += 1
+                    continue
+                v = volume[j]
+                share = remaining * (1.0 - attenuation[k])
+                need = (h_ablation[k] - enthalpy[k, j]) * v
+                if need <= share:  # the entry cell ablates within this step
+                    part = remaining * (need / share) if need > 0.0 else 0.0
+                    left, last = _beer_lambert(enthalpy, void, j, k, part, attenuation, v, cutoff)
+                    ablated += enthalpy[k, j] * v
+                    enthalpy[k, j] = 0.0
+                    void[k, j] = True
+                    void_rows = max(void_rows, k + 1)
+                    remaining -= part
+                    k += 1
+                else:
+                    left, last = _beer_lambert(
+                        enthalpy, void, j, k, remaining, attenuation, v, cutoff
+                    )
+                    remaining = 0.0
                 transmitted += left
-                reach[j] = max(reach[j], last)
-                ablated += enthalpy[k, j] * v
-                enthalpy[k, j] = 0.0
-                void[k, j] = True
-                remaining -= part
-                k += 1
-            else:
-                left, last = _beer_lambert(enthalpy, j, k, remaining, attenuation, v, cutoff)
-                transmitted += left
-                reach[j] = max(reach[j], last)
-                remaining = 0.0
-        if k >= nz:
+                reach = max(reach, last)
+            entry_row[ray] = k
             transmitted += remaining
-        surface_row[j] = k
-    return ablated, transmitted
+    return ablated, transmitted, void_rows, reach
 
 
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):

@@ -8,6 +8,7 @@ not yet reproduce are marked xfail(strict=True) with the measured numbers, so
 that they are visible and flip to a failure once the physics improves.
 """
 
+import functools
 import math
 
 import pytest
@@ -29,12 +30,17 @@ def full_field(wavelength, fluence_j_cm2, duration, grid):
     ).summary
 
 
+HANTASH_DEVICE_POWER = 30.0  # W: the investigational device of Hantash et al. 2007
+
+
+@functools.lru_cache
 def fractional_co2(energy_mj, grid=4e-6):
-    # male forehead: the thickest facial dermis in the data (Meng et al. 2022)
+    # male forehead: the thickest facial dermis in the data (Meng et al. 2022);
+    # a fixed-power device: the pulse lasts E / P
     return simulate_column(
         skin_for("forehead", sex="male"),
         Beam(10.6e-6, 120e-6),
-        Pulse(energy_mj * 1e-3, 0.5e-3),
+        Pulse(energy_mj * 1e-3, energy_mj * 1e-3 / HANTASH_DEVICE_POWER),
         SolverOptions(grid=grid, after_pulse=5e-3),
     ).summary
 
@@ -82,14 +88,20 @@ def test_fractional_co2_column_hundreds_of_um_with_thin_cuff(energy_mj):
     assert 5e-6 <= s.coagulation_thickness <= 100e-6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="depth is nearly linear in energy and the column "
-    "runs into the subcutis at 30 mJ (3.8 mm); removal of fat is not "
-    "modelled beyond its water content",
-)
-def test_fractional_co2_depth_and_width_growth():
+def test_fractional_co2_depth_grows_sublinearly():
+    # Hantash et al. 2007: from 5 to 30 mJ the depth grows more than 3-fold; a
+    # six-fold energy must give less than six-fold depth, and stay in the skin
     low, high = fractional_co2(5.0), fractional_co2(30.0)
     assert 3.0 <= high.ablation_depth / low.ablation_depth <= 6.0
     assert high.ablation_depth < 2e-3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the crater width grows only as sqrt(ln E) in a Gaussian beam: 72 -> 96 um "
+    "at half depth (x1.33) and 136 -> 176 um at the surface from 5 to 30 mJ; "
+    "Hantash et al. report about 2-fold",
+)
+def test_fractional_co2_width_grows_twofold():
+    low, high = fractional_co2(5.0), fractional_co2(30.0)
     assert high.ablation_width_half_depth / low.ablation_width_half_depth > 1.5

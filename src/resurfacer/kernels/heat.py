@@ -259,10 +259,11 @@ def conduction_step(
 
 
 @njit(cache=True)
-def _deliver_down_column(enthalpy, j, k_start, energy, attenuation, volume_j, cutoff):
-    """Deposit `energy` [J] of a ring's beam Beer-Lambert fashion from row `k_start` down.
+def _deliver_down_column(enthalpy, void, j, k_start, energy, attenuation, volume_j, cutoff):
+    """Deposit `energy` [J] Beer-Lambert fashion down column `j` from row `k_start`.
 
-    Cell k keeps the fraction 1 - exp(-mu_a,k dz) of what reaches its top.
+    Tissue cell k keeps the fraction 1 - exp(-mu_a,k dz) of what reaches its
+    top; void cells (an undercut made by another ray) pass the light on.
     Returns what leaves the bottom of the grid, or what is left once the beam
     falls below `cutoff` [J] (counted as transmitted, so energy is conserved),
     and the row below the last one reached.
@@ -271,64 +272,94 @@ def _deliver_down_column(enthalpy, j, k_start, energy, attenuation, volume_j, cu
     beam = energy
     k = k_start
     while k < nz and beam > cutoff:
-        absorbed = beam * (1.0 - attenuation[k])
-        enthalpy[k, j] += absorbed / volume_j
-        beam -= absorbed
+        if not void[k, j]:
+            absorbed = beam * (1.0 - attenuation[k])
+            enthalpy[k, j] += absorbed / volume_j
+            beam -= absorbed
         k += 1
     return beam, k
 
 
-@njit(parallel=True, cache=True)
-def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach):
-    """Deposit one time step's beam energy in every ring, removing tissue as it ablates.
+#: rays per ring of the beam bundle in `deposit_beam`
+RAYS_PER_RING = 8
 
-    Each ring j receives `ring_energy[j]` [J] at the first tissue cell below
-    the crater (light passes the void unattenuated). Within the step the
-    ablation front moves cell by cell: when the top cell would pass its
-    ablation enthalpy h_abl, the fraction f = (h_abl - H) V / (absorbed share)
-    of the remaining energy is delivered first, the cell is removed (its
-    enthalpy counted as ablation energy) and the rest of the step's energy
-    goes on to the cell below. This makes the ablation front independent of
-    the time step.
 
-    `surface_row[j]` is the first non-void row of ring j, kept up to date;
-    `reach[j]` gets the row below the deepest one the beam heated.
-    Returns (ablation energy [J], energy transmitted past the grid [J]).
+@njit(cache=True)
+def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, entry_row):
+    """Deposit one time step's beam energy, removing tissue as it ablates.
+
+    The beam is a bundle of RAYS_PER_RING rays per ring, each carrying an
+    equal share of `ring_energy[j]` [J]: ray m of ring j leaves the surface at
+    the radius that halves the m-th of RAYS_PER_RING equal-area sub-annuli,
+    r0 = dr sqrt(j^2 + (m + 1/2) (2 j + 1) / RAYS_PER_RING), and is at radius
+    r0 s(z) in row k, s = `spread[k]`. (A Gaussian beam's radius grows as
+    w(z) = w0 sqrt(1 + (z / z_R)^2) and keeps its profile, so the power
+    inside r0 s(z) is constant along the ray.) A ray crosses void cells
+    unattenuated and enters the tissue at the first tissue cell on its path:
+    the crater floor, or the wall where the beam's widening takes it. From
+    there it is absorbed Beer-Lambert fashion down that column. Within the
+    step the ablation front moves cell by cell: when the entry cell would
+    pass its ablation enthalpy h_abl, the fraction f = (h_abl - H) V /
+    (absorbed share) of the ray's remaining energy is delivered first, the
+    cell is removed (its enthalpy counted as ablation energy) and the rest
+    goes on along the ray. This makes the ablation front independent of the
+    time step. A ray that leaves the grid radially, or still carries energy
+    at the grid bottom or below 1e-13 of its start, counts that energy as
+    transmitted.
+
+    Rays run one after the other (two may reach the same column).
+    `entry_row[ray]` (ray = j RAYS_PER_RING + m) is the row where the ray met
+    tissue last time: cells before it on its path are void for good, so the
+    walk starts there; it is updated.
+    Returns (ablation energy [J], transmitted energy [J], one past the
+    deepest void row, the row below the deepest one heated).
     """
     nz, nr = enthalpy.shape
-    ablated = np.zeros(nr)
-    transmitted = np.zeros(nr)
-    for j in prange(nr):
-        remaining = ring_energy[j]
+    ablated = 0.0
+    transmitted = 0.0
+    void_rows = 0
+    reach = 0
+    for ray in range(nr * RAYS_PER_RING):
+        j0 = ray // RAYS_PER_RING
+        remaining = ring_energy[j0] / RAYS_PER_RING
         if remaining <= 0.0:
             continue
+        start_radius = math.sqrt(
+            j0 * j0 + (ray % RAYS_PER_RING + 0.5) * (2 * j0 + 1) / RAYS_PER_RING
+        )
         cutoff = 1e-13 * remaining
-        v = volume[j]
-        k = surface_row[j]
+        k = entry_row[ray]
         while remaining > cutoff and k < nz:
+            j = int(start_radius * spread[k])
+            if j >= nr:
+                break
+            if void[k, j]:
+                k += 1
+                continue
+            v = volume[j]
             share = remaining * (1.0 - attenuation[k])
             need = (h_ablation[k] - enthalpy[k, j]) * v
             if need <= share:
-                fraction = need / share if need > 0.0 else 0.0
+                part = remaining * (need / share) if need > 0.0 else 0.0
                 left, last = _deliver_down_column(
-                    enthalpy, j, k, fraction * remaining, attenuation, v, cutoff
+                    enthalpy, void, j, k, part, attenuation, v, cutoff
                 )
-                transmitted[j] += left
-                reach[j] = max(reach[j], last)
-                ablated[j] += enthalpy[k, j] * v
+                ablated += enthalpy[k, j] * v
                 enthalpy[k, j] = 0.0
                 void[k, j] = True
-                remaining -= fraction * remaining
+                void_rows = max(void_rows, k + 1)
+                remaining -= part
                 k += 1
             else:
-                left, last = _deliver_down_column(enthalpy, j, k, remaining, attenuation, v, cutoff)
-                transmitted[j] += left
-                reach[j] = max(reach[j], last)
+                left, last = _deliver_down_column(
+                    enthalpy, void, j, k, remaining, attenuation, v, cutoff
+                )
                 remaining = 0.0
-        if k >= nz:
-            transmitted[j] += remaining
-        surface_row[j] = k
-    return ablated.sum(), transmitted.sum()
+            transmitted += left
+            reach = max(reach, last)
+        entry_row[ray] = k
+        transmitted += remaining
+    return ablated, transmitted, void_rows, reach
 
 
 @njit(parallel=True, cache=True)
@@ -435,7 +466,7 @@ def run_column(
     temperature,
     peak,
     omega,
-    surface_row,
+    spread,
     temperature_end_of_pulse,
     step_energy,
     ring_fraction,
@@ -456,8 +487,9 @@ def run_column(
     """Advance the column from t = 0 until the damage has stopped growing.
 
     Each heat step: beam deposition with ablation (while `step_energy` lasts:
-    the energy [J] delivered to the tissue in each step, split over rings by
-    `ring_fraction`), then conduction driven by the temperatures at the start
+    the energy [J] delivered to the tissue in each step, split over the rays of
+    the rings by `ring_fraction`, each ray's radius growing with depth as
+    `spread`: see `deposit_beam`), then conduction driven by the temperatures at the start
     of the step (first-order operator splitting), which also yields the new
     temperatures. Rows deeper than any heat has reached (by more than
     ACTIVE_TOLERANCE_K) are skipped. Every `damage.every` steps the Arrhenius
@@ -485,7 +517,8 @@ def run_column(
     nz, nr = enthalpy.shape
     n_pulse_steps = step_energy.shape[0]
     ring_energy = np.zeros(nr)
-    reach = np.zeros(nr, dtype=np.int64)
+    void_rows = 0  # one past the deepest void row
+    entry_row = np.zeros(nr * RAYS_PER_RING, dtype=np.int64)
     row_deviation = np.zeros(nz)
     current = temperature
     following = temperature.copy()
@@ -521,13 +554,14 @@ def run_column(
         elif step < n_pulse_steps and step_energy[step] > 0.0:
             for j in range(nr):
                 ring_energy[j] = step_energy[step] * ring_fraction[j]
-            ablated, transmitted = deposit_beam(
-                enthalpy, void, ring_energy, attenuation, volume, h_ablation, surface_row, reach
+            ablated, transmitted, step_void_rows, reach = deposit_beam(
+                enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, entry_row
             )
             energy[0] += ablated
             energy[1] += transmitted
-            n_active = min(nz, max(n_active, np.max(reach) + 2))
-            _update_void_extent(void, void_extent, np.max(surface_row))
+            void_rows = max(void_rows, step_void_rows)
+            n_active = min(nz, max(n_active, reach + 2))
+            _update_void_extent(void, void_extent, void_rows)
         conducted, surface, perfused = conduction_step(
             current,
             void,
