@@ -42,6 +42,7 @@ def test_table(capsys):
         (["--age", "15"], "--age"),
         (["--wavelength-nm", "20000"], "--wavelength-nm"),
         (["--wavelength-nm", "1300"], "--wavelength-nm"),
+        (["--m-squared", "0.5"], "--m-squared"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):

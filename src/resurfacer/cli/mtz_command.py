@@ -16,6 +16,7 @@ _OPTION_OF_FIELD = {
     "pulse.energy": "--energy-mj",
     "duration": "--pulse-ms",
     "profile": "--profile",
+    "m_squared": "--m-squared",
     "stack": "--stack",
     "spacing": "--spacing-ms",
     "site": "--site",
@@ -51,6 +52,12 @@ def register(subparsers) -> None:
     p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
     p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
     p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
+    p.add_argument(
+        "--m-squared",
+        type=float,
+        default=1.0,
+        help="beam quality factor M^2, 1-50 (default 1: diffraction-limited)",
+    )
     p.add_argument("--stack", type=int, default=1, help="pulses stacked on one spot")
     p.add_argument(
         "--spacing-ms",
@@ -111,7 +118,7 @@ def run(args) -> int:
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
-        beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile)
+        beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile, args.m_squared)
         pulse = Pulse(
             args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
         )
