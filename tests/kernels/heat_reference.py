@@ -40,8 +40,10 @@ def conduction_step(
     peak,
     row_deviation,
     void_extent,
+    stage=None,
+    rate_out=None,
 ):
-    """One explicit finite-volume step, face by face.
+    """One explicit finite-volume step, face by face, or one RKL2 stage.
 
     For every tissue cell i of rows k < n_active:
         V_i (H_i' - H_i) / dt = sum over faces f of P_f,
@@ -56,6 +58,11 @@ def conduction_step(
       * and the perfusion sink -w rho c V (T_i - T_a).
     All powers use the temperatures at the start of the step. The losses are
     returned as energies (power * dt), positive when they leave.
+    With `stage` (an RKLStage: Y_j's array, Y_{j-2}, Y_0, L(Y_0), mu, nu,
+    1 - mu - nu, gamma~ tau) the new enthalpy is instead
+        H' = mu H + nu Y_{j-2} + (1 - mu - nu) Y_0 + dt P / V + gamma~ tau L(Y_0),
+    written to the stage's array (`enthalpy` untouched), and `peak` is left alone.
+    `rate_out`, unless None, gets P / V (= L(H), W/m^3).
     Then T' = T(H') fills `temperature_next`, `peak` = max(peak, T') and
     `row_deviation[k]` = max over the row's tissue cells of |T' - T0|.
     `void_extent` (the kernel's hint for its branch-free span) is unused:
@@ -129,13 +136,146 @@ def conduction_step(
 
     for k in range(n_active):
         tissue = ~void[k]
-        enthalpy[k, tissue] += power[k, tissue] * dt / volume[tissue]
-        t_new = temperature_of_enthalpy(enthalpy[k], rho_c[k], latent[k], t_initial, t_boil)
+        increment = power[k] * dt / volume
+        if stage is None:
+            h_new = enthalpy[k] + increment
+            enthalpy[k, tissue] = h_new[tissue]
+        else:
+            h_new = (
+                stage.mu * enthalpy[k]
+                + stage.nu * stage.enthalpy_prev2[k]
+                + stage.start_weight * stage.enthalpy_start[k]
+                + increment
+                + stage.gamma_tau * stage.rate_start[k]
+            )
+            stage.enthalpy_out[k, tissue] = h_new[tissue]
+        if rate_out is not None:
+            rate_out[k, tissue] = power[k, tissue] / volume[tissue]
+        t_new = temperature_of_enthalpy(h_new, rho_c[k], latent[k], t_initial, t_boil)
         temperature_next[k, tissue] = t_new[tissue]
-        peak[k, tissue] = np.maximum(peak[k, tissue], t_new[tissue])
+        if stage is None:
+            peak[k, tissue] = np.maximum(peak[k, tissue], t_new[tissue])
         dev = np.abs(t_new[tissue] - t_initial)
         row_deviation[k] = dev.max() if dev.size else 0.0
     return conducted, surface, perfused
+
+
+def rkl2_coefficients(n_stages):
+    """RKL2 weights (Meyer, Balsara & Aslam 2014), indexed j = 0..s (0 unused):
+    w1 = 4/(s^2+s-2); b_j = 1/3 for j < 2, (j^2+j-2)/(2j(j+1)) after; mu~_1 = w1/3;
+    mu_j = (2j-1)/j b_j/b_{j-1}, nu_j = -(j-1)/j b_j/b_{j-2}, mu~_j = w1 mu_j,
+    gamma~_j = -(1 - b_{j-1}) mu~_j for j >= 2; mu_1 = 1, nu_1 = gamma~_1 = 0."""
+    s = n_stages
+    j = np.arange(s + 1, dtype=float)
+    b = np.where(j < 2, 1.0 / 3.0, (j * j + j - 2.0) / np.maximum(2.0 * j * (j + 1.0), 1.0))
+    w1 = 4.0 / (s * s + s - 2.0)
+    mu, nu, mu_tilde, gamma_tilde = (np.zeros(s + 1) for _ in range(4))
+    mu[1], mu_tilde[1] = 1.0, w1 / 3.0
+    jj = j[2:]
+    mu[2:] = (2.0 * jj - 1.0) / jj * b[2:] / b[1:-1]
+    nu[2:] = -(jj - 1.0) / jj * b[2:] / b[:-2]
+    mu_tilde[2:] = w1 * mu[2:]
+    gamma_tilde[2:] = -(1.0 - b[1:-1]) * mu_tilde[2:]
+    return mu, nu, mu_tilde, gamma_tilde
+
+
+def rkl2_stages_for(ratio):
+    """The smallest s >= 2 with (s^2 + s - 2) / 4 >= ratio."""
+    s = 2
+    while (s * s + s - 2) / 4.0 < ratio:
+        s += 1
+    return s
+
+
+def rkl2_super_step(
+    temperature,
+    void,
+    enthalpy,
+    tau,
+    n_stages,
+    geometry,
+    material,
+    boundary,
+    n_rows,
+    temperature_end,
+    row_deviation,
+    void_extent,
+    work,
+):
+    """One RKL2 super step, stage by stage, keeping every stage value.
+
+    L(Y) and the loss powers P(Y) come from `conduction_step` with dt = 1 (its
+    returned "energies" are then powers and `rate_out` is L). Rows at and below
+    `n_rows` hold their values. Y_0 = H; Y_1 = Y_0 + mu~_1 tau L(Y_0);
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0 + mu~_j tau L(Y_{j-1})
+    + gamma~_j tau L(Y_0); losses D_j alike: D_0 = 0,
+    D_j = mu_j D_{j-1} + nu_j D_{j-2} + mu~_j tau P(Y_{j-1}) + gamma~_j tau P(Y_0).
+    Writes Y_s to `enthalpy` and T(Y_s) to `temperature_end` (rows above n_rows,
+    tissue; row n_rows, which the last stage reads, gets T(Y_0)); `work` is
+    unused. Returns D_s.
+    """
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(n_stages)
+    tissue = ~void
+    rows = np.arange(enthalpy.shape[0])[:, None] < n_rows
+    advanced = tissue & rows
+
+    def temperature_of(h):
+        t = temperature_of_enthalpy(h, rho_c[:, None], latent[:, None], t_initial, t_boil)
+        return np.where(advanced, t, temperature)  # held rows keep their temperature
+
+    def operator(y, t):
+        rate = np.zeros_like(y)
+        scratch = y.copy()
+        powers = conduction_step(
+            t,
+            void,
+            scratch,
+            1.0,
+            geometry,
+            material,
+            boundary,
+            n_rows,
+            np.zeros_like(y),
+            np.zeros_like(y),
+            row_deviation,
+            void_extent,
+            None,
+            rate,
+        )
+        return rate, np.array(powers)
+
+    ys = [enthalpy.copy()]
+    temps = [temperature.copy()]
+    losses = [np.zeros(3)]
+    rate0, power0 = operator(ys[0], temps[0])
+    ys.append(np.where(advanced, ys[0] + mu_tilde[1] * tau * rate0, ys[0]))
+    losses.append(mu_tilde[1] * tau * power0)
+    temps.append(temperature_of(ys[1]))
+    for j in range(2, n_stages + 1):
+        rate, power = operator(ys[j - 1], temps[j - 1])
+        y = (
+            mu[j] * ys[j - 1]
+            + nu[j] * ys[j - 2]
+            + (1.0 - mu[j] - nu[j]) * ys[0]
+            + mu_tilde[j] * tau * rate
+            + gamma_tilde[j] * tau * rate0
+        )
+        ys.append(np.where(advanced, y, ys[0]))
+        losses.append(
+            mu[j] * losses[j - 1]
+            + nu[j] * losses[j - 2]
+            + mu_tilde[j] * tau * power
+            + gamma_tilde[j] * tau * power0
+        )
+        temps.append(temperature_of(ys[j]))
+    enthalpy[advanced] = ys[-1][advanced]
+    temperature_end[advanced] = temps[-1][advanced]
+    temperature_end[n_rows : n_rows + 1] = temperature[n_rows : n_rows + 1]
+    deviation = np.where(advanced, np.abs(temps[-1] - t_initial), 0.0)
+    row_deviation[:n_rows] = deviation[:n_rows].max(axis=1)
+    return tuple(losses[-1])
 
 
 def _beer_lambert(enthalpy, j, k_start, energy, attenuation, volume_j, cutoff):
@@ -214,6 +354,39 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     rate = np.where(hot, arrhenius_rate(temperature, ln_a, ea_over_r, t_min_c), 0.0)
     omega += dt * rate
     return float(rate.max()) if rate.size else 0.0
+
+
+def accumulate_damage_interval(
+    temperature_start,
+    temperature_end,
+    void,
+    omega,
+    n_rows,
+    tau,
+    ln_a,
+    ea_over_r,
+    t_min_c,
+    t_negligible,
+):
+    """Omega += tau (r1 - r0) / ln(r1 / r0) (tau r0 if r1 = r0), r0 and r1 the rates at the
+    start and end temperatures, on tissue cells of rows < n_rows hotter than t_negligible at
+    either end. Returns the largest r1 among cells hotter than t_negligible at the end."""
+    rows = np.arange(omega.shape[0])[:, None] < n_rows
+    visit = rows & ~void & ((temperature_start > t_negligible) | (temperature_end > t_negligible))
+    r0 = arrhenius_rate(temperature_start, ln_a, ea_over_r, t_min_c)
+    r1 = arrhenius_rate(temperature_end, ln_a, ea_over_r, t_min_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(r1 == r0, r0, (r1 - r0) / np.log(r1 / r0))
+    omega += np.where(visit, tau * mean, 0.0)
+    hot_end = visit & (temperature_end > t_negligible)
+    return float(r1[hot_end].max()) if hot_end.any() else 0.0
+
+
+def raise_peak(temperature, void, peak, n_rows, floor):
+    """peak = max(peak, T) on tissue cells of rows < n_rows; returns max(floor, their max T)."""
+    tissue = ~void[:n_rows]
+    peak[:n_rows][tissue] = np.maximum(peak[:n_rows][tissue], temperature[:n_rows][tissue])
+    return max_tissue_temperature(temperature, void, n_rows, floor)
 
 
 def max_tissue_temperature(temperature, void, n_rows, floor):

@@ -312,3 +312,293 @@ def test_max_tissue_temperature_matches_reference(n_rows):
         assert module.max_tissue_temperature(temperature, void, n_rows, 37.0) == (
             ref.max_tissue_temperature(temperature, void, n_rows, 37.0)
         )
+
+
+# --- RKL2 super steps ----------------------------------------------------------------------
+
+
+def _column_tuples(s, h_conv=1e5, t_amb=25.0, t_far=37.0, t_art=37.0):
+    return (
+        kernel.ColumnGeometry(s["dr"], s["dz"], s["volume"], s["area_axial"], s["area_radial"]),
+        kernel.ColumnMaterial(
+            s["k_row"],
+            s["k_face_z"],
+            s["rho_c"],
+            s["latent"],
+            s["perfusion"],
+            np.ones(NZ),
+            np.full(NZ, np.inf),
+        ),
+        kernel.ColumnBoundary(T0, T_BOIL, t_art, h_conv, t_amb, t_far, s["lateral"]),
+    )
+
+
+def _stage(module, s, n_active, first, coefficients, case):
+    """Run one RKL2 stage (`first`: stage 1, storing L(Y_0)) of `module` on state `s`."""
+    mu, nu, gamma_tau = coefficients
+    rng = np.random.default_rng(case)
+    enthalpy = s["enthalpy"].copy()
+    # Y_{j-2}, Y_0: the state shifted by a few percent; L(Y_0): random, finite
+    prev2 = enthalpy * rng.uniform(0.97, 1.03, enthalpy.shape)
+    start = enthalpy * rng.uniform(0.97, 1.03, enthalpy.shape)
+    rate_start = rng.uniform(-1e12, 1e12, enthalpy.shape)
+    out = np.full_like(enthalpy, -999.0)
+    rate_out = np.full_like(enthalpy, -999.0) if first else None
+    following = np.full_like(enthalpy, -999.0)
+    peak = s["temperature"] + 5.0
+    row_deviation = np.full(NZ, -1.0)
+    stage = kernel.RKLStage(out, prev2, start, rate_start, mu, nu, 1.0 - mu - nu, gamma_tau)
+    energies = module.conduction_step(
+        s["temperature"].copy(),
+        s["void"],
+        enthalpy,
+        s["dt"] * 0.4,
+        *_column_tuples(s),
+        n_active,
+        following,
+        peak,
+        row_deviation,
+        _void_extent(s["void"]),
+        stage,
+        rate_out,
+    )
+    results = [np.array(energies), enthalpy, out, following, peak, row_deviation]
+    if first:
+        results.append(rate_out)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("seed", "lateral", "n_active", "first", "coefficients"),
+    [
+        (20, True, NZ, True, (1.0, 0.0, 0.0)),
+        (21, False, NZ, False, (1.8, -0.85, -2.1e-7)),
+        (22, True, 8, False, (1.95, -0.96, -3e-8)),
+        (23, False, 1, True, (1.0, 0.0, 0.0)),
+    ],
+)
+def test_conduction_stage_matches_reference(seed, lateral, n_active, first, coefficients):
+    """An RKL2 stage: Y_j out of place, the state and the peak untouched."""
+    s = _state(seed, lateral=lateral)
+    got = _stage(kernel, s, n_active, first, coefficients, seed)
+    want = _stage(ref, s, n_active, first, coefficients, seed)
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=0.0)
+    _, enthalpy, out, following, peak, _ = got[:6]
+    assert_array_equal(enthalpy, s["enthalpy"])
+    assert_array_equal(peak, s["temperature"] + 5.0)
+    advanced = ~s["void"] & (np.arange(NZ)[:, None] < n_active)
+    assert np.all(out[advanced] != -999.0) and np.all(out[~advanced] == -999.0)
+    assert np.all(following[~advanced] == -999.0)
+
+
+def test_explicit_step_is_a_stage_with_unit_weights():
+    """mu = 1, nu = gamma = 0 out of place gives the explicit step's enthalpy."""
+    s = _state(24)
+    s["rng_peak"] = np.zeros((NZ, NR))
+    explicit = _conduction(kernel, s, NZ, 1e5, 25.0, 37.0, 37.0)
+    s["dt"] /= 0.4  # _stage runs at 0.4 dt
+    staged = _stage(kernel, s, NZ, True, (1.0, 0.0, 0.0), 24)
+    assert_allclose(staged[0], explicit[0], rtol=RTOL)
+    tissue = ~s["void"]
+    assert_allclose(staged[2][tissue], explicit[1][tissue], rtol=RTOL)
+    assert_allclose(staged[3][tissue], explicit[2][tissue], rtol=RTOL)
+
+
+@pytest.mark.parametrize("n_stages", [2, 3, 7, 40])
+def test_rkl2_coefficients(n_stages):
+    """Match the reference; the stability polynomial R(z) of y' = z y / tau is second order
+    (R = 1 + z + z^2/2 + O(z^3)) and |R| <= 1 on -(s^2 + s - 2)/2 <= z <= 0 (the explicit
+    step's interval [-2, 0] stretched by (s^2 + s - 2)/4)."""
+    got = kernel.rkl2_coefficients(n_stages)
+    for g, w in zip(got, ref.rkl2_coefficients(n_stages), strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=1e-300)
+    mu, nu, mu_tilde, gamma_tilde = got
+
+    def amplification(z):
+        y0 = np.ones_like(z)
+        previous, current = y0, y0 + mu_tilde[1] * z * y0
+        for j in range(2, n_stages + 1):
+            following = (
+                mu[j] * current
+                + nu[j] * previous
+                + (1 - mu[j] - nu[j]) * y0
+                + mu_tilde[j] * z * current
+                + gamma_tilde[j] * z * y0
+            )
+            previous, current = current, following
+        return current
+
+    small = np.array([-1e-2, -2e-2])
+    error = amplification(small) - (1 + small + small**2 / 2)
+    assert np.all(np.abs(error) < 0.2 * np.abs(small) ** 3)
+    z = np.linspace(-(n_stages**2 + n_stages - 2) / 2, 0.0, 4001)
+    assert np.max(np.abs(amplification(z))) <= 1.0 + 1e-12
+    for ratio in [0.0, 1.0, 2.5, 2.6, 7.0, 100.0, 409.5]:
+        assert kernel.rkl2_stages_for(ratio) == ref.rkl2_stages_for(ratio)
+
+
+def _super_step(module, s, tau, n_stages, n_rows, case):
+    enthalpy = s["enthalpy"].copy()
+    temperature = s["temperature"].copy()
+    temperature_end = np.full_like(temperature, -999.0)
+    row_deviation = np.full(NZ, -1.0)
+    work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), temperature.copy())
+    losses = module.rkl2_super_step(
+        temperature,
+        s["void"],
+        enthalpy,
+        tau,
+        n_stages,
+        *_column_tuples(s, *case),
+        n_rows,
+        temperature_end,
+        row_deviation,
+        _void_extent(s["void"]),
+        work,
+    )
+    return np.array(losses), enthalpy, temperature, temperature_end, row_deviation
+
+
+def _smooth_state(seed, lateral):
+    """A state with smooth temperatures below the plateau (a super step is meant for
+    such states; the random one has a grid-scale pattern and plateau cells)."""
+    s = _state(seed, lateral=lateral)
+    z = np.arange(NZ)[:, None] * s["dz"]
+    r = np.arange(NR)[None, :] * s["dr"]
+    rise = 55.0 * np.exp(-(z**2 + r**2) / (8e-6) ** 2)
+    h = rise * s["rho_c"][:, None]
+    s["enthalpy"] = np.where(s["void"], 0.0, h)
+    s["temperature"] = np.where(s["void"], T0, T0 + rise)
+    return s
+
+
+SUPER_CASES = [
+    # (seed, lateral, n_stages, n_rows, (h_conv, t_ambient, t_far, t_arterial))
+    (30, True, 2, NZ, (1e5, 25.0, 37.0, 37.0)),
+    (31, False, 5, NZ, (3e4, 20.0, 50.0, 30.0)),
+    (32, True, 9, 9, (1e5, 25.0, 37.0, 37.0)),
+    (33, False, 3, 4, (0.0, 37.0, 10.0, 45.0)),
+]
+
+
+@pytest.mark.parametrize(("seed", "lateral", "n_stages", "n_rows", "case"), SUPER_CASES)
+@pytest.mark.parametrize("smooth", [False, True])
+def test_rkl2_super_step_matches_reference(seed, lateral, n_stages, n_rows, case, smooth):
+    s = _smooth_state(seed, lateral) if smooth else _state(seed, lateral=lateral)
+    s["perfusion"] = s["rng"].uniform(1e9, 3e9, NZ)  # strong, so that its share is visible
+    tau = s["dt"] * (n_stages**2 + n_stages - 2) / 4.0
+    got = _super_step(kernel, s, tau, n_stages, n_rows, case)
+    want = _super_step(ref, s, tau, n_stages, n_rows, case)
+    # the stages combine values several times larger than their sum (|mu|, |nu| ~ 1-2):
+    # rounding is amplified a little
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=1e-10, atol=0.0)
+    losses, enthalpy, temperature, temperature_end, _ = got
+    assert_array_equal(temperature, s["temperature"])  # T(Y_0) is kept
+    assert_array_equal(enthalpy[n_rows:], s["enthalpy"][n_rows:])  # held rows
+    # only the first held row is copied into the end temperatures (for the last stage)
+    assert np.all(temperature_end[n_rows + 1 :] == -999.0)
+    # energy: the stored change is minus the combined losses
+    v = s["volume"][None, :]
+    tissue = ~s["void"]
+    change = np.sum(np.where(tissue, enthalpy - s["enthalpy"], 0.0) * v)
+    assert change == pytest.approx(-losses.sum(), rel=1e-9, abs=1e-12 * np.abs(losses).max())
+
+
+def _fine_explicit(s, tau, n_steps):
+    """`n_steps` explicit steps of tau / n_steps from state `s`: (losses, temperatures)."""
+    fine = dict(s, dt=tau / n_steps, rng_peak=np.zeros((NZ, NR)))
+    total = np.zeros(3)
+    for _ in range(n_steps):
+        energies, fine["enthalpy"], temperature, _, _ = _conduction(
+            kernel, fine, NZ, 1e5, 25.0, 37.0, 37.0
+        )
+        fine["temperature"] = np.where(s["void"], T0, temperature)
+        total += energies
+    return total, fine["temperature"]
+
+
+@pytest.mark.parametrize("lateral", [True, False])
+def test_rkl2_super_step_is_second_order(lateral):
+    """On a smooth state, a 4-stage super step against 1000 explicit steps of the same
+    span: the error falls like tau^3 per step (second order; measured ratio 7.1 from
+    tau = dt to dt/2) and is 1.2e-3 of the temperature change at tau = dt/2."""
+    s = _smooth_state(40, lateral)
+    tissue = ~s["void"]
+    errors = []
+    for tau in (s["dt"], 0.5 * s["dt"]):
+        losses, _, _, temperature_end, _ = _super_step(kernel, s, tau, 4, NZ, (1e5, 25, 37, 37))
+        fine_losses, fine_temperature = _fine_explicit(s, tau, 1000)
+        errors.append(np.max(np.abs(temperature_end - fine_temperature)[tissue]))
+    change = np.max(np.abs(temperature_end - s["temperature"])[tissue])
+    assert errors[0] / errors[1] > 6.0
+    assert errors[1] < 2e-3 * change
+    assert_allclose(losses, fine_losses, rtol=2e-3)
+
+
+def test_accumulate_damage_interval_matches_reference():
+    s = _state(50)
+    rng = s["rng"]
+    ln_a = np.array([286.3022, 118.0323])
+    ea_over_r = np.array([93534.9, 39109.8])
+    t_min = np.array([-273.15, 50.0])
+    start = rng.uniform(30.0, 90.0, (NZ, NR))
+    end = rng.uniform(30.0, 90.0, (NZ, NR))
+    end[1, 5] = start[1, 5]  # equal rates: tau r
+    end[2, 5] = 40.0  # cold at the end only
+    start[3, 6] = 40.0  # cold at the start only
+    omega0 = rng.uniform(0.0, 2.0, (NZ, NR))
+    results = []
+    for module in (kernel, ref):
+        omega = omega0.copy()
+        rate = module.accumulate_damage_interval(
+            start, end, s["void"], omega, 9, 2e-4, ln_a, ea_over_r, t_min, 45.0
+        )
+        results.append((rate, omega))
+    # the reference's (r1 - r0) / ln(r1/r0) loses digits when r1 ~ r0
+    assert_allclose(results[0][0], results[1][0], rtol=RTOL)
+    assert_allclose(results[0][1], results[1][1], rtol=1e-9, atol=0.0)
+    omega = results[0][1]
+    skipped = s["void"] | ((start <= 45.0) & (end <= 45.0)) | (np.arange(NZ)[:, None] >= 9)
+    assert_array_equal(omega[skipped], omega0[skipped])
+    rate = kernel.arrhenius_rate(start[1, 5], ln_a, ea_over_r, t_min)
+    assert omega[1, 5] - omega0[1, 5] == pytest.approx(2e-4 * rate, rel=1e-12)
+
+
+def test_damage_interval_is_exact_for_an_exponential_rate():
+    """If ln r is linear in time the integral is exact: two halves give the same sum."""
+    ln_a, ea_over_r, t_min = np.array([226.7847]), np.array([75531.04]), np.array([-273.15])
+    t_start, t_end = 80.0, 55.0
+    ln_r = [ln_a[0] - ea_over_r[0] / (t + ref.KELVIN_OFFSET) for t in (t_start, t_end)]
+    t_mid = ea_over_r[0] / (ln_a[0] - 0.5 * (ln_r[0] + ln_r[1])) - ref.KELVIN_OFFSET
+    void = np.zeros((1, 1), dtype=bool)
+    whole = np.zeros((1, 1))
+    halves = np.zeros((1, 1))
+
+    def add(omega, a, b, tau):
+        kernel.accumulate_damage_interval(
+            np.full((1, 1), a), np.full((1, 1), b), void, omega, 1, tau, ln_a, ea_over_r, t_min, 45
+        )
+
+    add(whole, t_start, t_end, 1e-3)
+    add(halves, t_start, t_mid, 0.5e-3)
+    add(halves, t_mid, t_end, 0.5e-3)
+    assert whole[0, 0] == pytest.approx(halves[0, 0], rel=1e-12)
+    exact = 1e-3 * (math.exp(ln_r[1]) - math.exp(ln_r[0])) / (ln_r[1] - ln_r[0])
+    assert whole[0, 0] == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 12])
+def test_raise_peak_matches_reference(n_rows):
+    rng = np.random.default_rng(60 + n_rows)
+    temperature = rng.uniform(30.0, 300.0, (12, 7))
+    void = rng.random((12, 7)) < 0.3
+    peak0 = rng.uniform(30.0, 300.0, (12, 7))
+    results = []
+    for module in (kernel, ref):
+        peak = peak0.copy()
+        results.append((module.raise_peak(temperature, void, peak, n_rows, 37.0), peak))
+    assert results[0][0] == results[1][0]
+    assert_array_equal(results[0][1], results[1][1])
+    assert_array_equal(results[0][1][n_rows:], peak0[n_rows:])

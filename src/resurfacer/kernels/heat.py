@@ -35,6 +35,16 @@ ColumnBoundary = namedtuple(
 #: Arrhenius step: heat steps per damage step, ln A, Ea/R and segment starts (see
 #: `arrhenius_rate`), and the temperature [C] below which the rate is skipped.
 DamageSchedule = namedtuple("DamageSchedule", "every ln_a ea_over_r t_min_c t_negligible")
+#: One stage j of an RKL2 super step (see `conduction_step`): the array receiving
+#: Y_j, the stage values Y_{j-2} and Y_0 [J/m^3], L(Y_0) [W/m^3], and the weights
+#: mu_j, nu_j, 1 - mu_j - nu_j and gamma~_j tau [s] of Meyer et al. (2014).
+RKLStage = namedtuple(
+    "RKLStage", "enthalpy_out enthalpy_prev2 enthalpy_start rate_start mu nu start_weight gamma_tau"
+)
+#: Super-stepping after the last pulse (see `run_column`): super step <= `fraction`
+#: x the time since the pulse ended, `min_stages`..`max_stages` RKL2 stages, and the
+#: time [s] the run ends at.
+SuperStepping = namedtuple("SuperStepping", "fraction min_stages max_stages end_time")
 
 
 @njit(cache=True, inline="always")
@@ -52,6 +62,24 @@ def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
     if h <= h_boil + latent:
         return t_boil
     return t_boil + (h - h_boil - latent) / rho_c
+
+
+@njit(cache=True)
+def _rkl2_combine(stage, k, j, h_before, increment):
+    """Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y_0 + mu~ tau L(Y_{j-1})
+    + gamma~ tau L(Y_0) at cell (k, j), stored in `stage.enthalpy_out`.
+
+    `h_before` is Y_{j-1} and `increment` mu~ tau L(Y_{j-1}) at the cell.
+    """
+    h = (
+        stage.mu * h_before
+        + stage.nu * stage.enthalpy_prev2[k, j]
+        + stage.start_weight * stage.enthalpy_start[k, j]
+        + increment
+        + stage.gamma_tau * stage.rate_start[k, j]
+    )
+    stage.enthalpy_out[k, j] = h
+    return h
 
 
 #: fast-math flags for the interior span: reassociation and contraction, but
@@ -81,13 +109,17 @@ def _interior_span(
     t_boil,
     temperature_next,
     peak,
+    stage,
+    rate_out,
 ):
     """Advance the cells j_start..nr-2 of row k, whose four faces are all tissue.
 
-    V dH/dt = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
-              + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
-    then T' = T(H'), peak = max(peak, T'). Returns the row's perfusion power [W]
-    and its largest |T' - T0|.
+    V L = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
+          + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
+    H' = H + dt L (`stage` None: in place, peak = max(peak, T')), or the RKL2
+    stage of `conduction_step` (out of place, peak untouched); T' = T(H');
+    `rate_out` (unless None) gets L. Returns the row's perfusion power [W] and
+    its largest |T' - T0|.
     """
     nr = temperature.shape[1]
     h_boil = rho_c * (t_boil - t_initial)
@@ -108,8 +140,13 @@ def _interior_span(
         )
         perf = perfusion * volume[j] * (t - t_arterial)
         perfused += perf
-        h = enthalpy[k, j] + (q - perf) * dt / volume[j]
-        enthalpy[k, j] = h
+        if stage is None:
+            h = enthalpy[k, j] + (q - perf) * dt / volume[j]
+            enthalpy[k, j] = h
+        else:
+            h = _rkl2_combine(stage, k, j, enthalpy[k, j], (q - perf) * dt / volume[j])
+        if rate_out is not None:
+            rate_out[k, j] = (q - perf) / volume[j]
         if h <= h_boil:
             t_new = t_initial + h * inv_rho_c
         elif h <= h_dry:
@@ -117,7 +154,8 @@ def _interior_span(
         else:
             t_new = t_boil + (h - h_dry) * inv_rho_c
         temperature_next[k, j] = t_new
-        peak[k, j] = max(peak[k, j], t_new)
+        if stage is None:
+            peak[k, j] = max(peak[k, j], t_new)
         deviation = max(deviation, abs(t_new - t_initial))
     return perfused, deviation
 
@@ -136,30 +174,47 @@ def conduction_step(
     peak,
     row_deviation,
     void_extent,
+    stage=None,
+    rate_out=None,
 ):
-    """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
+    """One explicit finite-volume step of the Pennes equation, or one RKL2 stage.
 
-    V dH/dt = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), with face
+    The operator is L(H) = dH/dt with
+    V L = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), T = T(H), face
     conductance G = k_face A_face / distance (harmonic-mean k across layers).
     Faces next to a void (ablated) cell and the top face lose heat by
     convection, h A (T - T_amb). The bottom face, and the outer radial face
     when `lateral_far_field` (else insulated), hold T_far half a cell away.
     `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
+    `temperature` must hold T(enthalpy).
+
+    With `stage` None (explicit step) H' = H + dt L(H), in place on
+    `enthalpy`. With `stage` an RKLStage, this is stage j of a super step of
+    length tau (Meyer, Balsara & Aslam, J. Comput. Phys. 257 (2014) 594):
+    `enthalpy` is Y_{j-1}, `dt` is mu~_j tau and
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
+          + mu~_j tau L(Y_{j-1}) + gamma~_j tau L(Y_0)
+    is written to `stage.enthalpy_out`, out of place; `peak` is not touched
+    (inner stages are not physical states). `rate_out`, unless None, gets
+    L(enthalpy) [W/m^3] (stage 1 stores L(Y_0) this way).
 
     Only rows above `n_active` are advanced: deeper rows are still at the
     initial temperature to within the caller's tolerance, and heat that the
     last advanced row passes to them is booked as conducted out (they act as
     far field), so the energy balance stays exact. The same pass fills
-    `temperature_next` from the new enthalpy, raises `peak`, and writes each
-    row's largest |T - T0| into `row_deviation` (for the next active bound).
+    `temperature_next` from the new enthalpy, raises `peak` (explicit steps),
+    and writes each row's largest |T - T0| into `row_deviation` (for the next
+    active bound).
     `void_extent[k]` is one past the outermost void column of row k (0 when
     the row has none). In rows 1..n_active-2 the cells beyond the void of
     rows k-1..k+1 and inside the last column take `_interior_span`, a
     branch-free loop with fast-math arithmetic (the same sums, reassociated:
     equal to rounding); the others take the general path.
 
-    Returns the energy [J] of this step conducted out of the domain, lost at
-    exposed surfaces and carried off by perfusion, each positive when it leaves.
+    Returns dt x the power [W] conducted out of the domain, lost at exposed
+    surfaces and carried off by perfusion, each positive when it leaves: the
+    energy [J] of an explicit step; for a stage, the share of L(Y_{j-1}) in
+    Y_j (`rkl2_super_step` combines the stages' shares like the enthalpy).
     """
     dr, dz, volume, area_axial, area_radial = geometry
     k_row, k_face_z, rho_c, latent, perfusion_row, _, _ = material
@@ -199,6 +254,8 @@ def conduction_step(
                 t_boil,
                 temperature_next,
                 peak,
+                stage,
+                rate_out,
             )
             perfused += row_perfused * dt
         for j in range(nr):
@@ -247,12 +304,18 @@ def conduction_step(
             perf = perfusion_row[k] * volume[j] * (t - t_arterial)
             q -= perf
             perfused += perf * dt
-            h = enthalpy[k, j] + q * dt / volume[j]
-            enthalpy[k, j] = h
+            if stage is None:
+                h = enthalpy[k, j] + q * dt / volume[j]
+                enthalpy[k, j] = h
+            else:
+                h = _rkl2_combine(stage, k, j, enthalpy[k, j], q * dt / volume[j])
+            if rate_out is not None:
+                rate_out[k, j] = q / volume[j]
             t_new = temperature_of_enthalpy(h, rho_c[k], latent[k], t_initial, t_boil)
             temperature_next[k, j] = t_new
-            if t_new > peak[k, j]:
-                peak[k, j] = t_new
+            if stage is None:
+                if t_new > peak[k, j]:
+                    peak[k, j] = t_new
             deviation = max(deviation, abs(t_new - t_initial))
         row_deviation[k] = deviation
     return conducted, surface, perfused
@@ -360,8 +423,8 @@ def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
 
 
 @njit(cache=True, inline="always")
-def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
-    """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin.
+def arrhenius_log_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """ln of the damage rate, ln(dOmega/dt) = ln A - (Ea/R) / T [ln(1/s)], T in kelvin.
 
     Parameter sets may be piecewise in temperature: segment i applies from
     `t_min_c[i]` [C] up to the next segment's start (segments sorted).
@@ -370,7 +433,14 @@ def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
     for i in range(t_min_c.shape[0]):
         if t_celsius >= t_min_c[i]:
             seg = i
-    return math.exp(ln_a[seg] - ea_over_r[seg] / (t_celsius + KELVIN_OFFSET))
+    return ln_a[seg] - ea_over_r[seg] / (t_celsius + KELVIN_OFFSET)
+
+
+@njit(cache=True, inline="always")
+def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin (segments as in
+    `arrhenius_log_rate`)."""
+    return math.exp(arrhenius_log_rate(t_celsius, ln_a, ea_over_r, t_min_c))
 
 
 @njit(parallel=True, cache=True)
@@ -423,6 +493,240 @@ def _update_void_extent(void, void_extent, n_rows):
                 extent = j + 1
                 break
         void_extent[k] = extent
+
+
+@njit(parallel=True, cache=True)
+def accumulate_damage_interval(
+    temperature_start,
+    temperature_end,
+    void,
+    omega,
+    n_rows,
+    tau,
+    ln_a,
+    ea_over_r,
+    t_min_c,
+    t_negligible,
+):
+    """Omega += the damage of a step of length `tau` [s] from the temperatures at its ends.
+
+    The rate is taken to change exponentially in time between its values r0
+    and r1 at the start and the end (ln r linear in t), so
+    Omega += integral of r dt = tau (r1 - r0) / ln(r1 / r0)   (tau r0 when r1 = r0),
+    evaluated as tau r_max (1 - exp(-|x|)) / |x|, x = ln r1 - ln r0, r_max the
+    larger rate, without cancellation. Tissue cells of the first `n_rows` rows
+    are visited; a cell whose temperature is at or below `t_negligible` [C] at
+    both ends is skipped (see `accumulate_damage`). Returns the largest rate
+    [1/s] at the end of the step among the cells hotter than `t_negligible` then.
+    """
+    nr = temperature_start.shape[1]
+    max_rate = 0.0
+    for k in prange(n_rows):
+        row_max = 0.0
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t0 = temperature_start[k, j]
+            t1 = temperature_end[k, j]
+            if t0 <= t_negligible and t1 <= t_negligible:
+                continue
+            log_r0 = arrhenius_log_rate(t0, ln_a, ea_over_r, t_min_c)
+            log_r1 = arrhenius_log_rate(t1, ln_a, ea_over_r, t_min_c)
+            x = abs(log_r1 - log_r0)
+            r_max = math.exp(max(log_r0, log_r1))
+            mean = r_max if x == 0.0 else r_max * -math.expm1(-x) / x
+            omega[k, j] += tau * mean
+            if t1 > t_negligible:
+                row_max = max(row_max, math.exp(log_r1))
+        max_rate = max(max_rate, row_max)
+    return max_rate
+
+
+@njit(parallel=True, cache=True)
+def raise_peak(temperature, void, peak, n_rows, floor):
+    """peak = max(peak, T) on the tissue cells of the first `n_rows` rows; returns the
+    largest of those temperatures [C], and at least `floor`."""
+    best = floor
+    for k in prange(n_rows):
+        row_best = floor
+        for j in range(temperature.shape[1]):
+            if not void[k, j]:
+                t = temperature[k, j]
+                if t > peak[k, j]:
+                    peak[k, j] = t
+                if t > row_best:
+                    row_best = t
+        best = max(best, row_best)
+    return best
+
+
+@njit(cache=True)
+def rkl2_coefficients(n_stages):
+    """Stage weights of the s-stage RKL2 scheme (Meyer, Balsara & Aslam 2014, sec. 3).
+
+    With w_1 = 4 / (s^2 + s - 2), b_0 = b_1 = b_2 = 1/3,
+    b_j = (j^2 + j - 2) / (2 j (j + 1)) for j >= 2 and a_j = 1 - b_j:
+    mu~_1 = b_1 w_1, and for j = 2..s
+    mu_j = (2j - 1) / j b_j / b_{j-1},  nu_j = -(j - 1) / j b_j / b_{j-2},
+    mu~_j = mu_j w_1,                   gamma~_j = -a_{j-1} mu~_j.
+    Stage 1 is Y_1 = Y_0 + mu~_1 tau L(Y_0) (mu_1 = 1, nu_1 = gamma~_1 = 0).
+    Returns the arrays mu, nu, mu~, gamma~, indexed by j = 0..s (index 0 unused).
+    The scheme is second order and stable for tau <= dt_explicit (s^2 + s - 2) / 4.
+    """
+    s = n_stages
+    b = np.empty(s + 1)
+    for j in range(s + 1):
+        b[j] = 1.0 / 3.0 if j < 2 else (j * j + j - 2.0) / (2.0 * j * (j + 1.0))
+    w1 = 4.0 / (s * s + s - 2.0)
+    mu = np.zeros(s + 1)
+    nu = np.zeros(s + 1)
+    mu_tilde = np.zeros(s + 1)
+    gamma_tilde = np.zeros(s + 1)
+    mu[1] = 1.0
+    mu_tilde[1] = b[1] * w1
+    for j in range(2, s + 1):
+        mu[j] = (2.0 * j - 1.0) / j * b[j] / b[j - 1]
+        nu[j] = -(j - 1.0) / j * b[j] / b[j - 2]
+        mu_tilde[j] = mu[j] * w1
+        gamma_tilde[j] = -(1.0 - b[j - 1]) * mu_tilde[j]
+    return mu, nu, mu_tilde, gamma_tilde
+
+
+@njit(cache=True)
+def rkl2_stages_for(ratio):
+    """Fewest RKL2 stages s >= 2 with (s^2 + s - 2) / 4 >= `ratio` (super step / explicit step)."""
+    s = max(2, int(math.ceil(0.5 * (math.sqrt(9.0 + 16.0 * ratio) - 1.0))))
+    while (s * s + s - 2) / 4.0 < ratio:
+        s += 1
+    while s > 2 and ((s - 1) * (s - 1) + (s - 1) - 2) / 4.0 >= ratio:
+        s -= 1
+    return s
+
+
+@njit(cache=True)
+def rkl2_super_step(
+    temperature,
+    void,
+    enthalpy,
+    tau,
+    n_stages,
+    geometry,
+    material,
+    boundary,
+    n_rows,
+    temperature_end,
+    row_deviation,
+    void_extent,
+    work,
+):
+    """Advance `enthalpy` by one RKL2 super step of length `tau` [s] in `n_stages` stages.
+
+    Runge-Kutta-Legendre, second order (Meyer, Balsara & Aslam, J. Comput.
+    Phys. 257 (2014) 594): with Y_0 = H and the operator L of `conduction_step`,
+    Y_1 = Y_0 + mu~_1 tau L(Y_0),
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
+          + mu~_j tau L(Y_{j-1}) + gamma~_j tau L(Y_0),   j = 2..s,
+    H' = Y_s (coefficients: `rkl2_coefficients`). Stable for
+    tau <= dt (s^2 + s - 2) / 4 with dt the explicit limit; the caller picks s.
+
+    Rows from `n_rows` down are held (as in `conduction_step`); since each
+    stage carries heat one row further, `n_rows` should exceed the caller's
+    active bound by `n_stages`. `temperature` holds T(H) and is left as it is;
+    T(H') goes to `temperature_end` (first `n_rows` rows, tissue cells), H' to
+    `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
+    L(Y_0), must hold finite numbers, e.g. zeros, on entry) and one
+    temperature-sized one. `row_deviation` gets each row's largest |T' - T0|.
+
+    The losses of a stage (conducted out, surface, perfused: linear in L) enter
+    the stored energy with the same weights as the stage's L, so they are
+    combined like Y: D_1 = E_1, D_j = mu_j D_{j-1} + nu_j D_{j-2} + E_j
+    + (gamma~_j / mu~_1) E_1, where E_j is what stage j returns; then
+    sum V (H' - H) = -(sum of D_s) to rounding. Returns D_s [J]
+    (conducted, surface, perfused).
+    """
+    h_odd, h_even, rate, t_spare = work
+    nz = enthalpy.shape[0]
+    s = n_stages
+    mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(s)
+    if n_rows < nz:  # the first held row, which the last advanced row reads
+        temperature_end[n_rows, :] = temperature[n_rows, :]
+        t_spare[n_rows, :] = temperature[n_rows, :]
+    # Y_j goes to h_odd / temperature_end when s - j is even, so that Y_s ends there;
+    # Y_j (j >= 3) overwrites Y_{j-2}, which only its own cell reads
+    d_prev2 = np.zeros(3)
+    d_prev = np.zeros(3)
+    first = np.zeros(3)
+    h_prev = enthalpy
+    h_prev2 = enthalpy
+    t_prev = temperature
+    for j in range(1, s + 1):
+        if (s - j) % 2 == 0:
+            h_out = h_odd
+            t_out = temperature_end
+        else:
+            h_out = h_even
+            t_out = t_spare
+        stage = RKLStage(
+            h_out, h_prev2, enthalpy, rate, mu[j], nu[j], 1.0 - mu[j] - nu[j], gamma_tilde[j] * tau
+        )
+        if j == 1:
+            # the peak argument is unused in a stage
+            e = conduction_step(
+                t_prev,
+                void,
+                h_prev,
+                mu_tilde[1] * tau,
+                geometry,
+                material,
+                boundary,
+                n_rows,
+                t_out,
+                t_out,
+                row_deviation,
+                void_extent,
+                stage,
+                rate,
+            )
+        else:
+            e = conduction_step(
+                t_prev,
+                void,
+                h_prev,
+                mu_tilde[j] * tau,
+                geometry,
+                material,
+                boundary,
+                n_rows,
+                t_out,
+                t_out,
+                row_deviation,
+                void_extent,
+                stage,
+                None,
+            )
+        d = np.empty(3)
+        for i in range(3):
+            if j == 1:
+                first[i] = e[i]
+                d[i] = e[i]
+            else:
+                d[i] = (
+                    mu[j] * d_prev[i]
+                    + nu[j] * d_prev2[i]
+                    + e[i]
+                    + gamma_tilde[j] / mu_tilde[1] * first[i]
+                )
+        d_prev2 = d_prev
+        d_prev = d
+        h_prev2 = h_prev
+        h_prev = h_out
+        t_prev = t_out
+    nr = enthalpy.shape[1]
+    for k in range(n_rows):
+        for j in range(nr):
+            if not void[k, j]:
+                enthalpy[k, j] = h_odd[k, j]
+    return d_prev[0], d_prev[1], d_prev[2]
 
 
 ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
