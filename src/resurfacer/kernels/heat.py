@@ -733,6 +733,125 @@ ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unad
 
 
 @njit(cache=True)
+def _super_steps_pay(super_stepping, since_pulse, dt):
+    """Whether a super step of `super_stepping.fraction` x `since_pulse` [s] needs at
+    least `min_stages` RKL2 stages, i.e. covers at least (m^2 + m - 2) / 4 explicit steps."""
+    m = super_stepping.min_stages
+    return super_stepping.fraction * since_pulse >= dt * (m * m + m - 2) / 4.0
+
+
+@njit(cache=True)
+def _run_super_steps(
+    enthalpy,
+    void,
+    current,
+    following,
+    peak,
+    omega,
+    t,
+    t_pulse_end,
+    dt,
+    geometry,
+    material,
+    boundary,
+    damage,
+    super_stepping,
+    min_time,
+    growth_tolerance,
+    n_active,
+    row_deviation,
+    void_extent,
+    history_time,
+    history_max_temperature,
+    n_history,
+    energy,
+    cold_held_rows,
+):
+    """The RKL2 phase of `run_column`, from time `t` [s] to `super_stepping.end_time`.
+
+    Each super step: tau = min(fraction (t - t_pulse_end), end_time - t); s =
+    the fewest stages with tau <= dt (s^2 + s - 2) / 4 (`rkl2_stages_for`),
+    at most `max_stages` (then tau is cut to what they allow); advance rows
+    above n_active + s (heat moves one row per stage); then the damage over
+    the step (`accumulate_damage_interval`), the peak, the history sample and
+    the stop test at its end, and the active bound from the new deviations.
+    `current` holds T(enthalpy) throughout; `following` is scratch.
+    Returns (t, n_active, n_history, super steps, stages, cell updates).
+    """
+    t_initial = boundary.t_initial
+    _, ln_a, ea_over_r, t_min_c, t_negligible = damage
+    fraction, _, max_stages, end_time = super_stepping
+    nz, nr = enthalpy.shape
+    work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), current.copy())
+    n_super = 0
+    n_stages_total = 0
+    cell_updates = 0
+    if n_history < history_time.shape[0]:
+        history_time[n_history] = t
+        history_max_temperature[n_history] = max_tissue_temperature(
+            current, void, n_active, t_initial
+        )
+        n_history += 1
+    while t < end_time:
+        tau = min(fraction * (t - t_pulse_end), end_time - t)
+        n_stages = rkl2_stages_for(tau / dt)
+        if n_stages > max_stages:
+            n_stages = max_stages
+            tau = dt * (n_stages * n_stages + n_stages - 2) / 4.0
+        last = tau >= end_time - t
+        n_rows = min(nz, n_active + n_stages)
+        conducted, surface, perfused = rkl2_super_step(
+            current,
+            void,
+            enthalpy,
+            tau,
+            n_stages,
+            geometry,
+            material,
+            boundary,
+            n_rows,
+            following,
+            row_deviation,
+            void_extent,
+            work,
+        )
+        energy[2] += conducted
+        energy[3] += surface
+        energy[4] += perfused
+        max_rate = accumulate_damage_interval(
+            current, following, void, omega, n_rows, tau, ln_a, ea_over_r, t_min_c, t_negligible
+        )
+        if not cold_held_rows and n_rows < nz:  # held rows keep their temperature
+            accumulate_damage(
+                current[n_rows:],
+                void[n_rows:],
+                omega[n_rows:],
+                tau,
+                ln_a,
+                ea_over_r,
+                t_min_c,
+                t_negligible,
+            )
+        hottest = raise_peak(following, void, peak, n_rows, t_initial)
+        current[:n_rows] = following[:n_rows]
+        t = end_time if last else t + tau
+        n_super += 1
+        n_stages_total += n_stages
+        cell_updates += n_stages * n_rows * nr
+        for k in range(n_rows - 1, -1, -1):
+            if row_deviation[k] > ACTIVE_TOLERANCE_K:
+                n_active = min(nz, max(n_active, k + 3))
+                break
+        if n_history < history_time.shape[0]:
+            history_time[n_history] = t
+            history_max_temperature[n_history] = hottest
+            n_history += 1
+        if t >= min_time and max_rate * (t - t_pulse_end) < growth_tolerance:
+            break
+    return t, n_active, n_history, n_super, n_stages_total, cell_updates
+
+
+@njit(cache=True)
 def run_column(
     enthalpy,
     void,
@@ -756,6 +875,7 @@ def run_column(
     energy,
     deposition,
     deposition_rows,
+    super_stepping=None,
 ):
     """Advance the column from t = 0 until the damage has stopped growing.
 
@@ -771,6 +891,17 @@ def run_column(
     that much Omega over a time as long again as it has cooled; or at
     `max_steps`.
 
+    Super-stepping: with `super_stepping` (a SuperStepping, fraction > 0),
+    once the last pulse step is over (no more deposition or ablation) and a
+    super step of `fraction` x the time since the pulse ended would need at
+    least `min_stages` stages, the run goes on with RKL2 super steps
+    (`_run_super_steps`, `rkl2_super_step`: Meyer, Balsara & Aslam, J.
+    Comput. Phys. 257 (2014) 594) instead of explicit steps, up to
+    `super_stepping.end_time` exactly. Peak, history samples, damage and the
+    stop criterion are then evaluated at super-step ends only. The switch
+    happens on a damage step, so the explicit damage steps end where the
+    first super step begins.
+
     `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
     accumulates ablation, transmitted, conducted out, surface loss and
     perfused energy [J]. `geometry`, `material`, `boundary` and `damage` are
@@ -779,8 +910,10 @@ def run_column(
     here: each step's energy is spread by the fixed map `deposition` (share
     of the step energy absorbed in each cell, from photon transport; rows
     below `deposition_rows` get none; see `deposit_map` for ablation).
-    Returns the number of steps taken, the number of history samples written
-    and the number of cell updates done.
+    Returns the number of explicit steps taken, the number of history
+    samples written, the number of cell updates done (one per cell and
+    explicit step or stage), the number of super steps and of their stages,
+    and the simulated time [s].
     """
     volume = geometry.volume
     attenuation, h_ablation = material.attenuation, material.h_ablation
@@ -793,16 +926,27 @@ def run_column(
     row_deviation = np.zeros(nz)
     current = temperature
     following = temperature.copy()
+    swapped = False  # whether `current` is the copy
     # heat can enter from the far field only if it differs from the start temperature
     n_active = 1 if boundary.t_far == t_initial else nz
+    # rows below n_active are within ACTIVE_TOLERANCE_K of T0: the super steps' damage
+    # can skip them when that is too cold to matter
+    cold_held_rows = t_initial + ACTIVE_TOLERANCE_K <= t_negligible
     n_history = 0
     cell_updates = 0
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
+    super_phase = False
     step = 0
     while step < max_steps:
         if step == n_pulse_steps:
             temperature_end_of_pulse[:, :] = current
         if step % damage_every == 0:
+            if super_stepping is not None and step > n_pulse_steps:
+                if super_stepping.fraction > 0.0 and _super_steps_pay(
+                    super_stepping, (step - n_pulse_steps) * dt, dt
+                ):
+                    super_phase = True
+                    break
             max_rate = accumulate_damage(
                 current, void, omega, dt * damage_every, ln_a, ea_over_r, t_min_c, t_negligible
             )
@@ -855,9 +999,41 @@ def run_column(
                 n_active = min(nz, max(n_active, k + 3))
                 break
         current, following = following, current
+        swapped = not swapped
         step += 1
     if step <= n_pulse_steps:
         temperature_end_of_pulse[:, :] = current
-    if step % 2 == 1:  # the latest temperatures live in the scratch array
+    t = step * dt
+    n_super = 0
+    n_stages = 0
+    if super_stepping is not None and super_phase:
+        t, n_active, n_history, n_super, n_stages, super_updates = _run_super_steps(
+            enthalpy,
+            void,
+            current,
+            following,
+            peak,
+            omega,
+            t,
+            n_pulse_steps * dt,
+            dt,
+            geometry,
+            material,
+            boundary,
+            damage,
+            super_stepping,
+            min_steps * dt,
+            growth_tolerance,
+            n_active,
+            row_deviation,
+            void_extent,
+            history_time,
+            history_max_temperature,
+            n_history,
+            energy,
+            cold_held_rows,
+        )
+        cell_updates += super_updates
+    if swapped:  # the latest temperatures live in the scratch array
         temperature[:, :] = current
-    return step, n_history, cell_updates
+    return step, n_history, cell_updates, n_super, n_stages, t
