@@ -389,6 +389,16 @@ def raise_peak(temperature, void, peak, n_rows, floor):
     return max_tissue_temperature(temperature, void, n_rows, floor)
 
 
+def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, tolerance):
+    """Largest k in [row_start, row_stop) with a tissue cell at |T(H) - T0| > tolerance, or -1."""
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    t = temperature_of_enthalpy(enthalpy, rho_c[:, None], latent[:, None], t_initial, t_boil)
+    hot = (np.abs(t - t_initial) > tolerance) & ~void
+    rows = [k for k in range(row_start, min(row_stop, enthalpy.shape[0])) if hot[k].any()]
+    return rows[-1] if rows else -1
+
+
 def max_tissue_temperature(temperature, void, n_rows, floor):
     """max(floor, max over tissue cells of rows < n_rows of T)."""
     tissue = temperature[:n_rows][~void[:n_rows]]

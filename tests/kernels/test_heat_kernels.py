@@ -602,3 +602,21 @@ def test_raise_peak_matches_reference(n_rows):
     assert results[0][0] == results[1][0]
     assert_array_equal(results[0][1], results[1][1])
     assert_array_equal(results[0][1][n_rows:], peak0[n_rows:])
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, NZ), (4, 9), (9, 30), (11, 12)])
+def test_deepest_heated_row_matches_reference(start, stop):
+    s = _state(70)
+    enthalpy = s["enthalpy"].copy()
+    enthalpy[7:] *= 1e-12  # a faint tail: about 1e-10 K and less
+    enthalpy[7, 3] = 2e-6 * s["rho_c"][7]  # 2e-6 K
+    material = _column_tuples(s)[1]
+    boundary = _column_tuples(s)[2]
+    for tolerance in (1e-6, 1e-12):
+        got = kernel.deepest_heated_row(
+            enthalpy, s["void"], material, boundary, start, stop, tolerance
+        )
+        want = ref.deepest_heated_row(
+            enthalpy, s["void"], material, boundary, start, stop, tolerance
+        )
+        assert got == want

@@ -729,6 +729,22 @@ def rkl2_super_step(
     return d_prev[0], d_prev[1], d_prev[2]
 
 
+@njit(cache=True)
+def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, tolerance):
+    """Deepest row k in row_start..row_stop-1 with a tissue cell at |T(H) - T0| > `tolerance`
+    [K], or -1. Used on the rows the beam reached below the active bound."""
+    rho_c, latent = material.rho_c, material.latent
+    t_initial, t_boil = boundary.t_initial, boundary.t_boil
+    for k in range(min(row_stop, enthalpy.shape[0]) - 1, row_start - 1, -1):
+        for j in range(enthalpy.shape[1]):
+            if void[k, j]:
+                continue
+            t = temperature_of_enthalpy(enthalpy[k, j], rho_c[k], latent[k], t_initial, t_boil)
+            if abs(t - t_initial) > tolerance:
+                return k
+    return -1
+
+
 ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
 
 
@@ -884,7 +900,9 @@ def run_column(
     `ring_fraction`), then conduction driven by the temperatures at the start
     of the step (first-order operator splitting), which also yields the new
     temperatures. Rows deeper than any heat has reached (by more than
-    ACTIVE_TOLERANCE_K) are skipped. Every `damage.every` steps the Arrhenius
+    ACTIVE_TOLERANCE_K) are skipped: they keep whatever enthalpy the beam's
+    tail left there (less than that in temperature) and their temperature
+    arrays stay at T0 until the active bound reaches them. Every `damage.every` steps the Arrhenius
     integral is advanced by that coarser step and the stop criterion is
     tested: after `min_steps`, stop once max_rate * (t - t_pulse_end) <
     `growth_tolerance`, i.e. at the present (falling) rate no cell would gain
@@ -929,7 +947,7 @@ def run_column(
     swapped = False  # whether `current` is the copy
     # heat can enter from the far field only if it differs from the start temperature
     n_active = 1 if boundary.t_far == t_initial else nz
-    # rows below n_active are within ACTIVE_TOLERANCE_K of T0: the super steps' damage
+    # rows below n_active are within ACTIVE_TOLERANCE_K of T0: the damage kernels
     # can skip them when that is too cold to matter
     cold_held_rows = t_initial + ACTIVE_TOLERANCE_K <= t_negligible
     n_history = 0
@@ -947,8 +965,16 @@ def run_column(
                 ):
                     super_phase = True
                     break
+            damage_rows = n_active if cold_held_rows else nz
             max_rate = accumulate_damage(
-                current, void, omega, dt * damage_every, ln_a, ea_over_r, t_min_c, t_negligible
+                current[:damage_rows],
+                void[:damage_rows],
+                omega[:damage_rows],
+                dt * damage_every,
+                ln_a,
+                ea_over_r,
+                t_min_c,
+                t_negligible,
             )
             if n_history < history_time.shape[0]:
                 history_time[n_history] = step * dt
@@ -974,7 +1000,13 @@ def run_column(
             )
             energy[0] += ablated
             energy[1] += transmitted
-            n_active = min(nz, max(n_active, np.max(reach) + 2))
+            # the beam's tail heats rows below the active bound by far less than the
+            # tolerance: they stay unadvanced (their enthalpy is kept and counted as
+            # stored) until they or the rows above them are warmer than that
+            deepest = deepest_heated_row(
+                enthalpy, void, material, boundary, n_active, np.max(reach), ACTIVE_TOLERANCE_K
+            )
+            n_active = min(nz, max(n_active, deepest + 3))
             _update_void_extent(void, void_extent, np.max(surface_row))
         conducted, surface, perfused = conduction_step(
             current,
