@@ -42,10 +42,12 @@ def conduction_step(
     void_extent,
     stage=None,
     rate_out=None,
+    row_stop=None,
 ):
     """One explicit finite-volume step, face by face, or one RKL2 stage.
 
-    For every tissue cell i of rows k < n_active:
+    For every advanced cell i: tissue, row k < n_active and column
+    j < row_stop[k] (all columns when `row_stop` is None):
         V_i (H_i' - H_i) / dt = sum over faces f of P_f,
     where the power P_f [W] into the cell through face f is
       * G (T_nb - T_i), G = k A / d, between two tissue cells (d = dr or dz;
@@ -53,8 +55,9 @@ def conduction_step(
       * -h A (T_i - T_amb) through a face next to a void cell or the top of the grid,
       * -2 k A / d (T_i - T_far) through the bottom face, and the outer radial
         face when `lateral_far_field` (far field half a cell away; else insulated),
-      * for the last active row (k = n_active - 1 < nz - 1), the flux to the row
-        below is booked as conducted out, since that row is not advanced,
+      * through a face to a held tissue cell (a row at or below n_active, or a
+        column at or beyond its row's stop), -G (T_i - T_nb), booked as conducted
+        out, since that cell is not advanced,
       * and the perfusion sink -w rho c V (T_i - T_a).
     All powers use the temperatures at the start of the step. The losses are
     returned as energies (power * dt), positive when they leave.
@@ -76,10 +79,14 @@ def conduction_step(
     nz, nr = temperature.shape
     power = np.zeros((nz, nr))
     conducted = surface = perfused = 0.0
+    stops = np.full(nz, nr) if row_stop is None else np.asarray(row_stop)
+    advanced = (
+        ~void & (np.arange(nz)[:, None] < n_active) & (np.arange(nr)[None, :] < stops[:, None])
+    )
 
     for k in range(n_active):
         for j in range(nr):
-            if void[k, j]:
+            if not advanced[k, j]:
                 continue
             t = temperature[k, j]
             # outer radial face at r = (j+1) dr
@@ -89,6 +96,10 @@ def conduction_step(
                     loss = h_conv * a * (t - t_ambient)
                     power[k, j] -= loss
                     surface += loss * dt
+                elif not advanced[k, j + 1]:
+                    flow = k_row[k] * a / dr * (t - temperature[k, j + 1])
+                    power[k, j] -= flow
+                    conducted += flow * dt
                 else:
                     # shared face: each side computes its own flux (they are equal and opposite)
                     power[k, j] += k_row[k] * a / dr * (temperature[k, j + 1] - t)
@@ -111,6 +122,10 @@ def conduction_step(
                 loss = h_conv * a * (t - t_ambient)
                 power[k, j] -= loss
                 surface += loss * dt
+            elif not advanced[k - 1, j]:
+                flow = k_face_z[k - 1] * a / dz * (t - temperature[k - 1, j])
+                power[k, j] -= flow
+                conducted += flow * dt
             else:
                 power[k, j] += k_face_z[k - 1] * a / dz * (temperature[k - 1, j] - t)
             # bottom face
@@ -122,8 +137,8 @@ def conduction_step(
                 loss = h_conv * a * (t - t_ambient)
                 power[k, j] -= loss
                 surface += loss * dt
-            elif k == n_active - 1:
-                # rows below the active window are not advanced: they act as far field
+            elif not advanced[k + 1, j]:
+                # held: rows below the active window, or beyond the row's stop
                 flow = k_face_z[k] * a / dz * (t - temperature[k + 1, j])
                 power[k, j] -= flow
                 conducted += flow * dt
@@ -135,7 +150,7 @@ def conduction_step(
             perfused += perf * dt
 
     for k in range(n_active):
-        tissue = ~void[k]
+        tissue = advanced[k]
         increment = power[k] * dt / volume
         if stage is None:
             h_new = enthalpy[k] + increment
@@ -197,6 +212,7 @@ def rkl2_super_step(
     material,
     boundary,
     n_rows,
+    row_stop,
     temperature_end,
     row_deviation,
     void_extent,
@@ -206,20 +222,21 @@ def rkl2_super_step(
 
     L(Y) and the loss powers P(Y) come from `conduction_step` with dt = 1 (its
     returned "energies" are then powers and `rate_out` is L). Rows at and below
-    `n_rows` hold their values. Y_0 = H; Y_1 = Y_0 + mu~_1 tau L(Y_0);
+    `n_rows`, and cells j >= row_stop[k] above, hold their values.
+    Y_0 = H; Y_1 = Y_0 + mu~_1 tau L(Y_0);
     Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0 + mu~_j tau L(Y_{j-1})
     + gamma~_j tau L(Y_0); losses D_j alike: D_0 = 0,
     D_j = mu_j D_{j-1} + nu_j D_{j-2} + mu~_j tau P(Y_{j-1}) + gamma~_j tau P(Y_0).
-    Writes Y_s to `enthalpy` and T(Y_s) to `temperature_end` (rows above n_rows,
-    tissue; row n_rows, which the last stage reads, gets T(Y_0)); `work` is
+    Writes Y_s to `enthalpy` and T(Y_s) to `temperature_end` (advanced cells; the
+    held cells of rows up to n_rows, which the stages read, get T(Y_0)); `work` is
     unused. Returns D_s.
     """
     _, _, rho_c, latent, _, _, _ = material
     t_initial, t_boil = boundary[0], boundary[1]
     mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(n_stages)
-    tissue = ~void
-    rows = np.arange(enthalpy.shape[0])[:, None] < n_rows
-    advanced = tissue & rows
+    nz, nr = enthalpy.shape
+    rows = np.arange(nz)[:, None] < n_rows
+    advanced = ~void & rows & (np.arange(nr)[None, :] < np.asarray(row_stop)[:, None])
 
     def temperature_of(h):
         t = temperature_of_enthalpy(h, rho_c[:, None], latent[:, None], t_initial, t_boil)
@@ -243,6 +260,7 @@ def rkl2_super_step(
             void_extent,
             None,
             rate,
+            row_stop,
         )
         return rate, np.array(powers)
 
@@ -272,7 +290,9 @@ def rkl2_super_step(
         temps.append(temperature_of(ys[j]))
     enthalpy[advanced] = ys[-1][advanced]
     temperature_end[advanced] = temps[-1][advanced]
-    temperature_end[n_rows : n_rows + 1] = temperature[n_rows : n_rows + 1]
+    beyond_stop = np.arange(nr)[None, :] >= np.asarray(row_stop)[:, None]
+    held = (np.arange(nz)[:, None] <= n_rows) & (beyond_stop | ~rows)
+    temperature_end[held] = temperature[held]
     deviation = np.where(advanced, np.abs(temps[-1] - t_initial), 0.0)
     row_deviation[:n_rows] = deviation[:n_rows].max(axis=1)
     return tuple(losses[-1])
@@ -397,6 +417,27 @@ def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, 
     hot = (np.abs(t - t_initial) > tolerance) & ~void
     rows = [k for k in range(row_start, min(row_stop, enthalpy.shape[0])) if hot[k].any()]
     return rows[-1] if rows else -1
+
+
+def heated_extent(temperature, void, n_rows, t_initial, tolerance, extent):
+    """extent[k] = 1 + the largest j with a tissue cell |T - T0| > tolerance in row k < n_rows,
+    else 0."""
+    hot = ~void & (np.abs(temperature - t_initial) > tolerance)
+    for k in range(n_rows):
+        cols = np.flatnonzero(hot[k])
+        extent[k] = cols[-1] + 1 if cols.size else 0
+
+
+def stage_extent(extent, n_rows, n_stages, n_cols, row_stop):
+    """row_stop[k] = min(n_cols, 2 + max over rows k2 < n_rows with extent > 0 and
+    |k2 - k| <= n_stages of extent[k2] + n_stages - |k2 - k|), or 0."""
+    for k in range(n_rows):
+        reach = [
+            extent[k2] + n_stages - abs(k2 - k) + 2
+            for k2 in range(n_rows)
+            if extent[k2] > 0 and abs(k2 - k) <= n_stages
+        ]
+        row_stop[k] = min(n_cols, max(reach, default=0))
 
 
 def max_tissue_temperature(temperature, void, n_rows, floor):

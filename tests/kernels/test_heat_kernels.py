@@ -107,7 +107,7 @@ def test_temperature_of_enthalpy_matches_reference():
         assert abs(hi - lo) < 1e-6
 
 
-def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
+def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial, row_stop=None):
     enthalpy = s["enthalpy"].copy()
     void = s["void"].copy()
     temperature = s["temperature"].copy()
@@ -135,6 +135,9 @@ def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
         peak,
         row_deviation,
         _void_extent(void),
+        None,
+        None,
+        row_stop,
     )
     return np.array(energies), enthalpy, following, peak, row_deviation
 
@@ -178,18 +181,51 @@ def test_conduction_step_matches_reference(seed, lateral, n_active, h_conv, t_am
     assert np.all(row_deviation[n_active:] == -1.0)
 
 
+# which cells of each row are advanced (j < row_stop[k]); the others are held
+ROW_STOPS = {
+    "narrowing": np.array([7, 7, 6, 6, 5, 4, 4, 3, 3, 2, 1, 0]),
+    "ragged": np.array([7, 2, 6, 0, 5, 7, 1, 4, 6, 3, 7, 5]),
+    "all": np.full(NZ, NR),
+}
+
+
+@pytest.mark.parametrize("pattern", ROW_STOPS)
+@pytest.mark.parametrize(("seed", "lateral", "n_active"), [(11, True, NZ), (12, False, 9)])
+def test_conduction_step_with_held_cells_matches_reference(seed, lateral, n_active, pattern):
+    """Cells beyond their row's stop are held; heat into them is booked as conducted out."""
+    s = _state(seed, lateral=lateral)
+    s["rng_peak"] = s["rng"].uniform(-5.0, 5.0, (NZ, NR))
+    row_stop = ROW_STOPS[pattern]
+    got = _conduction(kernel, s, n_active, 1e5, 25.0, 37.0, 37.0, row_stop)
+    want = _conduction(ref, s, n_active, 1e5, 25.0, 37.0, 37.0, row_stop)
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=0.0)
+    _, enthalpy, following, _, _ = got
+    held = (np.arange(NR)[None, :] >= row_stop[:, None]) | (np.arange(NZ)[:, None] >= n_active)
+    assert_array_equal(enthalpy[held], s["enthalpy"][held])
+    assert np.all(following[held] == -999.0)
+
+
 @pytest.mark.parametrize(
-    ("seed", "lateral", "t_amb", "t_far", "t_art"),
-    [(8, True, 25.0, 37.0, 37.0), (9, False, 20.0, 60.0, 30.0), (10, True, 90.0, 5.0, 45.0)],
+    ("seed", "lateral", "t_amb", "t_far", "t_art", "pattern"),
+    [
+        (8, True, 25.0, 37.0, 37.0, "all"),
+        (9, False, 20.0, 60.0, 30.0, "all"),
+        (10, True, 90.0, 5.0, 45.0, "all"),
+        (8, True, 25.0, 37.0, 37.0, "narrowing"),
+        (9, False, 20.0, 60.0, 30.0, "ragged"),
+    ],
 )
-def test_conduction_step_conserves_energy(seed, lateral, t_amb, t_far, t_art):
-    """Without a source, the change of sum(H V) is minus the returned losses."""
+def test_conduction_step_conserves_energy(seed, lateral, t_amb, t_far, t_art, pattern):
+    """Without a source, the change of sum(H V) is minus the returned losses (with held
+    cells too: what flows into them is booked as conducted out)."""
     s = _state(seed, lateral=lateral)
     s["rng_peak"] = np.zeros((NZ, NR))
     # a blood flow far above physiological, so the perfusion term is not negligible
     s["perfusion"] = s["rng"].uniform(1e10, 3e10, NZ)
+    row_stop = None if pattern == "all" else ROW_STOPS[pattern]
     (conducted, surface, perfused), enthalpy, *_ = _conduction(
-        kernel, s, NZ, 1e5, t_amb, t_far, t_art
+        kernel, s, NZ, 1e5, t_amb, t_far, t_art, row_stop
     )
     v = s["volume"][None, :]
     tissue = ~s["void"]
@@ -333,7 +369,7 @@ def _column_tuples(s, h_conv=1e5, t_amb=25.0, t_far=37.0, t_art=37.0):
     )
 
 
-def _stage(module, s, n_active, first, coefficients, case):
+def _stage(module, s, n_active, first, coefficients, case, row_stop=None):
     """Run one RKL2 stage (`first`: stage 1, storing L(Y_0)) of `module` on state `s`."""
     mu, nu, gamma_tau = coefficients
     rng = np.random.default_rng(case)
@@ -361,6 +397,7 @@ def _stage(module, s, n_active, first, coefficients, case):
         _void_extent(s["void"]),
         stage,
         rate_out,
+        row_stop,
     )
     results = [np.array(energies), enthalpy, out, following, peak, row_deviation]
     if first:
@@ -369,25 +406,32 @@ def _stage(module, s, n_active, first, coefficients, case):
 
 
 @pytest.mark.parametrize(
-    ("seed", "lateral", "n_active", "first", "coefficients"),
+    ("seed", "lateral", "n_active", "first", "coefficients", "pattern"),
     [
-        (20, True, NZ, True, (1.0, 0.0, 0.0)),
-        (21, False, NZ, False, (1.8, -0.85, -2.1e-7)),
-        (22, True, 8, False, (1.95, -0.96, -3e-8)),
-        (23, False, 1, True, (1.0, 0.0, 0.0)),
+        (20, True, NZ, True, (1.0, 0.0, 0.0), "all"),
+        (21, False, NZ, False, (1.8, -0.85, -2.1e-7), "all"),
+        (22, True, 8, False, (1.95, -0.96, -3e-8), "all"),
+        (23, False, 1, True, (1.0, 0.0, 0.0), "all"),
+        (25, True, NZ, True, (1.0, 0.0, 0.0), "narrowing"),
+        (26, False, 10, False, (1.8, -0.85, -2.1e-7), "ragged"),
     ],
 )
-def test_conduction_stage_matches_reference(seed, lateral, n_active, first, coefficients):
+def test_conduction_stage_matches_reference(seed, lateral, n_active, first, coefficients, pattern):
     """An RKL2 stage: Y_j out of place, the state and the peak untouched."""
     s = _state(seed, lateral=lateral)
-    got = _stage(kernel, s, n_active, first, coefficients, seed)
-    want = _stage(ref, s, n_active, first, coefficients, seed)
+    row_stop = ROW_STOPS[pattern]
+    got = _stage(kernel, s, n_active, first, coefficients, seed, row_stop)
+    want = _stage(ref, s, n_active, first, coefficients, seed, row_stop)
     for g, w in zip(got, want, strict=True):
         assert_allclose(g, w, rtol=RTOL, atol=0.0)
     _, enthalpy, out, following, peak, _ = got[:6]
     assert_array_equal(enthalpy, s["enthalpy"])
     assert_array_equal(peak, s["temperature"] + 5.0)
-    advanced = ~s["void"] & (np.arange(NZ)[:, None] < n_active)
+    advanced = (
+        ~s["void"]
+        & (np.arange(NZ)[:, None] < n_active)
+        & (np.arange(NR)[None, :] < row_stop[:, None])
+    )
     assert np.all(out[advanced] != -999.0) and np.all(out[~advanced] == -999.0)
     assert np.all(following[~advanced] == -999.0)
 
@@ -438,7 +482,7 @@ def test_rkl2_coefficients(n_stages):
         assert kernel.rkl2_stages_for(ratio) == ref.rkl2_stages_for(ratio)
 
 
-def _super_step(module, s, tau, n_stages, n_rows, case):
+def _super_step(module, s, tau, n_stages, n_rows, case, row_stop=None):
     enthalpy = s["enthalpy"].copy()
     temperature = s["temperature"].copy()
     temperature_end = np.full_like(temperature, -999.0)
@@ -452,6 +496,7 @@ def _super_step(module, s, tau, n_stages, n_rows, case):
         n_stages,
         *_column_tuples(s, *case),
         n_rows,
+        np.full(NZ, NR) if row_stop is None else row_stop,
         temperature_end,
         row_deviation,
         _void_extent(s["void"]),
@@ -474,30 +519,34 @@ def _smooth_state(seed, lateral):
 
 
 SUPER_CASES = [
-    # (seed, lateral, n_stages, n_rows, (h_conv, t_ambient, t_far, t_arterial))
-    (30, True, 2, NZ, (1e5, 25.0, 37.0, 37.0)),
-    (31, False, 5, NZ, (3e4, 20.0, 50.0, 30.0)),
-    (32, True, 9, 9, (1e5, 25.0, 37.0, 37.0)),
-    (33, False, 3, 4, (0.0, 37.0, 10.0, 45.0)),
+    # (seed, lateral, n_stages, n_rows, (h_conv, t_ambient, t_far, t_arterial), row stops)
+    (30, True, 2, NZ, (1e5, 25.0, 37.0, 37.0), "all"),
+    (31, False, 5, NZ, (3e4, 20.0, 50.0, 30.0), "all"),
+    (32, True, 9, 9, (1e5, 25.0, 37.0, 37.0), "all"),
+    (33, False, 3, 4, (0.0, 37.0, 10.0, 45.0), "all"),
+    (34, True, 4, NZ, (1e5, 25.0, 37.0, 37.0), "narrowing"),
+    (35, False, 6, 10, (3e4, 20.0, 50.0, 30.0), "ragged"),
 ]
 
 
-@pytest.mark.parametrize(("seed", "lateral", "n_stages", "n_rows", "case"), SUPER_CASES)
+@pytest.mark.parametrize(("seed", "lateral", "n_stages", "n_rows", "case", "pattern"), SUPER_CASES)
 @pytest.mark.parametrize("smooth", [False, True])
-def test_rkl2_super_step_matches_reference(seed, lateral, n_stages, n_rows, case, smooth):
+def test_rkl2_super_step_matches_reference(seed, lateral, n_stages, n_rows, case, pattern, smooth):
     s = _smooth_state(seed, lateral) if smooth else _state(seed, lateral=lateral)
     s["perfusion"] = s["rng"].uniform(1e9, 3e9, NZ)  # strong, so that its share is visible
     tau = s["dt"] * (n_stages**2 + n_stages - 2) / 4.0
-    got = _super_step(kernel, s, tau, n_stages, n_rows, case)
-    want = _super_step(ref, s, tau, n_stages, n_rows, case)
+    row_stop = ROW_STOPS[pattern]
+    got = _super_step(kernel, s, tau, n_stages, n_rows, case, row_stop)
+    want = _super_step(ref, s, tau, n_stages, n_rows, case, row_stop)
     # the stages combine values several times larger than their sum (|mu|, |nu| ~ 1-2):
     # rounding is amplified a little
     for g, w in zip(got, want, strict=True):
         assert_allclose(g, w, rtol=1e-10, atol=0.0)
     losses, enthalpy, temperature, temperature_end, _ = got
     assert_array_equal(temperature, s["temperature"])  # T(Y_0) is kept
-    assert_array_equal(enthalpy[n_rows:], s["enthalpy"][n_rows:])  # held rows
-    # only the first held row is copied into the end temperatures (for the last stage)
+    held = (np.arange(NZ)[:, None] >= n_rows) | (np.arange(NR)[None, :] >= row_stop[:, None])
+    assert_array_equal(enthalpy[held], s["enthalpy"][held])
+    # held cells down to the first held row get T(Y_0) (the stages read them); no others
     assert np.all(temperature_end[n_rows + 1 :] == -999.0)
     # energy: the stored change is minus the combined losses
     v = s["volume"][None, :]
@@ -620,3 +669,33 @@ def test_deepest_heated_row_matches_reference(start, stop):
             enthalpy, s["void"], material, boundary, start, stop, tolerance
         )
         assert got == want
+
+
+@pytest.mark.parametrize("n_rows", [1, 7, 12])
+def test_heated_extent_matches_reference(n_rows):
+    s = _state(80)
+    temperature = s["temperature"].copy()
+    temperature[6:] = T0 + 1e-7  # below the tolerance
+    temperature[8, 2] = T0 - 2e-6  # a cooled cell counts too
+    got = np.full(NZ, -1)
+    want = np.full(NZ, -1)
+    kernel.heated_extent(temperature, s["void"], n_rows, T0, 1e-6, got)
+    ref.heated_extent(temperature, s["void"], n_rows, T0, 1e-6, want)
+    assert_array_equal(got, want)
+    assert np.all(got[n_rows:] == -1)
+
+
+@pytest.mark.parametrize("n_stages", [1, 3, 20])
+def test_stage_extent_matches_reference(n_stages):
+    extent = np.array([9, 9, 8, 0, 0, 5, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    got = np.full(extent.size, -1)
+    want = np.full(extent.size, -1)
+    kernel.stage_extent(extent, 18, n_stages, 30, got)
+    ref.stage_extent(extent, 18, n_stages, 30, want)
+    assert_array_equal(got, want)
+    # every cell within n_stages moves (rows + columns) of a heated one is advanced
+    for k in range(18):
+        for k2 in np.flatnonzero(extent):
+            assert got[k] >= min(30, extent[k2] + n_stages - abs(k2 - k) + 1) or abs(k2 - k) > (
+                n_stages
+            )

@@ -93,6 +93,7 @@ def _interior_span(
     enthalpy,
     k,
     j_start,
+    j_stop,
     dt,
     dz,
     volume,
@@ -112,7 +113,7 @@ def _interior_span(
     stage,
     rate_out,
 ):
-    """Advance the cells j_start..nr-2 of row k, whose four faces are all tissue.
+    """Advance the cells j_start..j_stop-1 of row k, whose four neighbours are tissue.
 
     V L = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
           + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
@@ -121,13 +122,12 @@ def _interior_span(
     `rate_out` (unless None) gets L. Returns the row's perfusion power [W] and
     its largest |T' - T0|.
     """
-    nr = temperature.shape[1]
     h_boil = rho_c * (t_boil - t_initial)
     h_dry = h_boil + latent
     inv_rho_c = 1.0 / rho_c
     perfused = 0.0
     deviation = 0.0
-    for j in range(j_start, nr - 1):
+    for j in range(j_start, j_stop):
         t = temperature[k, j]
         q = kz * (
             radial_coef[j] * (temperature[k, j - 1] - t)
@@ -176,6 +176,7 @@ def conduction_step(
     void_extent,
     stage=None,
     rate_out=None,
+    row_stop=None,
 ):
     """One explicit finite-volume step of the Pennes equation, or one RKL2 stage.
 
@@ -201,13 +202,18 @@ def conduction_step(
     Only rows above `n_active` are advanced: deeper rows are still at the
     initial temperature to within the caller's tolerance, and heat that the
     last advanced row passes to them is booked as conducted out (they act as
-    far field), so the energy balance stays exact. The same pass fills
+    far field), so the energy balance stays exact. With `row_stop` (None: all
+    columns) only the cells j < row_stop[k] of row k are advanced, and the
+    heat they pass to held tissue cells beside, above or below them is booked
+    as conducted out in the same way. The same pass fills
     `temperature_next` from the new enthalpy, raises `peak` (explicit steps),
     and writes each row's largest |T - T0| into `row_deviation` (for the next
     active bound).
     `void_extent[k]` is one past the outermost void column of row k (0 when
     the row has none). In rows 1..n_active-2 the cells beyond the void of
-    rows k-1..k+1 and inside the last column take `_interior_span`, a
+    rows k-1..k+1, inside the last column and the row's held cells take
+    `_interior_span` (next to held cells it uses their temperatures as
+    interior faces do, and the row's booking is added after it), a
     branch-free loop with fast-math arithmetic (the same sums, reassociated:
     equal to rounding); the others take the general path.
 
@@ -227,17 +233,22 @@ def conduction_step(
     for k in prange(n_active):
         deviation = 0.0
         kz = k_row[k]
-        span_start = nr - 1  # no span unless the row qualifies
+        row_end = nr  # one past the row's last advanced cell
+        if row_stop is not None:
+            row_end = row_stop[k]
+        span_end = min(nr - 1, row_end)
+        span_start = span_end  # no span unless the row qualifies
         if 0 < k < n_active - 1:
             span_start = max(1, void_extent[k - 1], void_extent[k], void_extent[k + 1]) + 1
-        if span_start < nr - 1:
-            # cells span_start..nr-2 and their four neighbours are tissue, and row
-            # k+1 is advanced: interior faces only
+        if span_start < span_end:
+            # cells span_start..span_end-1 and their four neighbours are tissue, and
+            # row k+1 is advanced: interior faces only
             row_perfused, deviation = _interior_span(
                 temperature,
                 enthalpy,
                 k,
                 span_start,
+                span_end,
                 dt,
                 dz,
                 volume,
@@ -258,8 +269,8 @@ def conduction_step(
                 rate_out,
             )
             perfused += row_perfused * dt
-        for j in range(nr):
-            if void[k, j] or span_start <= j < nr - 1:
+        for j in range(row_end):
+            if void[k, j] or span_start <= j < span_end:
                 continue
             t = temperature[k, j]
             q = 0.0  # net power into the cell [W]
@@ -317,8 +328,39 @@ def conduction_step(
                 if t_new > peak[k, j]:
                     peak[k, j] = t_new
             deviation = max(deviation, abs(t_new - t_initial))
+        if row_stop is not None:
+            flow = _flow_to_held_cells(
+                temperature, void, k, row_stop, n_active, kz, k_face_z, radial_coef, area_axial, dz
+            )
+            conducted += flow * dt
         row_deviation[k] = deviation
     return conducted, surface, perfused
+
+
+@njit(cache=True)
+def _flow_to_held_cells(
+    temperature, void, k, row_stop, n_active, kz, k_face_z, radial_coef, area_axial, dz
+):
+    """Power [W] from the advanced cells of row k (j < row_stop[k]) into held tissue
+    neighbours: the next cell of the row, and the cells above and below beyond the stop
+    of their rows (row n_active-1's neighbours below are booked by `conduction_step`).
+    Each face G (T - T_nb), with G as for an interior face."""
+    nr = temperature.shape[1]
+    end = row_stop[k]
+    flow = 0.0
+    if 0 < end < nr and not void[k, end - 1] and not void[k, end]:
+        flow += kz * radial_coef[end] * (temperature[k, end - 1] - temperature[k, end])
+    if k > 0:
+        for j in range(row_stop[k - 1], end):
+            if not void[k, j] and not void[k - 1, j]:
+                g = k_face_z[k - 1] * area_axial[j] / dz
+                flow += g * (temperature[k, j] - temperature[k - 1, j])
+    if k < n_active - 1:
+        for j in range(row_stop[k + 1], end):
+            if not void[k, j] and not void[k + 1, j]:
+                g = k_face_z[k] * area_axial[j] / dz
+                flow += g * (temperature[k, j] - temperature[k + 1, j])
+    return flow
 
 
 @njit(cache=True)
@@ -614,6 +656,7 @@ def rkl2_super_step(
     material,
     boundary,
     n_rows,
+    row_stop,
     temperature_end,
     row_deviation,
     void_extent,
@@ -629,10 +672,12 @@ def rkl2_super_step(
     H' = Y_s (coefficients: `rkl2_coefficients`). Stable for
     tau <= dt (s^2 + s - 2) / 4 with dt the explicit limit; the caller picks s.
 
-    Rows from `n_rows` down are held (as in `conduction_step`); since each
-    stage carries heat one row further, `n_rows` should exceed the caller's
-    active bound by `n_stages`. `temperature` holds T(H) and is left as it is;
-    T(H') goes to `temperature_end` (first `n_rows` rows, tissue cells), H' to
+    Rows from `n_rows` down, and the cells j >= row_stop[k] of the rows above,
+    are held (as in `conduction_step`); since each stage carries heat one
+    cell further, the advanced region should reach `n_stages` cells beyond
+    the cells warmer than the caller's tolerance. `temperature` holds T(H) and
+    is left as it is; T(H') goes to `temperature_end` (advanced cells; the
+    held ones next to them get T(H), which the stages read), H' to
     `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
     L(Y_0), must hold finite numbers, e.g. zeros, on entry) and one
     temperature-sized one. `row_deviation` gets each row's largest |T' - T0|.
@@ -648,9 +693,14 @@ def rkl2_super_step(
     nz = enthalpy.shape[0]
     s = n_stages
     mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(s)
-    if n_rows < nz:  # the first held row, which the last advanced row reads
-        temperature_end[n_rows, :] = temperature[n_rows, :]
-        t_spare[n_rows, :] = temperature[n_rows, :]
+    nr = enthalpy.shape[1]
+    # held cells keep T(Y_0) in the stage temperature arrays, where their advanced
+    # neighbours read it: the first held row and each row's cells beyond its stop
+    for k in range(min(n_rows + 1, nz)):
+        start = row_stop[k] if k < n_rows else 0
+        for j in range(start, nr):
+            temperature_end[k, j] = temperature[k, j]
+            t_spare[k, j] = temperature[k, j]
     # Y_j goes to h_odd / temperature_end when s - j is even, so that Y_s ends there;
     # Y_j (j >= 3) overwrites Y_{j-2}, which only its own cell reads
     d_prev2 = np.zeros(3)
@@ -686,6 +736,7 @@ def rkl2_super_step(
                 void_extent,
                 stage,
                 rate,
+                row_stop,
             )
         else:
             e = conduction_step(
@@ -703,6 +754,7 @@ def rkl2_super_step(
                 void_extent,
                 stage,
                 None,
+                row_stop,
             )
         d = np.empty(3)
         for i in range(3):
@@ -721,12 +773,42 @@ def rkl2_super_step(
         h_prev2 = h_prev
         h_prev = h_out
         t_prev = t_out
-    nr = enthalpy.shape[1]
     for k in range(n_rows):
-        for j in range(nr):
+        for j in range(row_stop[k]):
             if not void[k, j]:
                 enthalpy[k, j] = h_odd[k, j]
     return d_prev[0], d_prev[1], d_prev[2]
+
+
+@njit(cache=True)
+def heated_extent(temperature, void, n_rows, t_initial, tolerance, extent):
+    """extent[k] = one past the outermost tissue cell of row k (k < n_rows) with
+    |T - T0| > `tolerance` [K], 0 when there is none."""
+    nr = temperature.shape[1]
+    for k in range(n_rows):
+        extent[k] = 0
+        for j in range(nr - 1, -1, -1):
+            if not void[k, j] and abs(temperature[k, j] - t_initial) > tolerance:
+                extent[k] = j + 1
+                break
+
+
+@njit(cache=True)
+def stage_extent(extent, n_rows, n_stages, n_cols, row_stop):
+    """Cells a super step of `n_stages` stages must advance, row by row.
+
+    Each stage moves heat one cell (in r or z), so the cells within
+    n_stages steps of a heated one (row k + d up to column extent[k + d] - 1)
+    may warm: row_stop[k] = min(n_cols, max over |d| <= n_stages, extent[k + d]
+    > 0, of extent[k + d] + n_stages - |d| + 2), 0 when no such row; two cells
+    of margin, as for the active rows.
+    """
+    for k in range(n_rows):
+        best = 0
+        for k2 in range(max(0, k - n_stages), min(n_rows, k + n_stages + 1)):
+            if extent[k2] > 0:
+                best = max(best, extent[k2] + n_stages - abs(k2 - k) + 2)
+        row_stop[k] = min(n_cols, best)
 
 
 @njit(cache=True)
@@ -791,6 +873,9 @@ def _run_super_steps(
     above n_active + s (heat moves one row per stage); then the damage over
     the step (`accumulate_damage_interval`), the peak, the history sample and
     the stop test at its end, and the active bound from the new deviations.
+    Within those rows, only the cells within s cells of one warmer than
+    ACTIVE_TOLERANCE_K are advanced (`heated_extent`, `stage_extent`), unless
+    the far field differs from T0.
     `current` holds T(enthalpy) throughout; `following` is scratch.
     Returns (t, n_active, n_history, super steps, stages, cell updates).
     """
@@ -799,6 +884,10 @@ def _run_super_steps(
     fraction, _, max_stages, end_time = super_stepping
     nz, nr = enthalpy.shape
     work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), current.copy())
+    extent = np.zeros(nz, dtype=np.int64)
+    row_stop = np.full(nz, nr, dtype=np.int64)
+    # cells at T0 are held only if nothing but their neighbours would warm them
+    hold_cells = boundary.t_far == t_initial
     n_super = 0
     n_stages_total = 0
     cell_updates = 0
@@ -816,6 +905,9 @@ def _run_super_steps(
             tau = dt * (n_stages * n_stages + n_stages - 2) / 4.0
         last = tau >= end_time - t
         n_rows = min(nz, n_active + n_stages)
+        if hold_cells:
+            heated_extent(current, void, n_rows, t_initial, ACTIVE_TOLERANCE_K, extent)
+            stage_extent(extent, n_rows, n_stages, nr, row_stop)
         conducted, surface, perfused = rkl2_super_step(
             current,
             void,
@@ -826,6 +918,7 @@ def _run_super_steps(
             material,
             boundary,
             n_rows,
+            row_stop,
             following,
             row_deviation,
             void_extent,
@@ -853,7 +946,10 @@ def _run_super_steps(
         t = end_time if last else t + tau
         n_super += 1
         n_stages_total += n_stages
-        cell_updates += n_stages * n_rows * nr
+        advanced = 0
+        for k in range(n_rows):
+            advanced += row_stop[k]
+        cell_updates += n_stages * advanced
         for k in range(n_rows - 1, -1, -1):
             if row_deviation[k] > ACTIVE_TOLERANCE_K:
                 n_active = min(nz, max(n_active, k + 3))
