@@ -11,7 +11,10 @@ removes a cell (it becomes void) once H passes the ablation enthalpy
 (``ablation.py``: a fraction of the water's latent heat calibrated on
 published removal rates), deposits the beam Beer-Lambert fashion down each radial ring
 from the crater floor (light crosses the void unattenuated), and accumulates
-the Arrhenius damage integral on a coarser time grid (``damage.py``).
+the Arrhenius damage integral on a coarser time grid (``damage.py``). Time
+steps are explicit while the laser is on; after the last pulse the cooling is
+advanced with RKL2 super steps (Meyer, Balsara & Aslam, J. Comput. Phys. 257
+(2014) 594; `SolverOptions.super_step_fraction`, ``kernels/heat.py``).
 
 Two geometries:
 
