@@ -24,11 +24,20 @@ WARMUP_PLAN = {
     "patient": {"sex": "female", "age_years": 40, "phototype": 2},
     "areas": [{"site": "cheek", "area_cm2": 1.0}],
     "passes": [
-        {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 2.5, "density_percent": 5,
-         "pattern_size_mm": 2},
+        {
+            "device": "co2_dual",
+            "mode": "deep",
+            "pulse_energy_mj": 2.5,
+            "density_percent": 5,
+            "pattern_size_mm": 2,
+        },
         {"device": "co2_dual", "mode": "surface", "pulse_energy_mj": 50, "pattern_size_mm": 4},
-        {"device": "nonablative_1550", "mode": "fractional", "pulse_energy_mj": 4,
-         "pattern_size_mm": 5},
+        {
+            "device": "nonablative_1550",
+            "mode": "fractional",
+            "pulse_energy_mj": 4,
+            "pattern_size_mm": 5,
+        },
     ],
 }
 
