@@ -211,8 +211,8 @@ def conduction_step(
     active bound).
     `void_extent[k]` is one past the outermost void column of row k (0 when
     the row has none). In rows 1..n_active-2 the cells beyond the void of
-    rows k-1..k+1, inside the last column and the row's held cells take
-    `_interior_span` (next to held cells it uses their temperatures as
+    rows k-1..k+1, inside the last column and before the row's held cells
+    take `_interior_span` (next to held cells it uses their temperatures as
     interior faces do, and the row's booking is added after it), a
     branch-free loop with fast-math arithmetic (the same sums, reassociated:
     equal to rounding); the others take the general path.
@@ -677,7 +677,7 @@ def rkl2_super_step(
     cell further, the advanced region should reach `n_stages` cells beyond
     the cells warmer than the caller's tolerance. `temperature` holds T(H) and
     is left as it is; T(H') goes to `temperature_end` (advanced cells; the
-    held ones next to them get T(H), which the stages read), H' to
+    held cells of rows up to `n_rows` get T(H), which the stages read), H' to
     `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
     L(Y_0), must hold finite numbers, e.g. zeros, on entry) and one
     temperature-sized one. `row_deviation` gets each row's largest |T' - T0|.
