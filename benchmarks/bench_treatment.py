@@ -33,8 +33,9 @@ print(cold, min(warm), outcome.summary.session_minutes, len(outcome.columns))
 
 def main() -> None:
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, check=True
+    ).stdout.split()
     process = time.perf_counter() - started
     cold, warm, minutes, columns = float(out[0]), float(out[1]), float(out[2]), int(out[3])
     print(f"full-face dual plan: {columns} column solves, session {minutes:.1f} min")

@@ -40,10 +40,14 @@ def conduction_step(
     peak,
     row_deviation,
     void_extent,
+    stage=None,
+    rate_out=None,
+    row_stop=None,
 ):
-    """One explicit finite-volume step, face by face.
+    """One explicit finite-volume step, face by face, or one RKL2 stage.
 
-    For every tissue cell i of rows k < n_active:
+    For every advanced cell i: tissue, row k < n_active and column
+    j < row_stop[k] (all columns when `row_stop` is None):
         V_i (H_i' - H_i) / dt = sum over faces f of P_f,
     where the power P_f [W] into the cell through face f is
       * G (T_nb - T_i), G = k A / d, between two tissue cells (d = dr or dz;
@@ -51,11 +55,17 @@ def conduction_step(
       * -h A (T_i - T_amb) through a face next to a void cell or the top of the grid,
       * -2 k A / d (T_i - T_far) through the bottom face, and the outer radial
         face when `lateral_far_field` (far field half a cell away; else insulated),
-      * for the last active row (k = n_active - 1 < nz - 1), the flux to the row
-        below is booked as conducted out, since that row is not advanced,
+      * through a face to a held tissue cell (a row at or below n_active, or a
+        column at or beyond its row's stop), -G (T_i - T_nb), booked as conducted
+        out, since that cell is not advanced,
       * and the perfusion sink -w rho c V (T_i - T_a).
     All powers use the temperatures at the start of the step. The losses are
     returned as energies (power * dt), positive when they leave.
+    With `stage` (an RKLStage: Y_j's array, Y_{j-2}, Y_0, L(Y_0), mu, nu,
+    1 - mu - nu, gamma~ tau) the new enthalpy is instead
+        H' = mu H + nu Y_{j-2} + (1 - mu - nu) Y_0 + dt P / V + gamma~ tau L(Y_0),
+    written to the stage's array (`enthalpy` untouched), and `peak` is left alone.
+    `rate_out`, unless None, gets P / V (= L(H), W/m^3).
     Then T' = T(H') fills `temperature_next`, `peak` = max(peak, T') and
     `row_deviation[k]` = max over the row's tissue cells of |T' - T0|.
     `void_extent` (the kernel's hint for its branch-free span) is unused:
@@ -69,10 +79,14 @@ def conduction_step(
     nz, nr = temperature.shape
     power = np.zeros((nz, nr))
     conducted = surface = perfused = 0.0
+    stops = np.full(nz, nr) if row_stop is None else np.asarray(row_stop)
+    advanced = (
+        ~void & (np.arange(nz)[:, None] < n_active) & (np.arange(nr)[None, :] < stops[:, None])
+    )
 
     for k in range(n_active):
         for j in range(nr):
-            if void[k, j]:
+            if not advanced[k, j]:
                 continue
             t = temperature[k, j]
             # outer radial face at r = (j+1) dr
@@ -82,6 +96,10 @@ def conduction_step(
                     loss = h_conv * a * (t - t_ambient)
                     power[k, j] -= loss
                     surface += loss * dt
+                elif not advanced[k, j + 1]:
+                    flow = k_row[k] * a / dr * (t - temperature[k, j + 1])
+                    power[k, j] -= flow
+                    conducted += flow * dt
                 else:
                     # shared face: each side computes its own flux (they are equal and opposite)
                     power[k, j] += k_row[k] * a / dr * (temperature[k, j + 1] - t)
@@ -104,6 +122,10 @@ def conduction_step(
                 loss = h_conv * a * (t - t_ambient)
                 power[k, j] -= loss
                 surface += loss * dt
+            elif not advanced[k - 1, j]:
+                flow = k_face_z[k - 1] * a / dz * (t - temperature[k - 1, j])
+                power[k, j] -= flow
+                conducted += flow * dt
             else:
                 power[k, j] += k_face_z[k - 1] * a / dz * (temperature[k - 1, j] - t)
             # bottom face
@@ -115,8 +137,8 @@ def conduction_step(
                 loss = h_conv * a * (t - t_ambient)
                 power[k, j] -= loss
                 surface += loss * dt
-            elif k == n_active - 1:
-                # rows below the active window are not advanced: they act as far field
+            elif not advanced[k + 1, j]:
+                # held: rows below the active window, or beyond the row's stop
                 flow = k_face_z[k] * a / dz * (t - temperature[k + 1, j])
                 power[k, j] -= flow
                 conducted += flow * dt
@@ -128,14 +150,152 @@ def conduction_step(
             perfused += perf * dt
 
     for k in range(n_active):
-        tissue = ~void[k]
-        enthalpy[k, tissue] += power[k, tissue] * dt / volume[tissue]
-        t_new = temperature_of_enthalpy(enthalpy[k], rho_c[k], latent[k], t_initial, t_boil)
+        tissue = advanced[k]
+        increment = power[k] * dt / volume
+        if stage is None:
+            h_new = enthalpy[k] + increment
+            enthalpy[k, tissue] = h_new[tissue]
+        else:
+            h_new = (
+                stage.mu * enthalpy[k]
+                + stage.nu * stage.enthalpy_prev2[k]
+                + stage.start_weight * stage.enthalpy_start[k]
+                + increment
+                + stage.gamma_tau * stage.rate_start[k]
+            )
+            stage.enthalpy_out[k, tissue] = h_new[tissue]
+        if rate_out is not None:
+            rate_out[k, tissue] = power[k, tissue] / volume[tissue]
+        t_new = temperature_of_enthalpy(h_new, rho_c[k], latent[k], t_initial, t_boil)
         temperature_next[k, tissue] = t_new[tissue]
-        peak[k, tissue] = np.maximum(peak[k, tissue], t_new[tissue])
+        if stage is None:
+            peak[k, tissue] = np.maximum(peak[k, tissue], t_new[tissue])
         dev = np.abs(t_new[tissue] - t_initial)
         row_deviation[k] = dev.max() if dev.size else 0.0
     return conducted, surface, perfused
+
+
+def rkl2_coefficients(n_stages):
+    """RKL2 weights (Meyer, Balsara & Aslam 2014), indexed j = 0..s (0 unused):
+    w1 = 4/(s^2+s-2); b_j = 1/3 for j < 2, (j^2+j-2)/(2j(j+1)) after; mu~_1 = w1/3;
+    mu_j = (2j-1)/j b_j/b_{j-1}, nu_j = -(j-1)/j b_j/b_{j-2}, mu~_j = w1 mu_j,
+    gamma~_j = -(1 - b_{j-1}) mu~_j for j >= 2; mu_1 = 1, nu_1 = gamma~_1 = 0."""
+    s = n_stages
+    j = np.arange(s + 1, dtype=float)
+    b = np.where(j < 2, 1.0 / 3.0, (j * j + j - 2.0) / np.maximum(2.0 * j * (j + 1.0), 1.0))
+    w1 = 4.0 / (s * s + s - 2.0)
+    mu, nu, mu_tilde, gamma_tilde = (np.zeros(s + 1) for _ in range(4))
+    mu[1], mu_tilde[1] = 1.0, w1 / 3.0
+    jj = j[2:]
+    mu[2:] = (2.0 * jj - 1.0) / jj * b[2:] / b[1:-1]
+    nu[2:] = -(jj - 1.0) / jj * b[2:] / b[:-2]
+    mu_tilde[2:] = w1 * mu[2:]
+    gamma_tilde[2:] = -(1.0 - b[1:-1]) * mu_tilde[2:]
+    return mu, nu, mu_tilde, gamma_tilde
+
+
+def rkl2_stages_for(ratio):
+    """The smallest s >= 2 with (s^2 + s - 2) / 4 >= ratio."""
+    s = 2
+    while (s * s + s - 2) / 4.0 < ratio:
+        s += 1
+    return s
+
+
+def rkl2_super_step(
+    temperature,
+    void,
+    enthalpy,
+    tau,
+    n_stages,
+    geometry,
+    material,
+    boundary,
+    n_rows,
+    row_stop,
+    temperature_end,
+    row_deviation,
+    void_extent,
+    work,
+):
+    """One RKL2 super step, stage by stage, keeping every stage value.
+
+    L(Y) and the loss powers P(Y) come from `conduction_step` with dt = 1 (its
+    returned "energies" are then powers and `rate_out` is L). Rows at and below
+    `n_rows`, and cells j >= row_stop[k] above, hold their values.
+    Y_0 = H; Y_1 = Y_0 + mu~_1 tau L(Y_0);
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0 + mu~_j tau L(Y_{j-1})
+    + gamma~_j tau L(Y_0); losses D_j alike: D_0 = 0,
+    D_j = mu_j D_{j-1} + nu_j D_{j-2} + mu~_j tau P(Y_{j-1}) + gamma~_j tau P(Y_0).
+    Writes Y_s to `enthalpy` and T(Y_s) to `temperature_end` (advanced cells; the
+    held cells of rows up to n_rows, which the stages read, get T(Y_0)); `work` is
+    unused. Returns D_s.
+    """
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(n_stages)
+    nz, nr = enthalpy.shape
+    rows = np.arange(nz)[:, None] < n_rows
+    advanced = ~void & rows & (np.arange(nr)[None, :] < np.asarray(row_stop)[:, None])
+
+    def temperature_of(h):
+        t = temperature_of_enthalpy(h, rho_c[:, None], latent[:, None], t_initial, t_boil)
+        return np.where(advanced, t, temperature)  # held rows keep their temperature
+
+    def operator(y, t):
+        rate = np.zeros_like(y)
+        scratch = y.copy()
+        powers = conduction_step(
+            t,
+            void,
+            scratch,
+            1.0,
+            geometry,
+            material,
+            boundary,
+            n_rows,
+            np.zeros_like(y),
+            np.zeros_like(y),
+            row_deviation,
+            void_extent,
+            None,
+            rate,
+            row_stop,
+        )
+        return rate, np.array(powers)
+
+    ys = [enthalpy.copy()]
+    temps = [temperature.copy()]
+    losses = [np.zeros(3)]
+    rate0, power0 = operator(ys[0], temps[0])
+    ys.append(np.where(advanced, ys[0] + mu_tilde[1] * tau * rate0, ys[0]))
+    losses.append(mu_tilde[1] * tau * power0)
+    temps.append(temperature_of(ys[1]))
+    for j in range(2, n_stages + 1):
+        rate, power = operator(ys[j - 1], temps[j - 1])
+        y = (
+            mu[j] * ys[j - 1]
+            + nu[j] * ys[j - 2]
+            + (1.0 - mu[j] - nu[j]) * ys[0]
+            + mu_tilde[j] * tau * rate
+            + gamma_tilde[j] * tau * rate0
+        )
+        ys.append(np.where(advanced, y, ys[0]))
+        losses.append(
+            mu[j] * losses[j - 1]
+            + nu[j] * losses[j - 2]
+            + mu_tilde[j] * tau * power
+            + gamma_tilde[j] * tau * power0
+        )
+        temps.append(temperature_of(ys[j]))
+    enthalpy[advanced] = ys[-1][advanced]
+    temperature_end[advanced] = temps[-1][advanced]
+    beyond_stop = np.arange(nr)[None, :] >= np.asarray(row_stop)[:, None]
+    held = (np.arange(nz)[:, None] <= n_rows) & (beyond_stop | ~rows)
+    temperature_end[held] = temperature[held]
+    deviation = np.where(advanced, np.abs(temps[-1] - t_initial), 0.0)
+    row_deviation[:n_rows] = deviation[:n_rows].max(axis=1)
+    return tuple(losses[-1])
 
 
 def _beer_lambert(enthalpy, void, j, k_start, energy, attenuation, volume_j, cutoff):
@@ -156,7 +316,16 @@ def _beer_lambert(enthalpy, void, j, k_start, energy, attenuation, volume_j, cut
 
 
 def deposit_beam(
-    enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, entry_row, rays_per_ring
+    enthalpy,
+    void,
+    ring_energy,
+    attenuation,
+    volume,
+    h_ablation,
+    spread,
+    entry_row,
+    rays_per_ring,
+    beam_cutoff,
 ):
     """Beer-Lambert deposition along diverging rays with sub-step ablation.
 
@@ -168,14 +337,27 @@ def deposit_beam(
     h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
     down the column (Beer-Lambert from row s), the cell is removed (its H V counted
     as ablation energy, H set to 0, void) and the rest walks on from row s + 1;
-    otherwise all of E goes down the column from row s. What leaves the grid (bottom
-    or side), or is left when the ray falls to 1e-13 E, is transmitted.
+    otherwise all of E goes down the column from row s. Consecutive rays that stay
+    in the same cell are sent down together: their sum waits in `pending` (cell and
+    energy), a later ray at that cell sees H + pending (1 - a_s) / V, and the sum is
+    delivered before anything else touches that column. A walk down a column stops
+    below `beam_cutoff` of what entered it. What leaves the grid (bottom or side),
+    or is cut off, is transmitted.
     Returns (ablation energy, transmitted energy, one past the deepest void row,
     row below the deepest heated row).
     """
     nz, nr = enthalpy.shape
-    ablated = transmitted = 0.0
-    void_rows = reach = 0
+    totals = {"ablated": 0.0, "transmitted": 0.0, "reach": 0}
+    void_rows = 0
+    pending = None  # (row, column, energy)
+
+    def send(k, j, energy):
+        left, last = _beer_lambert(
+            enthalpy, void, j, k, energy, attenuation, volume[j], beam_cutoff * energy
+        )
+        totals["transmitted"] += left
+        totals["reach"] = max(totals["reach"], last)
+
     for j0 in range(nr):
         for m in range(rays_per_ring):
             ray = j0 * rays_per_ring + m
@@ -183,7 +365,7 @@ def deposit_beam(
             if remaining <= 0.0:
                 continue
             r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
-            cutoff = 1e-13 * remaining
+            cutoff = beam_cutoff * remaining
             k = int(entry_row[ray])
             while remaining > cutoff and k < nz:
                 j = int(r0 * spread[k])
@@ -193,27 +375,39 @@ def deposit_beam(
                     k += 1
                     continue
                 v = volume[j]
+                if pending is not None and pending[1] == j and pending[0] != k:
+                    send(*pending)
+                    pending = None
                 share = remaining * (1.0 - attenuation[k])
-                need = (h_ablation[k] - enthalpy[k, j]) * v
-                if need <= share:  # the entry cell ablates within this step
-                    part = remaining * (need / share) if need > 0.0 else 0.0
-                    left, last = _beer_lambert(enthalpy, void, j, k, part, attenuation, v, cutoff)
-                    ablated += enthalpy[k, j] * v
-                    enthalpy[k, j] = 0.0
-                    void[k, j] = True
-                    void_rows = max(void_rows, k + 1)
-                    remaining -= part
-                    k += 1
-                else:
-                    left, last = _beer_lambert(
-                        enthalpy, void, j, k, remaining, attenuation, v, cutoff
-                    )
+                h = enthalpy[k, j]
+                if pending is not None and pending[1] == j:
+                    h += pending[2] * (1.0 - attenuation[k]) / v
+                need = (h_ablation[k] - h) * v
+                if need > share:  # stays: joins (or starts) the pending sum
+                    if pending is None or pending[1] != j:
+                        if pending is not None:
+                            send(*pending)
+                        pending = (k, j, 0.0)
+                    pending = (k, j, pending[2] + remaining)
                     remaining = 0.0
-                transmitted += left
-                reach = max(reach, last)
+                    break
+                if pending is not None and pending[1] == j:
+                    send(*pending)
+                    pending = None
+                    need = (h_ablation[k] - enthalpy[k, j]) * v
+                part = remaining * (need / share) if need > 0.0 else 0.0
+                send(k, j, part)
+                totals["ablated"] += enthalpy[k, j] * v
+                enthalpy[k, j] = 0.0
+                void[k, j] = True
+                void_rows = max(void_rows, k + 1)
+                remaining -= part
+                k += 1
             entry_row[ray] = k
-            transmitted += remaining
-    return ablated, transmitted, void_rows, reach
+            totals["transmitted"] += remaining
+    if pending is not None:
+        send(*pending)
+    return totals["ablated"], totals["transmitted"], void_rows, totals["reach"]
 
 
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
@@ -230,6 +424,70 @@ def accumulate_damage(temperature, void, omega, dt, ln_a, ea_over_r, t_min_c, t_
     rate = np.where(hot, arrhenius_rate(temperature, ln_a, ea_over_r, t_min_c), 0.0)
     omega += dt * rate
     return float(rate.max()) if rate.size else 0.0
+
+
+def accumulate_damage_interval(
+    temperature_start,
+    temperature_end,
+    void,
+    omega,
+    n_rows,
+    tau,
+    ln_a,
+    ea_over_r,
+    t_min_c,
+    t_negligible,
+):
+    """Omega += tau (r1 - r0) / ln(r1 / r0) (tau r0 if r1 = r0), r0 and r1 the rates at the
+    start and end temperatures, on tissue cells of rows < n_rows hotter than t_negligible at
+    either end. Returns the largest r1 among cells hotter than t_negligible at the end."""
+    rows = np.arange(omega.shape[0])[:, None] < n_rows
+    visit = rows & ~void & ((temperature_start > t_negligible) | (temperature_end > t_negligible))
+    r0 = arrhenius_rate(temperature_start, ln_a, ea_over_r, t_min_c)
+    r1 = arrhenius_rate(temperature_end, ln_a, ea_over_r, t_min_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(r1 == r0, r0, (r1 - r0) / np.log(r1 / r0))
+    omega += np.where(visit, tau * mean, 0.0)
+    hot_end = visit & (temperature_end > t_negligible)
+    return float(r1[hot_end].max()) if hot_end.any() else 0.0
+
+
+def raise_peak(temperature, void, peak, n_rows, floor):
+    """peak = max(peak, T) on tissue cells of rows < n_rows; returns max(floor, their max T)."""
+    tissue = ~void[:n_rows]
+    peak[:n_rows][tissue] = np.maximum(peak[:n_rows][tissue], temperature[:n_rows][tissue])
+    return max_tissue_temperature(temperature, void, n_rows, floor)
+
+
+def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, tolerance):
+    """Largest k in [row_start, row_stop) with a tissue cell at |T(H) - T0| > tolerance, or -1."""
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    t = temperature_of_enthalpy(enthalpy, rho_c[:, None], latent[:, None], t_initial, t_boil)
+    hot = (np.abs(t - t_initial) > tolerance) & ~void
+    rows = [k for k in range(row_start, min(row_stop, enthalpy.shape[0])) if hot[k].any()]
+    return rows[-1] if rows else -1
+
+
+def heated_extent(temperature, void, n_rows, t_initial, tolerance, extent):
+    """extent[k] = 1 + the largest j with a tissue cell |T - T0| > tolerance in row k < n_rows,
+    else 0."""
+    hot = ~void & (np.abs(temperature - t_initial) > tolerance)
+    for k in range(n_rows):
+        cols = np.flatnonzero(hot[k])
+        extent[k] = cols[-1] + 1 if cols.size else 0
+
+
+def stage_extent(extent, n_rows, n_stages, n_cols, row_stop):
+    """row_stop[k] = min(n_cols, 2 + max over rows k2 < n_rows with extent > 0 and
+    |k2 - k| <= n_stages of extent[k2] + n_stages - |k2 - k|), or 0."""
+    for k in range(n_rows):
+        reach = [
+            extent[k2] + n_stages - abs(k2 - k) + 2
+            for k2 in range(n_rows)
+            if extent[k2] > 0 and abs(k2 - k) <= n_stages
+        ]
+        row_stop[k] = min(n_cols, max(reach, default=0))
 
 
 def max_tissue_temperature(temperature, void, n_rows, floor):

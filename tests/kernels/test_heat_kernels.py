@@ -107,7 +107,7 @@ def test_temperature_of_enthalpy_matches_reference():
         assert abs(hi - lo) < 1e-6
 
 
-def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
+def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial, row_stop=None):
     enthalpy = s["enthalpy"].copy()
     void = s["void"].copy()
     temperature = s["temperature"].copy()
@@ -135,6 +135,9 @@ def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial):
         peak,
         row_deviation,
         _void_extent(void),
+        None,
+        None,
+        row_stop,
     )
     return np.array(energies), enthalpy, following, peak, row_deviation
 
@@ -178,18 +181,51 @@ def test_conduction_step_matches_reference(seed, lateral, n_active, h_conv, t_am
     assert np.all(row_deviation[n_active:] == -1.0)
 
 
+# which cells of each row are advanced (j < row_stop[k]); the others are held
+ROW_STOPS = {
+    "narrowing": np.array([7, 7, 6, 6, 5, 4, 4, 3, 3, 2, 1, 0]),
+    "ragged": np.array([7, 2, 6, 0, 5, 7, 1, 4, 6, 3, 7, 5]),
+    "all": np.full(NZ, NR),
+}
+
+
+@pytest.mark.parametrize("pattern", ROW_STOPS)
+@pytest.mark.parametrize(("seed", "lateral", "n_active"), [(11, True, NZ), (12, False, 9)])
+def test_conduction_step_with_held_cells_matches_reference(seed, lateral, n_active, pattern):
+    """Cells beyond their row's stop are held; heat into them is booked as conducted out."""
+    s = _state(seed, lateral=lateral)
+    s["rng_peak"] = s["rng"].uniform(-5.0, 5.0, (NZ, NR))
+    row_stop = ROW_STOPS[pattern]
+    got = _conduction(kernel, s, n_active, 1e5, 25.0, 37.0, 37.0, row_stop)
+    want = _conduction(ref, s, n_active, 1e5, 25.0, 37.0, 37.0, row_stop)
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=0.0)
+    _, enthalpy, following, _, _ = got
+    held = (np.arange(NR)[None, :] >= row_stop[:, None]) | (np.arange(NZ)[:, None] >= n_active)
+    assert_array_equal(enthalpy[held], s["enthalpy"][held])
+    assert np.all(following[held] == -999.0)
+
+
 @pytest.mark.parametrize(
-    ("seed", "lateral", "t_amb", "t_far", "t_art"),
-    [(8, True, 25.0, 37.0, 37.0), (9, False, 20.0, 60.0, 30.0), (10, True, 90.0, 5.0, 45.0)],
+    ("seed", "lateral", "t_amb", "t_far", "t_art", "pattern"),
+    [
+        (8, True, 25.0, 37.0, 37.0, "all"),
+        (9, False, 20.0, 60.0, 30.0, "all"),
+        (10, True, 90.0, 5.0, 45.0, "all"),
+        (8, True, 25.0, 37.0, 37.0, "narrowing"),
+        (9, False, 20.0, 60.0, 30.0, "ragged"),
+    ],
 )
-def test_conduction_step_conserves_energy(seed, lateral, t_amb, t_far, t_art):
-    """Without a source, the change of sum(H V) is minus the returned losses."""
+def test_conduction_step_conserves_energy(seed, lateral, t_amb, t_far, t_art, pattern):
+    """Without a source, the change of sum(H V) is minus the returned losses (with held
+    cells too: what flows into them is booked as conducted out)."""
     s = _state(seed, lateral=lateral)
     s["rng_peak"] = np.zeros((NZ, NR))
     # a blood flow far above physiological, so the perfusion term is not negligible
     s["perfusion"] = s["rng"].uniform(1e10, 3e10, NZ)
+    row_stop = None if pattern == "all" else ROW_STOPS[pattern]
     (conducted, surface, perfused), enthalpy, *_ = _conduction(
-        kernel, s, NZ, 1e5, t_amb, t_far, t_art
+        kernel, s, NZ, 1e5, t_amb, t_far, t_art, row_stop
     )
     v = s["volume"][None, :]
     tissue = ~s["void"]
@@ -205,7 +241,7 @@ def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None):
     void = s["void"].copy()
     spread = np.ones(NZ) if spread is None else spread
     entry_row = np.zeros(NR * kernel.RAYS_PER_RING, dtype=np.int64)
-    extra = () if module is kernel else (kernel.RAYS_PER_RING,)
+    extra = () if module is kernel else (kernel.RAYS_PER_RING, kernel.BEAM_CUTOFF)
     energies = module.deposit_beam(
         enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, entry_row, *extra
     )
@@ -360,3 +396,416 @@ def test_max_tissue_temperature_matches_reference(n_rows):
         assert module.max_tissue_temperature(temperature, void, n_rows, 37.0) == (
             ref.max_tissue_temperature(temperature, void, n_rows, 37.0)
         )
+
+
+# --- RKL2 super steps ----------------------------------------------------------------------
+
+
+def _column_tuples(s, h_conv=1e5, t_amb=25.0, t_far=37.0, t_art=37.0):
+    return (
+        kernel.ColumnGeometry(s["dr"], s["dz"], s["volume"], s["area_axial"], s["area_radial"]),
+        kernel.ColumnMaterial(
+            s["k_row"],
+            s["k_face_z"],
+            s["rho_c"],
+            s["latent"],
+            s["perfusion"],
+            np.ones(NZ),
+            np.full(NZ, np.inf),
+        ),
+        kernel.ColumnBoundary(T0, T_BOIL, t_art, h_conv, t_amb, t_far, s["lateral"]),
+    )
+
+
+def _stage(module, s, n_active, first, coefficients, case, row_stop=None):
+    """Run one RKL2 stage (`first`: stage 1, storing L(Y_0)) of `module` on state `s`."""
+    mu, nu, gamma_tau = coefficients
+    rng = np.random.default_rng(case)
+    enthalpy = s["enthalpy"].copy()
+    # Y_{j-2}, Y_0: the state shifted by a few percent; L(Y_0): random, finite
+    prev2 = enthalpy * rng.uniform(0.97, 1.03, enthalpy.shape)
+    start = enthalpy * rng.uniform(0.97, 1.03, enthalpy.shape)
+    rate_start = rng.uniform(-1e12, 1e12, enthalpy.shape)
+    out = np.full_like(enthalpy, -999.0)
+    rate_out = np.full_like(enthalpy, -999.0) if first else None
+    following = np.full_like(enthalpy, -999.0)
+    peak = s["temperature"] + 5.0
+    row_deviation = np.full(NZ, -1.0)
+    stage = kernel.RKLStage(out, prev2, start, rate_start, mu, nu, 1.0 - mu - nu, gamma_tau)
+    energies = module.conduction_step(
+        s["temperature"].copy(),
+        s["void"],
+        enthalpy,
+        s["dt"] * 0.4,
+        *_column_tuples(s),
+        n_active,
+        following,
+        peak,
+        row_deviation,
+        _void_extent(s["void"]),
+        stage,
+        rate_out,
+        row_stop,
+    )
+    results = [np.array(energies), enthalpy, out, following, peak, row_deviation]
+    if first:
+        results.append(rate_out)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("seed", "lateral", "n_active", "first", "coefficients", "pattern"),
+    [
+        (20, True, NZ, True, (1.0, 0.0, 0.0), "all"),
+        (21, False, NZ, False, (1.8, -0.85, -2.1e-7), "all"),
+        (22, True, 8, False, (1.95, -0.96, -3e-8), "all"),
+        (23, False, 1, True, (1.0, 0.0, 0.0), "all"),
+        (25, True, NZ, True, (1.0, 0.0, 0.0), "narrowing"),
+        (26, False, 10, False, (1.8, -0.85, -2.1e-7), "ragged"),
+    ],
+)
+def test_conduction_stage_matches_reference(seed, lateral, n_active, first, coefficients, pattern):
+    """An RKL2 stage: Y_j out of place, the state and the peak untouched."""
+    s = _state(seed, lateral=lateral)
+    row_stop = ROW_STOPS[pattern]
+    got = _stage(kernel, s, n_active, first, coefficients, seed, row_stop)
+    want = _stage(ref, s, n_active, first, coefficients, seed, row_stop)
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=0.0)
+    _, enthalpy, out, following, peak, _ = got[:6]
+    assert_array_equal(enthalpy, s["enthalpy"])
+    assert_array_equal(peak, s["temperature"] + 5.0)
+    advanced = (
+        ~s["void"]
+        & (np.arange(NZ)[:, None] < n_active)
+        & (np.arange(NR)[None, :] < row_stop[:, None])
+    )
+    assert np.all(out[advanced] != -999.0) and np.all(out[~advanced] == -999.0)
+    assert np.all(following[~advanced] == -999.0)
+
+
+def test_explicit_step_is_a_stage_with_unit_weights():
+    """mu = 1, nu = gamma = 0 out of place gives the explicit step's enthalpy."""
+    s = _state(24)
+    s["rng_peak"] = np.zeros((NZ, NR))
+    explicit = _conduction(kernel, s, NZ, 1e5, 25.0, 37.0, 37.0)
+    s["dt"] /= 0.4  # _stage runs at 0.4 dt
+    staged = _stage(kernel, s, NZ, True, (1.0, 0.0, 0.0), 24)
+    assert_allclose(staged[0], explicit[0], rtol=RTOL)
+    tissue = ~s["void"]
+    assert_allclose(staged[2][tissue], explicit[1][tissue], rtol=RTOL)
+    assert_allclose(staged[3][tissue], explicit[2][tissue], rtol=RTOL)
+
+
+@pytest.mark.parametrize("n_stages", [2, 3, 7, 40])
+def test_rkl2_coefficients(n_stages):
+    """Match the reference; the stability polynomial R(z) of y' = z y / tau is second order
+    (R = 1 + z + z^2/2 + O(z^3)) and |R| <= 1 on -(s^2 + s - 2)/2 <= z <= 0 (the explicit
+    step's interval [-2, 0] stretched by (s^2 + s - 2)/4)."""
+    got = kernel.rkl2_coefficients(n_stages)
+    for g, w in zip(got, ref.rkl2_coefficients(n_stages), strict=True):
+        assert_allclose(g, w, rtol=RTOL, atol=1e-300)
+    mu, nu, mu_tilde, gamma_tilde = got
+
+    def amplification(z):
+        y0 = np.ones_like(z)
+        previous, current = y0, y0 + mu_tilde[1] * z * y0
+        for j in range(2, n_stages + 1):
+            following = (
+                mu[j] * current
+                + nu[j] * previous
+                + (1 - mu[j] - nu[j]) * y0
+                + mu_tilde[j] * z * current
+                + gamma_tilde[j] * z * y0
+            )
+            previous, current = current, following
+        return current
+
+    small = np.array([-1e-2, -2e-2])
+    error = amplification(small) - (1 + small + small**2 / 2)
+    assert np.all(np.abs(error) < 0.2 * np.abs(small) ** 3)
+    z = np.linspace(-(n_stages**2 + n_stages - 2) / 2, 0.0, 4001)
+    assert np.max(np.abs(amplification(z))) <= 1.0 + 1e-12
+    for ratio in [0.0, 1.0, 2.5, 2.6, 7.0, 100.0, 409.5]:
+        assert kernel.rkl2_stages_for(ratio) == ref.rkl2_stages_for(ratio)
+
+
+def _super_step(module, s, tau, n_stages, n_rows, case, row_stop=None):
+    enthalpy = s["enthalpy"].copy()
+    temperature = s["temperature"].copy()
+    temperature_end = np.full_like(temperature, -999.0)
+    row_deviation = np.full(NZ, -1.0)
+    work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), temperature.copy())
+    losses = module.rkl2_super_step(
+        temperature,
+        s["void"],
+        enthalpy,
+        tau,
+        n_stages,
+        *_column_tuples(s, *case),
+        n_rows,
+        np.full(NZ, NR) if row_stop is None else row_stop,
+        temperature_end,
+        row_deviation,
+        _void_extent(s["void"]),
+        work,
+    )
+    return np.array(losses), enthalpy, temperature, temperature_end, row_deviation
+
+
+def _smooth_state(seed, lateral):
+    """A state with smooth temperatures below the plateau (a super step is meant for
+    such states; the random one has a grid-scale pattern and plateau cells)."""
+    s = _state(seed, lateral=lateral)
+    z = np.arange(NZ)[:, None] * s["dz"]
+    r = np.arange(NR)[None, :] * s["dr"]
+    rise = 55.0 * np.exp(-(z**2 + r**2) / (8e-6) ** 2)
+    h = rise * s["rho_c"][:, None]
+    s["enthalpy"] = np.where(s["void"], 0.0, h)
+    s["temperature"] = np.where(s["void"], T0, T0 + rise)
+    return s
+
+
+SUPER_CASES = [
+    # (seed, lateral, n_stages, n_rows, (h_conv, t_ambient, t_far, t_arterial), row stops)
+    (30, True, 2, NZ, (1e5, 25.0, 37.0, 37.0), "all"),
+    (31, False, 5, NZ, (3e4, 20.0, 50.0, 30.0), "all"),
+    (32, True, 9, 9, (1e5, 25.0, 37.0, 37.0), "all"),
+    (33, False, 3, 4, (0.0, 37.0, 10.0, 45.0), "all"),
+    (34, True, 4, NZ, (1e5, 25.0, 37.0, 37.0), "narrowing"),
+    (35, False, 6, 10, (3e4, 20.0, 50.0, 30.0), "ragged"),
+]
+
+
+@pytest.mark.parametrize(("seed", "lateral", "n_stages", "n_rows", "case", "pattern"), SUPER_CASES)
+@pytest.mark.parametrize("smooth", [False, True])
+def test_rkl2_super_step_matches_reference(seed, lateral, n_stages, n_rows, case, pattern, smooth):
+    s = _smooth_state(seed, lateral) if smooth else _state(seed, lateral=lateral)
+    s["perfusion"] = s["rng"].uniform(1e9, 3e9, NZ)  # strong, so that its share is visible
+    tau = s["dt"] * (n_stages**2 + n_stages - 2) / 4.0
+    row_stop = ROW_STOPS[pattern]
+    got = _super_step(kernel, s, tau, n_stages, n_rows, case, row_stop)
+    want = _super_step(ref, s, tau, n_stages, n_rows, case, row_stop)
+    # the stages combine values several times larger than their sum (|mu|, |nu| ~ 1-2):
+    # rounding is amplified a little
+    for g, w in zip(got, want, strict=True):
+        assert_allclose(g, w, rtol=1e-10, atol=0.0)
+    losses, enthalpy, temperature, temperature_end, _ = got
+    assert_array_equal(temperature, s["temperature"])  # T(Y_0) is kept
+    held = (np.arange(NZ)[:, None] >= n_rows) | (np.arange(NR)[None, :] >= row_stop[:, None])
+    assert_array_equal(enthalpy[held], s["enthalpy"][held])
+    # held cells down to the first held row get T(Y_0) (the stages read them); no others
+    assert np.all(temperature_end[n_rows + 1 :] == -999.0)
+    # energy: the stored change is minus the combined losses
+    v = s["volume"][None, :]
+    tissue = ~s["void"]
+    change = np.sum(np.where(tissue, enthalpy - s["enthalpy"], 0.0) * v)
+    assert change == pytest.approx(-losses.sum(), rel=1e-9, abs=1e-12 * np.abs(losses).max())
+
+
+def _fine_explicit(s, tau, n_steps):
+    """`n_steps` explicit steps of tau / n_steps from state `s`: (losses, temperatures)."""
+    fine = dict(s, dt=tau / n_steps, rng_peak=np.zeros((NZ, NR)))
+    total = np.zeros(3)
+    for _ in range(n_steps):
+        energies, fine["enthalpy"], temperature, _, _ = _conduction(
+            kernel, fine, NZ, 1e5, 25.0, 37.0, 37.0
+        )
+        fine["temperature"] = np.where(s["void"], T0, temperature)
+        total += energies
+    return total, fine["temperature"]
+
+
+@pytest.mark.parametrize("lateral", [True, False])
+def test_rkl2_super_step_is_second_order(lateral):
+    """On a smooth state, a 4-stage super step against 1000 explicit steps of the same
+    span: the error falls like tau^3 per step (second order; measured ratio 7.1 from
+    tau = dt to dt/2) and is 1.2e-3 of the temperature change at tau = dt/2."""
+    s = _smooth_state(40, lateral)
+    tissue = ~s["void"]
+    errors = []
+    for tau in (s["dt"], 0.5 * s["dt"]):
+        losses, _, _, temperature_end, _ = _super_step(kernel, s, tau, 4, NZ, (1e5, 25, 37, 37))
+        fine_losses, fine_temperature = _fine_explicit(s, tau, 1000)
+        errors.append(np.max(np.abs(temperature_end - fine_temperature)[tissue]))
+    change = np.max(np.abs(temperature_end - s["temperature"])[tissue])
+    assert errors[0] / errors[1] > 6.0
+    assert errors[1] < 2e-3 * change
+    assert_allclose(losses, fine_losses, rtol=2e-3)
+
+
+def test_accumulate_damage_interval_matches_reference():
+    s = _state(50)
+    rng = s["rng"]
+    ln_a = np.array([286.3022, 118.0323])
+    ea_over_r = np.array([93534.9, 39109.8])
+    t_min = np.array([-273.15, 50.0])
+    start = rng.uniform(30.0, 90.0, (NZ, NR))
+    end = rng.uniform(30.0, 90.0, (NZ, NR))
+    end[1, 5] = start[1, 5]  # equal rates: tau r
+    end[2, 5] = 40.0  # cold at the end only
+    start[3, 6] = 40.0  # cold at the start only
+    omega0 = rng.uniform(0.0, 2.0, (NZ, NR))
+    results = []
+    for module in (kernel, ref):
+        omega = omega0.copy()
+        rate = module.accumulate_damage_interval(
+            start, end, s["void"], omega, 9, 2e-4, ln_a, ea_over_r, t_min, 45.0
+        )
+        results.append((rate, omega))
+    # the reference's (r1 - r0) / ln(r1/r0) loses digits when r1 ~ r0
+    assert_allclose(results[0][0], results[1][0], rtol=RTOL)
+    assert_allclose(results[0][1], results[1][1], rtol=1e-9, atol=0.0)
+    omega = results[0][1]
+    skipped = s["void"] | ((start <= 45.0) & (end <= 45.0)) | (np.arange(NZ)[:, None] >= 9)
+    assert_array_equal(omega[skipped], omega0[skipped])
+    rate = kernel.arrhenius_rate(start[1, 5], ln_a, ea_over_r, t_min)
+    assert omega[1, 5] - omega0[1, 5] == pytest.approx(2e-4 * rate, rel=1e-12)
+
+
+def test_damage_interval_is_exact_for_an_exponential_rate():
+    """If ln r is linear in time the integral is exact: two halves give the same sum."""
+    ln_a, ea_over_r, t_min = np.array([226.7847]), np.array([75531.04]), np.array([-273.15])
+    t_start, t_end = 80.0, 55.0
+    ln_r = [ln_a[0] - ea_over_r[0] / (t + ref.KELVIN_OFFSET) for t in (t_start, t_end)]
+    t_mid = ea_over_r[0] / (ln_a[0] - 0.5 * (ln_r[0] + ln_r[1])) - ref.KELVIN_OFFSET
+    void = np.zeros((1, 1), dtype=bool)
+    whole = np.zeros((1, 1))
+    halves = np.zeros((1, 1))
+
+    def add(omega, a, b, tau):
+        kernel.accumulate_damage_interval(
+            np.full((1, 1), a), np.full((1, 1), b), void, omega, 1, tau, ln_a, ea_over_r, t_min, 45
+        )
+
+    add(whole, t_start, t_end, 1e-3)
+    add(halves, t_start, t_mid, 0.5e-3)
+    add(halves, t_mid, t_end, 0.5e-3)
+    assert whole[0, 0] == pytest.approx(halves[0, 0], rel=1e-12)
+    exact = 1e-3 * (math.exp(ln_r[1]) - math.exp(ln_r[0])) / (ln_r[1] - ln_r[0])
+    assert whole[0, 0] == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 12])
+def test_raise_peak_matches_reference(n_rows):
+    rng = np.random.default_rng(60 + n_rows)
+    temperature = rng.uniform(30.0, 300.0, (12, 7))
+    void = rng.random((12, 7)) < 0.3
+    peak0 = rng.uniform(30.0, 300.0, (12, 7))
+    results = []
+    for module in (kernel, ref):
+        peak = peak0.copy()
+        results.append((module.raise_peak(temperature, void, peak, n_rows, 37.0), peak))
+    assert results[0][0] == results[1][0]
+    assert_array_equal(results[0][1], results[1][1])
+    assert_array_equal(results[0][1][n_rows:], peak0[n_rows:])
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, NZ), (4, 9), (9, 30), (11, 12)])
+def test_deepest_heated_row_matches_reference(start, stop):
+    s = _state(70)
+    enthalpy = s["enthalpy"].copy()
+    enthalpy[7:] *= 1e-12  # a faint tail: about 1e-10 K and less
+    enthalpy[7, 3] = 2e-6 * s["rho_c"][7]  # 2e-6 K
+    material = _column_tuples(s)[1]
+    boundary = _column_tuples(s)[2]
+    for tolerance in (1e-6, 1e-12):
+        got = kernel.deepest_heated_row(
+            enthalpy, s["void"], material, boundary, start, stop, tolerance
+        )
+        want = ref.deepest_heated_row(
+            enthalpy, s["void"], material, boundary, start, stop, tolerance
+        )
+        assert got == want
+
+
+@pytest.mark.parametrize("n_rows", [1, 7, 12])
+def test_heated_extent_matches_reference(n_rows):
+    s = _state(80)
+    temperature = s["temperature"].copy()
+    temperature[6:] = T0 + 1e-7  # below the tolerance
+    temperature[8, 2] = T0 - 2e-6  # a cooled cell counts too
+    got = np.full(NZ, -1)
+    want = np.full(NZ, -1)
+    kernel.heated_extent(temperature, s["void"], n_rows, T0, 1e-6, got)
+    ref.heated_extent(temperature, s["void"], n_rows, T0, 1e-6, want)
+    assert_array_equal(got, want)
+    assert np.all(got[n_rows:] == -1)
+
+
+@pytest.mark.parametrize("n_stages", [1, 3, 20])
+def test_stage_extent_matches_reference(n_stages):
+    extent = np.array([9, 9, 8, 0, 0, 5, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    got = np.full(extent.size, -1)
+    want = np.full(extent.size, -1)
+    kernel.stage_extent(extent, 18, n_stages, 30, got)
+    ref.stage_extent(extent, 18, n_stages, 30, want)
+    assert_array_equal(got, want)
+    # every cell within n_stages moves (rows + columns) of a heated one is advanced
+    for k in range(18):
+        for k2 in np.flatnonzero(extent):
+            assert got[k] >= min(30, extent[k2] + n_stages - abs(k2 - k) + 1) or abs(k2 - k) > (
+                n_stages
+            )
+
+
+def _deposit_ray_by_ray(enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread):
+    """Each ray on its own, followed to the grid bottom (no pending sums, no cutoff)."""
+    nz, nr = enthalpy.shape
+    rays = kernel.RAYS_PER_RING
+    ablated = transmitted = 0.0
+    for j0 in range(nr):
+        for m in range(rays):
+            remaining = ring_energy[j0] / rays
+            r0 = math.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays)
+            k = 0
+            while remaining > 0.0 and k < nz:
+                j = int(r0 * spread[k])
+                if j >= nr:
+                    break
+                if void[k, j]:
+                    k += 1
+                    continue
+                share = remaining * (1.0 - attenuation[k])
+                need = (h_ablation[k] - enthalpy[k, j]) * volume[j]
+                sent = remaining * need / share if need <= share else remaining
+                sent = max(sent, 0.0)
+                left, _ = ref._beer_lambert(enthalpy, void, j, k, sent, attenuation, volume[j], 0.0)
+                transmitted += left
+                remaining -= sent
+                if need <= share:
+                    ablated += enthalpy[k, j] * volume[j]
+                    enthalpy[k, j] = 0.0
+                    void[k, j] = True
+                    k += 1
+            transmitted += remaining
+    return ablated, transmitted
+
+
+@pytest.mark.parametrize("seed", [23, 24])
+def test_pending_sums_equal_sending_each_ray_on_its_own(seed):
+    s = _state(seed)
+    h_ablation = s["h_boil"] + 0.6 * s["latent"]
+    attenuation, ring_energy = _beam(s, mu=1e5, scale=3e4)
+    spread = 1.0 + 0.1 * np.arange(NZ)
+    merged_h, merged_void = s["enthalpy"].copy(), s["void"].copy()
+    entry_row = np.zeros(NR * kernel.RAYS_PER_RING, dtype=np.int64)
+    merged = ref.deposit_beam(
+        merged_h,
+        merged_void,
+        ring_energy,
+        attenuation,
+        s["volume"],
+        h_ablation,
+        spread,
+        entry_row,
+        kernel.RAYS_PER_RING,
+        0.0,
+    )
+    alone_h, alone_void = s["enthalpy"].copy(), s["void"].copy()
+    alone = _deposit_ray_by_ray(
+        alone_h, alone_void, ring_energy, attenuation, s["volume"], h_ablation, spread
+    )
+    assert_array_equal(merged_void, alone_void)
+    assert_allclose(merged_h, alone_h, rtol=1e-12, atol=1e-12 * np.abs(alone_h).max())
+    assert_allclose(merged[:2], alone, rtol=1e-12)

@@ -21,6 +21,7 @@ from resurfacer.kernels.heat import (
     ColumnGeometry,
     ColumnMaterial,
     DamageSchedule,
+    SuperStepping,
     run_column,
 )
 
@@ -30,8 +31,10 @@ ALPHA = K / RHO_C
 T0 = 37.0
 
 
-def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None):
-    """Run the 1-D stack for `n_steps`; returns (T by row, energy terms, stored, dt, area)."""
+def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None, fraction=0.0):
+    """Run the 1-D stack for `n_steps` (or as long, with RKL2 super steps of up to
+    `fraction` x the time since the last pulse step once they pay); returns (T by row,
+    energy terms, stored, dt, area)."""
     nr = 1
     dr = dz
     edges = np.arange(nr + 1) * dr
@@ -49,10 +52,11 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None)
     surface_row = np.zeros(nr, dtype=np.int64)
     step_energy = np.zeros(0) if step_energy is None else step_energy
     attenuation = np.ones(nz) if attenuation is None else attenuation
-    damage_every = 1000
+    damage_every = 1 if fraction > 0.0 else 1000  # super steps start on a damage step
     n_hist = n_steps // damage_every + 2
     energy = np.zeros(5)
-    steps = run_column(
+    end = n_steps * dt
+    steps, _, _, n_super, _, simulated = run_column(
         enthalpy,
         void,
         temperature,
@@ -87,8 +91,12 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None)
         energy,
         np.zeros((1, 1)),  # no photon-transport map: the beam is traced Beer-Lambert
         0,
-    )[0]  # (steps, n_history, ...)
-    assert steps == n_steps
+        SuperStepping(fraction, 5, 40, end),
+    )
+    assert (n_super > 0) == (fraction > 0.0)
+    if n_super == 0:
+        assert steps == n_steps
+    assert simulated == pytest.approx(end, rel=1e-12)
     stored = float(np.sum(enthalpy * volume[None, :]))
     return temperature[:, 0], energy, stored, dt, float(area_axial[0])
 
@@ -100,8 +108,9 @@ def ierfc(x):
 
 def _open_window():
     """A transparent first "pulse" step (1 J, attenuation 1 everywhere): nothing is
-    absorbed, all of it is counted as transmitted, but the beam reaches the grid bottom,
-    so run_column advances every row from the first step on (see test (a) below)."""
+    absorbed, all of it is counted as transmitted. The run then has a pulse, after which
+    super steps may start; with T_far != T0 every row is advanced from the start anyway
+    (see the test without it below)."""
     return np.array([1.0])
 
 
@@ -134,6 +143,19 @@ def test_surface_temperature_step():
     assert energy[1] == 1.0 and stored > 0.0
     assert abs(stored + energy[2]) <= 1e-10 * stored
     assert np.all(energy[[0, 3, 4]] == 0.0)
+
+
+def test_surface_temperature_step_with_super_steps():
+    """The same after the transparent step with RKL2 super steps (super_step_fraction
+    0.1: 71 explicit steps, then 14 super steps of 102 stages in all, instead of 179
+    more steps). Measured max |T - T_exact| = 5.2e-4 dT (explicit: 1.1e-4 dT; 8.7e-4
+    dT at fraction 0.2); same tolerance as the explicit run."""
+    temperature, energy, stored, dt, _ = _run(
+        A_NZ, A_DZ, A_STEPS, step_energy=_open_window(), t_far=T0 + A_DT, fraction=0.1
+    )
+    error = np.max(np.abs(temperature - _step_profile(temperature, dt)))
+    assert error < 1e-3 * A_DT
+    assert abs(stored + energy[2]) <= 1e-10 * stored
 
 
 def test_surface_temperature_step_without_opening_the_window():
@@ -254,5 +276,7 @@ def test_beer_lambert_source():
     exact = beer_lambert_rise(z, t)
     assert 2.0 * math.sqrt(ALPHA * t) / C_DZ >= 30.0
     assert np.max(np.abs(temperature - T0 - exact)) < 2e-3 * exact[0]
-    # (d) the beam reaches every row, so the whole column is advanced: exact balance
+    # (d) exact balance: the rows where the beam's tail leaves less than ACTIVE_TOLERANCE_K
+    # are held until heat reaches them (their enthalpy is stored, what conduction passes
+    # to them is booked as conducted out)
     assert abs(delivered - stored - energy.sum()) <= 1e-10 * delivered

@@ -35,6 +35,16 @@ ColumnBoundary = namedtuple(
 #: Arrhenius step: heat steps per damage step, ln A, Ea/R and segment starts (see
 #: `arrhenius_rate`), and the temperature [C] below which the rate is skipped.
 DamageSchedule = namedtuple("DamageSchedule", "every ln_a ea_over_r t_min_c t_negligible")
+#: One stage j of an RKL2 super step (see `conduction_step`): the array receiving
+#: Y_j, the stage values Y_{j-2} and Y_0 [J/m^3], L(Y_0) [W/m^3], and the weights
+#: mu_j, nu_j, 1 - mu_j - nu_j and gamma~_j tau [s] of Meyer et al. (2014).
+RKLStage = namedtuple(
+    "RKLStage", "enthalpy_out enthalpy_prev2 enthalpy_start rate_start mu nu start_weight gamma_tau"
+)
+#: Super-stepping after the last pulse (see `run_column`): super step <= `fraction`
+#: x the time since the pulse ended, `min_stages`..`max_stages` RKL2 stages, and the
+#: time [s] the run ends at.
+SuperStepping = namedtuple("SuperStepping", "fraction min_stages max_stages end_time")
 
 
 @njit(cache=True, inline="always")
@@ -54,6 +64,24 @@ def temperature_of_enthalpy(h, rho_c, latent, t_initial, t_boil):
     return t_boil + (h - h_boil - latent) / rho_c
 
 
+@njit(cache=True)
+def _rkl2_combine(stage, k, j, h_before, increment):
+    """Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y_0 + mu~ tau L(Y_{j-1})
+    + gamma~ tau L(Y_0) at cell (k, j), stored in `stage.enthalpy_out`.
+
+    `h_before` is Y_{j-1} and `increment` mu~ tau L(Y_{j-1}) at the cell.
+    """
+    h = (
+        stage.mu * h_before
+        + stage.nu * stage.enthalpy_prev2[k, j]
+        + stage.start_weight * stage.enthalpy_start[k, j]
+        + increment
+        + stage.gamma_tau * stage.rate_start[k, j]
+    )
+    stage.enthalpy_out[k, j] = h
+    return h
+
+
 #: fast-math flags for the interior span: reassociation and contraction, but
 #: NaN and infinity keep their meaning
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
@@ -65,6 +93,7 @@ def _interior_span(
     enthalpy,
     k,
     j_start,
+    j_stop,
     dt,
     dz,
     volume,
@@ -81,21 +110,24 @@ def _interior_span(
     t_boil,
     temperature_next,
     peak,
+    stage,
+    rate_out,
 ):
-    """Advance the cells j_start..nr-2 of row k, whose four faces are all tissue.
+    """Advance the cells j_start..j_stop-1 of row k, whose four neighbours are tissue.
 
-    V dH/dt = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
-              + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
-    then T' = T(H'), peak = max(peak, T'). Returns the row's perfusion power [W]
-    and its largest |T' - T0|.
+    V L = k (A_in/dr (T_w - T) + A_out/dr (T_e - T))
+          + A/dz (k_up (T_n - T) + k_down (T_s - T)) - w c V (T - T_a);
+    H' = H + dt L (`stage` None: in place, peak = max(peak, T')), or the RKL2
+    stage of `conduction_step` (out of place, peak untouched); T' = T(H');
+    `rate_out` (unless None) gets L. Returns the row's perfusion power [W] and
+    its largest |T' - T0|.
     """
-    nr = temperature.shape[1]
     h_boil = rho_c * (t_boil - t_initial)
     h_dry = h_boil + latent
     inv_rho_c = 1.0 / rho_c
     perfused = 0.0
     deviation = 0.0
-    for j in range(j_start, nr - 1):
+    for j in range(j_start, j_stop):
         t = temperature[k, j]
         q = kz * (
             radial_coef[j] * (temperature[k, j - 1] - t)
@@ -108,8 +140,13 @@ def _interior_span(
         )
         perf = perfusion * volume[j] * (t - t_arterial)
         perfused += perf
-        h = enthalpy[k, j] + (q - perf) * dt / volume[j]
-        enthalpy[k, j] = h
+        if stage is None:
+            h = enthalpy[k, j] + (q - perf) * dt / volume[j]
+            enthalpy[k, j] = h
+        else:
+            h = _rkl2_combine(stage, k, j, enthalpy[k, j], (q - perf) * dt / volume[j])
+        if rate_out is not None:
+            rate_out[k, j] = (q - perf) / volume[j]
         if h <= h_boil:
             t_new = t_initial + h * inv_rho_c
         elif h <= h_dry:
@@ -117,7 +154,8 @@ def _interior_span(
         else:
             t_new = t_boil + (h - h_dry) * inv_rho_c
         temperature_next[k, j] = t_new
-        peak[k, j] = max(peak[k, j], t_new)
+        if stage is None:
+            peak[k, j] = max(peak[k, j], t_new)
         deviation = max(deviation, abs(t_new - t_initial))
     return perfused, deviation
 
@@ -136,30 +174,53 @@ def conduction_step(
     peak,
     row_deviation,
     void_extent,
+    stage=None,
+    rate_out=None,
+    row_stop=None,
 ):
-    """One explicit finite-volume step of the Pennes equation, in place on `enthalpy`.
+    """One explicit finite-volume step of the Pennes equation, or one RKL2 stage.
 
-    V dH/dt = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), with face
+    The operator is L(H) = dH/dt with
+    V L = sum_faces G (T_nb - T) - w_b rho_b c_b V (T - T_a), T = T(H), face
     conductance G = k_face A_face / distance (harmonic-mean k across layers).
     Faces next to a void (ablated) cell and the top face lose heat by
     convection, h A (T - T_amb). The bottom face, and the outer radial face
     when `lateral_far_field` (else insulated), hold T_far half a cell away.
     `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
+    `temperature` must hold T(enthalpy).
+
+    With `stage` None (explicit step) H' = H + dt L(H), in place on
+    `enthalpy`. With `stage` an RKLStage, this is stage j of a super step of
+    length tau (Meyer, Balsara & Aslam, J. Comput. Phys. 257 (2014) 594):
+    `enthalpy` is Y_{j-1}, `dt` is mu~_j tau and
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
+          + mu~_j tau L(Y_{j-1}) + gamma~_j tau L(Y_0)
+    is written to `stage.enthalpy_out`, out of place; `peak` is not touched
+    (inner stages are not physical states). `rate_out`, unless None, gets
+    L(enthalpy) [W/m^3] (stage 1 stores L(Y_0) this way).
 
     Only rows above `n_active` are advanced: deeper rows are still at the
     initial temperature to within the caller's tolerance, and heat that the
     last advanced row passes to them is booked as conducted out (they act as
-    far field), so the energy balance stays exact. The same pass fills
-    `temperature_next` from the new enthalpy, raises `peak`, and writes each
-    row's largest |T - T0| into `row_deviation` (for the next active bound).
+    far field), so the energy balance stays exact. With `row_stop` (None: all
+    columns) only the cells j < row_stop[k] of row k are advanced, and the
+    heat they pass to held tissue cells beside, above or below them is booked
+    as conducted out in the same way. The same pass fills
+    `temperature_next` from the new enthalpy, raises `peak` (explicit steps),
+    and writes each row's largest |T - T0| into `row_deviation` (for the next
+    active bound).
     `void_extent[k]` is one past the outermost void column of row k (0 when
     the row has none). In rows 1..n_active-2 the cells beyond the void of
-    rows k-1..k+1 and inside the last column take `_interior_span`, a
+    rows k-1..k+1, inside the last column and before the row's held cells
+    take `_interior_span` (next to held cells it uses their temperatures as
+    interior faces do, and the row's booking is added after it), a
     branch-free loop with fast-math arithmetic (the same sums, reassociated:
     equal to rounding); the others take the general path.
 
-    Returns the energy [J] of this step conducted out of the domain, lost at
-    exposed surfaces and carried off by perfusion, each positive when it leaves.
+    Returns dt x the power [W] conducted out of the domain, lost at exposed
+    surfaces and carried off by perfusion, each positive when it leaves: the
+    energy [J] of an explicit step; for a stage, the share of L(Y_{j-1}) in
+    Y_j (`rkl2_super_step` combines the stages' shares like the enthalpy).
     """
     dr, dz, volume, area_axial, area_radial = geometry
     k_row, k_face_z, rho_c, latent, perfusion_row, _, _ = material
@@ -172,17 +233,22 @@ def conduction_step(
     for k in prange(n_active):
         deviation = 0.0
         kz = k_row[k]
-        span_start = nr - 1  # no span unless the row qualifies
+        row_end = nr  # one past the row's last advanced cell
+        if row_stop is not None:
+            row_end = row_stop[k]
+        span_end = min(nr - 1, row_end)
+        span_start = span_end  # no span unless the row qualifies
         if 0 < k < n_active - 1:
             span_start = max(1, void_extent[k - 1], void_extent[k], void_extent[k + 1]) + 1
-        if span_start < nr - 1:
-            # cells span_start..nr-2 and their four neighbours are tissue, and row
-            # k+1 is advanced: interior faces only
+        if span_start < span_end:
+            # cells span_start..span_end-1 and their four neighbours are tissue, and
+            # row k+1 is advanced: interior faces only
             row_perfused, deviation = _interior_span(
                 temperature,
                 enthalpy,
                 k,
                 span_start,
+                span_end,
                 dt,
                 dz,
                 volume,
@@ -199,10 +265,12 @@ def conduction_step(
                 t_boil,
                 temperature_next,
                 peak,
+                stage,
+                rate_out,
             )
             perfused += row_perfused * dt
-        for j in range(nr):
-            if void[k, j] or span_start <= j < nr - 1:
+        for j in range(row_end):
+            if void[k, j] or span_start <= j < span_end:
                 continue
             t = temperature[k, j]
             q = 0.0  # net power into the cell [W]
@@ -247,15 +315,52 @@ def conduction_step(
             perf = perfusion_row[k] * volume[j] * (t - t_arterial)
             q -= perf
             perfused += perf * dt
-            h = enthalpy[k, j] + q * dt / volume[j]
-            enthalpy[k, j] = h
+            if stage is None:
+                h = enthalpy[k, j] + q * dt / volume[j]
+                enthalpy[k, j] = h
+            else:
+                h = _rkl2_combine(stage, k, j, enthalpy[k, j], q * dt / volume[j])
+            if rate_out is not None:
+                rate_out[k, j] = q / volume[j]
             t_new = temperature_of_enthalpy(h, rho_c[k], latent[k], t_initial, t_boil)
             temperature_next[k, j] = t_new
-            if t_new > peak[k, j]:
-                peak[k, j] = t_new
+            if stage is None:
+                if t_new > peak[k, j]:
+                    peak[k, j] = t_new
             deviation = max(deviation, abs(t_new - t_initial))
+        if row_stop is not None:
+            flow = _flow_to_held_cells(
+                temperature, void, k, row_stop, n_active, kz, k_face_z, radial_coef, area_axial, dz
+            )
+            conducted += flow * dt
         row_deviation[k] = deviation
     return conducted, surface, perfused
+
+
+@njit(cache=True)
+def _flow_to_held_cells(
+    temperature, void, k, row_stop, n_active, kz, k_face_z, radial_coef, area_axial, dz
+):
+    """Power [W] from the advanced cells of row k (j < row_stop[k]) into held tissue
+    neighbours: the next cell of the row, and the cells above and below beyond the stop
+    of their rows (row n_active-1's neighbours below are booked by `conduction_step`).
+    Each face G (T - T_nb), with G as for an interior face."""
+    nr = temperature.shape[1]
+    end = row_stop[k]
+    flow = 0.0
+    if 0 < end < nr and not void[k, end - 1] and not void[k, end]:
+        flow += kz * radial_coef[end] * (temperature[k, end - 1] - temperature[k, end])
+    if k > 0:
+        for j in range(row_stop[k - 1], end):
+            if not void[k, j] and not void[k - 1, j]:
+                g = k_face_z[k - 1] * area_axial[j] / dz
+                flow += g * (temperature[k, j] - temperature[k - 1, j])
+    if k < n_active - 1:
+        for j in range(row_stop[k + 1], end):
+            if not void[k, j] and not void[k + 1, j]:
+                g = k_face_z[k] * area_axial[j] / dz
+                flow += g * (temperature[k, j] - temperature[k + 1, j])
+    return flow
 
 
 @njit(cache=True)
@@ -269,6 +374,8 @@ def _deliver_down_column(enthalpy, void, j, k_start, energy, attenuation, volume
     and the row below the last one reached.
     """
     nz = enthalpy.shape[0]
+    if j < 0:  # nothing to deliver
+        return 0.0, 0
     beam = energy
     k = k_start
     while k < nz and beam > cutoff:
@@ -282,6 +389,10 @@ def _deliver_down_column(enthalpy, void, j, k_start, energy, attenuation, volume
 
 #: rays per ring of the beam bundle in `deposit_beam`
 RAYS_PER_RING = 8
+#: a beam followed down a column is dropped (booked as transmitted) below this
+#: fraction of the energy it entered with: it would warm the tissue by far less
+#: than ACTIVE_TOLERANCE_K
+BEAM_CUTOFF = 1e-9
 
 
 @njit(cache=True)
@@ -303,14 +414,19 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     (absorbed share) of the ray's remaining energy is delivered first, the
     cell is removed (its enthalpy counted as ablation energy) and the rest
     goes on along the ray. This makes the ablation front independent of the
-    time step. A ray that leaves the grid radially, or still carries energy
-    at the grid bottom or below 1e-13 of its start, counts that energy as
+    time step. A ray that leaves the grid radially, or energy still left at
+    the grid bottom or below BEAM_CUTOFF of what entered a column, counts as
     transmitted.
 
-    Rays run one after the other (two may reach the same column).
-    `entry_row[ray]` (ray = j RAYS_PER_RING + m) is the row where the ray met
-    tissue last time: cells before it on its path are void for good, so the
-    walk starts there; it is updated.
+    Rays run one after the other (two may reach the same column). Rays that
+    enter the same cell one after another without removing it are followed
+    down the column together (one Beer-Lambert walk for their sum, held as
+    "pending" until a ray goes elsewhere); a ray arriving at that cell sees
+    its enthalpy as if the pending energy had been delivered, so the result is
+    that of sending each ray on its own. `entry_row[ray]` (ray = j
+    RAYS_PER_RING + m) is the row where the ray met tissue last time: cells
+    before it on its path are void for good, so the walk starts there; it is
+    updated.
     Returns (ablation energy [J], transmitted energy [J], one past the
     deepest void row, the row below the deepest one heated).
     """
@@ -319,6 +435,9 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     transmitted = 0.0
     void_rows = 0
     reach = 0
+    pending_column = -1  # the cell (pending_row, pending_column) awaits pending_energy
+    pending_row = 0
+    pending_energy = 0.0
     for ray in range(nr * RAYS_PER_RING):
         j0 = ray // RAYS_PER_RING
         remaining = ring_energy[j0] / RAYS_PER_RING
@@ -327,7 +446,7 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
         start_radius = math.sqrt(
             j0 * j0 + (ray % RAYS_PER_RING + 0.5) * (2 * j0 + 1) / RAYS_PER_RING
         )
-        cutoff = 1e-13 * remaining
+        cutoff = BEAM_CUTOFF * remaining
         k = entry_row[ray]
         while remaining > cutoff and k < nz:
             j = int(start_radius * spread[k])
@@ -337,28 +456,84 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
                 k += 1
                 continue
             v = volume[j]
+            if pending_column == j and pending_row != k:  # it would pass through this cell
+                left, last = _deliver_down_column(
+                    enthalpy,
+                    void,
+                    j,
+                    pending_row,
+                    pending_energy,
+                    attenuation,
+                    v,
+                    BEAM_CUTOFF * pending_energy,
+                )
+                transmitted += left
+                reach = max(reach, last)
+                pending_column, pending_energy = -1, 0.0
             share = remaining * (1.0 - attenuation[k])
-            need = (h_ablation[k] - enthalpy[k, j]) * v
-            if need <= share:
-                part = remaining * (need / share) if need > 0.0 else 0.0
-                left, last = _deliver_down_column(
-                    enthalpy, void, j, k, part, attenuation, v, cutoff
-                )
-                ablated += enthalpy[k, j] * v
-                enthalpy[k, j] = 0.0
-                void[k, j] = True
-                void_rows = max(void_rows, k + 1)
-                remaining -= part
-                k += 1
-            else:
-                left, last = _deliver_down_column(
-                    enthalpy, void, j, k, remaining, attenuation, v, cutoff
-                )
+            h = enthalpy[k, j]
+            if pending_column == j:
+                h += pending_energy * (1.0 - attenuation[k]) / v
+            need = (h_ablation[k] - h) * v
+            if need > share:  # the ray stays in this cell's column
+                if pending_column != j:
+                    left, last = _deliver_down_column(
+                        enthalpy,
+                        void,
+                        pending_column,
+                        pending_row,
+                        pending_energy,
+                        attenuation,
+                        volume[max(pending_column, 0)],
+                        BEAM_CUTOFF * pending_energy,
+                    )
+                    transmitted += left
+                    reach = max(reach, last)
+                    pending_column, pending_row, pending_energy = j, k, 0.0
+                pending_energy += remaining
                 remaining = 0.0
+                break
+            if pending_column == j:  # the cell is removed: deliver what waits for it first
+                left, last = _deliver_down_column(
+                    enthalpy,
+                    void,
+                    j,
+                    k,
+                    pending_energy,
+                    attenuation,
+                    v,
+                    BEAM_CUTOFF * pending_energy,
+                )
+                transmitted += left
+                reach = max(reach, last)
+                pending_column, pending_energy = -1, 0.0
+                need = (h_ablation[k] - enthalpy[k, j]) * v
+            part = remaining * (need / share) if need > 0.0 else 0.0
+            left, last = _deliver_down_column(
+                enthalpy, void, j, k, part, attenuation, v, BEAM_CUTOFF * part
+            )
             transmitted += left
             reach = max(reach, last)
+            ablated += enthalpy[k, j] * v
+            enthalpy[k, j] = 0.0
+            void[k, j] = True
+            void_rows = max(void_rows, k + 1)
+            remaining -= part
+            k += 1
         entry_row[ray] = k
         transmitted += remaining
+    left, last = _deliver_down_column(
+        enthalpy,
+        void,
+        pending_column,
+        pending_row,
+        pending_energy,
+        attenuation,
+        volume[max(pending_column, 0)],
+        BEAM_CUTOFF * pending_energy,
+    )
+    transmitted += left
+    reach = max(reach, last)
     return ablated, transmitted, void_rows, reach
 
 
@@ -391,8 +566,8 @@ def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
 
 
 @njit(cache=True, inline="always")
-def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
-    """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin.
+def arrhenius_log_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """ln of the damage rate, ln(dOmega/dt) = ln A - (Ea/R) / T [ln(1/s)], T in kelvin.
 
     Parameter sets may be piecewise in temperature: segment i applies from
     `t_min_c[i]` [C] up to the next segment's start (segments sorted).
@@ -401,7 +576,14 @@ def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
     for i in range(t_min_c.shape[0]):
         if t_celsius >= t_min_c[i]:
             seg = i
-    return math.exp(ln_a[seg] - ea_over_r[seg] / (t_celsius + KELVIN_OFFSET))
+    return ln_a[seg] - ea_over_r[seg] / (t_celsius + KELVIN_OFFSET)
+
+
+@njit(cache=True, inline="always")
+def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
+    """Damage rate dOmega/dt = exp(ln A - (Ea/R) / T) [1/s], T in kelvin (segments as in
+    `arrhenius_log_rate`)."""
+    return math.exp(arrhenius_log_rate(t_celsius, ln_a, ea_over_r, t_min_c))
 
 
 @njit(parallel=True, cache=True)
@@ -456,7 +638,430 @@ def _update_void_extent(void, void_extent, n_rows):
         void_extent[k] = extent
 
 
+@njit(parallel=True, cache=True)
+def accumulate_damage_interval(
+    temperature_start,
+    temperature_end,
+    void,
+    omega,
+    n_rows,
+    tau,
+    ln_a,
+    ea_over_r,
+    t_min_c,
+    t_negligible,
+):
+    """Omega += the damage of a step of length `tau` [s] from the temperatures at its ends.
+
+    The rate is taken to change exponentially in time between its values r0
+    and r1 at the start and the end (ln r linear in t), so
+    Omega += integral of r dt = tau (r1 - r0) / ln(r1 / r0)   (tau r0 when r1 = r0),
+    evaluated as tau r_max (1 - exp(-|x|)) / |x|, x = ln r1 - ln r0, r_max the
+    larger rate, without cancellation. Tissue cells of the first `n_rows` rows
+    are visited; a cell whose temperature is at or below `t_negligible` [C] at
+    both ends is skipped (see `accumulate_damage`). Returns the largest rate
+    [1/s] at the end of the step among the cells hotter than `t_negligible` then.
+    """
+    nr = temperature_start.shape[1]
+    max_rate = 0.0
+    for k in prange(n_rows):
+        row_max = 0.0
+        for j in range(nr):
+            if void[k, j]:
+                continue
+            t0 = temperature_start[k, j]
+            t1 = temperature_end[k, j]
+            if t0 <= t_negligible and t1 <= t_negligible:
+                continue
+            log_r0 = arrhenius_log_rate(t0, ln_a, ea_over_r, t_min_c)
+            log_r1 = arrhenius_log_rate(t1, ln_a, ea_over_r, t_min_c)
+            x = abs(log_r1 - log_r0)
+            r_max = math.exp(max(log_r0, log_r1))
+            mean = r_max if x == 0.0 else r_max * -math.expm1(-x) / x
+            omega[k, j] += tau * mean
+            if t1 > t_negligible:
+                row_max = max(row_max, math.exp(log_r1))
+        max_rate = max(max_rate, row_max)
+    return max_rate
+
+
+@njit(parallel=True, cache=True)
+def raise_peak(temperature, void, peak, n_rows, floor):
+    """peak = max(peak, T) on the tissue cells of the first `n_rows` rows; returns the
+    largest of those temperatures [C], and at least `floor`."""
+    best = floor
+    for k in prange(n_rows):
+        row_best = floor
+        for j in range(temperature.shape[1]):
+            if not void[k, j]:
+                t = temperature[k, j]
+                if t > peak[k, j]:
+                    peak[k, j] = t
+                if t > row_best:
+                    row_best = t
+        best = max(best, row_best)
+    return best
+
+
+@njit(cache=True)
+def rkl2_coefficients(n_stages):
+    """Stage weights of the s-stage RKL2 scheme (Meyer, Balsara & Aslam 2014, sec. 3).
+
+    With w_1 = 4 / (s^2 + s - 2), b_0 = b_1 = b_2 = 1/3,
+    b_j = (j^2 + j - 2) / (2 j (j + 1)) for j >= 2 and a_j = 1 - b_j:
+    mu~_1 = b_1 w_1, and for j = 2..s
+    mu_j = (2j - 1) / j b_j / b_{j-1},  nu_j = -(j - 1) / j b_j / b_{j-2},
+    mu~_j = mu_j w_1,                   gamma~_j = -a_{j-1} mu~_j.
+    Stage 1 is Y_1 = Y_0 + mu~_1 tau L(Y_0) (mu_1 = 1, nu_1 = gamma~_1 = 0).
+    Returns the arrays mu, nu, mu~, gamma~, indexed by j = 0..s (index 0 unused).
+    The scheme is second order and stable for tau <= dt_explicit (s^2 + s - 2) / 4.
+    """
+    s = n_stages
+    b = np.empty(s + 1)
+    for j in range(s + 1):
+        b[j] = 1.0 / 3.0 if j < 2 else (j * j + j - 2.0) / (2.0 * j * (j + 1.0))
+    w1 = 4.0 / (s * s + s - 2.0)
+    mu = np.zeros(s + 1)
+    nu = np.zeros(s + 1)
+    mu_tilde = np.zeros(s + 1)
+    gamma_tilde = np.zeros(s + 1)
+    mu[1] = 1.0
+    mu_tilde[1] = b[1] * w1
+    for j in range(2, s + 1):
+        mu[j] = (2.0 * j - 1.0) / j * b[j] / b[j - 1]
+        nu[j] = -(j - 1.0) / j * b[j] / b[j - 2]
+        mu_tilde[j] = mu[j] * w1
+        gamma_tilde[j] = -(1.0 - b[j - 1]) * mu_tilde[j]
+    return mu, nu, mu_tilde, gamma_tilde
+
+
+@njit(cache=True)
+def rkl2_stages_for(ratio):
+    """Fewest RKL2 stages s >= 2 with (s^2 + s - 2) / 4 >= `ratio` (super step / explicit step)."""
+    s = max(2, int(math.ceil(0.5 * (math.sqrt(9.0 + 16.0 * ratio) - 1.0))))
+    while (s * s + s - 2) / 4.0 < ratio:
+        s += 1
+    while s > 2 and ((s - 1) * (s - 1) + (s - 1) - 2) / 4.0 >= ratio:
+        s -= 1
+    return s
+
+
+@njit(cache=True)
+def rkl2_super_step(
+    temperature,
+    void,
+    enthalpy,
+    tau,
+    n_stages,
+    geometry,
+    material,
+    boundary,
+    n_rows,
+    row_stop,
+    temperature_end,
+    row_deviation,
+    void_extent,
+    work,
+):
+    """Advance `enthalpy` by one RKL2 super step of length `tau` [s] in `n_stages` stages.
+
+    Runge-Kutta-Legendre, second order (Meyer, Balsara & Aslam, J. Comput.
+    Phys. 257 (2014) 594): with Y_0 = H and the operator L of `conduction_step`,
+    Y_1 = Y_0 + mu~_1 tau L(Y_0),
+    Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
+          + mu~_j tau L(Y_{j-1}) + gamma~_j tau L(Y_0),   j = 2..s,
+    H' = Y_s (coefficients: `rkl2_coefficients`). Stable for
+    tau <= dt (s^2 + s - 2) / 4 with dt the explicit limit; the caller picks s.
+
+    Rows from `n_rows` down, and the cells j >= row_stop[k] of the rows above,
+    are held (as in `conduction_step`); since each stage carries heat one
+    cell further, the advanced region should reach `n_stages` cells beyond
+    the cells warmer than the caller's tolerance. `temperature` holds T(H) and
+    is left as it is; T(H') goes to `temperature_end` (advanced cells; the
+    held cells of rows up to `n_rows` get T(H), which the stages read), H' to
+    `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
+    L(Y_0), must hold finite numbers, e.g. zeros, on entry) and one
+    temperature-sized one. `row_deviation` gets each row's largest |T' - T0|.
+
+    The losses of a stage (conducted out, surface, perfused: linear in L) enter
+    the stored energy with the same weights as the stage's L, so they are
+    combined like Y: D_1 = E_1, D_j = mu_j D_{j-1} + nu_j D_{j-2} + E_j
+    + (gamma~_j / mu~_1) E_1, where E_j is what stage j returns; then
+    sum V (H' - H) = -(sum of D_s) to rounding. Returns D_s [J]
+    (conducted, surface, perfused).
+    """
+    h_odd, h_even, rate, t_spare = work
+    nz = enthalpy.shape[0]
+    s = n_stages
+    mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(s)
+    nr = enthalpy.shape[1]
+    # held cells keep T(Y_0) in the stage temperature arrays, where their advanced
+    # neighbours read it: the first held row and each row's cells beyond its stop
+    for k in range(min(n_rows + 1, nz)):
+        start = row_stop[k] if k < n_rows else 0
+        for j in range(start, nr):
+            temperature_end[k, j] = temperature[k, j]
+            t_spare[k, j] = temperature[k, j]
+    # Y_j goes to h_odd / temperature_end when s - j is even, so that Y_s ends there;
+    # Y_j (j >= 3) overwrites Y_{j-2}, which only its own cell reads
+    d_prev2 = np.zeros(3)
+    d_prev = np.zeros(3)
+    first = np.zeros(3)
+    h_prev = enthalpy
+    h_prev2 = enthalpy
+    t_prev = temperature
+    for j in range(1, s + 1):
+        if (s - j) % 2 == 0:
+            h_out = h_odd
+            t_out = temperature_end
+        else:
+            h_out = h_even
+            t_out = t_spare
+        stage = RKLStage(
+            h_out, h_prev2, enthalpy, rate, mu[j], nu[j], 1.0 - mu[j] - nu[j], gamma_tilde[j] * tau
+        )
+        if j == 1:
+            # the peak argument is unused in a stage
+            e = conduction_step(
+                t_prev,
+                void,
+                h_prev,
+                mu_tilde[1] * tau,
+                geometry,
+                material,
+                boundary,
+                n_rows,
+                t_out,
+                t_out,
+                row_deviation,
+                void_extent,
+                stage,
+                rate,
+                row_stop,
+            )
+        else:
+            e = conduction_step(
+                t_prev,
+                void,
+                h_prev,
+                mu_tilde[j] * tau,
+                geometry,
+                material,
+                boundary,
+                n_rows,
+                t_out,
+                t_out,
+                row_deviation,
+                void_extent,
+                stage,
+                None,
+                row_stop,
+            )
+        d = np.empty(3)
+        for i in range(3):
+            if j == 1:
+                first[i] = e[i]
+                d[i] = e[i]
+            else:
+                d[i] = (
+                    mu[j] * d_prev[i]
+                    + nu[j] * d_prev2[i]
+                    + e[i]
+                    + gamma_tilde[j] / mu_tilde[1] * first[i]
+                )
+        d_prev2 = d_prev
+        d_prev = d
+        h_prev2 = h_prev
+        h_prev = h_out
+        t_prev = t_out
+    for k in range(n_rows):
+        for j in range(row_stop[k]):
+            if not void[k, j]:
+                enthalpy[k, j] = h_odd[k, j]
+    return d_prev[0], d_prev[1], d_prev[2]
+
+
+@njit(cache=True)
+def heated_extent(temperature, void, n_rows, t_initial, tolerance, extent):
+    """extent[k] = one past the outermost tissue cell of row k (k < n_rows) with
+    |T - T0| > `tolerance` [K], 0 when there is none."""
+    nr = temperature.shape[1]
+    for k in range(n_rows):
+        extent[k] = 0
+        for j in range(nr - 1, -1, -1):
+            if not void[k, j] and abs(temperature[k, j] - t_initial) > tolerance:
+                extent[k] = j + 1
+                break
+
+
+@njit(cache=True)
+def stage_extent(extent, n_rows, n_stages, n_cols, row_stop):
+    """Cells a super step of `n_stages` stages must advance, row by row.
+
+    Each stage moves heat one cell (in r or z), so the cells within
+    n_stages steps of a heated one (row k + d up to column extent[k + d] - 1)
+    may warm: row_stop[k] = min(n_cols, max over |d| <= n_stages, extent[k + d]
+    > 0, of extent[k + d] + n_stages - |d| + 2), 0 when no such row; two cells
+    of margin, as for the active rows.
+    """
+    for k in range(n_rows):
+        best = 0
+        for k2 in range(max(0, k - n_stages), min(n_rows, k + n_stages + 1)):
+            if extent[k2] > 0:
+                best = max(best, extent[k2] + n_stages - abs(k2 - k) + 2)
+        row_stop[k] = min(n_cols, best)
+
+
+@njit(cache=True)
+def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, tolerance):
+    """Deepest row k in row_start..row_stop-1 with a tissue cell at |T(H) - T0| > `tolerance`
+    [K], or -1. Used on the rows the beam reached below the active bound."""
+    rho_c, latent = material.rho_c, material.latent
+    t_initial, t_boil = boundary.t_initial, boundary.t_boil
+    for k in range(min(row_stop, enthalpy.shape[0]) - 1, row_start - 1, -1):
+        for j in range(enthalpy.shape[1]):
+            if void[k, j]:
+                continue
+            t = temperature_of_enthalpy(enthalpy[k, j], rho_c[k], latent[k], t_initial, t_boil)
+            if abs(t - t_initial) > tolerance:
+                return k
+    return -1
+
+
 ACTIVE_TOLERANCE_K = 1e-6  # rows hotter than T0 by less than this are left unadvanced
+
+
+@njit(cache=True)
+def _super_steps_pay(super_stepping, since_pulse, dt):
+    """Whether a super step of `super_stepping.fraction` x `since_pulse` [s] needs at
+    least `min_stages` RKL2 stages, i.e. covers at least (m^2 + m - 2) / 4 explicit steps."""
+    m = super_stepping.min_stages
+    return super_stepping.fraction * since_pulse >= dt * (m * m + m - 2) / 4.0
+
+
+@njit(cache=True)
+def _run_super_steps(
+    enthalpy,
+    void,
+    current,
+    following,
+    peak,
+    omega,
+    t,
+    t_pulse_end,
+    dt,
+    geometry,
+    material,
+    boundary,
+    damage,
+    super_stepping,
+    min_time,
+    growth_tolerance,
+    n_active,
+    row_deviation,
+    void_extent,
+    history_time,
+    history_max_temperature,
+    n_history,
+    energy,
+    cold_held_rows,
+):
+    """The RKL2 phase of `run_column`, from time `t` [s] to `super_stepping.end_time`.
+
+    Each super step: tau = min(fraction (t - t_pulse_end), end_time - t); s =
+    the fewest stages with tau <= dt (s^2 + s - 2) / 4 (`rkl2_stages_for`),
+    at most `max_stages` (then tau is cut to what they allow); advance rows
+    above n_active + s (heat moves one row per stage); then the damage over
+    the step (`accumulate_damage_interval`), the peak, the history sample and
+    the stop test at its end, and the active bound from the new deviations.
+    Within those rows, only the cells within s cells of one warmer than
+    ACTIVE_TOLERANCE_K are advanced (`heated_extent`, `stage_extent`), unless
+    the far field differs from T0.
+    `current` holds T(enthalpy) throughout; `following` is scratch.
+    Returns (t, n_active, n_history, super steps, stages, cell updates).
+    """
+    t_initial = boundary.t_initial
+    _, ln_a, ea_over_r, t_min_c, t_negligible = damage
+    fraction, _, max_stages, end_time = super_stepping
+    nz, nr = enthalpy.shape
+    work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), current.copy())
+    extent = np.zeros(nz, dtype=np.int64)
+    row_stop = np.full(nz, nr, dtype=np.int64)
+    # cells at T0 are held only if nothing but their neighbours would warm them
+    hold_cells = boundary.t_far == t_initial
+    n_super = 0
+    n_stages_total = 0
+    cell_updates = 0
+    if n_history < history_time.shape[0]:
+        history_time[n_history] = t
+        history_max_temperature[n_history] = max_tissue_temperature(
+            current, void, n_active, t_initial
+        )
+        n_history += 1
+    while t < end_time:
+        tau = min(fraction * (t - t_pulse_end), end_time - t)
+        n_stages = rkl2_stages_for(tau / dt)
+        if n_stages > max_stages:
+            n_stages = max_stages
+            tau = dt * (n_stages * n_stages + n_stages - 2) / 4.0
+        last = tau >= end_time - t
+        n_rows = min(nz, n_active + n_stages)
+        if hold_cells:
+            heated_extent(current, void, n_rows, t_initial, ACTIVE_TOLERANCE_K, extent)
+            stage_extent(extent, n_rows, n_stages, nr, row_stop)
+        conducted, surface, perfused = rkl2_super_step(
+            current,
+            void,
+            enthalpy,
+            tau,
+            n_stages,
+            geometry,
+            material,
+            boundary,
+            n_rows,
+            row_stop,
+            following,
+            row_deviation,
+            void_extent,
+            work,
+        )
+        energy[2] += conducted
+        energy[3] += surface
+        energy[4] += perfused
+        max_rate = accumulate_damage_interval(
+            current, following, void, omega, n_rows, tau, ln_a, ea_over_r, t_min_c, t_negligible
+        )
+        if not cold_held_rows and n_rows < nz:  # held rows keep their temperature
+            accumulate_damage(
+                current[n_rows:],
+                void[n_rows:],
+                omega[n_rows:],
+                tau,
+                ln_a,
+                ea_over_r,
+                t_min_c,
+                t_negligible,
+            )
+        hottest = raise_peak(following, void, peak, n_rows, t_initial)
+        current[:n_rows] = following[:n_rows]
+        t = end_time if last else t + tau
+        n_super += 1
+        n_stages_total += n_stages
+        advanced = 0
+        for k in range(n_rows):
+            advanced += row_stop[k]
+        cell_updates += n_stages * advanced
+        for k in range(n_rows - 1, -1, -1):
+            if row_deviation[k] > ACTIVE_TOLERANCE_K:
+                n_active = min(nz, max(n_active, k + 3))
+                break
+        if n_history < history_time.shape[0]:
+            history_time[n_history] = t
+            history_max_temperature[n_history] = hottest
+            n_history += 1
+        if t >= min_time and max_rate * (t - t_pulse_end) < growth_tolerance:
+            break
+    return t, n_active, n_history, n_super, n_stages_total, cell_updates
 
 
 @njit(cache=True)
@@ -483,6 +1088,7 @@ def run_column(
     energy,
     deposition,
     deposition_rows,
+    super_stepping=None,
 ):
     """Advance the column from t = 0 until the damage has stopped growing.
 
@@ -492,12 +1098,25 @@ def run_column(
     `spread`: see `deposit_beam`), then conduction driven by the temperatures at the start
     of the step (first-order operator splitting), which also yields the new
     temperatures. Rows deeper than any heat has reached (by more than
-    ACTIVE_TOLERANCE_K) are skipped. Every `damage.every` steps the Arrhenius
+    ACTIVE_TOLERANCE_K) are skipped: they keep whatever enthalpy the beam's
+    tail left there (less than that in temperature) and their temperature
+    arrays stay at T0 until the active bound reaches them. Every `damage.every` steps the Arrhenius
     integral is advanced by that coarser step and the stop criterion is
     tested: after `min_steps`, stop once max_rate * (t - t_pulse_end) <
     `growth_tolerance`, i.e. at the present (falling) rate no cell would gain
     that much Omega over a time as long again as it has cooled; or at
     `max_steps`.
+
+    Super-stepping: with `super_stepping` (a SuperStepping, fraction > 0),
+    once the last pulse step is over (no more deposition or ablation) and a
+    super step of `fraction` x the time since the pulse ended would need at
+    least `min_stages` stages, the run goes on with RKL2 super steps
+    (`_run_super_steps`, `rkl2_super_step`: Meyer, Balsara & Aslam, J.
+    Comput. Phys. 257 (2014) 594) instead of explicit steps, up to
+    `super_stepping.end_time` exactly. Peak, history samples, damage and the
+    stop criterion are then evaluated at super-step ends only. The switch
+    happens on a damage step, so the explicit damage steps end where the
+    first super step begins.
 
     `temperature` must hold T(enthalpy) on entry. `energy` (length 5)
     accumulates ablation, transmitted, conducted out, surface loss and
@@ -507,8 +1126,10 @@ def run_column(
     here: each step's energy is spread by the fixed map `deposition` (share
     of the step energy absorbed in each cell, from photon transport; rows
     below `deposition_rows` get none; see `deposit_map` for ablation).
-    Returns the number of steps taken, the number of history samples written
-    and the number of cell updates done.
+    Returns the number of explicit steps taken, the number of history
+    samples written, the number of cell updates done (one per cell and
+    explicit step or stage), the number of super steps and of their stages,
+    and the simulated time [s].
     """
     volume = geometry.volume
     attenuation, h_ablation = material.attenuation, material.h_ablation
@@ -522,18 +1143,37 @@ def run_column(
     row_deviation = np.zeros(nz)
     current = temperature
     following = temperature.copy()
+    swapped = False  # whether `current` is the copy
     # heat can enter from the far field only if it differs from the start temperature
     n_active = 1 if boundary.t_far == t_initial else nz
+    # rows below n_active are within ACTIVE_TOLERANCE_K of T0: the damage kernels
+    # can skip them when that is too cold to matter
+    cold_held_rows = t_initial + ACTIVE_TOLERANCE_K <= t_negligible
     n_history = 0
     cell_updates = 0
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
+    super_phase = False
     step = 0
     while step < max_steps:
         if step == n_pulse_steps:
             temperature_end_of_pulse[:, :] = current
         if step % damage_every == 0:
+            if super_stepping is not None and step > n_pulse_steps:
+                if super_stepping.fraction > 0.0 and _super_steps_pay(
+                    super_stepping, (step - n_pulse_steps) * dt, dt
+                ):
+                    super_phase = True
+                    break
+            damage_rows = n_active if cold_held_rows else nz
             max_rate = accumulate_damage(
-                current, void, omega, dt * damage_every, ln_a, ea_over_r, t_min_c, t_negligible
+                current[:damage_rows],
+                void[:damage_rows],
+                omega[:damage_rows],
+                dt * damage_every,
+                ln_a,
+                ea_over_r,
+                t_min_c,
+                t_negligible,
             )
             if n_history < history_time.shape[0]:
                 history_time[n_history] = step * dt
@@ -560,7 +1200,13 @@ def run_column(
             energy[0] += ablated
             energy[1] += transmitted
             void_rows = max(void_rows, step_void_rows)
-            n_active = min(nz, max(n_active, reach + 2))
+            # the beam's tail heats rows below the active bound by far less than the
+            # tolerance: they stay unadvanced (their enthalpy is kept and counted as
+            # stored) until they or the rows above them are warmer than that
+            deepest = deepest_heated_row(
+                enthalpy, void, material, boundary, n_active, reach, ACTIVE_TOLERANCE_K
+            )
+            n_active = min(nz, max(n_active, deepest + 3))
             _update_void_extent(void, void_extent, void_rows)
         conducted, surface, perfused = conduction_step(
             current,
@@ -585,9 +1231,41 @@ def run_column(
                 n_active = min(nz, max(n_active, k + 3))
                 break
         current, following = following, current
+        swapped = not swapped
         step += 1
     if step <= n_pulse_steps:
         temperature_end_of_pulse[:, :] = current
-    if step % 2 == 1:  # the latest temperatures live in the scratch array
+    t = step * dt
+    n_super = 0
+    n_stages = 0
+    if super_stepping is not None and super_phase:
+        t, n_active, n_history, n_super, n_stages, super_updates = _run_super_steps(
+            enthalpy,
+            void,
+            current,
+            following,
+            peak,
+            omega,
+            t,
+            n_pulse_steps * dt,
+            dt,
+            geometry,
+            material,
+            boundary,
+            damage,
+            super_stepping,
+            min_steps * dt,
+            growth_tolerance,
+            n_active,
+            row_deviation,
+            void_extent,
+            history_time,
+            history_max_temperature,
+            n_history,
+            energy,
+            cold_held_rows,
+        )
+        cell_updates += super_updates
+    if swapped:  # the latest temperatures live in the scratch array
         temperature[:, :] = current
-    return step, n_history, cell_updates
+    return step, n_history, cell_updates, n_super, n_stages, t
