@@ -2,11 +2,15 @@
 
 Fractional CO2, 5 mJ, 120 um spot, 0.5 ms, cheek, 10 ms after the pulse. The
 issue's bar is a change under 5 %. Depth (0.7 %) and the coagulation below
-the floor (under 3 %) meet it. The wall cuff (about 20 um, five 4-um cells,
-with the crater edge fixed to whole cells) does not: 18.8 -> 20.1 -> 21.5 um at
-4, 2 and 1 um, i.e. 6.3 % then 6.4 % per halving, no clear convergence order at
-these grids. The test holds each halving to 10 % and the shortfall is recorded
-on the issue.
+the floor (1.4 %) meet it. The wall cuff (about 20 um, five 4-um cells, with
+the crater edge fixed to whole cells) does not: 19.27 -> 20.65 -> 21.69 um at
+4, 2 and 1 um, i.e. 6.7 % then 5.0 % per halving (with the time step of the
+2 um grid on both, 5.1 % from 4 to 2 um). The heat stored around the crater
+converges at first order (1.126 -> 1.155 -> 1.196 mJ): the wall's hot shell,
+a few um thick, is not resolved by 4 um cells. Deeper columns have thinner
+cuffs and converge worse (20 mJ: 9.84 -> 7.71 um, 28 %). The regression test
+holds each halving of the 5 mJ case to 10 %; the issue's 5 % bar is a strict
+xfail.
 """
 
 import pytest
@@ -41,6 +45,14 @@ def test_crater_depth_converges(pair):
 def test_coagulation_below_floor_converges(pair):
     coarse, fine, _ = pair
     assert change(coarse.coagulation_thickness_floor, fine.coagulation_thickness_floor) < 0.05
+
+
+@pytest.mark.xfail(
+    strict=True, reason="wall cuff changes 6.7 % from 4 to 2 um (see the module docstring)"
+)
+def test_wall_cuff_meets_the_five_percent_bar(pair):
+    coarse, fine, _ = pair
+    assert change(coarse.coagulation_thickness_wall, fine.coagulation_thickness_wall) < 0.05
 
 
 def test_wall_cuff_converges(pair):
