@@ -26,6 +26,7 @@ test: $(STAMP)
 
 ## bench: speed benchmarks (results go to benchmarks/RESULTS.md by hand)
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_column.py
 	$(BIN)/python benchmarks/bench_treatment.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
