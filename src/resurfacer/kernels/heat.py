@@ -374,8 +374,6 @@ def _deliver_down_column(enthalpy, void, j, k_start, energy, attenuation, volume
     and the row below the last one reached.
     """
     nz = enthalpy.shape[0]
-    if j < 0:  # nothing to deliver
-        return 0.0, 0
     beam = energy
     k = k_start
     while k < nz and beam > cutoff:
@@ -385,6 +383,19 @@ def _deliver_down_column(enthalpy, void, j, k_start, energy, attenuation, volume
             beam -= absorbed
         k += 1
     return beam, k
+
+
+@njit(cache=True)
+def _send_down(enthalpy, void, j, k, energy, attenuation, volume, transmitted, reach):
+    """`_deliver_down_column` from cell (k, j), dropping the beam below BEAM_CUTOFF of
+    `energy`: returns `transmitted` plus what it did not absorb and `reach` raised to
+    the row below the last one it reached. Nothing happens for j < 0 (no column)."""
+    if j < 0:
+        return transmitted, reach
+    left, last = _deliver_down_column(
+        enthalpy, void, j, k, energy, attenuation, volume[j], BEAM_CUTOFF * energy
+    )
+    return transmitted + left, max(reach, last)
 
 
 #: rays per ring of the beam bundle in `deposit_beam`
@@ -457,18 +468,17 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
                 continue
             v = volume[j]
             if pending_column == j and pending_row != k:  # it would pass through this cell
-                left, last = _deliver_down_column(
+                transmitted, reach = _send_down(
                     enthalpy,
                     void,
                     j,
                     pending_row,
                     pending_energy,
                     attenuation,
-                    v,
-                    BEAM_CUTOFF * pending_energy,
+                    volume,
+                    transmitted,
+                    reach,
                 )
-                transmitted += left
-                reach = max(reach, last)
                 pending_column, pending_energy = -1, 0.0
             share = remaining * (1.0 - attenuation[k])
             h = enthalpy[k, j]
@@ -477,43 +487,31 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
             need = (h_ablation[k] - h) * v
             if need > share:  # the ray stays in this cell's column
                 if pending_column != j:
-                    left, last = _deliver_down_column(
+                    transmitted, reach = _send_down(
                         enthalpy,
                         void,
                         pending_column,
                         pending_row,
                         pending_energy,
                         attenuation,
-                        volume[max(pending_column, 0)],
-                        BEAM_CUTOFF * pending_energy,
+                        volume,
+                        transmitted,
+                        reach,
                     )
-                    transmitted += left
-                    reach = max(reach, last)
                     pending_column, pending_row, pending_energy = j, k, 0.0
                 pending_energy += remaining
                 remaining = 0.0
                 break
             if pending_column == j:  # the cell is removed: deliver what waits for it first
-                left, last = _deliver_down_column(
-                    enthalpy,
-                    void,
-                    j,
-                    k,
-                    pending_energy,
-                    attenuation,
-                    v,
-                    BEAM_CUTOFF * pending_energy,
+                transmitted, reach = _send_down(
+                    enthalpy, void, j, k, pending_energy, attenuation, volume, transmitted, reach
                 )
-                transmitted += left
-                reach = max(reach, last)
                 pending_column, pending_energy = -1, 0.0
                 need = (h_ablation[k] - enthalpy[k, j]) * v
             part = remaining * (need / share) if need > 0.0 else 0.0
-            left, last = _deliver_down_column(
-                enthalpy, void, j, k, part, attenuation, v, BEAM_CUTOFF * part
+            transmitted, reach = _send_down(
+                enthalpy, void, j, k, part, attenuation, volume, transmitted, reach
             )
-            transmitted += left
-            reach = max(reach, last)
             ablated += enthalpy[k, j] * v
             enthalpy[k, j] = 0.0
             void[k, j] = True
@@ -522,18 +520,17 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
             k += 1
         entry_row[ray] = k
         transmitted += remaining
-    left, last = _deliver_down_column(
+    transmitted, reach = _send_down(
         enthalpy,
         void,
         pending_column,
         pending_row,
         pending_energy,
         attenuation,
-        volume[max(pending_column, 0)],
-        BEAM_CUTOFF * pending_energy,
+        volume,
+        transmitted,
+        reach,
     )
-    transmitted += left
-    reach = max(reach, last)
     return ablated, transmitted, void_rows, reach
 
 
