@@ -144,3 +144,17 @@ def test_bad_input_names_the_field(build, field):
         build()
     assert info.value.field == field
     assert field in str(info.value) and "allowed" in str(info.value)
+
+
+def test_a_faster_widening_beam_drills_shallower():
+    """M^2 = 3 shortens the Rayleigh range threefold: less fluence reaches a deep floor."""
+
+    def depth(m_squared):
+        return simulate_column(
+            skin_for("cheek"),
+            Beam(CO2, 120e-6, m_squared=m_squared),
+            Pulse(20e-3, 0.5e-3),
+            FAST,
+        ).summary.ablation_depth
+
+    assert depth(3.0) < 0.9 * depth(1.0)
