@@ -16,6 +16,7 @@ scanner pattern of each pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -123,7 +124,10 @@ def column_for(
 
 
 def simulate(
-    plan: Plan, options: SolverOptions = TREATMENT_SOLVER, progress: bool = False
+    plan: Plan,
+    options: SolverOptions = TREATMENT_SOLVER,
+    progress: bool = False,
+    on_progress: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Simulate a treatment plan.
 
@@ -132,6 +136,9 @@ def simulate(
     plan : validated Plan (``plan.load_plan``).
     options : column-solver settings (default `TREATMENT_SOLVER`).
     progress : show a progress bar (stderr) over the column solves.
+    on_progress : called with the fraction of the column solves done (0-1)
+        after each one (the column solves are nearly all of the run time);
+        the web planner reports it.
     """
     sites = plan.site_areas
     patient = plan.patient
@@ -152,6 +159,8 @@ def simulate(
             columns[i, site] = column_for(skins[site], p.beam(), p.pulse(), options)
         except InputError as exc:
             raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
+        if on_progress is not None:
+            on_progress(len(columns) / len(jobs))
 
     largest = max(site_area, key=site_area.get)
     total_area = sum(site_area.values())

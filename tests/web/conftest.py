@@ -41,9 +41,12 @@ DUAL_PLAN = {
 }
 
 
-def fake_job(plan: dict) -> dict:
+def fake_job(plan: dict, progress) -> dict:
     """A quick stand-in for `simulate_plan`, steered by the plan's name."""
     name = plan["name"]
+    if name == "halfway":  # says it is half done, then takes a while
+        progress(0.5)
+        time.sleep(1.0)
     if name == "boom":
         raise RuntimeError("the model refused this plan")
     if name == "crash":

@@ -48,7 +48,14 @@ def test_job_lifecycle_with_a_real_simulation(tmp_path):
         # the report is not there before the job is done
         if client.get(f"/api/jobs/{job['job_id']}").json()["status"] != "done":
             assert client.get(f"/api/jobs/{job['job_id']}/report").status_code == 409
-        view = wait_done(client, job["job_id"])
+        progress = []
+        while (view := client.get(f"/api/jobs/{job['job_id']}").json())["status"] in (
+            "queued",
+            "running",
+        ):
+            progress.append(view["progress"])
+            time.sleep(0.05)
+        assert progress == sorted(progress) and all(0.0 <= p <= 1.0 for p in progress)
         assert view["status"] == "done", view
         summary = view["summary"]
         assert summary["plan_name"] == SMALL_PLAN["name"]
@@ -185,6 +192,20 @@ def test_failing_crashing_and_slow_jobs_report_why_and_the_server_keeps_serving(
     # a failed plan may be submitted again (a new attempt, not the old failure)
     again = fake_client.post("/api/simulate", json=named("boom"))
     assert again.status_code == 202
+
+
+def test_a_running_job_reports_its_progress(fake_client):
+    job = fake_client.post("/api/simulate", json=named("halfway")).json()
+    deadline = time.time() + 10
+    seen = []
+    while time.time() < deadline:
+        view = fake_client.get(f"/api/jobs/{job['job_id']}").json()
+        if view["status"] == "done":
+            break
+        seen.append(view.get("progress"))
+        time.sleep(0.05)
+    assert 0.5 in seen
+    assert all(p is None or 0.0 <= p <= 1.0 for p in seen)
 
 
 def test_unknown_jobs_are_404(fake_client):

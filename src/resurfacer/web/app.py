@@ -254,8 +254,9 @@ def create_app(
     workers : simulation worker processes.
     job_timeout_s : wall-clock limit of one job; a job over it is failed and its
         worker replaced.
-    job_fn : the function a worker runs on a plan dict (tests replace it; it is
-        never taken from a request).
+    job_fn : the function a worker runs as job_fn(plan dict, progress), where
+        progress(fraction) reports the share of the work done (tests replace
+        it; it is never taken from a request).
     max_body_bytes : request bodies over this get 413.
     max_queued : jobs waiting beyond this get 503 with Retry-After.
     """
@@ -326,6 +327,7 @@ def create_app(
             "error": job.error,
             "plan_name": job.plan.get("name"),
             "elapsed_s": round(job.elapsed_s(), 2),
+            "progress": round(job.progress, 3),
         }
         if job.status == "queued":
             view["queue_position"] = jobs.queue_position(job)

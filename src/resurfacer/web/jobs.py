@@ -3,7 +3,9 @@
 `JobManager` owns `workers` long-lived worker processes (``spawn`` start method,
 so nothing of the server's threads or sockets is inherited). Each worker has
 one dispatcher thread in the server that takes the next job from a shared queue,
-sends it down a pipe and waits for the answer at most `job_timeout_s`:
+sends it down a pipe and waits for the answer at most `job_timeout_s`, taking
+the progress messages the worker sends meanwhile (the fraction of the work done,
+shown by the planner page):
 
 * the answer is a result: it is written to the `ResultStore`, the job is ``done``;
 * the job function raised: the job is ``failed`` with the exception as text;
@@ -36,11 +38,17 @@ from resurfacer.web.store import ResultStore
 STATUSES = ("queued", "running", "done", "failed")
 
 
-def simulate_plan(plan_data: dict) -> dict:
+#: share of a job's progress given to the column solves; rendering the report is the rest
+SIMULATION_SHARE = 0.9
+
+
+def simulate_plan(plan_data: dict, progress=lambda fraction: None) -> dict:
     """The default job: validate, check the caps, simulate, render the report.
 
-    Runs in a worker process. Returns the summary (plain JSON data), the report
-    HTML (None while `resurfacer.report` is not installed) and the run time.
+    Runs in a worker process; `progress(fraction)` is called as the column
+    solves finish (up to SIMULATION_SHARE) and when the report is rendered (1).
+    Returns the summary (plain JSON data), the report HTML (None while
+    `resurfacer.report` is not installed) and the run time.
     """
     from resurfacer.plan import Plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
@@ -48,13 +56,18 @@ def simulate_plan(plan_data: dict) -> dict:
 
     start = time.perf_counter()
     plan = check_plan(Plan.from_data(plan_data))
-    outcome = simulate(plan, check_solver(TREATMENT_SOLVER))
+    outcome = simulate(
+        plan,
+        check_solver(TREATMENT_SOLVER),
+        on_progress=lambda done: progress(SIMULATION_SHARE * done),
+    )
     try:
         from resurfacer.report import render_html
     except ImportError:
         report = None
     else:
         report = render_html(outcome, plan)
+    progress(1.0)
     return {
         "summary": outcome.summary.model_dump(mode="json"),
         "report_html": report,
@@ -64,7 +77,8 @@ def simulate_plan(plan_data: dict) -> dict:
 
 def _worker_main(conn, job_fn) -> None:
     """Worker loop: say "ready" once imported, then answer each (job id, payload) with
-    ("ok", result) or ("error", text, traceback)."""
+    ("ok", result) or ("error", text, traceback), after any number of ("progress",
+    fraction) messages from `job_fn(payload, progress)`."""
     if job_fn is simulate_plan:
         import resurfacer.treatment  # noqa: F401 - warm up (numba caches) before the first job
     try:
@@ -80,7 +94,7 @@ def _worker_main(conn, job_fn) -> None:
             return
         _, payload = message
         try:
-            answer = ("ok", job_fn(payload))
+            answer = ("ok", job_fn(payload, lambda fraction: conn.send(("progress", fraction))))
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the user
             text = str(exc) or type(exc).__name__
             answer = ("error", f"{type(exc).__name__}: {text}", traceback.format_exc(limit=5))
@@ -101,6 +115,7 @@ class Job:
     submitted: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    progress: float = 0.0  # fraction of the work done, as the worker last said
 
     def elapsed_s(self) -> float:
         if self.started is None:
@@ -279,14 +294,20 @@ class JobManager:
             with self._lock:
                 job.started = time.time()
             conn.send((job.id, job.plan))
-            if not conn.poll(self.job_timeout_s):
-                self._kill_worker(i)
-                return (
-                    "failed",
-                    f"timed out after {self.job_timeout_s:g} s (worker restarted)",
-                    None,
-                )
-            answer = conn.recv()
+            deadline = time.monotonic() + self.job_timeout_s
+            while True:
+                if not conn.poll(max(deadline - time.monotonic(), 0.0)):
+                    self._kill_worker(i)
+                    return (
+                        "failed",
+                        f"timed out after {self.job_timeout_s:g} s (worker restarted)",
+                        None,
+                    )
+                answer = conn.recv()
+                if answer[0] != "progress":
+                    break
+                with self._lock:
+                    job.progress = float(answer[1])
         except (EOFError, OSError, BrokenPipeError):
             code = self._kill_worker(i)
             return "failed", f"the worker process died (exit code {code}); it was restarted", None

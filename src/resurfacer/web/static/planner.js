@@ -373,7 +373,9 @@ const Resurfacer = (() => {
     if (v.status === "queued") {
       return v.queue_position ? `Queued (${v.queue_position} ahead)…` : "Queued…";
     }
-    if (v.status === "running") return `Simulating… ${Math.round(v.elapsed_s || 0)} s`;
+    if (v.status === "running") {
+      return `Simulating… ${Math.round(100 * (v.progress || 0))} % (${Math.round(v.elapsed_s || 0)} s)`;
+    }
     return v.status;
   }
 
