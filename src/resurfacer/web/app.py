@@ -186,8 +186,34 @@ class SecurityHeaders:
 # --- the app ----------------------------------------------------------------------------
 
 
+#: the pages: template (their <main>), title, scripts, path; all share templates/_frame.html
+PAGES = {
+    "index.html": ("plan a treatment", ("planner.js", "index.js"), "/"),
+    "compare.html": ("compare two plans", ("planner.js", "compare.js"), "/compare"),
+    "docs.html": ("API", ("docs.js",), "/docs"),
+}
+NAV = (("/", "Plan"), ("/compare", "Compare"), ("/docs", "API"))
+
+
 def _page(name: str) -> str:
-    text = (HERE / "templates" / name).read_text(encoding="utf-8")
+    """A page: its template's content in the shared frame (head, header, navigation)."""
+    title, scripts, path = PAGES[name]
+    templates = HERE / "templates"
+    nav = "".join(
+        f'<a href="{href}" aria-current="page">{label}</a>'
+        if href == path
+        else f'<a href="{href}">{label}</a>'
+        for href, label in NAV
+    )
+    fills = {
+        "{{title}}": title,
+        "{{scripts}}": "\n".join(f'<script src="/static/{s}" defer></script>' for s in scripts),
+        "{{nav}}": nav,
+        "{{content}}": (templates / name).read_text(encoding="utf-8"),
+    }
+    text = (templates / "_frame.html").read_text(encoding="utf-8")
+    for key, value in fills.items():
+        text = text.replace(key, value)
     return text.replace("{{version}}", __version__)
 
 
