@@ -27,6 +27,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--job-timeout", type=float, default=600.0, help="time limit of one job [s] (default 600)"
     )
+    p.add_argument(
+        "--max-results",
+        type=int,
+        default=None,
+        help="stored results kept, the oldest deleted first (default 1000)",
+    )
     p.set_defaults(func=run)
 
 
@@ -39,10 +45,19 @@ def run(args) -> int:
     check_range("--port", args.port, 1, 65535)
     check_range("--workers", args.workers, 1, 64)
     check_range("--job-timeout", args.job_timeout, 1, 3600, "s")
+    from resurfacer.web.store import DEFAULT_MAX_RESULTS
+
+    max_results = DEFAULT_MAX_RESULTS if args.max_results is None else args.max_results
+    check_range("--max-results", max_results, 1, 10**7)
     from resurfacer.warmup import warm_up
 
     warm_up()  # fill the numba cache here, before the worker processes read it
-    app = create_app(args.store, workers=args.workers, job_timeout_s=args.job_timeout)
+    app = create_app(
+        args.store,
+        workers=args.workers,
+        job_timeout_s=args.job_timeout,
+        max_results=max_results,
+    )
     print(f"resurfacer web planner on http://{args.host}:{args.port}/ (store {args.store})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

@@ -37,7 +37,7 @@ from resurfacer.plan import AREA_PRESETS, DEVICES, Plan
 from resurfacer.tissue import SITES
 from resurfacer.web import limits
 from resurfacer.web.jobs import JobManager, QueueFull, simulate_plan
-from resurfacer.web.store import ResultStore, plan_key
+from resurfacer.web.store import DEFAULT_MAX_RESULTS, ResultStore, plan_key
 
 HERE = Path(__file__).parent
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -271,6 +271,7 @@ def create_app(
     job_fn=simulate_plan,
     max_body_bytes: int = limits.MAX_BODY_BYTES,
     max_queued: int = 200,
+    max_results: int = DEFAULT_MAX_RESULTS,
 ) -> FastAPI:
     """The web planner app.
 
@@ -285,11 +286,12 @@ def create_app(
         it; it is never taken from a request).
     max_body_bytes : request bodies over this get 413.
     max_queued : jobs waiting beyond this get 503 with Retry-After.
+    max_results : stored results kept (the oldest go first).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = ResultStore(store_path)
+        store = ResultStore(store_path, max_results)
         app.state.store = store
         app.state.jobs = JobManager(
             store,

@@ -8,6 +8,11 @@ resurfacer version gives new keys, so a result is never served from older code.
 One row per plan: the plan, its summary (JSON), the HTML report (gzip) and the
 run time. The file survives a restart; WAL mode lets readers run beside the one
 writer. Failed jobs are not stored (a timeout may pass on a quieter machine).
+
+The store is bounded: rows of other resurfacer versions can never be served
+(their keys hash another version), so they are deleted when the store opens,
+and beyond `max_results` rows the oldest are deleted as new ones arrive (a
+full-face report is a few MB even compressed).
 """
 
 import gzip
@@ -45,18 +50,35 @@ def plan_key(plan: Plan, version: str = __version__) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class ResultStore:
-    """Results on disk (`path`), safe to share between the server's threads."""
+DEFAULT_MAX_RESULTS = 1000
 
-    def __init__(self, path):
+
+class ResultStore:
+    """Results on disk (`path`), at most `max_results` of them, safe to share between
+    the server's threads."""
+
+    def __init__(self, path, max_results: int = DEFAULT_MAX_RESULTS):
+        if max_results < 1:
+            raise ValueError("max_results must be >= 1")
         self.path = Path(path)
+        self.max_results = max_results
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)
+            self._db.execute("DELETE FROM results WHERE version != ?", (__version__,))
+            self._evict_oldest()
             self._db.commit()
+
+    def _evict_oldest(self) -> None:
+        """Delete the oldest rows beyond `max_results` (caller holds the lock)."""
+        self._db.execute(
+            "DELETE FROM results WHERE key IN (SELECT key FROM results "
+            "ORDER BY created DESC LIMIT -1 OFFSET ?)",
+            (self.max_results,),
+        )
 
     def get(self, key: str) -> dict | None:
         """The stored result without its report: plan, summary, runtime_s, created."""
@@ -100,6 +122,7 @@ class ResultStore:
                     time.time(),
                 ),
             )
+            self._evict_oldest()
             self._db.commit()
 
     def __len__(self) -> int:
