@@ -34,6 +34,7 @@ References
 """
 
 import math
+from collections import namedtuple
 
 import numba
 import numpy as np
@@ -67,6 +68,14 @@ N_SCALARS = 5
 #: LLVM fast-math flags: contraction, reciprocal and reassociation, but not
 #: "no infinities / no NaNs" (semi-infinite layers use inf distances).
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+#: The layer stack, top first: upper and lower boundary depths [m], refractive
+#: index, mu_a and mu_t = mu_a + mu_s [1/m] and anisotropy g of each layer, and
+#: the refractive indices of the media above and below the stack.
+Layers = namedtuple("Layers", "z_top z_bottom n mu_a mu_t g n_above n_below")
+#: The launch profile (BEAM_*), its radius [m], and the r-z scoring grid: cell
+#: sizes [m] and numbers of cells.
+Launch = namedtuple("Launch", "beam beam_radius dz dr nz nr")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -259,37 +268,18 @@ def _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scala
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def transport_batch(
-    n_photons,
-    state,
-    z_top,
-    z_bottom,
-    n_layer,
-    mu_a,
-    mu_t,
-    g,
-    n_above,
-    n_below,
-    beam,
-    beam_radius,
-    dz,
-    dr,
-    a_rz,
-    rd_r,
-    tt_r,
-    abs_layer,
-    scalars,
-):
+def transport_batch(n_photons, state, layers, launch, a_rz, rd_r, tt_r, abs_layer, scalars):
     """Transport ``n_photons`` packets and add their scores to the arrays.
 
     Scores are raw weights (per incident packet weight 1): ``a_rz[iz, ir]``
     absorbed in grid cell, ``rd_r[ir]`` / ``tt_r[ir]`` escaping through the top
     / bottom in radial bin ``ir``, ``abs_layer[i]`` absorbed in layer ``i``, and
     ``scalars`` (see ``SCALAR_*``). ``state`` is the batch's one-element uint64
-    random state.
+    random state; ``layers`` and ``launch`` are the Layers and Launch tuples.
     """
+    z_top, z_bottom, n_layer, mu_a, mu_t, g, n_above, n_below = layers
+    beam, beam_radius, dz, dr, nz, nr = launch
     n_layers = z_top.shape[0]
-    nz, nr = a_rz.shape
     r_sp, _ = fresnel(n_above, n_layer[0], 1.0)
     for _p in range(n_photons):
         scalars[SCALAR_SPEC] += r_sp
@@ -382,27 +372,9 @@ def transport_batch(
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def transport(
-    photons,
-    seed,
-    n_batches,
-    wave,
-    z_top,
-    z_bottom,
-    n_layer,
-    mu_a,
-    mu_t,
-    g,
-    n_above,
-    n_below,
-    beam,
-    beam_radius,
-    dz,
-    dr,
-    nz,
-    nr,
-):
-    """Run ``photons`` packets in ``n_batches`` batches, ``wave`` at a time.
+def transport(photons, seed, n_batches, wave, layers, launch):
+    """Run ``photons`` packets in ``n_batches`` batches, ``wave`` at a time, through
+    ``layers`` (a Layers tuple) from ``launch`` (a Launch tuple).
 
     Returns
     -------
@@ -417,7 +389,8 @@ def transport(
     batch_photons : (n_batches,) int64 array
         Packets in each batch.
     """
-    n_layers = z_top.shape[0]
+    n_layers = layers.z_top.shape[0]
+    nz, nr = launch.nz, launch.nr
     a_rz = np.zeros((nz, nr))
     rd_r = np.zeros(nr)
     tt_r = np.zeros(nr)
@@ -443,18 +416,8 @@ def transport(
             transport_batch(
                 batch_photons[b],
                 state,
-                z_top,
-                z_bottom,
-                n_layer,
-                mu_a,
-                mu_t,
-                g,
-                n_above,
-                n_below,
-                beam,
-                beam_radius,
-                dz,
-                dr,
+                layers,
+                launch,
                 scratch_rz[k],
                 scratch_rd[k],
                 scratch_tt[k],
