@@ -577,6 +577,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         "wavelength_m": beam.wavelength,
         "spot_diameter_m": beam.spot_diameter,
         "profile": beam.profile,
+        "m_squared": beam.m_squared,
+        "rayleigh_range_m": beam.rayleigh_range,
         "pulse_energy_j": pulse.energy,
         "pulse_duration_s": pulse.duration,
         "pulse_shape": pulse.shape,

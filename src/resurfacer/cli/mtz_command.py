@@ -153,6 +153,12 @@ def _table(summary: dict, inputs: dict) -> str:
         ),
         ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} um {inputs['profile']}"),
         (
+            "beam below focus",
+            f"M^2 {inputs['m_squared']:g}, Rayleigh range {inputs['rayleigh_range_m'] * 1e3:.2f} mm"
+            if inputs["profile"] == "gaussian"
+            else "taken as collimated (top-hat)",
+        ),
+        (
             "skin",
             f"{inputs['site']}, {inputs['sex']}, {inputs['age']:g} y, type {inputs['phototype']}",
         ),
