@@ -107,6 +107,22 @@ def test_temperature_of_enthalpy_matches_reference():
         assert abs(hi - lo) < 1e-6
 
 
+def _column_tuples(s, h_conv=1e5, t_amb=25.0, t_far=37.0, t_art=37.0):
+    return (
+        kernel.ColumnGeometry(s["dr"], s["dz"], s["volume"], s["area_axial"], s["area_radial"]),
+        kernel.ColumnMaterial(
+            s["k_row"],
+            s["k_face_z"],
+            s["rho_c"],
+            s["latent"],
+            s["perfusion"],
+            np.ones(NZ),
+            np.full(NZ, np.inf),
+        ),
+        kernel.ColumnBoundary(T0, T_BOIL, t_art, h_conv, t_amb, t_far, s["lateral"]),
+    )
+
+
 def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial, row_stop=None):
     enthalpy = s["enthalpy"].copy()
     void = s["void"].copy()
@@ -119,17 +135,7 @@ def _conduction(module, s, n_active, h_conv, t_ambient, t_far, t_arterial, row_s
         void,
         enthalpy,
         s["dt"],
-        kernel.ColumnGeometry(s["dr"], s["dz"], s["volume"], s["area_axial"], s["area_radial"]),
-        kernel.ColumnMaterial(
-            s["k_row"],
-            s["k_face_z"],
-            s["rho_c"],
-            s["latent"],
-            s["perfusion"],
-            np.ones(NZ),
-            np.full(NZ, np.inf),
-        ),
-        kernel.ColumnBoundary(T0, T_BOIL, t_arterial, h_conv, t_ambient, t_far, s["lateral"]),
+        *_column_tuples(s, h_conv, t_ambient, t_far, t_arterial),
         n_active,
         following,
         peak,
@@ -399,22 +405,6 @@ def test_max_tissue_temperature_matches_reference(n_rows):
 
 
 # --- RKL2 super steps ----------------------------------------------------------------------
-
-
-def _column_tuples(s, h_conv=1e5, t_amb=25.0, t_far=37.0, t_art=37.0):
-    return (
-        kernel.ColumnGeometry(s["dr"], s["dz"], s["volume"], s["area_axial"], s["area_radial"]),
-        kernel.ColumnMaterial(
-            s["k_row"],
-            s["k_face_z"],
-            s["rho_c"],
-            s["latent"],
-            s["perfusion"],
-            np.ones(NZ),
-            np.full(NZ, np.inf),
-        ),
-        kernel.ColumnBoundary(T0, T_BOIL, t_art, h_conv, t_amb, t_far, s["lateral"]),
-    )
 
 
 def _stage(module, s, n_active, first, coefficients, case, row_stop=None):
@@ -707,8 +697,7 @@ def test_deepest_heated_row_matches_reference(start, stop):
     enthalpy = s["enthalpy"].copy()
     enthalpy[7:] *= 1e-12  # a faint tail: about 1e-10 K and less
     enthalpy[7, 3] = 2e-6 * s["rho_c"][7]  # 2e-6 K
-    material = _column_tuples(s)[1]
-    boundary = _column_tuples(s)[2]
+    _, material, boundary = _column_tuples(s)
     for tolerance in (1e-6, 1e-12):
         got = kernel.deepest_heated_row(
             enthalpy, s["void"], material, boundary, start, stop, tolerance
