@@ -52,10 +52,21 @@ def test_erbium_residual_damage_is_thin():
     assert 10e-6 <= damage <= 50e-6
 
 
+def test_erbium_depth_at_clinical_fluence():
+    # Kaufmann & Hibst, Lasers Surg Med 1996;19:324 (pig skin in vitro, single pulses
+    # at 1 Hz): about 40 um removed per pulse at 10 J/cm2, thermal necrosis at most
+    # 50 um. Read from the abstract; +/- 25 % allows for reading and pulse shape
+    # (the paper's pulse length is not in the abstract: 250 us assumed)
+    s = full_field(2.94e-6, 10.0, 250e-6, 0.5e-6)
+    assert 30e-6 <= s.ablation_depth <= 50e-6
+    assert s.coagulation_thickness_floor <= 50e-6
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="model gives ~2.9 um per J/cm2 between 5 and 15 "
-    "J/cm2 (23.5 -> 52 um); Hibst & Kaufmann report about 6",
+    reason="model gives ~2.9 um per J/cm2 between 5 and 15 J/cm2 (23.5 -> 52 um; "
+    "3.75 um per J/cm2 on average at 10 J/cm2, as Kaufmann & Hibst 1996 measured, "
+    "see above); Hibst & Kaufmann 1991 report about 6",
 )
 def test_erbium_depth_per_fluence():
     slope = (
@@ -71,10 +82,31 @@ def test_co2_full_field_high_fluence_removes_tens_of_um():
     assert 20e-6 / 2 <= depth <= 40e-6 * 2
 
 
+def co2_full_field_threshold(duration=1e-3, grid=2e-6, low=1.0, high=19.0, steps=8):
+    """Lowest fluence [J/cm2] that removes tissue, by bisection between low and high."""
+    for _ in range(steps):
+        middle = 0.5 * (low + high)
+        if full_field(10.6e-6, middle, duration, grid).ablation_depth > 0:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def test_co2_full_field_ablation_threshold():
+    # "Energy densities of approximately 5 J/cm2 must be applied in order to achieve
+    # tissue ablation" with pulses under the ~1 ms thermal relaxation time of the
+    # 20-30 um layer that absorbs CO2 light (resurfacing review, see
+    # data/ablation.toml); within a factor 1.5 of it
+    threshold = co2_full_field_threshold()
+    assert 5.0 / 1.5 <= threshold <= 5.0 * 1.5
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="at 5 J/cm2 and 1 ms the model stays below its "
-    "ablation threshold (0 um); the review reports 20-40 um from 4 J/cm2",
+    reason="at 5 J/cm2 and 1 ms the model stays below its ablation threshold (6.1 J/cm2; "
+    "published about 5, test above): 0 um; the review reports 20-40 um from 4 J/cm2, "
+    "below that published threshold",
 )
 def test_co2_full_field_low_fluence_removes_tens_of_um():
     depth = full_field(10.6e-6, 5.0, 1e-3, 2e-6).ablation_depth
