@@ -5,9 +5,10 @@ simulated to 20 ms after the pulse. Prints warm runtime (best of 3), the
 conduction evaluations (explicit steps and RKL2 stages), cell updates per
 second and the effective memory traffic, and the first-call time (numba cache
 load or compile). `--explicit` runs with super_step_fraction = 0 (explicit
-steps throughout), for comparison.
+steps throughout), for comparison; `--radial-refinement N` splits each radial
+cell in N (dr = 2/N um), the setting that resolves the wall cuff.
 
-    python benchmarks/bench_column.py [--explicit]
+    python benchmarks/bench_column.py [--explicit] [--radial-refinement N]
 """
 
 import sys
@@ -23,9 +24,16 @@ BYTES_PER_CELL_UPDATE = 8 * 8
 
 
 def case():
-    options = SolverOptions(grid=2e-6, after_pulse=20e-3)
-    if "--explicit" in sys.argv[1:]:
-        options = SolverOptions(grid=2e-6, after_pulse=20e-3, super_step_fraction=0.0)
+    args = sys.argv[1:]
+    refinement = 1
+    if "--radial-refinement" in args:
+        refinement = int(args[args.index("--radial-refinement") + 1])
+    options = SolverOptions(
+        grid=2e-6,
+        after_pulse=20e-3,
+        super_step_fraction=0.0 if "--explicit" in args else SolverOptions.super_step_fraction,
+        radial_refinement=refinement,
+    )
     return skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(10e-3, 0.5e-3), options
 
 

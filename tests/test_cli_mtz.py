@@ -28,8 +28,10 @@ def test_json_summary(capsys, tmp_path):
 
 
 def test_table(capsys):
-    assert main(["mtz", *FAST]) == 0
-    assert "ablation depth" in capsys.readouterr().out
+    assert main(["mtz", *FAST, "--radial-refinement", "2"]) == 0
+    table = capsys.readouterr().out
+    assert "ablation depth" in table
+    assert "4 x 2 um" in table  # dz x dr
 
 
 @pytest.mark.parametrize(
@@ -43,6 +45,7 @@ def test_table(capsys):
         (["--wavelength-nm", "20000"], "--wavelength-nm"),
         (["--wavelength-nm", "1300"], "--wavelength-nm"),
         (["--m-squared", "0.5"], "--m-squared"),
+        (["--radial-refinement", "0"], "--radial-refinement"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):

@@ -137,6 +137,8 @@ def test_damage_stop_criterion_ends_the_run():
         (lambda: SolverOptions(grid=0.0), "grid"),
         (lambda: SolverOptions(super_step_fraction=-0.1), "super_step_fraction"),
         (lambda: SolverOptions(super_step_fraction=2.0), "super_step_fraction"),
+        (lambda: SolverOptions(radial_refinement=0), "radial_refinement"),
+        (lambda: SolverOptions(radial_refinement=17), "radial_refinement"),
     ],
 )
 def test_bad_input_names_the_field(build, field):
@@ -158,3 +160,21 @@ def test_a_faster_widening_beam_drills_shallower():
         ).summary.ablation_depth
 
     assert depth(3.0) < 0.9 * depth(1.0)
+
+
+def test_radial_refinement_splits_only_the_radius():
+    plain = column(5.0).inputs
+    refined = column(5.0, options=replace(FAST, radial_refinement=2)).inputs
+    assert refined["grid_m"] == plain["grid_m"] == FAST.grid
+    assert refined["radial_grid_m"] == FAST.grid / 2
+    assert refined["domain_depth_m"] == plain["domain_depth_m"]
+
+
+def test_the_wide_geometry_ignores_radial_refinement():
+    wide = simulate_column(
+        skin_for("cheek"),
+        Beam(CO2, 3e-3, "tophat"),
+        Pulse(0.5, 1e-3),
+        replace(FAST, radial_refinement=4),
+    )
+    assert wide.inputs["radial_grid_m"] == FAST.grid

@@ -24,6 +24,7 @@ _OPTION_OF_FIELD = {
     "age": "--age",
     "phototype": "--phototype",
     "grid": "--grid-um",
+    "radial_refinement": "--radial-refinement",
     "damage_model": "--damage-model",
     "photons": "--photons",
     "seed": "--seed",
@@ -70,6 +71,12 @@ def register(subparsers) -> None:
     p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
     p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
     p.add_argument("--grid-um", type=float, default=2.0, help="cell size [um]")
+    p.add_argument(
+        "--radial-refinement",
+        type=int,
+        default=1,
+        help="radial cells per grid cell, 1-16 (finer crater walls; default 1)",
+    )
     p.add_argument(
         "--after-ms",
         type=float,
@@ -124,6 +131,7 @@ def run(args) -> int:
         )
         options = SolverOptions(
             grid=args.grid_um * 1e-6,
+            radial_refinement=args.radial_refinement,
             damage_model=args.damage_model,
             after_pulse=None if args.after_ms is None else args.after_ms * 1e-3,
             photons=args.photons,
@@ -161,6 +169,10 @@ def _table(summary: dict, inputs: dict) -> str:
         (
             "skin",
             f"{inputs['site']}, {inputs['sex']}, {inputs['age']:g} y, type {inputs['phototype']}",
+        ),
+        (
+            "grid (dz x dr)",
+            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} um",
         ),
         ("ablation depth", _um(summary["ablation_depth_um"])),
         ("ablation width (surface)", _um(summary["ablation_width_um"])),
