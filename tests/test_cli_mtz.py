@@ -46,6 +46,7 @@ def test_table(capsys):
         (["--wavelength-nm", "1300"], "--wavelength-nm"),
         (["--m-squared", "0.5"], "--m-squared"),
         (["--radial-refinement", "0"], "--radial-refinement"),
+        (["--plot", "column.jpg"], "--plot"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):
@@ -55,3 +56,10 @@ def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):
     assert len(err.splitlines()) == 1
     assert option in err and "allowed" in err
     assert not out.exists()
+
+
+def test_plot_writes_the_cross_section(tmp_path, capsys):
+    out = tmp_path / "column.png"
+    assert main(["mtz", *FAST, "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["column.png"]  # no temporary left

@@ -4,6 +4,7 @@ Clinical units on the command line (nm, mJ, um, ms); SI inside.
 """
 
 import json
+from pathlib import Path
 
 from resurfacer.cli.output import write_file_atomically
 from resurfacer.errors import InputError, check_range
@@ -30,6 +31,7 @@ _OPTION_OF_FIELD = {
     "seed": "--seed",
     "after_pulse": "--after-ms",
 }
+PLOT_FORMATS = (".png", ".svg", ".pdf")
 _SCALE_OF_OPTION = {
     "--wavelength-nm": 1e9,
     "--spot-um": 1e6,
@@ -92,6 +94,12 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=1, help="Monte Carlo random seed")
     p.add_argument("--damage-model", default=None, help="Arrhenius set (default henriques)")
     p.add_argument("--out", default=None, help="write the fields to this NetCDF file")
+    p.add_argument(
+        "--plot",
+        default=None,
+        help="draw the column's cross-section (crater, coagulation, temperature, layers) "
+        "to this .png, .svg or .pdf file",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.set_defaults(func=run)
 
@@ -112,6 +120,10 @@ def run(args) -> int:
     from resurfacer.tissue import skin_for
 
     try:
+        if args.plot and Path(args.plot).suffix.lower() not in PLOT_FORMATS:
+            raise InputError(
+                "--plot", args.plot, "a file name ending in " + ", ".join(PLOT_FORMATS)
+            )
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
         check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
         check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
@@ -143,6 +155,12 @@ def run(args) -> int:
 
     if args.out:
         write_file_atomically(args.out, lambda tmp: result.fields.to_netcdf(tmp, engine="h5netcdf"))
+    if args.plot:
+        from resurfacer.report.figures import cross_section
+
+        figure = cross_section(result, skin)
+        fmt = Path(args.plot).suffix.lower()[1:]
+        write_file_atomically(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     summary = result.summary.clinical()
     if args.json:
         print(json.dumps(summary))
