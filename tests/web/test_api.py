@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DUAL_PLAN, SMALL_PLAN, fake_job
 from fastapi.testclient import TestClient
+from web_support import DUAL_PLAN, SMALL_PLAN, fake_job
 
 from resurfacer.web import create_app
 from resurfacer.web.limits import MAX_BODY_BYTES

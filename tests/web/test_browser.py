@@ -9,7 +9,7 @@ Skipped only when /usr/bin/chromium is missing (`.ci/run` installs it).
 import os
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from web_support import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),

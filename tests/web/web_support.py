@@ -1,0 +1,92 @@
+"""Helpers of the web tests: plans, a stand-in job function and a live server.
+
+The job functions here run in the server's spawned worker processes, which import
+this module by name (``web_support``, from ``tests/web`` on ``sys.path``); a
+unique name, because a module called ``conftest`` would be ambiguous there.
+"""
+
+import os
+import socket
+import threading
+import time
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+SMALL_PLAN = {
+    "name": "erbium, perioral, small",
+    "patient": {"sex": "female", "age_years": 45, "phototype": 2},
+    "areas": [{"site": "perioral", "area_cm2": 20}],
+    "passes": [{"device": "erbium_fractional", "pulse_energy_mj": 5, "density_percent": 5}],
+}
+
+DUAL_PLAN = {
+    "name": "CO2 dual, full face",
+    "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+    "areas": [{"preset": "full_face"}],
+    "passes": [
+        {"device": "co2_dual", "mode": "surface"},
+        {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 15, "density_percent": 5},
+    ],
+}
+
+
+def fake_job(plan: dict, progress) -> dict:
+    """A quick stand-in for `simulate_plan`, steered by the plan's name."""
+    name = plan["name"]
+    if name == "halfway":  # says it is half done, then takes a while
+        progress(0.5)
+        time.sleep(1.0)
+    if name == "boom":
+        raise RuntimeError("the model refused this plan")
+    if name == "crash":
+        os._exit(3)
+    if name == "slow":
+        time.sleep(60)
+    time.sleep(0.05)
+    return {
+        "summary": {"plan_name": name, "session_minutes": 1.0, "passes": []},
+        "report_html": f"<!doctype html><title>{name}</title><p>report of {name}</p>",
+        "runtime_s": 0.05,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving `app` in a thread on a free loopback port."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 60
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
