@@ -1,0 +1,28 @@
+"""Checks that apply to every test.
+
+The issue's bar for the column solver is an energy balance closed to under 0.5 %
+"on every case tested": every column solved in the test process (directly or
+through a treatment, the planner or the report) is checked here, not only the
+cases of the energy-balance tests.
+"""
+
+import pytest
+
+from resurfacer import mtz
+
+ENERGY_BALANCE_BAR = 5e-3  # relative
+
+
+@pytest.fixture(autouse=True)
+def _every_column_closes_its_energy_balance(monkeypatch):
+    solve = mtz._solve
+
+    def solve_and_check(*args, **kwargs):
+        result = solve(*args, **kwargs)
+        error = result.summary.energy.relative_error
+        assert error < ENERGY_BALANCE_BAR, (
+            f"energy balance error {error:.3e} >= {ENERGY_BALANCE_BAR} for {result.inputs}"
+        )
+        return result
+
+    monkeypatch.setattr(mtz, "_solve", solve_and_check)
