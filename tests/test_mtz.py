@@ -139,6 +139,7 @@ def test_damage_stop_criterion_ends_the_run():
         (lambda: SolverOptions(super_step_fraction=2.0), "super_step_fraction"),
         (lambda: SolverOptions(radial_refinement=0), "radial_refinement"),
         (lambda: SolverOptions(radial_refinement=17), "radial_refinement"),
+        (lambda: SolverOptions(radial_refinement=2.5), "radial_refinement"),
     ],
 )
 def test_bad_input_names_the_field(build, field):

@@ -66,6 +66,7 @@ MIN_CELLS_PER_SPOT = 4
 GRID_RANGE = (0.25e-6, 20e-6)  # m
 MAX_CELLS = 3_000_000
 MAX_DOMAIN_GROWTHS = 3
+MAX_RADIAL_REFINEMENT = 16  # radial cells per grid cell
 GEOMETRIES = ("auto", "column", "wide")
 TRANSPORT_LENGTHS = 5.0  # effective attenuation lengths a photon-transport grid reaches
 SUPER_STAGES = (5, 40)  # fewest and most RKL2 stages per super step (see SolverOptions)
@@ -137,7 +138,12 @@ class SolverOptions:
         check_range("super_step_fraction", self.super_step_fraction, 0.0, 1.0)
         check_choice("geometry", self.geometry, GEOMETRIES)
         check_range("photons", self.photons, 1000, 10**8)
-        check_range("radial_refinement", self.radial_refinement, 1, 16)
+        if self.radial_refinement not in range(1, MAX_RADIAL_REFINEMENT + 1):
+            raise InputError(
+                "radial_refinement",
+                self.radial_refinement,
+                f"an integer in [1, {MAX_RADIAL_REFINEMENT}]",
+            )
         if self.latent_fraction is not None:
             check_range("latent_fraction", self.latent_fraction, 0.0, 5.0)
 
