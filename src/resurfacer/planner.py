@@ -363,21 +363,25 @@ def plan_treatment(
         n_passes = sum(o.repeat for o in c.options)
         return (round(c.downtime / DOWNTIME_RESOLUTION), round(c.heat, 3), n_passes, c.depth)
 
-    reaching = sorted((c for c in feasible if c.met), key=key)
-    reachable = bool(reaching)
-    if reachable:
-        ranked = reaching
-        message = f"{indication}: target reached"
-    else:
+    def nearest_first(cands):
+        """Closest to the target depth, then least short of the coverage, then `key`."""
         short = target["min_coverage_percent"]
-        ranked = sorted(
-            feasible,
+        return sorted(
+            cands,
             key=lambda c: (
                 round(_distance(c, lo_m, hi_m) * 1e6),
                 max(0.0, short - c.coverage),
                 key(c),
             ),
         )
+
+    reaching = sorted((c for c in feasible if c.met), key=key)
+    reachable = bool(reaching)
+    if reachable:
+        ranked = reaching
+        message = f"{indication}: target reached"
+    else:
+        ranked = nearest_first(feasible)
         why = _why_unreachable(candidates, max_downtime_days)
         message = (
             f"{indication}: target {target['min_um']:g}-{target['max_um']:g} um "
@@ -445,15 +449,7 @@ def plan_treatment(
         # every target-reaching candidate tried broke an outcome rule (bulk heat, depth)
         reachable = False
         cooler = [c for c in feasible if c.heat < state["too_hot"] and not c.met]
-        short = target["min_coverage_percent"]
-        ranked = sorted(
-            cooler,
-            key=lambda c: (
-                round(_distance(c, lo_m, hi_m) * 1e6),
-                max(0.0, short - c.coverage),
-                key(c),
-            ),
-        )
+        ranked = nearest_first(cooler)
         plans = verify(ranked, 1, False)
         message = (
             f"{indication}: target {target['min_um']:g}-{target['max_um']:g} um not reachable "
