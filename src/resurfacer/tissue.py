@@ -161,6 +161,26 @@ class Skin:
         check_choice("layer", name, LAYER_NAMES)
         return self.layers[LAYER_NAMES.index(name)]
 
+    def dermis_throughout(self) -> Skin:
+        """This skin with the stratum corneum and epidermis made of papillary dermis.
+
+        Thicknesses are kept; every material property of the two surface layers
+        becomes the papillary dermis's. It stands for the bulk tissue that
+        ablation-rate experiments measure when many pulses drill or perforate
+        skin (Walsh & Deutsch 1989; Hibst & Kaufmann 1991), where the surface
+        layers are a small part of what is removed.
+        """
+        dermis = self.layer("papillary_dermis")
+        material = {f.name: getattr(dermis, f.name) for f in fields(Layer)}
+        surface = ("stratum_corneum", "epidermis")
+        layers = tuple(
+            replace(layer, **{k: v for k, v in material.items() if k not in ("name", "thickness")})
+            if layer.name in surface
+            else layer
+            for layer in self.layers
+        )
+        return replace(self, layers=layers)
+
 
 def _thicknesses(site: str, sex: str, age: float, dermis_change_per_year: float) -> dict:
     """Layer thicknesses [m] for a site, sex and age (see data/skin_sites.toml)."""

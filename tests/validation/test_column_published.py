@@ -1,11 +1,12 @@
 """The column solver against published ablation and coagulation data.
 
 Calibration (not tested here as validation): the removal parameter f of
-data/ablation.toml was fitted to Er:YAG 540 ug/J (Walsh & Deutsch 1989) and to
-30 um per full-field CO2 pass at 11.5 J/cm2 (mid-range of 20-40 um at 4-19
-J/cm2). Everything below uses data that were not fitted. Cases the model does
-not yet reproduce are marked xfail(strict=True) with the measured numbers, so
-that they are visible and flip to a failure once the physics improves.
+data/ablation.toml was fitted to Er:YAG 540 ug/J (Walsh & Deutsch 1989, a bulk
+rate: pulses counted to perforate skin) and to 30 um per full-field CO2 pass
+at 11.5 J/cm2 (mid-range of 20-40 um at 4-19 J/cm2). Everything below uses
+data that were not fitted. Cases the model does not yet reproduce are marked
+xfail(strict=True) with the measured numbers, so that they are visible and
+flip to a failure once the physics improves.
 """
 
 import functools
@@ -22,12 +23,18 @@ AREA = math.pi * (FULL_FIELD_SPOT / 2) ** 2
 J_PER_CM2 = 1e4
 
 
-def full_field(wavelength, fluence_j_cm2, duration, grid):
+def full_field(wavelength, fluence_j_cm2, duration, grid, skin=None):
     beam = Beam(wavelength, FULL_FIELD_SPOT, "tophat")
     pulse = Pulse(fluence_j_cm2 * J_PER_CM2 * AREA, duration)
-    return simulate_column(
-        skin_for("cheek"), beam, pulse, SolverOptions(grid=grid, max_time=0.1)
-    ).summary
+    skin = skin_for("cheek") if skin is None else skin
+    return simulate_column(skin, beam, pulse, SolverOptions(grid=grid, max_time=0.1)).summary
+
+
+def erbium_bulk(fluence_j_cm2):
+    """One 250 us Er:YAG pulse on skin made of dermis throughout: the bulk rate that
+    multi-pulse craters measure (the surface layers are a small part of them)."""
+    bulk = skin_for("cheek").dermis_throughout()
+    return full_field(2.94e-6, fluence_j_cm2, 250e-6, 0.5e-6, bulk)
 
 
 HANTASH_DEVICE_POWER = 30.0  # W: the investigational device of Hantash et al. 2007
@@ -47,33 +54,31 @@ def fractional_co2(energy_mj, grid=4e-6):
 
 
 def test_erbium_residual_damage_is_thin():
-    # Walsh, Flotte & Deutsch 1989: 10-50 um residual thermal damage (200 us pulses)
-    damage = full_field(2.94e-6, 5.0, 250e-6, 0.5e-6).coagulation_thickness_floor
+    # Walsh, Flotte & Deutsch 1989: 10-50 um residual thermal damage at the wall of
+    # incisions cut by trains of 200 us pulses (bulk skin). The model gives 10.2 um;
+    # at 0.25-1 um grids the floor damage of one Er:YAG pulse scatters by about
+    # +/- 20 % (the partly heated cell below the crater floor holds a share of the
+    # residual heat of order dz mu_a): the model sits at the low end of the range
+    damage = erbium_bulk(5.0).coagulation_thickness_floor
     assert 10e-6 <= damage <= 50e-6
 
 
 def test_erbium_depth_at_clinical_fluence():
-    # Kaufmann & Hibst, Lasers Surg Med 1996;19:324 (pig skin in vitro, single pulses
-    # at 1 Hz): about 40 um removed per pulse at 10 J/cm2, thermal necrosis at most
+    # Kaufmann & Hibst, Lasers Surg Med 1996;19:324 (pig skin in vitro, pulse trains):
+    # about 40 um removed per pulse at 10 J/cm2 and 1 Hz, thermal necrosis at most
     # 50 um. Read from the abstract; +/- 25 % allows for reading and pulse shape
     # (the paper's pulse length is not in the abstract: 250 us assumed)
-    s = full_field(2.94e-6, 10.0, 250e-6, 0.5e-6)
+    s = erbium_bulk(10.0)
     assert 30e-6 <= s.ablation_depth <= 50e-6
     assert s.coagulation_thickness_floor <= 50e-6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model gives ~2.9 um per J/cm2 between 5 and 15 J/cm2 (23.5 -> 52 um; "
-    "3.75 um per J/cm2 on average at 10 J/cm2, as Kaufmann & Hibst 1996 measured, "
-    "see above); Hibst & Kaufmann 1991 report about 6",
-)
 def test_erbium_depth_per_fluence():
-    slope = (
-        full_field(2.94e-6, 15.0, 250e-6, 0.5e-6).ablation_depth
-        - full_field(2.94e-6, 5.0, 250e-6, 0.5e-6).ablation_depth
-    ) / 10.0
-    assert 4e-6 <= slope <= 8e-6  # Hibst & Kaufmann 1991: ~6 um per J/cm2
+    # Hibst & Kaufmann 1991: ~6 um per J/cm2 at high radiant exposure, crater depth
+    # linear in it (multi-pulse craters)
+    low, high = erbium_bulk(5.0).ablation_depth, erbium_bulk(15.0).ablation_depth
+    assert 4e-6 <= (high - low) / 10.0 <= 8e-6
+    assert high / low == pytest.approx(3.0, rel=0.15)
 
 
 def test_co2_full_field_high_fluence_removes_tens_of_um():
