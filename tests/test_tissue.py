@@ -166,3 +166,24 @@ def test_property_profile():
         skin.property_profile("colour", z)
     with pytest.raises(InputError):
         skin.property_profile("density", np.array([-1e-6]))
+
+
+def test_dermis_throughout_keeps_thicknesses_and_makes_the_surface_dermal():
+    skin = skin_for("perioral", phototype=5)
+    bulk = skin.dermis_throughout()
+    dermis = skin.layer("papillary_dermis")
+    assert np.array_equal(bulk.layer_boundaries(), skin.layer_boundaries())
+    for name in ("stratum_corneum", "epidermis"):
+        layer = bulk.layer(name)
+        assert layer.name == name
+        assert layer.water_fraction == dermis.water_fraction
+        assert layer.conductivity == dermis.conductivity
+        assert layer.melanin_fraction == 0.0  # the dermis has no melanosomes
+    for name in ("papillary_dermis", "reticular_dermis", "subcutis"):
+        assert bulk.layer(name) == skin.layer(name)
+    assert (bulk.site, bulk.sex, bulk.age, bulk.phototype) == (
+        skin.site,
+        skin.sex,
+        skin.age,
+        skin.phototype,
+    )
