@@ -84,3 +84,11 @@ def test_stop_depth_ends_the_table(cache):
     t = surrogate.column_table(SKIN, *DEEP, FAST, 2.5e-3, 50e-3, 8, stop_depth=400e-6)
     assert 3 <= len(t.energies) < 8
     assert t.values["coagulation_depth"][-1] > 400e-6 > t.values["coagulation_depth"][-2]
+
+
+def test_key_follows_the_data_files(monkeypatch):
+    # a recalibration (new data, same package version) must not reuse old tables
+    energies = [2.5e-3, 10e-3]
+    before = surrogate.table_key(SKIN, *DEEP, FAST, energies, None)
+    monkeypatch.setattr(surrogate, "data_fingerprint", lambda: "000000000000")
+    assert surrogate.table_key(SKIN, *DEEP, FAST, energies, None) != before

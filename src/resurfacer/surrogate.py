@@ -10,8 +10,9 @@ between them.
 
 Tables are cached on disk (JSON) under `cache_dir()`: ``$RESURFACER_CACHE``, else
 ``$XDG_CACHE_HOME/resurfacer``, else ``~/.cache/resurfacer``; the file name is a
-hash of the skin, beam, pulse shape, solver options, energy nodes and package
-version, so a change to any of them builds a new table.
+hash of the skin, beam, pulse shape, solver options, energy nodes, package
+version and data files (`resurfacer.data.fingerprint`), so a change to any of
+them builds a new table.
 
 Measured error against direct solves between the nodes: see docs/planner.md and
 tests/test_surrogate.py.
@@ -31,6 +32,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from resurfacer import __version__
+from resurfacer.data import fingerprint as data_fingerprint
 from resurfacer.errors import InputError
 from resurfacer.laser import Beam, Pulse
 from resurfacer.mtz import SolverOptions
@@ -149,6 +151,7 @@ def table_key(
         (
             FORMAT_VERSION,
             __version__,
+            data_fingerprint(),
             skin,
             beam,
             shape,

@@ -1,11 +1,14 @@
 """The result store: bounded size, oldest first out, other versions dropped on open."""
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from resurfacer import __version__
-from resurfacer.web.store import ResultStore
+from resurfacer.data import fingerprint
+from resurfacer.plan import Plan
+from resurfacer.web.store import MODEL_VERSION, ResultStore, plan_key
 
 
 def put(store, key, created=None):
@@ -33,15 +36,26 @@ def test_opening_drops_other_versions_and_applies_the_limit(tmp_path):
         put(store, key, created=float(i))
     store.close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE results SET version = '0.0.1' WHERE key = 'a'")
+        # an older model: same code version, other data (a recalibration)
+        db.execute(f"UPDATE results SET version = '{__version__}+data.0' WHERE key = 'a'")
     again = ResultStore(path, max_results=2)
     assert len(again) == 2
     assert again.get("a") is None and again.get("b") is None
     assert again.get("d") is not None
     with sqlite3.connect(path) as db:
         versions = {v for (v,) in db.execute("SELECT version FROM results")}
-    assert versions == {__version__}
+    assert versions == {MODEL_VERSION}
     again.close()
+
+
+def test_the_model_version_names_code_and_data():
+    assert MODEL_VERSION == f"{__version__}+data.{fingerprint()}"
+    assert len(fingerprint()) == 12 and int(fingerprint(), 16) >= 0
+
+
+def test_keys_differ_between_model_versions():
+    plan = Plan.from_toml(Path(__file__).parents[2] / "examples" / "erbium-perioral.toml")
+    assert plan_key(plan) != plan_key(plan, version=f"{__version__}+data.0")
 
 
 def test_a_store_holds_at_least_one_result(tmp_path):

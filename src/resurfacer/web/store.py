@@ -1,15 +1,17 @@
 """Embedded SQLite store of computed plans, keyed by the plan's canonical hash.
 
-The key is ``sha256(canonical plan JSON + "\\n" + resurfacer version)``: the plan
+The key is ``sha256(canonical plan JSON + "\\n" + model version)``: the plan
 as validated (device presets expanded, so a preset written out in full and the
-preset itself hash alike), serialised with sorted keys and no whitespace. A new
-resurfacer version gives new keys, so a result is never served from older code.
+preset itself hash alike), serialised with sorted keys and no whitespace. The
+model version is the resurfacer version and the fingerprint of its data files
+(`resurfacer.data.fingerprint`): new code or a recalibration gives new keys, so a
+result is never served from an older model.
 
 One row per plan: the plan, its summary (JSON), the HTML report (gzip) and the
 run time. The file survives a restart; WAL mode lets readers run beside the one
 writer. Failed jobs are not stored (a timeout may pass on a quieter machine).
 
-The store is bounded: rows of other resurfacer versions can never be served
+The store is bounded: rows of other model versions can never be served
 (their keys hash another version), so they are deleted when the store opens,
 and beyond `max_results` rows the oldest are deleted as new ones arrive (a
 full-face report is a few MB even compressed).
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 
 from resurfacer import __version__
+from resurfacer.data import fingerprint
 from resurfacer.plan import Plan
 
 _SCHEMA = """
@@ -44,7 +47,11 @@ def canonical_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
-def plan_key(plan: Plan, version: str = __version__) -> str:
+#: what a stored result depends on besides the plan: code and data
+MODEL_VERSION = f"{__version__}+data.{fingerprint()}"
+
+
+def plan_key(plan: Plan, version: str = MODEL_VERSION) -> str:
     """The store key of a validated plan: 64 hex digits."""
     text = canonical_json(plan) + "\n" + version
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -68,7 +75,7 @@ class ResultStore:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)
-            self._db.execute("DELETE FROM results WHERE version != ?", (__version__,))
+            self._db.execute("DELETE FROM results WHERE version != ?", (MODEL_VERSION,))
             self._evict_oldest()
             self._db.commit()
 
@@ -114,7 +121,7 @@ class ResultStore:
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
-                    __version__,
+                    MODEL_VERSION,
                     json.dumps(plan, sort_keys=True),
                     json.dumps(summary),
                     report,
