@@ -21,9 +21,14 @@ rim, not from the flux through the wall. Hence `SolverOptions.radial_refinement`
 (dr = grid / n), tested below at dr = 1 um: it meets the bar for 5 mJ, but
 deeper columns, drilled faster, have thinner rims and still converge slowly
 in dr (10 mJ: 13.41 -> 14.43 um from dr = 1 to 0.5 um, 7.6 %), a strict xfail.
+
+Er:YAG (bulk skin, 10 J/cm2) at 0.5 -> 0.25 um: the depth converges, the floor
+damage scatters by about +/- 20 % with the cell size (see docs/column.md), a
+strict xfail.
 """
 
 import functools
+import math
 
 import pytest
 
@@ -92,3 +97,34 @@ def test_wall_cuff_converges_in_the_radial_cell_at_10_mj():
     coarse = column(4e-6, RADIAL_CELL, energy_mj=10.0)
     fine = column(4e-6, RADIAL_CELL / 2, energy_mj=10.0)
     assert change(coarse.coagulation_thickness_wall, fine.coagulation_thickness_wall) < 0.05
+
+
+@functools.lru_cache
+def erbium_bulk(grid):
+    """One 250 us, 10 J/cm2 Er:YAG pulse (3 mm top hat, solved as its 1-D centre) on
+    skin made of dermis throughout, as in test_column_published.py."""
+    spot = 3e-3
+    energy = 10.0 * 1e4 * math.pi * (spot / 2) ** 2
+    return simulate_column(
+        skin_for("cheek").dermis_throughout(),
+        Beam(2.94e-6, spot, "tophat"),
+        Pulse(energy, 250e-6),
+        SolverOptions(grid=grid, max_time=0.1),
+    ).summary
+
+
+def test_erbium_crater_depth_converges():
+    # Er:YAG light is absorbed in ~1.3 um, so its grids are 0.5 and 0.25 um
+    coarse, fine = erbium_bulk(0.5e-6), erbium_bulk(0.25e-6)
+    assert change(coarse.ablation_depth, fine.ablation_depth) < 0.05
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Er:YAG floor damage 10.47 -> 8.58 um from 0.5 to 0.25 um (22 %): the cell "
+    "under the floor holds H between H_abl exp(-mu_a dz) and H_abl when the pulse ends, "
+    "so the residual heat scatters by about +/- mu_a dz / 2 (20 % at 0.5 um)",
+)
+def test_erbium_floor_damage_converges():
+    coarse, fine = erbium_bulk(0.5e-6), erbium_bulk(0.25e-6)
+    assert change(coarse.coagulation_thickness_floor, fine.coagulation_thickness_floor) < 0.05
