@@ -1,6 +1,7 @@
 """`resurfacer mtz`: JSON fields, the table, and one-line errors with exit 2."""
 
 import json
+import math
 
 import pytest
 
@@ -63,3 +64,27 @@ def test_plot_writes_the_cross_section(tmp_path, capsys):
     assert main(["mtz", *FAST, "--plot", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["column.png"]  # no temporary left
+
+
+def test_wide_spot_energy_balance_is_per_area(capsys):
+    # 1 J over a 3 mm top hat: 14.15 J/cm2; the 1-D centre stack is solved, so its
+    # balance is given per area, and the table says so
+    wide = ["--wavelength-nm", "10600", "--energy-mj", "1000", "--spot-um", "3000"]
+    common = [*wide, "--profile", "tophat", "--pulse-ms", "1", "--grid-um", "4"]
+    assert main(["mtz", *common, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["geometry"] == "wide"
+    per_area = summary["energy_balance_j_per_cm2"]
+    assert per_area["incident"] == pytest.approx(1.0 / (math.pi * 0.15**2), rel=1e-6)
+    assert sum(v for k, v in per_area.items() if k != "incident") == pytest.approx(
+        per_area["incident"], rel=5e-3
+    )
+    assert main(["mtz", *common]) == 0
+    assert "energy (J/cm2, 1-D centre of the spot): incident 14.15" in capsys.readouterr().out
+
+
+def test_column_json_names_its_geometry(capsys):
+    assert main(["mtz", *FAST, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["geometry"] == "column"
+    assert "energy_balance_j_per_cm2" not in summary

@@ -4,6 +4,7 @@ Clinical units on the command line (nm, mJ, um, ms); SI inside.
 """
 
 import json
+import math
 from pathlib import Path
 
 from resurfacer.cli.output import write_file_atomically
@@ -162,11 +163,21 @@ def run(args) -> int:
         fmt = Path(args.plot).suffix.lower()[1:]
         write_file_atomically(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     summary = result.summary.clinical()
+    summary["geometry"] = result.inputs["geometry"]
+    if summary["geometry"] == "wide":
+        summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def _per_area(summary: dict, inputs: dict) -> dict:
+    """A wide spot is solved as a 1-D stack at its centre: its energy balance in
+    J/cm2 of that stack (its mJ are those of the stack's small cross-section)."""
+    area_cm2 = math.pi * inputs["domain_radius_m"] ** 2 * 1e4
+    return {k: v * 1e-3 / area_cm2 for k, v in summary["energy_balance_mj"].items()}
 
 
 def _table(summary: dict, inputs: dict) -> str:
@@ -205,9 +216,11 @@ def _table(summary: dict, inputs: dict) -> str:
     ]
     width = max(len(k) for k, _ in rows)
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
-    lines.append(
-        "energy (mJ): " + ", ".join(f"{k} {v:.4g}" for k, v in summary["energy_balance_mj"].items())
-    )
+    label, balance = "energy (mJ)", summary["energy_balance_mj"]
+    if "energy_balance_j_per_cm2" in summary:
+        label = "energy (J/cm2, 1-D centre of the spot)"
+        balance = summary["energy_balance_j_per_cm2"]
+    lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
     return "\n".join(lines)
 
 
