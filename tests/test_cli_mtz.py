@@ -36,26 +36,27 @@ def test_table(capsys):
 
 
 @pytest.mark.parametrize(
-    "args, option",
+    "args, option, shown",
     [
-        (["--energy-mj", "0"], "--energy-mj"),
-        (["--energy-mj", "-3"], "--energy-mj"),
-        (["--spot-um", "10", "--grid-um", "4"], "--spot-um"),
-        (["--site", "elbow"], "--site"),
-        (["--age", "15"], "--age"),
-        (["--wavelength-nm", "20000"], "--wavelength-nm"),
-        (["--wavelength-nm", "1300"], "--wavelength-nm"),
-        (["--m-squared", "0.5"], "--m-squared"),
-        (["--radial-refinement", "0"], "--radial-refinement"),
-        (["--plot", "column.jpg"], "--plot"),
+        (["--energy-mj", "0"], "--energy-mj", "0.0"),
+        (["--energy-mj", "-3"], "--energy-mj", "-3.0"),
+        (["--spot-um", "10", "--grid-um", "4"], "--spot-um", "10.0"),
+        (["--site", "elbow"], "--site", "'elbow'"),
+        (["--age", "15"], "--age", "15.0"),
+        (["--wavelength-nm", "20000"], "--wavelength-nm", "20000.0"),
+        (["--wavelength-nm", "1300"], "--wavelength-nm", "1300.0"),
+        (["--m-squared", "0.5"], "--m-squared", "0.5"),
+        (["--radial-refinement", "0"], "--radial-refinement", "0"),
+        (["--plot", "column.jpg"], "--plot", "'column.jpg'"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(args, option, capsys, tmp_path):
+def test_bad_input_exits_2_with_one_line(args, option, shown, capsys, tmp_path):
     out = tmp_path / "never.nc"
     assert main(["mtz", "--after-ms", "1", *args, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert option in err and "allowed" in err
+    assert f"got {shown};" in err  # the value as given, in the option's unit
     assert not out.exists()
 
 

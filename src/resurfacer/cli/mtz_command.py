@@ -106,6 +106,8 @@ def register(subparsers) -> None:
 
 
 def _as_cli_error(exc: InputError) -> InputError:
+    if exc.field.startswith("--"):  # raised by this command's own checks, in its units
+        return exc
     option = _OPTION_OF_FIELD.get(exc.field, exc.field)
     value = exc.value
     if option in _SCALE_OF_OPTION and isinstance(value, float):
