@@ -89,3 +89,13 @@ def test_column_json_names_its_geometry(capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["geometry"] == "column"
     assert "energy_balance_j_per_cm2" not in summary
+
+
+def test_warns_when_the_lesion_leaves_the_dermis(capsys):
+    assert main(["mtz", "--grid-um", "4", "--energy-mj", "60", "--json"]) == 0
+    deep = json.loads(capsys.readouterr().out)
+    assert len(deep["warnings"]) == 1 and "subcutis" in deep["warnings"][0]
+    assert main(["mtz", *FAST, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []
+    assert main(["mtz", "--grid-um", "4", "--energy-mj", "60"]) == 0
+    assert "warning: the lesion reaches the subcutis" in capsys.readouterr().out

@@ -168,11 +168,30 @@ def run(args) -> int:
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
+    summary["warnings"] = _depth_warnings(result.summary, skin)
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def _depth_warnings(summary, skin) -> list[str]:
+    """Say when the lesion leaves the dermis or the modelled skin."""
+    bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
+    dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
+    warnings = []
+    if summary.coagulation_depth >= skin_bottom:
+        warnings.append(
+            f"the lesion passes the bottom of the modelled skin ({skin_bottom * 1e6:.0f} um)"
+        )
+    elif summary.coagulation_depth > dermis_bottom:
+        warnings.append(
+            f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
+            f"dermis ends at {dermis_bottom * 1e6:.0f} um): fat is modelled by its water "
+            "content only and plume shielding is not modelled; read depths there with care"
+        )
+    return warnings
 
 
 def _per_area(summary: dict, inputs: dict) -> dict:
@@ -223,6 +242,7 @@ def _table(summary: dict, inputs: dict) -> str:
         label = "energy (J/cm2, 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
+    lines += [f"warning: {w}" for w in summary["warnings"]]
     return "\n".join(lines)
 
 
