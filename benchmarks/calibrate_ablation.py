@@ -18,6 +18,7 @@ from resurfacer.tissue import skin_for
 SPOT = 3e-3  # m, top-hat full-field spot: solved as its 1-D centre
 J_PER_CM2 = 1e4  # J/m^2
 ERBIUM_FLUENCE = 20.0  # J/cm2
+ERBIUM_GRID = 0.1e-6  # m: mu_a dz <= 0.1 (docs/column.md)
 
 
 def energy_for_fluence(fluence_j_cm2: float) -> float:
@@ -39,7 +40,7 @@ def erbium_efficiency_ug_per_j(f: float) -> float:
         skin,
         Beam(2.94e-6, SPOT, "tophat"),
         Pulse(energy_for_fluence(ERBIUM_FLUENCE), 250e-6),
-        SolverOptions(grid=0.5e-6, latent_fraction=f),
+        SolverOptions(grid=ERBIUM_GRID, latent_fraction=f),
     )
     depth = result.summary.ablation_depth
     removed_layers_density = _mean_density(skin, depth)

@@ -99,3 +99,15 @@ def test_warns_when_the_lesion_leaves_the_dermis(capsys):
     assert json.loads(capsys.readouterr().out)["warnings"] == []
     assert main(["mtz", "--grid-um", "4", "--energy-mj", "60"]) == 0
     assert "warning: the lesion reaches the subcutis" in capsys.readouterr().out
+
+
+def test_warns_when_cells_are_coarse_against_the_absorption_length(capsys):
+    # Er:YAG light is absorbed within ~1.1 um: 0.5 um cells (mu_a dz 0.45) get a warning
+    # that names a grid for ~5 %; 0.1 um cells do not; CO2 at 4 um (0.25) does not
+    erbium = ["--wavelength-nm", "2940", "--energy-mj", "500", "--spot-um", "3000"]
+    erbium += ["--profile", "tophat", "--pulse-ms", "0.25", "--json"]
+    assert main(["mtz", *erbium, "--grid-um", "0.5"]) == 0
+    (warning,) = json.loads(capsys.readouterr().out)["warnings"]
+    assert "coarse" in warning and "--grid-um 0.11" in warning
+    assert main(["mtz", *erbium, "--grid-um", "0.1"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []

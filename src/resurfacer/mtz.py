@@ -63,7 +63,7 @@ from resurfacer.tissue import Skin
 WIDE_BEAM_DIAMETER = 1e-3  # m: spots at least this wide are solved as 1-D stacks
 WIDE_BEAM_RINGS = 2  # cells across the 1-D stack (radial direction is insulated)
 MIN_CELLS_PER_SPOT = 4
-GRID_RANGE = (0.25e-6, 20e-6)  # m
+GRID_RANGE = (0.05e-6, 20e-6)  # m
 MAX_CELLS = 3_000_000
 MAX_DOMAIN_GROWTHS = 3
 MAX_RADIAL_REFINEMENT = 16  # radial cells per grid cell
@@ -607,6 +607,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         "phototype": skin.phototype,
         "grid_m": grid.dz,
         "radial_grid_m": grid.dr,
+        "absorption_per_cell": float(mu_a_layer.max() * grid.dz),
         "time_step_s": dt,
         "domain_radius_m": grid.nr * grid.dr,
         "domain_depth_m": grid.nz * grid.dz,

@@ -73,7 +73,12 @@ def register(subparsers) -> None:
     p.add_argument("--sex", default="female")
     p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
     p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
-    p.add_argument("--grid-um", type=float, default=2.0, help="cell size [um]")
+    p.add_argument(
+        "--grid-um",
+        type=float,
+        default=2.0,
+        help="cell size [um], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 um)",
+    )
     p.add_argument(
         "--radial-refinement",
         type=int,
@@ -119,7 +124,7 @@ def _as_cli_error(exc: InputError) -> InputError:
 
 def run(args) -> int:
     from resurfacer.laser import Beam, Pulse
-    from resurfacer.mtz import SolverOptions, simulate_column
+    from resurfacer.mtz import GRID_RANGE, SolverOptions, simulate_column
     from resurfacer.tissue import skin_for
 
     try:
@@ -131,7 +136,7 @@ def run(args) -> int:
         check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
         check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
         check_range("--wavelength-nm", args.wavelength_nm, 1400.0, 11000.0, "nm")
-        check_range("--grid-um", args.grid_um, 0.25, 20.0, "um")
+        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "um")
         if args.spot_um < 4 * args.grid_um:
             raise InputError(
                 "--spot-um",
@@ -168,12 +173,32 @@ def run(args) -> int:
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
-    summary["warnings"] = _depth_warnings(result.summary, skin)
+    summary["warnings"] = _grid_warnings(result.inputs) + _depth_warnings(result.summary, skin)
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+#: mu_a dz above which a cell is coarse against the light's absorption length
+COARSE_ABSORPTION_PER_CELL = 0.3
+
+
+def _grid_warnings(inputs: dict) -> list[str]:
+    """Say when cells are coarse against 1/mu_a: the cell under the crater floor ends
+    the pulse part-heated, so floor damage scatters by about +/- mu_a dz / 2
+    (docs/column.md)."""
+    per_cell = inputs["absorption_per_cell"]
+    if per_cell <= COARSE_ABSORPTION_PER_CELL:
+        return []
+    dz_um = inputs["grid_m"] * 1e6
+    finer = dz_um * 0.1 / per_cell  # mu_a dz = 0.1: about +/- 5 %
+    return [
+        f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
+        f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
+        f"{50 * per_cell:.0f} %: --grid-um {finer:.2g} brings that to about 5 %"
+    ]
 
 
 def _depth_warnings(summary, skin) -> list[str]:
