@@ -179,3 +179,22 @@ def test_the_wide_geometry_ignores_radial_refinement():
         replace(FAST, radial_refinement=4),
     )
     assert wide.inputs["radial_grid_m"] == FAST.grid
+
+
+def test_a_crater_is_lined_with_dried_coagulated_tissue():
+    result = column(5.0)
+    fields, summary = result.fields, result.summary
+    dried = fields.desiccated.values
+    assert dried.any()
+    assert not (dried & fields.ablated.values).any()
+    assert (fields.coagulated.values[dried]).all()  # boiled dry means denatured
+    assert summary.ablation_depth <= summary.desiccation_depth < summary.coagulation_depth
+
+
+def test_below_the_ablation_threshold_the_surface_boils_dry_without_removal():
+    # full-field CO2, 1 ms: 5 J/cm2 is under the model's 6.1 J/cm2 ablation threshold
+    beam = Beam(CO2, 3e-3, "tophat")
+    fluence = 5.0 * 1e4 * math.pi * 1.5e-3**2  # J
+    summary = simulate_column(skin_for("cheek"), beam, Pulse(fluence, 1e-3), FAST).summary
+    assert summary.ablation_depth == 0.0
+    assert 10e-6 < summary.desiccation_depth < summary.coagulation_depth

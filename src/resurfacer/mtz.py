@@ -191,6 +191,12 @@ class ColumnSummary:
     floor on the axis (without a crater: the coagulation depth).
     `coagulation_thickness` is the wall value for columns and the floor value
     otherwise. Width fields are NaN for the wide (1-D) geometry.
+    `desiccation_depth` is the bottom of the deepest tissue cell that boiled dry
+    (its temperature passed the boiling point, so all its water had gone) and
+    was not removed: the charred, dried debris that is wiped off between
+    full-field passes (Yuksel et al., Aesthetic Plast Surg 2001;25:184); 0 if
+    none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
+    (``docs/column.md``), so it is reported as a depth only.
     """
 
     ablation_depth: float
@@ -200,6 +206,7 @@ class ColumnSummary:
     coagulation_thickness_floor: float
     coagulation_depth: float
     coagulation_width: float
+    desiccation_depth: float
     ablated_volume: float
     coagulated_volume: float
     peak_temperature: float
@@ -229,6 +236,7 @@ class ColumnSummary:
             "coagulation_thickness_floor_um": length(self.coagulation_thickness_floor),
             "coagulation_depth_um": length(self.coagulation_depth),
             "coagulation_width_um": length(self.coagulation_width),
+            "desiccation_depth_um": length(self.desiccation_depth),
             "ablated_volume_nl": self.ablated_volume * 1e12,
             "coagulated_volume_nl": self.coagulated_volume * 1e12,
             "peak_temperature_c": round(self.peak_temperature, 3),
@@ -583,9 +591,10 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         history_time[:n_written],
         history_tmax[:n_written],
         params.name,
+        t_boil,
     )
     summary = _summarise(
-        grid, void, omega, peak, simulated, balance, geometry, time.perf_counter() - started
+        grid, void, omega, peak, t_boil, simulated, balance, geometry, time.perf_counter() - started
     )
     deepest_void = summary.ablation_depth
     margin = 4 * grid.dz if optics is not None else 6.0 / float(mu_a_layer.max()) + 4 * grid.dz
@@ -634,7 +643,7 @@ def _negligible_damage_temperature(params, horizon: float) -> float:
 
 
 def _fields(
-    grid, void, enthalpy, omega, peak, end_of_pulse, hist_t, hist_tmax, model
+    grid, void, enthalpy, omega, peak, end_of_pulse, hist_t, hist_tmax, model, t_boil
 ) -> xr.Dataset:
     z = (np.arange(grid.nz) + 0.5) * grid.dz
     r = (np.arange(grid.nr) + 0.5) * grid.dr
@@ -671,6 +680,11 @@ def _fields(
                 tissue & (omega >= 1.0),
                 {"units": "1", "long_name": "Omega >= 1 and not ablated"},
             ),
+            "desiccated": (
+                ("z", "r"),
+                _desiccated(peak, void, t_boil),
+                {"units": "1", "long_name": "boiled dry (peak above boiling point), not ablated"},
+            ),
             "max_temperature_history": (
                 ("time",),
                 hist_tmax,
@@ -688,6 +702,16 @@ def _fields(
         },
     )
     return ds
+
+
+#: K past the boiling point that marks a cell as boiled dry (on the boiling plateau
+#: the temperature is the boiling point itself)
+DRY_MARGIN_K = 0.1
+
+
+def _desiccated(peak, void, t_boil):
+    """Tissue that left the boiling plateau: all its water boiled off (peak > T_boil)."""
+    return ~void & (peak > t_boil + DRY_MARGIN_K)
 
 
 def _outer_edge(mask_row, dr) -> float:
@@ -715,9 +739,13 @@ def _coagulation_edge(omega_line, coagulated_line, spacing) -> float:
     return centre + spacing * inside / (inside - outside)
 
 
-def _summarise(grid, void, omega, peak, simulated, balance, geometry, runtime) -> ColumnSummary:
-    """Geometry of crater and coagulation (definitions in ColumnSummary)."""
+def _summarise(
+    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime
+) -> ColumnSummary:
+    """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary)."""
     coag = (omega >= 1.0) & ~void
+    dried_rows = np.flatnonzero((_desiccated(peak, void, t_boil)).any(axis=1))
+    desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
     volume = grid.volume
     void_rows = np.flatnonzero(void.any(axis=1))
     depth = (void_rows[-1] + 1) * grid.dz if void_rows.size else 0.0
@@ -753,6 +781,7 @@ def _summarise(grid, void, omega, peak, simulated, balance, geometry, runtime) -
         coagulation_thickness_floor=floor,
         coagulation_depth=coag_depth,
         coagulation_width=coag_width,
+        desiccation_depth=desiccation_depth,
         ablated_volume=float(np.sum(void * volume[None, :])),
         coagulated_volume=float(np.sum(coag * volume[None, :])),
         peak_temperature=float(tissue_peak.max()),

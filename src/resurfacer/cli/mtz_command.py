@@ -255,6 +255,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation cuff (wall)", _um(summary["coagulation_thickness_wall_um"])),
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
+        ("boiled dry to", _um(summary["desiccation_depth_um"])),
         ("peak temperature", f"{summary['peak_temperature_c']:.1f} C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),
