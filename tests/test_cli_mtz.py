@@ -108,6 +108,6 @@ def test_warns_when_cells_are_coarse_against_the_absorption_length(capsys):
     erbium += ["--profile", "tophat", "--pulse-ms", "0.25", "--json"]
     assert main(["mtz", *erbium, "--grid-um", "0.5"]) == 0
     (warning,) = json.loads(capsys.readouterr().out)["warnings"]
-    assert "coarse" in warning and "--grid-um 0.11" in warning
+    assert "coarse" in warning and "a 0.11 um grid" in warning
     assert main(["mtz", *erbium, "--grid-um", "0.1"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []

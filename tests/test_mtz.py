@@ -198,3 +198,11 @@ def test_below_the_ablation_threshold_the_surface_boils_dry_without_removal():
     summary = simulate_column(skin_for("cheek"), beam, Pulse(fluence, 1e-3), FAST).summary
     assert summary.ablation_depth == 0.0
     assert 10e-6 < summary.desiccation_depth < summary.coagulation_depth
+
+
+def test_results_carry_cautions_for_coarse_cells_and_deep_lesions():
+    assert column(5.0).warnings == []
+    (coarse,) = column(5.0, wavelength=ERBIUM, options=SolverOptions(grid=2e-6)).warnings
+    assert "coarse" in coarse and "mu_a dz" in coarse
+    (deep,) = column(60.0).warnings
+    assert "subcutis" in deep

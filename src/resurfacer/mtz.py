@@ -250,12 +250,17 @@ class ColumnSummary:
 
 @dataclass
 class ColumnResult:
-    """Fields (xarray Dataset, units in attrs) and summary of one MTZ."""
+    """Fields (xarray Dataset, units in attrs) and summary of one MTZ.
+
+    `warnings` are plain-language cautions about this result: cells coarse
+    against the light's absorption length, a lesion that leaves the dermis.
+    """
 
     fields: xr.Dataset
     summary: ColumnSummary
     geometry: str
     inputs: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -396,6 +401,7 @@ def simulate_column(
     for _ in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
         if not result.inputs.pop("_needs_deeper_domain"):
+            result.warnings = _grid_cautions(result.inputs) + _depth_cautions(result.summary, skin)
             return result
         depth = result.inputs["domain_depth_m"] * 1.6
     raise InputError(
@@ -632,6 +638,39 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     }
     fields.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})
     return ColumnResult(fields=fields, summary=summary, geometry=geometry, inputs=inputs)
+
+
+#: mu_a dz above which cells are coarse against the absorption length: the cell under
+#: the crater floor ends the pulse part-heated, so the floor damage scatters by about
+#: +/- mu_a dz / 2 (docs/column.md)
+COARSE_ABSORPTION_PER_CELL = 0.3
+
+
+def _grid_cautions(inputs: dict) -> list[str]:
+    per_cell = inputs["absorption_per_cell"]
+    if per_cell <= COARSE_ABSORPTION_PER_CELL:
+        return []
+    dz_um = inputs["grid_m"] * 1e6
+    finer = dz_um * 0.1 / per_cell  # mu_a dz = 0.1: about +/- 5 %
+    return [
+        f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
+        f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
+        f"{50 * per_cell:.0f} %: a {finer:.2g} um grid brings that to about 5 %"
+    ]
+
+
+def _depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
+    bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
+    dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
+    if summary.coagulation_depth >= skin_bottom:
+        return [f"the lesion passes the bottom of the modelled skin ({skin_bottom * 1e6:.0f} um)"]
+    if summary.coagulation_depth > dermis_bottom:
+        return [
+            f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
+            f"dermis ends at {dermis_bottom * 1e6:.0f} um): fat is modelled by its water "
+            "content only and plume shielding is not modelled; read depths there with care"
+        ]
+    return []
 
 
 def _negligible_damage_temperature(params, horizon: float) -> float:

@@ -173,50 +173,12 @@ def run(args) -> int:
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
-    summary["warnings"] = _grid_warnings(result.inputs) + _depth_warnings(result.summary, skin)
+    summary["warnings"] = result.warnings
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
-
-
-#: mu_a dz above which a cell is coarse against the light's absorption length
-COARSE_ABSORPTION_PER_CELL = 0.3
-
-
-def _grid_warnings(inputs: dict) -> list[str]:
-    """Say when cells are coarse against 1/mu_a: the cell under the crater floor ends
-    the pulse part-heated, so floor damage scatters by about +/- mu_a dz / 2
-    (docs/column.md)."""
-    per_cell = inputs["absorption_per_cell"]
-    if per_cell <= COARSE_ABSORPTION_PER_CELL:
-        return []
-    dz_um = inputs["grid_m"] * 1e6
-    finer = dz_um * 0.1 / per_cell  # mu_a dz = 0.1: about +/- 5 %
-    return [
-        f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
-        f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
-        f"{50 * per_cell:.0f} %: --grid-um {finer:.2g} brings that to about 5 %"
-    ]
-
-
-def _depth_warnings(summary, skin) -> list[str]:
-    """Say when the lesion leaves the dermis or the modelled skin."""
-    bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
-    dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
-    warnings = []
-    if summary.coagulation_depth >= skin_bottom:
-        warnings.append(
-            f"the lesion passes the bottom of the modelled skin ({skin_bottom * 1e6:.0f} um)"
-        )
-    elif summary.coagulation_depth > dermis_bottom:
-        warnings.append(
-            f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
-            f"dermis ends at {dermis_bottom * 1e6:.0f} um): fat is modelled by its water "
-            "content only and plume shielding is not modelled; read depths there with care"
-        )
-    return warnings
 
 
 def _per_area(summary: dict, inputs: dict) -> dict:
