@@ -647,6 +647,8 @@ COARSE_ABSORPTION_PER_CELL = 0.3
 
 
 def _grid_cautions(inputs: dict) -> list[str]:
+    """A caution when mu_a,max dz > COARSE_ABSORPTION_PER_CELL, naming the grid for
+    mu_a dz = 0.1 (floor damage within about 5 %)."""
     per_cell = inputs["absorption_per_cell"]
     if per_cell <= COARSE_ABSORPTION_PER_CELL:
         return []
@@ -660,6 +662,7 @@ def _grid_cautions(inputs: dict) -> list[str]:
 
 
 def _depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
+    """A caution when the coagulation depth passes the dermis or the modelled skin."""
     bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
     dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
     if summary.coagulation_depth >= skin_bottom:
