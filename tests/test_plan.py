@@ -214,8 +214,8 @@ P1 = "passes[1]."
 BAD = [
     # target, update, field path, value, part of "allowed"
     ("p1", {"densty_percent": 3}, P1 + "densty_percent", 3, "fields"),
-    ("p1", {"density_percent": -5}, P1 + "density_percent", -5, "(0, 100] %"),
-    ("p1", {"density_percent": 150}, P1 + "density_percent", 150, "(0, 100] %"),
+    ("p1", {"density_percent": -5}, P1 + "density_percent", -5, "[0.01, 100] %"),
+    ("p1", {"density_percent": 150}, P1 + "density_percent", 150, "[0.01, 100] %"),
     ("p1", {"device": "fraxel"}, P1 + "device", "fraxel", "co2_dual"),
     ("a0", {"site": "scalp"}, "areas[0].site", "scalp", "cheek"),
     ("p1", {"pulse_energy_mj": 80}, P1 + "pulse_energy_mj", 80, "[2.5, 50] mJ"),
@@ -223,7 +223,7 @@ BAD = [
     ("pt", {"age_years": 12}, "patient.age_years", 12, "[18, 100] years"),
     ("pt", {"phototype": 7}, "patient.phototype", 7, "[1, 6]"),
     ("pt", {"phototype": True}, "patient.phototype", True, "integer"),
-    ("a0", {"area_cm2": 0}, "areas[0].area_cm2", 0, "(0, 1000] cm2"),
+    ("a0", {"area_cm2": 0}, "areas[0].area_cm2", 0, "[0.01, 1000] cm2"),
     (
         "a0",
         {"site": None, "area_cm2": None, "preset": "body"},

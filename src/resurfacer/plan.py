@@ -95,7 +95,7 @@ class Area(BaseModel):
     model_config = _CONFIG
 
     site: Literal[SITES]
-    area_cm2: float = Field(gt=0, le=1000)
+    area_cm2: float = Field(ge=0.01, le=1000)
 
 
 class AreaPreset(BaseModel):
@@ -145,20 +145,20 @@ class Pass(BaseModel):
     mode: str | None = None
     kind: Literal[KINDS]
     wavelength_nm: float = Field(ge=1000, le=12000)
-    spot_um: float = Field(gt=0, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
+    spot_um: float = Field(ge=1, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
     profile: Literal[PROFILES] = "gaussian"
-    pulse_energy_mj: float = Field(gt=0, le=10000)
-    pulse_duration_ms: float = Field(gt=0, le=1000)
+    pulse_energy_mj: float = Field(ge=1e-6, le=10000)
+    pulse_duration_ms: float = Field(ge=1e-6, le=1000)
     pulse_shape: Literal[TEMPORAL_SHAPES] = "square"
     stack: int = Field(1, ge=1, le=MAX_STACK)
     stack_spacing_ms: float = Field(0.0, ge=0, le=1000)
-    density_percent: float | None = Field(None, gt=0, le=100)
-    spot_spacing_um: float | None = Field(None, gt=0, le=100000)
-    mtz_per_cm2: float | None = Field(None, gt=0, le=1e6)
+    density_percent: float | None = Field(None, ge=0.01, le=100)
+    spot_spacing_um: float | None = Field(None, ge=1, le=100000)
+    mtz_per_cm2: float | None = Field(None, ge=1, le=1e6)
     pattern_shape: Literal[PATTERN_SHAPES] = "square"
-    pattern_size_mm: float = Field(gt=0, le=50)
+    pattern_size_mm: float = Field(ge=0.01, le=50)
     scan_order: Literal[SCAN_ORDERS] = "raster"
-    repetition_rate_hz: float = Field(gt=0, le=100000, description="spots fired per second")
+    repetition_rate_hz: float = Field(ge=0.01, le=100000, description="spots fired per second")
     pass_delay_s: float = Field(0.0, ge=0, le=3600, description="pause before this pass")
 
     @model_validator(mode="before")
