@@ -120,3 +120,16 @@ def test_cli_uncertainty_bands_bracket_their_median(capsys):
     assert bands["n_samples"] == 3 and bands["percentiles"] == [10.0, 90.0]
     for quantity in (bands["passes"][0]["ablation_depth_um"], bands["downtime_days"]):
         assert quantity["p10"] <= quantity["p50"] <= quantity["p90"]
+
+
+def test_treatment_cells_resolve_the_absorption_length():
+    from resurfacer.laser import Beam
+    from resurfacer.tissue import skin_for
+    from resurfacer.treatment import TREATMENT_SOLVER, within_absorption_length
+
+    skin = skin_for("perioral")
+    co2 = within_absorption_length(TREATMENT_SOLVER, skin, Beam(10.6e-6, 120e-6))
+    assert co2 == TREATMENT_SOLVER  # 1/mu_a about 16 um: the 4 um cells stay
+    erbium = within_absorption_length(TREATMENT_SOLVER, skin, Beam(2.94e-6, 250e-6))
+    assert 1.0e-6 < erbium.grid < 1.2e-6  # 1/mu_a of the epidermis (75 % water)
+    assert erbium.after_pulse == TREATMENT_SOLVER.after_pulse
