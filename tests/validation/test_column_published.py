@@ -83,6 +83,28 @@ def test_erbium_depth_per_fluence():
     assert high / low == pytest.approx(3.0, rel=0.15)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="3 pulses at 10 Hz remove 48.0 um each, as one pulse does (47.7 um): the "
+    "model has no drying of the crater floor between pulses (partly vaporised cells keep "
+    "their water); Kaufmann & Hibst 1996 measured about 10 um per pulse at 10 Hz "
+    "against 40 um at 1 Hz",
+)
+def test_erbium_rate_falls_at_high_repetition_rate():
+    # Kaufmann & Hibst 1996, in vitro, 10 J/cm2: ablation per pulse falls from about
+    # 40 um at 1 Hz to about 10 um at 10 Hz. Depth only, so 0.5 um cells suffice
+    # (within 1 % of 0.1 um, test_column_convergence.py); 3 pulses keep it short
+    spot, pulses = FULL_FIELD_SPOT, 3
+    train = Pulse(10.0 * J_PER_CM2 * AREA, 250e-6, stack=pulses, spacing=0.1)
+    summary = simulate_column(
+        skin_for("cheek").dermis_throughout(),
+        Beam(2.94e-6, spot, "tophat"),
+        train,
+        SolverOptions(grid=0.5e-6, after_pulse=1e-3),
+    ).summary
+    assert summary.ablation_depth / pulses < 0.5 * erbium_bulk(10.0).ablation_depth
+
+
 def test_co2_full_field_high_fluence_removes_tens_of_um():
     # review: 20-40 um per pass at 4-19 J/cm2; "on the order of": within a factor 2
     depth = full_field(10.6e-6, 19.0, 1e-3, 2e-6).ablation_depth
