@@ -16,8 +16,10 @@ cell cannot hold such a rim: it is removed whole, so the coarse crater takes
 1.5 % more volume and the heat that should have stayed in the rim (0.08 mJ
 here, 7 % of the heat left around the crater) is booked as ablation.
 Two sub-grid face fluxes (semi-infinite contact flux, and its Duhamel form)
-were tried and fixed almost nothing, because the heat is missing from the
-rim, not from the flux through the wall. Hence `SolverOptions.radial_refinement`
+were tried and fixed almost nothing; a cut-cell front that keeps the rim and
+its heat at 4 um (branch cut-cell) still changes 7.2 % from 4 to 2 um, because
+the peaks reached in the wall after the pulse stay 2-3.5 K low on 4 um cells
+(docs/column.md). Hence `SolverOptions.radial_refinement`
 (dr = grid / n), tested below at dr = 1 um: it meets the bar for 5 mJ, but
 deeper columns, drilled faster, have thinner rims and still converge slowly
 in dr (10 mJ: 13.41 -> 14.43 um from dr = 1 to 0.5 um, 7.6 %), a strict xfail.
