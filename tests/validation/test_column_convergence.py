@@ -18,7 +18,10 @@ here, 7 % of the heat left around the crater) is booked as ablation.
 Two sub-grid face fluxes (semi-infinite contact flux, and its Duhamel form)
 were tried and fixed almost nothing; a cut-cell front that keeps the rim and
 its heat at 4 um (branch cut-cell) still changes 7.2 % from 4 to 2 um, because
-the peaks reached in the wall after the pulse stay 2-3.5 K low on 4 um cells
+the peaks reached in the wall after the pulse stay 2-3.5 K low on 4 um cells:
+the wall cell's mean enthalpy sits on the boiling plateau where the fine grid
+has a dried rim. Conduction from the mean of T(H(x)) over a reconstructed wall
+cell (branch face-temperature, not merged) brings the change to 4.5 %
 (docs/column.md). Hence `SolverOptions.radial_refinement`
 (dr = grid / n), tested below at dr = 1 um: it meets the bar for 5 mJ, but
 deeper columns, drilled faster, have thinner rims and still converge slowly
