@@ -86,9 +86,28 @@ def test_stop_depth_ends_the_table(cache):
     assert t.values["coagulation_depth"][-1] > 400e-6 > t.values["coagulation_depth"][-2]
 
 
-def test_key_follows_the_data_files(monkeypatch):
-    # a recalibration (new data, same package version) must not reuse old tables
+def test_key_follows_the_code_and_data(monkeypatch):
+    # a recalibration or a solver change at the same version must not reuse old tables
     energies = [2.5e-3, 10e-3]
     before = surrogate.table_key(SKIN, *DEEP, FAST, energies, None)
-    monkeypatch.setattr(surrogate, "data_fingerprint", lambda: "000000000000")
+    monkeypatch.setattr(surrogate, "model_fingerprint", lambda: "000000000000")
     assert surrogate.table_key(SKIN, *DEEP, FAST, energies, None) != before
+
+
+def test_model_fingerprint_changes_with_code_or_data(tmp_path, monkeypatch):
+    from resurfacer import fingerprint
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "solver.py").write_text("x = 1\n")
+    (tmp_path / "data" / "table.toml").write_text("f = 1.19\n")
+    (tmp_path / "notes.md").write_text("not part of the model\n")
+    monkeypatch.setattr(fingerprint, "_PACKAGE", tmp_path)
+    digest = fingerprint.model_fingerprint.__wrapped__
+    first = digest()
+    (tmp_path / "notes.md").write_text("edited\n")
+    assert digest() == first
+    (tmp_path / "data" / "table.toml").write_text("f = 1.87\n")
+    recalibrated = digest()
+    assert recalibrated != first
+    (tmp_path / "solver.py").write_text("x = 2\n")
+    assert digest() not in (first, recalibrated)

@@ -11,8 +11,8 @@ between them.
 Tables are cached on disk (JSON) under `cache_dir()`: ``$RESURFACER_CACHE``, else
 ``$XDG_CACHE_HOME/resurfacer``, else ``~/.cache/resurfacer``; the file name is a
 hash of the skin, beam, pulse shape, solver options, energy nodes, package
-version and data files (`resurfacer.data.fingerprint`), so a change to any of
-them builds a new table.
+version and the package's code and data (`resurfacer.fingerprint`), so a change
+to any of them builds a new table.
 
 Measured error against direct solves between the nodes: see docs/planner.md and
 tests/test_surrogate.py.
@@ -32,8 +32,8 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from resurfacer import __version__
-from resurfacer.data import fingerprint as data_fingerprint
 from resurfacer.errors import InputError
+from resurfacer.fingerprint import model_fingerprint
 from resurfacer.laser import Beam, Pulse
 from resurfacer.mtz import SolverOptions
 from resurfacer.tissue import Skin
@@ -151,7 +151,7 @@ def table_key(
         (
             FORMAT_VERSION,
             __version__,
-            data_fingerprint(),
+            model_fingerprint(),
             skin,
             beam,
             shape,

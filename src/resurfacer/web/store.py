@@ -3,8 +3,8 @@
 The key is ``sha256(canonical plan JSON + "\\n" + model version)``: the plan
 as validated (device presets expanded, so a preset written out in full and the
 preset itself hash alike), serialised with sorted keys and no whitespace. The
-model version is the resurfacer version and the fingerprint of its data files
-(`resurfacer.data.fingerprint`): new code or a recalibration gives new keys, so a
+model version is the resurfacer version and the fingerprint of its code and data
+(`resurfacer.fingerprint`): new code or a recalibration gives new keys, so a
 result is never served from an older model.
 
 One row per plan: the plan, its summary (JSON), the HTML report (gzip) and the
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from resurfacer import __version__
-from resurfacer.data import fingerprint
+from resurfacer.fingerprint import model_fingerprint
 from resurfacer.plan import Plan
 
 _SCHEMA = """
@@ -47,8 +47,8 @@ def canonical_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
-#: what a stored result depends on besides the plan: code and data
-MODEL_VERSION = f"{__version__}+data.{fingerprint()}"
+#: what a stored result depends on besides the plan: the code and data it ran with
+MODEL_VERSION = f"{__version__}+{model_fingerprint()}"
 
 
 def plan_key(plan: Plan, version: str = MODEL_VERSION) -> str:
