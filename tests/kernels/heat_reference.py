@@ -202,6 +202,44 @@ def rkl2_stages_for(ratio):
     return s
 
 
+def mean_temperature(low, high, rho_c, latent, t_initial, t_boil):
+    """Mean of T(H) over [low, high]: T is linear between the plateau's ends, so
+    the trapezoid rule on the pieces split at h_b and h_b + L is exact."""
+    h_boil = rho_c * (t_boil - t_initial)
+    points = [low] + [h for h in (h_boil, h_boil + latent) if low < h < high] + [high]
+    temps = temperature_of_enthalpy(np.array(points), rho_c, latent, t_initial, t_boil)
+    pieces = np.diff(points) * 0.5 * (temps[1:] + temps[:-1])
+    return pieces.sum() / (high - low)
+
+
+def wall_cell_temperatures(
+    enthalpy, void, temperature, material, boundary, n_rows, row_stop, held_enthalpy, void_extent
+):
+    """The kernel's effective wall-cell temperatures, returned as a new array.
+
+    Tissue cells with a void inner and a tissue outer radial neighbour
+    (j <= void_extent[k], j < row_stop[k]) whose range H +/- |H_out - H| crosses
+    an end of the boiling plateau get the mean of T over that range.
+    """
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    out = temperature.copy()
+    nz, nr = enthalpy.shape
+    for k in range(min(n_rows, nz)):
+        h_boil = rho_c[k] * (t_boil - t_initial)
+        for j in range(1, nr - 1):
+            if j > void_extent[k] or j >= row_stop[k]:
+                continue
+            if void[k, j] or not void[k, j - 1] or void[k, j + 1]:
+                continue
+            h_out = enthalpy[k, j + 1] if j + 1 < row_stop[k] else held_enthalpy[k, j + 1]
+            half = abs(h_out - enthalpy[k, j])
+            low, high = enthalpy[k, j] - half, enthalpy[k, j] + half
+            if any(low < h < high for h in (h_boil, h_boil + latent[k])):
+                out[k, j] = mean_temperature(low, high, rho_c[k], latent[k], t_initial, t_boil)
+    return out
+
+
 def rkl2_super_step(
     temperature,
     void,
@@ -227,6 +265,7 @@ def rkl2_super_step(
     Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0 + mu~_j tau L(Y_{j-1})
     + gamma~_j tau L(Y_0); losses D_j alike: D_0 = 0,
     D_j = mu_j D_{j-1} + nu_j D_{j-2} + mu~_j tau P(Y_{j-1}) + gamma~_j tau P(Y_0).
+    L and P read the crater-wall cells' mean temperatures (`wall_cell_temperatures`).
     Writes Y_s to `enthalpy` and T(Y_s) to `temperature_end` (advanced cells; the
     held cells of rows up to n_rows, which the stages read, get T(Y_0)); `work` is
     unused. Returns D_s.
@@ -245,6 +284,9 @@ def rkl2_super_step(
     def operator(y, t):
         rate = np.zeros_like(y)
         scratch = y.copy()
+        t = wall_cell_temperatures(
+            y, void, t, material, boundary, n_rows, row_stop, enthalpy, void_extent
+        )
         powers = conduction_step(
             t,
             void,

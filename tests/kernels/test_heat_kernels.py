@@ -798,3 +798,50 @@ def test_pending_sums_equal_sending_each_ray_on_its_own(seed):
     assert_array_equal(merged_void, alone_void)
     assert_allclose(merged_h, alone_h, rtol=1e-12, atol=1e-12 * np.abs(alone_h).max())
     assert_allclose(merged[:2], alone, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("stop", [None, 3])
+def test_wall_cell_temperatures_match_reference_and_restore(seed, stop):
+    s = _state(seed)
+    _, material, boundary = _column_tuples(s)
+    row_stop = np.full(NZ, NR if stop is None else stop, dtype=np.int64)
+    held = s["enthalpy"] + s["rng"].uniform(-1e8, 1e8, s["enthalpy"].shape)
+    extent = _void_extent(s["void"])
+    want = ref.wall_cell_temperatures(
+        s["enthalpy"], s["void"], s["temperature"], material, boundary, NZ, row_stop, held, extent
+    )
+    got = s["temperature"].copy()
+    saved = np.full(got.shape, np.nan)
+    kernel.wall_cell_temperatures(
+        s["enthalpy"], s["void"], got, material, boundary, NZ, row_stop, held, extent, saved
+    )
+    assert_allclose(got, want, rtol=RTOL, atol=1e-9)
+    changed = got != s["temperature"]
+    assert_array_equal(~np.isnan(saved) & changed, changed)  # every change is saved
+    kernel.restore_wall_temperatures(got, extent, NZ, saved)
+    assert_array_equal(got, s["temperature"])
+    assert np.isnan(saved).all()
+
+
+def test_wall_cell_temperature_is_the_mean_over_a_dried_rim():
+    # a wall cell on the plateau beside a cooler neighbour: its reconstructed range
+    # reaches past the plateau's end, so its mean temperature exceeds 100 C
+    s = _state(0)
+    _, material, boundary = _column_tuples(s)
+    k, j = 6, 1
+    void = np.zeros((NZ, NR), dtype=bool)
+    void[k, 0] = True
+    enthalpy = np.full((NZ, NR), 0.5 * s["h_boil"][k])
+    enthalpy[k, j] = s["h_boil"][k] + 0.9 * s["latent"][k]
+    enthalpy[k, j + 1] = s["h_boil"][k] + 0.6 * s["latent"][k]
+    temperature = ref.temperature_of_enthalpy(
+        enthalpy, s["rho_c"][:, None], s["latent"][:, None], T0, T_BOIL
+    )
+    saved = np.full((NZ, NR), np.nan)
+    kernel.wall_cell_temperatures(
+        enthalpy, void, temperature, material, boundary, NZ, np.full(NZ, NR), enthalpy,
+        _void_extent(void), saved,
+    )
+    assert temperature[k, j] > T_BOIL and saved[k, j] == T_BOIL
+    assert np.isnan(np.delete(saved.ravel(), k * NR + j)).all()

@@ -187,7 +187,9 @@ def conduction_step(
     convection, h A (T - T_amb). The bottom face, and the outer radial face
     when `lateral_far_field` (else insulated), hold T_far half a cell away.
     `area_radial[j]` is the area 2 pi r_j dz of the face at r = j dr.
-    `temperature` must hold T(enthalpy).
+    `temperature` must hold T(enthalpy), except that crater-wall cells may hold
+    their mean temperature (`wall_cell_temperatures`); the new temperatures are
+    T(H') throughout.
 
     With `stage` None (explicit step) H' = H + dt L(H), in place on
     `enthalpy`. With `stage` an RKLStage, this is stage j of a super step of
@@ -335,6 +337,72 @@ def conduction_step(
             conducted += flow * dt
         row_deviation[k] = deviation
     return conducted, surface, perfused
+
+
+@njit(cache=True, inline="always")
+def _enthalpy_antiderivative(h, rho_c, latent, t_initial, t_boil):
+    """G(h) = integral_0^h T(h') dh' [C J/m^3] of `temperature_of_enthalpy`
+    (piecewise linear in h: quadratic below and above the boiling plateau)."""
+    h_boil = rho_c * (t_boil - t_initial)
+    if h <= h_boil:
+        return t_initial * h + 0.5 * h * h / rho_c
+    g = t_initial * h_boil + 0.5 * h_boil * h_boil / rho_c
+    if h <= h_boil + latent:
+        return g + t_boil * (h - h_boil)
+    x = h - h_boil - latent
+    return g + t_boil * (latent + x) + 0.5 * x * x / rho_c
+
+
+@njit(cache=True)
+def wall_cell_temperatures(
+    enthalpy, void, temperature, material, boundary, n_rows, row_stop, held_enthalpy, void_extent,
+    saved,
+):
+    """Give each crater-wall cell the mean temperature of its reconstructed enthalpy.
+
+    A wall cell (k, j) is tissue with a void inner radial neighbour and a tissue
+    outer one (j <= void_extent[k]). Its enthalpy is taken as linear across the
+    cell, H(x) = H + s x, x in [-1/2, 1/2], s = 2 (H_out - H): the outer face
+    holds the neighbour's enthalpy (`held_enthalpy` for a held neighbour,
+    j + 1 >= row_stop[k]) and the inner face the rim's. Where
+    [H - |s|/2, H + |s|/2] crosses an end of the boiling plateau, T(H) of the
+    mean differs from the mean of T (a dried rim beside tissue still on the
+    plateau), and temperature[k, j] becomes
+    T_eff = (G(H + |s|/2) - G(H - |s|/2)) / |s|, G the antiderivative of T(H):
+    the exact cell mean. The conductive fluxes then use T_eff on both sides of
+    every face, so energy is conserved. The replaced value goes to saved[k, j]
+    (NaN elsewhere) for `restore_wall_temperatures`. See docs/column.md.
+    """
+    rho_c, latent = material.rho_c, material.latent
+    t_initial, t_boil = boundary.t_initial, boundary.t_boil
+    nr = enthalpy.shape[1]
+    for k in range(min(n_rows, enthalpy.shape[0])):
+        h_boil = rho_c[k] * (t_boil - t_initial)
+        h_dry = h_boil + latent[k]
+        for j in range(1, min(void_extent[k] + 1, nr - 1, row_stop[k])):
+            if void[k, j] or not void[k, j - 1] or void[k, j + 1]:
+                continue
+            h = enthalpy[k, j]
+            h_out = enthalpy[k, j + 1] if j + 1 < row_stop[k] else held_enthalpy[k, j + 1]
+            half = abs(h_out - h)  # |s| / 2
+            low, high = h - half, h + half
+            if not (low < h_boil < high or low < h_dry < high):
+                continue
+            saved[k, j] = temperature[k, j]
+            g_high = _enthalpy_antiderivative(high, rho_c[k], latent[k], t_initial, t_boil)
+            g_low = _enthalpy_antiderivative(low, rho_c[k], latent[k], t_initial, t_boil)
+            temperature[k, j] = (g_high - g_low) / (high - low)
+
+
+@njit(cache=True)
+def restore_wall_temperatures(temperature, void_extent, n_rows, saved):
+    """Undo `wall_cell_temperatures` (the cells where `saved` holds a value)."""
+    nr = temperature.shape[1]
+    for k in range(min(n_rows, temperature.shape[0])):
+        for j in range(1, min(void_extent[k] + 1, nr)):
+            if not np.isnan(saved[k, j]):
+                temperature[k, j] = saved[k, j]
+                saved[k, j] = np.nan
 
 
 @njit(cache=True)
@@ -807,6 +875,7 @@ def rkl2_super_step(
     h_prev = enthalpy
     h_prev2 = enthalpy
     t_prev = temperature
+    wall_saved = np.full(enthalpy.shape, np.nan)
     for j in range(1, s + 1):
         if (s - j) % 2 == 0:
             h_out = h_odd
@@ -816,6 +885,10 @@ def rkl2_super_step(
             t_out = t_spare
         stage = RKLStage(
             h_out, h_prev2, enthalpy, rate, mu[j], nu[j], 1.0 - mu[j] - nu[j], gamma_tilde[j] * tau
+        )
+        wall_cell_temperatures(
+            h_prev, void, t_prev, material, boundary, n_rows, row_stop, enthalpy, void_extent,
+            wall_saved,
         )
         if j == 1:
             # the peak argument is unused in a stage
@@ -854,6 +927,7 @@ def rkl2_super_step(
                 None,
                 row_stop,
             )
+        restore_wall_temperatures(t_prev, void_extent, n_rows, wall_saved)
         d = np.empty(3)
         for i in range(3):
             if j == 1:
@@ -1149,6 +1223,8 @@ def run_column(
     n_history = 0
     cell_updates = 0
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
+    all_columns = np.full(nz, nr, dtype=np.int64)
+    wall_saved = np.full((nz, nr), np.nan)
     super_phase = False
     step = 0
     while step < max_steps:
@@ -1182,6 +1258,12 @@ def run_column(
                 since_pulse = (step - n_pulse_steps) * dt
                 if max_rate * since_pulse < growth_tolerance:
                     break
+        # the conduction of this step reads `current`, T(H) at its start: the wall
+        # cells' mean temperatures come from the same H, before the deposition
+        wall_cell_temperatures(
+            enthalpy, void, current, material, boundary, n_active, all_columns, enthalpy,
+            void_extent, wall_saved,
+        )
         if step < n_pulse_steps and step_energy[step] > 0.0 and deposition_rows > 0:
             energy[0] += deposit_map(
                 enthalpy, void, deposition, step_energy[step], volume, h_ablation
@@ -1219,6 +1301,7 @@ def run_column(
             row_deviation,
             void_extent,
         )
+        restore_wall_temperatures(current, void_extent, n_active, wall_saved)
         cell_updates += n_active * nr
         energy[2] += conducted
         energy[3] += surface
