@@ -100,12 +100,13 @@ class SolverOptions:
         thicknesses within 0.7 %, peak temperatures within 1.5 % of their rise.
     radial_refinement : radial cells per `grid` (dr = grid / radial_refinement,
         dz = grid; column geometry only). The coagulation cuff beside the
-        crater wall depends on dr, not dz: a rim of the crater edge about a
-        micrometre thick loses heat sideways, is not removed and feeds the
-        wall, which cells of 2-4 um cannot represent (they ablate whole). The
-        5 mJ, 120 um CO2 column's cuff is 19.3 / 20.7 / 21.7 um at dr = dz =
-        4 / 2 / 1 um but 21.8 um at dz = 4, dr = 1 um, for about a sixth of
-        the cost of a 1 um grid (``tests/validation/test_column_convergence.py``).
+        crater wall depends mostly on dr: a dried rim of the crater edge about
+        a micrometre thick feeds the wall, which cells of 2-4 um represent only
+        through their mean temperature (`kernels.heat.wall_cell_temperatures`).
+        The 5 mJ, 120 um CO2 column's cuff is 20.1 / 21.1 / 21.8 um at
+        dr = dz = 4 / 2 / 1 um and 21.9 um at dz = 4, dr = 1 um, for about a
+        sixth of the cost of a 1 um grid
+        (``tests/validation/test_column_convergence.py``).
     latent_fraction : override of the calibrated ablation parameter f
         (``ablation.py``), for calibration and sensitivity studies.
     photons, seed : Monte Carlo photon packets and random seed, used where
