@@ -845,8 +845,9 @@ def rkl2_super_step(
     is left as it is; T(H') goes to `temperature_end` (advanced cells; the
     held cells of rows up to `n_rows` get T(H), which the stages read), H' to
     `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
-    L(Y_0), must hold finite numbers, e.g. zeros, on entry) and one
-    temperature-sized one. `row_deviation` gets each row's largest |T' - T0|.
+    L(Y_0), must hold finite numbers, e.g. zeros, on entry), one
+    temperature-sized one and one for `wall_cell_temperatures` (all NaN on
+    entry; left so). `row_deviation` gets each row's largest |T' - T0|.
 
     The losses of a stage (conducted out, surface, perfused: linear in L) enter
     the stored energy with the same weights as the stage's L, so they are
@@ -855,7 +856,7 @@ def rkl2_super_step(
     sum V (H' - H) = -(sum of D_s) to rounding. Returns D_s [J]
     (conducted, surface, perfused).
     """
-    h_odd, h_even, rate, t_spare = work
+    h_odd, h_even, rate, t_spare, wall_saved = work
     nz = enthalpy.shape[0]
     s = n_stages
     mu, nu, mu_tilde, gamma_tilde = rkl2_coefficients(s)
@@ -875,7 +876,6 @@ def rkl2_super_step(
     h_prev = enthalpy
     h_prev2 = enthalpy
     t_prev = temperature
-    wall_saved = np.full(enthalpy.shape, np.nan)
     for j in range(1, s + 1):
         if (s - j) % 2 == 0:
             h_out = h_odd
@@ -1055,7 +1055,13 @@ def _run_super_steps(
     _, ln_a, ea_over_r, t_min_c, t_negligible = damage
     fraction, _, max_stages, end_time = super_stepping
     nz, nr = enthalpy.shape
-    work = (enthalpy.copy(), enthalpy.copy(), np.zeros_like(enthalpy), current.copy())
+    work = (
+        enthalpy.copy(),
+        enthalpy.copy(),
+        np.zeros_like(enthalpy),
+        current.copy(),
+        np.full_like(enthalpy, np.nan),
+    )
     extent = np.zeros(nz, dtype=np.int64)
     row_stop = np.full(nz, nr, dtype=np.int64)
     # cells at T0 are held only if nothing but their neighbours would warm them
