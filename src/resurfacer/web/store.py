@@ -47,12 +47,16 @@ def canonical_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
-#: what a stored result depends on besides the plan: the code and data it ran with
-MODEL_VERSION = f"{__version__}+{model_fingerprint()}"
+def model_version() -> str:
+    """What a stored result depends on besides the plan: the resurfacer version and
+    the fingerprint of the code and data it ran with (hashed once per process)."""
+    return f"{__version__}+{model_fingerprint()}"
 
 
-def plan_key(plan: Plan, version: str = MODEL_VERSION) -> str:
-    """The store key of a validated plan: 64 hex digits."""
+def plan_key(plan: Plan, version: str | None = None) -> str:
+    """The store key of a validated plan (for `version`, default `model_version()`):
+    64 hex digits."""
+    version = model_version() if version is None else version
     text = canonical_json(plan) + "\n" + version
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -75,7 +79,7 @@ class ResultStore:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)
-            self._db.execute("DELETE FROM results WHERE version != ?", (MODEL_VERSION,))
+            self._db.execute("DELETE FROM results WHERE version != ?", (model_version(),))
             self._evict_oldest()
             self._db.commit()
 
@@ -121,7 +125,7 @@ class ResultStore:
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
-                    MODEL_VERSION,
+                    model_version(),
                     json.dumps(plan, sort_keys=True),
                     json.dumps(summary),
                     report,
