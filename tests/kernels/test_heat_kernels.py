@@ -525,13 +525,7 @@ def _super_step(module, s, tau, n_stages, n_rows, case, row_stop=None):
     temperature = s["temperature"].copy()
     temperature_end = np.full_like(temperature, -999.0)
     row_deviation = np.full(NZ, -1.0)
-    work = (
-        enthalpy.copy(),
-        enthalpy.copy(),
-        np.zeros_like(enthalpy),
-        temperature.copy(),
-        np.full_like(enthalpy, np.nan),
-    )
+    work = kernel.super_step_work(enthalpy, temperature)
     losses = module.rkl2_super_step(
         temperature,
         s["void"],

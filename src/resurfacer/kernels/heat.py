@@ -812,6 +812,20 @@ def rkl2_stages_for(ratio):
 
 
 @njit(cache=True)
+def super_step_work(enthalpy, temperature):
+    """The scratch arrays `rkl2_super_step` takes as `work`, ready for its first call:
+    two stage enthalpies, L(Y_0) (zeros), a stage temperature and the wall-cell
+    savings (NaN)."""
+    return (
+        enthalpy.copy(),
+        enthalpy.copy(),
+        np.zeros_like(enthalpy),
+        temperature.copy(),
+        np.full_like(enthalpy, np.nan),
+    )
+
+
+@njit(cache=True)
 def rkl2_super_step(
     temperature,
     void,
@@ -844,10 +858,8 @@ def rkl2_super_step(
     the cells warmer than the caller's tolerance. `temperature` holds T(H) and
     is left as it is; T(H') goes to `temperature_end` (advanced cells; the
     held cells of rows up to `n_rows` get T(H), which the stages read), H' to
-    `enthalpy`. `work` is three enthalpy-sized scratch arrays (the last, for
-    L(Y_0), must hold finite numbers, e.g. zeros, on entry), one
-    temperature-sized one and one for `wall_cell_temperatures` (all NaN on
-    entry; left so). `row_deviation` gets each row's largest |T' - T0|.
+    `enthalpy`. `work` is the scratch of `super_step_work` (reusable: it is left
+    as that needs it). `row_deviation` gets each row's largest |T' - T0|.
 
     The losses of a stage (conducted out, surface, perfused: linear in L) enter
     the stored energy with the same weights as the stage's L, so they are
@@ -1055,13 +1067,7 @@ def _run_super_steps(
     _, ln_a, ea_over_r, t_min_c, t_negligible = damage
     fraction, _, max_stages, end_time = super_stepping
     nz, nr = enthalpy.shape
-    work = (
-        enthalpy.copy(),
-        enthalpy.copy(),
-        np.zeros_like(enthalpy),
-        current.copy(),
-        np.full_like(enthalpy, np.nan),
-    )
+    work = super_step_work(enthalpy, current)
     extent = np.zeros(nz, dtype=np.int64)
     row_stop = np.full(nz, nr, dtype=np.int64)
     # cells at T0 are held only if nothing but their neighbours would warm them
