@@ -5,8 +5,15 @@ taken up before removal such that the column solver (wide-beam geometry)
 reproduces the datum, and print the value to store in data/ablation.toml.
 
     python benchmarks/calibrate_ablation.py
+    python benchmarks/calibrate_ablation.py --co2-sweep
+
+`--co2-sweep` prints, instead, full-field CO2 removal over the published
+fluence range for a range of f: it shows that no single f gives "20-40 um per
+pass at 4-19 J/cm2" (within a factor 2) at both ends with a threshold near
+5 J/cm2 (docs/column.md, "Full-field CO2: the published range and the threshold").
 """
 
+import argparse
 import math
 
 from scipy.optimize import brentq
@@ -48,15 +55,35 @@ def erbium_efficiency_ug_per_j(f: float) -> float:
     return mass_per_area / (ERBIUM_FLUENCE * J_PER_CM2) * 1e9
 
 
-def co2_depth_um(f: float, fluence: float = 11.5) -> float:
-    """Depth [um] removed by one full-field CO2 pulse (1 ms) at `fluence` [J/cm2]."""
-    result = simulate_column(
+def co2_full_field(f: float, fluence: float):
+    """Summary of one full-field CO2 pulse (1 ms, cheek) at `fluence` [J/cm2]."""
+    return simulate_column(
         skin_for("cheek"),
         Beam(10.6e-6, SPOT, "tophat"),
         Pulse(energy_for_fluence(fluence), 1e-3),
         SolverOptions(grid=2e-6, latent_fraction=f, max_time=0.1),
-    )
-    return result.summary.ablation_depth * 1e6
+    ).summary
+
+
+def co2_depth_um(f: float, fluence: float = 11.5) -> float:
+    """Depth [um] removed by one full-field CO2 pulse (1 ms) at `fluence` [J/cm2]."""
+    return co2_full_field(f, fluence).ablation_depth * 1e6
+
+
+SWEEP_F = (0.8, 1.0, 1.1, 1.2, 1.4, 1.653)
+SWEEP_FLUENCE = (3.5, 4.0, 5.0, 7.5, 11.5, 19.0)  # J/cm2
+
+
+def co2_sweep() -> None:
+    """Table of removed / boiled-dry depth [um] against f and fluence."""
+    print("CO2 10.6 um, 1 ms, cheek, 2 um grid: removed / boiled dry to [um]")
+    print("f      " + "".join(f"{fluence:>12.1f}" for fluence in SWEEP_FLUENCE) + "  J/cm2")
+    for f in SWEEP_F:
+        cells = []
+        for fluence in SWEEP_FLUENCE:
+            s = co2_full_field(f, fluence)
+            cells.append(f"{s.ablation_depth * 1e6:.0f} / {s.desiccation_depth * 1e6:.0f}")
+        print(f"{f:<7.3f}" + "".join(f"{cell:>12}" for cell in cells), flush=True)
 
 
 def _mean_density(skin, depth: float) -> float:
@@ -69,6 +96,11 @@ def _mean_density(skin, depth: float) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--co2-sweep", action="store_true", help="print the CO2 f sweep")
+    if parser.parse_args().co2_sweep:
+        co2_sweep()
+        return
     f_er = brentq(lambda f: erbium_efficiency_ug_per_j(f) - 540.0, 0.2, 3.0, xtol=1e-3)
     print(
         f"Er:YAG 2.94 um: latent_fraction = {f_er:.3f} "

@@ -136,7 +136,7 @@ def test_co2_full_field_ablation_threshold():
     reason="at 5 J/cm2 and 1 ms the model stays below its ablation threshold (6.1 J/cm2; "
     "published about 5, test above): 0 um removed, 22 um boiled dry (debris that is "
     "wiped off between passes); the review reports 20-40 um from 4 J/cm2, below that "
-    "published threshold",
+    "published threshold, and no other f meets both ends of its range (docs/column.md)",
 )
 def test_co2_full_field_low_fluence_removes_tens_of_um():
     depth = full_field(10.6e-6, 5.0, 1e-3, 2e-6).ablation_depth
