@@ -88,7 +88,8 @@ def test_erbium_depth_per_fluence():
     reason="3 pulses at 10 Hz remove 48.0 um each, as one pulse does (47.7 um): the "
     "model has no drying of the crater floor between pulses (partly vaporised cells keep "
     "their water); Kaufmann & Hibst 1996 measured about 10 um per pulse at 10 Hz "
-    "against 40 um at 1 Hz",
+    "against 40 um at 1 Hz (but Walsh & Cummings, Proc SPIE 1990;1202, found the Er:YSGG "
+    "cutting rate of skin the same at 5-30 Hz)",
 )
 def test_erbium_rate_falls_at_high_repetition_rate():
     # Kaufmann & Hibst 1996, in vitro, 10 J/cm2: ablation per pulse falls from about
