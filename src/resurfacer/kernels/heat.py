@@ -1147,6 +1147,19 @@ def _run_super_steps(
     return t, n_active, n_history, n_super, n_stages_total, cell_updates
 
 
+@njit(parallel=True, cache=True)
+def refresh_temperatures(enthalpy, void, temperature, material, boundary, n_rows):
+    """temperature = T(enthalpy) on the tissue cells of the first `n_rows` rows."""
+    rho_c, latent = material.rho_c, material.latent
+    t_initial, t_boil = boundary.t_initial, boundary.t_boil
+    for k in prange(min(n_rows, enthalpy.shape[0])):
+        for j in range(enthalpy.shape[1]):
+            if not void[k, j]:
+                temperature[k, j] = temperature_of_enthalpy(
+                    enthalpy[k, j], rho_c[k], latent[k], t_initial, t_boil
+                )
+
+
 @njit(cache=True)
 def run_column(
     enthalpy,
@@ -1178,8 +1191,10 @@ def run_column(
     Each heat step: beam deposition with ablation (while `step_energy` lasts:
     the energy [J] delivered to the tissue in each step, split over the rays of
     the rings by `ring_fraction`, each ray's radius growing with depth as
-    `spread`: see `deposit_beam`), then conduction driven by the temperatures at the start
-    of the step (first-order operator splitting), which also yields the new
+    `spread`: see `deposit_beam`), then conduction driven by T(H) after that
+    deposition (first-order operator splitting: `refresh_temperatures`; a cell
+    heated in a step conducts that heat in the same step even if the next one
+    ablates it, see docs/radial_10mj.md), which also yields the new
     temperatures. Rows deeper than any heat has reached (by more than
     ACTIVE_TOLERANCE_K) are skipped: they keep whatever enthalpy the beam's
     tail left there (less than that in temperature) and their temperature
@@ -1270,12 +1285,6 @@ def run_column(
                 since_pulse = (step - n_pulse_steps) * dt
                 if max_rate * since_pulse < growth_tolerance:
                     break
-        # the conduction of this step reads `current`, T(H) at its start: the wall
-        # cells' mean temperatures come from the same H, before the deposition
-        wall_cell_temperatures(
-            enthalpy, void, current, material, boundary, n_active, all_columns, enthalpy,
-            void_extent, wall_saved,
-        )
         if step < n_pulse_steps and step_energy[step] > 0.0 and deposition_rows > 0:
             energy[0] += deposit_map(
                 enthalpy, void, deposition, step_energy[step], volume, h_ablation
@@ -1299,6 +1308,16 @@ def run_column(
             )
             n_active = min(nz, max(n_active, deepest + 3))
             _update_void_extent(void, void_extent, void_rows)
+        if step < n_pulse_steps and step_energy[step] > 0.0:
+            # the conduction reads T(H) after this step's deposition (the first-order
+            # splitting deposit-then-conduct): a cell the beam heats conducts that heat
+            # in the same step, even if the next step ablates it
+            refresh_temperatures(enthalpy, void, current, material, boundary, n_active)
+        # the wall cells' mean temperatures come from the same H
+        wall_cell_temperatures(
+            enthalpy, void, current, material, boundary, n_active, all_columns, enthalpy,
+            void_extent, wall_saved,
+        )
         conducted, surface, perfused = conduction_step(
             current,
             void,
