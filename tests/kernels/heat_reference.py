@@ -511,6 +511,16 @@ def deepest_heated_row(enthalpy, void, material, boundary, row_start, row_stop, 
     return rows[-1] if rows else -1
 
 
+def refresh_temperatures(enthalpy, void, temperature, material, boundary, n_rows):
+    """temperature = T(enthalpy) on the tissue cells of rows < n_rows; others unchanged."""
+    _, _, rho_c, latent, _, _, _ = material
+    t_initial, t_boil = boundary[0], boundary[1]
+    t = temperature_of_enthalpy(enthalpy, rho_c[:, None], latent[:, None], t_initial, t_boil)
+    update = ~void
+    update[n_rows:] = False
+    temperature[update] = t[update]
+
+
 def heated_extent(temperature, void, n_rows, t_initial, tolerance, extent):
     """extent[k] = 1 + the largest j with a tissue cell |T - T0| > tolerance in row k < n_rows,
     else 0."""

@@ -708,6 +708,19 @@ def test_deepest_heated_row_matches_reference(start, stop):
         assert got == want
 
 
+@pytest.mark.parametrize("n_rows", [0, 5, NZ, NZ + 3])
+def test_refresh_temperatures_matches_reference(n_rows):
+    s = _state(75)
+    _, material, boundary = _column_tuples(s)
+    stale = np.full_like(s["temperature"], -999.0)  # marks cells left untouched
+    got, want = stale.copy(), stale.copy()
+    kernel.refresh_temperatures(s["enthalpy"], s["void"], got, material, boundary, n_rows)
+    ref.refresh_temperatures(s["enthalpy"], s["void"], want, material, boundary, n_rows)
+    assert_allclose(got, want, rtol=RTOL)
+    assert np.all(got[min(n_rows, NZ) :] == -999.0)
+    assert np.all(got[s["void"]] == -999.0)
+
+
 @pytest.mark.parametrize("n_rows", [1, 7, 12])
 def test_heated_extent_matches_reference(n_rows):
     s = _state(80)
