@@ -103,9 +103,10 @@ class SolverOptions:
         crater wall depends mostly on dr: a dried rim of the crater edge about
         a micrometre thick feeds the wall, which cells of 2-4 um represent only
         through their mean temperature (`kernels.heat.wall_cell_temperatures`).
-        The 5 mJ, 120 um CO2 column's cuff is 20.1 / 21.1 / 21.8 um at
-        dr = dz = 4 / 2 / 1 um and 21.9 um at dz = 4, dr = 1 um, for about a
-        sixth of the cost of a 1 um grid
+        The 10 mJ, 120 um CO2 column's cuff is 13.2 / 13.3 / 14.3 um at
+        dr = dz = 4 / 2 / 1 um and 14.6 / 14.8 um at dz = 4, dr = 1 / 0.5 um
+        (5 mJ: 21.4 / 21.5 / 22.0 and 22.1 / 22.2 um); dz = 4, dr = 1 um costs
+        about a sixth of a 1 um grid
         (``tests/validation/test_column_convergence.py``).
     latent_fraction : override of the calibrated ablation parameter f
         (``ablation.py``), for calibration and sensitivity studies.

@@ -133,8 +133,8 @@ def within_absorption_length(options: SolverOptions, skin: Skin, beam: Beam) -> 
     A cell coarser than the absorption length takes up a whole pulse's floor heating
     at once and misplaces the thin damage zones (docs/column.md). Among the supported
     lasers only Er:YAG (1/mu_a about 1.1 um) and Er,Cr:YSGG (2.7 um) are refined: a
-    10 mJ, 250 um Er:YAG column's cuff is 8.2 um at 4 um cells, 4.8 um at 1 um and
-    4.9 um at 0.5 um (README, known limits).
+    10 mJ, 250 um Er:YAG column's cuff is 9.3 um at 4 um cells, 5.1 um at 1.1 um and
+    5.1 um at 0.5 um (README, known limits).
     """
     mu_a = max(layer_absorption_coefficient(layer, beam.wavelength) for layer in skin.layers)
     return replace(options, grid=min(options.grid, 1.0 / mu_a))
