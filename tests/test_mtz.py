@@ -204,5 +204,10 @@ def test_results_carry_cautions_for_coarse_cells_and_deep_lesions():
     assert column(5.0).warnings == []
     (coarse,) = column(5.0, wavelength=ERBIUM, options=SolverOptions(grid=2e-6)).warnings
     assert "coarse" in coarse and "mu_a dz" in coarse
-    (deep,) = column(60.0).warnings
+    fast, deep = column(60.0).warnings
+    assert "cells per time step" in fast and "about 40 cells" in fast
     assert "subcutis" in deep
+    # 10 mJ on 4 um cells: the front crosses about 8 cells per step; on 2 um about 4
+    (fast,) = column(10.0).warnings
+    assert "about 8 cells" in fast
+    assert column(10.0, options=SolverOptions(grid=2e-6, after_pulse=5e-3)).warnings == []

@@ -255,7 +255,8 @@ class ColumnResult:
     """Fields (xarray Dataset, units in attrs) and summary of one MTZ.
 
     `warnings` are plain-language cautions about this result: cells coarse
-    against the light's absorption length, a lesion that leaves the dermis.
+    against the light's absorption length, a crater front that crossed many cells
+    per time step, a lesion that leaves the dermis.
     """
 
     fields: xr.Dataset
@@ -403,7 +404,11 @@ def simulate_column(
     for _ in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
         if not result.inputs.pop("_needs_deeper_domain"):
-            result.warnings = _grid_cautions(result.inputs) + _depth_cautions(result.summary, skin)
+            result.warnings = (
+                _grid_cautions(result.inputs)
+                + _front_cautions(result.summary, result.inputs)
+                + _depth_cautions(result.summary, skin)
+            )
             return result
         depth = result.inputs["domain_depth_m"] * 1.6
     raise InputError(
@@ -660,6 +665,33 @@ def _grid_cautions(inputs: dict) -> list[str]:
         f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
         f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
         f"{50 * per_cell:.0f} %: a {finer:.2g} um grid brings that to about 5 %"
+    ]
+
+
+#: Crater-front cells per time step (mean over the pulse) above which a column's wall cuff
+#: comes out thick: each cell the beam heats conducts into the wall for a whole step
+#: before the next step removes it. Measured on 4 um cells (docs/cuff_20mj.md), cuff
+#: against its dt_safety = 0.1 value: 5 mJ (about 4 cells per step) +0.8 %, 10 mJ (8) +6 %,
+#: 20 mJ (14) +24 %.
+FAST_FRONT_CELLS_PER_STEP = 5.0
+
+
+def _front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
+    """A caution when the crater front crossed many cells per time step (columns only).
+
+    Mean front speed in cells per step: depth / dz / (stack x duration / dt).
+    """
+    if inputs["geometry"] != "column" or summary.ablation_depth <= 0:
+        return []
+    dz, dt = inputs["grid_m"], inputs["time_step_s"]
+    steps_on = inputs["stack"] * inputs["pulse_duration_s"] / dt
+    per_step = summary.ablation_depth / dz / max(steps_on, 1.0)
+    if per_step <= FAST_FRONT_CELLS_PER_STEP:
+        return []
+    return [
+        f"the crater front crossed about {per_step:.0f} cells per time step during the pulse: "
+        "the wall cuff comes out thick (+6 % at 8 cells per step, +24 % at 14); "
+        "a finer grid or a smaller SolverOptions.dt_safety resolves it (docs/cuff_20mj.md)"
     ]
 
 
