@@ -92,16 +92,15 @@ def test_unreachable_goal_reports_the_nearest_plan():
 def test_bulk_limit_bounds_the_next_plans_heat():
     # the bulk rise over body temperature is linear in energy per area: a plan of
     # 10 J/cm2 that peaks at 47 C against a 45 C limit bounds the next at 8 J/cm2
-    from resurfacer.planner import BODY_TEMPERATURE_C, _heat_within
+    from resurfacer.planner import _heat_within
     from resurfacer.rules import RuleViolation
 
     def over(peak, limit):
         return RuleViolation("bulk", "max_peak_bulk_temperature_c", peak, limit, (), "")
 
-    assert BODY_TEMPERATURE_C == 37.0
-    assert _heat_within(10.0, over(47.0, 45.0)) == pytest.approx(8.0)
-    assert _heat_within(10.0, over(45.04, 45.0)) == pytest.approx(9.95, abs=1e-3)
-    assert _heat_within(10.0, over(47.0, 36.0)) == 0.0  # a limit below body temperature
+    assert _heat_within(10.0, over(47.0, 45.0), 37.0) == pytest.approx(8.0)
+    assert _heat_within(10.0, over(45.04, 45.0), 37.0) == pytest.approx(9.95, abs=1e-3)
+    assert _heat_within(10.0, over(47.0, 36.0), 37.0) == 0.0  # limit below body temperature
 
 
 def test_max_downtime_excludes_longer_plans():

@@ -38,6 +38,7 @@ import numpy as np
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice
 from resurfacer.healing import WoundedPass, healing_timeline
+from resurfacer.pattern import bulk_properties
 from resurfacer.plan import DEVICES, Area, AreaPreset, Patient, Plan
 from resurfacer.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
 from resurfacer.surrogate import column_table
@@ -51,8 +52,6 @@ ENERGY_POINTS = 14
 DOWNTIME_RESOLUTION = 0.1  # days
 #: Candidates verified with `simulate` beyond n_best when some break an outcome rule.
 MAX_EXTRA_VERIFICATIONS = 6
-#: Tissue temperature before treatment [C], the baseline of the bulk temperature rise.
-BODY_TEMPERATURE_C: float = load_toml("thermal.toml")["body"]["core_temperature_c"]
 #: Start-to-start spacing of stacked pulses, as a multiple of the pulse duration (MODEL VALUE).
 STACK_SPACING_FACTOR = 2.0
 
@@ -390,6 +389,8 @@ def plan_treatment(
 
     # --- verification with the full chain -------------------------------------------------------
     state = {"too_hot": math.inf, "broken": []}
+    # the baseline the simulated bulk temperature rises from (treatment: largest site)
+    body_temperature = bulk_properties(skins[largest]).body_temperature
 
     def verify(order, want, reachable):
         plans = []
@@ -407,7 +408,8 @@ def plan_treatment(
                 state["broken"] += [v.rule for v in violations]
                 for v in violations:
                     if v.limit_name == "max_peak_bulk_temperature_c":
-                        state["too_hot"] = min(state["too_hot"], _heat_within(c.heat, v))
+                        bound = _heat_within(c.heat, v, body_temperature)
+                        state["too_hot"] = min(state["too_hot"], bound)
                 continue
             summary = outcome.summary
             depth_um = max(getattr(p, f"{metric}_um") for p in summary.passes)
@@ -551,19 +553,20 @@ def _distance(c, lo_m, hi_m) -> float:
     return max(0.0, c.depth - hi_m)
 
 
-def _heat_within(heat: float, violation) -> float:
+def _heat_within(heat: float, violation, body_temperature: float) -> float:
     """Energy per area [J/cm2] at which a plan of `heat` that broke a bulk-temperature
     limit would just meet it.
 
     The bulk temperature is a superposition of the columns' released heat (the
     linear heat equation, `pattern.bulk_temperature`), so its rise over body
-    temperature scales with the heat per area when the pattern is kept:
+    temperature [C] scales with the heat per area when the pattern is kept:
     heat * (limit - T_body) / (peak - T_body). Fewer, shallower columns keep a
     larger share of their energy (stored heat grows less than linearly with pulse
     energy), so plans just under this bound may still break the limit; they are
     verified and lower it again.
     """
-    rise, allowed = violation.value - BODY_TEMPERATURE_C, violation.limit - BODY_TEMPERATURE_C
+    rise = violation.value - body_temperature
+    allowed = violation.limit - body_temperature
     return heat * allowed / rise if rise > 0 and allowed > 0 else 0.0
 
 
