@@ -14,9 +14,9 @@ cell in N (dr = 2/N um), the setting that resolves the wall cuff.
 import sys
 import time
 
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
-from resurfacer.tissue import skin_for
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 
 # float64: H read+write, T read x5 (stencil), T_next, peak (approx.; an RKL2 stage reads
 # Y_{j-1}, Y_{j-2}, Y_0, L(Y_0), T and writes Y_j, T_next: about as much)

@@ -18,11 +18,11 @@ import numpy as np
 
 os.environ.setdefault("RESURFACER_CACHE", tempfile.mkdtemp(prefix="resurfacer-bench-"))
 
-from resurfacer.laser import Beam, Pulse  # noqa: E402
-from resurfacer.plan import Area, Patient  # noqa: E402
-from resurfacer.planner import plan_treatment  # noqa: E402
-from resurfacer.surrogate import clear_memory, column_table  # noqa: E402
-from resurfacer.tissue import skin_for  # noqa: E402
+from resurfacer.laser.beam import Beam, Pulse  # noqa: E402
+from resurfacer.plan.schema import Area, Patient  # noqa: E402
+from resurfacer.planning.planner import plan_treatment  # noqa: E402
+from resurfacer.planning.surrogate import clear_memory, column_table  # noqa: E402
+from resurfacer.tissue.skin import skin_for  # noqa: E402
 from resurfacer.treatment import TREATMENT_SOLVER, column_for  # noqa: E402
 
 QS = ("ablation_depth", "coagulation_depth", "coagulation_width")

@@ -24,8 +24,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from resurfacer.plan import _read
-from resurfacer.study import read_results, run_sweep, sweep_from_data
+from resurfacer.plan.schema import _read
+from resurfacer.sweeps.sweep import read_results, run_sweep, sweep_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 ENERGY = "passes.0.pulse_energy_mj"

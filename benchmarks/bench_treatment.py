@@ -17,7 +17,7 @@ PLAN = Path(__file__).resolve().parents[1] / "examples" / "co2-dual-full-face.to
 CHILD = f"""
 import time
 started = time.perf_counter()
-from resurfacer.plan import load_plan
+from resurfacer.plan.schema import load_plan
 from resurfacer.treatment import simulate, _column
 outcome = simulate(load_plan({str(PLAN)!r}))
 cold = time.perf_counter() - started

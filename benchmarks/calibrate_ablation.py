@@ -18,9 +18,9 @@ import math
 
 from scipy.optimize import brentq
 
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
-from resurfacer.tissue import skin_for
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 
 SPOT = 3e-3  # m, top-hat full-field spot: solved as its 1-D centre
 J_PER_CM2 = 1e4  # J/m^2

@@ -8,7 +8,7 @@ cases of the energy-balance tests.
 
 import pytest
 
-from resurfacer import mtz
+from resurfacer.column import solve as mtz
 
 ENERGY_BALANCE_BAR = 5e-3  # relative
 

@@ -13,7 +13,7 @@ from resurfacer.optics.absorption import (
     water_absorption_coefficient,
     water_refractive_index,
 )
-from resurfacer.tissue import skin_for
+from resurfacer.tissue.skin import skin_for
 
 # published.md section 1, Segelstein column, mu_a in 1/cm. The table quotes 3
 # significant figures, so the interpolated table must agree within 2 %.

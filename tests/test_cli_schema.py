@@ -3,7 +3,7 @@
 import json
 
 from resurfacer.cli import main
-from resurfacer.plan import Plan
+from resurfacer.plan.schema import Plan
 
 
 def test_schema_prints_plan_json_schema(capsys):

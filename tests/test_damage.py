@@ -1,4 +1,4 @@
-"""Arrhenius damage and CEM43 (``resurfacer.damage``) and the damage kernel.
+"""Arrhenius damage and CEM43 (``resurfacer.column.damage``) and the damage kernel.
 
 Published parameters: /work/shared/data/published.md section 4. At constant
 temperature Omega = A exp(-Ea / (R T)) t, so Omega = 1 after t = 1 / rate and,
@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from resurfacer.damage import (
+from resurfacer.column.damage import (
     KELVIN_OFFSET,
     arrhenius_parameters,
     cem43,

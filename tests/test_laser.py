@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from resurfacer.errors import InputError
-from resurfacer.laser import Beam, Pulse
+from resurfacer.laser.beam import Beam, Pulse
 
 
 def test_rayleigh_range_of_a_co2_microbeam():

@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.errors import InputError
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
-from resurfacer.tissue import skin_for
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 
 CO2 = 10.6e-6
 ERBIUM = 2.94e-6

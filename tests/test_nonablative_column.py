@@ -7,9 +7,9 @@ narrower than about 0.5 mm.
 
 import pytest
 
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
-from resurfacer.tissue import skin_for
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 
 OPTIONS = SolverOptions(grid=10e-6, after_pulse=20e-3, photons=50_000, seed=3)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from resurfacer import pattern as P
 from resurfacer.errors import InputError
-from resurfacer.tissue import skin_for
+from resurfacer.scan import pattern as P
+from resurfacer.tissue.skin import skin_for
 
 PROPS = P.bulk_properties(skin_for("cheek"))
 #: Residual heat of a 5 mJ, 120 um, 0.5 ms CO2 column on the cheek (``sources_from_column``

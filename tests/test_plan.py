@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from resurfacer.errors import InputError
-from resurfacer.laser import Beam, Pulse
-from resurfacer.plan import DEVICES, AreaPreset, Pass, Plan, apply_overrides, load_plan
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.plan.schema import DEVICES, AreaPreset, Pass, Plan, apply_overrides, load_plan
 
 # every plan example (sweep files, sweep-*.toml, describe sweeps, not plans)
 EXAMPLES = sorted(

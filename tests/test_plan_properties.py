@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resurfacer.errors import InputError
-from resurfacer.plan import DEVICES, Area, AreaPreset, Pass, Patient, Plan, apply_overrides
+from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Pass, Patient, Plan, apply_overrides
 
 FIELDS = {name for model in (Plan, Patient, Area, AreaPreset, Pass) for name in model.model_fields}
 NUMBERS = st.one_of(

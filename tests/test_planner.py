@@ -5,12 +5,12 @@ from dataclasses import replace
 
 import pytest
 
-import resurfacer.surrogate as surrogate
+import resurfacer.planning.surrogate as surrogate
 from resurfacer.cli import main
 from resurfacer.errors import InputError
-from resurfacer.plan import Area, Patient
-from resurfacer.planner import PlannerResult, plan_treatment
-from resurfacer.rules import check_plan
+from resurfacer.plan.rules import check_plan
+from resurfacer.plan.schema import Area, Patient
+from resurfacer.planning.planner import PlannerResult, plan_treatment
 from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
 FAST = replace(TREATMENT_SOLVER, grid=8e-6)
@@ -92,8 +92,8 @@ def test_unreachable_goal_reports_the_nearest_plan():
 def test_bulk_limit_bounds_the_next_plans_heat():
     # the bulk rise over body temperature is linear in energy per area: a plan of
     # 10 J/cm2 that peaks at 47 C against a 45 C limit bounds the next at 8 J/cm2
-    from resurfacer.planner import _heat_within
-    from resurfacer.rules import RuleViolation
+    from resurfacer.plan.rules import RuleViolation
+    from resurfacer.planning.planner import _heat_within
 
     def over(peak, limit):
         return RuleViolation("bulk", "max_peak_bulk_temperature_c", peak, limit, (), "")
@@ -139,7 +139,7 @@ def test_cli_impossible_target_exits_2(monkeypatch, capsys):
     def unreachable(*a, **k):
         return PlannerResult("deep_wrinkles", {}, False, "not reachable", [], [], 0, 0.0)
 
-    monkeypatch.setattr("resurfacer.planner.plan_treatment", unreachable)
+    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", unreachable)
     argv = [
         "plan",
         "--site",
@@ -160,7 +160,7 @@ def test_cli_impossible_target_exits_2(monkeypatch, capsys):
 def test_cli_json(monkeypatch, capsys, wrinkles):
     import json
 
-    monkeypatch.setattr("resurfacer.planner.plan_treatment", lambda *a, **k: wrinkles)
+    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", lambda *a, **k: wrinkles)
     argv = [
         "plan",
         "--site",

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from resurfacer import __version__
 from resurfacer.cli import main
-from resurfacer.plan import Plan
+from resurfacer.plan.schema import Plan
 from resurfacer.report import figures, format_value, render_html, summary_rows, write_report
 from resurfacer.treatment import simulate
 

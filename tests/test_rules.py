@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from resurfacer.plan import Plan
-from resurfacer.rules import LIMITS, check_plan, dermis_bottom, load_rules, pass_caps
+from resurfacer.plan.rules import LIMITS, check_plan, dermis_bottom, load_rules, pass_caps
+from resurfacer.plan.schema import Plan
 
 
 def plan(phototype=2, site="cheek", passes=None):

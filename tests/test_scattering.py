@@ -10,7 +10,7 @@ from resurfacer.optics.scattering import (
     scattering_coefficient,
     scattering_matters,
 )
-from resurfacer.tissue import LAYER_NAMES, SEXES, SITES, skin_for
+from resurfacer.tissue.skin import LAYER_NAMES, SEXES, SITES, skin_for
 
 
 @pytest.mark.parametrize("layer", LAYER_NAMES)

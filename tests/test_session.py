@@ -4,9 +4,9 @@ import doctest
 
 import pytest
 
-from resurfacer import session
 from resurfacer.errors import InputError
-from resurfacer.session import patterns_needed, session_defaults, session_time
+from resurfacer.scan import session
+from resurfacer.scan.session import patterns_needed, session_defaults, session_time
 
 BASE = dict(
     area_cm2_total=100.0,

@@ -9,7 +9,7 @@ import pytest
 
 from resurfacer.cli import main
 from resurfacer.errors import InputError
-from resurfacer.study import (
+from resurfacer.sweeps.sweep import (
     ID,
     ResultStore,
     dose_response,
@@ -256,7 +256,7 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
 def test_cli_run_and_plot(tmp_path, cluster, capsys):
     sweep_file = tmp_path / "s.toml"
     base = tmp_path / "base.toml"
-    from resurfacer.plan import Plan
+    from resurfacer.plan.schema import Plan
 
     base.write_text(Plan.from_data(BASE).to_toml())
     sweep_file.write_text(
@@ -281,7 +281,7 @@ def test_cli_run_and_plot(tmp_path, cluster, capsys):
 
 
 def test_auto_batch_follows_the_fastest_field():
-    from resurfacer.study import _auto_batch
+    from resurfacer.sweeps.sweep import _auto_batch
 
     sweep = sweep_from_data(
         {"base": BASE, "parameters": {ENERGY: [10, 20], DENSITY: list(range(1, 31))}}

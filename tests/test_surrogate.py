@@ -5,10 +5,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import resurfacer.surrogate as surrogate
+import resurfacer.planning.surrogate as surrogate
 from resurfacer.errors import InputError
-from resurfacer.laser import Beam, Pulse
-from resurfacer.tissue import skin_for
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 from resurfacer.treatment import TREATMENT_SOLVER, column_for
 
 #: A coarser grid than treatments (8 um) keeps the test fast; the benchmark measures 4 um.
@@ -95,7 +95,7 @@ def test_key_follows_the_code_and_data(monkeypatch):
 
 
 def test_model_fingerprint_changes_with_code_or_data(tmp_path, monkeypatch):
-    from resurfacer import fingerprint
+    from resurfacer.common import fingerprint
 
     (tmp_path / "data").mkdir()
     (tmp_path / "solver.py").write_text("x = 1\n")

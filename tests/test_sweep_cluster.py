@@ -8,7 +8,7 @@ import time
 
 from distributed import Client, LocalCluster
 
-from resurfacer.study import ID, read_results, run_sweep, sweep_from_data
+from resurfacer.sweeps.sweep import ID, read_results, run_sweep, sweep_from_data
 
 BASE = {
     "name": "Er:YAG perioral, one pass",

@@ -1,10 +1,10 @@
-"""Tests for resurfacer.tissue: presets, ordering, overrides and validation."""
+"""Tests for resurfacer.tissue.skin: presets, ordering, overrides and validation."""
 
 import numpy as np
 import pytest
 
 from resurfacer.errors import InputError
-from resurfacer.tissue import LAYER_NAMES, SEXES, SITES, Layer, Skin, skin_for
+from resurfacer.tissue.skin import LAYER_NAMES, SEXES, SITES, Layer, Skin, skin_for
 
 REQUIRED_SITES = {
     "cheek",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from resurfacer.cli import main
-from resurfacer.plan import Plan, load_plan
+from resurfacer.plan.schema import Plan, load_plan
 from resurfacer.treatment import is_finite_summary, simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -123,8 +123,8 @@ def test_cli_uncertainty_bands_bracket_their_median(capsys):
 
 
 def test_treatment_cells_resolve_the_absorption_length():
-    from resurfacer.laser import Beam
-    from resurfacer.tissue import skin_for
+    from resurfacer.laser.beam import Beam
+    from resurfacer.tissue.skin import skin_for
     from resurfacer.treatment import TREATMENT_SOLVER, within_absorption_length
 
     skin = skin_for("perioral")

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resurfacer.errors import InputError
-from resurfacer.plan import Plan
-from resurfacer.tissue import SITES
+from resurfacer.plan.schema import Plan
+from resurfacer.tissue.skin import SITES
 from resurfacer.treatment import is_finite_summary, simulate
 
 

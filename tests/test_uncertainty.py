@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from resurfacer.errors import InputError
-from resurfacer.plan import Plan
-from resurfacer.tissue import skin_for
-from resurfacer.uncertainty import band_table, propagate, sample_overrides
+from resurfacer.plan.schema import Plan
+from resurfacer.planning.uncertainty import band_table, propagate, sample_overrides
+from resurfacer.tissue.skin import skin_for
 
 PLAN = Plan.from_data(
     {

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.report.figures import cross_section
-from resurfacer.tissue import skin_for
+from resurfacer.tissue.skin import skin_for
 
 HERE = Path(__file__).parent
 ENERGIES_MJ = (5.0, 10.0, 20.0)

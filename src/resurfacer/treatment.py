@@ -25,12 +25,14 @@ import xarray as xr
 from pydantic import BaseModel
 
 from resurfacer import __version__
+from resurfacer.column.solve import ColumnResult, SolverOptions, simulate_column
 from resurfacer.errors import InputError
 from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import ColumnResult, SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
-from resurfacer.pattern import (
+from resurfacer.plan.rules import warnings_for
+from resurfacer.plan.schema import Pass, Plan
+from resurfacer.scan.pattern import (
     ColumnSources,
     between_column_probes,
     bulk_properties,
@@ -41,10 +43,8 @@ from resurfacer.pattern import (
     scan_order,
     sources_from_column,
 )
-from resurfacer.plan import Pass, Plan
-from resurfacer.rules import warnings_for
-from resurfacer.session import session_time
-from resurfacer.tissue import Skin, skin_for
+from resurfacer.scan.session import session_time
+from resurfacer.tissue.skin import Skin, skin_for
 
 #: Column solver settings used for treatments: 4 um cells (crater depth within
 #: 1 % and coagulation within 10 % of the 2 um solution, tests/validation; finer
@@ -99,7 +99,7 @@ class OutcomeSummary(BaseModel):
     mend_clearance_days: float
     remodeling_weeks: float
     passes: list[PassSummary]
-    #: safety rules the plan breaks (resurfacer.rules, data/safety_rules.toml)
+    #: safety rules the plan breaks (resurfacer.plan.rules, data/safety_rules.toml)
     warnings: list[str] = []
 
 

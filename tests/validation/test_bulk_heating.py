@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from resurfacer import pattern as P
-from resurfacer.tissue import skin_for
+from resurfacer.scan import pattern as P
+from resurfacer.tissue.skin import skin_for
 
 SKIN = skin_for("cheek")
 PROPS = P.bulk_properties(SKIN)
@@ -82,8 +82,8 @@ def test_superposition_matches_3d_grid():
 
 @pytest.mark.slow
 def test_sources_from_a_real_column():
-    from resurfacer.laser import Beam, Pulse
-    from resurfacer.mtz import SolverOptions, simulate_column
+    from resurfacer.column.solve import SolverOptions, simulate_column
+    from resurfacer.laser.beam import Beam, Pulse
 
     result = simulate_column(
         SKIN, Beam(10.6e-6, 120e-6), Pulse(3e-3, 0.3e-3), SolverOptions(grid=5e-6, after_pulse=2e-3)

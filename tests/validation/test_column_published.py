@@ -14,9 +14,9 @@ import math
 
 import pytest
 
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions, simulate_column
-from resurfacer.tissue import skin_for
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
 
 FULL_FIELD_SPOT = 3e-3  # m, top-hat: solved as the 1-D centre of the spot
 AREA = math.pi * (FULL_FIELD_SPOT / 2) ** 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from resurfacer.cli import main
-from resurfacer.plan import load_plan
+from resurfacer.plan.schema import load_plan
 from resurfacer.treatment import simulate
 
 REFERENCE = Path(__file__).resolve().parents[2] / "examples" / "co2-dual-full-face.toml"

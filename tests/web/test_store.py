@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from resurfacer import __version__
-from resurfacer.fingerprint import model_fingerprint
-from resurfacer.plan import Plan
+from resurfacer.common.fingerprint import model_fingerprint
+from resurfacer.plan.schema import Plan
 from resurfacer.web.store import ResultStore, model_version, plan_key
 
 

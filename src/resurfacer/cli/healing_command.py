@@ -19,7 +19,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from resurfacer.healing import timeline_table
-    from resurfacer.plan import load_plan
+    from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import simulate
 
     outcome = simulate(load_plan(args.plan, args.overrides))

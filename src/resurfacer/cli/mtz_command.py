@@ -123,9 +123,9 @@ def _as_cli_error(exc: InputError) -> InputError:
 
 
 def run(args) -> int:
-    from resurfacer.laser import Beam, Pulse
-    from resurfacer.mtz import GRID_RANGE, SolverOptions, simulate_column
-    from resurfacer.tissue import skin_for
+    from resurfacer.column.solve import GRID_RANGE, SolverOptions, simulate_column
+    from resurfacer.laser.beam import Beam, Pulse
+    from resurfacer.tissue.skin import skin_for
 
     try:
         if args.plot and Path(args.plot).suffix.lower() not in PLOT_FORMATS:

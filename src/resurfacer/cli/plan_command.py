@@ -1,10 +1,10 @@
-"""`resurfacer plan`: settings for an indication on one patient and site (resurfacer.planner)."""
+"""`resurfacer plan`: settings for an indication on one patient and site (planning.planner)."""
 
 import json
 
 
 def register(subparsers) -> None:
-    from resurfacer.plan import DEVICE_NAMES
+    from resurfacer.plan.schema import DEVICE_NAMES
 
     p = subparsers.add_parser(
         "plan",
@@ -32,9 +32,9 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from resurfacer.errors import InputError, check_choice
-    from resurfacer.plan import DEVICE_NAMES, Area, AreaPreset, Patient
-    from resurfacer.planner import INDICATIONS, plan_treatment
-    from resurfacer.tissue import SITES
+    from resurfacer.plan.schema import DEVICE_NAMES, Area, AreaPreset, Patient
+    from resurfacer.planning.planner import INDICATIONS, plan_treatment
+    from resurfacer.tissue.skin import SITES
 
     check_choice("--indication", args.indication, INDICATIONS)
     check_choice("--site", args.site, (*SITES, "full_face"))

@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    from resurfacer.plan import Plan
+    from resurfacer.plan.schema import Plan
 
     print(json.dumps(Plan.json_schema(), indent=2))
     return 0

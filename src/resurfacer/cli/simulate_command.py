@@ -30,7 +30,7 @@ def register(subparsers) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="10th-90th percentile bands from N sampled skins (resurfacer.uncertainty)",
+        help="10th-90th percentile bands from N sampled skins (resurfacer.planning.uncertainty)",
     )
     p.set_defaults(func=run)
 
@@ -52,7 +52,7 @@ def run(args) -> int:
     from dataclasses import replace
 
     from resurfacer.errors import InputError, check_range
-    from resurfacer.plan import load_plan
+    from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
     plan = load_plan(args.plan, args.overrides)
@@ -66,7 +66,7 @@ def run(args) -> int:
     summary = outcome.summary.model_dump()
     bands = None
     if args.uncertainty:
-        from resurfacer.uncertainty import propagate
+        from resurfacer.planning.uncertainty import propagate
 
         bands = propagate(plan, args.uncertainty, reference=outcome.summary)
         summary["uncertainty"] = bands.to_dict()
@@ -87,7 +87,7 @@ def run(args) -> int:
     else:
         print(summary_table(outcome.summary))
         if bands is not None:
-            from resurfacer.uncertainty import band_table
+            from resurfacer.planning.uncertainty import band_table
 
             print()
             print(band_table(bands))

@@ -59,7 +59,7 @@ def run(args) -> int:
 
 
 def _run(args, target) -> int:
-    from resurfacer.study import load_sweep, run_sweep
+    from resurfacer.sweeps.sweep import load_sweep, run_sweep
 
     sweep = load_sweep(target)
     report = run_sweep(
@@ -86,7 +86,7 @@ def _run(args, target) -> int:
 def _plot(args, target) -> int:
     from resurfacer.cli.output import write_file_atomically
     from resurfacer.errors import InputError
-    from resurfacer.study import dose_response
+    from resurfacer.sweeps.sweep import dose_response
 
     if not args.x or not args.y:
         raise InputError("--x/--y", None, "both given for plot")

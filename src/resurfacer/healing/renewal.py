@@ -69,7 +69,7 @@ def natural_renewal(age_years: float, site: str | None = None) -> Renewal:
     age = check_range("age_years", float(age_years), *AGE_RANGE, "years")
     if site is not None:
         from resurfacer.errors import check_choice
-        from resurfacer.tissue import SITES
+        from resurfacer.tissue.skin import SITES
 
         check_choice("site", site, SITES)
     c = load_toml("healing.toml")["renewal"]

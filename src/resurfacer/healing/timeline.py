@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
-from resurfacer.tissue import SITES, skin_for
+from resurfacer.tissue.skin import SITES, skin_for
 
 from .renewal import AGE_RANGE, DAY
 from .wound import UM, PassHealing, WoundedPass, pass_healing, validate_pass
@@ -137,7 +137,7 @@ def healing_timeline(
     phototype : int
         Fitzpatrick type 1-6.
     site : str
-        Body site, one of `resurfacer.tissue.SITES`.
+        Body site, one of `resurfacer.tissue.skin.SITES`.
 
     Returns
     -------

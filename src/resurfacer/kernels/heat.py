@@ -1,6 +1,6 @@
 """Numba kernels of the single-column (axisymmetric r-z) heat solver.
 
-One job each, on plain arrays; `resurfacer.mtz` prepares the arrays and reads
+One job each, on plain arrays; `resurfacer.column.solve` prepares the arrays and reads
 the results. The grid is uniform: cell (k, j) spans depth [k dz, (k+1) dz] and
 radius [j dr, (j+1) dr]. Enthalpy `H` is volumetric [J/m^3] relative to the
 initial temperature; temperatures are in degrees Celsius (only differences

@@ -1,8 +1,8 @@
-"""Numba kernel of the bulk-heating superposition (``resurfacer.pattern``).
+"""Numba kernel of the bulk-heating superposition (``resurfacer.scan.pattern``).
 
 One job: sum the heat kernel of a semi-infinite, perfused medium with an
 insulated surface over many released heat sources, at many probe points and
-times. `resurfacer.pattern` prepares the arrays and reads the result.
+times. `resurfacer.scan.pattern` prepares the arrays and reads the result.
 
 Each source ``i`` is an isotropic Gaussian blob of heat ``q[i]`` [J] with
 per-axis variance ``s0sq[i]`` [m^2] (zero: a point source) centred at

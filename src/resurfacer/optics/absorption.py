@@ -39,7 +39,7 @@ import numpy as np
 
 from resurfacer.data import data_path, load_toml
 from resurfacer.errors import InputError
-from resurfacer.tissue import Layer
+from resurfacer.tissue.skin import Layer
 
 #: Supported wavelength range for tissue absorption [m].
 MIN_WAVELENGTH = 1.4e-6
@@ -162,7 +162,7 @@ def layer_absorption_coefficient(layer: Layer, wavelength_m):
 
     Parameters
     ----------
-    layer : resurfacer.tissue.Layer
+    layer : resurfacer.tissue.skin.Layer
     wavelength_m : float or array_like
         Vacuum wavelength [m], `MIN_WAVELENGTH` to `MAX_WAVELENGTH`.
 

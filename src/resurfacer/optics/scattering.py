@@ -21,7 +21,7 @@ References
 
 Examples
 --------
->>> from resurfacer.tissue import skin_for
+>>> from resurfacer.tissue.skin import skin_for
 >>> scattering_matters(skin_for("cheek"), 10.6e-6)
 False
 >>> scattering_matters(skin_for("cheek"), 1.55e-6)
@@ -40,7 +40,7 @@ from resurfacer.optics.absorption import (
     check_wavelength,
     layer_absorption_coefficient,
 )
-from resurfacer.tissue import LAYER_NAMES, Skin
+from resurfacer.tissue.skin import LAYER_NAMES, Skin
 
 
 def _params(layer_name: str) -> dict:
@@ -58,7 +58,7 @@ def reduced_scattering_coefficient(layer_name: str, wavelength_m):
     Parameters
     ----------
     layer_name : str
-        One of `resurfacer.tissue.LAYER_NAMES`.
+        One of `resurfacer.tissue.skin.LAYER_NAMES`.
     wavelength_m : float or array_like
         Vacuum wavelength [m], `MIN_WAVELENGTH` to `MAX_WAVELENGTH`.
 
@@ -115,7 +115,7 @@ def scattering_matters(skin: Skin, wavelength_m: float) -> bool:
 
     Parameters
     ----------
-    skin : resurfacer.tissue.Skin
+    skin : resurfacer.tissue.skin.Skin
     wavelength_m : float
         Vacuum wavelength [m], `MIN_WAVELENGTH` to `MAX_WAVELENGTH`.
     """

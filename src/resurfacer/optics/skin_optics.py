@@ -10,7 +10,7 @@ import math
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.optics.montecarlo import OpticalLayer
 from resurfacer.optics.scattering import anisotropy, scattering_coefficient
-from resurfacer.tissue import Skin
+from resurfacer.tissue.skin import Skin
 
 
 def optical_layers(skin: Skin, wavelength: float) -> list[OpticalLayer]:

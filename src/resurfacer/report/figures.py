@@ -24,9 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
-from resurfacer.pattern import pattern_positions
-from resurfacer.plan import DEVICES, Plan
-from resurfacer.tissue import Skin, skin_for
+from resurfacer.plan.schema import DEVICES, Plan
+from resurfacer.scan.pattern import pattern_positions
+from resurfacer.tissue.skin import Skin, skin_for
 from resurfacer.treatment import column_for
 
 UM = 1e6

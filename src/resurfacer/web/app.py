@@ -33,8 +33,8 @@ from fastapi.staticfiles import StaticFiles
 
 from resurfacer import __version__
 from resurfacer.errors import InputError
-from resurfacer.plan import AREA_PRESETS, DEVICES, Plan
-from resurfacer.tissue import SITES
+from resurfacer.plan.schema import AREA_PRESETS, DEVICES, Plan
+from resurfacer.tissue.skin import SITES
 from resurfacer.web import limits
 from resurfacer.web.jobs import JobManager, QueueFull, simulate_plan
 from resurfacer.web.store import DEFAULT_MAX_RESULTS, ResultStore, plan_key

@@ -50,7 +50,7 @@ def simulate_plan(plan_data: dict, progress=lambda fraction: None) -> dict:
     Returns the summary (plain JSON data), the report HTML (None while
     `resurfacer.report` is not installed) and the run time.
     """
-    from resurfacer.plan import Plan
+    from resurfacer.plan.schema import Plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
     from resurfacer.web.limits import check_plan, check_solver
 

@@ -1,6 +1,6 @@
 """Server-side caps: what one request may ask the machine to do.
 
-The plan schema (`resurfacer.plan`) already bounds every field and allows at most
+The plan schema (`resurfacer.plan.schema`) already bounds every field and allows at most
 10 passes. A plan that is valid for the CLI can still be costly; the server adds
 caps on the quantities that set a simulation's run time:
 
@@ -23,9 +23,9 @@ worker pool (`jobs.JobManager`) is the backstop for anything these caps miss.
 
 import math
 
+from resurfacer.column.solve import SolverOptions
 from resurfacer.errors import InputError
-from resurfacer.mtz import SolverOptions
-from resurfacer.plan import Plan
+from resurfacer.plan.schema import Plan
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TOTAL_AREA_CM2 = 1000.0

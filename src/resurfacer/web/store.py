@@ -4,7 +4,7 @@ The key is ``sha256(canonical plan JSON + "\\n" + model version)``: the plan
 as validated (device presets expanded, so a preset written out in full and the
 preset itself hash alike), serialised with sorted keys and no whitespace. The
 model version is the resurfacer version and the fingerprint of its code and data
-(`resurfacer.fingerprint`): new code or a recalibration gives new keys, so a
+(`resurfacer.common.fingerprint`): new code or a recalibration gives new keys, so a
 result is never served from an older model.
 
 One row per plan: the plan, its summary (JSON), the HTML report (gzip) and the
@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from resurfacer import __version__
-from resurfacer.fingerprint import model_fingerprint
-from resurfacer.plan import Plan
+from resurfacer.common.fingerprint import model_fingerprint
+from resurfacer.plan.schema import Plan
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (

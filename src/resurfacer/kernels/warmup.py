@@ -1,6 +1,6 @@
 """Compile and cache every numba kernel once, in this one process.
 
-    python -m resurfacer.warmup
+    python -m resurfacer.kernels.warmup
 
 numba's on-disk cache (``cache=True``) is not safe when several processes
 compile and write the same entry at once: a cache written that way was seen
@@ -13,7 +13,7 @@ code paths on tiny cases so that the cached signatures are the ones used.
 import sys
 import time
 
-from resurfacer.plan import Plan
+from resurfacer.plan.schema import Plan
 from resurfacer.treatment import simulate
 
 #: One plan touching every kernel: a Beer-Lambert column with ablation, a

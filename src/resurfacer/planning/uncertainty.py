@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from resurfacer.column.solve import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
 from resurfacer.healing import WoundedPass, healing_timeline
-from resurfacer.mtz import SolverOptions
-from resurfacer.plan import Plan
-from resurfacer.tissue import skin_for
+from resurfacer.plan.schema import Plan
+from resurfacer.tissue.skin import skin_for
 
 UNCERTAINTY_SOLVER = SolverOptions(grid=8e-6, after_pulse=20e-3, photons=50_000)
 PASS_QUANTITIES = ("ablation_depth_um", "coagulation_depth_um", "coagulation_thickness_um")

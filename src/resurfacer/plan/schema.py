@@ -42,8 +42,8 @@ from pydantic_core import PydanticCustomError
 
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
-from resurfacer.laser import MAX_STACK, PROFILES, TEMPORAL_SHAPES, Beam, Pulse
-from resurfacer.tissue import AGE_RANGE, SEXES, SITES
+from resurfacer.laser.beam import MAX_STACK, PROFILES, TEMPORAL_SHAPES, Beam, Pulse
+from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
 DEVICES: dict = load_toml("devices.toml")
 DEVICE_NAMES: tuple[str, ...] = tuple(DEVICES)
@@ -90,7 +90,7 @@ class Patient(BaseModel):
 
 
 class Area(BaseModel):
-    """One treated region: a body site (`resurfacer.tissue.SITES`) and its area [cm2]."""
+    """One treated region: a body site (`resurfacer.tissue.skin.SITES`) and its area [cm2]."""
 
     model_config = _CONFIG
 

@@ -7,7 +7,7 @@ bulk temperature and the depth reached at each site.
 
 Examples
 --------
->>> from resurfacer.plan import load_plan
+>>> from resurfacer.plan.schema import load_plan
 >>> plan = load_plan("examples/co2-dual-full-face.toml", ["patient.phototype=5"])
 >>> [v.rule for v in check_plan(plan)]
 ['density_surface_phototype_4_6', 'energy_deep_periorbital']
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from resurfacer.data import load_toml
-from resurfacer.plan import Pass, Plan
-from resurfacer.tissue import SITES, skin_for
+from resurfacer.plan.schema import Pass, Plan
+from resurfacer.tissue.skin import SITES, skin_for
 
 #: Wavelengths above this are absorbed by water strongly enough to ablate (2940, 10600 nm).
 ABLATIVE_ABOVE_NM = 2500.0

@@ -11,7 +11,7 @@ between them.
 Tables are cached on disk (JSON) under `cache_dir()`: ``$RESURFACER_CACHE``, else
 ``$XDG_CACHE_HOME/resurfacer``, else ``~/.cache/resurfacer``; the file name is a
 hash of the skin, beam, pulse shape, solver options, energy nodes, package
-version and the package's code and data (`resurfacer.fingerprint`), so a change
+version and the package's code and data (`resurfacer.common.fingerprint`), so a change
 to any of them builds a new table.
 
 Measured error against direct solves between the nodes: see docs/planner.md and
@@ -32,11 +32,11 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from resurfacer import __version__
+from resurfacer.column.solve import SolverOptions
+from resurfacer.common.fingerprint import model_fingerprint
 from resurfacer.errors import InputError
-from resurfacer.fingerprint import model_fingerprint
-from resurfacer.laser import Beam, Pulse
-from resurfacer.mtz import SolverOptions
-from resurfacer.tissue import Skin
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import Skin
 
 #: Column summary fields the table holds (SI, metres); widths are NaN for wide spots.
 QUANTITIES = (

@@ -119,7 +119,7 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
     ``parameters``: {dotted field path: list of values or {start, stop, num, log}};
     ``mode``: "product" (default) or "zip"; ``name``: optional label.
     """
-    from resurfacer.plan import _read, load_plan
+    from resurfacer.plan.schema import _read, load_plan
 
     allowed_keys = {"base", "parameters", "mode", "name"}
     unknown = sorted(set(data) - allowed_keys)
@@ -140,7 +140,7 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
         raise InputError(
             "base", base, "a plan file path (relative to the sweep file) or a [base] plan table"
         )
-    from resurfacer.plan import Plan
+    from resurfacer.plan.schema import Plan
 
     try:
         plan = Plan.from_data(base_data)
@@ -265,7 +265,7 @@ def _values(where: str, spec) -> list:
 
 def plan_data_for(base: dict, values: dict) -> dict:
     """Base plan data with a point's values set (as ``--set`` overrides)."""
-    from resurfacer.plan import apply_overrides
+    from resurfacer.plan.schema import apply_overrides
 
     return apply_overrides(base, [f"{k}={json.dumps(v)}" for k, v in values.items()])
 
@@ -279,7 +279,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
     Any other exception gives a row with status "failed" (not written to the
     results; the next run retries it).
     """
-    from resurfacer.plan import Plan
+    from resurfacer.plan.schema import Plan
     from resurfacer.treatment import simulate
 
     rows = []
@@ -561,7 +561,7 @@ def _connect(scheduler, workers, connect_timeout):
             raise _unreachable(scheduler, connect_timeout, exc) from None
         return client, None
     n = workers or 2
-    from resurfacer.warmup import warm_up
+    from resurfacer.kernels.warmup import warm_up
 
     warm_up()  # fill the numba cache in this process, before the workers read it
     # the column and superposition kernels are numba-parallel: share the cores out

@@ -47,7 +47,7 @@ from scipy.special import ndtr
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice
 from resurfacer.kernels.superposition import superpose
-from resurfacer.tissue import Skin
+from resurfacer.tissue.skin import Skin
 
 PATTERN_SHAPES = ("square", "hexagon", "line")
 SCAN_ORDERS = ("raster", "interlaced", "random")
@@ -554,7 +554,7 @@ def column_sources(
 
 
 def sources_from_column(result, n_sources: int = 5, point: bool = False) -> ColumnSources:
-    """`column_sources` of a `resurfacer.mtz.ColumnResult` (column geometry).
+    """`column_sources` of a `resurfacer.column.solve.ColumnResult` (column geometry).
 
     The heat is released ``result.summary.simulated_time`` after the column
     fires: until then the column solver holds it. Its energies sum to

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xarray as xr
 
-from resurfacer.ablation import ablation_enthalpy
-from resurfacer.damage import arrhenius_parameters
+from resurfacer.column.ablation import ablation_enthalpy
+from resurfacer.column.damage import arrhenius_parameters
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
 from resurfacer.kernels.heat import (
@@ -53,12 +53,12 @@ from resurfacer.kernels.heat import (
     SuperStepping,
     run_column,
 )
-from resurfacer.laser import Beam, Pulse
+from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient, surface_reflectance
 from resurfacer.optics.montecarlo import RZGrid, run_monte_carlo
 from resurfacer.optics.scattering import scattering_matters
 from resurfacer.optics.skin_optics import optical_layers
-from resurfacer.tissue import Skin
+from resurfacer.tissue.skin import Skin
 
 WIDE_BEAM_DIAMETER = 1e-3  # m: spots at least this wide are solved as 1-D stacks
 WIDE_BEAM_RINGS = 2  # cells across the 1-D stack (radial direction is insulated)

@@ -3,9 +3,9 @@
 `plan_treatment(patient, areas, indication, device=None, max_downtime_days=None)`
 
 1. Targets from ``data/indications.toml`` (depth range of a metric, least coverage);
-   limits from ``data/safety_rules.toml`` (`resurfacer.rules`).
+   limits from ``data/safety_rules.toml`` (`resurfacer.plan.rules`).
 2. For every mode of the device, a surrogate table of the column solver per treated
-   site and stacking (`resurfacer.surrogate`; built once, cached on disk), over the
+   site and stacking (`resurfacer.planning.surrogate`; built once, cached on disk), over the
    mode's energy range up to the rule caps and stopped once the column passes the
    dermis.
 3. A grid search over pulse energy, density, stacking (1-2 pulses), passes (1-2) and,
@@ -38,11 +38,11 @@ import numpy as np
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice
 from resurfacer.healing import WoundedPass, healing_timeline
-from resurfacer.pattern import bulk_properties
-from resurfacer.plan import DEVICES, Area, AreaPreset, Patient, Plan
-from resurfacer.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
-from resurfacer.surrogate import column_table
-from resurfacer.tissue import skin_for
+from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
+from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
+from resurfacer.planning.surrogate import column_table
+from resurfacer.scan.pattern import bulk_properties
+from resurfacer.tissue.skin import skin_for
 
 INDICATIONS: dict = load_toml("indications.toml")
 DEFAULT_DEVICE = "co2_dual"
@@ -432,7 +432,7 @@ def plan_treatment(
                 },
             )
             if uncertainty_samples >= 2:
-                from resurfacer.uncertainty import propagate
+                from resurfacer.planning.uncertainty import propagate
 
                 pt.uncertainty = propagate(
                     plan, uncertainty_samples, seed, reference=summary

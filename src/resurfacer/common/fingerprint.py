@@ -10,7 +10,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 #: files that can change results: the code and the literature tables
 _SUFFIXES = (".py", ".toml", ".csv")
 

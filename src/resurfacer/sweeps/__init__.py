@@ -1,0 +1,1 @@
+"""Parameter sweeps over plan fields on Dask, results in Parquet."""
