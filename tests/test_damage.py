@@ -21,7 +21,7 @@ from resurfacer.column.damage import (
     time_to_coagulation,
 )
 from resurfacer.errors import InputError
-from resurfacer.kernels.heat import accumulate_damage, arrhenius_rate
+from resurfacer.kernels.damage import accumulate_damage, arrhenius_rate
 
 R = 8.314462618  # J/mol/K, CODATA 2018
 # published.md section 4: (ln A [ln 1/s], Ea/R [K], segment start [C])

@@ -25,7 +25,9 @@ import xarray as xr
 from pydantic import BaseModel
 
 from resurfacer import __version__
-from resurfacer.column.solve import ColumnResult, SolverOptions, simulate_column
+from resurfacer.column.options import SolverOptions
+from resurfacer.column.solve import simulate_column
+from resurfacer.column.summary import ColumnResult
 from resurfacer.errors import InputError
 from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
 from resurfacer.laser.beam import Beam, Pulse

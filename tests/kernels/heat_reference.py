@@ -1,4 +1,5 @@
-"""Plain NumPy/Python versions of the heat kernels in ``resurfacer.kernels.heat``.
+"""Plain NumPy/Python versions of the heat kernels in ``resurfacer.kernels`` (state, conduction,
+deposition, damage, rkl2).
 
 Written for obviousness, not speed: the tests in ``test_heat_kernels.py``
 compare the numba kernels with these on small random states. Arguments and

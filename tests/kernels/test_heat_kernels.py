@@ -10,12 +10,23 @@ same terms, possibly in another order).
 import importlib.util
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from resurfacer.kernels import heat as kernel
+from resurfacer.kernels import conduction, damage, deposition, rkl2, state
+
+#: the kernels of every job under one name, as the reference module has them
+kernel = SimpleNamespace(
+    **{
+        name: getattr(module, name)
+        for module in (state, conduction, deposition, damage, rkl2)
+        for name in dir(module)
+        if not name.startswith("_")
+    }
+)
 
 _spec = importlib.util.spec_from_file_location(
     "heat_reference", Path(__file__).with_name("heat_reference.py")

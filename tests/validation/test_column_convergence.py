@@ -8,7 +8,7 @@ the coagulation below the floor and the wall cuff meet it: the cuff is
 
 Two things make the wall cuff converge. The crater-wall cell's temperature is
 the mean of T(H) over a linear enthalpy profile through its outer neighbour
-(`kernels.heat.wall_cell_temperatures`): on 2-4 um cells the wall cell's mean
+(`kernels.state.wall_cell_temperatures`): on 2-4 um cells the wall cell's mean
 enthalpy sits on the boiling plateau (100 C) where a fine grid has a dried rim
 at 120-260 C beside tissue still boiling. And the conduction of each pulse step
 reads the temperatures after that step's deposition (`run_column`): it used to

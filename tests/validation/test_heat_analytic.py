@@ -7,7 +7,7 @@ k = 0.5 W/m/K, rho c = 4e6 J/m^3/K (alpha = 1.25e-7 m^2/s); no boiling plateau
 (T_boil far away), no ablation (h_abl = inf), no convection, no perfusion,
 damage skipped (t_negligible far above any temperature); min_steps =
 max_steps so the run lasts exactly the chosen time. Time step 0.225 dz^2 /
-alpha (what ``mtz._stable_time_step`` gives at safety 0.9 for one ring).
+alpha (what ``column.solve._stable_time_step`` gives at safety 0.9 for one ring).
 """
 
 import math
@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 from scipy.special import erfc, erfcx
 
-from resurfacer.kernels.heat import (
+from resurfacer.kernels.driver import BeamDrive, ColumnFields, History, RunControl, run_column
+from resurfacer.kernels.state import (
     ColumnBoundary,
     ColumnGeometry,
     ColumnMaterial,
     DamageSchedule,
     SuperStepping,
-    run_column,
 )
 
 K = 0.5
@@ -57,16 +57,9 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None,
     energy = np.zeros(5)
     end = n_steps * dt
     steps, _, _, n_super, _, simulated = run_column(
-        enthalpy,
-        void,
-        temperature,
-        peak,
-        omega,
-        surface_row,
-        end_of_pulse,
-        step_energy,
-        np.ones(nr),
-        dt,
+        ColumnFields(enthalpy, void, temperature, peak, omega, end_of_pulse),
+        # no photon-transport map: the beam is traced Beer-Lambert
+        BeamDrive(step_energy, np.ones(nr), surface_row, np.zeros((1, 1)), 0),
         ColumnGeometry(dr, dz, volume, area_axial, area_radial),
         # uniform k and rho c, no perfusion, no plateau (huge latent heat and boiling
         # point), nothing ever ablated
@@ -83,14 +76,9 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None,
         DamageSchedule(
             damage_every, np.array([0.0]), np.array([1.0]), np.array([-273.15]), 1e30
         ),  # damage never computed
-        n_steps,
-        n_steps,
-        -1.0,
-        np.zeros(n_hist),
-        np.zeros(n_hist),
+        RunControl(dt, n_steps, n_steps, -1.0),
+        History(np.zeros(n_hist), np.zeros(n_hist)),
         energy,
-        np.zeros((1, 1)),  # no photon-transport map: the beam is traced Beer-Lambert
-        0,
         SuperStepping(fraction, 5, 40, end),
     )
     assert (n_super > 0) == (fraction > 0.0)

@@ -123,7 +123,8 @@ def _as_cli_error(exc: InputError) -> InputError:
 
 
 def run(args) -> int:
-    from resurfacer.column.solve import GRID_RANGE, SolverOptions, simulate_column
+    from resurfacer.column.options import GRID_RANGE, SolverOptions
+    from resurfacer.column.solve import simulate_column
     from resurfacer.laser.beam import Beam, Pulse
     from resurfacer.tissue.skin import skin_for
 

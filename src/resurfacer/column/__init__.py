@@ -2,5 +2,9 @@
 under one beam and pulse (train). Light deposition, enthalpy conduction with
 ablation, Arrhenius damage and the energy balance; see docs/column.md.
 
-``simulate_column(skin, beam, pulse, options) -> ColumnResult`` is the entry.
+``simulate_column(skin, beam, pulse, options) -> ColumnResult`` is the entry
+(`solve`); `options` the numerical settings, `grid` the r-z mesh, `materials`
+the per-layer and per-row properties, `summary` what a run reports, `cautions`
+its plain-language warnings, `ablation` and `damage` the removal and Arrhenius
+models.
 """

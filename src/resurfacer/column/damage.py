@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from resurfacer.common.units import KELVIN_OFFSET
 from resurfacer.data import load_toml
 from resurfacer.errors import check_choice
-from resurfacer.kernels.heat import KELVIN_OFFSET
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from resurfacer import __version__
-from resurfacer.column.solve import SolverOptions
+from resurfacer.column.options import SolverOptions
 from resurfacer.common.fingerprint import model_fingerprint
 from resurfacer.errors import InputError
 from resurfacer.laser.beam import Beam, Pulse

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from resurfacer.column.solve import SolverOptions
+from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
 from resurfacer.healing import WoundedPass, healing_timeline

@@ -23,7 +23,7 @@ worker pool (`jobs.JobManager`) is the backstop for anything these caps miss.
 
 import math
 
-from resurfacer.column.solve import SolverOptions
+from resurfacer.column.options import SolverOptions
 from resurfacer.errors import InputError
 from resurfacer.plan.schema import Plan
 

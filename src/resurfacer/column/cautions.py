@@ -1,0 +1,63 @@
+"""Plain-language cautions about a column result (coarse grid, fast crater front,
+lesion beyond the dermis)."""
+
+from resurfacer.column.summary import ColumnSummary
+from resurfacer.tissue.skin import Skin
+
+#: mu_a dz above which cells are coarse against the absorption length: the cell under
+#: the crater floor ends the pulse part-heated, so the floor damage scatters by about
+#: +/- mu_a dz / 2 (docs/column.md)
+COARSE_ABSORPTION_PER_CELL = 0.3
+
+def grid_cautions(inputs: dict) -> list[str]:
+    """A caution when mu_a,max dz > COARSE_ABSORPTION_PER_CELL, naming the grid for
+    mu_a dz = 0.1 (floor damage within about 5 %)."""
+    per_cell = inputs["absorption_per_cell"]
+    if per_cell <= COARSE_ABSORPTION_PER_CELL:
+        return []
+    dz_um = inputs["grid_m"] * 1e6
+    finer = dz_um * 0.1 / per_cell  # mu_a dz = 0.1: about +/- 5 %
+    return [
+        f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
+        f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
+        f"{50 * per_cell:.0f} %: a {finer:.2g} um grid brings that to about 5 %"
+    ]
+
+#: Crater-front cells per time step (mean over the pulse) above which a column's wall cuff
+#: comes out thick: each cell the beam heats conducts into the wall for a whole step
+#: before the next step removes it. Measured on 4 um cells (docs/cuff_20mj.md), cuff
+#: against its dt_safety = 0.1 value: 5 mJ (about 4 cells per step) +0.8 %, 10 mJ (8) +6 %,
+#: 20 mJ (14) +24 %.
+FAST_FRONT_CELLS_PER_STEP = 5.0
+
+def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
+    """A caution when the crater front crossed many cells per time step (columns only).
+
+    Mean front speed in cells per step: depth / dz / (stack x duration / dt).
+    """
+    if inputs["geometry"] != "column" or summary.ablation_depth <= 0:
+        return []
+    dz, dt = inputs["grid_m"], inputs["time_step_s"]
+    steps_on = inputs["stack"] * inputs["pulse_duration_s"] / dt
+    per_step = summary.ablation_depth / dz / max(steps_on, 1.0)
+    if per_step <= FAST_FRONT_CELLS_PER_STEP:
+        return []
+    return [
+        f"the crater front crossed about {per_step:.0f} cells per time step during the pulse: "
+        "the wall cuff comes out thick (+6 % at 8 cells per step, +24 % at 14); "
+        "a finer grid or a smaller SolverOptions.dt_safety resolves it (docs/cuff_20mj.md)"
+    ]
+
+def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
+    """A caution when the coagulation depth passes the dermis or the modelled skin."""
+    bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
+    dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
+    if summary.coagulation_depth >= skin_bottom:
+        return [f"the lesion passes the bottom of the modelled skin ({skin_bottom * 1e6:.0f} um)"]
+    if summary.coagulation_depth > dermis_bottom:
+        return [
+            f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
+            f"dermis ends at {dermis_bottom * 1e6:.0f} um): fat is modelled by its water "
+            "content only and plume shielding is not modelled; read depths there with care"
+        ]
+    return []

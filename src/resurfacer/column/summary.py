@@ -1,0 +1,264 @@
+"""What a column run reports: fields (xarray), summary geometry and the energy balance."""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+
+@dataclass(frozen=True)
+class EnergyBalance:
+    """Where the pulse energy went [J]; `relative_error` is |residual| / incident."""
+
+    incident: float
+    reflected: float
+    outside_grid: float
+    ablation: float
+    transmitted: float
+    stored: float
+    conducted_out: float
+    perfused: float
+    surface_loss: float
+
+    @property
+    def residual(self) -> float:
+        return self.incident - (
+            self.reflected
+            + self.outside_grid
+            + self.ablation
+            + self.transmitted
+            + self.stored
+            + self.conducted_out
+            + self.perfused
+            + self.surface_loss
+        )
+
+    @property
+    def relative_error(self) -> float:
+        return abs(self.residual) / self.incident
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Geometry and energetics of one MTZ, SI units (m, m^3, C, J, s).
+
+    Widths are diameters. The coagulation boundary is where Omega = 1,
+    interpolated in ln(Omega) between cell centres. `coagulation_thickness_wall`
+    is the cuff beside the crater averaged over the middle half of its depth
+    (from 1/4 to 3/4); `coagulation_thickness_floor` lies below the crater
+    floor on the axis (without a crater: the coagulation depth).
+    `coagulation_thickness` is the wall value for columns and the floor value
+    otherwise. Width fields are NaN for the wide (1-D) geometry.
+    `desiccation_depth` is the bottom of the deepest tissue cell that boiled dry
+    (its temperature passed the boiling point, so all its water had gone) and
+    was not removed: the charred, dried debris that is wiped off between
+    full-field passes (Yuksel et al., Aesthetic Plast Surg 2001;25:184); 0 if
+    none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
+    (``docs/column.md``), so it is reported as a depth only.
+    """
+
+    ablation_depth: float
+    ablation_width_surface: float
+    ablation_width_half_depth: float
+    coagulation_thickness_wall: float
+    coagulation_thickness_floor: float
+    coagulation_depth: float
+    coagulation_width: float
+    desiccation_depth: float
+    ablated_volume: float
+    coagulated_volume: float
+    peak_temperature: float
+    simulated_time: float
+    runtime: float
+    energy: EnergyBalance
+
+    @property
+    def coagulation_thickness(self) -> float:
+        if math.isnan(self.coagulation_thickness_wall):
+            return self.coagulation_thickness_floor
+        return self.coagulation_thickness_wall
+
+    def clinical(self) -> dict:
+        """The summary in clinical units (um, C, mJ), as the CLI and reports show it."""
+        um = 1e6
+
+        def length(x):
+            return None if math.isnan(x) else round(x * um, 3)
+
+        return {
+            "ablation_depth_um": length(self.ablation_depth),
+            "ablation_width_um": length(self.ablation_width_surface),
+            "ablation_width_half_depth_um": length(self.ablation_width_half_depth),
+            "coagulation_thickness_um": length(self.coagulation_thickness),
+            "coagulation_thickness_wall_um": length(self.coagulation_thickness_wall),
+            "coagulation_thickness_floor_um": length(self.coagulation_thickness_floor),
+            "coagulation_depth_um": length(self.coagulation_depth),
+            "coagulation_width_um": length(self.coagulation_width),
+            "desiccation_depth_um": length(self.desiccation_depth),
+            "ablated_volume_nl": self.ablated_volume * 1e12,
+            "coagulated_volume_nl": self.coagulated_volume * 1e12,
+            "peak_temperature_c": round(self.peak_temperature, 3),
+            "simulated_time_ms": self.simulated_time * 1e3,
+            "incident_energy_mj": self.energy.incident * 1e3,
+            "energy_balance_mj": {k: v * 1e3 for k, v in vars(self.energy).items()},
+            "energy_balance_error": self.energy.relative_error,
+            "runtime_s": round(self.runtime, 4),
+        }
+
+@dataclass
+class ColumnResult:
+    """Fields (xarray Dataset, units in attrs) and summary of one MTZ.
+
+    `warnings` are plain-language cautions about this result: cells coarse
+    against the light's absorption length, a crater front that crossed many cells
+    per time step, a lesion that leaves the dermis.
+    """
+
+    fields: xr.Dataset
+    summary: ColumnSummary
+    geometry: str
+    inputs: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+def column_fields(
+    grid, void, enthalpy, omega, peak, end_of_pulse, hist_t, hist_tmax, model, t_boil
+) -> xr.Dataset:
+    z = (np.arange(grid.nz) + 0.5) * grid.dz
+    r = (np.arange(grid.nr) + 0.5) * grid.dr
+    tissue = ~void
+    ds = xr.Dataset(
+        {
+            "temperature_end_of_pulse": (
+                ("z", "r"),
+                np.where(tissue, end_of_pulse, np.nan),
+                {"units": "degC", "long_name": "temperature at the end of the last pulse"},
+            ),
+            "peak_temperature": (
+                ("z", "r"),
+                np.where(tissue, peak, np.nan),
+                {"units": "degC", "long_name": "highest temperature reached"},
+            ),
+            "damage": (
+                ("z", "r"),
+                np.where(tissue, omega, np.nan),
+                {"units": "1", "long_name": f"Arrhenius damage integral Omega ({model})"},
+            ),
+            "residual_enthalpy": (
+                ("z", "r"),
+                np.where(tissue, enthalpy, 0.0),
+                {
+                    "units": "J m-3",
+                    "long_name": "enthalpy above the initial state at the end "
+                    "of the run (the column's residual heat)",
+                },
+            ),
+            "ablated": (("z", "r"), void, {"units": "1", "long_name": "cell removed by ablation"}),
+            "coagulated": (
+                ("z", "r"),
+                tissue & (omega >= 1.0),
+                {"units": "1", "long_name": "Omega >= 1 and not ablated"},
+            ),
+            "desiccated": (
+                ("z", "r"),
+                desiccated(peak, void, t_boil),
+                {"units": "1", "long_name": "boiled dry (peak above boiling point), not ablated"},
+            ),
+            "max_temperature_history": (
+                ("time",),
+                hist_tmax,
+                {"units": "degC", "long_name": "hottest tissue cell"},
+            ),
+        },
+        coords={
+            "z": ("z", z, {"units": "m", "long_name": "depth below the skin surface"}),
+            "r": ("r", r, {"units": "m", "long_name": "distance from the beam axis"}),
+            "time": (
+                "time",
+                hist_t,
+                {"units": "s", "long_name": "time since the first pulse began"},
+            ),
+        },
+    )
+    return ds
+
+#: K past the boiling point that marks a cell as boiled dry (on the boiling plateau
+#: the temperature is the boiling point itself)
+DRY_MARGIN_K = 0.1
+
+def desiccated(peak, void, t_boil):
+    """Tissue that left the boiling plateau: all its water boiled off (peak > T_boil)."""
+    return ~void & (peak > t_boil + DRY_MARGIN_K)
+
+def outer_edge(mask_row, dr) -> float:
+    """Outer face of the last True cell in a row [m]."""
+    idx = np.flatnonzero(mask_row)
+    return (idx[-1] + 1) * dr if idx.size else 0.0
+
+def coagulation_edge(omega_line, coagulated_line, spacing) -> float:
+    """Where Omega falls through 1 past the last coagulated cell of a line [m].
+
+    ln(Omega) is interpolated linearly between the centres of the last
+    coagulated cell and the next one, which gives the boundary to a fraction
+    of a cell (it grows as an exponential of temperature, so ln is smooth).
+    """
+    idx = np.flatnonzero(coagulated_line)
+    if not idx.size:
+        return 0.0
+    last = idx[-1]
+    centre = (last + 0.5) * spacing
+    if last + 1 >= omega_line.size:
+        return centre + 0.5 * spacing
+    inside = math.log(max(omega_line[last], 1.0))
+    outside = math.log(max(omega_line[last + 1], 1e-300))
+    return centre + spacing * inside / (inside - outside)
+
+def summarise(
+    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime
+) -> ColumnSummary:
+    """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary)."""
+    coag = (omega >= 1.0) & ~void
+    dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
+    desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
+    volume = grid.volume
+    void_rows = np.flatnonzero(void.any(axis=1))
+    depth = (void_rows[-1] + 1) * grid.dz if void_rows.size else 0.0
+    column_edges = [coagulation_edge(omega[:, j], coag[:, j], grid.dz) for j in range(grid.nr)]
+    coag_depth = max(column_edges, default=0.0)
+    floor = max(column_edges[0] - depth, 0.0) if depth > 0 else coag_depth
+    nan = float("nan")
+    if geometry == "wide":
+        width_surface = width_half = wall = coag_width = nan
+    else:
+        half = min(int(depth / 2 / grid.dz), grid.nz - 1)
+        width_surface = 2 * outer_edge(void[0], grid.dr)
+        width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0
+        coag_width = 2 * max(coagulation_edge(omega[k], coag[k], grid.dr) for k in range(grid.nz))
+        wall = nan
+        if depth > 0:
+            # mean cuff over the middle half of the crater depth
+            rows = range(int(0.25 * depth / grid.dz), max(int(0.75 * depth / grid.dz), 1))
+            cuffs = [
+                max(
+                    coagulation_edge(omega[k], coag[k], grid.dr) - outer_edge(void[k], grid.dr),
+                    0.0,
+                )
+                for k in rows
+            ]
+            wall = float(np.mean(cuffs))
+    tissue_peak = np.where(void, -np.inf, peak)
+    return ColumnSummary(
+        ablation_depth=depth,
+        ablation_width_surface=width_surface,
+        ablation_width_half_depth=width_half,
+        coagulation_thickness_wall=wall,
+        coagulation_thickness_floor=floor,
+        coagulation_depth=coag_depth,
+        coagulation_width=coag_width,
+        desiccation_depth=desiccation_depth,
+        ablated_volume=float(np.sum(void * volume[None, :])),
+        coagulated_volume=float(np.sum(coag * volume[None, :])),
+        peak_temperature=float(tissue_peak.max()),
+        simulated_time=simulated,
+        runtime=runtime,
+        energy=balance,
+    )

@@ -1,0 +1,69 @@
+"""The one unit table: clinical units at the edges, SI inside.
+
+A plan field's name carries its clinical unit as a suffix (``pulse_energy_mj``,
+``spot_um``, ``density_percent``); `FIELD_UNITS` maps each suffix to the unit's
+symbol as people read it and to its factor to SI, so the schema, the CLI, the
+report and the web all label and convert a field the same way.
+
+>>> unit_of("pulse_energy_mj")
+'mJ'
+>>> to_si("spot_um", 120.0)
+0.00012
+"""
+
+#: offset between degrees Celsius and kelvin [K]
+KELVIN_OFFSET = 273.15
+
+#: clinical units per SI unit: divide a clinical value by these to get SI
+PER_METRE_UM = 1e6
+PER_METRE_MM = 1e3
+PER_METRE_NM = 1e9
+PER_JOULE_MJ = 1e3
+PER_SECOND_MS = 1e3
+PER_SQUARE_METRE_CM2 = 1e4
+SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_DAY = 86400.0
+
+#: field-name suffix -> (unit symbol for people, clinical units per SI unit); the
+#: longest matching suffix wins, so "_per_cm2" is found before "_cm2"
+FIELD_UNITS = {
+    "_per_cm2": ("/cm²", 1.0 / PER_SQUARE_METRE_CM2),
+    "_j_cm2": ("J/cm²", 1.0 / PER_SQUARE_METRE_CM2),
+    "_cm2": ("cm²", PER_SQUARE_METRE_CM2),
+    "_years": ("years", 1.0),
+    "_days": ("days", 1.0 / SECONDS_PER_DAY),
+    "_hours": ("h", 1.0 / SECONDS_PER_HOUR),
+    "_nm": ("nm", PER_METRE_NM),
+    "_um": ("µm", PER_METRE_UM),
+    "_mm": ("mm", PER_METRE_MM),
+    "_mj": ("mJ", PER_JOULE_MJ),
+    "_ms": ("ms", PER_SECOND_MS),
+    "_percent": ("%", 100.0),
+    "_hz": ("Hz", 1.0),
+    "_w": ("W", 1.0),
+    "_c": ("°C", 1.0),
+    "_s": ("s", 1.0),
+}
+
+
+def _suffix(name: str) -> str | None:
+    matches = [suffix for suffix in FIELD_UNITS if name.endswith(suffix)]
+    return max(matches, key=len) if matches else None
+
+
+def unit_of(name: str) -> str:
+    """The unit symbol of a field named with a unit suffix ('' when it has none)."""
+    suffix = _suffix(name)
+    return FIELD_UNITS[suffix][0] if suffix else ""
+
+
+def to_si(name: str, value: float) -> float:
+    """A field's clinical value in SI (unchanged when the name has no unit suffix)."""
+    suffix = _suffix(name)
+    return value / FIELD_UNITS[suffix][1] if suffix else value
+
+
+def from_si(name: str, value: float) -> float:
+    """An SI value in the clinical unit of the field `name` (inverse of `to_si`)."""
+    suffix = _suffix(name)
+    return value * FIELD_UNITS[suffix][1] if suffix else value
