@@ -21,7 +21,7 @@ run: $(STAMP)
 ## test: lint, fill the numba cache in one process, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m resurfacer.kernels.warmup
+	$(BIN)/python -m resurfacer.cli.warmup
 	$(BIN)/python -m pytest
 
 ## bench: speed benchmarks (results go to benchmarks/RESULTS.md by hand)

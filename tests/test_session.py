@@ -59,7 +59,8 @@ def test_hexagon_pattern_area():
         ({"n_passes": 0}, "n_passes"),
         ({"repositioning_s": -0.1}, "repositioning_s"),
         ({"pass_delay_s": float("inf")}, "pass_delay_s"),
-        ({"pattern_shape": "line"}, "pattern_shape"),
+        ({"pattern_shape": "triangle"}, "pattern_shape"),
+        ({"pattern_shape": "line"}, "spacing_m"),
         ({"edge_overlap_factor": 0.9}, "edge_overlap_factor"),
     ],
 )
@@ -71,3 +72,12 @@ def test_bad_input_names_the_argument(change, field):
 
 def test_docstring_example():
     assert doctest.testmod(session).failed == 0
+
+
+def test_line_pattern_covers_a_strip_per_row():
+    """A line of length L stands for the strip L x spacing (scan.pattern.pattern_area)."""
+    line = session_time(**{**BASE, "pattern_shape": "line", "spacing_m": 0.5e-3})
+    square = session_time(**BASE)
+    size = BASE["pattern_size_m"]
+    # same spots per pattern and repositioning: time scales with the patterns needed
+    assert line / square == pytest.approx(size * size / (size * 0.5e-3))

@@ -58,7 +58,7 @@ _MOVED = {
     "resurfacer.uncertainty": "resurfacer.planning.uncertainty",
     "resurfacer.study": "resurfacer.sweeps.sweep",
     "resurfacer.fingerprint": "resurfacer.common.fingerprint",
-    "resurfacer.warmup": "resurfacer.kernels.warmup",
+    "resurfacer.warmup": "resurfacer.cli.warmup",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -16,6 +16,7 @@ scanner pattern of each pass.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -340,10 +341,6 @@ def _summarise_pass(
         probes,
         cooling_time=cooling,
     )
-    if p.pattern_shape == "line":
-        raise InputError(
-            f"passes[{i}].pattern_shape", "line", "square or hexagon for session timing"
-        )
     seconds = session_time(
         total_area,
         p.pattern_size_mm * 1e-3,
@@ -351,6 +348,7 @@ def _summarise_pass(
         p.repetition_rate_hz,
         1,
         pattern_shape=p.pattern_shape,
+        spacing_m=spacing,
     )
     spots = total_area * 1e-4 * (1.0 / spacing**2)
     energy = spots * pulse.total_energy
@@ -490,3 +488,43 @@ def is_finite_summary(summary: OutcomeSummary) -> bool:
         return True
 
     return finite(summary.model_dump())
+
+
+#: One plan touching every kernel: a Beer-Lambert column with ablation, a
+#: wide-spot 1-D column, a Monte Carlo (1,550 nm) column, and the pattern
+#: superposition of each.
+WARMUP_PLAN = {
+    "name": "numba cache warm-up",
+    "patient": {"sex": "female", "age_years": 40, "phototype": 2},
+    "areas": [{"site": "cheek", "area_cm2": 1.0}],
+    "passes": [
+        {
+            "device": "co2_dual",
+            "mode": "deep",
+            "pulse_energy_mj": 2.5,
+            "density_percent": 5,
+            "pattern_size_mm": 2,
+        },
+        {"device": "co2_dual", "mode": "surface", "pulse_energy_mj": 50, "pattern_size_mm": 4},
+        {
+            "device": "nonablative_1550",
+            "mode": "fractional",
+            "pulse_energy_mj": 4,
+            "pattern_size_mm": 5,
+        },
+    ],
+}
+
+
+def warm_up() -> float:
+    """Compile and cache every numba kernel in this one process by running the chain on
+    WARMUP_PLAN; return the seconds it took.
+
+    numba's on-disk cache (``cache=True``) is not safe when several processes compile
+    and write the same entry at once, so everything that starts several processes
+    (the test suite, the web server's worker pool, a Dask sweep) runs this first;
+    afterwards the worker processes only read the cache.
+    """
+    started = time.perf_counter()
+    simulate(Plan.from_data(WARMUP_PLAN))
+    return time.perf_counter() - started

@@ -125,7 +125,9 @@ def _as_cli_error(exc: InputError) -> InputError:
 def run(args) -> int:
     from resurfacer.column.options import GRID_RANGE, SolverOptions
     from resurfacer.column.solve import simulate_column
+    from resurfacer.common.units import to_si
     from resurfacer.laser.beam import Beam, Pulse
+    from resurfacer.optics.absorption import WAVELENGTH_RANGE_NM
     from resurfacer.tissue.skin import skin_for
 
     try:
@@ -136,7 +138,7 @@ def run(args) -> int:
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
         check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
         check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
-        check_range("--wavelength-nm", args.wavelength_nm, 1400.0, 11000.0, "nm")
+        check_range("--wavelength-nm", args.wavelength_nm, *WAVELENGTH_RANGE_NM, "nm")
         check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "um")
         if args.spot_um < 4 * args.grid_um:
             raise InputError(
@@ -146,7 +148,8 @@ def run(args) -> int:
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
-        beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile, args.m_squared)
+        wavelength = to_si("wavelength_nm", args.wavelength_nm)
+        beam = Beam(wavelength, args.spot_um * 1e-6, args.profile, args.m_squared)
         pulse = Pulse(
             args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
         )

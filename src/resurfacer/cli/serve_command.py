@@ -49,7 +49,7 @@ def run(args) -> int:
 
     max_results = DEFAULT_MAX_RESULTS if args.max_results is None else args.max_results
     check_range("--max-results", max_results, 1, 10**7)
-    from resurfacer.kernels.warmup import warm_up
+    from resurfacer.treatment import warm_up
 
     warm_up()  # fill the numba cache here, before the worker processes read it
     app = create_app(

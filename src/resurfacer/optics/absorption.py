@@ -37,13 +37,18 @@ from functools import cache
 
 import numpy as np
 
+from resurfacer.common.units import to_si
 from resurfacer.data import data_path, load_toml
 from resurfacer.errors import InputError
 from resurfacer.tissue.skin import Layer
 
-#: Supported wavelength range for tissue absorption [m].
-MIN_WAVELENGTH = 1.4e-6
-MAX_WAVELENGTH = 11e-6
+#: Wavelengths the tissue absorption model covers [nm] (the water and chromophore
+#: tables of data/); every layer that takes a wavelength (plan schema, CLI, solver)
+#: uses this one range.
+WAVELENGTH_RANGE_NM = (1400.0, 11000.0)
+#: the same range in SI [m]
+MIN_WAVELENGTH = to_si("wavelength_nm", WAVELENGTH_RANGE_NM[0])
+MAX_WAVELENGTH = to_si("wavelength_nm", WAVELENGTH_RANGE_NM[1])
 
 
 @cache
@@ -204,6 +209,7 @@ def surface_reflectance(wavelength_m):
 
 __all__ = [
     "MAX_WAVELENGTH",
+    "WAVELENGTH_RANGE_NM",
     "MIN_WAVELENGTH",
     "blood_non_water_absorption_coefficient",
     "layer_absorption_coefficient",

@@ -23,9 +23,6 @@ Examples
 
 import json
 import math
-import re
-import tomllib
-from copy import deepcopy
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -41,17 +38,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from resurfacer.data import load_toml
+from resurfacer.data.vocabulary import site_problem
 from resurfacer.errors import InputError
 from resurfacer.laser.beam import MAX_STACK, PROFILES, TEMPORAL_SHAPES, Beam, Pulse
+from resurfacer.optics.absorption import WAVELENGTH_RANGE_NM
+from resurfacer.plan.files import (
+    DENSITY_FIELDS,
+    apply_overrides,
+    read_plan_data,
+    toml_text,
+)
+from resurfacer.scan.pattern import PATTERN_SHAPES, SCAN_ORDERS
 from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
 DEVICES: dict = load_toml("devices.toml")
 DEVICE_NAMES: tuple[str, ...] = tuple(DEVICES)
 AREA_PRESETS = ("full_face",)
 KINDS = ("fractional", "full_field")
-PATTERN_SHAPES = ("square", "hexagon", "line")
-SCAN_ORDERS = ("raster", "interlaced", "random")
-DENSITY_FIELDS = ("density_percent", "spot_spacing_um", "mtz_per_cm2")
 MAX_PASSES = 10
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
@@ -96,6 +99,13 @@ class Area(BaseModel):
 
     site: Literal[SITES]
     area_cm2: float = Field(ge=0.01, le=1000)
+
+    @model_validator(mode="after")
+    def _site_has_every_table(self):
+        problem = site_problem(self.site)
+        if problem:
+            raise _field_error("site", self.site, problem)
+        return self
 
 
 class AreaPreset(BaseModel):
@@ -144,7 +154,7 @@ class Pass(BaseModel):
     device: Literal[DEVICE_NAMES] | None = None
     mode: str | None = None
     kind: Literal[KINDS]
-    wavelength_nm: float = Field(ge=1000, le=12000)
+    wavelength_nm: float = Field(ge=WAVELENGTH_RANGE_NM[0], le=WAVELENGTH_RANGE_NM[1])
     spot_um: float = Field(ge=1, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
     profile: Literal[PROFILES] = "gaussian"
     pulse_energy_mj: float = Field(ge=1e-6, le=10000)
@@ -358,12 +368,12 @@ class Plan(BaseModel):
     @classmethod
     def from_toml(cls, path) -> "Plan":
         """Read and validate a TOML plan file."""
-        return cls.from_data(_read(Path(path), "toml"))
+        return cls.from_data(read_plan_data(Path(path), "toml"))
 
     @classmethod
     def from_json(cls, path) -> "Plan":
         """Read and validate a JSON plan file."""
-        return cls.from_data(_read(Path(path), "json"))
+        return cls.from_data(read_plan_data(Path(path), "json"))
 
     def to_dict(self) -> dict:
         """Plain data, unset optional fields left out; `from_data` of it is equal."""
@@ -375,7 +385,7 @@ class Plan(BaseModel):
 
     def to_toml(self) -> str:
         """The plan as TOML text (written here; no TOML writer dependency)."""
-        return _to_toml(self.to_dict())
+        return toml_text(self.to_dict())
 
     @classmethod
     def json_schema(cls) -> dict:
@@ -463,82 +473,6 @@ def _input_error(exc: ValidationError) -> InputError:
     return InputError(_path(loc), value, allowed or err["msg"])
 
 
-# --- files and overrides --------------------------------------------------------------
-
-
-def _read(path: Path, fmt: str) -> dict:
-    """Parse a plan file; InputError naming the file (and line) if it cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror, "a readable plan file") from None
-    try:
-        if fmt == "json":
-            return json.loads(raw)
-        return tomllib.loads(raw.decode("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"line {exc.lineno}", f"valid JSON ({exc.msg})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        where = f"line {match.group(1)}" if match else "the file"
-        raise InputError(str(path), where, f"valid TOML ({exc})") from None
-
-
-def _scalar(text: str):
-    """A --set value as a TOML scalar (``15``, ``1e-3``, ``"a b"``, ``true``); else the text."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def apply_overrides(data: dict, overrides) -> dict:
-    """Apply ``key=value`` overrides to plan data (a copy is returned).
-
-    Parameters
-    ----------
-    data : dict
-        Plan data as parsed from a file.
-    overrides : iterable of str
-        ``dotted.path=value``; list indices count from 0, as in error messages
-        (``passes.1.density_percent=15`` is the second pass). Values are TOML scalars;
-        text that is not one is taken as a string (``patient.sex=male``). Setting one
-        of density_percent, spot_spacing_um, mtz_per_cm2 drops the other two.
-
-    Raises
-    ------
-    InputError
-        For an item without ``=`` or a path through a missing list item or a scalar.
-    """
-    data = deepcopy(data)
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InputError("--set", item, "key=value, e.g. passes.1.density_percent=15")
-        parts: list = [int(p) if p.isdigit() else p for p in key.split(".")]
-        node = data
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            where = ".".join(map(str, parts[: i + 1]))
-            if isinstance(node, list) and isinstance(part, int):
-                if part >= len(node):
-                    raise InputError(where, part, f"an index 0..{len(node) - 1}")
-            elif not isinstance(node, dict) or isinstance(part, int):
-                raise InputError(key, text, f"a path to a field (stopped at {where})")
-            if last:
-                if isinstance(node, dict) and part in DENSITY_FIELDS:
-                    for other in DENSITY_FIELDS:
-                        node.pop(other, None)
-                node[part] = _scalar(text.strip())
-            elif isinstance(node, dict) and part not in node:
-                node[part] = {}
-                node = node[part]
-            else:
-                node = node[part]
-    return data
-
-
 def load_plan(path, overrides=()) -> Plan:
     """Read a plan file (``.json``: JSON, else TOML), apply overrides, validate.
 
@@ -548,48 +482,8 @@ def load_plan(path, overrides=()) -> Plan:
         For an unreadable or malformed file, a bad override, or any invalid field.
     """
     path = Path(path)
-    data = _read(path, "json" if path.suffix.lower() == ".json" else "toml")
+    data = read_plan_data(path, "json" if path.suffix.lower() == ".json" else "toml")
     return Plan.from_data(apply_overrides(data, overrides) if overrides else data)
-
-
-# --- TOML writer -------------------------------------------------------------------------
-
-
-def _toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return _toml_string(str(value))
-
-
-def _toml_pairs(table: dict) -> list[str]:
-    return [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-
-
-def _to_toml(data: dict) -> str:
-    """TOML for this schema: top-level scalars, tables, arrays of tables."""
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
-    lines = _toml_pairs(scalars)
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{key}]", *_toml_pairs(value)]
-        elif isinstance(value, list):
-            for item in value:
-                lines += ["", f"[[{key}]]", *_toml_pairs(item)]
-    return "\n".join(lines) + "\n"
 
 
 __all__ = [

@@ -21,9 +21,8 @@ from __future__ import annotations
 import math
 
 from resurfacer.data import load_toml
-from resurfacer.errors import InputError, check_choice
-
-SESSION_PATTERN_SHAPES = ("square", "hexagon")
+from resurfacer.errors import InputError
+from resurfacer.scan.pattern import pattern_area
 
 
 def _number(field: str, value, unit: str, allow_zero: bool = False) -> float:
@@ -57,11 +56,13 @@ def patterns_needed(
     pattern_size_m: float,
     pattern_shape: str = "square",
     edge_overlap_factor: float | None = None,
+    spacing_m: float | None = None,
 ) -> float:
     """Scanner patterns needed to cover an area once (fractional) [-].
 
-    ``N = A_total [cm^2] * 1e-4 * f_edge / A_pattern``, with
-    ``A_pattern = L^2`` (square) or ``sqrt(3)/2 L^2`` (hexagon, flat to flat L).
+    ``N = A_total [cm^2] * 1e-4 * f_edge / A_pattern``, with the pattern's area
+    from `resurfacer.scan.pattern.pattern_area`: ``L^2`` (square), ``sqrt(3)/2 L^2``
+    (hexagon, flat to flat L) or ``L s`` (line, rows laid at the spacing s).
 
     Parameters
     ----------
@@ -70,21 +71,23 @@ def patterns_needed(
     pattern_size_m : float
         Pattern side or flat-to-flat width [m].
     pattern_shape : str
-        ``"square"`` or ``"hexagon"``.
+        ``"square"``, ``"hexagon"`` or ``"line"``.
     edge_overlap_factor : float, optional
         Pattern area scanned per area treated, >= 1; default from
         ``data/session.toml`` (an assumption).
+    spacing_m : float, optional
+        Column spacing [m]; needed for a line pattern only.
     """
     area = _number("area_cm2_total", area_cm2_total, "cm^2") * 1e-4
     size = _number("pattern_size_m", pattern_size_m, "m")
-    check_choice("pattern_shape", pattern_shape, SESSION_PATTERN_SHAPES)
+    if pattern_shape == "line" and spacing_m is None:
+        raise InputError("spacing_m", spacing_m, "the column spacing [m] of a line pattern")
     if edge_overlap_factor is None:
         edge_overlap_factor = session_defaults()["edge_overlap_factor"]
     factor = _number("edge_overlap_factor", edge_overlap_factor, "")
     if factor < 1.0:
         raise InputError("edge_overlap_factor", factor, "[1, inf)")
-    pattern_area = size * size if pattern_shape == "square" else math.sqrt(3.0) / 2.0 * size**2
-    return area * factor / pattern_area
+    return area * factor / pattern_area(pattern_shape, size, spacing_m or size)
 
 
 def session_time(
@@ -97,6 +100,7 @@ def session_time(
     pass_delay_s: float | None = None,
     pattern_shape: str = "square",
     edge_overlap_factor: float | None = None,
+    spacing_m: float | None = None,
 ) -> float:
     """Duration of a treatment session [s].
 
@@ -124,9 +128,7 @@ def session_time(
         ``data/session.toml`` (0.5 s, a flagged assumption).
     pass_delay_s : float, optional
         Wait between passes [s], >= 0; default from the data (0).
-    pattern_shape : str
-        ``"square"`` or ``"hexagon"``.
-    edge_overlap_factor : float, optional
+    pattern_shape, edge_overlap_factor, spacing_m
         See `patterns_needed`.
 
     Returns
@@ -142,7 +144,9 @@ def session_time(
     23.1
     """
     defaults = session_defaults()
-    n_patterns = patterns_needed(area_cm2_total, pattern_size_m, pattern_shape, edge_overlap_factor)
+    n_patterns = patterns_needed(
+        area_cm2_total, pattern_size_m, pattern_shape, edge_overlap_factor, spacing_m
+    )
     spots = _count("spots_per_pattern", spots_per_pattern)
     rate = _number("repetition_rate_hz", repetition_rate_hz, "Hz")
     passes = _count("n_passes", n_passes)

@@ -119,7 +119,8 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
     ``parameters``: {dotted field path: list of values or {start, stop, num, log}};
     ``mode``: "product" (default) or "zip"; ``name``: optional label.
     """
-    from resurfacer.plan.schema import _read, load_plan
+    from resurfacer.plan.files import read_plan_data
+    from resurfacer.plan.schema import load_plan
 
     allowed_keys = {"base", "parameters", "mode", "name"}
     unknown = sorted(set(data) - allowed_keys)
@@ -133,7 +134,7 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
         except InputError as exc:
             raise InputError(f"base ({base}): {exc.field}", exc.value, exc.allowed) from None
         fmt = "json" if base_path.suffix.lower() == ".json" else "toml"
-        base_data = _read(base_path, fmt)
+        base_data = read_plan_data(base_path, fmt)
     elif isinstance(base, dict):
         base_data = base
     else:
@@ -561,7 +562,7 @@ def _connect(scheduler, workers, connect_timeout):
             raise _unreachable(scheduler, connect_timeout, exc) from None
         return client, None
     n = workers or 2
-    from resurfacer.kernels.warmup import warm_up
+    from resurfacer.treatment import warm_up
 
     warm_up()  # fill the numba cache in this process, before the workers read it
     # the column and superposition kernels are numba-parallel: share the cores out

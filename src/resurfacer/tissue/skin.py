@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from resurfacer.data import load_toml
+from resurfacer.data.vocabulary import site_problem
 from resurfacer.errors import InputError, check_choice, check_range
 
 LAYER_NAMES = ("stratum_corneum", "epidermis", "papillary_dermis", "reticular_dermis", "subcutis")
@@ -254,7 +255,9 @@ def skin_for(
         in 1..6, or an override naming an unknown layer or field or holding a
         non-physical value (field named like ``"overrides.epidermis.thickness"``).
     """
-    check_choice("site", site, SITES)
+    problem = site_problem(site)
+    if problem:
+        raise InputError("site", site, problem)
     check_choice("sex", sex, SEXES)
     if isinstance(age, bool) or not isinstance(age, int | float):
         raise InputError("age", age, "[18, 100] years")
