@@ -35,16 +35,18 @@ from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.plan.rules import warnings_for
 from resurfacer.plan.schema import Pass, Plan
-from resurfacer.scan.pattern import (
+from resurfacer.scan.bulk_heating import (
     ColumnSources,
     between_column_probes,
     bulk_properties,
+    pattern_heating,
+    sources_from_column,
+)
+from resurfacer.scan.pattern import (
     combine_passes,
     firing_times,
-    pattern_heating,
     pattern_positions,
     scan_order,
-    sources_from_column,
 )
 from resurfacer.scan.session import session_time
 from resurfacer.tissue.skin import Skin, skin_for
