@@ -282,7 +282,9 @@ def _check_run(layers, n_above, n_below, beam, beam_radius, grid, photons, seed,
         raise InputError("seed", seed, "an integer in [0, 2**63 - 1]")
     check_range("seed", seed, 0, 2**63 - 1)
     if threads is not None:
-        check_range("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+        # numba sets its config attributes at run time (mypy does not see them)
+        max_threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        check_range("threads", threads, 1, max_threads)
     check_range("grid.dr", grid.dr, 0.0, 1.0, "m", low_inclusive=False)
     check_range("grid.dz", grid.dz, 0.0, 1.0, "m", low_inclusive=False)
     check_range("grid.nr", grid.nr, 1, 100_000)

@@ -331,6 +331,7 @@ class Plan(BaseModel):
 
     Examples
     --------
+    >>> import tomllib
     >>> plan = Plan.from_toml("examples/erbium-perioral.toml")
     >>> Plan.from_data(tomllib.loads(plan.to_toml())) == plan
     True

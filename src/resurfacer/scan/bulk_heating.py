@@ -287,7 +287,8 @@ def bulk_temperature_rise(
     if probes.ndim != 2 or probes.shape[1] != 3 or np.any(probes[:, 2] < 0.0):
         raise InputError("probe_points", probes.shape, "an array (n, 3) of (x, y, depth>=0) [m]")
     times = np.atleast_1d(np.asarray(times, float))
-    return superpose(
+    # a numba dispatcher: its signature is the kernel's, which mypy does not see
+    return superpose(  # type: ignore[call-arg]
         *flat,
         np.ascontiguousarray(probes[:, 0]),
         np.ascontiguousarray(probes[:, 1]),
