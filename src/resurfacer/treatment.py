@@ -170,9 +170,7 @@ def simulate(
         )
         for area in sites
     }
-    site_area = {}
-    for area in sites:
-        site_area[area.site] = site_area.get(area.site, 0.0) + area.area_cm2
+    site_area = plan.area_by_site
     jobs = [(i, site) for i in range(len(plan.passes)) for site in site_area]
     columns = {}
     for i, site in _progress(jobs, progress, "columns"):

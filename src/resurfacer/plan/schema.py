@@ -354,6 +354,15 @@ class Plan(BaseModel):
         return out
 
     @property
+    def area_by_site(self) -> dict[str, float]:
+        """Treated area per skin site [cm2], in the order sites first appear (regions
+        that share a site, e.g. the cheeks and the chin of a full face, add up)."""
+        areas: dict[str, float] = {}
+        for a in self.site_areas:
+            areas[a.site] = areas.get(a.site, 0.0) + a.area_cm2
+        return areas
+
+    @property
     def total_area_cm2(self) -> float:
         """Sum of the treated areas [cm2]."""
         return sum(a.area_cm2 for a in self.site_areas)
