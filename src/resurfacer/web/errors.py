@@ -25,7 +25,7 @@ def loc_of(path: str) -> list:
 def jsonable(value):
     """`value` if strict JSON can carry it, else its repr."""
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
         return value
     except (TypeError, ValueError):
         return repr(value)

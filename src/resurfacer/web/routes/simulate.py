@@ -1,18 +1,20 @@
 """Validate a plan (``POST /api/validate``) and submit it (``POST /api/simulate``).
 
-Both read the body the same way (`read_plan`): JSON object, the plan schema, the
-server's caps; a bad plan is an `InputError`, answered as a 422 by the app.
+Both read the body the same way (`read_plan`): strict JSON (`plan.input.parse_json`:
+no NaN or Infinity, bounded nesting and integers), an object, the plan schema (the
+CLI's `Plan.from_data`), the server's caps (`web.limits.check_plan`); a bad plan is
+an `InputError`, answered as a 422 by the app. The job runs the same checks again
+in its worker, so what validates here is what runs.
 """
 
 from __future__ import annotations
-
-import json
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from resurfacer.errors import InputError
+from resurfacer.plan.input import parse_json
 from resurfacer.plan.schema import Plan
 from resurfacer.web import limits
 from resurfacer.web.jobs import QueueFull
@@ -27,10 +29,7 @@ JSON_BODY = {"requestBody": {"content": {"application/json": {"schema": {"type":
 async def read_plan(request: Request) -> Plan:
     """The request's plan, validated and inside the server's caps (else InputError)."""
     body = await request.body()
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("body", "not JSON", f"a plan as a JSON object ({exc})") from None
+    data = parse_json(body, "body")
     if not isinstance(data, dict):
         raise InputError("body", type(data).__name__, "a plan as a JSON object")
     return limits.check_plan(Plan.from_data(data))
