@@ -33,19 +33,19 @@ from resurfacer.errors import InputError
 from resurfacer.web import limits
 from resurfacer.web.errors import input_error_detail, unprocessable
 from resurfacer.web.jobs import JobManager, simulate_plan
-from resurfacer.web.middleware import BodySizeLimit, SecurityHeaders
+from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
 from resurfacer.web.routes import ROUTERS
-from resurfacer.web.store import DEFAULT_MAX_RESULTS, ResultStore
+from resurfacer.web.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_RESULTS, ResultStore
 
 HERE = Path(__file__).parent
 
 
-def _lifespan(store_path, max_results: int, job_options: dict):
+def _lifespan(store_path, store_options: dict, job_options: dict):
     """Open the store and start the workers with the app; stop them with it."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = ResultStore(store_path, max_results)
+        store = ResultStore(store_path, **store_options)
         app.state.store = store
         app.state.jobs = JobManager(store, **job_options)
         try:
@@ -69,6 +69,8 @@ def create_app(
     max_body_bytes: int = limits.MAX_BODY_BYTES,
     max_queued: int = 200,
     max_results: int = DEFAULT_MAX_RESULTS,
+    max_store_bytes: int = DEFAULT_MAX_BYTES,
+    allowed_hosts=LOOPBACK_HOSTS,
 ) -> FastAPI:
     """The web planner app.
 
@@ -83,7 +85,10 @@ def create_app(
         it; it is never taken from a request).
     max_body_bytes : request bodies over this get 413.
     max_queued : jobs waiting beyond this get 503 with Retry-After.
-    max_results : stored results kept (the oldest go first).
+    max_results : stored results kept (the least recently used go first).
+    max_store_bytes : bytes of stored results kept (same order).
+    allowed_hosts : Host header values served (`web.middleware.RequestGuard`); the
+        default is loopback (``resurfacer serve`` adds the bound address).
     """
     job_options = {
         "workers": workers,
@@ -97,10 +102,13 @@ def create_app(
         description="Simulate laser skin resurfacing plans. Plans follow `GET /api/schema`.",
         docs_url=None,  # FastAPI's Swagger page loads its assets from a CDN
         redoc_url=None,
-        lifespan=_lifespan(store_path, max_results, job_options),
+        lifespan=_lifespan(
+            store_path, {"max_results": max_results, "max_bytes": max_store_bytes}, job_options
+        ),
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, limit=max_body_bytes)
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(InputError, _input_error)
     for router in ROUTERS:

@@ -110,3 +110,73 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, add_headers)
+
+
+#: Host names that always reach a server bound to loopback
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: methods that change state: they need a same-origin (or no) Origin
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def host_name(value: str) -> str:
+    """``example.org:8000`` -> ``example.org``; ``[::1]:8000`` -> ``::1``; lower case."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    if value.count(":") == 1:
+        return value.split(":", 1)[0]
+    return value
+
+
+def _origin_host(origin: str) -> str | None:
+    """The host of an Origin header (None for ``null`` or anything not http(s))."""
+    scheme, sep, rest = origin.strip().lower().partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return None
+    return host_name(rest.split("/", 1)[0])
+
+
+class RequestGuard:
+    """ASGI middleware against cross-site use of the API (DNS rebinding, CSRF).
+
+    * ``Host`` must be one of `allowed_hosts` (ports ignored): a page on another
+      site that rebinds its name to this machine's address sends its own name and
+      gets 421;
+    * a state-changing request (POST, ...) with an ``Origin`` header must come from
+      an allowed host too (403): browsers send Origin on every cross-site POST;
+      clients that send none (curl, scripts) are not browsers and pass;
+    * a request with a body to ``/api/`` must declare ``Content-Type:
+      application/json`` (415): a cross-site form or ``text/plain`` fetch cannot
+      send that without a CORS preflight, which this server never grants.
+    """
+
+    def __init__(self, app, allowed_hosts):
+        self.app = app
+        self.allowed = frozenset(host_name(h) for h in allowed_hosts)
+
+    def _refusal(self, scope) -> tuple[int, str] | None:
+        headers = {k.lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = host_name(headers.get(b"host", ""))
+        if host not in self.allowed:
+            return 421, f"host {host!r} is not served here (see `resurfacer serve --allow-host`)"
+        if scope["method"] not in STATE_CHANGING:
+            return None
+        origin = headers.get(b"origin")
+        if origin is not None and _origin_host(origin) not in self.allowed:
+            return 403, "cross-origin requests are not accepted"
+        if scope["path"].startswith("/api/"):
+            media = headers.get(b"content-type", "").split(";", 1)[0].strip().lower()
+            if media != "application/json":
+                return 415, "send the plan as JSON with Content-Type: application/json"
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, detail = refusal
+        await send_json(send, status, {"detail": detail})

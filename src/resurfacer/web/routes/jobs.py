@@ -42,6 +42,9 @@ def job_view(state, key: str) -> dict | None:
         stored = state.store.get(key)
         if stored is not None:
             return stored_view(key, stored)
+        if job is not None:  # done, but its result was evicted: as if never run
+            state.jobs.forget(key)
+            return None
     if job is None:
         return None
     view = {
@@ -107,7 +110,10 @@ def job_report(job_id: str, request: Request):
         return JSONResponse({"detail": f"job is {view['status']}"}, status_code=409)
     gz = state.store.report_gz(job_id)
     if gz is None:
-        return HTMLResponse(fallback_report(state.store.get(job_id)))
+        stored = state.store.get(job_id)
+        if stored is None:  # evicted between the two reads
+            return _not_found()
+        return HTMLResponse(fallback_report(stored))
     if "gzip" in request.headers.get("accept-encoding", ""):
         return Response(
             gz,
