@@ -559,7 +559,8 @@ def _connect(scheduler, workers, connect_timeout):
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=":0",
+        host="127.0.0.1",  # scheduler and workers on loopback
+        dashboard_address="127.0.0.1:0",  # the dashboard too: no one else can reach it
         silence_logs=logging.ERROR,
         env={"NUMBA_NUM_THREADS": str(threads)},  # passed on to each Nanny
     )
