@@ -26,7 +26,9 @@ def main() -> None:
     parser.add_argument("--report-mb", type=float, default=1.1)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
-    store = ResultStore(folder / "store.sqlite", max_results=10**6, max_bytes=int(args.cap_mb * 1e6))
+    store = ResultStore(
+        folder / "store.sqlite", max_results=10**6, max_bytes=int(args.cap_mb * 1e6)
+    )
     chars = int(args.report_mb * 1e6 / 0.57)  # hex text compresses to about 57 %
     start, peak = time.perf_counter(), 0
     try:
