@@ -154,13 +154,23 @@ def test_long_runs_need_allow_long(capsys, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_the_local_dask_cluster_listens_on_loopback_only():
-    import inspect
+def test_the_local_dask_cluster_listens_on_loopback_only(monkeypatch):
+    import distributed
 
     from resurfacer.sweeps import sweep
 
-    source = inspect.getsource(sweep._connect)
-    assert 'dashboard_address="127.0.0.1:0"' in source and 'host="127.0.0.1"' in source
+    seen = {}
+
+    class Recorder:
+        def __init__(self, **kwargs):
+            seen.update(kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorder)
+    monkeypatch.setattr(distributed, "Client", lambda cluster, **kwargs: None)
+    monkeypatch.setattr("resurfacer.kernels.warmup.warm_up", lambda: None)
+    sweep._connect(None, 1, 5.0)
+    assert seen["host"] == "127.0.0.1"
+    assert seen["dashboard_address"].startswith("127.0.0.1:")
 
 
 # --- case 10: wrong messages --------------------------------------------------------------
