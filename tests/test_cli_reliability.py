@@ -8,6 +8,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,17 @@ def test_wavelength_limits_in_nanometres(capsys):
     assert code == 2 and "[1400, 11000] nm" in err
     code, _, err = run_cli(capsys, "mtz", "--grid-um", "2", "--spot-um", "5")
     assert code == 2 and "8 um" in err
+
+
+def test_a_sweep_point_failing_a_self_check_is_refused_not_retried(monkeypatch):
+    from resurfacer.errors import SelfCheckError
+    from resurfacer.sweeps import sweep
+
+    def fails(plan, *args, **kwargs):
+        raise SelfCheckError("crater depth", "a 13 mm crater in 6 mm of modelled skin")
+
+    monkeypatch.setattr("resurfacer.treatment.simulate", fails)
+
+    plan = tomllib.loads((EXAMPLES / "erbium-perioral.toml").read_text())
+    [row] = sweep.run_points(plan, [("p0", {"passes.0.pulse_energy_mj": 5.0})])
+    assert row["status"] == "refused" and "self-check failed: crater depth" in row["message"]

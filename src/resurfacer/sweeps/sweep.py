@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from resurfacer.common.files import write_file, write_text
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, SelfCheckError
 
 #: Columns every row has, before the swept fields and the summary.
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
@@ -288,7 +288,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
         row = {ID: pid, **values}
         try:
             outcome = simulate(Plan.from_data(plan_data_for(base, values)))
-        except InputError as exc:
+        except (InputError, SelfCheckError) as exc:  # the same every time: stored
             row.update({STATUS: "refused", MESSAGE: str(exc)})
         except Exception as exc:  # noqa: BLE001 - recorded, retried on the next run
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
