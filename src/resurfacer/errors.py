@@ -82,3 +82,25 @@ def check_count(field: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InputError(field, value, "an integer >= 1")
     return int(value)
+
+
+class SelfCheckError(RuntimeError):
+    """A solve whose result failed one of its own checks (energy balance, simulated
+    time, physical bounds): `check` names the check, `detail` says by how much.
+
+    The CLI prints it as one line and exits 2; a web job fails with it."""
+
+    def __init__(self, check: str, detail: str):
+        self.check = check
+        self.detail = detail
+        super().__init__(f"self-check failed: {check}: {detail}")
+
+
+class OutputError(RuntimeError):
+    """An output could not be written (disk full, permission): `path` and `reason`.
+    Nothing is left behind; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")

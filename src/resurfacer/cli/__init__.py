@@ -2,15 +2,17 @@
 
 Each sub-command lives in its own module exposing `register(subparsers)`, which
 adds its parser and sets `func` to a callable taking the parsed arguments and
-returning an exit status. Bad input (`InputError`) becomes one line on stderr
-and exit status 2, with nothing written.
+returning an exit status. Bad input (`InputError`), a result that failed its own
+checks (`SelfCheckError`: energy balance, simulated time, physical bounds) and an
+output that could not be written (`OutputError`, naming the path) each become one
+line on stderr and exit status 2, with nothing written.
 """
 
 import argparse
 import sys
 
 from resurfacer import __version__
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, OutputError, SelfCheckError
 
 EXIT_BAD_INPUT = 2
 #: optional packages -> the extra of pyproject.toml that installs them
@@ -52,6 +54,29 @@ def _subcommand_modules():
     ]
 
 
+def one_line(text: str) -> str:
+    """`text` with control characters escaped: an error stays one line, and input
+    echoed in it cannot drive the terminal (escape sequences)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+#: integers given on the command line beyond this are refused (seeds, counts, ...)
+MAX_OPTION_INT = 2**53
+
+
+def check_numbers(args) -> None:
+    """Refuse non-finite floats (nan, inf, 1e400) and huge integers in any option,
+    before a command sees them."""
+    import math
+
+    for name, value in vars(args).items():
+        option = "--" + name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(option, value, "a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OPTION_INT:
+            raise InputError(option, f"{len(str(abs(value)))} digits", "within +/- 2^53")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resurfacer", description="Simulate and plan laser skin resurfacing."
@@ -67,9 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_numbers(args)
         return int(args.func(args) or 0)
-    except InputError as exc:
-        print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
+    except (InputError, SelfCheckError, OutputError) as exc:
+        print(f"resurfacer {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:  # a plan nested past what the parser can follow
+        print(f"resurfacer {args.command}: error: input nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ModuleNotFoundError as exc:
         extra = EXTRAS.get((exc.name or "").partition(".")[0])

@@ -5,9 +5,10 @@ Clinical units on the command line (nm, mJ, um, ms); SI inside.
 
 import json
 import math
+import re
 from pathlib import Path
 
-from resurfacer.cli.output import write_file_atomically
+from resurfacer.common.files import write_file, write_netcdf
 from resurfacer.errors import InputError, check_range
 
 # Python-API field -> the option that sets it, so errors name what the user typed
@@ -31,6 +32,7 @@ _OPTION_OF_FIELD = {
     "photons": "--photons",
     "seed": "--seed",
     "after_pulse": "--after-ms",
+    "pulse": "--pulse-ms / --stack / --spacing-ms",
 }
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 _SCALE_OF_OPTION = {
@@ -107,18 +109,45 @@ def register(subparsers) -> None:
         "to this .png, .svg or .pdf file",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run even when the estimated cost passes the cap (5e10 cell updates)",
+    )
     p.set_defaults(func=run)
 
 
+_SI_QUANTITY = re.compile(r"(?<![\w.])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)(\]|\))? (m|J|s)\b")
+_RANGE = re.compile(r"([\[(])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?), ")
+
+
+def _in_clinical_units(allowed: str, option: str) -> str:
+    """``[1.4e-06, 1.1e-05] m`` -> ``[1400, 11000] nm`` for `option`'s unit; a text
+    without SI lengths, energies or times is returned as it is."""
+    scale, unit = _SCALE_OF_OPTION[option], option.rsplit("-", 1)[1].replace("mj", "mJ")
+
+    def quantity(match) -> str:
+        return f"{float(match.group(1)) * scale:g}{match.group(2) or ''} {unit}"
+
+    def low_end(match) -> str:
+        return f"{match.group(1)}{float(match.group(2)) * scale:g}, "
+
+    converted = _SI_QUANTITY.sub(quantity, allowed)
+    if converted != allowed:
+        converted = _RANGE.sub(low_end, converted)
+    return converted
+
+
 def _as_cli_error(exc: InputError) -> InputError:
+    """Rename a model field to the option the user typed, with values and limits in
+    the option's units."""
     if exc.field.startswith("--"):  # raised by this command's own checks, in its units
         return exc
     option = _OPTION_OF_FIELD.get(exc.field, exc.field)
     value = exc.value
     if option in _SCALE_OF_OPTION and isinstance(value, float):
         value = value * _SCALE_OF_OPTION[option]
-        allowed = exc.allowed.replace(" m)", " um)") if option == "--spot-um" else exc.allowed
-        return InputError(option, round(value, 6), allowed)
+        return InputError(option, round(value, 6), _in_clinical_units(exc.allowed, option))
     return InputError(option, value, exc.allowed)
 
 
@@ -149,7 +178,7 @@ def run(args) -> int:
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
         wavelength = to_si("wavelength_nm", args.wavelength_nm)
-        beam = Beam(wavelength, args.spot_um * 1e-6, args.profile, args.m_squared)
+        beam = Beam(wavelength, to_si("spot_um", args.spot_um), args.profile, args.m_squared)
         pulse = Pulse(
             args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
         )
@@ -161,18 +190,20 @@ def run(args) -> int:
             photons=args.photons,
             seed=args.seed,
         )
+        check_outputs(args)
+        _check_cost(skin, beam, pulse, options, args.allow_long)
         result = simulate_column(skin, beam, pulse, options)
     except InputError as exc:
         raise _as_cli_error(exc) from exc
 
     if args.out:
-        write_file_atomically(args.out, lambda tmp: result.fields.to_netcdf(tmp, engine="h5netcdf"))
+        write_netcdf(args.out, result.fields)
     if args.plot:
         from resurfacer.report.figures import cross_section
 
         figure = cross_section(result, skin)
         fmt = Path(args.plot).suffix.lower()[1:]
-        write_file_atomically(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
+        write_file(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     summary = result.summary.clinical()
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
@@ -183,6 +214,35 @@ def run(args) -> int:
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def check_outputs(args) -> None:
+    """Refuse --out / --plot paths that cannot be written, before the solve."""
+    from resurfacer.common.files import check_output_path
+
+    for option, value in (("--out", args.out), ("--plot", args.plot)):
+        if value is not None:
+            check_output_path(value, option)
+
+
+#: estimated cell updates above which the estimate is printed (about 10 s and more)
+NOTE_CELL_UPDATES = 1e9
+
+
+def _check_cost(skin, beam, pulse, options, allow_long: bool) -> None:
+    """Print the estimated cost of a long run on stderr; refuse it over the cap."""
+    import sys
+
+    from resurfacer.column.checks import check_cost, estimate_cost
+
+    cost = estimate_cost(skin, beam, pulse, options)
+    check_cost(cost, allow_long)
+    if cost["cell_updates"] > NOTE_CELL_UPDATES:
+        print(
+            f"estimated cost: {cost['cells']:,} cells x {cost['steps']:,} steps = "
+            f"{cost['cell_updates']:.3g} cell updates",
+            file=sys.stderr,
+        )
 
 
 def _per_area(summary: dict, inputs: dict) -> dict:

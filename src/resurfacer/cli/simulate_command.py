@@ -3,7 +3,7 @@
 import json
 import sys
 
-from resurfacer.cli.output import write_directory_atomically
+from resurfacer.common.files import netcdf_bytes, write_directory
 
 
 def register(subparsers) -> None:
@@ -51,11 +51,15 @@ def add_plan_arguments(parser) -> None:
 def run(args) -> int:
     from dataclasses import replace
 
+    from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError, check_range
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
     plan = load_plan(args.plan, args.overrides)
+    for option, value in (("--out", args.out), ("--report", args.report)):
+        if value is not None:
+            check_output_path(value, option, folder=True)
     options = TREATMENT_SOLVER
     if args.grid_um is not None:
         check_range("--grid-um", args.grid_um, 0.5, 20.0, "um")
@@ -71,10 +75,11 @@ def run(args) -> int:
         bands = propagate(plan, args.uncertainty, reference=outcome.summary)
         summary["uncertainty"] = bands.to_dict()
     if args.out:
-        write_directory_atomically(
+        netcdf = netcdf_bytes(outcome.dataset)  # in memory: HDF5 never meets a full disk
+        write_directory(
             args.out,
             {
-                "outcome.nc": lambda path: outcome.dataset.to_netcdf(path, engine="h5netcdf"),
+                "outcome.nc": lambda path: _write_bytes(path, netcdf),
                 "summary.json": lambda path: _write_json(path, summary),
             },
         )
@@ -92,6 +97,11 @@ def run(args) -> int:
             print()
             print(band_table(bands))
     return 0
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _write_json(path: str, data: dict) -> None:

@@ -48,6 +48,7 @@ from resurfacer.plan.files import (
     read_plan_data,
     toml_text,
 )
+from resurfacer.plan.input import check_structure
 from resurfacer.scan.pattern import PATTERN_SHAPES, SCAN_ORDERS
 from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
@@ -370,6 +371,7 @@ class Plan(BaseModel):
     @classmethod
     def from_data(cls, data) -> "Plan":
         """Validate a plain dict (as parsed from TOML or JSON); InputError if bad."""
+        check_structure(data)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

@@ -365,7 +365,7 @@ def render_html(outcome, plan) -> str:
 def write_report(outcome, plan, directory) -> Path:
     """Write ``report.html`` and the PNG figures into `directory`, atomically (a
     temporary folder beside it, then moved in); returns the HTML file's path."""
-    from resurfacer.cli.output import write_directory_atomically
+    from resurfacer.common.files import write_directory
 
     report = build(outcome, plan)
 
@@ -377,7 +377,7 @@ def write_report(outcome, plan, directory) -> Path:
 
     files = {name: writer(data) for name, data in report.pngs.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory_atomically(directory, files)
+    write_directory(directory, files)
     return Path(directory) / "report.html"
 
 

@@ -20,7 +20,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 import tomllib
 import types
@@ -31,7 +30,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from resurfacer.errors import InputError
+from resurfacer.common.files import write_file, write_text
+from resurfacer.errors import InputError, SelfCheckError
 
 #: Columns every row has, before the swept fields and the summary.
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
@@ -289,7 +289,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
         row = {ID: pid, **values}
         try:
             outcome = simulate(Plan.from_data(plan_data_for(base, values)))
-        except InputError as exc:
+        except (InputError, SelfCheckError) as exc:  # the same every time: stored
             row.update({STATUS: "refused", MESSAGE: str(exc)})
         except Exception as exc:  # noqa: BLE001 - recorded, retried on the next run
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
@@ -474,25 +474,13 @@ class ResultStore:
                 },
                 indent=2,
             )
-            _atomic(manifest, lambda p: Path(p).write_text(text))
+            write_text(manifest, text)
         table = pa.Table.from_pylist(fresh, schema=self.schema)
         target = self.path / f"{PART_PREFIX}{self.next_part:05d}.parquet"
-        _atomic(target, lambda p: pq.write_table(table, p))
+        write_file(target, lambda p: pq.write_table(table, p))
         self.next_part += 1
         self.done.update(seen)
         return len(fresh)
-
-
-def _atomic(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_results(path):
@@ -572,7 +560,8 @@ def _connect(scheduler, workers, connect_timeout):
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=":0",
+        host="127.0.0.1",  # scheduler and workers on loopback
+        dashboard_address="127.0.0.1:0",  # the dashboard too: no one else can reach it
         silence_logs=logging.ERROR,
         env={"NUMBA_NUM_THREADS": str(threads)},  # passed on to each Nanny
     )
