@@ -18,6 +18,7 @@ EXIT_BAD_INPUT = 2
 def _subcommand_modules():
     from resurfacer.cli import (
         healing_command,
+        list_command,
         mtz_command,
         optics_command,
         plan_command,
@@ -36,6 +37,7 @@ def _subcommand_modules():
         sweep_command,
         serve_command,
         plan_command,
+        list_command,
     ]
 
 

@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
 from resurfacer.cli.output import write_file_atomically
 from resurfacer.errors import InputError, check_range
 
@@ -55,7 +56,9 @@ def register(subparsers) -> None:
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
     p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
     p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
-    p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
+    p.add_argument(
+        "--profile", default="gaussian", help=choices_help("beam profile", ("gaussian", "tophat"))
+    )
     p.add_argument(
         "--m-squared",
         type=float,
@@ -69,10 +72,12 @@ def register(subparsers) -> None:
         default=None,
         help="start-to-start spacing of stacked pulses [ms] (default 2x duration)",
     )
-    p.add_argument("--site", default="cheek")
-    p.add_argument("--sex", default="female")
+    p.add_argument("--site", default="cheek", help=choices_help("body site", sites(), "cheek"))
+    p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
     p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
-    p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
+    p.add_argument(
+        "--phototype", default="2", help="Fitzpatrick type 1-6 or I-VI (default 2)"
+    )
     p.add_argument(
         "--grid-um",
         type=float,
@@ -117,7 +122,7 @@ def _as_cli_error(exc: InputError) -> InputError:
     value = exc.value
     if option in _SCALE_OF_OPTION and isinstance(value, float):
         value = value * _SCALE_OF_OPTION[option]
-        allowed = exc.allowed.replace(" m)", " um)") if option == "--spot-um" else exc.allowed
+        allowed = exc.allowed.replace(" m)", " µm)") if option == "--spot-um" else exc.allowed
         return InputError(option, round(value, 6), allowed)
     return InputError(option, value, exc.allowed)
 
@@ -144,7 +149,8 @@ def run(args) -> int:
                 f">= 4 grid cells ({4 * args.grid_um:g} um at --grid-um {args.grid_um:g})",
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
-        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
+        phototype = parse_phototype(args.phototype)
+        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
         beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile, args.m_squared)
         pulse = Pulse(
             args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
@@ -196,7 +202,7 @@ def _table(summary: dict, inputs: dict) -> str:
             f"{inputs['pulse_energy_j'] * 1e3:g} mJ x {inputs['stack']}, "
             f"{inputs['pulse_duration_s'] * 1e3:g} ms",
         ),
-        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} um {inputs['profile']}"),
+        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} µm {inputs['profile']}"),
         (
             "beam below focus",
             f"M^2 {inputs['m_squared']:g}, Rayleigh range {inputs['rayleigh_range_m'] * 1e3:.2f} mm"
@@ -209,7 +215,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ),
         (
             "grid (dz x dr)",
-            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} um",
+            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} µm",
         ),
         ("ablation depth", _um(summary["ablation_depth_um"])),
         ("ablation width (surface)", _um(summary["ablation_width_um"])),
@@ -218,7 +224,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         ("boiled dry to", _um(summary["desiccation_depth_um"])),
-        ("peak temperature", f"{summary['peak_temperature_c']:.1f} C"),
+        ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),
         ("runtime", f"{summary['runtime_s']:.3f} s"),
@@ -227,7 +233,7 @@ def _table(summary: dict, inputs: dict) -> str:
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
     label, balance = "energy (mJ)", summary["energy_balance_mj"]
     if "energy_balance_j_per_cm2" in summary:
-        label = "energy (J/cm2, 1-D centre of the spot)"
+        label = "energy (J/cm², 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
     lines += [f"warning: {w}" for w in summary["warnings"]]
@@ -235,4 +241,4 @@ def _table(summary: dict, inputs: dict) -> str:
 
 
 def _um(value) -> str:
-    return "-" if value is None else f"{value:.1f} um"
+    return "-" if value is None else f"{value:.1f} µm"
