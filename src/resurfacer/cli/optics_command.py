@@ -132,11 +132,9 @@ def _layers(args: argparse.Namespace) -> list:
     if args.wavelength_nm is None:
         raise InputError("--wavelength-nm", None, "a wavelength [nm] with --site")
     from resurfacer.cli.choices import parse_phototype
-    from resurfacer.optics.absorption import check_wavelength
+    from resurfacer.optics.absorption import MAX_WAVELENGTH, MIN_WAVELENGTH, check_wavelength
     from resurfacer.optics.skin_optics import optical_layers
     from resurfacer.tissue.skin import skin_for
-
-    from resurfacer.optics.absorption import MAX_WAVELENGTH, MIN_WAVELENGTH
 
     try:
         check_wavelength(args.wavelength_nm * 1e-9)
