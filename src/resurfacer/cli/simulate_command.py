@@ -116,9 +116,14 @@ def _write_report(args, outcome, plan) -> None:
 
     curves = None
     if args.dose_curves:
-        from resurfacer.sweeps.dose import dose_curves
+        from tqdm import tqdm
 
-        curves = dose_curves(plan)
+        from resurfacer.sweeps.dose import dose_curve
+
+        passes = range(len(plan.passes))
+        bar = tqdm(passes, desc="dose curves", unit="pass", leave=False,
+                   disable=not sys.stderr.isatty())  # fmt: skip
+        curves = {i: dose_curve(plan, i) for i in bar}
     path = write_report(
         outcome,
         plan,
