@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from resurfacer import __version__
+from resurfacer.common.units import human_text
 from resurfacer.errors import InputError
 
 EXIT_BAD_INPUT = 2
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
-        print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
+        print(f"resurfacer {args.command}: error: {human_text(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stderr.close()

@@ -1,6 +1,6 @@
 """`resurfacer mtz`: simulate one microscopic treatment zone.
 
-Clinical units on the command line (nm, mJ, um, ms); SI inside.
+Clinical units on the command line (nm, mJ, µm, ms); SI inside.
 """
 
 import json
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
 from resurfacer.cli.output import write_file_atomically
+from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
 
 # Python-API field -> the option that sets it, so errors name what the user typed
@@ -54,7 +55,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
-    p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
+    p.add_argument("--spot-um", type=float, default=120.0, help="1/e² spot diameter [µm]")
     p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
     p.add_argument(
         "--profile", default="gaussian", help=choices_help("beam profile", ("gaussian", "tophat"))
@@ -82,7 +83,7 @@ def register(subparsers) -> None:
         "--grid-um",
         type=float,
         default=2.0,
-        help="cell size [um], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 um)",
+        help="cell size [µm], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 µm)",
     )
     p.add_argument(
         "--radial-refinement",
@@ -138,15 +139,15 @@ def run(args) -> int:
                 "--plot", args.plot, "a file name ending in " + ", ".join(PLOT_FORMATS)
             )
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
-        check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
+        check_range("--spot-um", args.spot_um, 0.0, 1e4, "µm", low_inclusive=False)
         check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
         check_range("--wavelength-nm", args.wavelength_nm, 1400.0, 11000.0, "nm")
-        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "um")
+        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "µm")
         if args.spot_um < 4 * args.grid_um:
             raise InputError(
                 "--spot-um",
                 args.spot_um,
-                f">= 4 grid cells ({4 * args.grid_um:g} um at --grid-um {args.grid_um:g})",
+                f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
@@ -189,7 +190,7 @@ def run(args) -> int:
 
 def _per_area(summary: dict, inputs: dict) -> dict:
     """A wide spot is solved as a 1-D stack at its centre: its energy balance in
-    J/cm2 of that stack (its mJ are those of the stack's small cross-section)."""
+    J/cm² of that stack (its mJ are those of the stack's small cross-section)."""
     area_cm2 = math.pi * inputs["domain_radius_m"] ** 2 * 1e4
     return {k: v * 1e-3 / area_cm2 for k, v in summary["energy_balance_mj"].items()}
 
@@ -236,7 +237,7 @@ def _table(summary: dict, inputs: dict) -> str:
         label = "energy (J/cm², 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
-    lines += [f"warning: {w}" for w in summary["warnings"]]
+    lines += [f"warning: {human_text(w)}" for w in summary["warnings"]]
     return "\n".join(lines)
 
 

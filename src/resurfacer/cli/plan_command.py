@@ -92,7 +92,9 @@ def run(args) -> int:
 
 
 def _table(result) -> str:
-    lines = [result.message, ""]
+    from resurfacer.common.units import human_text
+
+    lines = [human_text(result.message), ""]
     for i, p in enumerate(result.plans):
         pr = p.predicted
         lines.append(
@@ -102,7 +104,7 @@ def _table(result) -> str:
         )
         for k, t in enumerate(p.passes):
             lines.append(f"    pass {k + 1}: " + ", ".join(f"{a}={v}" for a, v in t.items()))
-        lines.append("    " + p.rationale)
+        lines.append("    " + human_text(p.rationale))
         if p.uncertainty:
             d = p.uncertainty["downtime_days"]
             lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")

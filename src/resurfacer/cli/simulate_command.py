@@ -37,7 +37,7 @@ def register(subparsers) -> None:
         help="with --report: dose-response curves (a few extra column solves per pass)",
     )
     p.add_argument(
-        "--grid-um", type=float, default=None, help="column solver cell size [um] (default 4)"
+        "--grid-um", type=float, default=None, help="column solver cell size [µm] (default 4)"
     )
     p.add_argument(
         "--uncertainty",
@@ -72,7 +72,7 @@ def run(args) -> int:
     plan = load_plan(args.plan, args.overrides)
     options = TREATMENT_SOLVER
     if args.grid_um is not None:
-        check_range("--grid-um", args.grid_um, 0.5, 20.0, "um")
+        check_range("--grid-um", args.grid_um, 0.5, 20.0, "µm")
         options = replace(options, grid=args.grid_um * 1e-6)
     if args.uncertainty and not 2 <= args.uncertainty <= 1000:
         raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")
@@ -103,10 +103,11 @@ def run(args) -> int:
     else:
         print(summary_table(outcome.summary))
         if bands is not None:
+            from resurfacer.common.units import human_text
             from resurfacer.planning.uncertainty import band_table
 
             print()
-            print(band_table(bands))
+            print(human_text(band_table(bands)))
     return 0
 
 

@@ -8,6 +8,7 @@ numbered from 1; units are µm, cm², °C, J/cm², mJ, min, h, d.
 from __future__ import annotations
 
 from resurfacer import __version__
+from resurfacer.common.units import human_text
 
 _LABELS = {
     "plan_name": "plan",
@@ -238,7 +239,7 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
             )
         )
         notes = dict.fromkeys(w for c in cols for w in c.warnings)
-        rows += [(f"pass {i + 1}: solver note", w) for w in notes]
+        rows += [(f"pass {i + 1}: solver note", human_text(w)) for w in notes]
     return rows
 
 
