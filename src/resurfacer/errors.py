@@ -52,3 +52,25 @@ def check_choice(field: str, value: str, choices) -> str:
     if value not in choices:
         raise InputError(field, value, "one of " + ", ".join(sorted(choices)))
     return value
+
+
+class SelfCheckError(RuntimeError):
+    """A solve whose result failed one of its own checks (energy balance, simulated
+    time, physical bounds): `check` names the check, `detail` says by how much.
+
+    The CLI prints it as one line and exits 2; a web job fails with it."""
+
+    def __init__(self, check: str, detail: str):
+        self.check = check
+        self.detail = detail
+        super().__init__(f"self-check failed: {check}: {detail}")
+
+
+class OutputError(RuntimeError):
+    """An output could not be written (disk full, permission): `path` and `reason`.
+    Nothing is left behind; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")

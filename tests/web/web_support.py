@@ -90,3 +90,11 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def local_client(app, **kwargs):
+    """A TestClient that talks to `app` as a browser on this machine would (Host:
+    localhost, which the server's Host allow-list accepts)."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="http://localhost", **kwargs)

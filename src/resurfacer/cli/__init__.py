@@ -2,8 +2,10 @@
 
 Each sub-command lives in its own module exposing `register(subparsers)`, which
 adds its parser and sets `func` to a callable taking the parsed arguments and
-returning an exit status. Bad input (`InputError`) becomes one line on stderr
-and exit status 2, with nothing written.
+returning an exit status. Bad input (`InputError`), a result that failed its own
+checks (`SelfCheckError`: energy balance, simulated time, physical bounds) and an
+output that could not be written (`OutputError`, naming the path) each become one
+line on stderr and exit status 2, with nothing written.
 """
 
 import argparse
@@ -11,7 +13,7 @@ import sys
 
 from resurfacer import __version__
 from resurfacer.common.units import human_text
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, OutputError, SelfCheckError
 
 EXIT_BAD_INPUT = 2
 
@@ -58,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except InputError as exc:
+    except (InputError, SelfCheckError, OutputError) as exc:
         print(f"resurfacer {args.command}: error: {human_text(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:  # a plan nested past what the parser can follow
+        print(f"resurfacer {args.command}: error: input nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stderr.close()

@@ -5,10 +5,11 @@ Clinical units on the command line (nm, mJ, µm, ms); SI inside.
 
 import json
 import math
+import re
 from pathlib import Path
 
 from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
-from resurfacer.cli.output import write_file_atomically
+from resurfacer.common.files import write_file, write_netcdf
 from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
 
@@ -33,6 +34,7 @@ _OPTION_OF_FIELD = {
     "photons": "--photons",
     "seed": "--seed",
     "after_pulse": "--after-ms",
+    "pulse": "--pulse-ms / --stack / --spacing-ms",
 }
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 _SCALE_OF_OPTION = {
@@ -116,15 +118,37 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+_SI_QUANTITY = re.compile(r"(?<![\w.])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)(\]|\))? (m|J|s)\b")
+_RANGE = re.compile(r"([\[(])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?), ")
+
+
+def _in_clinical_units(allowed: str, option: str) -> str:
+    """``[1.4e-06, 1.1e-05] m`` -> ``[1400, 11000] nm`` for `option`'s unit; a text
+    without SI lengths, energies or times is returned as it is."""
+    scale, unit = _SCALE_OF_OPTION[option], option.rsplit("-", 1)[1].replace("mj", "mJ")
+
+    def quantity(match) -> str:
+        return f"{float(match.group(1)) * scale:g}{match.group(2) or ''} {unit}"
+
+    def low_end(match) -> str:
+        return f"{match.group(1)}{float(match.group(2)) * scale:g}, "
+
+    converted = _SI_QUANTITY.sub(quantity, allowed)
+    if converted != allowed:
+        converted = _RANGE.sub(low_end, converted)
+    return converted
+
+
 def _as_cli_error(exc: InputError) -> InputError:
+    """Rename a model field to the option the user typed, with values and limits in
+    the option's units."""
     if exc.field.startswith("--"):  # raised by this command's own checks, in its units
         return exc
     option = _OPTION_OF_FIELD.get(exc.field, exc.field)
     value = exc.value
     if option in _SCALE_OF_OPTION and isinstance(value, float):
         value = value * _SCALE_OF_OPTION[option]
-        allowed = exc.allowed.replace(" m)", " µm)") if option == "--spot-um" else exc.allowed
-        return InputError(option, round(value, 6), allowed)
+        return InputError(option, round(value, 6), _in_clinical_units(exc.allowed, option))
     return InputError(option, value, exc.allowed)
 
 
@@ -152,7 +176,7 @@ def run(args) -> int:
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
-        beam = Beam(args.wavelength_nm * 1e-9, args.spot_um * 1e-6, args.profile, args.m_squared)
+        beam = Beam(args.wavelength_nm / 1e9, args.spot_um / 1e6, args.profile, args.m_squared)
         pulse = Pulse(
             args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
         )
@@ -169,13 +193,13 @@ def run(args) -> int:
         raise _as_cli_error(exc) from exc
 
     if args.out:
-        write_file_atomically(args.out, lambda tmp: result.fields.to_netcdf(tmp, engine="h5netcdf"))
+        write_netcdf(args.out, result.fields)
     if args.plot:
         from resurfacer.report.figures import cross_section
 
         figure = cross_section(result, skin)
         fmt = Path(args.plot).suffix.lower()[1:]
-        write_file_atomically(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
+        write_file(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     summary = result.summary.clinical()
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":

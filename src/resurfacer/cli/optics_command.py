@@ -114,7 +114,10 @@ def _as_cli_error(exc: InputError) -> InputError:
         index = head[len("layers[") : -1]
         name, factor, allowed = _LAYER_CLI.get(attr, (attr, 1.0, None))
         value = exc.value * factor if isinstance(exc.value, float) else exc.value
-        return InputError(f"--layer[{index}] {name}", value, allowed or exc.allowed)
+        if allowed is None or not exc.allowed.startswith(("[", "(")):
+            # a condition beyond the plain range: keep it, in the option's units
+            allowed = exc.allowed.replace(" 1/m", " 1/cm").replace(" m ", " cm ")
+        return InputError(f"--layer[{index}] {name}", value, allowed)
     if exc.field == "beam_radius" and isinstance(exc.value, float):
         return InputError("--beam-radius-mm", exc.value * 1e3, "(0, 1000] mm")
     return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)

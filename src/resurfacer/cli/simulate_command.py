@@ -3,7 +3,7 @@
 import json
 import sys
 
-from resurfacer.cli.output import write_directory_atomically
+from resurfacer.common.files import netcdf_bytes, write_directory
 
 
 def register(subparsers) -> None:
@@ -89,10 +89,11 @@ def run(args) -> int:
         bands = propagate(plan, args.uncertainty, reference=outcome.summary)
         summary["uncertainty"] = bands.to_dict()
     if args.out:
-        write_directory_atomically(
+        netcdf = netcdf_bytes(outcome.dataset)  # in memory: HDF5 never meets a full disk
+        write_directory(
             args.out,
             {
-                "outcome.nc": lambda path: outcome.dataset.to_netcdf(path, engine="h5netcdf"),
+                "outcome.nc": lambda path: _write_bytes(path, netcdf),
                 "summary.json": lambda path: _write_json(path, summary),
             },
         )
@@ -135,6 +136,11 @@ def _write_report(args, outcome, plan) -> None:
     )
     if args.pdf:
         write_pdf(path)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _write_json(path: str, data: dict) -> None:

@@ -84,13 +84,13 @@ def _run(args, target) -> int:
 
 
 def _plot(args, target) -> int:
-    from resurfacer.cli.output import write_file_atomically
+    from resurfacer.common.files import write_file
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import dose_response
 
     if not args.x or not args.y:
         raise InputError("--x/--y", None, "both given for plot")
     fig = dose_response(target, args.x, args.y, by=args.by)
-    write_file_atomically(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
+    write_file(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
     print(f"wrote {args.out}")
     return 0

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xarray as xr
 
+from resurfacer.column import checks
 from resurfacer.column.ablation import ablation_enthalpy
 from resurfacer.column.damage import arrhenius_parameters
 from resurfacer.data import load_toml
@@ -370,8 +371,11 @@ def simulate_column(
 
     Raises
     ------
-    InputError : a spot narrower than four cells, a domain too large, or a
-        full-field spot at a wavelength where scattering matters.
+    InputError : a spot narrower than four cells, a domain too large, a
+        full-field spot at a wavelength where scattering matters, or a pulse
+        train longer than the simulated-time limit (``column.checks``).
+    SelfCheckError : the result failed a self-check (``column.checks``: energy
+        balance, simulated time, physical bounds).
 
     Notes
     -----
@@ -400,6 +404,7 @@ def simulate_column(
             f">= {MIN_CELLS_PER_SPOT} grid cells ({MIN_CELLS_PER_SPOT * options.grid:g} m)"
             " at this grid",
         )
+    checks.check_fits(pulse, options)
     depth = options.depth
     for _ in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
@@ -409,6 +414,7 @@ def simulate_column(
                 + _front_cautions(result.summary, result.inputs)
                 + _depth_cautions(result.summary, skin)
             )
+            checks.check_result(result, skin, pulse, options)
             return result
         depth = result.inputs["domain_depth_m"] * 1.6
     raise InputError(

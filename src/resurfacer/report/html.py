@@ -25,7 +25,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from resurfacer import __version__
-from resurfacer.common.files import write_directory_atomically
+from resurfacer.common.files import write_directory
 from resurfacer.report import context, figures
 
 #: PNG resolution [dots per inch].
@@ -215,5 +215,5 @@ def write_report(outcome, plan, directory, **options) -> Path:
 
     files = {name: writer(data) for name, data in report.files.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory_atomically(directory, files)
+    write_directory(directory, files)
     return Path(directory) / "report.html"

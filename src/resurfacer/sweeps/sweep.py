@@ -20,7 +20,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 import tomllib
 import types
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from resurfacer.common.files import write_file, write_text
 from resurfacer.errors import InputError
 
 #: Columns every row has, before the swept fields and the summary.
@@ -496,25 +496,13 @@ class ResultStore:
                 },
                 indent=2,
             )
-            _atomic(manifest, lambda p: Path(p).write_text(text))
+            write_text(manifest, text)
         table = pa.Table.from_pylist(fresh, schema=self.schema)
         target = self.path / f"{PART_PREFIX}{self.next_part:05d}.parquet"
-        _atomic(target, lambda p: pq.write_table(table, p))
+        write_file(target, lambda p: pq.write_table(table, p))
         self.next_part += 1
         self.done.update(seen)
         return len(fresh)
-
-
-def _atomic(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_results(path):
