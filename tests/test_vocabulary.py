@@ -137,7 +137,9 @@ def test_web_pages_and_scripts(tmp_path):
 
     from resurfacer.web import create_app
 
-    client = TestClient(create_app(tmp_path / "store.sqlite", workers=1))
+    client = TestClient(
+        create_app(tmp_path / "store.sqlite", workers=1), base_url="http://localhost"
+    )
     pages = ["/", "/compare", "/docs"]
     static = ROOT / "src" / "resurfacer" / "web" / "static"
     for path in pages:
