@@ -4,7 +4,7 @@ Endpoints (one module per group in `resurfacer.web.routes`)
 -----------------------------------------------------------
 ``GET /``                      the planner: form, run with progress, result and report
 ``GET /compare``               two plans side by side
-``GET /docs``                  API documentation that works offline (``/openapi.json``)
+``GET /docs``, ``GET /redoc``  Swagger UI (try-it-out) and ReDoc, offline (``/openapi.json``)
 ``GET /api/schema``            the plan JSON Schema
 ``GET /api/presets``           devices (modes, defaults, ranges), sites, area presets, caps
 ``POST /api/validate``         a plan -> 200 with the expanded plan, or 422
@@ -35,6 +35,7 @@ from resurfacer.web.errors import input_error_detail, unprocessable
 from resurfacer.web.jobs import JobManager, simulate_plan
 from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
 from resurfacer.web.routes import ROUTERS
+from resurfacer.web.routes.docs import DOCS_ASSETS_URL, assets_dir
 from resurfacer.web.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_RESULTS, ResultStore
 
 HERE = Path(__file__).parent
@@ -58,7 +59,8 @@ def _lifespan(store_path, store_options: dict, job_options: dict):
 
 
 async def _input_error(request: Request, exc: InputError):
-    return unprocessable([input_error_detail(exc)])
+    # every error of the plan at once (`errors`, set by the plan schema), else this one
+    return unprocessable([input_error_detail(e) for e in getattr(exc, "errors", [exc])])
 
 
 def create_app(
@@ -100,7 +102,7 @@ def create_app(
         title="resurfacer web planner",
         version=__version__,
         description="Simulate laser skin resurfacing plans. Plans follow `GET /api/schema`.",
-        docs_url=None,  # FastAPI's Swagger page loads its assets from a CDN
+        docs_url=None,  # FastAPI's own pages load their assets from a CDN: routes.docs
         redoc_url=None,
         lifespan=_lifespan(
             store_path, {"max_results": max_results, "max_bytes": max_store_bytes}, job_options
@@ -110,6 +112,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=max_body_bytes)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
     app.add_exception_handler(InputError, _input_error)
     for router in ROUTERS:
         app.include_router(router)
