@@ -36,7 +36,12 @@ from resurfacer.web.jobs import JobManager, simulate_plan
 from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
 from resurfacer.web.routes import ROUTERS
 from resurfacer.web.routes.docs import DOCS_ASSETS_URL, assets_dir
-from resurfacer.web.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_RESULTS, ResultStore
+from resurfacer.web.store import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RESULTS,
+    ResultStore,
+    default_store_path,
+)
 
 HERE = Path(__file__).parent
 
@@ -46,7 +51,9 @@ def _lifespan(store_path, store_options: dict, job_options: dict):
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = ResultStore(store_path, **store_options)
+        path = default_store_path() if store_path is None else store_path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        store = ResultStore(path, **store_options)
         app.state.store = store
         app.state.jobs = JobManager(store, **job_options)
         try:
@@ -64,7 +71,7 @@ async def _input_error(request: Request, exc: InputError):
 
 
 def create_app(
-    store_path="resurfacer-web.sqlite",
+    store_path=None,
     workers: int = 2,
     job_timeout_s: float = 600.0,
     job_fn=simulate_plan,
@@ -78,7 +85,8 @@ def create_app(
 
     Parameters
     ----------
-    store_path : SQLite file of computed results (created if missing).
+    store_path : SQLite file of computed results (created if missing; default
+        `store.default_store_path`, the user's data folder).
     workers : simulation worker processes.
     job_timeout_s : wall-clock limit of one job; a job over it is failed and its
         worker replaced.

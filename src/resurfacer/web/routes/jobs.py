@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from resurfacer.web.jobs import stage_of
 from resurfacer.web.models import JobView, errors
 
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -57,6 +58,7 @@ def job_view(state, key: str) -> dict | None:
         "plan_name": job.plan.get("name"),
         "elapsed_s": round(job.elapsed_s(), 2),
         "progress": round(job.progress, 3),
+        "stage": stage_of(job.progress) if job.status == "running" else None,
     }
     if job.status == "queued":
         view["queue_position"] = state.jobs.queue_position(job)
