@@ -287,7 +287,13 @@ def simulate(
     )
     dataset = _dataset(plan, columns, site_area, heating, summary).merge(_timeline(healing))
     outcome = Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
-    summary.regions = _regions(plan, columns, site_area)
+    return _with_regions_and_rules(outcome, plan, site_area)
+
+
+def _with_regions_and_rules(outcome: Outcome, plan: Plan, site_area) -> Outcome:
+    """`outcome` with its summary's per-region depths and the rules the plan breaks."""
+    summary = outcome.summary
+    summary.regions = _regions(plan, outcome.columns, site_area)
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations]
     summary.broken_rules = [_broken(v) for v in violations]
