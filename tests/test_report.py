@@ -302,13 +302,11 @@ def test_write_pdf_beside_a_report(outcome, plan, tmp_path):
     assert 1 <= page_count(pdf) <= 3
 
 
-@needs_chromium
-def test_interactive_report_opens_offline_in_chromium(outcome, plan, tmp_path):
-    """Network blocked: every request outside the report's folder is refused and
-    recorded; there must be none, and the plotly figures must draw."""
+def open_offline(path, wait_for: str):
+    """Open `path` in Chromium with every request outside its folder refused; returns
+    (refused URLs, number of elements matching `wait_for`, every image decoded)."""
     from playwright.sync_api import sync_playwright
 
-    path = write_report(outcome, plan, tmp_path / "offline", interactive=True)
     folder = path.parent.as_uri() + "/"
     outside = []
 
@@ -327,14 +325,31 @@ def test_interactive_report_opens_offline_in_chromium(outcome, plan, tmp_path):
             page = context.new_page()
             page.route("**/*", guard)
             page.goto(path.as_uri(), wait_until="load")
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
-            drawn = page.locator(".js-plotly-plot").count()
+            page.wait_for_selector(wait_for, timeout=20_000)
+            drawn = page.locator(wait_for).count()
             images = page.evaluate("[...document.images].every(i => i.naturalWidth > 100)")
         finally:
             browser.close()
+    return outside, drawn, images
+
+
+@needs_chromium
+def test_interactive_report_opens_offline_in_chromium(outcome, plan, tmp_path):
+    """Network blocked: every request outside the report's folder is refused and
+    recorded; there must be none, and the plotly figures must draw."""
+    path = write_report(outcome, plan, tmp_path / "offline", interactive=True)
+    outside, drawn, images = open_offline(path, ".js-plotly-plot .main-svg")
     assert outside == []
     assert drawn >= 3
     assert images
+
+
+@needs_chromium
+def test_reference_report_opens_offline_in_chromium(reference):
+    _, out = reference
+    outside, drawn, images = open_offline(out / "report.html", "figure img")
+    assert outside == []
+    assert drawn == 6 and images
 
 
 def test_cli_bad_plan_writes_no_report(tmp_path, capsys):
