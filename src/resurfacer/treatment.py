@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from resurfacer import __version__
 from resurfacer.column.solve import ColumnResult, SolverOptions, simulate_column
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
@@ -244,6 +244,8 @@ def simulate(
             columns[i, site] = column_for(skins[site], p.beam(), p.pulse(), options)
         except InputError as exc:
             raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
+        except SelfCheckError as exc:
+            raise SelfCheckError(exc.check, f"passes[{i}] ({site}): {exc.detail}") from exc
         if on_progress is not None:
             on_progress(len(columns) / len(jobs))
 

@@ -44,6 +44,29 @@ def _subcommand_modules():
     ]
 
 
+def one_line(text: str) -> str:
+    """`text` with control characters escaped: an error stays one line, and input
+    echoed in it cannot drive the terminal (escape sequences)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+#: integers given on the command line beyond this are refused (seeds, counts, ...)
+MAX_OPTION_INT = 2**53
+
+
+def check_numbers(args) -> None:
+    """Refuse non-finite floats (nan, inf, 1e400) and huge integers in any option,
+    before a command sees them."""
+    import math
+
+    for name, value in vars(args).items():
+        option = "--" + name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(option, value, "a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OPTION_INT:
+            raise InputError(option, f"{len(str(abs(value)))} digits", "within +/- 2^53")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resurfacer", description="Simulate and plan laser skin resurfacing."
@@ -59,9 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_numbers(args)
         return int(args.func(args) or 0)
     except (InputError, SelfCheckError, OutputError) as exc:
-        print(f"resurfacer {args.command}: error: {human_text(str(exc))}", file=sys.stderr)
+        text = one_line(human_text(str(exc)))
+        print(f"resurfacer {args.command}: error: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except RecursionError:  # a plan nested past what the parser can follow
         print(f"resurfacer {args.command}: error: input nested too deeply", file=sys.stderr)

@@ -115,6 +115,11 @@ def register(subparsers) -> None:
         "to this .png, .svg or .pdf file",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run even when the estimated cost passes the cap (5e10 cell updates)",
+    )
     p.set_defaults(func=run)
 
 
@@ -188,6 +193,8 @@ def run(args) -> int:
             photons=args.photons,
             seed=args.seed,
         )
+        check_outputs(args)
+        _check_cost(skin, beam, pulse, options, args.allow_long)
         result = simulate_column(skin, beam, pulse, options)
     except InputError as exc:
         raise _as_cli_error(exc) from exc
@@ -210,6 +217,35 @@ def run(args) -> int:
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def check_outputs(args) -> None:
+    """Refuse --out / --plot paths that cannot be written, before the solve."""
+    from resurfacer.common.files import check_output_path
+
+    for option, value in (("--out", args.out), ("--plot", args.plot)):
+        if value is not None:
+            check_output_path(value, option)
+
+
+#: estimated cell updates above which the estimate is printed (about 10 s and more)
+NOTE_CELL_UPDATES = 1e9
+
+
+def _check_cost(skin, beam, pulse, options, allow_long: bool) -> None:
+    """Print the estimated cost of a long run on stderr; refuse it over the cap."""
+    import sys
+
+    from resurfacer.column.checks import check_cost, estimate_cost
+
+    cost = estimate_cost(skin, beam, pulse, options)
+    check_cost(cost, allow_long)
+    if cost["cell_updates"] > NOTE_CELL_UPDATES:
+        print(
+            f"estimated cost: {cost['cells']:,} cells x {cost['steps']:,} steps = "
+            f"{cost['cell_updates']:.3g} cell updates",
+            file=sys.stderr,
+        )
 
 
 def _per_area(summary: dict, inputs: dict) -> dict:

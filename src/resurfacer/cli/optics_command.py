@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 
 from resurfacer.errors import InputError
 
@@ -82,6 +83,11 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--threads", type=int, default=None, help="threads (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help=f"run more than {MAX_PHOTONS_WITHOUT_OVERRIDE:.0e} photons (estimate printed)",
+    )
     p.set_defaults(func=run)
 
 
@@ -213,8 +219,29 @@ def format_table(res, names=None) -> str:
     return "\n".join(lines)
 
 
+#: photon packets run without --allow-long (about a minute or more on 2 cores)
+MAX_PHOTONS_WITHOUT_OVERRIDE = 10**7
+#: photons above which the cost is printed first
+NOTE_PHOTONS = 10**6
+
+
+def check_cost(args: argparse.Namespace) -> None:
+    """Refuse more than MAX_PHOTONS_WITHOUT_OVERRIDE photons unless --allow-long; say how
+    many a long run traces."""
+    if not isinstance(args.photons, int) or args.photons <= NOTE_PHOTONS:
+        return
+    if args.photons > MAX_PHOTONS_WITHOUT_OVERRIDE and not args.allow_long:
+        raise InputError(
+            "--photons",
+            args.photons,
+            f"at most {MAX_PHOTONS_WITHOUT_OVERRIDE:,} photon packets without --allow-long",
+        )
+    print(f"estimated cost: {args.photons:,} photon packets", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``resurfacer optics mc``."""
+    check_cost(args)
     res = simulate(args)
     if args.json:
         print(json.dumps(summary(res)))

@@ -65,11 +65,15 @@ def add_plan_arguments(parser) -> None:
 def run(args) -> int:
     from dataclasses import replace
 
+    from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError, check_range
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
     plan = load_plan(args.plan, args.overrides)
+    for option, value in (("--out", args.out), ("--report", args.report)):
+        if value is not None:
+            check_output_path(value, option, folder=True)
     options = TREATMENT_SOLVER
     if args.grid_um is not None:
         check_range("--grid-um", args.grid_um, 0.5, 20.0, "µm")

@@ -117,3 +117,54 @@ def check_result(result, skin, pulse, options) -> None:
     check_energy(result.summary)
     check_time(result.summary, result.inputs, pulse, options)
     check_bounds(result.summary, result.inputs, skin)
+
+
+#: cell updates a run may cost without an explicit override (the CLI's --allow-long):
+#: at the 0.5-1e8 cell updates per second of one core, 10-20 minutes
+MAX_CELL_UPDATES = 5e10
+#: stage evaluations after the last pulse (RKL2 super steps until damage stops):
+#: 900-1,700 in the reference cases (CO2 10 / 30 mJ, Er:YAG)
+AFTER_PULSE_STAGES = 2000
+
+
+def estimate_cost(skin, beam, pulse, options) -> dict:
+    """An upper estimate of a column solve's work, before it runs.
+
+    cells = (radius / dr) x (depth / dz), the radius being the beam's extent
+    (2.63 w for a Gaussian) plus the diffusion length 2 sqrt(alpha_max t), the
+    depth the whole modelled skin (at most the solver's MAX_CELLS); steps = the pulse
+    train over the explicit step
+    dt = safety / (alpha_max (4 / dr^2 + 3 / dz^2)), plus `AFTER_PULSE_STAGES`
+    (or explicit steps over ``after_pulse``, whichever is fewer). Returns cells,
+    steps and cell_updates (their product).
+    """
+    from resurfacer.column.solve import MAX_CELLS, WIDE_BEAM_DIAMETER, WIDE_BEAM_RINGS
+
+    alpha = max(ly.conductivity / (ly.density * ly.heat_capacity) for ly in skin.layers)
+    dz = options.grid
+    wide = options.geometry == "wide" or (
+        options.geometry == "auto"
+        and beam.profile == "tophat"
+        and beam.spot_diameter >= WIDE_BEAM_DIAMETER
+    )
+    dr = dz if wide else dz / options.radial_refinement
+    after = options.after_pulse if options.after_pulse is not None else options.max_time
+    diffusion = 2.0 * math.sqrt(alpha * (pulse.end_time + min(after, 0.02)))
+    extent = 2.63 * beam.radius if beam.profile == "gaussian" else beam.radius
+    nr = WIDE_BEAM_RINGS if wide else math.ceil((extent + diffusion) / dr)
+    nz = math.ceil(skin.layer_boundaries()[-1] / dz)
+    dt = options.dt_safety / (alpha * (4.0 / dr**2 + 3.0 / dz**2))
+    steps = pulse.end_time / dt + min(AFTER_PULSE_STAGES, after / dt)
+    cells = min(nr * nz, MAX_CELLS)  # the solver refuses larger grids
+    return {"cells": cells, "steps": math.ceil(steps), "cell_updates": float(cells * steps)}
+
+
+def check_cost(cost: dict, allow_long: bool, option: str = "--allow-long") -> None:
+    """Refuse a run estimated over `MAX_CELL_UPDATES` unless `allow_long`."""
+    if cost["cell_updates"] > MAX_CELL_UPDATES and not allow_long:
+        raise InputError(
+            option,
+            f"an estimated {cost['cells']:,} cells x {cost['steps']:,} steps = "
+            f"{cost['cell_updates']:.3g} cell updates",
+            f"runs up to {MAX_CELL_UPDATES:.3g} cell updates; give {option} to run longer ones",
+        )

@@ -97,11 +97,26 @@ def check_output_path(path, option: str, folder: bool = False) -> Path:
     base = _nearest_existing(target if folder else target.parent)
     if not base.is_dir():
         raise InputError(option, text, f"a path whose parent is a folder ({base} is a file)")
-    if not os.access(base, os.W_OK | os.X_OK):
-        raise InputError(option, text, f"a path in a writable folder ({base} is not writable)")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise InputError(option, text, "a writable path (it exists and is read-only)")
+    reason = _probe(base)
+    if reason is not None:
+        raise InputError(option, text, f"a path in a writable folder ({base}: {reason})")
     return target
+
+
+def _probe(folder: Path) -> str | None:
+    """Create and remove a file in `folder` (permission bits say nothing for root, and
+    nothing about read-only or pseudo file systems); the error text, or None."""
+    probe = folder / _temp_name("probe")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    os.close(fd)
+    try:
+        probe.unlink()
+    except OSError:
+        pass
+    return None
 
 
 def _make_parent(folder: Path, target: Path) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from resurfacer.common.files import write_file, write_text
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, SelfCheckError
 
 #: Columns every row has, before the swept fields and the summary.
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
@@ -296,7 +296,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
             data = plan_data_for(base, values)
             row[PLAN_HASH] = plan_hash(data)
             outcome = simulate(Plan.from_data(data))
-        except InputError as exc:
+        except (InputError, SelfCheckError) as exc:  # the same every time: stored
             row.update({STATUS: "refused", MESSAGE: str(exc)})
         except Exception as exc:  # noqa: BLE001 - recorded, retried on the next run
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
@@ -582,7 +582,8 @@ def _connect(scheduler, workers, connect_timeout):
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=":0",
+        host="127.0.0.1",  # scheduler and workers on loopback
+        dashboard_address="127.0.0.1:0",  # the dashboard too: no one else can reach it
         silence_logs=logging.ERROR,
         env={"NUMBA_NUM_THREADS": str(threads)},  # passed on to each Nanny
     )

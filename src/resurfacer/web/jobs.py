@@ -27,35 +27,28 @@ Every job is also a row of the store's ``jobs`` table, written at each change of
 state. A new `JobManager` on the same store resumes the jobs left queued (in the
 order they came) and fails those left running with the reason ("the server
 stopped while this job was running"), so no accepted job is lost to a restart,
-even after SIGKILL. Workers die with the server: each asks the kernel for SIGKILL
-when its parent dies (``PR_SET_PDEATHSIG``, Linux) and also watches its parent's
-pid from a thread (elsewhere), so none outlives the server by more than
-`PARENT_POLL_S` plus the kernel's signal delivery.
+even after SIGKILL. Workers die with the server (`web.worker`: the kernel's
+parent-death signal, armed before the worker imports anything heavy, and a
+thread that watches the parent's pid).
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import queue
-import signal
-import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 
 from resurfacer.web.store import ResultStore
+from resurfacer.web.worker import function_ref, worker_main
 
 STATUSES = ("queued", "running", "done", "failed")
-#: seconds between a worker's checks that its parent (the server) is alive
-PARENT_POLL_S = 0.25
 #: why a job that was running when the server stopped failed
 STOPPED_WHILE_RUNNING = (
     "the server stopped while this job was running (restart); submit the plan again"
 )
-PR_SET_PDEATHSIG = 1
 
 
 #: share of a job's progress given to the column solves (columns solved / total); the
@@ -100,58 +93,6 @@ def simulate_plan(plan_data: dict, progress=lambda fraction: None) -> dict:
         "report_html": report,
         "runtime_s": time.perf_counter() - start,
     }
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """End this process when `parent_pid` ends: the kernel's parent-death signal where
-    there is one (Linux), and a thread that polls the parent's pid everywhere."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_POLL_S)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
-def _worker_main(conn, job_fn, parent_pid: int | None = None) -> None:
-    """Worker loop: say "ready" once imported, then answer each (job id, payload) with
-    ("ok", result) or ("error", text, traceback), after any number of ("progress",
-    fraction) messages from `job_fn(payload, progress)`."""
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    if job_fn is simulate_plan:
-        import resurfacer.treatment  # noqa: F401 - warm up (numba caches) before the first job
-    try:
-        conn.send(("ready",))
-    except (OSError, ValueError):
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        _, payload = message
-        try:
-            answer = ("ok", job_fn(payload, lambda fraction: conn.send(("progress", fraction))))
-        except Exception as exc:  # noqa: BLE001 - every failure is reported to the user
-            text = str(exc) or type(exc).__name__
-            answer = ("error", f"{type(exc).__name__}: {text}", traceback.format_exc(limit=5))
-        try:
-            conn.send(answer)
-        except (OSError, ValueError):
-            return
 
 
 @dataclass
@@ -324,8 +265,8 @@ class JobManager:
     def _start_worker(self, i: int):
         parent, child = self._ctx.Pipe()
         p = self._ctx.Process(
-            target=_worker_main,
-            args=(child, self.job_fn, os.getpid()),
+            target=worker_main,
+            args=(child, function_ref(self.job_fn), os.getpid()),
             daemon=True,
             name=f"resurfacer-{i}",
         )

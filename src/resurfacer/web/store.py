@@ -80,8 +80,13 @@ _RESULT_COLUMNS = {"size_bytes": "INTEGER NOT NULL DEFAULT 0", "used": "REAL NOT
 
 DEFAULT_MAX_RESULTS = 1000
 DEFAULT_MAX_BYTES = 500 * 1000**2
-#: WAL bytes kept after a checkpoint
+#: the write-ahead log's share of the byte cap (at most WAL_LIMIT_BYTES): it is
+#: checkpointed and truncated when it grows past this
+WAL_SHARE = 0.05
 WAL_LIMIT_BYTES = 4 * 1024**2
+#: share of the byte cap the results themselves may fill: SQLite pages, the index and
+#: the free list take about 10 % more (1,300 results of 4-8 kB: 10.4 %), the WAL the rest
+CONTENT_SHARE = 0.8
 
 
 def canonical_json(plan: Plan) -> str:
@@ -103,13 +108,17 @@ def plan_key(plan: Plan, version: str | None = None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _open(path: Path, max_bytes: int) -> sqlite3.Connection:
     db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
         db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         db.execute("VACUUM")  # takes effect on an existing file only through a vacuum
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+    db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses at most the last commits
+    wal_bytes = int(min(WAL_LIMIT_BYTES, WAL_SHARE * max_bytes))
+    page = db.execute("PRAGMA page_size").fetchone()[0]
+    db.execute(f"PRAGMA journal_size_limit = {wal_bytes}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {max(wal_bytes // page, 1)}")
     db.execute(_RESULTS)
     db.execute(_JOBS)
     have = {row[1] for row in db.execute("PRAGMA table_info(results)")}
@@ -140,9 +149,10 @@ class ResultStore:
         self.path = Path(path)
         self.max_results = max_results
         self.max_bytes = int(max_bytes)
+        self.content_bytes = int(CONTENT_SHARE * max_bytes)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = _open(self.path)
+        self._db = _open(self.path, self.max_bytes)
         with self._lock:
             self._db.execute("DELETE FROM results WHERE version != ?", (model_version(),))
             self._db.execute(
@@ -163,7 +173,7 @@ class ResultStore:
         total, doomed = 0, []
         for n, (key, size) in enumerate(rows):
             total += size
-            if key != keep and (n >= self.max_results or total > self.max_bytes):
+            if key != keep and (n >= self.max_results or total > self.content_bytes):
                 doomed.append((key,))
                 total -= size
         if not doomed:
