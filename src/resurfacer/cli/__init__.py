@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from resurfacer import __version__
+from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, OutputError, SelfCheckError
 
 EXIT_BAD_INPUT = 2
@@ -23,6 +24,8 @@ EXTRAS = {
     "plotly": "report",
     "jinja2": "report",
     "fastapi": "web",
+    "fastapi_offline": "web",
+    "platformdirs": "web",
     "uvicorn": "web",
     "dask": "sweeps",
     "distributed": "sweeps",
@@ -33,6 +36,7 @@ EXTRAS = {
 def _subcommand_modules():
     from resurfacer.cli import (
         healing_command,
+        list_command,
         mtz_command,
         optics_command,
         plan_command,
@@ -51,6 +55,7 @@ def _subcommand_modules():
         sweep_command,
         serve_command,
         plan_command,
+        list_command,
     ]
 
 
@@ -95,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         check_numbers(args)
         return int(args.func(args) or 0)
     except (InputError, SelfCheckError, OutputError) as exc:
-        print(f"resurfacer {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        text = one_line(human_text(str(exc)))
+        print(f"resurfacer {args.command}: error: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except RecursionError:  # a plan nested past what the parser can follow
         print(f"resurfacer {args.command}: error: input nested too deeply", file=sys.stderr)

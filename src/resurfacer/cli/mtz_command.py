@@ -1,6 +1,6 @@
 """`resurfacer mtz`: simulate one microscopic treatment zone.
 
-Clinical units on the command line (nm, mJ, um, ms); SI inside.
+Clinical units on the command line (nm, mJ, µm, ms); SI inside.
 """
 
 import json
@@ -8,7 +8,9 @@ import math
 import re
 from pathlib import Path
 
+from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
 from resurfacer.common.files import write_file, write_netcdf
+from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
 
 # Python-API field -> the option that sets it, so errors name what the user typed
@@ -55,9 +57,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
-    p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
+    p.add_argument("--spot-um", type=float, default=120.0, help="1/e² spot diameter [µm]")
     p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
-    p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
+    p.add_argument(
+        "--profile", default="gaussian", help=choices_help("beam profile", ("gaussian", "tophat"))
+    )
     p.add_argument(
         "--m-squared",
         type=float,
@@ -71,15 +75,17 @@ def register(subparsers) -> None:
         default=None,
         help="start-to-start spacing of stacked pulses [ms] (default 2x duration)",
     )
-    p.add_argument("--site", default="cheek")
-    p.add_argument("--sex", default="female")
+    p.add_argument("--site", default="cheek", help=choices_help("body site", sites(), "cheek"))
+    p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
     p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
-    p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
+    p.add_argument(
+        "--phototype", default="2", help="Fitzpatrick type 1-6 or I-VI (default 2)"
+    )
     p.add_argument(
         "--grid-um",
         type=float,
         default=2.0,
-        help="cell size [um], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 um)",
+        help="cell size [µm], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 µm)",
     )
     p.add_argument(
         "--radial-refinement",
@@ -165,18 +171,19 @@ def run(args) -> int:
                 "--plot", args.plot, "a file name ending in " + ", ".join(PLOT_FORMATS)
             )
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
-        check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
+        check_range("--spot-um", args.spot_um, 0.0, 1e4, "µm", low_inclusive=False)
         check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
         check_range("--wavelength-nm", args.wavelength_nm, *WAVELENGTH_RANGE_NM, "nm")
-        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "um")
+        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "µm")
         if args.spot_um < 4 * args.grid_um:
             raise InputError(
                 "--spot-um",
                 args.spot_um,
-                f">= 4 grid cells ({4 * args.grid_um:g} um at --grid-um {args.grid_um:g})",
+                f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
-        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
+        phototype = parse_phototype(args.phototype)
+        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
         wavelength = to_si("wavelength_nm", args.wavelength_nm)
         beam = Beam(wavelength, to_si("spot_um", args.spot_um), args.profile, args.m_squared)
         pulse = Pulse(
@@ -247,7 +254,7 @@ def _check_cost(skin, beam, pulse, options, allow_long: bool) -> None:
 
 def _per_area(summary: dict, inputs: dict) -> dict:
     """A wide spot is solved as a 1-D stack at its centre: its energy balance in
-    J/cm2 of that stack (its mJ are those of the stack's small cross-section)."""
+    J/cm² of that stack (its mJ are those of the stack's small cross-section)."""
     area_cm2 = math.pi * inputs["domain_radius_m"] ** 2 * 1e4
     return {k: v * 1e-3 / area_cm2 for k, v in summary["energy_balance_mj"].items()}
 
@@ -260,7 +267,7 @@ def _table(summary: dict, inputs: dict) -> str:
             f"{inputs['pulse_energy_j'] * 1e3:g} mJ x {inputs['stack']}, "
             f"{inputs['pulse_duration_s'] * 1e3:g} ms",
         ),
-        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} um {inputs['profile']}"),
+        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} µm {inputs['profile']}"),
         (
             "beam below focus",
             f"M^2 {inputs['m_squared']:g}, Rayleigh range {inputs['rayleigh_range_m'] * 1e3:.2f} mm"
@@ -273,7 +280,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ),
         (
             "grid (dz x dr)",
-            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} um",
+            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} µm",
         ),
         ("ablation depth", _um(summary["ablation_depth_um"])),
         ("ablation width (surface)", _um(summary["ablation_width_um"])),
@@ -282,7 +289,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         ("boiled dry to", _um(summary["desiccation_depth_um"])),
-        ("peak temperature", f"{summary['peak_temperature_c']:.1f} C"),
+        ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),
         ("runtime", f"{summary['runtime_s']:.3f} s"),
@@ -291,12 +298,12 @@ def _table(summary: dict, inputs: dict) -> str:
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
     label, balance = "energy (mJ)", summary["energy_balance_mj"]
     if "energy_balance_j_per_cm2" in summary:
-        label = "energy (J/cm2, 1-D centre of the spot)"
+        label = "energy (J/cm², 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
-    lines += [f"warning: {w}" for w in summary["warnings"]]
+    lines += [f"warning: {human_text(w)}" for w in summary["warnings"]]
     return "\n".join(lines)
 
 
 def _um(value) -> str:
-    return "-" if value is None else f"{value:.1f} um"
+    return "-" if value is None else f"{value:.1f} µm"

@@ -52,13 +52,24 @@ def register(subparsers) -> None:
         "1995): specular and diffuse reflectance, absorption per layer, transmittance. "
         "Clinical units: 1/cm and cm.",
     )
+    from resurfacer.cli.choices import SEXES, choices_help, sites
+
     p.add_argument(
         "--layer",
         action="append",
-        required=True,
+        default=None,
         metavar="N,MUA,MUS,G,D",
-        help=f"one layer, top first, repeat for more: {_LAYER_HELP}",
+        help=f"one layer, top first, repeat for more: {_LAYER_HELP}; or use --site",
     )
+    p.add_argument(
+        "--site",
+        default=None,
+        help=choices_help("build the layers from the skin model of this body site", sites()),
+    )
+    p.add_argument("--wavelength-nm", type=float, default=None, help="with --site: wavelength")
+    p.add_argument("--sex", default="female", help=choices_help("with --site", SEXES, "female"))
+    p.add_argument("--age", type=float, default=45.0, help="with --site: years (default 45)")
+    p.add_argument("--phototype", default="2", help="with --site: type 1-6 or I-VI (default 2)")
     p.add_argument("--ambient-n", type=float, default=1.0, help="index above (default 1.0)")
     p.add_argument("--below-n", type=float, default=None, help="index below (default: --ambient-n)")
     p.add_argument("--beam", default="pencil", help="pencil (default), gaussian or tophat")
@@ -118,11 +129,38 @@ def _as_cli_error(exc: InputError) -> InputError:
     return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)
 
 
+def _layers(args: argparse.Namespace) -> list:
+    """The layers from ``--layer`` options, or from the skin model (``--site`` and
+    ``--wavelength-nm``: `optics.skin_optics.optical_layers`)."""
+    if args.site is None:
+        if not args.layer:
+            raise InputError("--layer", None, "one or more --layer, or --site with --wavelength-nm")
+        return [parse_layer(text, i) for i, text in enumerate(args.layer)]
+    if args.layer:
+        raise InputError("--layer", args.layer, "either --layer or --site, not both")
+    if args.wavelength_nm is None:
+        raise InputError("--wavelength-nm", None, "a wavelength [nm] with --site")
+    from resurfacer.cli.choices import parse_phototype
+    from resurfacer.optics.absorption import MAX_WAVELENGTH, MIN_WAVELENGTH, check_wavelength
+    from resurfacer.optics.skin_optics import optical_layers
+    from resurfacer.tissue.skin import skin_for
+
+    try:
+        check_wavelength(args.wavelength_nm * 1e-9)
+    except InputError:
+        allowed = f"[{MIN_WAVELENGTH * 1e9:g}, {MAX_WAVELENGTH * 1e9:g}] nm"
+        raise InputError("--wavelength-nm", args.wavelength_nm, allowed) from None
+    phototype = parse_phototype(args.phototype)
+    skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
+    args.layer_names = [layer.name.replace("_", " ") for layer in skin.layers]
+    return optical_layers(skin, args.wavelength_nm * 1e-9)
+
+
 def simulate(args: argparse.Namespace):
     """Run the model for parsed arguments; InputErrors name CLI options."""
     from resurfacer.optics.montecarlo import run_monte_carlo
 
-    layers = [parse_layer(text, i) for i, text in enumerate(args.layer)]
+    layers = _layers(args)
     below = args.ambient_n if args.below_n is None else args.below_n
     try:
         return run_monte_carlo(
@@ -158,19 +196,22 @@ def summary(res) -> dict:
     }
 
 
-def format_table(res) -> str:
-    """A readable table of the summary."""
+def format_table(res, names=None) -> str:
+    """A readable table of the summary (layers numbered from 1, top first)."""
     rows = [
         ("specular reflectance", res.specular, None),
         ("diffuse reflectance", res.diffuse_reflectance, res.diffuse_reflectance_std),
         ("absorbed", res.absorbed, res.absorbed_std),
         ("transmittance", res.transmittance, res.transmittance_std),
     ]
-    rows += [(f"  absorbed in layer {i}", v, None) for i, v in enumerate(res.absorbed_by_layer)]
-    lines = [f"{'quantity':<26}{'fraction':>10}{'std err':>11}"]
+    for i, v in enumerate(res.absorbed_by_layer):
+        name = f" {names[i]}" if names and i < len(names) else ""
+        rows.append((f"  absorbed in layer {i + 1}{name}", v, None))
+    width = max(26, max(len(r[0]) for r in rows) + 2)
+    lines = [f"{'quantity':<{width}}{'fraction':>10}{'std err':>11}"]
     for name, value, se in rows:
         err = f"{se:>11.5f}" if se is not None and math.isfinite(se) else " " * 11
-        lines.append(f"{name:<26}{value:>10.5f}{err}")
+        lines.append(f"{name:<{width}}{value:>10.5f}{err}")
     lines.append(
         f"{res.photons} photons, seed {res.seed}, {res.threads} thread(s), "
         f"{res.runtime_s:.2f} s, {res.photons_per_s:,.0f} photons/s"
@@ -205,5 +246,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary(res)))
     else:
-        print(format_table(res))
+        print(format_table(res, getattr(args, "layer_names", None)))
     return 0

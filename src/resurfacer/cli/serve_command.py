@@ -38,8 +38,10 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--store",
-        default="resurfacer-web.sqlite",
-        help="SQLite file of computed results (default resurfacer-web.sqlite)",
+        default=None,
+        metavar="PATH",
+        help="SQLite file of computed results (default: web-results.sqlite in the user's "
+        "data folder, e.g. ~/.local/share/resurfacer; $RESURFACER_DATA_DIR moves it)",
     )
     p.add_argument(
         "--job-timeout", type=float, default=600.0, help="time limit of one job [s] (default 600)"
@@ -68,7 +70,11 @@ def run(args) -> int:
     check_range("--port", args.port, 1, 65535)
     check_range("--workers", args.workers, 1, 64)
     check_range("--job-timeout", args.job_timeout, 1, 3600, "s")
-    from resurfacer.web.store import DEFAULT_MAX_RESULTS
+    from resurfacer.common.files import check_output_path
+    from resurfacer.web.store import DEFAULT_MAX_RESULTS, default_store_path
+
+    store = default_store_path() if args.store is None else args.store
+    check_output_path(store, "--store")
 
     max_results = DEFAULT_MAX_RESULTS if args.max_results is None else args.max_results
     check_range("--max-results", max_results, 1, 10**7)
@@ -79,14 +85,14 @@ def run(args) -> int:
 
     warm_up()  # fill the numba cache here, before the worker processes read it
     app = create_app(
-        args.store,
+        store,
         workers=args.workers,
         job_timeout_s=args.job_timeout,
         max_results=max_results,
         max_store_bytes=int(args.max_store_mb * 1e6),
         allowed_hosts=hosts,
     )
-    print(f"resurfacer web planner on http://{host}:{args.port}/ (store {args.store})")
+    print(f"resurfacer web planner on http://{host}:{args.port}/ (store {store})")
     print("accepting Host: " + ", ".join(sorted(hosts)))
     uvicorn.run(app, host=host, port=args.port, log_level="info")
     return 0

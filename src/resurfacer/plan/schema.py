@@ -462,10 +462,18 @@ def _path(loc) -> str:
 
 
 def _input_error(exc: ValidationError) -> InputError:
-    """The first pydantic error as an InputError(field path, value, allowed)."""
+    """The first pydantic error as an InputError(field path, value, allowed); every
+    error of the plan, in the same form, is on its ``errors`` attribute (the web form
+    shows them all at once)."""
     errors = exc.errors()
     # A misspelled field also shows up as the real one missing: report the misspelling.
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    out = _one_error(first)
+    out.errors = [out] + [_one_error(e) for e in errors if e is not first]
+    return out
+
+
+def _one_error(err: dict) -> InputError:
     raw = list(err["loc"])
     loc = [p for p in raw if not (isinstance(p, str) and p[:1].isupper())]
     value = err.get("input")

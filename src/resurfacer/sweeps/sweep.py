@@ -35,6 +35,12 @@ from resurfacer.errors import InputError, SelfCheckError
 
 #: Columns every row has, before the swept fields and the summary.
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
+#: per row: the safety rules the point's plan breaks ("; "-joined, "" for none) and a
+#: hash of the point's full plan data (`plan_hash`), to trace a row to its settings
+WARNINGS, PLAN_HASH = "warnings", "plan_hash"
+#: summary fields that are lists of varying length: kept out of the flat columns
+#: (the warnings are their own column; per-region values are in ``outcome.nc``)
+NOT_FLATTENED = ("warnings", "regions", "broken_rules")
 MANIFEST = "_sweep.json"  # ignored by Parquet readers (leading underscore)
 PART_PREFIX = "part-"
 RANGE_KEYS = {"start", "stop", "num", "log"}
@@ -288,18 +294,28 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
         t0 = time.perf_counter()
         row = {ID: pid, **values}
         try:
-            outcome = simulate(Plan.from_data(plan_data_for(base, values)))
+            data = plan_data_for(base, values)
+            row[PLAN_HASH] = plan_hash(data)
+            outcome = simulate(Plan.from_data(data))
         except (InputError, SelfCheckError) as exc:  # the same every time: stored
             row.update({STATUS: "refused", MESSAGE: str(exc)})
         except Exception as exc:  # noqa: BLE001 - recorded, retried on the next run
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
         else:
-            flat = flatten(outcome.summary.model_dump())
+            summary = outcome.summary.model_dump(exclude=set(NOT_FLATTENED))
+            flat = flatten(summary)
             row.update({k: v for k, v in flat.items() if k not in values})
+            row[WARNINGS] = "; ".join(outcome.summary.warnings)
             row.update({STATUS: "ok", MESSAGE: None})
         row[RUNTIME] = time.perf_counter() - t0
         rows.append(row)
     return rows
+
+
+def plan_hash(plan_data: dict) -> str:
+    """16 hex digits of a SHA-256 over the plan data as canonical JSON (sorted keys)."""
+    text = json.dumps(plan_data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def flatten(data, prefix: str = "") -> dict:
@@ -368,7 +384,8 @@ def _param_type(values: list):
 
 def results_schema(sweep: Sweep):
     """The Arrow schema of every part file: id, swept fields, status, message, runtime,
-    then the summary's scalar fields flattened (``passes.0.ablation_depth_um``)."""
+    warnings, plan hash, then the summary's scalar fields flattened
+    (``passes.0.ablation_depth_um``; passes by 0-based index as in plan paths)."""
     import pyarrow as pa
 
     from resurfacer.treatment import OutcomeSummary
@@ -379,9 +396,15 @@ def results_schema(sweep: Sweep):
         pa.field(STATUS, pa.string()),
         pa.field(MESSAGE, pa.string()),
         pa.field(RUNTIME, pa.float64()),
+        pa.field(WARNINGS, pa.string()),
+        pa.field(PLAN_HASH, pa.string()),
     ]
     taken = {f.name for f in fields}
-    fields += [f for f in _model_columns(OutcomeSummary, "", sweep.n_passes) if f.name not in taken]
+    fields += [
+        f
+        for f in _model_columns(OutcomeSummary, "", sweep.n_passes)
+        if f.name not in taken and f.name.split(".")[0] not in NOT_FLATTENED
+    ]
     return pa.schema(fields)
 
 

@@ -4,7 +4,7 @@ Endpoints (one module per group in `resurfacer.web.routes`)
 -----------------------------------------------------------
 ``GET /``                      the planner: form, run with progress, result and report
 ``GET /compare``               two plans side by side
-``GET /docs``                  API documentation that works offline (``/openapi.json``)
+``GET /docs``, ``GET /redoc``  Swagger UI (try-it-out) and ReDoc, offline (``/openapi.json``)
 ``GET /api/schema``            the plan JSON Schema
 ``GET /api/presets``           devices (modes, defaults, ranges), sites, area presets, caps
 ``POST /api/validate``         a plan -> 200 with the expanded plan, or 422
@@ -35,7 +35,13 @@ from resurfacer.web.errors import input_error_detail, unprocessable
 from resurfacer.web.jobs import JobManager, simulate_plan
 from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
 from resurfacer.web.routes import ROUTERS
-from resurfacer.web.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_RESULTS, ResultStore
+from resurfacer.web.routes.docs import DOCS_ASSETS_URL, assets_dir
+from resurfacer.web.store import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RESULTS,
+    ResultStore,
+    default_store_path,
+)
 
 HERE = Path(__file__).parent
 
@@ -45,7 +51,9 @@ def _lifespan(store_path, store_options: dict, job_options: dict):
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = ResultStore(store_path, **store_options)
+        path = default_store_path() if store_path is None else store_path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        store = ResultStore(path, **store_options)
         app.state.store = store
         app.state.jobs = JobManager(store, **job_options)
         try:
@@ -58,11 +66,12 @@ def _lifespan(store_path, store_options: dict, job_options: dict):
 
 
 async def _input_error(request: Request, exc: InputError):
-    return unprocessable([input_error_detail(exc)])
+    # every error of the plan at once (`errors`, set by the plan schema), else this one
+    return unprocessable([input_error_detail(e) for e in getattr(exc, "errors", [exc])])
 
 
 def create_app(
-    store_path="resurfacer-web.sqlite",
+    store_path=None,
     workers: int = 2,
     job_timeout_s: float = 600.0,
     job_fn=simulate_plan,
@@ -76,7 +85,8 @@ def create_app(
 
     Parameters
     ----------
-    store_path : SQLite file of computed results (created if missing).
+    store_path : SQLite file of computed results (created if missing; default
+        `store.default_store_path`, the user's data folder).
     workers : simulation worker processes.
     job_timeout_s : wall-clock limit of one job; a job over it is failed and its
         worker replaced.
@@ -100,7 +110,7 @@ def create_app(
         title="resurfacer web planner",
         version=__version__,
         description="Simulate laser skin resurfacing plans. Plans follow `GET /api/schema`.",
-        docs_url=None,  # FastAPI's Swagger page loads its assets from a CDN
+        docs_url=None,  # FastAPI's own pages load their assets from a CDN: routes.docs
         redoc_url=None,
         lifespan=_lifespan(
             store_path, {"max_results": max_results, "max_bytes": max_store_bytes}, job_options
@@ -110,6 +120,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=max_body_bytes)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
     app.add_exception_handler(InputError, _input_error)
     for router in ROUTERS:
         app.include_router(router)

@@ -11,7 +11,8 @@ import re
 
 from fastapi.responses import JSONResponse
 
-from resurfacer.errors import InputError
+from resurfacer.common.units import human_text
+from resurfacer.errors import InputError, pass_note
 
 
 def loc_of(path: str) -> list:
@@ -36,7 +37,7 @@ def input_error_detail(exc: InputError) -> dict:
     return {
         "type": "value_error",
         "loc": loc_of(exc.field),
-        "msg": f"got {exc.value!r}; allowed: {exc.allowed}",
+        "msg": human_text(f"got {exc.value!r}; allowed: {exc.allowed}{pass_note(exc.field)}"),
         "input": jsonable(exc.value),
         "field": exc.field,
         "allowed": exc.allowed,

@@ -37,6 +37,22 @@ from resurfacer import __version__
 from resurfacer.common.fingerprint import model_fingerprint
 from resurfacer.plan.schema import Plan
 
+#: file name of the store in the user's data folder
+STORE_NAME = "web-results.sqlite"
+
+
+def default_store_path() -> Path:
+    """Where `resurfacer serve` keeps its results unless told (``--store PATH``): the
+    user's data folder (platformdirs: ``~/.local/share/resurfacer`` on Linux,
+    ``~/Library/Application Support/resurfacer`` on macOS, ``%LOCALAPPDATA%`` on
+    Windows), never the working folder. ``$RESURFACER_DATA_DIR`` overrides the folder."""
+    import os
+
+    from platformdirs import user_data_dir
+
+    folder = os.environ.get("RESURFACER_DATA_DIR") or user_data_dir("resurfacer", appauthor=False)
+    return Path(folder) / STORE_NAME
+
 _RESULTS = """
 CREATE TABLE IF NOT EXISTS results (
     key TEXT PRIMARY KEY,

@@ -9,9 +9,13 @@ from __future__ import annotations
 import gzip
 import re
 from html import escape
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from resurfacer.web.jobs import stage_of
+from resurfacer.web.models import JobView, errors
 
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -54,6 +58,7 @@ def job_view(state, key: str) -> dict | None:
         "plan_name": job.plan.get("name"),
         "elapsed_s": round(job.elapsed_s(), 2),
         "progress": round(job.progress, 3),
+        "stage": stage_of(job.progress) if job.status == "running" else None,
     }
     if job.status == "queued":
         view["queue_position"] = state.jobs.queue_position(job)
@@ -76,7 +81,13 @@ def fallback_report(stored: dict) -> str:
     )
 
 
-@router.get("/api/jobs/{job_id}", summary="A job's status; the summary when done")
+@router.get(
+    "/api/jobs/{job_id}",
+    summary="A job's status and progress; the summary when done",
+    response_model=JobView,
+    response_model_exclude_none=True,
+    responses=errors(404),
+)
 def job_status(job_id: str, request: Request):
     view = job_view(request.app.state, job_id) if KEY_RE.match(job_id) else None
     if view is None:
@@ -84,7 +95,12 @@ def job_status(job_id: str, request: Request):
     return view
 
 
-@router.get("/api/jobs/{job_id}/plan", summary="The (expanded) plan of a job")
+@router.get(
+    "/api/jobs/{job_id}/plan",
+    summary="The (expanded) plan of a job",
+    response_model=dict[str, Any],
+    responses=errors(404),
+)
 def job_plan(job_id: str, request: Request):
     if KEY_RE.match(job_id):
         stored = request.app.state.store.get(job_id)
@@ -100,6 +116,7 @@ def job_plan(job_id: str, request: Request):
     "/api/jobs/{job_id}/report",
     summary="The HTML report of a done job",
     response_class=HTMLResponse,
+    responses={200: {"description": "the report, one HTML document"}, **errors(404, 409)},
 )
 def job_report(job_id: str, request: Request):
     state = request.app.state

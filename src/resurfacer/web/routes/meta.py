@@ -1,11 +1,14 @@
 """What the server offers: the plan schema, the device presets and caps, its health."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from resurfacer import __version__
 from resurfacer.plan.schema import AREA_PRESETS, DEVICES, Plan
 from resurfacer.tissue.skin import SITES
 from resurfacer.web import limits
+from resurfacer.web.models import Health, Presets
 
 router = APIRouter()
 
@@ -40,17 +43,21 @@ def presets() -> dict:
     }
 
 
-@router.get("/api/schema", summary="The plan JSON Schema")
+@router.get("/api/schema", summary="The plan JSON Schema", response_model=dict[str, Any])
 def schema():
     return Plan.json_schema()
 
 
-@router.get("/api/presets", summary="Devices, sites, area presets and the server's caps")
+@router.get(
+    "/api/presets",
+    summary="Devices, sites, area presets and the server's caps",
+    response_model=Presets,
+)
 def get_presets():
     return presets()
 
 
-@router.get("/api/health", summary="Workers, jobs and stored results")
+@router.get("/api/health", summary="Workers, jobs and stored results", response_model=Health)
 def health(request: Request):
     state = request.app.state
     return {

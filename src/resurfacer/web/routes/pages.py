@@ -1,4 +1,4 @@
-"""The HTML pages: the planner (``/``), ``/compare`` and the offline API docs (``/docs``).
+"""The HTML pages: the planner (``/``) and ``/compare`` (the API docs: `routes.docs`).
 
 Each page is its template (its ``<main>``) in the shared frame ``templates/_frame.html``.
 """
@@ -16,7 +16,6 @@ TEMPLATES = Path(__file__).parents[1] / "templates"
 PAGES = {
     "index.html": ("plan a treatment", ("planner.js", "index.js"), "/"),
     "compare.html": ("compare two plans", ("planner.js", "compare.js"), "/compare"),
-    "docs.html": ("API", ("docs.js",), "/docs"),
 }
 NAV = (("/", "Plan"), ("/compare", "Compare"), ("/docs", "API"))
 
@@ -52,8 +51,3 @@ def index():
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare():
     return render_page("compare.html")
-
-
-@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-def docs():
-    return render_page("docs.html")

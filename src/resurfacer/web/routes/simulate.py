@@ -18,6 +18,7 @@ from resurfacer.plan.input import parse_json
 from resurfacer.plan.schema import Plan
 from resurfacer.web import limits
 from resurfacer.web.jobs import QueueFull
+from resurfacer.web.models import JobView, Submitted, Validated, errors
 from resurfacer.web.routes.jobs import job_view
 from resurfacer.web.store import plan_key
 
@@ -38,6 +39,8 @@ async def read_plan(request: Request) -> Plan:
 @router.post(
     "/api/validate",
     summary="Validate a plan (same schema as the CLI, plus the server's caps)",
+    response_model=Validated,
+    responses=errors(413, 422),
     openapi_extra=JSON_BODY,
 )
 async def validate(request: Request):
@@ -51,11 +54,10 @@ async def validate(request: Request):
     "/api/simulate",
     status_code=202,
     summary="Submit a plan: 202 with a job id, or 200 with the stored result",
+    response_model=Submitted,
     responses={
-        200: {"description": "the plan was computed before"},
-        413: {"description": "body too large"},
-        422: {"description": "bad plan"},
-        503: {"description": "queue full"},
+        200: {"model": JobView, "description": "the plan was computed before: its result"},
+        **errors(413, 422, 503),
     },
     openapi_extra=JSON_BODY,
 )
