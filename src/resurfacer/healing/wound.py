@@ -145,18 +145,6 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
     return lag + k * damage_depth + r / v
 
 
-@dataclass(frozen=True)
-class PassHealing:
-    """What one pass does: closure, debris shedding, and how it closes."""
-
-    closure: float  # s
-    mode: str  # "basal_sparing" | "edge_migration" | "adnexal" | "confluent_adnexal"
-    debris_depth: float  # m, necrotic tissue the epidermis must carry up
-    shed_median: float  # s after closure, median debris shedding
-    visible_end: float  # s, end of visible crusting/flaking (= closure where none is visible)
-    mend_clear: float  # s, all debris shed (ED84 of the shedding)
-
-
 def debris_speed(age_years: float) -> float:
     r"""Upward speed [m/s] at which the healing epidermis carries necrotic debris out.
 
@@ -177,51 +165,106 @@ def debris_speed(age_years: float) -> float:
     return u_ref * ref / natural_renewal(age_years).turnover
 
 
+@dataclass(frozen=True)
+class PassHealing:
+    """What one pass does: how much of the basal layer it kills, closure, debris shedding."""
+
+    closure: float  # s, re-epithelialisation (ED50)
+    mode: str  # how the killed part closes: "basal_sparing" | "edge_migration" | "adnexal"
+    basal_killed: float  # fraction of the basal layer killed under the wound, 0..1
+    debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
+    shed_median: float  # s after closure, median shedding of that debris
+    footprint: float  # fraction of the surface under the necrotic zone, 0..1
+    necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
+    ablative: bool  # the surface was opened (crust) or stayed intact (MENDs under it)
+    mend_clear: float  # s, all debris shed (ED84 of the shedding)
+
+
+def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
+    r"""Fraction of the basal layer killed under a wound of coagulation depth `z` [m].
+
+    .. math:: k = \Phi\left(\frac{z - E}{s_{DEJ}\,E}\right)
+
+    E = stratum corneum + viable epidermis of the skin given; the dermo-epidermal junction
+    undulates (rete ridges) with a relative spread :math:`s_{DEJ}` (healing.toml
+    [basal_layer]), so a wound reaching the nominal junction kills half the basal cells.
+    Continuous in depth (the former rule switched at z = E).
+    """
+    s = load_toml("healing.toml")["basal_layer"]["junction_relative_sd"]
+    return float(norm.cdf((coagulation_depth - epidermis) / (s * epidermis)))
+
+
+def necrotic_footprint(p: WoundedPass) -> float:
+    r"""Fraction of the surface under one pass's necrotic zone, 0..1.
+
+    .. math:: f = \min\left(1, \frac{\pi w^2}{4 s^2}\right)
+
+    w = the wider of the ablation and coagulation zones at the surface, s = the column
+    spacing (square lattice); full field: 1; fractional without a spacing: its coverage.
+    """
+    if not p.fractional:
+        return 1.0
+    w = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width)
+    if p.spacing is None:
+        return min(1.0, p.coverage)
+    return min(1.0, math.pi * w * w / (4.0 * p.spacing * p.spacing))
+
+
+def _migration(p: WoundedPass, site: str, footprint: float) -> tuple[float, str]:
+    """Closure [s] of the part whose basal layer is killed: from the wound edge or the adnexa.
+
+    Edge distance r = half the necrotic width, lengthened by 1/sqrt(1 - f) as the
+    wounds' footprint f leaves less intact margin between them (MODEL ASSUMPTION; it
+    makes the switch to adnexal healing at confluence continuous).
+    """
+    adn = adnexal_closure(p.coagulation_depth, site)
+    if not p.fractional:
+        return adn, "adnexal"
+    r = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width) / 2
+    edge = column_closure(r / math.sqrt(max(1e-6, 1.0 - footprint)))
+    return (edge, "edge_migration") if edge <= adn else (adn, "adnexal")
+
+
 def pass_healing(p: WoundedPass, epidermis: float, site: str, age_years: float) -> PassHealing:
-    """Closure and shedding of one pass (see docs/healing.md for the rules).
+    r"""Closure and shedding of one pass (docs/healing.md, "Models").
+
+    .. math::
+
+        t_c = t_{lag} + k\,(t_{mig} - t_{lag}), \qquad
+        h = \min(z - a, E), \qquad T_{shed} = h / u(age)
+
+    k = `basal_killed_fraction`, :math:`t_{mig}` = edge migration or adnexal closure
+    (`_migration`), h the necrotic layer (coagulation minus ablation depth, at most the
+    epidermis the debris crosses), u = `debris_speed`. All continuous in the geometry.
 
     Parameters
     ----------
     p : WoundedPass
     epidermis : float
-        Stratum corneum + viable epidermis thickness at the site [m].
+        Stratum corneum + viable epidermis thickness of the skin given [m].
     site : str
+        Body site (adnexal density).
     age_years : float
     """
     c = load_toml("healing.toml")["debris"]
-    basal_sparing = p.coagulation_depth < epidermis
-    if basal_sparing:
-        # The basal layer survives everywhere under the wound: no migration needed.
-        _, lag = migration_constants()
-        closure, mode = lag, "basal_sparing"
-        debris = p.coagulation_depth - p.ablation_depth
-    else:
-        debris = epidermis
-        if p.fractional:
-            r = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width) / 2
-            confluent = p.spacing is not None and r >= p.spacing / math.sqrt(2)
-            if confluent:
-                closure, mode = adnexal_closure(p.coagulation_depth, site), "confluent_adnexal"
-            else:
-                edge = column_closure(r)
-                adn = adnexal_closure(p.coagulation_depth, site)
-                closure, mode = (edge, "edge_migration") if edge <= adn else (adn, "adnexal")
-        else:
-            closure, mode = adnexal_closure(p.coagulation_depth, site), "adnexal"
+    foot = necrotic_footprint(p)
+    k = basal_killed_fraction(p.coagulation_depth, epidermis)
+    _, lag = migration_constants()
+    t_mig, mode = _migration(p, site, foot)
+    closure = lag + k * (t_mig - lag)
+    if k < 0.5:
+        mode = "basal_sparing"
+    necrosis = p.coagulation_depth - p.ablation_depth
+    debris = min(necrosis, epidermis)
     shed = debris / debris_speed(age_years)
-    sigma = c["shed_sigma"]
-    cover = 1.0 if not p.fractional else min(p.coverage, 1.0)
-    c_vis = c["visible_cover_fraction"]
-    if p.ablative and cover > c_vis:
-        z = float(norm.ppf(1.0 - c_vis / cover))
-        visible_end = closure + shed * math.exp(sigma * z)
-    else:
-        visible_end = closure
     return PassHealing(
         closure=closure,
         mode=mode,
+        basal_killed=k,
         debris_depth=debris,
         shed_median=shed,
-        visible_end=visible_end,
-        mend_clear=closure + shed * math.exp(sigma),
+        footprint=foot,
+        necrosis=necrosis,
+        ablative=p.ablative,
+        mend_clear=closure + shed * math.exp(c["shed_sigma"]),
     )
