@@ -194,10 +194,9 @@ def simulate(
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
     healing = healing_timeline(
-        [_wound(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
-        patient.age_years,
-        patient.phototype,
-        largest,
+        [wound_for(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
+        skins[largest],
+        list(site_area),
     )
     summary = OutcomeSummary(
         plan_name=plan.name,
@@ -223,8 +222,8 @@ def simulate(
     return outcome
 
 
-def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
-    """The wound one pass leaves, from its column on the largest site.
+def wound_for(p: Pass, column: ColumnResult) -> WoundedPass:
+    """The wound one pass leaves, from its column (the hand-off to healing).
 
     A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
     without a crater is non-ablative.

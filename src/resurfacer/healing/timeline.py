@@ -26,7 +26,7 @@ from . import aftercare as care
 from . import visibility as vis
 from .aftercare import DayState, Marks
 from .renewal import DAY
-from .wound import PassHealing, WoundedPass, pass_healing, validate_pass
+from .wound import PassHealing, WoundedPass, necrotic_area_ratio, pass_healing, validate_pass
 
 WEEK = 7 * DAY
 
@@ -106,6 +106,14 @@ def epidermis_thickness(skin: Skin) -> float:
     return skin.layer("stratum_corneum").thickness + skin.layer("epidermis").thickness
 
 
+def pass_healings(
+    wounds: Sequence[WoundedPass], epidermis: float, site: str, age_years: float
+) -> list[PassHealing]:
+    """Each pass's healing, with the intact margin left by all passes together."""
+    area = sum(necrotic_area_ratio(p) for p in wounds)
+    return [pass_healing(p, epidermis, site, age_years, area) for p in wounds]
+
+
 def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
     """Downtime [d] = max(visible-wound days, oedema); `k` = -1 / +1 for the band's ends:
     closure x 1.3^k (Stumpp ED84/ED50), shedding x exp(k sigma), oedema x (1 + k band)."""
@@ -176,14 +184,12 @@ def healing_timeline(
     sites = tuple(treated_sites) or (skin.site,)
     wounds = _check_inputs(wounds, skin, sites)
     e = epidermis_thickness(skin)
-    ph = [pass_healing(p, e, skin.site, float(skin.age)) for p in wounds]
+    ph = pass_healings(wounds, e, skin.site, float(skin.age))
     m = _marks(ph)
     opened = any(p.ablative for p in ph)
     items = care.schedule(m, opened, "perioral" in sites)
-    f_v = load_toml("healing.toml")["debris"]["visible_cover_fraction"]
-
     def crust_visibility(day: float) -> float:
-        return float(vis.crust_fraction(np.array([day * DAY]), ph)[0] / f_v)
+        return float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
 
     remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
     lo, hi = downtime_days(ph, -1.0), downtime_days(ph, 1.0)

@@ -12,9 +12,13 @@ after a lognormal time (median :math:`T_i`, spread :math:`\sigma`):
     a_i(t) = f_i\,S_i(t), \quad S_i(t) = 1 - \Phi\!\left(\frac{\ln((t - t_{c,i})/T_i)}{\sigma}\right)
     \ (t > t_{c,i}), \quad S_i = 1 \ (t \le t_{c,i})
 
-Passes overlap at random: :math:`F(t) = 1 - \prod_i (1 - a_i(t))`. Visibility rises
-linearly with the covered fraction up to :math:`F_v` and is full above it,
-:math:`g(F) = \min(1, F/F_v)`; the visible-wound days are :math:`\int_0^\infty g(F(t))\,dt`.
+Passes overlap at random: :math:`F(t) = 1 - \prod_i (1 - a_i(t))`. Visibility grows with
+the logarithm of the covered fraction (Weber-Fechner: perceived magnitude ~ log of the
+stimulus) from a detection level :math:`F_0` and is full from :math:`F_v` on,
+
+.. math:: g(F) = \min\left(1, \frac{\ln(1 + F/F_0)}{\ln(1 + F_v/F_0)}\right),
+
+and the visible-wound days are :math:`\int_0^\infty g(F(t))\,dt`.
 Downtime = the longer of the visible-wound days and the oedema.
 """
 
@@ -65,17 +69,22 @@ def _horizon(passes: Sequence[PassHealing], closure_scale, shed_scale) -> float:
     return max(ends + [DAY])
 
 
+def visibility(covered: np.ndarray) -> np.ndarray:
+    """Visibility g(F) (0..1) of wounds covering the surface fraction F (module docstring)."""
+    d = load_toml("healing.toml")["debris"]
+    f0, f_v = d["detection_cover_fraction"], d["visible_cover_fraction"]
+    return np.minimum(1.0, np.log1p(covered / f0) / math.log1p(f_v / f0))
+
+
 def visible_wound_days(
     passes: Sequence[PassHealing], closure_scale: float = 1.0, shed_scale: float = 1.0
 ) -> float:
-    r"""Days the wounds show: :math:`\int_0^\infty \min(1, F(t)/F_v)\,dt` [d].
+    r"""Days the wounds show: :math:`\int_0^\infty g(F(t))\,dt` [d] (`visibility`).
 
-    :math:`F_v` = healing.toml [debris] visible_cover_fraction. Zero for non-ablative
-    passes (their debris lies under an intact stratum corneum).
+    Zero for non-ablative passes (their debris lies under an intact stratum corneum).
     """
-    f_v = load_toml("healing.toml")["debris"]["visible_cover_fraction"]
     t = np.arange(0.0, _horizon(passes, closure_scale, shed_scale) + STEP, STEP)
-    g = np.minimum(1.0, crust_fraction(t, passes, closure_scale, shed_scale) / f_v)
+    g = visibility(crust_fraction(t, passes, closure_scale, shed_scale))
     return float(np.trapezoid(g, t) / DAY)
 
 
@@ -91,11 +100,10 @@ def crust_end_days(passes: Sequence[PassHealing]) -> float:
 
 
 def open_footprint(passes: Sequence[PassHealing]) -> float:
-    """Combined fraction of the surface opened by ablative passes (random overlap), 0..1."""
+    """Combined fraction of the surface ablated open (random overlap), 0..1."""
     intact = 1.0
     for p in passes:
-        if p.ablative:
-            intact *= 1.0 - p.footprint
+        intact *= 1.0 - p.open_fraction
     return 1.0 - intact
 
 
@@ -125,7 +133,8 @@ def oedema_days(passes: Sequence[PassHealing]) -> float:
 def erythema_model_days(passes: Sequence[PassHealing]) -> float:
     r"""Redness from the open footprint and the residual thermal necrosis [d].
 
-    Open footprint :math:`c` (`open_footprint`), footprint-weighted necrosis :math:`h`:
+    Open fraction :math:`c` (`open_footprint`, ablated surface), necrotic-footprint-weighted
+    residual necrosis :math:`h` of the ablative passes:
 
     .. math::
 

@@ -148,10 +148,12 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
 def debris_speed(age_years: float) -> float:
     r"""Upward speed [m/s] at which the healing epidermis carries necrotic debris out.
 
-    .. math:: u(a) = \frac{h_{ref}}{7\,d - t_{close}(5\,mJ)} \, \frac{T_{epi}(37)}{T_{epi}(a)}
+    .. math:: u(a) = \frac{h_{ref}\, e^{\sigma}}{7\,d - t_{close}(5\,mJ)} \, \frac{T_{epi}(37)}{T_{epi}(a)}
 
     calibrated on Laubach 2006 (MENDs shed within 7 days after 5 mJ at 1500 nm, epidermis
     122 um) at the reference age of Maeda's turnover, slower with age as the turnover.
+    "Within 7 days" is read as the model's MEND clearance, the ED84 of the shedding
+    (closure + median x exp(sigma)), as `PassHealing.mend_clear` defines it.
     """
     c = load_toml("healing.toml")
     lb, sw = c["laubach"], c["stumpp_widths"]
@@ -160,7 +162,8 @@ def debris_speed(age_years: float) -> float:
     )
     w5 = sw["width_um"][0] * (lb["energy_mj"] / sw["energy_mj"][0]) ** p * UM
     t5 = column_closure(w5 / 2)
-    u_ref = lb["epidermis_um"] * UM / (lb["mend_shed_days"] * DAY - t5)
+    sigma = c["debris"]["shed_sigma"]
+    u_ref = lb["epidermis_um"] * UM * math.exp(sigma) / (lb["mend_shed_days"] * DAY - t5)
     ref = natural_renewal(c["renewal"]["age_ref_years"]).turnover
     return u_ref * ref / natural_renewal(age_years).turnover
 
@@ -175,6 +178,7 @@ class PassHealing:
     debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
     shed_median: float  # s after closure, median shedding of that debris
     footprint: float  # fraction of the surface under the necrotic zone, 0..1
+    open_fraction: float  # fraction of the surface ablated open (0 for non-ablative), 0..1
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
     ablative: bool  # the surface was opened (crust) or stayed intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding)
@@ -194,10 +198,24 @@ def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
     return float(norm.cdf((coagulation_depth - epidermis) / (s * epidermis)))
 
 
-def necrotic_footprint(p: WoundedPass) -> float:
-    r"""Fraction of the surface under one pass's necrotic zone, 0..1.
+def survivor_distance(killed: float) -> float:
+    r"""Farthest distance [m] from a killed basal cell to a surviving one, for a fraction
+    `killed` of the basal layer killed in patches of the junction's scale L:
 
-    .. math:: f = \min\left(1, \frac{\pi w^2}{4 s^2}\right)
+    .. math:: d_s = \frac{L}{2} \sqrt{\frac{k}{1 - k}}
+
+    (the killed area per surviving patch grows as k/(1-k); L = healing.toml
+    [basal_layer] patch_um). Zero when nothing is killed, unbounded as k -> 1, where
+    the wound's edge or the adnexa take over (`pass_healing`).
+    """
+    L = load_toml("healing.toml")["basal_layer"]["patch_um"] * UM
+    k = min(max(killed, 0.0), 1.0 - 1e-12)
+    return 0.5 * L * math.sqrt(k / (1.0 - k))
+
+
+def necrotic_area_ratio(p: WoundedPass) -> float:
+    r"""Necrotic area of one pass per unit surface, :math:`\lambda = \pi w^2 / (4 s^2)` (may
+    exceed 1 where zones overlap).
 
     w = the wider of the ablation and coagulation zones at the surface, s = the column
     spacing (square lattice); full field: 1; fractional without a spacing: its coverage.
@@ -206,35 +224,62 @@ def necrotic_footprint(p: WoundedPass) -> float:
         return 1.0
     w = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width)
     if p.spacing is None:
+        return p.coverage
+    return math.pi * w * w / (4.0 * p.spacing * p.spacing)
+
+
+def necrotic_footprint(p: WoundedPass) -> float:
+    """Fraction of the surface under one pass's necrotic zone, min(1, lambda)."""
+    return min(1.0, necrotic_area_ratio(p))
+
+
+def open_fraction(p: WoundedPass) -> float:
+    """Fraction of the surface the pass ablates open: pi a^2 / (4 s^2) for columns of
+    ablation width a at spacing s (capped at 1); full field 1; non-ablative 0."""
+    if not p.ablative:
+        return 0.0
+    if not p.fractional:
+        return 1.0
+    if p.spacing is None:
         return min(1.0, p.coverage)
-    return min(1.0, math.pi * w * w / (4.0 * p.spacing * p.spacing))
+    return min(1.0, math.pi * p.ablation_width**2 / (4.0 * p.spacing**2))
 
 
-def _migration(p: WoundedPass, site: str, footprint: float) -> tuple[float, str]:
+def _migration(p: WoundedPass, site: str, area_ratio: float) -> tuple[float, str]:
     """Closure [s] of the part whose basal layer is killed: from the wound edge or the adnexa.
 
-    Edge distance r = half the necrotic width, lengthened by 1/sqrt(1 - f) as the
-    wounds' footprint f leaves less intact margin between them (MODEL ASSUMPTION; it
-    makes the switch to adnexal healing at confluence continuous).
+    Edge distance r = half the necrotic width, lengthened by exp(lambda/2) as the wounds
+    of all passes (necrotic area per surface lambda, summed) leave less intact margin:
+    for wounds laid at random the intact fraction is exp(-lambda), and the distance to
+    intact skin grows as its inverse square root (MODEL ASSUMPTION; it makes the change
+    to adnexal healing at confluence continuous, and a pass split in two at half density
+    leaves the same margin).
     """
     adn = adnexal_closure(p.coagulation_depth, site)
     if not p.fractional:
         return adn, "adnexal"
     r = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width) / 2
-    edge = column_closure(r / math.sqrt(max(1e-6, 1.0 - footprint)))
+    edge = column_closure(r * math.exp(0.5 * area_ratio))
     return (edge, "edge_migration") if edge <= adn else (adn, "adnexal")
 
 
-def pass_healing(p: WoundedPass, epidermis: float, site: str, age_years: float) -> PassHealing:
+def pass_healing(
+    p: WoundedPass,
+    epidermis: float,
+    site: str,
+    age_years: float,
+    area_ratio: float | None = None,
+) -> PassHealing:
     r"""Closure and shedding of one pass (docs/healing.md, "Models").
 
     .. math::
 
-        t_c = t_{lag} + k\,(t_{mig} - t_{lag}), \qquad
+        t_c = \min(t_{mig},\ t_{lag} + d_s(k) / v), \qquad
         h = \min(z - a, E), \qquad T_{shed} = h / u(age)
 
-    k = `basal_killed_fraction`, :math:`t_{mig}` = edge migration or adnexal closure
-    (`_migration`), h the necrotic layer (coagulation minus ablation depth, at most the
+    k = `basal_killed_fraction`, :math:`d_s` = `survivor_distance` (basal cells that survive
+    under the wound close it from nearby), :math:`t_{mig}` = edge migration or adnexal
+    closure (`_migration`), h the necrotic layer (coagulation minus ablation depth, at most the
     epidermis the debris crosses), u = `debris_speed`. All continuous in the geometry.
 
     Parameters
@@ -245,13 +290,18 @@ def pass_healing(p: WoundedPass, epidermis: float, site: str, age_years: float) 
     site : str
         Body site (adnexal density).
     age_years : float
+    area_ratio : float, optional
+        Necrotic area per surface of all the treatment's passes (sum of
+        `necrotic_area_ratio`); it sets the intact margin left between wounds. Default:
+        this pass's own.
     """
     c = load_toml("healing.toml")["debris"]
     foot = necrotic_footprint(p)
+    own = necrotic_area_ratio(p)
+    around = own if area_ratio is None else max(own, area_ratio)
     k = basal_killed_fraction(p.coagulation_depth, epidermis)
-    _, lag = migration_constants()
-    t_mig, mode = _migration(p, site, foot)
-    closure = lag + k * (t_mig - lag)
+    t_mig, mode = _migration(p, site, around)
+    closure = min(t_mig, column_closure(survivor_distance(k)))
     if k < 0.5:
         mode = "basal_sparing"
     necrosis = p.coagulation_depth - p.ablation_depth
@@ -264,6 +314,7 @@ def pass_healing(p: WoundedPass, epidermis: float, site: str, age_years: float) 
         debris_depth=debris,
         shed_median=shed,
         footprint=foot,
+        open_fraction=open_fraction(p),
         necrosis=necrosis,
         ablative=p.ablative,
         mend_clear=closure + shed * math.exp(c["shed_sigma"]),
