@@ -181,8 +181,8 @@ def healing_timeline(
         Naming the field: skin, treated_sites, an empty pass list, or a pass with an
         unknown kind or missing/NaN geometry (``passes[i].field``).
     """
+    wounds = _check_inputs(wounds, skin, treated_sites)
     sites = tuple(treated_sites) or (skin.site,)
-    wounds = _check_inputs(wounds, skin, sites)
     e = epidermis_thickness(skin)
     ph = pass_healings(wounds, e, skin.site, float(skin.age))
     m = _marks(ph)
