@@ -35,9 +35,7 @@ def column(depth=500e-6, cov=0.05, width=120e-6, cuff=50e-6, energy=0.015, kind=
     """A fractional column of a spot `width` at density `cov` (spacing from the spot)."""
     spacing = width * math.sqrt(math.pi / 4 / cov)
     if kind == "nonablative":
-        return WoundedPass(
-            "nonablative_fractional", 0, 0, depth, width, cov, spacing, energy
-        )
+        return WoundedPass("nonablative_fractional", 0, 0, depth, width, cov, spacing, energy)
     return WoundedPass(
         "ablative_fractional", depth, width, depth + cuff, width + 2 * cuff, cov, spacing, energy
     )
@@ -51,7 +49,9 @@ def deep(depth=500e-6, width=180e-6, cov=0.05):
 
 
 def full_field(ablation, necrosis):
-    return WoundedPass("full_field", ablation, math.nan, ablation + necrosis, math.nan, 1.0, None, 0)
+    return WoundedPass(
+        "full_field", ablation, math.nan, ablation + necrosis, math.nan, 1.0, None, 0
+    )
 
 
 def test_older_skin_renews_more_slowly():

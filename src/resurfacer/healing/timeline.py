@@ -82,7 +82,12 @@ class HealingResult:
             "closure_modes": [p.mode for p in self.passes],
             "aftercare": self.aftercare,
             "daily": [
-                {"day": d.day, "skin": d.state, "erythema": d.erythema, "aftercare": list(d.aftercare)}
+                {
+                    "day": d.day,
+                    "skin": d.state,
+                    "erythema": d.erythema,
+                    "aftercare": list(d.aftercare),
+                }
                 for d in self.timeline
             ],
             "phototype_notes": self.phototype_notes,
@@ -143,7 +148,9 @@ def _milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Miles
         Milestone("remodelling period ends (results visible)", remodel_weeks * 7, rm["note"]),
     ]
     if skin_opened:
-        out.insert(1, Milestone("visible crust and debris over", m.crust_end, "healing.toml [debris]"))
+        out.insert(
+            1, Milestone("visible crust and debris over", m.crust_end, "healing.toml [debris]")
+        )
     return sorted(out, key=lambda x: x.day)
 
 
@@ -188,6 +195,7 @@ def healing_timeline(
     m = _marks(ph)
     opened = any(p.ablative for p in ph)
     items = care.schedule(m, opened, "perioral" in sites)
+
     def crust_visibility(day: float) -> float:
         return float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
 
@@ -242,7 +250,8 @@ def timeline_table(result: HealingResult) -> str:
     ]
     lines += ["", "aftercare:"]
     lines += [
-        f"  day {a['start_day']:g} to {a['end_day']:g}: {a['name']}: {a['text']}" for a in s.aftercare
+        f"  day {a['start_day']:g} to {a['end_day']:g}: {a['name']}: {a['text']}"
+        for a in s.aftercare
     ]
     lines += ["", "milestones:"] + [f"  day {m.day:6.1f}  {m.name}" for m in s.milestones]
     lines += ["phototype notes:"] + [f"  - {n}" for n in s.phototype_notes]

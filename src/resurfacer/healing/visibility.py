@@ -9,7 +9,8 @@ after a lognormal time (median :math:`T_i`, spread :math:`\sigma`):
 
 .. math::
 
-    a_i(t) = f_i\,S_i(t), \quad S_i(t) = 1 - \Phi\!\left(\frac{\ln((t - t_{c,i})/T_i)}{\sigma}\right)
+    a_i(t) = f_i\,S_i(t), \quad
+    S_i(t) = 1 - \Phi\!\left(\frac{\ln((t - t_{c,i})/T_i)}{\sigma}\right)
     \ (t > t_{c,i}), \quad S_i = 1 \ (t \le t_{c,i})
 
 Passes overlap at random: :math:`F(t) = 1 - \prod_i (1 - a_i(t))`. Visibility grows with
@@ -63,8 +64,7 @@ def crust_fraction(
 def _horizon(passes: Sequence[PassHealing], closure_scale, shed_scale) -> float:
     sigma = load_toml("healing.toml")["debris"]["shed_sigma"]
     ends = [
-        p.closure * closure_scale + p.shed_median * shed_scale * math.exp(6 * sigma)
-        for p in passes
+        p.closure * closure_scale + p.shed_median * shed_scale * math.exp(6 * sigma) for p in passes
     ]
     return max(ends + [DAY])
 

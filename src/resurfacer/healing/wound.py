@@ -148,7 +148,10 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
 def debris_speed(age_years: float) -> float:
     r"""Upward speed [m/s] at which the healing epidermis carries necrotic debris out.
 
-    .. math:: u(a) = \frac{h_{ref}\, e^{\sigma}}{7\,d - t_{close}(5\,mJ)} \, \frac{T_{epi}(37)}{T_{epi}(a)}
+    .. math::
+
+        u(a) = \frac{h_{ref}\, e^{\sigma}}{7\,d - t_{close}(5\,mJ)} \,
+        \frac{T_{epi}(37)}{T_{epi}(a)}
 
     calibrated on Laubach 2006 (MENDs shed within 7 days after 5 mJ at 1500 nm, epidermis
     122 um) at the reference age of Maeda's turnover, slower with age as the turnover.

@@ -522,7 +522,7 @@ def _wound(o: _Option, site: str) -> WoundedPass:
     )
 
 
-def _evaluate(c, skins[largest], sites, weights, largest, metric, lo_m, hi_m, target):
+def _evaluate(c, skin, sites, weights, largest, metric, lo_m, hi_m, target):
     depths = []
     for o in c.options:
         depths.append(float(np.dot(weights, [o.sites[s][metric] for s in sites])))
