@@ -156,13 +156,15 @@ def _milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Miles
 
 def _marks(ph: Sequence[PassHealing]) -> Marks:
     downtime = downtime_days(ph)
+    crust_end = vis.crust_end_days(ph)
     return Marks(
         closed=max(p.closure for p in ph) / DAY,
-        crust_end=vis.crust_end_days(ph),
+        crust_end=crust_end,
         oedema_end=vis.oedema_days(ph),
         downtime_end=downtime,
         erythema_end=max(vis.erythema_model_days(ph), downtime),
-        mend_clear=max(p.mend_clear for p in ph) / DAY,
+        # all debris shed: the ED84 of the slowest pass, and no visible crust left
+        mend_clear=max(max(p.mend_clear for p in ph) / DAY, crust_end),
     )
 
 
@@ -237,7 +239,9 @@ def timeline_table(result: HealingResult) -> str:
         "",
         closed,
         f"downtime                {s.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})",
-        f"visible crust/debris    until day {s.crust_end_days:.1f}",
+        f"visible crust/debris    until day {s.crust_end_days:.1f}"
+        if s.skin_opened
+        else "visible crust/debris    none (the surface stays intact)",
         f"swelling                {s.oedema_days:.1f} days",
         f"erythema                {s.erythema_days:.1f} days",
         f"MENDs/debris shed by    day {s.mend_clearance_days:.1f}",
