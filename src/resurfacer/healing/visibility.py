@@ -100,16 +100,16 @@ def crust_end_days(passes: Sequence[PassHealing]) -> float:
 
 
 def open_footprint(passes: Sequence[PassHealing]) -> float:
-    """Combined fraction of the surface ablated open (random overlap), 0..1."""
-    intact = 1.0
-    for p in passes:
-        intact *= 1.0 - p.open_fraction
-    return 1.0 - intact
+    r"""Fraction of the surface ablated open by all passes, :math:`1 - e^{-\sum_i \lambda_{o,i}}`
+    (craters laid at random; :math:`\lambda_o` the open area per unit surface, so that a pass
+    split in two at half density opens the same fraction); 1 with a full-field pass."""
+    return 1.0 - math.exp(-sum(p.open_ratio for p in passes))
 
 
 def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
-    """Residual thermal necrosis per unit surface of the ablative passes [m] (sum f_i h_i)."""
-    return sum(p.footprint * p.necrosis for p in passes if p.ablative)
+    """Residual thermal necrosis per unit surface of the ablative passes [m]:
+    sum of necrotic area per surface x necrosis thickness (overlaps count twice)."""
+    return sum(p.area_ratio * p.necrosis for p in passes if p.ablative)
 
 
 def oedema_days(passes: Sequence[PassHealing]) -> float:
@@ -151,7 +151,7 @@ def erythema_model_days(passes: Sequence[PassHealing]) -> float:
     c = open_footprint(passes)
     if c <= 0:
         return e["nonablative_days"]
-    h = necrosis_per_area(passes) / sum(p.footprint for p in passes if p.ablative)
+    h = necrosis_per_area(passes) / sum(p.area_ratio for p in passes if p.ablative)
     c_f, e_f = e["fractional_open_cover"], e["fractional_days"]
     if c < c_f:
         return e["nonablative_days"] + (e_f - e["nonablative_days"]) * c / c_f

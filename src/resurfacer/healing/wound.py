@@ -181,7 +181,8 @@ class PassHealing:
     debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
     shed_median: float  # s after closure, median shedding of that debris
     footprint: float  # fraction of the surface under the necrotic zone, 0..1
-    open_fraction: float  # fraction of the surface ablated open (0 for non-ablative), 0..1
+    area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
+    open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
     ablative: bool  # the surface was opened (crust) or stayed intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding)
@@ -236,16 +237,17 @@ def necrotic_footprint(p: WoundedPass) -> float:
     return min(1.0, necrotic_area_ratio(p))
 
 
-def open_fraction(p: WoundedPass) -> float:
-    """Fraction of the surface the pass ablates open: pi a^2 / (4 s^2) for columns of
-    ablation width a at spacing s (capped at 1); full field 1; non-ablative 0."""
+def open_area_ratio(p: WoundedPass) -> float:
+    """Ablated (open) area of one pass per unit surface: pi a^2 / (4 s^2) for columns of
+    ablation width a at spacing s (may exceed 1 where craters overlap); full field
+    infinite (all open); non-ablative 0."""
     if not p.ablative:
         return 0.0
     if not p.fractional:
-        return 1.0
+        return math.inf
     if p.spacing is None:
-        return min(1.0, p.coverage)
-    return min(1.0, math.pi * p.ablation_width**2 / (4.0 * p.spacing**2))
+        return p.coverage
+    return math.pi * p.ablation_width**2 / (4.0 * p.spacing**2)
 
 
 def _migration(p: WoundedPass, site: str, area_ratio: float) -> tuple[float, str]:
@@ -317,7 +319,8 @@ def pass_healing(
         debris_depth=debris,
         shed_median=shed,
         footprint=foot,
-        open_fraction=open_fraction(p),
+        area_ratio=own,
+        open_ratio=open_area_ratio(p),
         necrosis=necrosis,
         ablative=p.ablative,
         mend_clear=closure + shed * math.exp(c["shed_sigma"]),
