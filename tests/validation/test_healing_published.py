@@ -1,16 +1,21 @@
 """Healing model against published data: calibration re-derived, then checked on other data.
 
-Calibration: Stumpp 2009 ED50 ends (migration speed, lag), Stumpp ED84/ED50 at 10 mJ
-(spread), Laubach 2006 MEND shedding by day 7 (debris speed), full-field Er:YAG 5.5 d
-(depth lag). Checks: the rest below.
+Calibration (rows of data/validation/healing.csv): Stumpp 2009 ED50 ends (heal-001/002:
+migration speed, lag), Stumpp ED84/ED50 at 10 mJ (heal-003: spread), Laubach 2006 MEND
+shedding by day 7 (heal-008: debris speed), non-ablative erythema and oedema 2-3 d
+(heal-016), full-field Er:YAG 5.5 d (heal-030: depth lag), full-field CO2 erythema
+4.5 months (heal-025). Checks: every other row, with the bounds of
+data/validation/healing_cases.toml; their errors are in docs/validation.md.
 """
 
 import math
+from pathlib import Path
 
 import pytest
 
 from resurfacer.data import load_toml
 from resurfacer.healing import WoundedPass, adnexal_closure, column_closure, healing_timeline
+from resurfacer.healing.validation import check_row, load_rows
 from resurfacer.tissue.skin import skin_for
 
 H = 3600.0
@@ -129,10 +134,6 @@ def test_reference_dual_full_face_downtime_3_to_5_days():
 
 
 # --- the published table (data/validation/healing.csv) -----------------------------------
-
-from pathlib import Path  # noqa: E402
-
-from resurfacer.healing.validation import check_row, load_rows  # noqa: E402
 
 ROWS = load_rows()
 DOC = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
