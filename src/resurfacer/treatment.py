@@ -93,6 +93,9 @@ class OutcomeSummary(BaseModel):
     combined_coverage_percent: float
     max_energy_balance_error: float
     reepithelialization_hours: float
+    #: False when no pass opened the surface (non-ablative): then "closure" is the repair
+    #: of the treated zones under an intact stratum corneum
+    skin_opened: bool = True
     downtime_days: float
     downtime_days_range: tuple[float, float]
     erythema_days: float
@@ -209,6 +212,7 @@ def simulate(
         combined_coverage_percent=100.0 * coverage,
         max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
         reepithelialization_hours=healing.reepithelialization_hours,
+        skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
         downtime_days_range=healing.downtime_days_range,
         erythema_days=healing.erythema_days,

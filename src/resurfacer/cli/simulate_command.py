@@ -108,7 +108,10 @@ def summary_table(summary) -> str:
         f"energy delivered          {summary.total_energy_j:.0f} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} C",
-        f"skin closed after         {summary.reepithelialization_hours:.0f} h",
+        f"skin closed after         {summary.reepithelialization_hours:.0f} h"
+        if getattr(summary, "skin_opened", True)
+        else f"skin surface              intact (zones repaired after "
+        f"{summary.reepithelialization_hours:.0f} h)",
         f"downtime                  {summary.downtime_days:.1f} days "
         f"(band {summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f})",
         f"erythema                  {summary.erythema_days:.0f} days",
