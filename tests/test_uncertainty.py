@@ -64,3 +64,44 @@ def test_reference_scaling(result):
 def test_bad_sample_counts(n):
     with pytest.raises(InputError, match="n_samples"):
         propagate(PLAN, n)
+
+
+SURFACE = Plan.from_data(
+    {
+        "name": "surface",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 50}],
+        "passes": [{"device": "co2_dual", "mode": "surface"}],
+    }
+)
+
+
+def _epidermis_only(relative_sd):
+    """The variability table with only the epidermis thickness spread left in."""
+    from resurfacer.data import load_toml
+
+    table = dict(load_toml("tissue_variability.toml"))
+    table["spread"] = [
+        {**s, "relative_sd": relative_sd}
+        for s in table["spread"]
+        if s["layer"] == "epidermis" and s["field"] == "thickness"
+    ]
+    return lambda name: table if name == "tissue_variability.toml" else load_toml(name)
+
+
+def test_downtime_band_widens_with_epidermis_variability(monkeypatch):
+    """Issue 18: the sampled skin reaches healing. The surface pass's coagulation (about
+    80 um) sits near the epidermis (92 um): a thinner sampled epidermis lets it reach the
+    basal layer, so the downtime band opens with the epidermis spread (it was a point
+    when healing rebuilt the nominal skin)."""
+    import resurfacer.planning.uncertainty as unc
+
+    widths = {}
+    for sd in (0.0, 0.19, 0.3):
+        monkeypatch.setattr(unc, "load_toml", _epidermis_only(sd))
+        d = propagate(SURFACE, 6, seed=1).bands["downtime_days"]
+        widths[sd] = d["p90"] - d["p10"]
+        monkeypatch.undo()
+    assert widths[0.0] == pytest.approx(0.0, abs=1e-9)
+    assert widths[0.19] > 0.05
+    assert widths[0.3] > widths[0.19]

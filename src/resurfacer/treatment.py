@@ -138,6 +138,9 @@ class OutcomeSummary(BaseModel):
     combined_coverage_percent: float
     max_energy_balance_error: float
     reepithelialization_hours: float
+    #: False when no pass opened the surface (non-ablative): then "closure" is the repair
+    #: of the treated zones under an intact stratum corneum
+    skin_opened: bool = True
     downtime_days: float
     downtime_days_range: tuple[float, float]
     erythema_days: float
@@ -267,10 +270,9 @@ def simulate(
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
     healing = healing_timeline(
-        [_wound(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
-        patient.age_years,
-        patient.phototype,
-        largest,
+        [wound_for(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
+        skins[largest],
+        list(site_area),
     )
     summary = OutcomeSummary(
         plan_name=plan.name,
@@ -283,6 +285,7 @@ def simulate(
         combined_coverage_percent=100.0 * coverage,
         max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
         reepithelialization_hours=healing.reepithelialization_hours,
+        skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
         downtime_days_range=healing.downtime_days_range,
         erythema_days=healing.erythema_days,
@@ -341,8 +344,8 @@ def _regions(plan: Plan, columns, site_area) -> list[RegionSummary]:
     return out
 
 
-def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
-    """The wound one pass leaves, from its column on the largest site.
+def wound_for(p: Pass, column: ColumnResult) -> WoundedPass:
+    """The wound one pass leaves, from its column (the hand-off to healing).
 
     A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
     without a crater is non-ablative.

@@ -14,7 +14,12 @@ def register(subparsers) -> None:
         "and aftercare day by day, milestones, downtime. An educational model.",
     )
     add_plan_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the healing summary as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print everything the table shows as JSON: summary, bands, daily schedule, "
+        "aftercare items, milestones, phototype notes, when to call the clinic",
+    )
     p.set_defaults(func=run)
 
 

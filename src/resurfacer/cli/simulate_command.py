@@ -162,7 +162,10 @@ def summary_table(summary) -> str:
         f"energy delivered          {summary.total_energy_j:.0f} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
-        f"skin closed after         {summary.reepithelialization_hours:.0f} h",
+        f"skin closed after         {summary.reepithelialization_hours:.0f} h"
+        if summary.skin_opened
+        else f"skin surface              intact (zones repaired after "
+        f"{summary.reepithelialization_hours:.0f} h)",
         f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})",
         f"erythema                  {summary.erythema_days:.0f} days",
         "",

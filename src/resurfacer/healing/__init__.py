@@ -1,22 +1,41 @@
 """Healing after laser resurfacing: natural renewal, wound closure, debris shedding,
-erythema, downtime, remodelling and the aftercare schedule.
+visible wound, oedema, erythema, downtime, remodelling and the aftercare schedule.
 
 Modules: `renewal` (epidermal turnover vs age), `wound` (one pass: closure and
-shedding), `timeline` (the whole treatment: `healing_timeline`, `timeline_table`).
+shedding), `visibility` (crust over time, downtime, oedema, erythema), `aftercare`
+(items keyed to the wound's state, day-by-day course), `timeline` (the whole treatment:
+`healing_timeline`, `timeline_table`), `validation` (the published rows).
 Constants and their sources: ``data/healing.toml`` and ``data/aftercare.toml``;
 method and worked example: ``docs/healing.md``.
 """
 
+from .aftercare import DayState
 from .renewal import Renewal, natural_renewal
 from .timeline import (
-    DayState,
     HealingResult,
     Milestone,
-    erythema_days,
+    downtime_days,
+    epidermis_thickness,
     healing_timeline,
     timeline_table,
 )
-from .wound import KINDS, PassHealing, WoundedPass, adnexal_closure, column_closure, debris_speed
+from .visibility import (
+    crust_fraction,
+    erythema_model_days,
+    oedema_days,
+    visible_wound_days,
+)
+from .wound import (
+    KINDS,
+    PassHealing,
+    WoundedPass,
+    adnexal_closure,
+    basal_killed_fraction,
+    column_closure,
+    debris_speed,
+    necrotic_footprint,
+    pass_healing,
+)
 
 __all__ = [
     "KINDS",
@@ -27,10 +46,18 @@ __all__ = [
     "Renewal",
     "WoundedPass",
     "adnexal_closure",
+    "basal_killed_fraction",
     "column_closure",
+    "crust_fraction",
     "debris_speed",
-    "erythema_days",
+    "downtime_days",
+    "epidermis_thickness",
+    "erythema_model_days",
     "healing_timeline",
     "natural_renewal",
+    "necrotic_footprint",
+    "oedema_days",
+    "pass_healing",
     "timeline_table",
+    "visible_wound_days",
 ]

@@ -1,12 +1,13 @@
-"""From the passes of one treatment to the day-by-day course of healing.
+"""From the wounds of one treatment and the skin they are in to the course of healing.
 
-Definitions used throughout (see docs/healing.md for the calculation):
+Definitions used throughout (docs/healing.md gives the calculation):
 
 * closed: every wound re-epithelialised (the slowest pass, `reepithelialization_hours`);
-* downtime: days until the skin is closed **and** visible crusting/flaking of ablative
-  wounds is over (debris covering more than the visible fraction in healing.toml);
-* MEND clearance: all necrotic debris (microscopic included) shed, at the ED84 of the
-  shedding time.
+* crust end: open, crusted or flaking wounds cover less than 1 % of the surface;
+* downtime: the longer of the visible-wound days (the time integral of the wounds'
+  visibility, `visibility.visible_wound_days`) and the oedema;
+* erythema: never shorter than the downtime;
+* MEND clearance: all necrotic debris (microscopic included) shed, ED84 of the shedding.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from resurfacer.data import load_toml
-from resurfacer.errors import InputError, check_choice, check_range
-from resurfacer.tissue.skin import SITES, skin_for
+import numpy as np
 
-from .renewal import AGE_RANGE, DAY
-from .wound import UM, PassHealing, WoundedPass, pass_healing, validate_pass
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError, check_choice
+from resurfacer.tissue.skin import SITES, Skin
+
+from . import aftercare as care
+from . import visibility as vis
+from .aftercare import DayState, Marks
+from .renewal import DAY
+from .wound import PassHealing, WoundedPass, necrotic_area_ratio, pass_healing, validate_pass
 
 WEEK = 7 * DAY
 
@@ -33,242 +39,187 @@ class Milestone:
 
 
 @dataclass(frozen=True)
-class DayState:
-    day: int
-    state: str  # "open wound" | "crusting" | "flaking" | "closed"
-    erythema: str  # "marked" | "moderate" | "mild" | "none"
-    aftercare: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class HealingResult:
     """Healing after one treatment (times in the units their names carry)."""
 
     reepithelialization_hours: float
     downtime_days: float
     downtime_days_range: tuple[float, float]
+    visible_wound_days: float
+    crust_end_days: float
     erythema_days: float
     oedema_days: float
     mend_clearance_days: float
     remodeling_weeks: float
+    skin_opened: bool
     milestones: list[Milestone]
     timeline: list[DayState]
     aftercare: list[dict]
     phototype_notes: list[str]
+    call_clinic: list[str]
     disclaimer: str
     passes: list[PassHealing] = field(default_factory=list)
 
     def summary(self) -> dict:
-        """The scalar results as a JSON-ready dict (same numbers as CLI and report)."""
+        """Everything the text table prints, as a JSON-ready dict (same numbers as CLI
+        and report): scalars, bands, milestones, the aftercare items, the daily schedule
+        and the notes."""
         return {
             "reepithelialization_hours": round(self.reepithelialization_hours, 2),
+            "skin_opened": self.skin_opened,
             "downtime_days": round(self.downtime_days, 2),
             "downtime_days_range": [round(x, 2) for x in self.downtime_days_range],
+            "visible_wound_days": round(self.visible_wound_days, 2),
+            "crust_end_days": round(self.crust_end_days, 2),
             "erythema_days": round(self.erythema_days, 1),
             "oedema_days": round(self.oedema_days, 1),
             "mend_clearance_days": round(self.mend_clearance_days, 2),
             "remodeling_weeks": round(self.remodeling_weeks, 1),
-            "milestones": [{"name": m.name, "day": round(m.day, 2)} for m in self.milestones],
+            "milestones": [
+                {"name": m.name, "day": round(m.day, 2), "source": m.source}
+                for m in self.milestones
+            ],
             "closure_modes": [p.mode for p in self.passes],
+            "aftercare": self.aftercare,
+            "daily": [
+                {
+                    "day": d.day,
+                    "skin": d.state,
+                    "erythema": d.erythema,
+                    "aftercare": list(d.aftercare),
+                }
+                for d in self.timeline
+            ],
+            "phototype_notes": self.phototype_notes,
+            "call_clinic": self.call_clinic,
             "disclaimer": self.disclaimer,
         }
 
 
-def erythema_days(passes: Sequence[WoundedPass]) -> float:
-    r"""Duration of visible erythema [days], interpolated between published anchors.
+def _check_inputs(wounds, skin, treated_sites) -> list[WoundedPass]:
+    if not isinstance(skin, Skin):
+        raise InputError("skin", type(skin).__name__, "a Skin (resurfacer.tissue.skin_for)")
+    for s in treated_sites:
+        check_choice("treated_sites", s, SITES)
+    if wounds is None or len(wounds) == 0:
+        raise InputError("passes", wounds, "at least one WoundedPass")
+    return [validate_pass(p, i) for i, p in enumerate(wounds)]
 
-    Open-wound coverage :math:`c` = summed coverage of ablative passes (capped at 1),
-    damage depth :math:`z` = their coverage-weighted coagulation depth.
 
-    .. math::
+def epidermis_thickness(skin: Skin) -> float:
+    """Stratum corneum + viable epidermis of `skin` [m] (the depth the basal layer lies at)."""
+    return skin.layer("stratum_corneum").thickness + skin.layer("epidermis").thickness
 
-        E_{ff}(z) = E_{CO2} (z / z_{CO2})^{p}, \quad p = \ln(E_{CO2}/E_{Er}) / \ln(z_{CO2}/z_{Er})
 
-        E = E_{frac} (E_{ff}(z)/E_{frac})^{(c - c_f)/(1 - c_f)} \quad (c \ge c_f)
+def pass_healings(
+    wounds: Sequence[WoundedPass], epidermis: float, site: str, age_years: float
+) -> list[PassHealing]:
+    """Each pass's healing, with the intact margin left by all passes together."""
+    area = sum(necrotic_area_ratio(p) for p in wounds)
+    return [pass_healing(p, epidermis, site, age_years, area) for p in wounds]
 
-    and linear from the non-ablative value at :math:`c = 0` to :math:`E_{frac}` at
-    :math:`c_f`. Anchors: non-ablative 2-3 d, fractional ablative 3-7 d, full-field Er:YAG
-    2-4 weeks, full-field CO2 4.5 months (healing.toml [erythema], sources there).
-    """
-    e = load_toml("healing.toml")["erythema"]
-    abl = [p for p in passes if p.ablative]
-    if not abl:
-        return e["nonablative_days"]
-    c = min(1.0, sum(p.coverage for p in abl))
-    z = sum(p.coverage * p.coagulation_depth for p in abl) / sum(p.coverage for p in abl)
-    c_f, e_f = e["fractional_open_cover"], e["fractional_days"]
-    if c < c_f:
-        return e["nonablative_days"] + (e_f - e["nonablative_days"]) * c / c_f
-    pw = math.log(e["full_field_days"] / e["full_field_erbium_days"]) / math.log(
-        e["full_field_depth_um"] / e["full_field_erbium_depth_um"]
+
+def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
+    """Downtime [d] = max(visible-wound days, oedema); `k` = -1 / +1 for the band's ends:
+    closure x 1.3^k (Stumpp ED84/ED50), shedding x exp(k sigma), oedema x (1 + k band)."""
+    c = load_toml("healing.toml")
+    s_close = math.log(c["migration"]["ed84_over_ed50"])
+    s_shed = c["debris"]["shed_sigma"]
+    wound = vis.visible_wound_days(ph, math.exp(k * s_close), math.exp(k * s_shed))
+    return max(wound, vis.oedema_days(ph) * (1.0 + k * c["oedema"]["band"]))
+
+
+def _milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
+    rm = load_toml("healing.toml")["remodeling"]
+    closed = (
+        "skin closed (re-epithelialised)"
+        if skin_opened
+        else "treated zones repaired under the intact surface"
     )
-    e_ff = e["full_field_days"] * (z / (e["full_field_depth_um"] * UM)) ** pw
-    return e_f * (max(e_ff, e_f) / e_f) ** ((c - c_f) / (1 - c_f))
+    out = [
+        Milestone(closed, m.closed, "healing.toml [migration]/[full_field]"),
+        Milestone("HSP72 raised (dermal heat-shock response)", rm["hsp72_day"], rm["source"]),
+        Milestone("swelling settled", m.oedema_end, "healing.toml [oedema]"),
+        Milestone("end of downtime", m.downtime_end, "healing.toml [debris]/[oedema]"),
+        Milestone("HSP47 raised (collagen synthesis)", rm["hsp47_day"], rm["source"]),
+        Milestone("MENDs and debris all shed", m.mend_clear, "healing.toml [laubach]"),
+        Milestone("erythema resolved", m.erythema_end, "healing.toml [erythema]"),
+        Milestone("HSP47 still raised", rm["hsp_still_raised_weeks"] * 7, rm["source"]),
+        Milestone("remodelling period ends (results visible)", remodel_weeks * 7, rm["note"]),
+    ]
+    if skin_opened:
+        out.insert(
+            1, Milestone("visible crust and debris over", m.crust_end, "healing.toml [debris]")
+        )
+    return sorted(out, key=lambda x: x.day)
 
 
-def _check_inputs(passes, age_years, phototype, site) -> list[WoundedPass]:
-    check_range("age_years", float(age_years), *AGE_RANGE, "years")
-    if isinstance(phototype, bool) or int(phototype) != phototype:
-        raise InputError("phototype", phototype, "an integer 1-6")
-    check_range("phototype", int(phototype), 1, 6)
-    check_choice("site", site, SITES)
-    if passes is None or len(passes) == 0:
-        raise InputError("passes", passes, "at least one WoundedPass")
-    return [validate_pass(p, i) for i, p in enumerate(passes)]
-
-
-def _resolve(day: float, key: str, marks: dict) -> float:
-    if key.startswith("days:"):
-        return float(key[5:])
-    return marks[key]
+def _marks(ph: Sequence[PassHealing]) -> Marks:
+    downtime = downtime_days(ph)
+    crust_end = vis.crust_end_days(ph)
+    return Marks(
+        closed=max(p.closure for p in ph) / DAY,
+        crust_end=crust_end,
+        oedema_end=vis.oedema_days(ph),
+        downtime_end=downtime,
+        erythema_end=max(vis.erythema_model_days(ph), downtime),
+        # all debris shed: the ED84 of the slowest pass, and no visible crust left
+        mend_clear=max(max(p.mend_clear for p in ph) / DAY, crust_end),
+    )
 
 
 def healing_timeline(
-    passes: Sequence[WoundedPass], age_years: float, phototype: int, site: str
+    wounds: Sequence[WoundedPass], skin: Skin, treated_sites: Sequence[str] = ()
 ) -> HealingResult:
-    """Healing after a treatment of one or more passes on one patient and site.
+    """Healing after a treatment of one or more passes, in the skin they were made in.
 
     Parameters
     ----------
-    passes : sequence of WoundedPass
+    wounds : sequence of WoundedPass
         The wounds of each pass (SI geometry from the column solver and pattern).
-    age_years : float
-        18-100.
-    phototype : int
-        Fitzpatrick type 1-6.
-    site : str
-        Body site, one of `resurfacer.tissue.skin.SITES`.
-
-    Returns
-    -------
-    HealingResult
+    skin : Skin
+        The skin the wounds are in (`resurfacer.tissue.skin_for`, or a sampled one):
+        its site, age, phototype and epidermis thickness are used; nothing is rebuilt.
+    treated_sites : sequence of str
+        Every site the plan treats (antiviral prophylaxis when the perioral area is one,
+        as in a full face); default: the skin's site.
 
     Raises
     ------
     InputError
-        Naming the field: age, phototype, site, an empty pass list, or a pass with an
+        Naming the field: skin, treated_sites, an empty pass list, or a pass with an
         unknown kind or missing/NaN geometry (``passes[i].field``).
     """
-    passes = _check_inputs(passes, age_years, phototype, site)
-    skin = skin_for(site, age=float(age_years), phototype=int(phototype))
-    epidermis = skin.layers[0].thickness + skin.layers[1].thickness  # stratum corneum + viable
-    ph = [pass_healing(p, epidermis, site, float(age_years)) for p in passes]
-    mig = load_toml("healing.toml")["migration"]
-    s_close = math.log(mig["ed84_over_ed50"])
-    s_shed = load_toml("healing.toml")["debris"]["shed_sigma"]
+    wounds = _check_inputs(wounds, skin, treated_sites)
+    sites = tuple(treated_sites) or (skin.site,)
+    e = epidermis_thickness(skin)
+    ph = pass_healings(wounds, e, skin.site, float(skin.age))
+    m = _marks(ph)
+    opened = any(p.ablative for p in ph)
+    items = care.schedule(m, opened, "perioral" in sites)
 
-    closure = max(x.closure for x in ph)
-    visible = max(x.visible_end for x in ph)
-    downtime = max(closure, visible)
+    def crust_visibility(day: float) -> float:
+        return float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
 
-    def band(k: float) -> float:
-        return max(
-            max(
-                x.closure * math.exp(k * s_close),
-                x.closure * math.exp(k * s_close)
-                + (x.visible_end - x.closure) * math.exp(k * s_shed),
-            )
-            for x in ph
-        )
-
-    ery = erythema_days(passes)
-    e = load_toml("healing.toml")["erythema"]
-    oedema = (
-        min(7.0, e["oedema_days"] * max(1.0, ery / e["fractional_days"]) ** 0.5)
-        if any(p.ablative for p in passes)
-        else e["nonablative_days"]
-    )
-    mend = max(x.mend_clear for x in ph)
-    rm = load_toml("healing.toml")["remodeling"]
-    remodel = rm["new_collagen_weeks"] + ery / 7.0
-
-    milestones = [
-        Milestone(
-            "skin closed (re-epithelialised)",
-            closure / DAY,
-            "healing.toml [migration]/[full_field]",
-        ),
-        Milestone("HSP72 raised (dermal heat-shock response)", rm["hsp72_day"], rm["source"]),
-        Milestone(
-            "visible crusting/flaking over (end of downtime)",
-            downtime / DAY,
-            "healing.toml [debris]",
-        ),
-        Milestone("HSP47 raised (collagen synthesis)", rm["hsp47_day"], rm["source"]),
-        Milestone("MENDs and debris all shed", mend / DAY, "healing.toml [laubach]"),
-        Milestone("erythema resolved", ery, "healing.toml [erythema]"),
-        Milestone("HSP47 still raised", rm["hsp_still_raised_weeks"] * 7, rm["source"]),
-        Milestone("remodelling period ends (results visible)", remodel * 7, rm["note"]),
-    ]
-    milestones.sort(key=lambda m: m.day)
-
-    marks = {
-        "treatment": 0.0,
-        "closed": closure / DAY,
-        "downtime_end": downtime / DAY,
-        "erythema_end": ery,
-    }
-    ac = load_toml("aftercare.toml")
-    any_ablative = any(p.ablative for p in passes)
-    schedule = []
-    for it in ac["items"]:
-        if it["applies"] == "ablative" and not any_ablative:
-            continue
-        start = _resolve(0, it["start"], marks)
-        end = max(start, _resolve(0, it["end"], marks))
-        schedule.append(
-            {
-                "name": it["name"],
-                "text": it["text"],
-                "start_day": start,
-                "end_day": end,
-                "source": it["source"],
-            }
-        )
-
-    n_days = int(math.ceil(max(ery, mend / DAY, downtime / DAY, 14.0))) + 1
-    timeline = []
-    for d in range(n_days + 1):
-        t = d * DAY
-        if t < closure:
-            state = "open wound" if any_ablative else "closed (MENDs under intact surface)"
-        elif t < downtime:
-            state = "crusting" if t < closure + 0.5 * (downtime - closure) else "flaking"
-        elif t < mend:
-            state = "closed (microscopic debris shedding)"
-        else:
-            state = "closed"
-        f = d / ery if ery > 0 else 1.0
-        level = "marked" if f < 0.34 else "moderate" if f < 0.67 else "mild" if f < 1.0 else "none"
-        due = tuple(
-            s["name"]
-            for s in schedule
-            if s["start_day"] <= d < s["end_day"] or (s["start_day"] == s["end_day"] == d)
-        )
-        timeline.append(DayState(d, state, level, due))
-
-    pnotes = [
-        n.format(ptype=int(phototype))
-        for n in (
-            ac["phototype"]["notes_pih"]
-            if int(phototype) in ac["phototype"]["pih_types"]
-            else ac["phototype"]["notes_light"]
-        )
-    ]
-
+    remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
+    lo, hi = downtime_days(ph, -1.0), downtime_days(ph, 1.0)
     return HealingResult(
-        reepithelialization_hours=closure / 3600.0,
-        downtime_days=downtime / DAY,
-        downtime_days_range=(band(-1.0) / DAY, band(1.0) / DAY),
-        erythema_days=ery,
-        oedema_days=oedema,
-        mend_clearance_days=mend / DAY,
+        reepithelialization_hours=m.closed * 24.0,
+        downtime_days=m.downtime_end,
+        downtime_days_range=(lo, hi),
+        visible_wound_days=vis.visible_wound_days(ph),
+        crust_end_days=m.crust_end,
+        erythema_days=m.erythema_end,
+        oedema_days=m.oedema_end,
+        mend_clearance_days=m.mend_clear,
         remodeling_weeks=remodel,
-        milestones=milestones,
-        timeline=timeline,
-        aftercare=schedule,
-        phototype_notes=pnotes,
-        disclaimer=ac["disclaimer"],
+        skin_opened=opened,
+        milestones=_milestones(m, opened, remodel),
+        timeline=care.day_states(m, opened, items, crust_visibility),
+        aftercare=items,
+        phototype_notes=care.phototype_notes(int(skin.phototype)),
+        call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, hi, m.erythema_end),
+        disclaimer=care.disclaimer(),
         passes=ph,
     )
 
@@ -277,22 +228,36 @@ def timeline_table(result: HealingResult) -> str:
     """The day-by-day table as text, headed by the summary and the disclaimer."""
     s = result
     lo, hi = s.downtime_days_range
+    closed = (
+        f"skin closed after       {s.reepithelialization_hours:.1f} h"
+        if s.skin_opened
+        else f"skin surface            intact (treated zones repaired after "
+        f"{s.reepithelialization_hours:.1f} h)"
+    )
     lines = [
         s.disclaimer,
         "",
-        f"skin closed after       {s.reepithelialization_hours:.1f} h",
+        closed,
         f"downtime                {s.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})",
+        f"visible crust/debris    until day {s.crust_end_days:.1f}"
+        if s.skin_opened
+        else "visible crust/debris    none (the surface stays intact)",
+        f"swelling                {s.oedema_days:.1f} days",
         f"erythema                {s.erythema_days:.1f} days",
         f"MENDs/debris shed by    day {s.mend_clearance_days:.1f}",
         f"remodelling             {s.remodeling_weeks:.0f} weeks",
         "",
-        f"{'day':>4}  {'skin':<38} {'erythema':<9} aftercare",
+        f"{'day':>4}  {'skin':<46} {'erythema':<9} aftercare",
     ]
-    for d in s.timeline:
-        lines.append(f"{d.day:>4}  {d.state:<38} {d.erythema:<9} {', '.join(d.aftercare)}")
-    lines.append("")
-    lines.append("milestones:")
-    lines += [f"  day {m.day:6.1f}  {m.name}" for m in s.milestones]
-    lines.append("phototype notes:")
-    lines += [f"  - {n}" for n in s.phototype_notes]
+    lines += [
+        f"{d.day:>4}  {d.state:<46} {d.erythema:<9} {', '.join(d.aftercare)}" for d in s.timeline
+    ]
+    lines += ["", "aftercare:"]
+    lines += [
+        f"  day {a['start_day']:g} to {a['end_day']:g}: {a['name']}: {a['text']}"
+        for a in s.aftercare
+    ]
+    lines += ["", "milestones:"] + [f"  day {m.day:6.1f}  {m.name}" for m in s.milestones]
+    lines += ["phototype notes:"] + [f"  - {n}" for n in s.phototype_notes]
+    lines += ["when to call the clinic:"] + [f"  - {n}" for n in s.call_clinic]
     return "\n".join(lines)

@@ -145,25 +145,18 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
     return lag + k * damage_depth + r / v
 
 
-@dataclass(frozen=True)
-class PassHealing:
-    """What one pass does: closure, debris shedding, and how it closes."""
-
-    closure: float  # s
-    mode: str  # "basal_sparing" | "edge_migration" | "adnexal" | "confluent_adnexal"
-    debris_depth: float  # m, necrotic tissue the epidermis must carry up
-    shed_median: float  # s after closure, median debris shedding
-    visible_end: float  # s, end of visible crusting/flaking (= closure where none is visible)
-    mend_clear: float  # s, all debris shed (ED84 of the shedding)
-
-
 def debris_speed(age_years: float) -> float:
     r"""Upward speed [m/s] at which the healing epidermis carries necrotic debris out.
 
-    .. math:: u(a) = \frac{h_{ref}}{7\,d - t_{close}(5\,mJ)} \, \frac{T_{epi}(37)}{T_{epi}(a)}
+    .. math::
+
+        u(a) = \frac{h_{ref}\, e^{\sigma}}{7\,d - t_{close}(5\,mJ)} \,
+        \frac{T_{epi}(37)}{T_{epi}(a)}
 
     calibrated on Laubach 2006 (MENDs shed within 7 days after 5 mJ at 1500 nm, epidermis
     122 um) at the reference age of Maeda's turnover, slower with age as the turnover.
+    "Within 7 days" is read as the model's MEND clearance, the ED84 of the shedding
+    (closure + median x exp(sigma)), as `PassHealing.mend_clear` defines it.
     """
     c = load_toml("healing.toml")
     lb, sw = c["laubach"], c["stumpp_widths"]
@@ -172,56 +165,163 @@ def debris_speed(age_years: float) -> float:
     )
     w5 = sw["width_um"][0] * (lb["energy_mj"] / sw["energy_mj"][0]) ** p * UM
     t5 = column_closure(w5 / 2)
-    u_ref = lb["epidermis_um"] * UM / (lb["mend_shed_days"] * DAY - t5)
+    sigma = c["debris"]["shed_sigma"]
+    u_ref = lb["epidermis_um"] * UM * math.exp(sigma) / (lb["mend_shed_days"] * DAY - t5)
     ref = natural_renewal(c["renewal"]["age_ref_years"]).turnover
     return u_ref * ref / natural_renewal(age_years).turnover
 
 
-def pass_healing(p: WoundedPass, epidermis: float, site: str, age_years: float) -> PassHealing:
-    """Closure and shedding of one pass (see docs/healing.md for the rules).
+@dataclass(frozen=True)
+class PassHealing:
+    """What one pass does: how much of the basal layer it kills, closure, debris shedding."""
+
+    closure: float  # s, re-epithelialisation (ED50)
+    mode: str  # how the killed part closes: "basal_sparing" | "edge_migration" | "adnexal"
+    basal_killed: float  # fraction of the basal layer killed under the wound, 0..1
+    debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
+    shed_median: float  # s after closure, median shedding of that debris
+    footprint: float  # fraction of the surface under the necrotic zone, 0..1
+    area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
+    open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
+    necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
+    ablative: bool  # the surface was opened (crust) or stayed intact (MENDs under it)
+    mend_clear: float  # s, all debris shed (ED84 of the shedding)
+
+
+def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
+    r"""Fraction of the basal layer killed under a wound of coagulation depth `z` [m].
+
+    .. math:: k = \Phi\left(\frac{z - E}{s_{DEJ}\,E}\right)
+
+    E = stratum corneum + viable epidermis of the skin given; the dermo-epidermal junction
+    undulates (rete ridges) with a relative spread :math:`s_{DEJ}` (healing.toml
+    [basal_layer]), so a wound reaching the nominal junction kills half the basal cells.
+    Continuous in depth (the former rule switched at z = E).
+    """
+    s = load_toml("healing.toml")["basal_layer"]["junction_relative_sd"]
+    return float(norm.cdf((coagulation_depth - epidermis) / (s * epidermis)))
+
+
+def survivor_distance(killed: float) -> float:
+    r"""Farthest distance [m] from a killed basal cell to a surviving one, for a fraction
+    `killed` of the basal layer killed in patches of the junction's scale L:
+
+    .. math:: d_s = \frac{L}{2} \sqrt{\frac{k}{1 - k}}
+
+    (the killed area per surviving patch grows as k/(1-k); L = healing.toml
+    [basal_layer] patch_um). Zero when nothing is killed, unbounded as k -> 1, where
+    the wound's edge or the adnexa take over (`pass_healing`).
+    """
+    L = load_toml("healing.toml")["basal_layer"]["patch_um"] * UM
+    k = min(max(killed, 0.0), 1.0 - 1e-12)
+    return 0.5 * L * math.sqrt(k / (1.0 - k))
+
+
+def necrotic_area_ratio(p: WoundedPass) -> float:
+    r"""Necrotic area of one pass per unit surface, :math:`\lambda = \pi w^2 / (4 s^2)` (may
+    exceed 1 where zones overlap).
+
+    w = the wider of the ablation and coagulation zones at the surface, s = the column
+    spacing (square lattice); full field: 1; fractional without a spacing: its coverage.
+    """
+    if not p.fractional:
+        return 1.0
+    w = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width)
+    if p.spacing is None:
+        return p.coverage
+    return math.pi * w * w / (4.0 * p.spacing * p.spacing)
+
+
+def necrotic_footprint(p: WoundedPass) -> float:
+    """Fraction of the surface under one pass's necrotic zone, min(1, lambda)."""
+    return min(1.0, necrotic_area_ratio(p))
+
+
+def open_area_ratio(p: WoundedPass) -> float:
+    """Ablated (open) area of one pass per unit surface: pi a^2 / (4 s^2) for columns of
+    ablation width a at spacing s (may exceed 1 where craters overlap); full field
+    infinite (all open); non-ablative 0."""
+    if not p.ablative:
+        return 0.0
+    if not p.fractional:
+        return math.inf
+    if p.spacing is None:
+        return p.coverage
+    return math.pi * p.ablation_width**2 / (4.0 * p.spacing**2)
+
+
+def _migration(p: WoundedPass, site: str, area_ratio: float) -> tuple[float, str]:
+    """Closure [s] of the part whose basal layer is killed: from the wound edge or the adnexa.
+
+    Edge distance r = half the necrotic width, lengthened by exp(lambda/2) as the wounds
+    of all passes (necrotic area per surface lambda, summed) leave less intact margin:
+    for wounds laid at random the intact fraction is exp(-lambda), and the distance to
+    intact skin grows as its inverse square root (MODEL ASSUMPTION; it makes the change
+    to adnexal healing at confluence continuous, and a pass split in two at half density
+    leaves the same margin).
+    """
+    adn = adnexal_closure(p.coagulation_depth, site)
+    if not p.fractional:
+        return adn, "adnexal"
+    r = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width) / 2
+    edge = column_closure(r * math.exp(0.5 * area_ratio))
+    return (edge, "edge_migration") if edge <= adn else (adn, "adnexal")
+
+
+def pass_healing(
+    p: WoundedPass,
+    epidermis: float,
+    site: str,
+    age_years: float,
+    area_ratio: float | None = None,
+) -> PassHealing:
+    r"""Closure and shedding of one pass (docs/healing.md, "Models").
+
+    .. math::
+
+        t_c = \min(t_{mig},\ t_{lag} + d_s(k) / v), \qquad
+        h = \min(z - a, E), \qquad T_{shed} = h / u(age)
+
+    k = `basal_killed_fraction`, :math:`d_s` = `survivor_distance` (basal cells that survive
+    under the wound close it from nearby), :math:`t_{mig}` = edge migration or adnexal
+    closure (`_migration`), h the necrotic layer (coagulation minus ablation depth, at most the
+    epidermis the debris crosses), u = `debris_speed`. All continuous in the geometry.
 
     Parameters
     ----------
     p : WoundedPass
     epidermis : float
-        Stratum corneum + viable epidermis thickness at the site [m].
+        Stratum corneum + viable epidermis thickness of the skin given [m].
     site : str
+        Body site (adnexal density).
     age_years : float
+    area_ratio : float, optional
+        Necrotic area per surface of all the treatment's passes (sum of
+        `necrotic_area_ratio`); it sets the intact margin left between wounds. Default:
+        this pass's own.
     """
     c = load_toml("healing.toml")["debris"]
-    basal_sparing = p.coagulation_depth < epidermis
-    if basal_sparing:
-        # The basal layer survives everywhere under the wound: no migration needed.
-        _, lag = migration_constants()
-        closure, mode = lag, "basal_sparing"
-        debris = p.coagulation_depth - p.ablation_depth
-    else:
-        debris = epidermis
-        if p.fractional:
-            r = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width) / 2
-            confluent = p.spacing is not None and r >= p.spacing / math.sqrt(2)
-            if confluent:
-                closure, mode = adnexal_closure(p.coagulation_depth, site), "confluent_adnexal"
-            else:
-                edge = column_closure(r)
-                adn = adnexal_closure(p.coagulation_depth, site)
-                closure, mode = (edge, "edge_migration") if edge <= adn else (adn, "adnexal")
-        else:
-            closure, mode = adnexal_closure(p.coagulation_depth, site), "adnexal"
+    foot = necrotic_footprint(p)
+    own = necrotic_area_ratio(p)
+    around = own if area_ratio is None else max(own, area_ratio)
+    k = basal_killed_fraction(p.coagulation_depth, epidermis)
+    t_mig, mode = _migration(p, site, around)
+    closure = min(t_mig, column_closure(survivor_distance(k)))
+    if k < 0.5:
+        mode = "basal_sparing"
+    necrosis = p.coagulation_depth - p.ablation_depth
+    debris = min(necrosis, epidermis)
     shed = debris / debris_speed(age_years)
-    sigma = c["shed_sigma"]
-    cover = 1.0 if not p.fractional else min(p.coverage, 1.0)
-    c_vis = c["visible_cover_fraction"]
-    if p.ablative and cover > c_vis:
-        z = float(norm.ppf(1.0 - c_vis / cover))
-        visible_end = closure + shed * math.exp(sigma * z)
-    else:
-        visible_end = closure
     return PassHealing(
         closure=closure,
         mode=mode,
+        basal_killed=k,
         debris_depth=debris,
         shed_median=shed,
-        visible_end=visible_end,
-        mend_clear=closure + shed * math.exp(sigma),
+        footprint=foot,
+        area_ratio=own,
+        open_ratio=open_area_ratio(p),
+        necrosis=necrosis,
+        ablative=p.ablative,
+        mend_clear=closure + shed * math.exp(c["shed_sigma"]),
     )

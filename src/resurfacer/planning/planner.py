@@ -344,7 +344,7 @@ def plan_treatment(
     feasible = []
     pass_cache: dict = {}
     for c in candidates:
-        _evaluate(c, patient, areas, sites, weights, largest, metric, lo_m, hi_m, target)
+        _evaluate(c, skins[largest], sites, weights, largest, metric, lo_m, hi_m, target)
         viol = [v.rule for v in check_plan(_fast_plan(patient, areas, c, pass_cache))]
         frac = max(
             max(o.sites[s]["coagulation_depth"] for o in c.options) / bottoms[s] for s in sites
@@ -507,7 +507,7 @@ def _wound(o: _Option, site: str) -> WoundedPass:
     dens = 1.0 if kind_ff else t["density_percent"] / 100.0
     if kind_ff:
         kind = "full_field"
-    else:  # as treatment._wound: a pass without a crater is non-ablative
+    else:  # as treatment.wound_for: a pass without a crater is non-ablative
         kind = "ablative_fractional" if p["ablation_depth"] > 0 else "nonablative_fractional"
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
     return WoundedPass(
@@ -522,15 +522,13 @@ def _wound(o: _Option, site: str) -> WoundedPass:
     )
 
 
-def _evaluate(c, patient, areas, sites, weights, largest, metric, lo_m, hi_m, target):
+def _evaluate(c, skin, sites, weights, largest, metric, lo_m, hi_m, target):
     depths = []
     for o in c.options:
         depths.append(float(np.dot(weights, [o.sites[s][metric] for s in sites])))
     c.depth = max(depths)
     wounds = [_wound(o, largest) for o in c.options for _ in range(o.repeat)]
-    c.downtime = healing_timeline(
-        wounds, patient.age_years, patient.phototype, largest
-    ).downtime_days
+    c.downtime = healing_timeline(wounds, skin, sites).downtime_days
     heat = 0.0
     reach_cov = 0.0
     for o, d in zip(c.options, depths, strict=True):

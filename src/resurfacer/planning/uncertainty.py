@@ -26,7 +26,7 @@ import numpy as np
 from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
-from resurfacer.healing import WoundedPass, healing_timeline
+from resurfacer.healing import healing_timeline
 from resurfacer.plan.schema import Plan
 from resurfacer.tissue.skin import skin_for
 
@@ -82,23 +82,17 @@ def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
     return out
 
 
-def _wound(p, column) -> WoundedPass:
-    from resurfacer.treatment import _wound as treatment_wound
-
-    return treatment_wound(p, column)
-
-
 def _chain(plan: Plan, site: str, overrides, options) -> dict:
-    from resurfacer.treatment import column_for
+    from resurfacer.treatment import column_for, wound_for
 
     pt = plan.patient
     skin = skin_for(site, pt.sex, pt.age_years, pt.phototype, overrides=overrides)
     cols = [column_for(skin, p.beam(), p.pulse(), options) for p in plan.passes]
+    # the sampled skin goes into healing: its epidermis sets which wounds spare the basal layer
     healing = healing_timeline(
-        [_wound(p, c) for p, c in zip(plan.passes, cols, strict=True)],
-        pt.age_years,
-        pt.phototype,
-        site,
+        [wound_for(p, c) for p, c in zip(plan.passes, cols, strict=True)],
+        skin,
+        sorted({a.site for a in plan.site_areas}),
     )
     um = 1e6
     return {

@@ -1,0 +1,142 @@
+"""The aftercare a patient is handed: items keyed to the wound's state, the day-by-day
+course, phototype notes and when to call the clinic (words and sources in
+``data/aftercare.toml``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from resurfacer.data import load_toml
+
+
+@dataclass(frozen=True)
+class DayState:
+    day: int
+    state: str  # skin: "open wound" | "crusting" | "flaking" | "intact, swollen" | ...
+    erythema: str  # "marked" | "moderate" | "mild" | "none"
+    aftercare: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The computed states aftercare is keyed to [days after treatment]."""
+
+    closed: float
+    crust_end: float
+    oedema_end: float
+    downtime_end: float
+    erythema_end: float
+    mend_clear: float
+
+    def day(self, key: str) -> float:
+        if key.startswith("days:"):
+            return float(key[5:])
+        if key == "treatment":
+            return 0.0
+        return float(getattr(self, key))
+
+
+def _applies(rule: str, ablative: bool, antiviral: bool) -> bool:
+    return {
+        "all": True,
+        "ablative": ablative,
+        "nonablative": not ablative,
+        "antiviral": antiviral and ablative,
+    }[rule]
+
+
+def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
+    """The aftercare items that apply, with start and end day and their source.
+
+    Parameters
+    ----------
+    marks : the computed states (`Marks`).
+    ablative : any pass opened the skin.
+    antiviral : the perioral area (or the full face, which includes it) is treated.
+    """
+    items = []
+    for it in load_toml("aftercare.toml")["items"]:
+        if not _applies(it["applies"], ablative, antiviral):
+            continue
+        start = marks.day(it["start"])
+        end = max([start] + [marks.day(k) for k in it["end"]])
+        items.append(
+            {
+                "name": it["name"],
+                "text": it["text"],
+                "start_day": round(start, 2),
+                "end_day": round(end, 2),
+                "source": it["source"],
+            }
+        )
+    return items
+
+
+def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> str:
+    """The skin on day `t`: open, crusting (crust covers at least the visible fraction),
+    flaking (less), then healed; non-ablative skin stays intact throughout."""
+    if ablative:
+        if t < marks.closed:
+            return "open wound"
+        if t < marks.crust_end:
+            return "crusting" if crust_visible >= 1.0 else "flaking"
+        if t < marks.mend_clear:
+            return "healed surface (microscopic debris shedding)"
+        return "healed"
+    if t < marks.oedema_end:
+        return "intact skin, swollen"
+    if t < marks.mend_clear:
+        return "intact skin (microscopic debris shedding)"
+    return "intact skin"
+
+
+def redness(t: float, erythema_days: float) -> str:
+    """Erythema level on day `t`: thirds of its duration, marked to mild."""
+    f = t / erythema_days if erythema_days > 0 else 1.0
+    return "marked" if f < 1 / 3 else "moderate" if f < 2 / 3 else "mild" if f < 1.0 else "none"
+
+
+def day_states(marks: Marks, ablative: bool, items: list[dict], visibility) -> list[DayState]:
+    """One `DayState` per day from treatment to the end of erythema (at least 14 days).
+
+    `visibility(day)` gives the crust's visibility (0..1) on that day.
+    """
+    n_days = int(math.ceil(max(marks.erythema_end, marks.mend_clear, marks.downtime_end, 14.0)))
+    out = []
+    for d in range(n_days + 2):
+        due = tuple(
+            s["name"]
+            for s in items
+            if s["start_day"] <= d < s["end_day"] or (s["start_day"] == s["end_day"] == d)
+        )
+        state = skin_state(float(d), marks, ablative, visibility(float(d)))
+        out.append(DayState(d, state, redness(float(d), marks.erythema_end), due))
+    return out
+
+
+def phototype_notes(phototype: int) -> list[str]:
+    """Pigmentation notes for a Fitzpatrick phototype (aftercare.toml [phototype])."""
+    ph = load_toml("aftercare.toml")["phototype"]
+    notes = ph["notes_pih"] if phototype in ph["pih_types"] else ph["notes_light"]
+    return [n.format(ptype=phototype) for n in notes]
+
+
+def call_clinic_notes(
+    ablative: bool, closed_high: float, crust_high: float, erythema: float
+) -> list[str]:
+    """When to call the clinic; days from the upper ends of the model's bands [d]
+    (the closure note only where the skin was opened)."""
+    notes = load_toml("aftercare.toml")["call_clinic"]["notes"]
+    if not ablative:
+        notes = [n for n in notes if "{closed_call" not in n]
+    values = {
+        "closed_call": math.ceil(max(closed_high, 1.0)),
+        "crust_call": math.ceil(max(crust_high, closed_high, 1.0)),
+        "erythema_call": math.ceil(1.5 * erythema),
+    }
+    return [n.format(**values) for n in notes]
+
+
+def disclaimer() -> str:
+    return load_toml("aftercare.toml")["disclaimer"]

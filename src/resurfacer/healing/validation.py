@@ -1,0 +1,138 @@
+"""The healing model against the published healing durations (``data/validation/healing.csv``).
+
+`simulate_healing_row(row)` gives the model's value for one row, in the row's unit, from
+the case ``data/validation/healing_cases.toml`` names for it (the wounds, the skin, the
+model quantity compared); `check_row(row)` adds the error and whether the row's stated
+bound is met. The ``resurfacer validate`` command and
+``tests/validation/test_healing_published.py`` call these; ``scripts/healing_validation.py``
+writes the table of docs/validation.md ("Healing").
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+
+from resurfacer.data import data_path, load_toml
+from resurfacer.errors import InputError
+from resurfacer.tissue.skin import skin_for
+
+from .renewal import DAY
+from .timeline import HealingResult, healing_timeline
+from .wound import WoundedPass
+
+UM = 1e-6
+CASES = "validation/healing_cases.toml"
+#: Widening of published ranges and point tolerance of the checks (healing_cases.toml header).
+RANGE_SLACK = 0.25
+POINT_TOLERANCE = 0.5
+
+
+def load_rows() -> list[dict]:
+    """The rows of data/validation/healing.csv (comment lines skipped), as dicts of str."""
+    with open(data_path("validation/healing.csv"), newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _wound(spec: Mapping) -> WoundedPass:
+    """One pass of a case (um, %) as a WoundedPass (SI)."""
+    kind = spec["kind"]
+    abl = spec.get("ablation_um", 0.0) * UM
+    coag = spec["coagulation_um"] * UM
+    if kind == "full_field":
+        return WoundedPass(kind, abl, math.nan, coag, math.nan, 1.0, None, 0.0)
+    a_w = spec.get("ablation_width_um", 0.0) * UM
+    c_w = spec["coagulation_width_um"] * UM
+    spacing = spec.get("spacing_um")
+    spacing = None if spacing is None else spacing * UM
+    if spacing is None:
+        coverage = spec["coverage_percent"] / 100.0
+    else:
+        coverage = min(1.0, math.pi * max(a_w, c_w) ** 2 / (4.0 * spacing**2))
+    return WoundedPass(kind, abl, a_w, coag, c_w, coverage, spacing, 0.0)
+
+
+def case_for(row_id: str) -> dict:
+    """The case of a row (healing_cases.toml [rows.<id>]); InputError if it has none."""
+    rows = load_toml(CASES)["rows"]
+    if row_id not in rows:
+        raise InputError("row.id", row_id, f"a row of {CASES}")
+    return rows[row_id]
+
+
+def healing_for_case(case: Mapping) -> HealingResult:
+    """The healing course of a case: its wounds in the nominal skin of its site and age."""
+    spec = load_toml(CASES)["wounds"][case["wounds"]]
+    skin = skin_for(case["site"], age=float(case["age"]), phototype=2)
+    return healing_timeline([_wound(p) for p in spec["passes"]], skin)
+
+
+def _model_days(result: HealingResult, case: Mapping) -> float:
+    q = case["quantity"]
+    if q == "reepithelialization":
+        days = result.reepithelialization_hours / 24.0
+        if case.get("statistic", "ed50") == "ed84":
+            days *= load_toml("healing.toml")["migration"]["ed84_over_ed50"]
+        return days
+    return {
+        "downtime": result.downtime_days,
+        "erythema": result.erythema_days,
+        "oedema": result.oedema_days,
+        "mend_clearance": result.mend_clearance_days,
+    }[q]
+
+
+def simulate_healing_row(row: Mapping[str, str]) -> float | None:
+    """The model's value for one healing.csv row, in the row's unit (hours or days);
+    None when the model does not give the row's end point (the case says why)."""
+    case = case_for(row["id"])
+    if not case.get("modelled", True):
+        return None
+    days = _model_days(healing_for_case(case), case)
+    return days * DAY / 3600.0 if row["unit"] == "hours" else days
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text not in ("", None) else None
+
+
+def bound_met(model: float, row: Mapping[str, str], bound: str) -> bool:
+    """Whether `model` meets the row's bound (module constants; healing_cases.toml header)."""
+    lo, hi, m = _num(row["measured_low"]), _num(row["measured_high"]), _num(row["measured"])
+    if bound == "range":
+        return lo * (1 - RANGE_SLACK) <= model <= hi * (1 + RANGE_SLACK)
+    if bound == "upper":
+        return model <= (hi if hi is not None else m) * (1 + RANGE_SLACK)
+    if bound == "lower":
+        return model >= (lo if lo is not None else m)
+    return abs(model - m) <= POINT_TOLERANCE * m
+
+
+def check_row(row: Mapping[str, str]) -> dict:
+    """One row: measured, model, relative error, bound and whether it is met."""
+    case = case_for(row["id"])
+    model = simulate_healing_row(row)
+    out = {
+        "id": row["id"],
+        "quantity": row["quantity"],
+        "modality": row["modality"],
+        "role": row["role"],
+        "unit": row["unit"],
+        "measured": _num(row["measured"]),
+        "model": model,
+        "bound": case.get("bound"),
+        "reason": case.get("reason", ""),
+        "disagreement": case.get("disagreement", ""),
+        "wounds": case.get("wounds", ""),
+    }
+    if model is None:
+        return out | {"error": None, "met": None}
+    m = out["measured"]
+    return out | {"error": (model - m) / m, "met": bound_met(model, row, case["bound"])}
+
+
+def validation_table() -> list[dict]:
+    """`check_row` for every row of healing.csv."""
+    return [check_row(r) for r in load_rows()]
