@@ -98,16 +98,26 @@ def _num(text: str) -> float | None:
     return float(text) if text not in ("", None) else None
 
 
+def _needed(value: float | None, row: Mapping[str, str], what: str) -> float:
+    if value is None:
+        raise ValueError(f"healing.csv row {row['id']}: its bound needs {what}")
+    return value
+
+
 def bound_met(model: float, row: Mapping[str, str], bound: str) -> bool:
     """Whether `model` meets the row's bound (module constants; healing_cases.toml header)."""
     lo, hi, m = _num(row["measured_low"]), _num(row["measured_high"]), _num(row["measured"])
     if bound == "range":
-        return lo * (1 - RANGE_SLACK) <= model <= hi * (1 + RANGE_SLACK)
+        low = _needed(lo, row, "measured_low")
+        high = _needed(hi, row, "measured_high")
+        return low * (1 - RANGE_SLACK) <= model <= high * (1 + RANGE_SLACK)
     if bound == "upper":
-        return model <= (hi if hi is not None else m) * (1 + RANGE_SLACK)
+        top = _needed(hi if hi is not None else m, row, "measured_high or measured")
+        return model <= top * (1 + RANGE_SLACK)
     if bound == "lower":
-        return model >= (lo if lo is not None else m)
-    return abs(model - m) <= POINT_TOLERANCE * m
+        return model >= _needed(lo if lo is not None else m, row, "measured_low or measured")
+    point = _needed(m, row, "measured")
+    return abs(model - point) <= POINT_TOLERANCE * point
 
 
 def check_row(row: Mapping[str, str]) -> dict:
