@@ -280,7 +280,7 @@ def _region_healing(plan: Plan, columns) -> dict[str, HealingResult]:
     out = {}
     for area in plan.site_areas:
         wounds = [
-            _wound(p, columns[i, area.region])
+            wound_of(p, columns[i, area.region])
             for i in range(len(plan.passes))
             if (p := plan.region_pass(i, area)) is not None
         ]
@@ -320,7 +320,7 @@ def _region_summaries(plan: Plan, columns, skins, regional, healings) -> list[Re
     return out
 
 
-def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
+def wound_of(p: Pass, column: ColumnResult) -> WoundedPass:
     """The wound one pass leaves, from its column on the largest site.
 
     A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
@@ -429,8 +429,10 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
     heating = hottest[0] if hottest else None
     area_cm2 = sum(weights)
-    spacing_of = [rp.beam().spot_diameter if rp.kind == "full_field" else rp.spot_spacing_m
-                  for _, rp in treated]
+    spacing_of = [
+        rp.beam().spot_diameter if rp.kind == "full_field" else rp.spot_spacing_m
+        for _, rp in treated
+    ]
     spots = sum(a.area_cm2 * 1e-4 / s**2 for (a, _), s in zip(treated, spacing_of, strict=True))
     energy = sum(
         a.area_cm2 * 1e-4 / s**2 * rp.pulse().total_energy

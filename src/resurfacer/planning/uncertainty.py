@@ -83,9 +83,9 @@ def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
 
 
 def _wound(p, column) -> WoundedPass:
-    from resurfacer.treatment import _wound as treatment_wound
+    from resurfacer.treatment import wound_of
 
-    return treatment_wound(p, column)
+    return wound_of(p, column)
 
 
 def _chain(plan: Plan, site: str, overrides, options) -> dict:
