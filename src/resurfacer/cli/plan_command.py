@@ -97,7 +97,7 @@ def _write_plan(path: str, plan) -> None:
 
 
 def _table(result) -> str:
-    lines = [result.message]
+    lines = [result.message, f"device: {result.device} ({result.device_reason})"]
     if not result.reachable and result.shortfall:
         lines.append(f"reached: false; shortfall: {result.shortfall}")
     if result.broken:

@@ -50,7 +50,10 @@ from resurfacer.planning.candidates import (
 from resurfacer.scan.pattern import bulk_properties
 from resurfacer.tissue.skin import skin_for
 
-INDICATIONS: dict = load_toml("indications.toml")
+_TABLE: dict = load_toml("indications.toml")
+#: the device the sources prefer per indication for phototypes IV-VI, and why
+DARK_SKIN_PREFERENCE: dict = _TABLE["dark_skin_preference"]
+INDICATIONS: dict = {k: v for k, v in _TABLE.items() if k != "dark_skin_preference"}
 DEFAULT_DEVICE = "co2_dual"
 TABLE_NODES = 7
 DOWNTIME_RESOLUTION = 0.1  # days
@@ -110,6 +113,9 @@ class PlannerResult:
     shortfall: str = ""
     #: rules that the full simulation found broken by plans tried (and dropped)
     broken: list = field(default_factory=list)
+    #: the device planned with, and why (user, default, or the phototype IV-VI preference)
+    device: str = ""
+    device_reason: str = ""
 
     @property
     def nearest(self) -> PlannedTreatment | None:
@@ -128,6 +134,8 @@ class PlannerResult:
             "reached": self.reachable,
             "shortfall": self.shortfall,
             "message": self.message,
+            "device": self.device,
+            "device_reason": self.device_reason,
             "binding_rules": self.plans[0].rules if self.plans else [],
             "broken_rules": self.broken,
             "plans": [p.to_dict() for p in self.plans],
@@ -175,6 +183,7 @@ class _Search:
     bottoms: dict = field(default_factory=dict)
     depth_frac: tuple = (math.inf, "")
     stop_depth: float = 0.0
+    device_reason: str = ""
 
     @property
     def metric(self) -> str:
@@ -197,12 +206,12 @@ class _Search:
 def _search(patient, areas, indication, device, max_downtime_days, options, **kw) -> _Search:
     """Check the inputs and build the search context: sites, skins (once), limits."""
     check_choice("indication", indication, INDICATIONS)
-    device = DEFAULT_DEVICE if device is None else device
+    if not isinstance(patient, Patient):
+        patient = Patient(**patient)
+    device, reason = choose_device(device, indication, patient.phototype)
     check_choice("device", device, DEVICES)
     if max_downtime_days is not None and not (0 < max_downtime_days <= 365):
         raise InputError("max_downtime_days", max_downtime_days, "(0, 365] days")
-    if not isinstance(patient, Patient):
-        patient = Patient(**patient)
     ctx = _Search(
         patient,
         _areas(areas),
@@ -226,7 +235,21 @@ def _search(patient, areas, indication, device, max_downtime_days, options, **kw
     limits = outcome_limits(patient.phototype, ctx.sites)
     ctx.depth_frac = limits.get("max_depth_fraction_of_dermis", (math.inf, ""))
     ctx.stop_depth = max(ctx.bottoms.values())
+    ctx.device_reason = reason
     return ctx
+
+
+def choose_device(device: str | None, indication: str, phototype: int) -> tuple[str, str]:
+    """The device to plan with and why: the one given; for phototypes IV-VI the one the
+    sources prefer for the indication (`data/indications.toml`, dark_skin_preference);
+    else the default (co2_dual)."""
+    if device is not None:
+        return device, "chosen by the user"
+    pref = DARK_SKIN_PREFERENCE
+    if phototype in pref["phototypes"] and indication in pref["devices"]:
+        why = " ".join(pref["reasons"][indication].split())
+        return pref["devices"][indication], f"preferred for phototypes IV-VI: {why}"
+    return DEFAULT_DEVICE, "default device"
 
 
 def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
@@ -379,6 +402,8 @@ def plan_treatment(
         areas=ctx.areas,
         shortfall=plans[0].shortfall if plans and not reachable else "",
         broken=sorted(set(verifier.broken)),
+        device=ctx.device,
+        device_reason=ctx.device_reason,
     )
 
 
