@@ -312,13 +312,15 @@ def _diverse(ranked: list[Candidate]) -> list[Candidate]:
 
 
 def shortfall(target: dict, depth_um: float, coverage_percent: float) -> str:
-    """What a plan lacks for the target, named: "coverage 7.5 % < 10 %", "depth ..."."""
+    """What a plan lacks for the target, named: "depth 410 um < 600 um", or once the depth
+    is in range "coverage 7.5 % < 10 %" (the summed density of the passes reaching it)."""
     out = []
     if depth_um < target["min_um"]:
         out.append(f"depth {depth_um:.0f} um < {target['min_um']:g} um")
     elif depth_um > target["max_um"]:
         out.append(f"depth {depth_um:.0f} um > {target['max_um']:g} um")
-    if coverage_percent < target["min_coverage_percent"] - 1e-9:
+    # coverage counts the passes reaching the target depth: named once the depth is met
+    if not out and coverage_percent < target["min_coverage_percent"] - 1e-9:
         out.append(f"coverage {coverage_percent:g} % < {target['min_coverage_percent']:g} %")
     return ", ".join(out)
 
