@@ -1,6 +1,7 @@
 """`plan` for every device x indication at phototypes II and V: a plan or a named
-shortfall, never a crash; candidates inside the device's ranges. The surrogate tables are shared by every case of a device and
-phototype (one cache directory for the module), on 8 um cells with 4 nodes."""
+shortfall, never a crash; candidates inside the device's ranges. The surrogate tables
+are shared by every case of a device and phototype (one cache directory for the
+module), on 8 um cells with 4 nodes."""
 
 from dataclasses import replace
 

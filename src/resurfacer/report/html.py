@@ -101,7 +101,7 @@ def summary_rows(outcome) -> list[tuple[str, str]]:
     data = outcome.summary.model_dump()
     rows = []
     for name, value in data.items():
-        if name == "passes":
+        if name in ("passes", "regions"):
             continue
         if isinstance(value, dict):
             for k, v in value.items():
@@ -237,6 +237,7 @@ def build(outcome, plan) -> Report:
             "summary",
         ),
         _pass_table(outcome),
+        _region_table(outcome),
         "</div>",
         _json_script("summary", summary_json),
         "</section>",
@@ -263,6 +264,18 @@ def _pass_table(outcome) -> str:
     rows = [(_unit(k)[0], *(format_value(p[k], _unit(k)[1]) for p in passes)) for k in names]
     header = ("pass", *(f"{p['index']}: {p.get('mode') or p.get('kind')}" for p in passes))
     return _table(rows, header, "summary passes")
+
+
+def _region_table(outcome) -> str:
+    """Per treated area: deepest crater and coagulation, fraction of the dermis,
+    downtime of that area, bulk peak and thermal dose (`summary.regions`)."""
+    regions = outcome.summary.model_dump().get("regions") or []
+    if not regions:
+        return ""
+    names = [k for k in regions[0] if k != "name"]
+    rows = [(_unit(k)[0], *(format_value(r[k], _unit(k)[1]) for r in regions)) for k in names]
+    header = ("area", *(r["name"] for r in regions))
+    return _table(rows, header, "summary regions")
 
 
 def _nav(plan) -> str:
