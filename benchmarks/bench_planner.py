@@ -79,7 +79,37 @@ def planner(label):
     return dt
 
 
+#: the slowest cases of issue 19 (58 s full-face pigment, 126 s Er:YAG perioral before it)
+WORST = [
+    ["--site", "full_face", "--indication", "pigment"],
+    ["--site", "perioral", "--indication", "texture", "--device", "erbium_fractional"],
+    ["--site", "perioral", "--indication", "fine_lines", "--device", "erbium_fractional"],
+    ["--site", "cheek", "--indication", "acne_scars"],
+]
+
+
+def worst_cases():
+    """Each worst case as `resurfacer plan` in a fresh process, twice on one table cache:
+    cold (tables built) and warm (tables on disk; columns solved again for the checks)."""
+    import subprocess
+
+    for args in WORST:
+        for run in ("cold", "warm"):
+            argv = [sys.executable, "-m", "resurfacer", "plan", *args]
+            argv += ["--phototype", "2", "--age", "50", "--quiet", "--json"]
+            t = time.perf_counter()
+            out = subprocess.run(argv, capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - t
+            message = (
+                out.stdout.split('"message": ')[1].split("\n")[0] if out.stdout else out.stderr
+            )
+            print(f"{' '.join(args)} ({run}): {seconds:.1f} s, exit {out.returncode}, {message}")
+
+
 if __name__ == "__main__":
+    if "--worst" in sys.argv:
+        worst_cases()
+        sys.exit(0)
     if "--planner-only" not in sys.argv:
         surrogate_error()
     clear_memory()

@@ -83,7 +83,8 @@ def test_darker_phototype_never_gets_a_denser_plan(scars):
 def test_unreachable_goal_reports_the_nearest_plan():
     r = run("deep_wrinkles", 2, "periorbital", n_best=1)
     assert not r.reachable
-    assert "not reachable" in r.message
+    assert "not reached" in r.message and r.shortfall.startswith("depth")
+    assert r.shortfall in r.message and r.to_dict()["reached"] is False
     assert len(r.plans) == 1 and not r.plans[0].target_met
     assert check_plan(r.plan(0)) == []
     assert r.plans[0].depth_um < 600
@@ -135,26 +136,47 @@ def test_cli_bad_input_exits_2(args, option, capsys):
     assert len(err) == 1 and option in err[0]
 
 
-def test_cli_impossible_target_exits_2(monkeypatch, capsys):
-    def unreachable(*a, **k):
-        return PlannerResult("deep_wrinkles", {}, False, "not reachable", [], [], 0, 0.0)
+def test_shortfall_is_named():
+    from resurfacer.planning.planner import INDICATIONS, shortfall
 
-    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", unreachable)
-    argv = [
-        "plan",
-        "--site",
-        "periorbital",
-        "--indication",
-        "deep_wrinkles",
-        "--phototype",
-        "2",
-        "--age",
-        "50",
-        "--json",
-    ]
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--indication" in err[0]
+    target = INDICATIONS["acne_scars"]
+    assert shortfall(target, 520.0, 7.5) == "coverage 7.5 % < 10 %"
+    assert shortfall(target, 420.0, 12.0) == "depth 420 um < 500 um"
+    assert shortfall(target, 600.0, 10.0) == ""
+
+
+def test_cli_unreached_target_exits_0_with_the_shortfall(monkeypatch, capsys):
+    import json
+
+    def unreached(*a, **k):
+        return PlannerResult(
+            "deep_wrinkles", {}, False, "not reached", [], [], 0, 0.0, shortfall="depth 410 um"
+        )
+
+    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", unreached)
+    argv = ["plan", "--site", "periorbital", "--indication", "deep_wrinkles"]
+    argv += ["--phototype", "2", "--age", "50", "--json", "--quiet"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["reached"] is False and out["shortfall"] == "depth 410 um"
+
+
+def test_cli_out_writes_a_plan_simulate_runs_with_the_predicted_figures(
+    monkeypatch, tmp_path, wrinkles
+):
+    from resurfacer.plan.schema import load_plan
+
+    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", lambda *a, **k: wrinkles)
+    out = tmp_path / "plan.toml"
+    argv = ["plan", "--site", "cheek", "--indication", "deep_wrinkles", "--phototype", "2"]
+    argv += ["--age", "50", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    summary = simulate(load_plan(out), FAST).summary
+    predicted = wrinkles.plans[0].predicted
+    for name in ("downtime_days", "peak_bulk_temperature_c", "session_minutes"):
+        assert summary.model_dump()[name] == pytest.approx(predicted[name], rel=0.05)
+    depth = max(p.coagulation_depth_um for p in summary.passes)
+    assert depth == pytest.approx(wrinkles.plans[0].depth_um, rel=0.05)
 
 
 def test_cli_json(monkeypatch, capsys, wrinkles):

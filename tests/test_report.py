@@ -199,7 +199,7 @@ def check_units(fig: Figure, need_y: bool = True):
 
 
 def test_every_figure_has_axes_labelled_with_units(outcome, plan):
-    skin = figures.plan_skin(plan, "cheek")
+    skin = outcome.skins["cheek"]
     for i in range(len(plan.passes)):
         check_units(figures.cross_section(outcome.columns[i, "cheek"], skin))
         check_units(figures.dose_response(plan, i, dose_curve(plan, i)))

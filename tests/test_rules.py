@@ -2,9 +2,7 @@
 
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
-import xarray as xr
 
 from resurfacer.plan.rules import LIMITS, check_plan, dermis_bottom, load_rules, pass_caps
 from resurfacer.plan.schema import Plan
@@ -113,22 +111,65 @@ def test_caps_are_the_tightest():
     assert caps["max_passes"] == (1.0, "passes_ablative_phototype_4_6")
 
 
-def fake_outcome(p, peak_c, depth_m):
-    ds = xr.Dataset(
-        {"coagulation_depth": (("pass", "site"), np.full((len(p.passes), 1), depth_m))},
-        coords={"site": [p.site_areas[0].site]},
+def fake_outcome(p, peak_c, depth_m, dose=0.01):
+    from resurfacer.tissue.skin import skin_for
+
+    skin = skin_for("cheek", sex="female", age=50, phototype=p.patient.phototype)
+    bottom = dermis_bottom(skin)
+    region = SimpleNamespace(
+        name=p.site_areas[0].region,
+        peak_bulk_temperature_c=peak_c,
+        bulk_cem43_min=dose,
+        fraction_of_dermis=depth_m / bottom,
+        coagulation_depth_um=depth_m * 1e6,
+        dermis_depth_um=bottom * 1e6,
     )
-    return SimpleNamespace(summary=SimpleNamespace(peak_bulk_temperature_c=peak_c), dataset=ds)
+    return SimpleNamespace(summary=SimpleNamespace(regions=[region]))
 
 
 def test_outcome_rules():
+    from resurfacer.tissue.skin import skin_for
+
     p2, p5 = plan(2), plan(5)
-    ok = fake_outcome(p2, 40.0, 300e-6)
-    assert names(p2, ok) == []
-    assert names(p2, fake_outcome(p2, 46.0, 300e-6)) == ["bulk_temperature"]
-    assert "bulk_temperature_phototype_4_6" in names(p5, fake_outcome(p5, 44.0, 300e-6))
-    deep = dermis_bottom(p2, "cheek")
+    assert names(p2, fake_outcome(p2, 40.0, 300e-6)) == []
+    assert names(p2, fake_outcome(p2, 61.0, 300e-6)) == ["bulk_temperature_cap"]
+    assert names(p2, fake_outcome(p2, 45.0, 300e-6, dose=800.0)) == ["bulk_thermal_dose"]
+    assert "bulk_temperature_cap_phototype_4_6" in names(p5, fake_outcome(p5, 51.0, 300e-6))
+    assert "bulk_thermal_dose_phototype_4_6" in names(p5, fake_outcome(p5, 44.0, 300e-6, 2.0))
+    deep = dermis_bottom(skin_for("cheek", sex="female", age=50, phototype=2))
     assert names(p2, fake_outcome(p2, 40.0, 0.95 * deep)) == ["depth_within_dermis"]
+
+
+def test_every_rule_says_published_or_model_and_published_ones_cite_a_paper():
+    for r in load_rules():
+        assert r.basis in ("published", "model")
+        if r.basis == "published":
+            assert any(str(y) in r.source for y in range(1940, 2030)), r.name
+
+
+def _face(passes):
+    return Plan.from_data(
+        {
+            "name": "t",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"preset": "full_face"}],
+            "passes": passes,
+        }
+    )
+
+
+def test_rules_are_checked_per_area_with_its_settings():
+    deep = {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 15, "density_percent": 5}
+    # the periorbital regional defaults lower the deep pass there: no eyelid rule broken
+    assert names(_face([deep])) == []
+    # set explicitly to the full energy on the eyelids: the eyelid cap names the area
+    loud = {**deep, "regions": {"periorbital": {"pulse_energy_mj": 15}}}
+    v = check_plan(_face([loud]))
+    assert [x.rule for x in v] == ["energy_deep_periorbital"]
+    assert v[0].region == "periorbital" and "periorbital" in v[0].message
+    # skipping the eyelids removes it
+    skip = {**deep, "regions": {"periorbital": {"skip": True}}}
+    assert names(_face([skip])) == []
 
 
 def test_simulate_names_the_broken_rules():

@@ -8,9 +8,12 @@ One place composes the models (DESIGN.md, "ModelChain"):
     (session) -> healing (healing: closure, shedding, erythema, downtime,
     aftercare) -> Outcome.
 
-Per-pass figures are area-weighted means over the treated sites. Bulk heating
-and healing are computed for the largest site (its skin, its columns), for one
-scanner pattern of each pass.
+A pass can be set per treated area (`Plan.region_pass`: regional defaults of an area
+preset, `passes[i].regions`). Per-pass figures are area-weighted means over the areas
+the pass treats; per-area figures (`summary.regions`) are each area's deepest; the
+deepest area is named (`summary.deepest_region`). Bulk heating is computed for one
+scanner pattern of each pass on each treated area (its skin, its settings), with its
+thermal dose (CEM43); healing per area, the slowest setting the downtime.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import xarray as xr
 from pydantic import BaseModel
 
 from resurfacer import __version__
+from resurfacer.column.damage import cem43
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult
@@ -33,7 +37,7 @@ from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
-from resurfacer.plan.rules import check_plan, dermis_bottom
+from resurfacer.plan.rules import check_plan
 from resurfacer.plan.schema import Pass, Plan
 from resurfacer.scan.bulk_heating import (
     ColumnSources,
@@ -88,8 +92,12 @@ class PassSummary(BaseModel):
     energy_j: float
     minutes: float
     peak_bulk_temperature_c: float
+    #: thermal dose of the hottest between-column tissue over one pattern, CEM43 [min]
+    bulk_cem43_min: float = 0.0
     time_above_45c_s: float
     time_above_60c_s: float
+    #: the areas this pass treats (names); figures above are area-weighted over them
+    regions: list[str] = []
 
 
 class RegionPass(BaseModel):
@@ -104,11 +112,22 @@ class RegionPass(BaseModel):
 
 
 class RegionSummary(BaseModel):
-    """What the plan does on one treated region (site)."""
+    """One treated area over the session: each pass fired on it, and the deepest figures
+    of those passes (clinical units)."""
 
+    name: str
     site: str
     area_cm2: float
+    #: the passes fired on this area, with their figures on it
     passes: list[RegionPass]
+    crater_um: float
+    coagulation_depth_um: float
+    dermis_depth_um: float
+    fraction_of_dermis: float
+    downtime_days: float
+    peak_bulk_temperature_c: float
+    #: CEM43 of the hottest between-column tissue, summed over the passes [min]
+    bulk_cem43_min: float
 
 
 class BrokenRule(BaseModel):
@@ -135,6 +154,8 @@ class OutcomeSummary(BaseModel):
     session_minutes: float
     total_energy_j: float
     peak_bulk_temperature_c: float
+    #: session thermal dose of the bulk tissue, CEM43 [min] (the area with the most)
+    bulk_thermal_dose_cem43_min: float = 0.0
     combined_coverage_percent: float
     max_energy_balance_error: float
     reepithelialization_hours: float
@@ -143,12 +164,16 @@ class OutcomeSummary(BaseModel):
     skin_opened: bool = True
     downtime_days: float
     downtime_days_range: tuple[float, float]
+    #: the area whose healing sets the downtime (the slowest)
+    downtime_region: str = ""
     erythema_days: float
     mend_clearance_days: float
     remodeling_weeks: float
     passes: list[PassSummary]
-    #: per treated region (site): depths of each pass
+    #: per treated area (crater, coagulation, fraction of dermis, downtime, dose)
     regions: list[RegionSummary] = []
+    #: the area with the deepest coagulation (by name)
+    deepest_region: str = ""
     #: safety rules the plan breaks (resurfacer.plan.rules, data/safety_rules.toml)
     warnings: list[str] = []
     #: the same, structured: rule, regions, passes, value and limit
@@ -187,6 +212,8 @@ class Outcome:
     summary: OutcomeSummary
     healing: HealingResult
     columns: dict = field(default_factory=dict)
+    #: the patient's skin per site, built once by `simulate` (rules read it)
+    skins: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=256)
@@ -232,76 +259,59 @@ def simulate(
     on_progress : called with the fraction of the column solves done (0-1)
         after each one (the column solves are nearly all of the run time);
         the web planner reports it.
+
+    Each pass is fired on every area it does not skip, with that area's settings
+    (`Plan.region_pass`: regional defaults and per-region settings); the skin of each
+    site is built once here and carried on the Outcome (`Outcome.skins`).
     """
-    sites = plan.site_areas
     patient = plan.patient
     skins = {
         area.site: skin_for(
             area.site, sex=patient.sex, age=patient.age_years, phototype=patient.phototype
         )
-        for area in sites
+        for area in plan.site_areas
     }
-    site_area = plan.area_by_site
-    jobs = [(i, site) for i in range(len(plan.passes)) for site in site_area]
-    columns = {}
-    for i, site in _progress(jobs, progress, "columns"):
-        p = plan.passes[i]
-        try:
-            columns[i, site] = column_for(skins[site], p.beam(), p.pulse(), options)
-        except InputError as exc:
-            raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
-        except SelfCheckError as exc:
-            raise SelfCheckError(exc.check, f"passes[{i}] ({site}): {exc.detail}") from exc
-        if on_progress is not None:
-            on_progress(len(columns) / len(jobs))
-
-    largest = max(site_area, key=site_area.get)
-    total_area = sum(site_area.values())
-    pass_summaries = []
-    heating = []
-    for i, p in enumerate(plan.passes):
-        summary, pass_heating = _summarise_pass(
-            i, p, columns, site_area, skins[largest], largest, total_area
-        )
+    columns = _solve_columns(plan, skins, options, progress, on_progress)
+    pass_summaries, heating, regional = [], [], {}
+    for i in range(len(plan.passes)):
+        summary, pass_heating, per_region = _summarise_pass(plan, i, columns, skins)
         pass_summaries.append(summary)
         heating.append(pass_heating)
-
+        regional[i] = per_region
     coverage = 0.0
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
-    healing = healing_timeline(
-        [wound_for(p, columns[i, largest]) for i, p in enumerate(plan.passes)],
-        skins[largest],
-        list(site_area),
-    )
+    healings = _region_healing(plan, columns, skins)
+    slowest = max(healings, key=lambda r: healings[r].downtime_days)
+    healing = healings[slowest]
+    regions = _region_summaries(plan, columns, skins, regional, healings)
     summary = OutcomeSummary(
         plan_name=plan.name,
         resurfacer_version=__version__,
-        total_area_cm2=total_area,
+        total_area_cm2=plan.total_area_cm2,
         session_minutes=sum(s.minutes for s in pass_summaries)
         + sum(p.pass_delay_s for p in plan.passes) / 60.0,
         total_energy_j=sum(s.energy_j for s in pass_summaries),
         peak_bulk_temperature_c=max(s.peak_bulk_temperature_c for s in pass_summaries),
+        bulk_thermal_dose_cem43_min=max(r.bulk_cem43_min for r in regions),
         combined_coverage_percent=100.0 * coverage,
         max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
         reepithelialization_hours=healing.reepithelialization_hours,
         skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
         downtime_days_range=healing.downtime_days_range,
+        downtime_region=slowest,
         erythema_days=healing.erythema_days,
         mend_clearance_days=healing.mend_clearance_days,
         remodeling_weeks=healing.remodeling_weeks,
         passes=pass_summaries,
+        regions=regions,
+        deepest_region=max(regions, key=lambda r: r.coagulation_depth_um).name,
     )
-    dataset = _dataset(plan, columns, site_area, heating, summary).merge(_timeline(healing))
-    outcome = Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
-    return _with_regions_and_rules(outcome, plan, site_area)
-
-
-def _with_regions_and_rules(outcome: Outcome, plan: Plan, site_area) -> Outcome:
-    """`outcome` with its summary's per-region depths and the rules the plan breaks."""
-    summary = outcome.summary
-    summary.regions = _regions(plan, outcome.columns, site_area)
+    dataset = _dataset(plan, columns, heating, summary).merge(_timeline(healing))
+    outcome = Outcome(
+        dataset=dataset, summary=summary, healing=healing, columns=columns, skins=skins
+    )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations]
     summary.broken_rules = [_broken(v) for v in violations]
@@ -321,27 +331,88 @@ def _broken(v) -> BrokenRule:
     )
 
 
-def _regions(plan: Plan, columns, site_area) -> list[RegionSummary]:
-    """Per treated site: each pass's crater and coagulation depths [µm] and how far
-    into the dermis the coagulation reaches (`rules.dermis_bottom`)."""
-    um = 1e6
-    out = []
-    for site, area in site_area.items():
-        bottom = dermis_bottom(plan, site)
-        rows = []
-        for i in range(len(plan.passes)):
-            c = columns[i, site].summary
-            rows.append(
-                RegionPass(
-                    index=i,
-                    ablation_depth_um=c.ablation_depth * um,
-                    coagulation_depth_um=c.coagulation_depth * um,
-                    coagulation_thickness_um=c.coagulation_thickness * um,
-                    dermis_fraction=c.coagulation_depth / bottom,
-                )
-            )
-        out.append(RegionSummary(site=site, area_cm2=area, passes=rows))
+def _solve_columns(plan: Plan, skins, options, progress, on_progress) -> dict:
+    """Columns keyed (pass, region) for every treated area, and (pass, site) for the
+    largest treated area of each site (cached per skin x beam x pulse)."""
+    jobs = [(i, area, p) for i in range(len(plan.passes)) for area, p in plan.treated(i)]
+    columns: dict = {}
+    for n, (i, area, p) in enumerate(_progress(jobs, progress, "columns"), start=1):
+        try:
+            column = column_for(skins[area.site], p.beam(), p.pulse(), options)
+        except InputError as exc:
+            raise InputError(
+                f"passes[{i}] ({area.region}): {exc.field}", exc.value, exc.allowed
+            ) from exc
+        except SelfCheckError as exc:
+            raise SelfCheckError(exc.check, f"passes[{i}] ({area.region}): {exc.detail}") from exc
+        columns[i, area.region] = column
+        if (i, area.site) not in columns or area.area_cm2 > _area_of(plan, i, area.site):
+            columns[i, area.site] = column
+        if on_progress is not None:
+            on_progress(n / len(jobs))
+    return columns
+
+
+def _area_of(plan: Plan, i: int, site: str) -> float:
+    """Area of the largest treated area on `site` in pass `i` [cm2]."""
+    return max((a.area_cm2 for a, _ in plan.treated(i) if a.site == site), default=0.0)
+
+
+def _region_healing(plan: Plan, columns, skins) -> dict[str, HealingResult]:
+    """Healing of each treated area from the passes fired on it, on its own skin."""
+    out = {}
+    for area in plan.site_areas:
+        wounds = [
+            wound_for(p, columns[i, area.region])
+            for i in range(len(plan.passes))
+            if (p := plan.region_pass(i, area)) is not None
+        ]
+        if wounds:
+            out[area.region] = healing_timeline(wounds, skins[area.site], [area.site])
     return out
+
+
+def _region_summaries(plan: Plan, columns, skins, regional, healings) -> list[RegionSummary]:
+    """Per-area figures: deepest crater and coagulation, fraction of the dermis, downtime,
+    bulk peak and thermal dose (CEM43 summed over the passes fired on it)."""
+    out = []
+    for area in plan.site_areas:
+        fired = [i for i in range(len(plan.passes)) if (i, area.region) in columns]
+        bottom = float(skins[area.site].layer_boundaries()[4])
+        crater = max((columns[i, area.region].summary.ablation_depth for i in fired), default=0.0)
+        coag = max((columns[i, area.region].summary.coagulation_depth for i in fired), default=0.0)
+        heat = [regional[i][area.region] for i in fired]
+        figures = [_region_pass(i, columns[i, area.region], bottom) for i in fired]
+        healing = healings.get(area.region)
+        out.append(
+            RegionSummary(
+                name=area.region,
+                site=area.site,
+                area_cm2=area.area_cm2,
+                passes=figures,
+                crater_um=crater * 1e6,
+                coagulation_depth_um=coag * 1e6,
+                dermis_depth_um=bottom * 1e6,
+                fraction_of_dermis=coag / bottom,
+                downtime_days=healing.downtime_days if healing else 0.0,
+                peak_bulk_temperature_c=max((h[0] for h in heat), default=math.nan),
+                bulk_cem43_min=sum(h[1] for h in heat),
+            )
+        )
+    return out
+
+
+def _region_pass(i: int, column: ColumnResult, dermis_bottom: float) -> RegionPass:
+    """Pass `i` on one area: crater, coagulation depth and cuff [µm], and the share of
+    the dermis the coagulation reaches."""
+    s = column.summary
+    return RegionPass(
+        index=i,
+        ablation_depth_um=s.ablation_depth * 1e6,
+        coagulation_depth_um=s.coagulation_depth * 1e6,
+        coagulation_thickness_um=s.coagulation_thickness * 1e6,
+        dermis_fraction=s.coagulation_depth / dermis_bottom,
+    )
 
 
 def wound_for(p: Pass, column: ColumnResult) -> WoundedPass:
@@ -437,19 +508,82 @@ def _sources(column: ColumnResult, beam: Beam) -> ColumnSources:
     )
 
 
-def _summarise_pass(
-    i: int, p: Pass, columns, site_area, skin: Skin, largest: str, total_area: float
-):
-    weights = [site_area[s] for s in site_area]
-    per_site = [columns[i, s].summary for s in site_area]
+def _summarise_pass(plan: Plan, i: int, columns, skins):
+    """Pass `i`: area-weighted figures over the areas it treats, its bulk heating on
+    each (the hottest returned), session time and energy over the treated area."""
+    treated = plan.treated(i)
+    p = plan.passes[i]
+    weights = [a.area_cm2 for a, _ in treated]
+    per_area = [columns[i, a.region].summary for a, _ in treated]
     um = 1e6
 
     def mean(name):
-        return _weighted([getattr(s, name) for s in per_site], weights)
+        return _weighted([getattr(s, name) for s in per_area], weights)
 
+    cache: dict = {}
+    per_region = {}
+    for area, rp in treated:
+        key = (area.site, rp.model_dump_json())
+        if key not in cache:
+            cache[key] = _bulk_heating(rp, columns[i, area.region], skins[area.site])
+        per_region[area.region] = cache[key][1:]
+    largest = max(treated, key=lambda t: t[0].area_cm2) if treated else None
+    hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
+    heating = hottest[0] if hottest else None
+    area_cm2 = sum(weights)
+    spacing_of = [
+        rp.beam().spot_diameter if rp.kind == "full_field" else rp.spot_spacing_m
+        for _, rp in treated
+    ]
+    spots = sum(a.area_cm2 * 1e-4 / s**2 for (a, _), s in zip(treated, spacing_of, strict=True))
+    energy = sum(
+        a.area_cm2 * 1e-4 / s**2 * rp.pulse().total_energy
+        for (a, rp), s in zip(treated, spacing_of, strict=True)
+    )
+    seconds = _pass_seconds(largest[1], area_cm2) if largest else 0.0
+    column = columns[i, largest[0].region] if largest else None
+    wide = column is None or column.geometry == "wide"
+    coverage = _weighted([100.0 * rp.density_fraction for _, rp in treated], weights)
+    summary = PassSummary(
+        index=i,
+        kind=p.kind,
+        device=p.device,
+        mode=p.mode,
+        wavelength_nm=p.wavelength_nm,
+        pulse_energy_mj=p.pulse_energy_mj,
+        fluence_j_per_cm2=spot_fluence(p),
+        coverage_percent=coverage if treated else 0.0,
+        mtz_per_cm2=None if p.kind == "full_field" else p.mtz_per_m2 * 1e-4,
+        spot_spacing_um=None if p.kind == "full_field" else p.spot_spacing_m * um,
+        ablation_depth_um=mean("ablation_depth") * um,
+        ablation_width_um=None if wide else mean("ablation_width_surface") * um,
+        coagulation_thickness_um=mean("coagulation_thickness") * um,
+        coagulation_depth_um=mean("coagulation_depth") * um,
+        coagulation_width_um=None if wide else mean("coagulation_width") * um,
+        heat_source=column.inputs["heat_source"] if column else "none",
+        spots=spots,
+        energy_j=energy,
+        minutes=seconds / 60.0,
+        peak_bulk_temperature_c=hottest[1] if hottest else math.nan,
+        bulk_cem43_min=max((h[2] for h in cache.values()), default=0.0),
+        time_above_45c_s=float(np.max(heating.time_above_45)) if heating else 0.0,
+        time_above_60c_s=float(np.max(heating.time_above_60)) if heating else 0.0,
+        regions=[a.region for a, _ in treated],
+    )
+    return summary, heating, per_region
+
+
+def spot_fluence(p: Pass) -> float:
+    """Energy of one spot (all its stacked pulses) over its 1/e² area pi d² / 4 [J/cm²]."""
+    return p.pulse().total_energy / (math.pi * p.beam().spot_diameter**2 / 4.0) * 1e-4
+
+
+def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
+    """(PatternHeating, peak [C], CEM43 [min]) of one scanner pattern of `p` on `skin`:
+    the columns' residual heat superposed at the probes between columns; CEM43
+    (Sapareto & Dewey 1984, `column.damage.cem43`) of the hottest probe's history."""
     beam, pulse = p.beam(), p.pulse()
-    full_field = p.kind == "full_field"
-    spacing = beam.spot_diameter if full_field else p.spot_spacing_m
+    spacing = beam.spot_diameter if p.kind == "full_field" else p.spot_spacing_m
     x, y = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
     order = scan_order(x, y, spacing, p.scan_order)
     times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
@@ -459,15 +593,18 @@ def _summarise_pass(
     # follow the pattern until heat has had time to cross one pitch to the probes
     cooling = max(MIN_COOLING_S, spacing**2 / props.diffusivity)
     heating = pattern_heating(
-        _sources(columns[i, largest], beam),
-        positions,
-        times,
-        props,
-        probes,
-        cooling_time=cooling,
+        _sources(column, beam), positions, times, props, probes, cooling_time=cooling
     )
-    seconds = session_time(
-        total_area,
+    dose = max(cem43(heating.times, row) for row in heating.temperature)
+    return heating, float(np.max(heating.peak_temperature)), dose
+
+
+def _pass_seconds(p: Pass, area_cm2: float) -> float:
+    """Time to scan `area_cm2` with the pattern of `p` [s] (`scan.session`)."""
+    spacing = p.beam().spot_diameter if p.kind == "full_field" else p.spot_spacing_m
+    x, _ = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
+    return session_time(
+        area_cm2,
         p.pattern_size_mm * 1e-3,
         int(x.size),
         p.repetition_rate_hz,
@@ -475,36 +612,6 @@ def _summarise_pass(
         pattern_shape=p.pattern_shape,
         spacing_m=spacing,
     )
-    spots = total_area * 1e-4 * (1.0 / spacing**2)
-    energy = spots * pulse.total_energy
-    geometry = columns[i, largest].geometry
-    width = None if geometry == "wide" else mean("ablation_width_surface") * um
-    coag_width = None if geometry == "wide" else mean("coagulation_width") * um
-    summary = PassSummary(
-        index=i,
-        kind=p.kind,
-        device=p.device,
-        mode=p.mode,
-        wavelength_nm=p.wavelength_nm,
-        pulse_energy_mj=p.pulse_energy_mj,
-        fluence_j_per_cm2=pulse.total_energy / (math.pi * beam.spot_diameter**2 / 4.0) * 1e-4,
-        coverage_percent=100.0 * p.density_fraction,
-        mtz_per_cm2=None if full_field else p.mtz_per_m2 * 1e-4,
-        spot_spacing_um=None if full_field else spacing * um,
-        ablation_depth_um=mean("ablation_depth") * um,
-        ablation_width_um=width,
-        coagulation_thickness_um=mean("coagulation_thickness") * um,
-        coagulation_depth_um=mean("coagulation_depth") * um,
-        coagulation_width_um=coag_width,
-        heat_source=columns[i, largest].inputs["heat_source"],
-        spots=spots,
-        energy_j=energy,
-        minutes=seconds / 60.0,
-        peak_bulk_temperature_c=float(np.max(heating.peak_temperature)),
-        time_above_45c_s=float(np.max(heating.time_above_45)),
-        time_above_60c_s=float(np.max(heating.time_above_60)),
-    )
-    return summary, heating
 
 
 #: CF attributes of every variable of ``outcome.nc``: name -> (units, long_name)
@@ -531,16 +638,24 @@ DATASET_ATTRS = {
 }
 
 
-def _dataset(plan: Plan, columns, site_area, heating, summary: OutcomeSummary) -> xr.Dataset:
-    """The outcome's data: per pass x site column results, per pass bulk heating on a
-    shared `time` coordinate, CF ``units`` / ``long_name`` on every variable, and the
-    full plan, patient, model version and fingerprint as attributes (traceability)."""
+def _dataset(plan: Plan, columns, heating, summary: OutcomeSummary) -> xr.Dataset:
+    """The outcome's data: per pass x site column results (NaN where a pass skips a
+    site), per pass bulk heating on a shared `time` coordinate, CF ``units`` /
+    ``long_name`` on every variable, and the full plan, patient, model version and
+    fingerprint as attributes (traceability)."""
+    site_area = plan.area_by_site
     sites = list(site_area)
     n_pass = len(plan.passes)
 
+    def value(i, s, name):
+        column = columns.get((i, s))
+        return math.nan if column is None else getattr(column.summary, name)
+
     def grid(name):
-        values = [[getattr(columns[i, s].summary, name) for s in sites] for i in range(n_pass)]
-        return ("pass", "site"), np.array(values)
+        return (
+            ("pass", "site"),
+            np.array([[value(i, s, name) for s in sites] for i in range(n_pass)]),
+        )
 
     time, histories, at_depth = _on_common_time(heating)
     ds = xr.Dataset(

@@ -33,18 +33,25 @@ def register(subparsers) -> None:
         "--uncertainty", type=int, default=0, metavar="N", help="bands from N sampled skins"
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="PLAN.toml",
+        help="write the first plan as a complete plan file (.toml or .json) for simulate",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from resurfacer.cli.choices import parse_phototype
     from resurfacer.errors import InputError, check_choice
-    from resurfacer.plan.schema import DEVICE_NAMES, Area, AreaPreset, Patient
+    from resurfacer.plan.schema import AREA_PRESETS, DEVICE_NAMES, Area, AreaPreset, Patient
     from resurfacer.planning.planner import INDICATIONS, plan_treatment
     from resurfacer.tissue.skin import SITES
 
     check_choice("--indication", args.indication, INDICATIONS)
-    check_choice("--site", args.site, (*SITES, "full_face"))
+    check_choice("--site", args.site, (*SITES, *AREA_PRESETS))
     if args.device is not None:
         check_choice("--device", args.device, DEVICE_NAMES)
     check_choice("--sex", args.sex, ("female", "male"))
@@ -60,8 +67,8 @@ def run(args) -> int:
     if not 1 <= args.n_best <= 10:
         raise InputError("--n-best", args.n_best, "1..10")
     patient = Patient(sex=args.sex, age_years=float(args.age), phototype=args.phototype)
-    if args.site == "full_face":
-        areas = [AreaPreset(preset="full_face")]
+    if args.site in AREA_PRESETS and args.site not in SITES:
+        areas = [AreaPreset(preset=args.site)]
     else:
         areas = [Area(site=args.site, area_cm2=float(args.area_cm2))]
     result = plan_treatment(
@@ -72,35 +79,44 @@ def run(args) -> int:
         max_downtime_days=args.max_downtime_days,
         n_best=args.n_best,
         uncertainty_samples=args.uncertainty,
+        progress=not args.quiet,
     )
-    if not result.reachable:
-        # impossible target: one line naming the option, exit 2; the nearest plan on stdout
-        if args.json:
-            print(json.dumps(result.to_dict(), indent=2))
-        else:
-            print(_table(result))
-        raise InputError(
-            "--indication",
-            args.indication,
-            f"a target reachable within the limits ({result.message})",
-        )
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(_table(result))
+    if args.out is not None and result.plans:
+        _write_plan(args.out, result.plan(0))
+    # the nearest plan of an unreached target is an answer, not an error: exit 0
+    print(json.dumps(result.to_dict(), indent=2) if args.json else _table(result))
     return 0
+
+
+def _write_plan(path: str, plan) -> None:
+    from resurfacer.cli.output import write_file_atomically
+
+    text = plan.to_json() if path.lower().endswith(".json") else plan.to_toml()
+
+    def write(target: str) -> None:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    write_file_atomically(path, write)
 
 
 def _table(result) -> str:
     from resurfacer.common.units import human_text
 
-    lines = [human_text(result.message), ""]
+    lines = [human_text(result.message), f"device: {result.device} ({result.device_reason})"]
+    if not result.reachable and result.shortfall:
+        lines.append(human_text(f"reached: false; shortfall: {result.shortfall}"))
+    if result.broken:
+        lines.append("broken by plans tried (dropped): " + ", ".join(result.broken))
+    lines.append("")
     for i, p in enumerate(result.plans):
         pr = p.predicted
+        lo, hi = pr["downtime_days_range"]
         lines.append(
-            f"plan {i + 1}: depth {p.depth_um:.0f} µm, downtime {pr['downtime_days']:.1f} d, "
+            f"plan {i + 1}: depth {p.depth_um:.0f} µm, session {pr['session_minutes']:.0f} min, "
+            f"downtime {pr['downtime_days']:.1f} d (band {lo:.1f}-{hi:.1f}), "
             f"bulk peak {pr['peak_bulk_temperature_c']:.1f} °C, "
-            f"rules broken: {', '.join(p.rules) or 'none'}"
+            f"binding limits: {', '.join(p.rules) or '-'}"
         )
         for k, t in enumerate(p.passes):
             lines.append(f"    pass {k + 1}: " + ", ".join(f"{a}={v}" for a, v in t.items()))

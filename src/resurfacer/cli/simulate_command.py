@@ -162,6 +162,8 @@ def summary_table(summary) -> str:
         f"energy delivered          {summary.total_energy_j:.0f} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
+        f"bulk thermal dose         {summary.bulk_thermal_dose_cem43_min:.3g} CEM43 min",
+        f"deepest area              {summary.deepest_region}",
         f"skin closed after         {summary.reepithelialization_hours:.0f} h"
         if summary.skin_opened
         else f"skin surface              intact (zones repaired after "
@@ -169,6 +171,7 @@ def summary_table(summary) -> str:
         f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})",
         f"erythema                  {summary.erythema_days:.0f} days",
         "",
+        "pass figures: area-weighted means over the areas each pass treats",
         "pass  mode       energy   fluence      coverage  MTZ/cm²  crater    coag. depth  "
         "cuff     bulk peak  minutes",
     ]
@@ -181,7 +184,28 @@ def summary_table(summary) -> str:
             f"{p.coagulation_thickness_um:4.0f} µm {p.peak_bulk_temperature_c:6.1f} °C  "
             f"{p.minutes:6.1f}"
         )
+    lines += _region_lines(summary)
     if summary.warnings:
         lines += ["", "safety rules broken (data/safety_rules.toml):"]
         lines += [f"  - {warning}" for warning in summary.warnings]
     return "\n".join(lines)
+
+
+def _region_lines(summary) -> list[str]:
+    """One line per treated area: deepest crater and coagulation, share of the dermis,
+    downtime, bulk peak and thermal dose."""
+    if not summary.regions:
+        return []
+    lines = [
+        "",
+        "area         site         cm²  crater    coag. depth  of dermis  downtime  bulk peak"
+        "  CEM43 min",
+    ]
+    for r in summary.regions:
+        lines.append(
+            f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f} {r.crater_um:5.0f} µm "
+            f"{r.coagulation_depth_um:8.0f} µm {100 * r.fraction_of_dermis:8.0f} %  "
+            f"{r.downtime_days:5.1f} d  {r.peak_bulk_temperature_c:6.1f} °C  "
+            f"{r.bulk_cem43_min:9.3g}"
+        )
+    return lines

@@ -20,7 +20,7 @@ from functools import cache
 
 from resurfacer.data import load_toml
 from resurfacer.plan.schema import Pass, Plan
-from resurfacer.tissue.skin import SITES, skin_for
+from resurfacer.tissue.skin import SITES
 
 #: Wavelengths above this are absorbed by water strongly enough to ablate (2940, 10600 nm).
 ABLATIVE_ABOVE_NM = 2500.0
@@ -30,10 +30,17 @@ LIMITS = (
     "max_passes",
     "max_stack",
     "max_peak_bulk_temperature_c",
+    "max_bulk_thermal_dose_cem43_min",
     "max_depth_fraction_of_dermis",
 )
 #: Limits that need the simulated outcome.
-OUTCOME_LIMITS = ("max_peak_bulk_temperature_c", "max_depth_fraction_of_dermis")
+OUTCOME_LIMITS = (
+    "max_peak_bulk_temperature_c",
+    "max_bulk_thermal_dose_cem43_min",
+    "max_depth_fraction_of_dermis",
+)
+#: What a rule's number is: published (with its source) or a model value.
+BASES = ("published", "model")
 _WHEN_KEYS = ("phototypes", "sites", "kind", "ablative", "min_spot_um", "max_spot_um")
 
 
@@ -46,6 +53,7 @@ class Rule:
     limit: str
     value: float
     source: str
+    basis: str = "model"
 
     def applies_to_patient(self, phototype: int, sites) -> bool:
         w = self.when
@@ -74,7 +82,7 @@ class RuleViolation:
     limit: float
     passes: tuple[int, ...]
     message: str
-    #: the treated regions (sites) the rule concerns; empty: the whole plan
+    #: the treated regions (areas) the rule concerns; empty: the whole plan
     sites: tuple[str, ...] = ()
     #: unit of `value` and `limit` as shown to people ("mJ", "%", "°C", "" for a count)
     unit: str = ""
@@ -108,6 +116,8 @@ def load_rules() -> tuple[Rule, ...]:
             raise ValueError(f"safety_rules.toml: {name}: unknown sites {sorted(bad_sites)}")
         if not entry.get("source"):
             raise ValueError(f"safety_rules.toml: {name}: no source")
+        if entry.get("basis") not in BASES:
+            raise ValueError(f"safety_rules.toml: {name}: basis must be one of {BASES}")
         rules.append(
             Rule(
                 name,
@@ -115,6 +125,7 @@ def load_rules() -> tuple[Rule, ...]:
                 entry["limit"],
                 float(entry["value"]),
                 entry["source"],
+                entry["basis"],
             )
         )
     return tuple(rules)
@@ -130,22 +141,63 @@ def _fmt(x: float) -> str:
 
 
 def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
-    """The rules `plan` breaks (empty list: none).
+    """The rules `plan` breaks (empty list: none), each at its worst treated area.
+
+    Every rule is checked on each treated area it applies to (its `sites`
+    condition), against the passes as fired there (`Plan.region_pass`: regional
+    defaults and per-region settings; skipped areas excluded).
 
     Parameters
     ----------
     plan : a validated Plan.
-    outcome : the `treatment.Outcome` of the plan, optional; with it the
-        bulk-temperature and depth rules are checked too.
+    outcome : the `treatment.Outcome` of the plan, optional; with it the bulk
+        peak temperature, the bulk thermal dose (CEM43) and the depth rules are
+        checked too, per area (`outcome.summary.regions`).
     """
-    sites = [a.site for a in plan.site_areas]
+    areas = plan.site_areas
+    fired = {
+        a.region: [(i, p) for i in range(len(plan.passes)) if (p := plan.region_pass(i, a))]
+        for a in areas
+    }
+    regions = {r.name: r for r in outcome.summary.regions} if outcome is not None else {}
     out = []
-    for rule in rules_for(plan.patient.phototype, sites):
-        idx = tuple(i for i, p in enumerate(plan.passes) if rule.applies_to_pass(p))
-        v = _check_rule(rule, plan, idx, sites, outcome)
-        if v is not None:
-            out.append(v)
+    for rule in load_rules():
+        if not rule.applies_to_patient(plan.patient.phototype, [a.site for a in areas]):
+            continue
+        worst = None
+        for a in areas:
+            if not rule.applies_to_patient(plan.patient.phototype, [a.site]):
+                continue
+            passes = [(i, p) for i, p in fired[a.region] if rule.applies_to_pass(p)]
+            v = _check_rule(rule, a.region, passes, regions.get(a.region))
+            if v is not None and (worst is None or v.value > worst.value):
+                worst = v
+        if worst is not None:
+            out.append(worst)
     return out
+
+
+def _pass_value(limit: str, passes):
+    """(value, passes counted) of a per-pass limit over the passes fired on an area."""
+    if limit == "max_passes":
+        return len(passes), [i for i, _ in passes]
+    if limit == "max_density_percent":
+        return sum(100.0 * p.density_fraction for _, p in passes), [i for i, _ in passes]
+    key = {"max_pulse_energy_mj": "pulse_energy_mj", "max_stack": "stack"}[limit]
+    top = max(getattr(p, key) for _, p in passes)
+    return top, [i for i, p in passes if getattr(p, key) == top]
+
+
+#: limit -> (what it measures, its unit as people read it)
+_WHAT = {
+    "max_passes": ("number of passes", ""),
+    "max_density_percent": ("summed density", "%"),
+    "max_pulse_energy_mj": ("pulse energy", "mJ"),
+    "max_stack": ("stacked pulses", ""),
+    "max_peak_bulk_temperature_c": ("peak bulk temperature", "°C"),
+    "max_bulk_thermal_dose_cem43_min": ("bulk thermal dose", "CEM43 min"),
+    "max_depth_fraction_of_dermis": ("coagulation depth / dermis depth", ""),
+}
 
 
 def _where(passes: tuple[int, ...]) -> str:
@@ -156,76 +208,48 @@ def _where(passes: tuple[int, ...]) -> str:
     return f"{word} " + ", ".join(str(i + 1) for i in passes)
 
 
-def _rule_sites(rule: Rule, sites) -> tuple[str, ...]:
-    """The treated sites a rule is about: those it names, else every treated site."""
-    named = rule.when.get("sites")
-    treated = tuple(dict.fromkeys(sites))
-    return tuple(s for s in treated if s in named) if named else treated
-
-
-def _check_rule(rule: Rule, plan: Plan, idx, sites, outcome) -> RuleViolation | None:
+def _check_rule(rule: Rule, region: str, passes, figures) -> RuleViolation | None:
+    """The violation of `rule` on one area (None: kept), `figures` its RegionSummary."""
     lim = rule.value
-    passes = plan.passes
-    regions = _rule_sites(rule, sites)
-
-    def violation(value, what, unit="", where=idx, at=regions):
-        u = f" {unit}" if unit else ""
-        return RuleViolation(
-            rule.name,
-            rule.limit,
-            float(value),
-            lim,
-            tuple(where),
-            f"{rule.name} ({', '.join(at) or 'all regions'}): {_where(tuple(where))}: "
-            f"{what} {_fmt(value)}{u} exceeds {_fmt(lim)}{u}",
-            tuple(at),
-            unit,
-        )
-
-    if rule.limit == "max_passes":
-        if len(idx) > lim:
-            return violation(len(idx), "number of passes")
-    elif rule.limit == "max_density_percent":
-        total = sum(100.0 * passes[i].density_fraction for i in idx)
-        if idx and total > lim + 1e-9:
-            return violation(total, "summed density", "%")
-    elif rule.limit == "max_pulse_energy_mj":
-        over = [i for i in idx if passes[i].pulse_energy_mj > lim + 1e-9]
-        if over:
-            top = max(passes[i].pulse_energy_mj for i in over)
-            return violation(top, "pulse energy", "mJ", over)
-    elif rule.limit == "max_stack":
-        over = [i for i in idx if passes[i].stack > lim]
-        if over:
-            return violation(max(passes[i].stack for i in over), "stacked pulses", "", over)
-    elif outcome is not None and rule.limit == "max_peak_bulk_temperature_c":
-        t = outcome.summary.peak_bulk_temperature_c
-        if t > lim:
-            return violation(round(t, 1), "peak bulk temperature", "°C", ())
-    elif outcome is not None and rule.limit == "max_depth_fraction_of_dermis":
-        return _depth_violation(outcome.dataset, plan, sites, lim, violation)
-    return None
-
-
-def _depth_violation(ds, plan: Plan, sites, lim: float, violation) -> RuleViolation | None:
-    """The site whose coagulation reaches deepest into the dermis, if past `lim`."""
-    worst = None
-    for s in dict.fromkeys(sites):
-        depth = float(ds["coagulation_depth"].sel(site=s).max())
-        frac = depth / dermis_bottom(plan, s)
-        if frac > lim and (worst is None or frac > worst[0]):
-            worst = (frac, s, depth)
-    if worst is None:
+    where: list[int] = []
+    detail = ""
+    if rule.limit in OUTCOME_LIMITS:
+        if figures is None or not passes:
+            return None
+        value = {
+            "max_peak_bulk_temperature_c": figures.peak_bulk_temperature_c,
+            "max_bulk_thermal_dose_cem43_min": figures.bulk_cem43_min,
+            "max_depth_fraction_of_dermis": figures.fraction_of_dermis,
+        }[rule.limit]
+        if rule.limit == "max_depth_fraction_of_dermis":
+            detail = (
+                f" (coagulation {figures.coagulation_depth_um:.0f} µm, dermis "
+                f"{figures.dermis_depth_um:.0f} µm)"
+            )
+    else:
+        if not passes and rule.limit != "max_passes":
+            return None
+        value, where = _pass_value(rule.limit, passes) if passes else (0, [])
+    if not value > lim + 1e-9:
         return None
-    frac, s, depth = worst
-    what = f"coagulation depth {depth * 1e6:.0f} µm, fraction of dermis"
-    return violation(round(frac, 2), what, "", (), (s,))
+    what, unit = _WHAT[rule.limit]
+    u = f" {unit}" if unit else ""
+    return RuleViolation(
+        rule.name,
+        rule.limit,
+        float(value),
+        lim,
+        tuple(where),
+        f"{rule.name} ({region}): {_where(tuple(where))}: {what} {_fmt(value)}{u} exceeds "
+        f"{_fmt(lim)}{u}{detail}",
+        (region,),
+        unit,
+    )
 
 
-def dermis_bottom(plan_or_patient, site: str) -> float:
-    """Depth [m] of the dermis' lower boundary (stratum corneum to reticular dermis)."""
-    patient = getattr(plan_or_patient, "patient", plan_or_patient)
-    skin = skin_for(site, sex=patient.sex, age=patient.age_years, phototype=patient.phototype)
+def dermis_bottom(skin) -> float:
+    """Depth [m] of the dermis' lower boundary (stratum corneum to reticular dermis) of a
+    `tissue.skin.Skin` (built once per plan by `treatment.simulate`: `Outcome.skins`)."""
     return float(skin.layer_boundaries()[4])
 
 

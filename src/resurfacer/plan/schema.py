@@ -54,7 +54,13 @@ from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
 DEVICES: dict = load_toml("devices.toml")
 DEVICE_NAMES: tuple[str, ...] = tuple(DEVICES)
-AREA_PRESETS = ("full_face",)
+#: Named regions with their site, area and regional defaults (data/face_areas.toml).
+REGIONS: dict = load_toml("face_areas.toml")["regions"]
+FACE_REGIONS: tuple[str, ...] = tuple(n for n, r in REGIONS.items() if r.get("face", True))
+AREA_PRESETS = ("full_face", *REGIONS)
+#: Passes the regional defaults scale: ablative (> 2500 nm) fractional with a narrow spot.
+DEEP_MAX_SPOT_UM = 500.0
+ABLATIVE_ABOVE_NM = 2500.0
 KINDS = ("fractional", "full_field")
 MAX_PASSES = 10
 
@@ -94,12 +100,28 @@ class Patient(BaseModel):
 
 
 class Area(BaseModel):
-    """One treated region: a body site (`resurfacer.tissue.skin.SITES`) and its area [cm2]."""
+    """One treated region: a body site (`resurfacer.tissue.skin.SITES`), its area [cm2],
+    optionally a name (what `passes[i].regions` refers to; default: the site) and the
+    regional defaults of an area preset (`deep`: energy_scale, density_scale)."""
 
     model_config = _CONFIG
 
     site: Literal[SITES]
     area_cm2: float = Field(ge=0.01, le=1000)
+    name: str | None = Field(None, min_length=1, max_length=40)
+
+    @property
+    def region(self) -> str:
+        """The name passes refer to this area by (`name`, else the site)."""
+        return self.name or self.site
+
+    @property
+    def deep_defaults(self) -> dict:
+        """Regional defaults for deep ablative passes ({} when the area has none)."""
+        entry = REGIONS.get(self.name or "")
+        if entry is None or entry["site"] != self.site:
+            return {}
+        return dict(entry.get("deep", {}))
 
     @model_validator(mode="after")
     def _site_has_every_table(self):
@@ -110,16 +132,33 @@ class Area(BaseModel):
 
 
 class AreaPreset(BaseModel):
-    """A named set of areas; ``full_face`` expands to `data/face_areas.toml`."""
+    """A named set of areas (`data/face_areas.toml`): ``full_face`` expands to the six
+    facial regions, any region name (``periorbital``, ``neck``, ``chest``, ``hands``, ...)
+    to that region, each named and carrying its regional defaults."""
 
     model_config = _CONFIG
 
     preset: Literal[AREA_PRESETS]
 
     def expand(self) -> list[Area]:
-        """The areas of the preset, one per facial region (several may share a site)."""
-        regions = load_toml("face_areas.toml")["regions"]
-        return [Area(site=r["site"], area_cm2=float(r["area_cm2"])) for r in regions.values()]
+        """The areas of the preset, one per region (several may share a site)."""
+        names = FACE_REGIONS if self.preset == "full_face" else (self.preset,)
+        return [
+            Area(site=REGIONS[n]["site"], area_cm2=float(REGIONS[n]["area_cm2"]), name=n)
+            for n in names
+        ]
+
+
+class RegionSetting(BaseModel):
+    """A pass's settings on one named region: skip it, or set its pulse energy [mJ],
+    density [%] or stacking (the rest of the pass applies unchanged)."""
+
+    model_config = _CONFIG
+
+    skip: bool = False
+    pulse_energy_mj: float | None = Field(None, ge=1e-6, le=10000)
+    density_percent: float | None = Field(None, ge=0.01, le=100)
+    stack: int | None = Field(None, ge=1, le=MAX_STACK)
 
 
 def _area_tag(value) -> str | None:
@@ -171,6 +210,9 @@ class Pass(BaseModel):
     scan_order: Literal[SCAN_ORDERS] = "raster"
     repetition_rate_hz: float = Field(ge=0.01, le=100000, description="spots fired per second")
     pass_delay_s: float = Field(0.0, ge=0, le=3600, description="pause before this pass")
+    regions: dict[str, RegionSetting] | None = Field(
+        None, description="per-region settings or skip, by area name"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -323,6 +365,64 @@ def _mode_spec(device, mode) -> dict:
     return {"_name": mode, **spec}
 
 
+def is_deep_ablative(p: Pass) -> bool:
+    """A narrow-spot ablative fractional pass (the passes regional defaults scale)."""
+    return (
+        p.kind == "fractional"
+        and p.wavelength_nm > ABLATIVE_ABOVE_NM
+        and p.spot_um <= DEEP_MAX_SPOT_UM
+    )
+
+
+def region_pass(p: Pass, area: Area, where: str) -> Pass | None:
+    """`p` as fired on `area`: None if the pass skips it; else the area's regional
+    defaults (deep ablative passes only) and then the pass's own settings for it.
+
+    Energy x energy_scale and density x density_scale (regional defaults) are clamped
+    into the device's range; explicit region settings must lie inside it (InputError
+    naming `where`).
+    """
+    setting = (p.regions or {}).get(area.region)
+    if setting is not None and setting.skip:
+        return None
+    changes: dict = {}
+    defaults = area.deep_defaults
+    if defaults and is_deep_ablative(p) and setting is None:
+        changes = _scaled(p, defaults)
+    if setting is not None:
+        changes.update(setting.model_dump(exclude_none=True, exclude={"skip"}))
+    if not changes:
+        return p
+    data = p.model_dump(exclude_none=True, exclude={"regions"})
+    if "density_percent" in changes:
+        for key in DENSITY_FIELDS:
+            data.pop(key, None)
+    data.update(changes)
+    try:
+        return Pass.model_validate(data)
+    except ValidationError as exc:
+        err = _input_error(exc)
+        raise _field_error(f"{where}.{err.field.split('.')[-1]}", err.value, err.allowed) from None
+
+
+def _scaled(p: Pass, defaults: dict) -> dict:
+    """Energy and density scaled by a region's defaults, kept inside the device range."""
+    spec = _mode_spec(p.device, p.mode) if p.device else {}
+
+    def clamp(key, value):
+        entry = spec.get(key)
+        if isinstance(entry, dict):
+            return min(max(value, entry["min"]), entry["max"])
+        return value
+
+    energy = p.pulse_energy_mj * defaults.get("energy_scale", 1.0)
+    density = 100.0 * p.density_fraction * defaults.get("density_scale", 1.0)
+    out = {"pulse_energy_mj": round(clamp("pulse_energy_mj", energy) * 2) / 2}
+    if "density_percent" in spec or p.density_percent is not None:
+        out["density_percent"] = round(clamp("density_percent", density), 2)
+    return out
+
+
 def _unit(name: str) -> str:
     return next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), "")
 
@@ -367,6 +467,41 @@ class Plan(BaseModel):
     def total_area_cm2(self) -> float:
         """Sum of the treated areas [cm2]."""
         return sum(a.area_cm2 for a in self.site_areas)
+
+    @model_validator(mode="after")
+    def _regions_exist(self):
+        """Every region a pass names is a treated area; every region pass validates."""
+        names = [a.region for a in self.site_areas]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise _field_error("areas", dup, "distinct area names (give each area a name)")
+        for i, p in enumerate(self.passes):
+            for key in p.regions or {}:
+                if key not in names:
+                    raise _field_error(
+                        f"passes[{i}].regions", key, "a treated area: " + ", ".join(names)
+                    )
+            fired = [
+                area
+                for area in self.site_areas
+                if region_pass(p, area, f"passes[{i}].regions.{area.region}") is not None
+            ]
+            if not fired:
+                raise _field_error(f"passes[{i}].regions", "all skipped", "at least one area")
+        return self
+
+    def region_pass(self, i: int, area: Area) -> "Pass | None":
+        """Pass `i` as fired on `area` (its regional settings applied), None if skipped."""
+        return region_pass(self.passes[i], area, f"passes[{i}].regions.{area.region}")
+
+    def treated(self, i: int) -> list[tuple[Area, "Pass"]]:
+        """(area, pass as fired there) for every area pass `i` does not skip."""
+        out = []
+        for area in self.site_areas:
+            p = self.region_pass(i, area)
+            if p is not None:
+                out.append((area, p))
+        return out
 
     @classmethod
     def from_data(cls, data) -> "Plan":
@@ -414,7 +549,13 @@ class _Missing:
 
 
 MISSING = _Missing()
-_MODELS = {"patient": Patient, "passes": Pass, "Area": Area, "AreaPreset": AreaPreset}
+_MODELS = {
+    "patient": Patient,
+    "passes": Pass,
+    "Area": Area,
+    "AreaPreset": AreaPreset,
+    "regions": RegionSetting,
+}
 _LIST_ALLOWED = {
     "areas": "a list of 1 to 50 areas, each {site, area_cm2} or {preset}",
     "passes": f"a list of 1 to {MAX_PASSES} passes",
@@ -516,6 +657,9 @@ __all__ = [
     "Pass",
     "Patient",
     "Plan",
+    "RegionSetting",
     "apply_overrides",
+    "is_deep_ablative",
+    "region_pass",
     "load_plan",
 ]

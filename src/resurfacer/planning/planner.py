@@ -28,8 +28,8 @@ above), so a proposed plan is a plan file a user can load.
 
 from __future__ import annotations
 
-import itertools
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -37,23 +37,28 @@ import numpy as np
 
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice
-from resurfacer.healing import WoundedPass, healing_timeline
 from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
 from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
-from resurfacer.planning.surrogate import column_table
+from resurfacer.planning.candidates import (
+    Candidate,
+    build_candidates,
+    distance,
+    evaluate,
+    fast_plan,
+    make_plan,
+)
 from resurfacer.scan.bulk_heating import bulk_properties
 from resurfacer.tissue.skin import skin_for
 
-INDICATIONS: dict = load_toml("indications.toml")
+_TABLE: dict = load_toml("indications.toml")
+#: the device the sources prefer per indication for phototypes IV-VI, and why
+DARK_SKIN_PREFERENCE: dict = _TABLE["dark_skin_preference"]
+INDICATIONS: dict = {k: v for k, v in _TABLE.items() if k != "dark_skin_preference"}
 DEFAULT_DEVICE = "co2_dual"
-DENSITY_STEPS = (1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100)
 TABLE_NODES = 7
-ENERGY_POINTS = 14
 DOWNTIME_RESOLUTION = 0.1  # days
 #: Candidates verified with `simulate` beyond n_best when some break an outcome rule.
 MAX_EXTRA_VERIFICATIONS = 6
-#: Start-to-start spacing of stacked pulses, as a multiple of the pulse duration (MODEL VALUE).
-STACK_SPACING_FACTOR = 2.0
 
 
 @dataclass
@@ -68,9 +73,17 @@ class PlannedTreatment:
     depth_um: float
     surrogate: dict
     uncertainty: dict | None = None
+    #: what the plan lacks for the target ("coverage 7.5 % < 10 %"), "" when met
+    shortfall: str = ""
+    #: the complete plan file (patient, areas, passes) `simulate` runs unchanged
+    plan: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
+            "shortfall": self.shortfall,
+            "plan": self.plan,
+            "session_minutes": self.predicted.get("session_minutes"),
+            "downtime_days_range": self.predicted.get("downtime_days_range"),
             "passes": self.passes,
             "predicted": self.predicted,
             "rules": self.rules,
@@ -96,6 +109,13 @@ class PlannerResult:
     seconds: float
     patient: dict = field(default_factory=dict)
     areas: list = field(default_factory=list)
+    #: what the nearest plan lacks when the target is not reached
+    shortfall: str = ""
+    #: rules that the full simulation found broken by plans tried (and dropped)
+    broken: list = field(default_factory=list)
+    #: the device planned with, and why (user, default, or the phototype IV-VI preference)
+    device: str = ""
+    device_reason: str = ""
 
     @property
     def nearest(self) -> PlannedTreatment | None:
@@ -104,63 +124,25 @@ class PlannerResult:
 
     def plan(self, i: int = 0) -> Plan:
         """Plan `i` as a validated Plan."""
-        return _plan(self.patient, self.areas, self.plans[i].passes, f"{self.indication} #{i}")
+        return make_plan(self.patient, self.areas, self.plans[i].passes, f"{self.indication} #{i}")
 
     def to_dict(self) -> dict:
         return {
             "indication": self.indication,
             "target": self.target,
             "reachable": self.reachable,
+            "reached": self.reachable,
+            "shortfall": self.shortfall,
             "message": self.message,
+            "device": self.device,
+            "device_reason": self.device_reason,
+            "binding_rules": self.plans[0].rules if self.plans else [],
+            "broken_rules": self.broken,
             "plans": [p.to_dict() for p in self.plans],
             "tradeoff": self.tradeoff,
             "candidates": self.candidates,
             "seconds": self.seconds,
         }
-
-
-@dataclass
-class _Option:
-    """One setting of one mode: a pass table, repeated `repeat` times."""
-
-    mode: str
-    table: dict
-    repeat: int
-    sites: dict  # site -> surrogate prediction (m)
-
-
-@dataclass
-class _Candidate:
-    options: tuple
-    depth: float = 0.0  # m, metric, area-weighted, deepest pass
-    reach_depth: float = 0.0
-    coverage: float = 0.0  # % of passes reaching the target's lower end
-    downtime: float = math.inf
-    heat: float = 0.0  # J/cm2
-    violations: tuple = ()
-    met: bool = False
-
-    @property
-    def passes(self) -> list[dict]:
-        return [o.table for o in self.options for _ in range(o.repeat)]
-
-    @property
-    def kind(self) -> str:
-        return " + ".join(
-            f"{o.mode}{' x' + str(o.repeat) if o.repeat > 1 else ''}"
-            f"{' stack ' + str(o.table.get('stack', 1)) if o.table.get('stack', 1) > 1 else ''}"
-            for o in self.options
-        )
-
-
-def _round_energy(mj: float) -> float:
-    return round(mj * 2) / 2 if mj < 50 else round(mj / 5) * 5
-
-
-def _range(entry):
-    if isinstance(entry, dict):
-        return float(entry["min"]), float(entry["max"]), float(entry["default"])
-    return float(entry), float(entry), float(entry)
 
 
 def _areas(areas) -> list[Area]:
@@ -179,28 +161,168 @@ def _areas(areas) -> list[Area]:
     return out
 
 
-def _plan(patient: Patient, areas: list[Area], passes: list[dict], name: str) -> Plan:
-    return Plan.from_data(
-        {
-            "name": name,
-            "patient": patient.model_dump(),
-            "areas": [a.model_dump() for a in areas],
-            "passes": passes,
-        }
+@dataclass
+class _Search:
+    """What one planning run knows: patient, areas, target, limits, tables' inputs."""
+
+    patient: Patient
+    areas: list
+    device: str
+    indication: str
+    target: dict
+    options: object
+    stacks: tuple
+    repeats: tuple
+    table_nodes: int
+    max_downtime_days: float | None
+    progress: bool = False
+    sites: list = field(default_factory=list)
+    largest: str = ""
+    weights: object = None
+    skins: dict = field(default_factory=dict)
+    bottoms: dict = field(default_factory=dict)
+    depth_frac: tuple = (math.inf, "")
+    stop_depth: float = 0.0
+    device_reason: str = ""
+
+    @property
+    def metric(self) -> str:
+        return self.target["metric"]
+
+    @property
+    def lo_m(self) -> float:
+        return self.target["min_um"] * 1e-6
+
+    @property
+    def hi_m(self) -> float:
+        return self.target["max_um"] * 1e-6
+
+    def say(self, text: str) -> None:
+        """Progress on stderr (when asked for)."""
+        if self.progress:
+            print(f"plan: {text}", file=sys.stderr, flush=True)
+
+
+def _search(patient, areas, indication, device, max_downtime_days, options, **kw) -> _Search:
+    """Check the inputs and build the search context: sites, skins (once), limits."""
+    check_choice("indication", indication, INDICATIONS)
+    if not isinstance(patient, Patient):
+        patient = Patient(**patient)
+    device, reason = choose_device(device, indication, patient.phototype)
+    check_choice("device", device, DEVICES)
+    if max_downtime_days is not None and not (0 < max_downtime_days <= 365):
+        raise InputError("max_downtime_days", max_downtime_days, "(0, 365] days")
+    ctx = _Search(
+        patient,
+        _areas(areas),
+        device,
+        indication,
+        dict(INDICATIONS[indication]),
+        options,
+        max_downtime_days=max_downtime_days,
+        **kw,
+    )
+    site_area: dict[str, float] = {}
+    for a in ctx.areas:
+        site_area[a.site] = site_area.get(a.site, 0.0) + a.area_cm2
+    ctx.sites = list(site_area)
+    ctx.largest = max(site_area, key=site_area.get)
+    ctx.weights = np.array([site_area[s] for s in ctx.sites]) / sum(site_area.values())
+    ctx.skins = {
+        s: skin_for(s, patient.sex, patient.age_years, patient.phototype) for s in ctx.sites
+    }
+    ctx.bottoms = {s: dermis_bottom(ctx.skins[s]) for s in ctx.sites}
+    limits = outcome_limits(patient.phototype, ctx.sites)
+    ctx.depth_frac = limits.get("max_depth_fraction_of_dermis", (math.inf, ""))
+    ctx.stop_depth = max(ctx.bottoms.values())
+    ctx.device_reason = reason
+    return ctx
+
+
+def choose_device(device: str | None, indication: str, phototype: int) -> tuple[str, str]:
+    """The device to plan with and why: the one given; for phototypes IV-VI the one the
+    sources prefer for the indication (`data/indications.toml`, dark_skin_preference);
+    else the default (co2_dual)."""
+    if device is not None:
+        return device, "chosen by the user"
+    pref = DARK_SKIN_PREFERENCE
+    if phototype in pref["phototypes"] and indication in pref["devices"]:
+        why = " ".join(pref["reasons"][indication].split())
+        return pref["devices"][indication], f"preferred for phototypes IV-VI: {why}"
+    return DEFAULT_DEVICE, "default device"
+
+
+def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
+    """Evaluate every candidate and keep those breaking no rule (surrogate depth for the
+    depth rule, the downtime cap)."""
+    feasible = []
+    pass_cache: dict = {}
+    for c in candidates:
+        evaluate(
+            c,
+            ctx.skins[ctx.largest],
+            ctx.areas,
+            ctx.sites,
+            ctx.weights,
+            ctx.largest,
+            ctx.metric,
+            ctx.lo_m,
+            ctx.hi_m,
+            ctx.target,
+        )
+        viol = [v.rule for v in check_plan(fast_plan(ctx.patient, ctx.areas, c, pass_cache))]
+        frac = max(
+            max(o.sites[s]["coagulation_depth"] for o in c.options) / ctx.bottoms[s]
+            for s in ctx.sites
+        )
+        if frac > ctx.depth_frac[0]:
+            viol.append(ctx.depth_frac[1])
+        if ctx.max_downtime_days is not None and c.downtime > ctx.max_downtime_days:
+            viol.append("max_downtime_days")
+        c.violations = tuple(viol)
+        if not viol:
+            feasible.append(c)
+    return feasible
+
+
+def _key(c: Candidate):
+    """Ranking among plans that reach the target: downtime, heat, passes, depth."""
+    n_passes = sum(o.repeat for o in c.options)
+    return (round(c.downtime / DOWNTIME_RESOLUTION), round(c.heat, 3), n_passes, c.depth)
+
+
+def _nearest_first(ctx: _Search, cands) -> list[Candidate]:
+    """Closest to the target depth, then least short of the coverage, then `_key`."""
+    short = ctx.target["min_coverage_percent"]
+    return sorted(
+        cands,
+        key=lambda c: (
+            round(distance(c, ctx.lo_m, ctx.hi_m) * 1e6),
+            max(0.0, short - c.coverage),
+            _key(c),
+        ),
     )
 
 
-def _modes(device: str) -> list[str]:
-    return [m for m, spec in DEVICES[device]["modes"].items() if "combines" not in spec]
+def _diverse(ranked: list[Candidate]) -> list[Candidate]:
+    """The best of each kind of plan first, then the rest in order."""
+    seen: set = set()
+    first = [c for c in ranked if not (c.kind in seen or seen.add(c.kind))]
+    return first + [c for c in ranked if c not in first]
 
 
-def _structures(device: str) -> list[tuple[str, ...]]:
-    modes = _modes(device)
-    out = [(m,) for m in modes]
-    for spec in DEVICES[device]["modes"].values():
-        if "combines" in spec:
-            out.append(tuple(spec["combines"]))
-    return out
+def shortfall(target: dict, depth_um: float, coverage_percent: float) -> str:
+    """What a plan lacks for the target, named: "depth 410 um < 600 um", or once the depth
+    is in range "coverage 7.5 % < 10 %" (the summed density of the passes reaching it)."""
+    out = []
+    if depth_um < target["min_um"]:
+        out.append(f"depth {depth_um:.0f} um < {target['min_um']:g} um")
+    elif depth_um > target["max_um"]:
+        out.append(f"depth {depth_um:.0f} um > {target['max_um']:g} um")
+    # coverage counts the passes reaching the target depth: named once the depth is met
+    if not out and coverage_percent < target["min_coverage_percent"] - 1e-9:
+        out.append(f"coverage {coverage_percent:g} % < {target['min_coverage_percent']:g} %")
+    return ", ".join(out)
 
 
 def plan_treatment(
@@ -216,6 +338,7 @@ def plan_treatment(
     repeats: tuple[int, ...] = (1, 2),
     options=None,
     table_nodes: int = TABLE_NODES,
+    progress: bool = False,
 ) -> PlannerResult:
     """Search settings for `indication` on `patient` and `areas` (see the module doc).
 
@@ -232,323 +355,160 @@ def plan_treatment(
     stacks, repeats : pulses per spot and passes per mode searched (rules cap both).
     options : column solver options (default `treatment.TREATMENT_SOLVER`).
     table_nodes : energy nodes per surrogate table.
+    progress : one line per stage on stderr.
     """
-    from resurfacer.treatment import TREATMENT_SOLVER, simulate
+    from resurfacer.treatment import TREATMENT_SOLVER
 
     t0 = time.perf_counter()
-    options = TREATMENT_SOLVER if options is None else options
-    check_choice("indication", indication, INDICATIONS)
-    device = DEFAULT_DEVICE if device is None else device
-    check_choice("device", device, DEVICES)
-    if max_downtime_days is not None and not (0 < max_downtime_days <= 365):
-        raise InputError("max_downtime_days", max_downtime_days, "(0, 365] days")
     if not isinstance(n_best, int) or not 1 <= n_best <= 10:
         raise InputError("n_best", n_best, "an integer in [1, 10]")
-    if not isinstance(patient, Patient):
-        patient = Patient(**patient)
-    areas = _areas(areas)
-    target = dict(INDICATIONS[indication])
-    metric = target["metric"]
-    lo_m, hi_m = target["min_um"] * 1e-6, target["max_um"] * 1e-6
-
-    site_area: dict[str, float] = {}
-    for a in areas:
-        site_area[a.site] = site_area.get(a.site, 0.0) + a.area_cm2
-    sites = list(site_area)
-    largest = max(site_area, key=site_area.get)
-    weights = np.array([site_area[s] for s in sites]) / sum(site_area.values())
-    skins = {s: skin_for(s, patient.sex, patient.age_years, patient.phototype) for s in sites}
-    bottoms = {s: dermis_bottom(patient, s) for s in sites}
-    out_lims = outcome_limits(patient.phototype, sites)
-    depth_frac = out_lims.get("max_depth_fraction_of_dermis", (math.inf, ""))
-    stop_depth = max(bottoms.values())
-
-    # --- per-mode options from the surrogate -------------------------------------------------
-    mode_options: dict[str, list[_Option]] = {}
-    for mode in _modes(device):
-        spec = DEVICES[device]["modes"][mode]
-        base = _plan(patient, areas, [{"device": device, "mode": mode}], "probe").passes[0]
-        caps = pass_caps(patient.phototype, sites, base)
-        e_lo, e_hi, _ = _range(spec["pulse_energy_mj"])
-        e_hi = min(e_hi, caps.get("max_pulse_energy_mj", (math.inf, ""))[0])
-        max_rep = int(min(max(repeats), caps.get("max_passes", (10, ""))[0]))
-        if max_rep < 1 or e_hi < e_lo:
-            mode_options[mode] = []
-            continue
-        max_stack = int(caps.get("max_stack", (20, ""))[0])
-        mode_stacks = [s for s in stacks if s <= max_stack] or [1]
-        if base.kind == "full_field":
-            densities = [None]
-        else:
-            d_lo, d_hi, _ = _range(
-                spec.get("density_percent", {"min": 1, "max": 100, "default": 10})
-            )
-            d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
-            densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
-        opts = []
-        for stack in mode_stacks:
-            pulse = base.pulse()
-            if stack > 1:
-                pulse = type(pulse)(
-                    pulse.energy,
-                    pulse.duration,
-                    pulse.shape,
-                    stack,
-                    STACK_SPACING_FACTOR * pulse.duration,
-                )
-            tables = {
-                s: column_table(
-                    skins[s],
-                    base.beam(),
-                    pulse,
-                    options,
-                    e_lo * 1e-3,
-                    max(e_hi, e_lo * 1.01) * 1e-3,
-                    table_nodes,
-                    stop_depth=stop_depth,
-                )
-                for s in sites
-            }
-            e_top = min(t.e_max for t in tables.values()) * 1e3
-            grid = np.unique(
-                [_round_energy(e) for e in np.geomspace(e_lo, max(e_top, e_lo), ENERGY_POINTS)]
-            )
-            grid = [e for e in grid if e_lo <= e <= min(e_top, e_hi) + 1e-9]
-            for e in grid:
-                preds = {
-                    s: {k: float(v) for k, v in tables[s].predict(e * 1e-3).items()} for s in sites
-                }
-                for d in densities:
-                    tbl = {"device": device, "mode": mode, "pulse_energy_mj": float(e)}
-                    if d is not None:
-                        tbl["density_percent"] = float(d)
-                    if stack > 1:
-                        tbl["stack"] = stack
-                        tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * base.pulse_duration_ms
-                    for rep in range(1, max_rep + 1):
-                        if rep in repeats:
-                            opts.append(_Option(mode, tbl, rep, preds))
-        mode_options[mode] = opts
-
-    # --- candidates --------------------------------------------------------------------------
-    candidates: list[_Candidate] = []
-    for structure in _structures(device):
-        lists = [mode_options.get(m, []) for m in structure]
-        if any(not lst for lst in lists):
-            continue
-        if len(structure) > 1:
-            lists = [_thin(lst) for lst in lists]
-        for combo in itertools.product(*lists):
-            candidates.append(_Candidate(tuple(combo)))
-
-    feasible = []
-    pass_cache: dict = {}
-    for c in candidates:
-        _evaluate(c, skins[largest], sites, weights, largest, metric, lo_m, hi_m, target)
-        viol = [v.rule for v in check_plan(_fast_plan(patient, areas, c, pass_cache))]
-        frac = max(
-            max(o.sites[s]["coagulation_depth"] for o in c.options) / bottoms[s] for s in sites
-        )
-        if frac > depth_frac[0]:
-            viol.append(depth_frac[1])
-        if max_downtime_days is not None and c.downtime > max_downtime_days:
-            viol.append("max_downtime_days")
-        c.violations = tuple(viol)
-        if not viol:
-            feasible.append(c)
-
-    def key(c):
-        n_passes = sum(o.repeat for o in c.options)
-        return (round(c.downtime / DOWNTIME_RESOLUTION), round(c.heat, 3), n_passes, c.depth)
-
-    def nearest_first(cands):
-        """Closest to the target depth, then least short of the coverage, then `key`."""
-        short = target["min_coverage_percent"]
-        return sorted(
-            cands,
-            key=lambda c: (
-                round(_distance(c, lo_m, hi_m) * 1e6),
-                max(0.0, short - c.coverage),
-                key(c),
-            ),
-        )
-
-    reaching = sorted((c for c in feasible if c.met), key=key)
-    reachable = bool(reaching)
-    if reachable:
-        ranked = reaching
-        message = f"{indication}: target reached"
+    ctx = _search(
+        patient,
+        areas,
+        indication,
+        device,
+        max_downtime_days,
+        TREATMENT_SOLVER if options is None else options,
+        stacks=stacks,
+        repeats=repeats,
+        table_nodes=table_nodes,
+        progress=progress,
+    )
+    ctx.say(f"surrogate tables for {ctx.device} on {', '.join(ctx.sites)}")
+    candidates = build_candidates(ctx)
+    ctx.say(f"{len(candidates)} candidates: rules and surrogate")
+    feasible = _screen(ctx, candidates)
+    reaching = sorted((c for c in feasible if c.met), key=_key)
+    verifier = _Verifier(ctx, candidates, uncertainty_samples, seed)
+    if reaching:
+        ctx.say(f"{len(reaching)} reach the target; verifying the best with simulate")
+        plans = verifier.run(_diverse(reaching), n_best, True)
     else:
-        ranked = nearest_first(feasible)
-        why = _why_unreachable(candidates, max_downtime_days)
-        message = (
-            f"{indication}: target {target['min_um']:g}-{target['max_um']:g} um "
-            f"({metric}, >= {target['min_coverage_percent']:g} % coverage) not reachable "
-            f"within the limits{why}; showing the nearest plan"
-        )
-
-    # --- verification with the full chain -------------------------------------------------------
-    state = {"too_hot": math.inf, "broken": []}
-    # the baseline the simulated bulk temperature rises from (treatment: largest site)
-    body_temperature = bulk_properties(skins[largest]).body_temperature
-
-    def verify(order, want, reachable):
         plans = []
-        tries = 0
-        for c in order:
-            if len(plans) >= want or tries >= want + MAX_EXTRA_VERIFICATIONS:
-                break
-            if c.heat >= state["too_hot"]:
-                continue
-            tries += 1
-            plan = _plan(patient, areas, c.passes, f"{indication} ({c.kind})")
-            outcome = simulate(plan, options)
-            violations = check_plan(plan, outcome)
-            if violations:
-                state["broken"] += [v.rule for v in violations]
-                for v in violations:
-                    if v.limit_name == "max_peak_bulk_temperature_c":
-                        bound = _heat_within(c.heat, v, body_temperature)
-                        state["too_hot"] = min(state["too_hot"], bound)
-                continue
-            summary = outcome.summary
-            depth_um = max(getattr(p, f"{metric}_um") for p in summary.passes)
-            met = reachable and c.met and target["min_um"] <= depth_um <= target["max_um"]
-            binding = _binding(c, candidates, key, patient, sites) + sorted(set(state["broken"]))
-            pt = PlannedTreatment(
-                passes=c.passes,
-                predicted=summary.model_dump(),
-                rules=sorted(set(binding)),
-                rationale=_rationale(
-                    c, summary, target, indication, metric, depth_um, binding, reachable
-                ),
-                target_met=bool(met),
-                depth_um=depth_um,
-                surrogate={
-                    "depth_um": c.depth * 1e6,
-                    "downtime_days": c.downtime,
-                    "heat_j_per_cm2": c.heat,
-                    "coverage_percent": c.coverage,
-                },
-            )
-            if uncertainty_samples >= 2:
-                from resurfacer.planning.uncertainty import propagate
-
-                pt.uncertainty = propagate(
-                    plan, uncertainty_samples, seed, reference=summary
-                ).to_dict()
-            plans.append(pt)
-        return plans
-
-    def diverse(ranked):
-        seen = set()
-        first = [c for c in ranked if not (c.kind in seen or seen.add(c.kind))]
-        return first + [c for c in ranked if c not in first]
-
-    plans = verify(diverse(ranked), n_best if reachable else 1, reachable) if ranked else []
-    if reachable and not plans:
-        # every target-reaching candidate tried broke an outcome rule (bulk heat, depth)
-        reachable = False
-        cooler = [c for c in feasible if c.heat < state["too_hot"] and not c.met]
-        ranked = nearest_first(cooler)
-        plans = verify(ranked, 1, False)
-        message = (
-            f"{indication}: target {target['min_um']:g}-{target['max_um']:g} um not reachable "
-            "within the limits (the plans that reach it break: "
-            + ", ".join(sorted(set(state["broken"])))
-            + "); showing the nearest plan"
-        )
-    if not plans:
-        excluded = sorted({r for c in candidates for r in c.violations})
-        message = (
-            f"{indication}: no plan within the limits for this device, patient and site "
-            f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
-        )
-
+    reachable = bool(plans)
+    if not reachable:
+        cooler = [c for c in feasible if c.heat < verifier.too_hot and not c.met]
+        ctx.say("target not reached; verifying the nearest plan")
+        plans = verifier.run(_nearest_first(ctx, cooler or feasible), 1, False)
+    message = _message(ctx, reachable, plans, candidates, reaching, verifier)
     return PlannerResult(
         indication=indication,
-        target=target,
-        reachable=reachable and bool(plans),
+        target=ctx.target,
+        reachable=reachable,
         message=message,
         plans=plans,
         tradeoff=_tradeoff(feasible),
         candidates=len(candidates),
         seconds=time.perf_counter() - t0,
-        patient=patient,
-        areas=areas,
+        patient=ctx.patient,
+        areas=ctx.areas,
+        shortfall=plans[0].shortfall if plans and not reachable else "",
+        broken=sorted(set(verifier.broken)),
+        device=ctx.device,
+        device_reason=ctx.device_reason,
     )
 
 
-def _fast_plan(patient, areas, c, cache) -> Plan:
-    """A Plan of a candidate for rule checks: each pass validated once, the plan assembled."""
-    passes = []
-    for o in c.options:
-        k = id(o.table)
-        if k not in cache:
-            cache[k] = (o.table, _plan(patient, areas[:1], [o.table], "probe").passes[0])
-        passes += [cache[k][1]] * o.repeat
-    return Plan.model_construct(name="candidate", patient=patient, areas=areas, passes=passes)
-
-
-def _thin(options: list[_Option], keep: int = 40) -> list[_Option]:
-    """A spread subset of a mode's options for combinations (keeps the product small)."""
-    if len(options) <= keep:
-        return options
-    idx = np.unique(np.linspace(0, len(options) - 1, keep).round().astype(int))
-    return [options[i] for i in idx]
-
-
-def _wound(o: _Option, site: str) -> WoundedPass:
-    t = o.table
-    p = o.sites[site]
-    spot = DEVICES[t["device"]]["modes"][o.mode]["spot_um"] * 1e-6
-    kind_ff = DEVICES[t["device"]]["modes"][o.mode]["kind"] == "full_field"
-    wide = math.isnan(p["coagulation_width"])
-    dens = 1.0 if kind_ff else t["density_percent"] / 100.0
-    if kind_ff:
-        kind = "full_field"
-    else:  # as treatment.wound_for: a pass without a crater is non-ablative
-        kind = "ablative_fractional" if p["ablation_depth"] > 0 else "nonablative_fractional"
-    spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
-    return WoundedPass(
-        kind=kind,
-        ablation_depth=max(p["ablation_depth"], 0.0),
-        ablation_width=spot if wide else p["ablation_width_surface"],
-        coagulation_depth=p["coagulation_depth"],
-        coagulation_width=spot if wide else p["coagulation_width"],
-        coverage=dens,
-        spacing=spacing,
-        pulse_energy=t["pulse_energy_mj"] * 1e-3,
+def _message(ctx, reachable, plans, candidates, reaching, verifier) -> str:
+    """One line: reached, or why not (the shortfall and what excluded the plans that
+    would reach it)."""
+    t = ctx.target
+    goal = f"{t['min_um']:g}-{t['max_um']:g} um ({ctx.metric}, >= {t['min_coverage_percent']:g} %"
+    if reachable:
+        return f"{ctx.indication}: target reached"
+    if not plans:
+        excluded = sorted({r for c in candidates for r in c.violations})
+        return (
+            f"{ctx.indication}: no plan within the limits for this device, patient and site "
+            f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
+        )
+    if reaching:
+        why = "the plans that reach it break: " + ", ".join(sorted(set(verifier.broken)))
+    else:
+        why = _why_unreachable(candidates).strip(" ()")
+    return (
+        f"{ctx.indication}: target {goal} coverage) not reached: {plans[0].shortfall} "
+        f"({why}); showing the nearest plan"
     )
 
 
-def _evaluate(c, skin, sites, weights, largest, metric, lo_m, hi_m, target):
-    depths = []
-    for o in c.options:
-        depths.append(float(np.dot(weights, [o.sites[s][metric] for s in sites])))
-    c.depth = max(depths)
-    wounds = [_wound(o, largest) for o in c.options for _ in range(o.repeat)]
-    c.downtime = healing_timeline(wounds, skin, sites).downtime_days
-    heat = 0.0
-    reach_cov = 0.0
-    for o, d in zip(c.options, depths, strict=True):
-        t = o.table
-        spec = DEVICES[t["device"]]["modes"][o.mode]
-        spot_cm = spec["spot_um"] * 1e-4
-        area = math.pi * spot_cm**2 / 4
-        dens = t.get("density_percent", 100.0) / 100.0
-        heat += o.repeat * t["pulse_energy_mj"] * 1e-3 * t.get("stack", 1) * dens / area
-        if d >= lo_m:
-            reach_cov += o.repeat * 100.0 * dens
-    c.heat = heat
-    c.coverage = reach_cov
-    c.met = lo_m <= c.depth <= hi_m and reach_cov >= target["min_coverage_percent"] - 1e-9
+class _Verifier:
+    """Verifies candidates with the full `simulate` and re-checks them with the outcome;
+    a plan over the bulk-temperature cap lowers the heat later candidates may have."""
 
+    def __init__(self, ctx: _Search, candidates, uncertainty_samples: int, seed: int):
+        self.ctx = ctx
+        self.candidates = candidates
+        self.uncertainty_samples = uncertainty_samples
+        self.seed = seed
+        self.too_hot = math.inf
+        self.broken: list[str] = []
+        # the baseline the simulated bulk temperature rises from (treatment: largest site)
+        self.body_temperature = bulk_properties(ctx.skins[ctx.largest]).body_temperature
 
-def _distance(c, lo_m, hi_m) -> float:
-    if c.depth < lo_m:
-        return lo_m - c.depth
-    return max(0.0, c.depth - hi_m)
+    def run(self, order, want: int, reachable: bool) -> list[PlannedTreatment]:
+        plans: list[PlannedTreatment] = []
+        tries = 0
+        for c in order:
+            if len(plans) >= want or tries >= want + MAX_EXTRA_VERIFICATIONS:
+                break
+            if c.heat >= self.too_hot:
+                continue
+            tries += 1
+            pt = self.verify(c, reachable)
+            if pt is not None:
+                plans.append(pt)
+        return plans
+
+    def verify(self, c: Candidate, reachable: bool) -> PlannedTreatment | None:
+        from resurfacer.treatment import simulate
+
+        ctx = self.ctx
+        plan = make_plan(ctx.patient, ctx.areas, c.passes, f"{ctx.indication} ({c.kind})")
+        ctx.say(f"simulate {c.kind}")
+        outcome = simulate(plan, ctx.options)
+        violations = check_plan(plan, outcome)
+        if violations:
+            self.broken += [v.rule for v in violations]
+            for v in violations:
+                if v.limit_name == "max_peak_bulk_temperature_c":
+                    bound = _heat_within(c.heat, v, self.body_temperature)
+                    self.too_hot = min(self.too_hot, bound)
+            return None
+        return self._planned(c, plan, outcome, reachable)
+
+    def _planned(self, c, plan, outcome, reachable) -> PlannedTreatment:
+        ctx = self.ctx
+        summary = outcome.summary
+        t = ctx.target
+        depth_um = max(getattr(p, f"{ctx.metric}_um") for p in summary.passes)
+        met = reachable and c.met and t["min_um"] <= depth_um <= t["max_um"]
+        binding = _binding(c, self.candidates, _key, ctx.patient, ctx.sites)
+        pt = PlannedTreatment(
+            passes=c.passes,
+            predicted=summary.model_dump(),
+            rules=sorted(set(binding)),
+            rationale=_rationale(
+                c, summary, t, ctx.indication, ctx.metric, depth_um, binding, reachable
+            ),
+            target_met=bool(met),
+            depth_um=depth_um,
+            surrogate={
+                "depth_um": c.depth * 1e6,
+                "downtime_days": c.downtime,
+                "heat_j_per_cm2": c.heat,
+                "coverage_percent": c.coverage,
+            },
+            shortfall="" if met else shortfall(t, depth_um, c.coverage),
+            plan=plan.to_dict(),
+        )
+        if self.uncertainty_samples >= 2:
+            from resurfacer.planning.uncertainty import propagate
+
+            pt.uncertainty = propagate(
+                plan, self.uncertainty_samples, self.seed, reference=summary
+            ).to_dict()
+        return pt
 
 
 def _heat_within(heat: float, violation, body_temperature: float) -> float:
@@ -568,7 +528,7 @@ def _heat_within(heat: float, violation, body_temperature: float) -> float:
     return heat * allowed / rise if rise > 0 and allowed > 0 else 0.0
 
 
-def _why_unreachable(candidates, max_downtime_days) -> str:
+def _why_unreachable(candidates) -> str:
     met = [c for c in candidates if c.met]
     if not met:
         return " (the device and mode ranges and the rules' caps do not reach the depth/coverage)"
@@ -584,7 +544,7 @@ def _binding(c, candidates, key, patient, sites) -> list[str]:
         if other.violations and other.met and key(other) < mine:
             names.update(other.violations)
     for o in c.options:
-        p = _plan(patient, [Area(site=sites[0], area_cm2=1.0)], [o.table], "probe").passes[0]
+        p = make_plan(patient, [Area(site=sites[0], area_cm2=1.0)], [o.table], "probe").passes[0]
         caps = pass_caps(patient.phototype, sites, p)
         total_density = o.repeat * 100.0 * p.density_fraction
         checks = {
@@ -633,7 +593,7 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, reacha
 
 def _tradeoff(feasible, bin_um: float = 25.0) -> list[dict]:
     """Least downtime per depth reached (25 um bins), as a non-decreasing front."""
-    best: dict[int, _Candidate] = {}
+    best: dict[int, Candidate] = {}
     for c in feasible:
         b = int(c.depth * 1e6 // bin_um)
         if b not in best or c.downtime < best[b].downtime:

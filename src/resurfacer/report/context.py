@@ -183,24 +183,33 @@ def pass_table(outcome, plan) -> tuple[list[str], list[list[str]]]:
 
 
 def region_table(outcome) -> tuple[list[str], list[dict]]:
-    """One row per treated region: area, then each pass's crater / coagulation depth
-    and the share of the dermis reached; rows of regions with a broken rule flagged."""
+    """One row per treated area: area, then each pass's crater / coagulation depth and
+    the share of the dermis reached ("–" where the pass skips the area), then the
+    area's downtime; rows of areas with a broken rule flagged."""
     s = outcome.summary
     flagged = {site for b in s.broken_rules for site in b.sites}
-    header = ["region", "area"]
+    header = ["area", "site", "size"]
     for p in s.passes:
         n = p.index + 1
         header += [f"pass {n} crater", f"pass {n} coag. depth", f"pass {n} % of dermis"]
+    header.append("downtime")
     rows = []
     for r in s.regions:
-        cells = [r.site, format_value(r.area_cm2, "cm²")]
-        for rp in r.passes:
-            cells += [
-                format_value(rp.ablation_depth_um, "µm"),
-                format_value(rp.coagulation_depth_um, "µm"),
-                format_value(100.0 * rp.dermis_fraction, "%"),
-            ]
-        rows.append({"cells": cells, "flagged": r.site in flagged})
+        fired = {rp.index: rp for rp in r.passes}
+        cells = [r.name, r.site, format_value(r.area_cm2, "cm²")]
+        for p in s.passes:
+            rp = fired.get(p.index)
+            cells += (
+                [
+                    format_value(rp.ablation_depth_um, "µm"),
+                    format_value(rp.coagulation_depth_um, "µm"),
+                    format_value(100.0 * rp.dermis_fraction, "%"),
+                ]
+                if rp is not None
+                else ["–", "–", "–"]
+            )
+        cells.append(format_value(r.downtime_days, "d"))
+        rows.append({"cells": cells, "flagged": r.name in flagged or r.site in flagged})
     return header, rows
 
 

@@ -28,7 +28,7 @@ from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
 from resurfacer.plan.schema import Plan
 from resurfacer.scan.pattern import pattern_positions
-from resurfacer.tissue.skin import Skin, skin_for
+from resurfacer.tissue.skin import Skin
 
 UM = 1e6
 MM = 1e3
@@ -61,12 +61,6 @@ def largest_site(plan: Plan) -> str:
     for a in plan.site_areas:
         area[a.site] = area.get(a.site, 0.0) + a.area_cm2
     return max(area, key=area.get)
-
-
-def plan_skin(plan: Plan, site: str | None = None) -> Skin:
-    """The patient's skin at `site` (default: the largest treated site)."""
-    p = plan.patient
-    return skin_for(site or largest_site(plan), sex=p.sex, age=p.age_years, phototype=p.phototype)
 
 
 # --- cross-section ---------------------------------------------------------------------

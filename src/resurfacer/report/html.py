@@ -77,7 +77,7 @@ def _json_text(data) -> str:
 
 
 def largest_region(outcome) -> str:
-    """The treated region with the largest area (bulk heating and healing use it)."""
+    """The site of the largest treated area (its column is the one shown by default)."""
     return max(outcome.summary.regions, key=lambda r: r.area_cm2).site
 
 
@@ -88,9 +88,9 @@ def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
         n = i + 1
-        for k, site in enumerate(sites):
+        for k, site in enumerate(s for s in sites if (i, s) in outcome.columns):
             name = f"cross_section_pass{n}.png" if k == 0 else f"cross_section_pass{n}_{site}.png"
-            fig = figures.cross_section(outcome.columns[i, site], figures.plan_skin(plan, site))
+            fig = figures.cross_section(outcome.columns[i, site], outcome.skins[site])
             out.append(_figure(files, name, fig, f"{label}: one column on {site}, to scale",
                                "print" if k == 0 else ""))  # fmt: skip
         fig = figures.pattern_top_view(plan, i)
@@ -150,7 +150,7 @@ def build(outcome, plan, dose_curves=None, interactive=False, all_regions=False)
 
     started = time.perf_counter()
     files: dict[str, bytes] = {}
-    sites = [r.site for r in outcome.summary.regions] if all_regions else []
+    sites = list(dict.fromkeys(r.site for r in outcome.summary.regions)) if all_regions else []
     sites = [largest_region(outcome)] + [s for s in sites if s != largest_region(outcome)]
     ctx = _header_context(outcome, plan, sites)
     ctx |= _body_context(outcome, plan, files, sites, dose_curves, model_fingerprint())

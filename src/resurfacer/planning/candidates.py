@@ -1,0 +1,260 @@
+"""Candidate plans of the planner: the setting grid per mode and its cheap evaluation.
+
+For every mode of a device, the options (pass tables, repeated 1-2 times) over pulse
+energy (log-spaced, rounded to device steps), density (`DENSITY_STEPS` inside the mode's
+range and the rule caps) and stacking, each with the surrogate's column per site
+(`planning.surrogate.column_table`); candidates are single modes and the device's
+``combines`` pairing. `evaluate` gives each candidate its area-weighted depth, its
+downtime (`healing_timeline` on the largest site with the surrogate geometry) and its
+heat (delivered energy per area, J/cm2).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from resurfacer.healing import WoundedPass, healing_timeline
+from resurfacer.plan.rules import pass_caps
+from resurfacer.plan.schema import DEVICES, Area, Patient, Plan
+from resurfacer.planning.surrogate import column_table
+
+DENSITY_STEPS = (1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100)
+ENERGY_POINTS = 14
+#: Start-to-start spacing of stacked pulses, as a multiple of the pulse duration (MODEL VALUE).
+STACK_SPACING_FACTOR = 2.0
+
+
+@dataclass
+class Option:
+    """One setting of one mode: a pass table, repeated `repeat` times."""
+
+    mode: str
+    table: dict
+    repeat: int
+    sites: dict  # site -> surrogate prediction (m)
+
+
+@dataclass
+class Candidate:
+    options: tuple
+    depth: float = 0.0  # m, metric, area-weighted, deepest pass
+    reach_depth: float = 0.0
+    coverage: float = 0.0  # % of passes reaching the target's lower end
+    downtime: float = math.inf
+    heat: float = 0.0  # J/cm2
+    violations: tuple = ()
+    met: bool = False
+
+    @property
+    def passes(self) -> list[dict]:
+        return [o.table for o in self.options for _ in range(o.repeat)]
+
+    @property
+    def kind(self) -> str:
+        return " + ".join(
+            f"{o.mode}{' x' + str(o.repeat) if o.repeat > 1 else ''}"
+            f"{' stack ' + str(o.table.get('stack', 1)) if o.table.get('stack', 1) > 1 else ''}"
+            for o in self.options
+        )
+
+
+def round_energy(mj: float) -> float:
+    return round(mj * 2) / 2 if mj < 50 else round(mj / 5) * 5
+
+
+def setting_range(entry):
+    if isinstance(entry, dict):
+        return float(entry["min"]), float(entry["max"]), float(entry["default"])
+    return float(entry), float(entry), float(entry)
+
+
+def device_modes(device: str) -> list[str]:
+    return [m for m, spec in DEVICES[device]["modes"].items() if "combines" not in spec]
+
+
+def structures(device: str) -> list[tuple[str, ...]]:
+    modes = device_modes(device)
+    out = [(m,) for m in modes]
+    for spec in DEVICES[device]["modes"].values():
+        if "combines" in spec:
+            out.append(tuple(spec["combines"]))
+    return out
+
+
+def fast_plan(patient, areas, c, cache) -> Plan:
+    """A Plan of a candidate for rule checks: each pass validated once, the plan assembled."""
+    passes = []
+    for o in c.options:
+        k = id(o.table)
+        if k not in cache:
+            cache[k] = (o.table, make_plan(patient, areas[:1], [o.table], "probe").passes[0])
+        passes += [cache[k][1]] * o.repeat
+    return Plan.model_construct(name="candidate", patient=patient, areas=areas, passes=passes)
+
+
+def thin(options: list[Option], keep: int = 40) -> list[Option]:
+    """A spread subset of a mode's options for combinations (keeps the product small)."""
+    if len(options) <= keep:
+        return options
+    idx = np.unique(np.linspace(0, len(options) - 1, keep).round().astype(int))
+    return [options[i] for i in idx]
+
+
+def surrogate_wound(o: Option, site: str) -> WoundedPass:
+    t = o.table
+    p = o.sites[site]
+    spot = DEVICES[t["device"]]["modes"][o.mode]["spot_um"] * 1e-6
+    kind_ff = DEVICES[t["device"]]["modes"][o.mode]["kind"] == "full_field"
+    wide = math.isnan(p["coagulation_width"])
+    dens = 1.0 if kind_ff else t["density_percent"] / 100.0
+    if kind_ff:
+        kind = "full_field"
+    else:  # as treatment.wound_for: a pass without a crater is non-ablative
+        kind = "ablative_fractional" if p["ablation_depth"] > 0 else "nonablative_fractional"
+    spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
+    return WoundedPass(
+        kind=kind,
+        ablation_depth=max(p["ablation_depth"], 0.0),
+        ablation_width=spot if wide else p["ablation_width_surface"],
+        coagulation_depth=p["coagulation_depth"],
+        coagulation_width=spot if wide else p["coagulation_width"],
+        coverage=dens,
+        spacing=spacing,
+        pulse_energy=t["pulse_energy_mj"] * 1e-3,
+    )
+
+
+def evaluate(c, skin, areas, sites, weights, largest, metric, lo_m, hi_m, target):
+    """Surrogate depth (area-weighted over the sites), downtime on the largest site's
+    `skin` (built once per plan), heat per area and reaching coverage of a candidate."""
+    depths = []
+    for o in c.options:
+        depths.append(float(np.dot(weights, [o.sites[s][metric] for s in sites])))
+    c.depth = max(depths)
+    wounds = [surrogate_wound(o, largest) for o in c.options for _ in range(o.repeat)]
+    c.downtime = healing_timeline(wounds, skin, sites).downtime_days
+    heat = 0.0
+    reach_cov = 0.0
+    for o, d in zip(c.options, depths, strict=True):
+        t = o.table
+        spec = DEVICES[t["device"]]["modes"][o.mode]
+        spot_cm = spec["spot_um"] * 1e-4
+        area = math.pi * spot_cm**2 / 4
+        dens = t.get("density_percent", 100.0) / 100.0
+        heat += o.repeat * t["pulse_energy_mj"] * 1e-3 * t.get("stack", 1) * dens / area
+        if d >= lo_m:
+            reach_cov += o.repeat * 100.0 * dens
+    c.heat = heat
+    c.coverage = reach_cov
+    c.met = lo_m <= c.depth <= hi_m and reach_cov >= target["min_coverage_percent"] - 1e-9
+
+
+def distance(c, lo_m, hi_m) -> float:
+    if c.depth < lo_m:
+        return lo_m - c.depth
+    return max(0.0, c.depth - hi_m)
+
+
+def make_plan(patient: Patient, areas: list[Area], passes: list[dict], name: str) -> Plan:
+    """A validated Plan of the planner's patient, areas and pass tables."""
+    return Plan.from_data(
+        {
+            "name": name,
+            "patient": patient.model_dump(),
+            "areas": [a.model_dump(exclude_none=True) for a in areas],
+            "passes": passes,
+        }
+    )
+
+
+def density_range(spec: dict, spot_um: float) -> tuple[float, float]:
+    """A fractional mode's density range [%]: its density_percent range, or its
+    mtz_per_cm2 range as summed spot area (pi d^2 / 4 per column)."""
+    if "mtz_per_cm2" in spec:
+        lo, hi, _ = setting_range(spec["mtz_per_cm2"])
+        spot_cm2 = math.pi * (spot_um * 1e-4) ** 2 / 4.0
+        return 100.0 * lo * spot_cm2, 100.0 * hi * spot_cm2
+    lo, hi, _ = setting_range(spec.get("density_percent", {"min": 1, "max": 100, "default": 10}))
+    return lo, hi
+
+
+def mode_options(ctx, mode: str) -> list[Option]:
+    """Every setting of `mode` inside its device ranges and the rules' caps, each with the
+    surrogate prediction per site. `ctx`: the search context (patient, areas, sites, skins,
+    options, stacks, repeats, table_nodes, stop_depth, device)."""
+    device = ctx.device
+    spec = DEVICES[device]["modes"][mode]
+    base = make_plan(ctx.patient, ctx.areas, [{"device": device, "mode": mode}], "probe").passes[0]
+    caps = pass_caps(ctx.patient.phototype, ctx.sites, base)
+    e_lo, e_hi, _ = setting_range(spec["pulse_energy_mj"])
+    e_hi = min(e_hi, caps.get("max_pulse_energy_mj", (math.inf, ""))[0])
+    max_rep = int(min(max(ctx.repeats), caps.get("max_passes", (10, ""))[0]))
+    if max_rep < 1 or e_hi < e_lo:
+        return []
+    max_stack = int(caps.get("max_stack", (20, ""))[0])
+    if base.kind == "full_field":
+        densities = [None]
+    else:
+        d_lo, d_hi = density_range(spec, base.spot_um)
+        d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
+        densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
+    opts = []
+    for stack in [s for s in ctx.stacks if s <= max_stack] or [1]:
+        tables = _tables(ctx, base, stack, e_lo, e_hi)
+        e_top = min(t.e_max for t in tables.values()) * 1e3
+        grid = np.unique(
+            [round_energy(e) for e in np.geomspace(e_lo, max(e_top, e_lo), ENERGY_POINTS)]
+        )
+        for e in [e for e in grid if e_lo <= e <= min(e_top, e_hi) + 1e-9]:
+            preds = {
+                s: {k: float(v) for k, v in tables[s].predict(e * 1e-3).items()} for s in ctx.sites
+            }
+            for d in densities:
+                tbl = {"device": device, "mode": mode, "pulse_energy_mj": float(e)}
+                if d is not None:
+                    tbl["density_percent"] = float(d)
+                if stack > 1:
+                    tbl["stack"] = stack
+                    tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * base.pulse_duration_ms
+                opts += [Option(mode, tbl, rep, preds) for rep in ctx.repeats if rep <= max_rep]
+    return opts
+
+
+def _tables(ctx, base, stack: int, e_lo: float, e_hi: float) -> dict:
+    """Surrogate tables per site for the mode of `base` with `stack` pulses per spot."""
+    pulse = base.pulse()
+    if stack > 1:
+        pulse = type(pulse)(
+            pulse.energy, pulse.duration, pulse.shape, stack, STACK_SPACING_FACTOR * pulse.duration
+        )
+    return {
+        s: column_table(
+            ctx.skins[s],
+            base.beam(),
+            pulse,
+            ctx.options,
+            e_lo * 1e-3,
+            max(e_hi, e_lo * 1.01) * 1e-3,
+            ctx.table_nodes,
+            stop_depth=ctx.stop_depth,
+        )
+        for s in ctx.sites
+    }
+
+
+def build_candidates(ctx) -> list[Candidate]:
+    """Single-mode candidates and the device's combined pairing (thinned options)."""
+    options = {mode: mode_options(ctx, mode) for mode in device_modes(ctx.device)}
+    out: list[Candidate] = []
+    for structure in structures(ctx.device):
+        lists = [options.get(m, []) for m in structure]
+        if any(not lst for lst in lists):
+            continue
+        if len(structure) > 1:
+            lists = [thin(lst) for lst in lists]
+        out += [Candidate(tuple(combo)) for combo in itertools.product(*lists)]
+    return out
