@@ -87,6 +87,7 @@ class NoHealing:
     dataset: object
     summary: object
     columns: dict
+    skins: dict
 
 
 def embedded_json(html: str, element_id: str):
@@ -207,7 +208,7 @@ def test_every_figure_has_axes_labelled_with_units(outcome, plan):
     check_units(figures.bulk_temperature(outcome))
     check_units(figures.healing_timeline(outcome), need_y=False)
     check_units(
-        figures.healing_timeline(NoHealing(outcome.dataset, outcome.summary, outcome.columns)),
+        figures.healing_timeline(NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins)),
         need_y=False,
     )
 
@@ -238,7 +239,7 @@ def test_report_draws_given_dose_curves_and_all_regions(outcome, plan):
 
 
 def test_healing_section_without_a_healing_model(outcome, plan):
-    html = render_html(NoHealing(outcome.dataset, outcome.summary, outcome.columns), plan)
+    html = render_html(NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins), plan)
     assert "healing model not available" in html
 
 
@@ -283,7 +284,8 @@ def test_reference_report_is_small_and_matches_json(reference):
     assert (out / "report.html").stat().st_size < MAX_REPORT_BYTES
     assert embedded_json(html, "summary") == printed
     assert (out / "cross_section_pass2.png").exists()
-    assert "periorbital" in html.split('id="broken-rules"')[1].split("</div>")[0]
+    # the reference plan lowers the eyelid settings: no rule broken, and the banner says so
+    assert "No safety rule" in html.split('id="broken-rules"')[1].split("</div>")[0]
 
 
 @needs_chromium

@@ -166,7 +166,7 @@ def test_rules_are_checked_per_area_with_its_settings():
     loud = {**deep, "regions": {"periorbital": {"pulse_energy_mj": 15}}}
     v = check_plan(_face([loud]))
     assert [x.rule for x in v] == ["energy_deep_periorbital"]
-    assert v[0].region == "periorbital" and "periorbital" in v[0].message
+    assert v[0].sites == ("periorbital",) and "periorbital" in v[0].message
     # skipping the eyelids removes it
     skip = {**deep, "regions": {"periorbital": {"skip": True}}}
     assert names(_face([skip])) == []

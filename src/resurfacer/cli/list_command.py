@@ -93,6 +93,7 @@ def indications() -> list[dict]:
         {"name": k, "description": v.get("name", ""), "metric": v.get("metric"),
          "target_um": [v.get("min_um"), v.get("max_um")]}
         for k, v in load_toml("indications.toml").items()
+        if isinstance(v, dict) and "metric" in v  # other tables hold planner preferences
     ]  # fmt: skip
 
 
