@@ -189,7 +189,7 @@ def test_wavelength_limits_in_nanometres(capsys):
     code, _, err = run_cli(capsys, "mtz", *FAST, "--wavelength-nm", "11001")
     assert code == 2 and "[1400, 11000] nm" in err
     code, _, err = run_cli(capsys, "mtz", "--grid-um", "2", "--spot-um", "5")
-    assert code == 2 and "8 um" in err
+    assert code == 2 and "8 µm" in err  # human units (issue 16)
 
 
 def test_a_sweep_point_failing_a_self_check_is_refused_not_retried(monkeypatch):
