@@ -90,6 +90,10 @@ class NoHealing:
     skins: dict
 
 
+def _without_healing(outcome) -> NoHealing:
+    return NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins)
+
+
 def embedded_json(html: str, element_id: str):
     m = re.search(
         rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.DOTALL
@@ -208,7 +212,7 @@ def test_every_figure_has_axes_labelled_with_units(outcome, plan):
     check_units(figures.bulk_temperature(outcome))
     check_units(figures.healing_timeline(outcome), need_y=False)
     check_units(
-        figures.healing_timeline(NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins)),
+        figures.healing_timeline(_without_healing(outcome)),
         need_y=False,
     )
 
@@ -239,7 +243,7 @@ def test_report_draws_given_dose_curves_and_all_regions(outcome, plan):
 
 
 def test_healing_section_without_a_healing_model(outcome, plan):
-    html = render_html(NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins), plan)
+    html = render_html(_without_healing(outcome), plan)
     assert "healing model not available" in html
 
 
