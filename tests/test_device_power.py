@@ -60,8 +60,10 @@ def test_mtz_power_sets_the_duration_and_warns(capsys):
     assert main([*args, "--power-w", "30", "--after-ms", "1"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["m2_band_ablation_depth_um"][0] >= out["m2_band_ablation_depth_um"][1]
-    assert main([*args, "--power-w", "30", "--pulse-ms", "0.05", "--after-ms", "1",
-                 "--no-m2-band"]) == 0
+    assert (
+        main([*args, "--power-w", "30", "--pulse-ms", "0.05", "--after-ms", "1", "--no-m2-band"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert any("more than the source's 30 W" in w for w in out["warnings"])
     assert "m2_band_ablation_depth_um" not in out

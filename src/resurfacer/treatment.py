@@ -26,6 +26,7 @@ import xarray as xr
 from pydantic import BaseModel
 
 from resurfacer import __version__
+from resurfacer.column.ablation import pass_removal
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult
@@ -71,8 +72,15 @@ class PassSummary(BaseModel):
     mtz_per_cm2: float | None
     spot_spacing_um: float | None
     ablation_depth_um: float
+    #: full field: the crater (ablated), the desiccated layer wiped off after the pass
+    #: (`Pass.wipes`) and their sum; the next pass starts on the skin under them
+    ablated_um: float = 0.0
+    wiped_um: float = 0.0
+    removed_um: float = 0.0
     ablation_width_um: float | None
     coagulation_thickness_um: float
+    #: below the skin surface before the first pass (a pass after full-field passes
+    #: starts lower by what they removed)
     coagulation_depth_um: float
     coagulation_width_um: float | None
     heat_source: str
@@ -172,13 +180,17 @@ def simulate(
     for area in sites:
         site_area[area.site] = site_area.get(area.site, 0.0) + area.area_cm2
     jobs = [(i, site) for i in range(len(plan.passes)) for site in site_area]
-    columns = {}
+    columns, removal, removed, surface = {}, {}, dict.fromkeys(site_area, 0.0), {}
     for i, site in _progress(jobs, progress, "columns"):
         p = plan.passes[i]
+        surface[i, site] = removed[site]
+        skin = skins[site].stripped(removed[site]) if removed[site] > 0 else skins[site]
         try:
-            columns[i, site] = column_for(skins[site], p.beam(), p.pulse(), options)
+            columns[i, site] = column_for(skin, p.beam(), p.pulse(), options)
         except InputError as exc:
             raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
+        removal[i, site] = _removal(p, columns[i, site])
+        removed[site] += sum(removal[i, site])
         if on_progress is not None:
             on_progress(len(columns) / len(jobs))
 
@@ -190,6 +202,13 @@ def simulate(
         summary, pass_heating = _summarise_pass(
             i, p, columns, site_area, skins[largest], largest, total_area
         )
+        ablated, wiped = (
+            _weighted([removal[i, s][k] for s in site_area], list(site_area.values())) * 1e6
+            for k in (0, 1)
+        )
+        summary.ablated_um, summary.wiped_um, summary.removed_um = ablated, wiped, ablated + wiped
+        offset = _weighted([surface[i, s] for s in site_area], list(site_area.values())) * 1e6
+        summary.coagulation_depth_um += offset
         pass_summaries.append(summary)
         heating.append(pass_heating)
 
@@ -220,10 +239,34 @@ def simulate(
         remodeling_weeks=healing.remodeling_weeks,
         passes=pass_summaries,
     )
-    dataset = _dataset(plan, columns, site_area, heating, summary).merge(_timeline(healing))
+    dataset = _from_original_surface(
+        _dataset(plan, columns, site_area, heating, summary), surface
+    ).merge(_timeline(healing))
     outcome = Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
     summary.warnings = warnings_for(plan, outcome)
     return outcome
+
+
+def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
+    """Crater and coagulation depths below the skin surface before the first pass: a
+    pass after full-field passes starts `surface_depth` [m] lower (what they removed)."""
+    offset = np.array(
+        [[surface[i, s] for s in ds.site.values] for i in range(ds.sizes["pass"])]
+    )
+    ds["surface_depth"] = (("pass", "site"), offset, {"units": "m"})
+    for name in ("ablation_depth", "coagulation_depth"):
+        ds[name] = ds[name] + offset
+        ds[name].attrs["units"] = "m"
+    return ds
+
+
+def _removal(p: Pass, column: ColumnResult) -> tuple[float, float]:
+    """(ablated, wiped) [m] of a full-field pass (`column.ablation.pass_removal`); a
+    fractional pass removes no uniform layer: (0, 0)."""
+    if p.kind != "full_field":
+        return 0.0, 0.0
+    s = column.summary
+    return pass_removal(float(s.ablation_depth), float(s.desiccation_depth), p.wipes)
 
 
 def _wound(p: Pass, column: ColumnResult) -> WoundedPass:

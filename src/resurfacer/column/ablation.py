@@ -68,3 +68,12 @@ def measured_removal(layer_name: str, wavelength: float) -> MeasuredRemoval | No
                 source=entry["source"],
             )
     return None
+
+
+def pass_removal(ablation_depth: float, desiccation_depth: float, wipe: bool):
+    """What one full-field pass removes [m]: (ablated, wiped). The crater is ablated;
+    wiping with wet gauze between passes (clinical practice for full-field CO2 and
+    Er:YAG) takes the desiccated layer below it, desiccation depth - crater depth,
+    and leaves the coagulated tissue under it in place."""
+    wiped = max(desiccation_depth - ablation_depth, 0.0) if wipe else 0.0
+    return ablation_depth, wiped
