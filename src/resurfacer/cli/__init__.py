@@ -25,6 +25,7 @@ def _subcommand_modules():
         serve_command,
         simulate_command,
         sweep_command,
+        validate_command,
     )
 
     return [
@@ -36,6 +37,7 @@ def _subcommand_modules():
         sweep_command,
         serve_command,
         plan_command,
+        validate_command,
     ]
 
 
