@@ -58,31 +58,7 @@ def register(subparsers) -> None:
     p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
     p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
-    p.add_argument(
-        "--pulse-ms",
-        type=float,
-        default=None,
-        help=f"pulse duration [ms] (default: energy / --power-w, else {DEFAULT_PULSE_MS:g})",
-    )
-    p.add_argument(
-        "--power-w",
-        type=float,
-        default=None,
-        help="the source's power during the pulse [W]: the pulse lasts energy / power "
-        "(fixed-power fractional CO2); with --pulse-ms, a warning if energy / duration "
-        "exceeds it",
-    )
-    p.add_argument(
-        "--focal-offset-um",
-        type=float,
-        default=0.0,
-        help="depth of the beam waist below the skin surface [um] (default 0)",
-    )
-    p.add_argument(
-        "--no-m2-band",
-        action="store_true",
-        help="skip the depth sensitivity band for M^2 in [1, 2] (one more run)",
-    )
+    _add_pulse_arguments(p)
     p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
     p.add_argument(
         "--m-squared",
@@ -136,6 +112,35 @@ def register(subparsers) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.set_defaults(func=run)
+
+
+def _add_pulse_arguments(p) -> None:
+    """--pulse-ms, --power-w, --focal-offset-um and --no-m2-band."""
+    p.add_argument(
+        "--pulse-ms",
+        type=float,
+        default=None,
+        help=f"pulse duration [ms] (default: energy / --power-w, else {DEFAULT_PULSE_MS:g})",
+    )
+    p.add_argument(
+        "--power-w",
+        type=float,
+        default=None,
+        help="the source's power during the pulse [W]: the pulse lasts energy / power "
+        "(fixed-power fractional CO2); with --pulse-ms, a warning if energy / duration "
+        "exceeds it",
+    )
+    p.add_argument(
+        "--focal-offset-um",
+        type=float,
+        default=0.0,
+        help="depth of the beam waist below the skin surface [um] (default 0)",
+    )
+    p.add_argument(
+        "--no-m2-band",
+        action="store_true",
+        help="skip the depth sensitivity band for M^2 in [1, 2] (one more run)",
+    )
 
 
 def _as_cli_error(exc: InputError) -> InputError:
