@@ -18,9 +18,11 @@ run: $(STAMP)
 		--report out/co2-dual-full-face/report
 	@echo "report: out/co2-dual-full-face/report/report.html"
 
-## test: lint, fill the numba cache in one process, run the whole test suite
+## test: lint, type-check the physics core, fill the numba cache in one process, run the
+## whole test suite (with the docstring examples)
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
 	$(BIN)/python -m resurfacer.cli.warmup
 	$(BIN)/python -m pytest
 
@@ -36,7 +38,7 @@ bench: $(STAMP)
 
 ## calibrate: re-derive the ablation parameters in src/resurfacer/data/ablation.toml
 calibrate: $(STAMP)
-	$(BIN)/python benchmarks/calibrate_ablation.py
+	$(BIN)/python scripts/calibrate_ablation.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -7,13 +7,14 @@ import pytest
 from numpy.testing import assert_allclose
 
 from resurfacer.errors import InputError
+from resurfacer.scan import bulk_heating as B
 from resurfacer.scan import pattern as P
 from resurfacer.tissue.skin import skin_for
 
-PROPS = P.bulk_properties(skin_for("cheek"))
+PROPS = B.bulk_properties(skin_for("cheek"))
 #: Residual heat of a 5 mJ, 120 um, 0.5 ms CO2 column on the cheek (``sources_from_column``
 #: of the column solver at a 5 um grid), rounded: used as a fixed, realistic source set.
-SOURCES = P.ColumnSources(
+SOURCES = B.ColumnSources(
     depth=np.array([34e-6, 106e-6, 184e-6, 259e-6, 325e-6]),
     energy=np.array([647e-6, 225e-6, 117e-6, 84e-6, 26e-6]),
     variance=np.array([3.05e-9, 1.97e-9, 1.39e-9, 0.85e-9, 0.68e-9]),
@@ -136,8 +137,8 @@ def _peak_between(spacing, sources=SOURCES, rate=200.0):
     order = P.firing_order(x.size, "raster", columns_per_row=4)
     fire = np.empty(x.size)
     fire[order] = P.firing_times(x.size, rate)
-    probes = P.between_column_probes(x, y, spacing, P.DEFAULT_PROBE_DEPTHS)
-    heat = P.pattern_heating(sources, np.column_stack([x, y]), fire, PROPS, probes, n_times=201)
+    probes = B.between_column_probes(x, y, spacing, B.DEFAULT_PROBE_DEPTHS)
+    heat = B.pattern_heating(sources, np.column_stack([x, y]), fire, PROPS, probes, n_times=201)
     return heat
 
 
@@ -145,7 +146,7 @@ def test_denser_and_stacked_patterns_heat_more():
     sparse = _peak_between(500e-6)
     dense = _peak_between(300e-6)
     assert np.all(dense.peak_temperature > sparse.peak_temperature)
-    stacked = P.ColumnSources(
+    stacked = B.ColumnSources(
         SOURCES.depth, 2 * SOURCES.energy, SOURCES.variance, SOURCES.release_delay
     )
     assert np.all(_peak_between(300e-6, stacked).peak_temperature > dense.peak_temperature)
@@ -161,7 +162,7 @@ def test_time_above_piecewise_linear():
     times = np.array([0.0, 1.0, 2.0, 3.0])
     temp = np.array([[40.0, 50.0, 50.0, 40.0], [30.0, 30.0, 30.0, 30.0]])
     # 45 C crossed half way up and half way down: 0.5 + 1 + 0.5
-    assert_allclose(P.time_above(temp, times, 45.0), [2.0, 0.0])
+    assert_allclose(B.time_above(temp, times, 45.0), [2.0, 0.0])
 
 
 def test_column_sources_from_a_field():
@@ -171,7 +172,7 @@ def test_column_sources_from_a_field():
     r = (np.arange(30) + 0.5) * dr
     h = np.zeros((40, 30))
     h[:20, :10] = 1e8  # 100 um deep, 50 um radius
-    src = P.column_sources(h, z, r, n_sources=4)
+    src = B.column_sources(h, z, r, n_sources=4)
     total = 1e8 * math.pi * (50e-6) ** 2 * 100e-6
     assert src.total_energy == pytest.approx(total, rel=1e-12)
     assert_allclose(src.energy, total / 4, rtol=1e-12)
@@ -179,7 +180,7 @@ def test_column_sources_from_a_field():
     # <r^2> of a uniform disc = R^2 / 2, per-axis variance R^2 / 4 (exact ring sums)
     assert_allclose(src.variance, (50e-6) ** 2 / 4, rtol=1e-12)
     with pytest.raises(InputError, match="residual_enthalpy"):
-        P.column_sources(np.zeros((40, 30)), z, r)
+        B.column_sources(np.zeros((40, 30)), z, r)
 
 
 def test_docstring_examples():

@@ -1,8 +1,12 @@
-"""The one exception type for bad input.
+"""The one exception type for bad input, and the validators every layer uses.
 
 Every validation failure names the field, the value it was given and what is
 allowed, so the CLI can print it as one line and exit with status 2.
 """
+
+
+import math
+import numbers
 
 
 class InputError(ValueError):
@@ -40,3 +44,41 @@ def check_choice(field: str, value: str, choices) -> str:
     if value not in choices:
         raise InputError(field, value, "one of " + ", ".join(sorted(choices)))
     return value
+
+
+def _real(field: str, value, expected: str) -> float:
+    """`value` as a float if it is a real number (not a bool), else InputError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(field, value, expected)
+    return float(value)
+
+
+def check_positive(field: str, value, unit: str = "") -> float:
+    """`value` as a finite float > 0, else InputError naming `field`."""
+    value = _real(field, value, f"a number > 0 {unit}".rstrip())
+    if not (math.isfinite(value) and value > 0.0):
+        raise InputError(field, value, f"(0, inf) {unit}".rstrip())
+    return value
+
+
+def check_non_negative(field: str, value, unit: str = "") -> float:
+    """`value` as a finite float >= 0, else InputError naming `field`."""
+    value = _real(field, value, f"a number >= 0 {unit}".rstrip())
+    if not (math.isfinite(value) and value >= 0.0):
+        raise InputError(field, value, f"[0, inf) {unit}".rstrip())
+    return value
+
+
+def check_fraction(field: str, value) -> float:
+    """`value` as a float in [0, 1], else InputError naming `field`."""
+    value = _real(field, value, "a number in [0, 1]")
+    if not (0.0 <= value <= 1.0):
+        raise InputError(field, value, "[0, 1]")
+    return value
+
+
+def check_count(field: str, value) -> int:
+    """`value` as an int >= 1 (not a bool), else InputError naming `field`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InputError(field, value, "an integer >= 1")
+    return int(value)

@@ -36,16 +36,18 @@ from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.plan.rules import warnings_for
 from resurfacer.plan.schema import Pass, Plan
-from resurfacer.scan.pattern import (
+from resurfacer.scan.bulk_heating import (
     ColumnSources,
     between_column_probes,
     bulk_properties,
+    pattern_heating,
+    sources_from_column,
+)
+from resurfacer.scan.pattern import (
     combine_passes,
     firing_times,
-    pattern_heating,
     pattern_positions,
     scan_order,
-    sources_from_column,
 )
 from resurfacer.scan.session import session_time
 from resurfacer.tissue.skin import Skin, skin_for
@@ -176,9 +178,7 @@ def simulate(
         )
         for area in sites
     }
-    site_area = {}
-    for area in sites:
-        site_area[area.site] = site_area.get(area.site, 0.0) + area.area_cm2
+    site_area = plan.area_by_site
     jobs = [(i, site) for i in range(len(plan.passes)) for site in site_area]
     columns, removal, removed, surface = {}, {}, dict.fromkeys(site_area, 0.0), {}
     for i, site in _progress(jobs, progress, "columns"):

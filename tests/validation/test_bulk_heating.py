@@ -22,14 +22,16 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from resurfacer.scan import bulk_heating as B
 from resurfacer.scan import pattern as P
 from resurfacer.tissue.skin import skin_for
+from support import grid_solver
 
 SKIN = skin_for("cheek")
-PROPS = P.bulk_properties(SKIN)
+PROPS = B.bulk_properties(SKIN)
 #: 5 mJ, 120 um, 0.5 ms CO2 column on the cheek, reduced by ``sources_from_column``
 #: (5 um grid), rounded.
-SOURCES = P.ColumnSources(
+SOURCES = B.ColumnSources(
     depth=np.array([34e-6, 106e-6, 184e-6, 259e-6, 325e-6]),
     energy=np.array([647e-6, 225e-6, 117e-6, 84e-6, 26e-6]),
     variance=np.array([3.05e-9, 1.97e-9, 1.39e-9, 0.85e-9, 0.68e-9]),
@@ -53,9 +55,9 @@ def test_energy_of_superposed_field_equals_released_heat():
     xx, yy, zz = np.meshgrid(g, g, zc, indexing="ij")
     points = np.column_stack([xx.ravel(), yy.ravel(), zz.ravel()])
     times = np.array([0.03, 0.08])  # some columns released, then all
-    rise = P.bulk_temperature_rise(SOURCES, pos, fire, points, times, PROPS)
+    rise = B.bulk_temperature_rise(SOURCES, pos, fire, points, times, PROPS)
     stored = PROPS.rho_c * rise.sum(axis=0) * h**3
-    expected = P.released_heat(SOURCES, fire, times, PROPS)
+    expected = B.released_heat(SOURCES, fire, times, PROPS)
     assert expected[0] < expected[1] < 4 * SOURCES.total_energy
     assert_allclose(stored, expected, rtol=1e-4)
     # and the perfusion decay is the only loss
@@ -67,10 +69,10 @@ def test_energy_of_superposed_field_equals_released_heat():
 
 def test_superposition_matches_3d_grid():
     x, y, pos, fire = _patch()
-    probes = P.between_column_probes(x, y, 400e-6, (100e-6, 300e-6, 500e-6))
+    probes = B.between_column_probes(x, y, 400e-6, (100e-6, 300e-6, 500e-6))
     times = np.linspace(0.0, 0.4, 81)
-    sup = P.bulk_temperature(SOURCES, pos, fire, probes, times, PROPS)
-    grid = P.validation_grid_temperature(
+    sup = B.bulk_temperature(SOURCES, pos, fire, probes, times, PROPS)
+    grid = grid_solver.validation_grid_temperature(
         SOURCES, pos, fire, probes, times, PROPS, cell=20e-6, margin=500e-6, depth=1.2e-3
     )
     rise_sup = sup.max(axis=1) - PROPS.body_temperature
@@ -88,12 +90,12 @@ def test_sources_from_a_real_column():
     result = simulate_column(
         SKIN, Beam(10.6e-6, 120e-6), Pulse(3e-3, 0.3e-3), SolverOptions(grid=5e-6, after_pulse=2e-3)
     )
-    src = P.sources_from_column(result, n_sources=5)
+    src = B.sources_from_column(result, n_sources=5)
     assert src.total_energy == pytest.approx(result.summary.energy.stored, rel=1e-9)
     assert src.release_delay == result.summary.simulated_time
     assert np.all(np.diff(src.depth) > 0) and np.all(src.variance > 0)
     x, y, pos, fire = _patch()
-    probes = P.between_column_probes(x, y, 400e-6)
-    heat = P.pattern_heating(src, pos, fire, PROPS, probes, n_times=101)
+    probes = B.between_column_probes(x, y, 400e-6)
+    heat = B.pattern_heating(src, pos, fire, PROPS, probes, n_times=101)
     assert np.all(np.isfinite(heat.temperature))
     assert np.all(heat.peak_temperature > PROPS.body_temperature)

@@ -13,6 +13,19 @@ from resurfacer import __version__
 from resurfacer.errors import InputError
 
 EXIT_BAD_INPUT = 2
+#: optional packages -> the extra of pyproject.toml that installs them
+EXTRAS = {
+    "h5netcdf": "netcdf",
+    "h5py": "netcdf",
+    "matplotlib": "report",
+    "plotly": "report",
+    "jinja2": "report",
+    "fastapi": "web",
+    "uvicorn": "web",
+    "dask": "sweeps",
+    "distributed": "sweeps",
+    "pyarrow": "sweeps",
+}
 
 
 def _subcommand_modules():
@@ -59,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except InputError as exc:
         print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").partition(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"resurfacer {args.command}: error: this needs {exc.name}, installed with the "
+            f"'{extra}' extra: pip install 'resurfacer[{extra}]'",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stderr.close()

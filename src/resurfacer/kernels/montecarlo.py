@@ -279,7 +279,6 @@ def transport_batch(n_photons, state, layers, launch, a_rz, rd_r, tt_r, abs_laye
     """
     z_top, z_bottom, n_layer, mu_a, mu_t, g, n_above, n_below = layers
     beam, beam_radius, dz, dr, nz, nr = launch
-    n_layers = z_top.shape[0]
     r_sp, _ = fresnel(n_above, n_layer[0], 1.0)
     for _p in range(n_photons):
         scalars[SCALAR_SPEC] += r_sp
@@ -306,69 +305,98 @@ def transport_batch(n_photons, state, layers, launch, a_rz, rd_r, tt_r, abs_laye
             s = s_left / mut if mut > 0.0 else math.inf
             if s >= db:
                 if db == math.inf:  # clear semi-infinite bottom: leaves for good
-                    ir = int(math.sqrt(x * x + y * y) / dr)
-                    if ir < nr:
-                        tt_r[ir] += w
-                    scalars[SCALAR_TT] += w
+                    _score_exit(w, x, y, dr, nr, tt_r, scalars, SCALAR_TT)
                     break
                 # move to the interface, keep the rest of the step
                 x += ux * db
                 y += uy * db
                 if mut > 0.0:
                     s_left = max(s_left - db * mut, 0.0)
-                going_down = uz > 0.0
-                if going_down:
-                    z = z_bottom[layer]
-                    n_t = n_layer[layer + 1] if layer + 1 < n_layers else n_below
-                else:
-                    z = z_top[layer]
-                    n_t = n_layer[layer - 1] if layer > 0 else n_above
-                n_i = n_layer[layer]
-                refl, cos_t = fresnel(n_i, n_t, abs(uz))
-                if refl > 0.0 and uniform(state) <= refl:
-                    uz = -uz
-                elif going_down and layer + 1 == n_layers:
-                    ir = int(math.sqrt(x * x + y * y) / dr)
-                    if ir < nr:
-                        tt_r[ir] += w
-                    scalars[SCALAR_TT] += w
+                z, ux, uy, uz, layer, leaves = _cross_interface(state, layers, ux, uy, uz, layer)
+                if leaves > 0:
+                    _score_exit(w, x, y, dr, nr, tt_r, scalars, SCALAR_TT)
                     break
-                elif (not going_down) and layer == 0:
-                    ir = int(math.sqrt(x * x + y * y) / dr)
-                    if ir < nr:
-                        rd_r[ir] += w
-                    scalars[SCALAR_RD] += w
+                if leaves < 0:
+                    _score_exit(w, x, y, dr, nr, rd_r, scalars, SCALAR_RD)
                     break
-                else:
-                    if n_i != n_t:
-                        ratio = n_i / n_t
-                        ux *= ratio
-                        uy *= ratio
-                        uz = cos_t if going_down else -cos_t
-                    layer = layer + 1 if going_down else layer - 1
             else:
                 # interaction site: absorb, then scatter
                 x += ux * s
                 y += uy * s
                 z += uz * s
                 s_left = 0.0
-                dw = w * mu_a[layer] / mut
-                w -= dw
-                _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars)
-                cos_t = hg_cos_theta(g[layer], uniform(state))
-                cos_p, sin_p = azimuth(state)
-                ux, uy, uz = spin(ux, uy, uz, cos_t, cos_p, sin_p)
-                if w < WEIGHT_THRESHOLD:
-                    if uniform(state) <= ROULETTE_CHANCE:
-                        w_new = w / ROULETTE_CHANCE
-                        dw = w - w_new  # weight created: booked as negative absorption
-                        w = w_new
-                    else:
-                        dw = w
-                        w = 0.0
-                    _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars)
-                    if w == 0.0:
-                        break
+                scoring = (dz, dr, nz, nr, a_rz, abs_layer, scalars)
+                w, ux, uy, uz = _interact(state, w, x, y, z, ux, uy, uz, layer, layers, scoring)
+                if w == 0.0:
+                    break
+
+
+@njit(cache=True, inline="always")
+def _score_exit(w, x, y, dr, nr, profile, scalars, total):
+    """Weight `w` leaving at (x, y): into radial bin `profile` (if on the grid) and
+    the scalar `total`."""
+    ir = int(math.sqrt(x * x + y * y) / dr)
+    if ir < nr:
+        profile[ir] += w
+    scalars[total] += w
+
+
+@njit(cache=True, inline="always")
+def _cross_interface(state, layers, ux, uy, uz, layer):
+    """A packet at the top or bottom face of `layer`, moving along (ux, uy, uz): Fresnel
+    reflection with probability R (uz flips), else it refracts into the next layer
+    (Snell: the tangential components scale by n_i / n_t) or leaves the stack.
+    Returns (z, ux, uy, uz, layer, leaves): leaves 1 through the bottom, -1 through
+    the top, 0 while inside."""
+    z_top, z_bottom, n_layer, _, _, _, n_above, n_below = layers
+    n_layers = z_top.shape[0]
+    going_down = uz > 0.0
+    if going_down:
+        z = z_bottom[layer]
+        n_t = n_layer[layer + 1] if layer + 1 < n_layers else n_below
+    else:
+        z = z_top[layer]
+        n_t = n_layer[layer - 1] if layer > 0 else n_above
+    n_i = n_layer[layer]
+    refl, cos_t = fresnel(n_i, n_t, abs(uz))
+    if refl > 0.0 and uniform(state) <= refl:
+        return z, ux, uy, -uz, layer, 0
+    if going_down and layer + 1 == n_layers:
+        return z, ux, uy, uz, layer, 1
+    if (not going_down) and layer == 0:
+        return z, ux, uy, uz, layer, -1
+    if n_i != n_t:
+        ratio = n_i / n_t
+        ux *= ratio
+        uy *= ratio
+        uz = cos_t if going_down else -cos_t
+    return z, ux, uy, uz, layer + 1 if going_down else layer - 1, 0
+
+
+@njit(cache=True, inline="always")
+def _interact(state, w, x, y, z, ux, uy, uz, layer, layers, scoring):
+    """An interaction site: absorb the fraction mu_a / mu_t of the weight, scatter by
+    Henyey-Greenstein, then Russian roulette below WEIGHT_THRESHOLD (survivors gain
+    weight 1 / ROULETTE_CHANCE; the weight created is booked as negative absorption).
+    Returns (w, ux, uy, uz); w = 0 when the packet dies."""
+    _, _, _, mu_a, mu_t, g, _, _ = layers
+    dz, dr, nz, nr, a_rz, abs_layer, scalars = scoring
+    dw = w * mu_a[layer] / mu_t[layer]
+    w -= dw
+    _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars)
+    cos_t = hg_cos_theta(g[layer], uniform(state))
+    cos_p, sin_p = azimuth(state)
+    ux, uy, uz = spin(ux, uy, uz, cos_t, cos_p, sin_p)
+    if w < WEIGHT_THRESHOLD:
+        if uniform(state) <= ROULETTE_CHANCE:
+            w_new = w / ROULETTE_CHANCE
+            dw = w - w_new  # weight created: booked as negative absorption
+            w = w_new
+        else:
+            dw = w
+            w = 0.0
+        _score_absorption(dw, x, y, z, layer, dz, dr, nz, nr, a_rz, abs_layer, scalars)
+    return w, ux, uy, uz
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)

@@ -234,37 +234,10 @@ def run_monte_carlo(
     True
     """
     validate_layers(layers)
-    check_range("n_above", n_above, 1.0, 10.0)
-    check_range("n_below", n_below, 1.0, 10.0)
-    check_choice("beam", beam, BEAMS)
-    if beam != "pencil":
-        check_range("beam_radius", beam_radius, 0.0, 1.0, "m", low_inclusive=False)
-    if isinstance(photons, bool) or not isinstance(photons, int | np.integer):
-        raise InputError("photons", photons, f"an integer in [1, {MAX_PHOTONS:g}]")
-    check_range("photons", photons, 1, MAX_PHOTONS)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise InputError("seed", seed, "an integer in [0, 2**63 - 1]")
-    check_range("seed", seed, 0, 2**63 - 1)
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    if threads is not None:
-        check_range("threads", threads, 1, max_threads)
     if grid is None:
         grid = default_grid(layers)
-    check_range("grid.dr", grid.dr, 0.0, 1.0, "m", low_inclusive=False)
-    check_range("grid.dz", grid.dz, 0.0, 1.0, "m", low_inclusive=False)
-    check_range("grid.nr", grid.nr, 1, 100_000)
-    check_range("grid.nz", grid.nz, 1, 100_000)
-
-    thick = np.array([layer.thickness for layer in layers], dtype=np.float64)
-    z_top = np.concatenate(([0.0], np.cumsum(thick)[:-1]))
-    z_bottom = np.cumsum(thick)
-    n_layer = np.array([layer.n for layer in layers], dtype=np.float64)
-    mu_a = np.array([layer.mu_a for layer in layers], dtype=np.float64)
-    mu_t = mu_a + np.array([layer.mu_s for layer in layers], dtype=np.float64)
-    g = np.array([layer.g for layer in layers], dtype=np.float64)
-
+    used = _check_run(layers, n_above, n_below, beam, beam_radius, grid, photons, seed, threads)
     previous = numba.get_num_threads()
-    used = previous if threads is None else int(threads)
     n_batches = kernel.N_BATCHES
     # batches scored at once: all of them when their grids fit in ~64 MB (best
     # load balance), else waves of at least one batch per thread
@@ -273,12 +246,12 @@ def run_monte_carlo(
     start = time.perf_counter()
     try:
         numba.set_num_threads(used)
-        a_rz, rd_r, tt_r, abs_layer, scalars, batch_photons = kernel.transport(
+        scores = kernel.transport(
             int(photons),
             int(seed),
             n_batches,
             wave,
-            kernel.Layers(z_top, z_bottom, n_layer, mu_a, mu_t, g, float(n_above), float(n_below)),
+            _kernel_layers(layers, n_above, n_below),
             kernel.Launch(
                 BEAMS[beam],
                 float(beam_radius),
@@ -291,7 +264,53 @@ def run_monte_carlo(
     finally:
         numba.set_num_threads(previous)
     runtime = time.perf_counter() - start
+    return _result(scores, grid, int(photons), int(seed), runtime, used)
 
+
+def _check_run(layers, n_above, n_below, beam, beam_radius, grid, photons, seed, threads) -> int:
+    """Validate the arguments of `run_monte_carlo` (the layers already validated);
+    return the thread count to use."""
+    check_range("n_above", n_above, 1.0, 10.0)
+    check_range("n_below", n_below, 1.0, 10.0)
+    check_choice("beam", beam, BEAMS)
+    if beam != "pencil":
+        check_range("beam_radius", beam_radius, 0.0, 1.0, "m", low_inclusive=False)
+    if isinstance(photons, bool) or not isinstance(photons, int | np.integer):
+        raise InputError("photons", photons, f"an integer in [1, {MAX_PHOTONS:g}]")
+    check_range("photons", photons, 1, MAX_PHOTONS)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InputError("seed", seed, "an integer in [0, 2**63 - 1]")
+    check_range("seed", seed, 0, 2**63 - 1)
+    if threads is not None:
+        # numba sets its config attributes at run time (mypy does not see them)
+        max_threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        check_range("threads", threads, 1, max_threads)
+    check_range("grid.dr", grid.dr, 0.0, 1.0, "m", low_inclusive=False)
+    check_range("grid.dz", grid.dz, 0.0, 1.0, "m", low_inclusive=False)
+    check_range("grid.nr", grid.nr, 1, 100_000)
+    check_range("grid.nz", grid.nz, 1, 100_000)
+    return numba.get_num_threads() if threads is None else int(threads)
+
+
+def _kernel_layers(layers, n_above, n_below):
+    """The layer stack as the kernel's arrays: boundaries [m], n, mu_a and mu_t [1/m], g."""
+    thick = np.array([layer.thickness for layer in layers], dtype=np.float64)
+    mu_a = np.array([layer.mu_a for layer in layers], dtype=np.float64)
+    return kernel.Layers(
+        np.concatenate(([0.0], np.cumsum(thick)[:-1])),
+        np.cumsum(thick),
+        np.array([layer.n for layer in layers], dtype=np.float64),
+        mu_a,
+        mu_a + np.array([layer.mu_s for layer in layers], dtype=np.float64),
+        np.array([layer.g for layer in layers], dtype=np.float64),
+        float(n_above),
+        float(n_below),
+    )
+
+
+def _result(scores, grid, photons, seed, runtime, threads) -> MonteCarloResult:
+    """Totals per packet, radial profiles per area, and batch standard errors."""
+    a_rz, rd_r, tt_r, abs_layer, scalars, batch_photons = scores
     n = float(photons)
     totals = scalars.sum(axis=0) / n
     ring_area = 2.0 * np.pi * (np.arange(grid.nr) + 0.5) * grid.dr**2
@@ -311,15 +330,15 @@ def run_monte_carlo(
         reflectance_r=rd_r / (n * ring_area),
         transmittance_r=tt_r / (n * ring_area),
         absorbed_by_layer=abs_layer.sum(axis=0) / n,
-        photons=int(photons),
-        seed=int(seed),
+        photons=photons,
+        seed=seed,
         runtime_s=runtime,
         photons_per_s=n / runtime if runtime > 0 else math.inf,
         grid=grid,
         diffuse_reflectance_std=float(std[kernel.SCALAR_RD]),
         absorbed_std=float(std[kernel.SCALAR_ABS]),
         transmittance_std=float(std[kernel.SCALAR_TT]),
-        threads=used,
-        n_batches=n_batches,
+        threads=threads,
+        n_batches=kernel.N_BATCHES,
         batch_totals={"photons": batch_photons, "scores": scalars},
     )

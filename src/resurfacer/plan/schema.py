@@ -390,6 +390,7 @@ class Plan(BaseModel):
 
     Examples
     --------
+    >>> import tomllib
     >>> plan = Plan.from_toml("examples/erbium-perioral.toml")
     >>> Plan.from_data(tomllib.loads(plan.to_toml())) == plan
     True
@@ -410,6 +411,15 @@ class Plan(BaseModel):
         for entry in self.areas:
             out.extend(entry.expand() if isinstance(entry, AreaPreset) else [entry])
         return out
+
+    @property
+    def area_by_site(self) -> dict[str, float]:
+        """Treated area per skin site [cm2], in the order sites first appear (regions
+        that share a site, e.g. the cheeks and the chin of a full face, add up)."""
+        areas: dict[str, float] = {}
+        for a in self.site_areas:
+            areas[a.site] = areas.get(a.site, 0.0) + a.area_cm2
+        return areas
 
     @property
     def total_area_cm2(self) -> float:

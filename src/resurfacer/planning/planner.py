@@ -41,7 +41,7 @@ from resurfacer.healing import WoundedPass, healing_timeline
 from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
 from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
 from resurfacer.planning.surrogate import column_table
-from resurfacer.scan.pattern import bulk_properties
+from resurfacer.scan.bulk_heating import bulk_properties
 from resurfacer.tissue.skin import skin_for
 
 INDICATIONS: dict = load_toml("indications.toml")

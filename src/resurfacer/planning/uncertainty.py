@@ -140,10 +140,8 @@ def propagate(
         or not (2 <= n_samples <= MAX_SAMPLES)
     ):
         raise InputError("n_samples", n_samples, f"an integer in [2, {MAX_SAMPLES}]")
-    areas: dict[str, float] = {}
-    for a in plan.site_areas:
-        areas[a.site] = areas.get(a.site, 0.0) + a.area_cm2
-    site = max(areas, key=areas.get)
+    areas = plan.area_by_site
+    site = max(areas, key=areas.__getitem__)
     pt = plan.patient
     nominal_skin = skin_for(site, pt.sex, pt.age_years, pt.phototype)
     nominal = _chain(plan, site, None, options)

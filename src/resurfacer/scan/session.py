@@ -18,27 +18,9 @@ time (an average over the edges of a real area).
 
 from __future__ import annotations
 
-import math
-
 from resurfacer.data import load_toml
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, check_count, check_non_negative, check_positive
 from resurfacer.scan.pattern import pattern_area
-
-
-def _number(field: str, value, unit: str, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(field, value, f"a number {'>=' if allow_zero else '>'} 0 {unit}".rstrip())
-    value = float(value)
-    ok = value >= 0.0 if allow_zero else value > 0.0
-    if not (math.isfinite(value) and ok):
-        raise InputError(field, value, f"{'[' if allow_zero else '('}0, inf) {unit}".rstrip())
-    return value
-
-
-def _count(field: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(field, value, "an integer >= 1")
-    return int(value)
 
 
 def session_defaults() -> dict:
@@ -78,13 +60,13 @@ def patterns_needed(
     spacing_m : float, optional
         Column spacing [m]; needed for a line pattern only.
     """
-    area = _number("area_cm2_total", area_cm2_total, "cm^2") * 1e-4
-    size = _number("pattern_size_m", pattern_size_m, "m")
+    area = check_positive("area_cm2_total", area_cm2_total, "cm^2") * 1e-4
+    size = check_positive("pattern_size_m", pattern_size_m, "m")
     if pattern_shape == "line" and spacing_m is None:
         raise InputError("spacing_m", spacing_m, "the column spacing [m] of a line pattern")
     if edge_overlap_factor is None:
         edge_overlap_factor = session_defaults()["edge_overlap_factor"]
-    factor = _number("edge_overlap_factor", edge_overlap_factor, "")
+    factor = check_positive("edge_overlap_factor", edge_overlap_factor, "")
     if factor < 1.0:
         raise InputError("edge_overlap_factor", factor, "[1, inf)")
     return area * factor / pattern_area(pattern_shape, size, spacing_m or size)
@@ -147,15 +129,15 @@ def session_time(
     n_patterns = patterns_needed(
         area_cm2_total, pattern_size_m, pattern_shape, edge_overlap_factor, spacing_m
     )
-    spots = _count("spots_per_pattern", spots_per_pattern)
-    rate = _number("repetition_rate_hz", repetition_rate_hz, "Hz")
-    passes = _count("n_passes", n_passes)
+    spots = check_count("spots_per_pattern", spots_per_pattern)
+    rate = check_positive("repetition_rate_hz", repetition_rate_hz, "Hz")
+    passes = check_count("n_passes", n_passes)
     if repositioning_s is None:
         repositioning_s = defaults["repositioning_s"]
     if pass_delay_s is None:
         pass_delay_s = defaults["pass_delay_s"]
-    repos = _number("repositioning_s", repositioning_s, "s", allow_zero=True)
-    delay = _number("pass_delay_s", pass_delay_s, "s", allow_zero=True)
+    repos = check_non_negative("repositioning_s", repositioning_s, "s")
+    delay = check_non_negative("pass_delay_s", pass_delay_s, "s")
     return passes * n_patterns * (spots / rate + repos) + (passes - 1) * delay
 
 

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -311,7 +312,8 @@ def skin_for(
             refractive_index=p["refractive_index"]["value"],
         )
         if name in overrides:
-            layer = replace(layer, **{k: float(v) for k, v in overrides[name].items()})
+            changes: dict[str, Any] = {k: float(v) for k, v in overrides[name].items()}
+            layer = replace(layer, **changes)
         if layer.thickness <= 0:
             raise InputError(
                 f"{name}.thickness", layer.thickness, "> 0 m (dermis thinner than papillary layer?)"

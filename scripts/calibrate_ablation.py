@@ -4,8 +4,8 @@ For each calibration point, solve for the fraction f of the water's latent heat
 taken up before removal such that the column solver (wide-beam geometry)
 reproduces the datum, and print the value to store in data/ablation.toml.
 
-    python benchmarks/calibrate_ablation.py
-    python benchmarks/calibrate_ablation.py --co2-sweep
+    python scripts/calibrate_ablation.py
+    python scripts/calibrate_ablation.py --co2-sweep
 
 `--co2-sweep` prints, instead, full-field CO2 removal over the published
 fluence range for a range of f: it shows that no single f gives "20-40 um per

@@ -1,0 +1,462 @@
+"""Bulk heating of a scanned pattern: each column leaves residual heat in the tissue
+(``ColumnResult.fields.residual_enthalpy``). Reduced to a few Gaussian heat sources
+on the column axis (`column_sources`), released when the column is done and spread
+by the heat kernel of a perfused half-space with an insulated surface
+(`bulk_temperature`, kernel in ``kernels/superposition.py``), they give the
+temperature between columns and in the deep dermis while the scanner fires
+(`pattern_heating`). A coarse 3-D finite-difference solver in
+``tests/support/grid_solver.py`` checks the superposition.
+
+The model is linear: heat from different passes (a surface and a deep pass) adds,
+so their temperature rises may be summed.
+
+References
+----------
+.. [1] H. S. Carslaw and J. C. Jaeger, Conduction of Heat in Solids, 2nd ed.,
+   Oxford 1959: instantaneous point source, section 10.2; method of images
+   for an insulated plane, section 10.10.
+.. [2] H. H. Pennes, "Analysis of tissue and arterial blood temperatures in
+   the resting human forearm", J Appl Physiol 1:93-122, 1948.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from resurfacer.data import load_toml
+from resurfacer.errors import InputError, check_non_negative, check_positive
+from resurfacer.kernels.superposition import superpose
+from resurfacer.tissue.skin import Skin
+
+#: Report thresholds [C] of the bulk-heating summary (set by the project's issue 3:
+#: "time above 45 C / 60 C"); they are report settings, not model parameters.
+REPORT_THRESHOLDS_C = (45.0, 60.0)
+#: Default probe depths below the surface [m].
+DEFAULT_PROBE_DEPTHS = (100e-6, 300e-6, 500e-6)
+#: Fraction of a column's residual heat that the sources cover; the deeper tail
+#: (at most this complement) is lumped into the deepest source.
+_SOURCE_ENERGY_EXTENT = 0.999
+
+@dataclass(frozen=True)
+class BulkProperties:
+    """Homogeneous tissue of the bulk-heating model (SI).
+
+    Attributes
+    ----------
+    conductivity : thermal conductivity k [W/(m K)].
+    density : rho [kg/m^3].
+    heat_capacity : c [J/(kg K)].
+    perfusion_rate : w = w_b rho_b c_b / (rho c) [1/s], the Pennes decay rate
+        of a temperature rise.
+    body_temperature : far-field and initial temperature [C].
+    """
+
+    conductivity: float
+    density: float
+    heat_capacity: float
+    perfusion_rate: float
+    body_temperature: float
+
+    @property
+    def rho_c(self) -> float:
+        """Volumetric heat capacity [J/(m^3 K)]."""
+        return self.density * self.heat_capacity
+
+    @property
+    def diffusivity(self) -> float:
+        """Thermal diffusivity k / (rho c) [m^2/s]."""
+        return self.conductivity / self.rho_c
+
+
+def bulk_properties(skin: Skin, layer: str = "reticular_dermis") -> BulkProperties:
+    """Effective properties of the bulk-heating half-space: one layer's values.
+
+    The default is the reticular dermis (k = 0.29 W/m/K, rho = 1116 kg/m^3,
+    c = 3391 J/kg/K, w_b = 2.1e-3 1/s in ``data/layer_properties.toml``):
+    between the columns the stored heat lies mostly in the dermis, and the
+    papillary dermis has the same thermal values. The thin epidermis
+    (k = 0.21) and the deeper fat are not resolved (a model assumption).
+
+    ``w = w_b rho_b c_b / (rho c)`` with blood values from ``data/thermal.toml``
+    (Pennes 1948 [2]_).
+    """
+    chosen = skin.layer(layer)
+    thermal = load_toml("thermal.toml")
+    blood = thermal["blood"]
+    rho_c = chosen.density * chosen.heat_capacity
+    w = chosen.perfusion * blood["density_kg_per_m3"] * blood["heat_capacity_j_per_kg_k"] / rho_c
+    return BulkProperties(
+        conductivity=chosen.conductivity,
+        density=chosen.density,
+        heat_capacity=chosen.heat_capacity,
+        perfusion_rate=w,
+        body_temperature=thermal["body"]["core_temperature_c"],
+    )
+
+
+@dataclass(frozen=True)
+class ColumnSources:
+    """A column's residual heat as Gaussian sources on its axis (SI).
+
+    Attributes
+    ----------
+    depth : depth of each source below the surface [m].
+    energy : heat of each source [J].
+    variance : initial per-axis variance of each Gaussian [m^2] (0: point source).
+    release_delay : time from the column's firing to the release of its heat [s]
+        (the column solver's simulated time).
+    """
+
+    depth: np.ndarray
+    energy: np.ndarray
+    variance: np.ndarray
+    release_delay: float = 0.0
+
+    @property
+    def total_energy(self) -> float:
+        return float(np.sum(self.energy))
+
+
+def column_sources(
+    residual_enthalpy: np.ndarray,
+    z: np.ndarray,
+    r: np.ndarray,
+    n_sources: int = 5,
+    release_delay: float = 0.0,
+    point: bool = False,
+) -> ColumnSources:
+    """Reduce an axisymmetric residual-heat field to a few sources on the axis.
+
+    With cell centres ``z_k``, ``r_j`` (uniform steps dz, dr) and ring volumes
+    ``V_j = 2 pi r_j dr dz``, the heat per depth row is
+    ``E_k = sum_j H_kj V_j``. Rows are grouped into `n_sources` slabs of equal
+    thickness from the surface to the depth that holds 99.9 % of the heat (the
+    rest joins the deepest slab). Each slab becomes one source with
+
+    * energy ``Q = sum E_k`` (so the sources hold the whole residual heat),
+    * depth: the heat-weighted mean depth of the slab,
+    * per-axis variance ``sigma^2 = <r^2> / 2`` (the lateral spread of the slab's
+      heat, ``<r^2> = sum H V (r^2 + dr^2/4) / Q``, the ring's exact mean of r^2, taken
+      as isotropic), or 0 if `point`.
+
+    Parameters
+    ----------
+    residual_enthalpy : array (nz, nr)
+        Enthalpy above the initial state [J/m^3], 0 in ablated cells.
+    z, r : array
+        Cell centres in depth and radius [m], uniform spacing.
+    n_sources : int
+        Number of slabs (1..50); empty slabs are dropped.
+    release_delay : float
+        Stored in the result (see `ColumnSources`) [s].
+    point : bool
+        Point sources (variance 0) instead of Gaussians.
+
+    Returns
+    -------
+    ColumnSources
+    """
+    h = np.asarray(residual_enthalpy, float)
+    z = np.asarray(z, float)
+    r = np.asarray(r, float)
+    if h.ndim != 2 or h.shape != (z.size, r.size) or z.size < 1 or r.size < 1:
+        raise InputError("residual_enthalpy", h.shape, "a 2-D array of shape (len(z), len(r))")
+    if isinstance(n_sources, bool) or not isinstance(n_sources, int) or not 1 <= n_sources <= 50:
+        raise InputError("n_sources", n_sources, "an integer in [1, 50]")
+    delay = check_non_negative("release_delay", release_delay, "s")
+    dz = float(z[1] - z[0]) if z.size > 1 else 2.0 * float(z[0])
+    dr = float(r[1] - r[0]) if r.size > 1 else 2.0 * float(r[0])
+    volume = 2.0 * math.pi * r * dr * dz
+    row_energy = h @ volume
+    row_r2 = h @ (volume * (r * r + dr * dr / 4.0))  # exact <r^2> of each ring
+    total = float(np.sum(row_energy))
+    if not total > 0.0:
+        raise InputError("residual_enthalpy", total, "a field holding positive heat [J]")
+    cumulative = np.cumsum(row_energy) / total
+    last = int(np.searchsorted(cumulative, _SOURCE_ENERGY_EXTENT))
+    extent = z[min(last, z.size - 1)] + dz / 2.0
+    slab = np.minimum((z / extent * n_sources).astype(int), n_sources - 1)
+    energy = np.bincount(slab, row_energy, n_sources)
+    keep = energy > 0.0
+    depth = np.bincount(slab, row_energy * z, n_sources)[keep] / energy[keep]
+    variance = np.bincount(slab, row_r2, n_sources)[keep] / energy[keep] / 2.0
+    if point:
+        variance = np.zeros_like(variance)
+    return ColumnSources(
+        depth=depth,
+        energy=energy[keep],
+        variance=np.maximum(variance, 0.0),
+        release_delay=delay,
+    )
+
+
+def sources_from_column(result, n_sources: int = 5, point: bool = False) -> ColumnSources:
+    """`column_sources` of a `resurfacer.column.solve.ColumnResult` (column geometry).
+
+    The heat is released ``result.summary.simulated_time`` after the column
+    fires: until then the column solver holds it. Its energies sum to
+    ``result.summary.energy.stored``.
+    """
+    if getattr(result, "geometry", None) != "column":
+        raise InputError(
+            "result.geometry", getattr(result, "geometry", None), "'column' (a fractional MTZ)"
+        )
+    fields = result.fields
+    return column_sources(
+        fields["residual_enthalpy"].values,
+        fields["z"].values,
+        fields["r"].values,
+        n_sources=n_sources,
+        release_delay=result.summary.simulated_time,
+        point=point,
+    )
+
+
+def flatten_sources(sources: ColumnSources, positions, fire_times):
+    """Per-source arrays (x, y, z, q, s0^2, t_release) over all columns."""
+    xy = np.asarray(positions, float)
+    if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] < 1:
+        raise InputError("positions", xy.shape, "an array of shape (n_columns, 2) [m]")
+    fire = np.asarray(fire_times, float)
+    if fire.shape != (xy.shape[0],) or not np.all(np.isfinite(fire)):
+        raise InputError("fire_times", fire.shape, f"{xy.shape[0]} finite times [s]")
+    if np.any(np.asarray(sources.depth) < 0.0):
+        raise InputError("sources.depth", float(np.min(sources.depth)), "depths >= 0 m")
+    n_col, n_src = xy.shape[0], len(sources.energy)
+    sx = np.repeat(xy[:, 0], n_src)
+    sy = np.repeat(xy[:, 1], n_src)
+    sz = np.tile(np.asarray(sources.depth, float), n_col)
+    q = np.tile(np.asarray(sources.energy, float), n_col)
+    s0sq = np.tile(np.asarray(sources.variance, float), n_col)
+    t_release = np.repeat(fire + sources.release_delay, n_src)
+    return sx, sy, sz, q, s0sq, t_release
+
+
+def bulk_temperature_rise(
+    sources: ColumnSources,
+    positions,
+    fire_times,
+    probe_points,
+    times,
+    props: BulkProperties,
+) -> np.ndarray:
+    """Temperature rise [K] above body temperature from superposed column heat.
+
+    .. math::
+
+        \\Delta T(\\mathbf{x}, t) = \\sum_{i,k} Q_k\\, e^{-w \\tau}
+        \\frac{e^{-|\\mathbf{x}-\\mathbf{x}_{ik}|^2 / 2 s^2}
+              + e^{-|\\mathbf{x}-\\mathbf{x}''_{ik}|^2 / 2 s^2}}
+             {\\rho c\\, (2 \\pi s^2)^{3/2}},
+        \\quad s^2 = \\sigma_k^2 + 2 \\alpha \\tau,\\;
+        \\tau = t - t_i - t_\\mathrm{delay} \\ge 0,
+
+    summed over columns i (at ``positions[i]``, fired at ``fire_times[i]``) and
+    sources k of `sources`; ``x''`` is the image of the source above the
+    surface. For sigma = 0 this is the instantaneous point source of a
+    semi-infinite solid with an insulated surface (Carslaw & Jaeger 1959 [1]_,
+    10.2 and 10.10) with the Pennes perfusion decay ``w = w_b rho_b c_b / (rho c)``
+    ([2]_); the Gaussian is the same source observed ``sigma^2 / 2 alpha``
+    later, so it solves the same equation.
+
+    Parameters
+    ----------
+    sources : ColumnSources
+        Heat left by one column (the same for every column).
+    positions : array (n_columns, 2)
+        Column centres (x, y) [m].
+    fire_times : array (n_columns,)
+        Firing time of each column [s].
+    probe_points : array (n_probes, 3)
+        (x, y, depth) [m], depth >= 0.
+    times : array (n_times,)
+        Times [s].
+    props : BulkProperties
+        Homogeneous half-space (`bulk_properties`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_probes, n_times)
+    """
+    flat = flatten_sources(sources, positions, fire_times)
+    probes = np.asarray(probe_points, float)
+    if probes.ndim != 2 or probes.shape[1] != 3 or np.any(probes[:, 2] < 0.0):
+        raise InputError("probe_points", probes.shape, "an array (n, 3) of (x, y, depth>=0) [m]")
+    times = np.atleast_1d(np.asarray(times, float))
+    # a numba dispatcher: its signature is the kernel's, which mypy does not see
+    return superpose(  # type: ignore[call-arg]
+        *flat,
+        np.ascontiguousarray(probes[:, 0]),
+        np.ascontiguousarray(probes[:, 1]),
+        np.ascontiguousarray(probes[:, 2]),
+        times,
+        props.diffusivity,
+        props.rho_c,
+        props.perfusion_rate,
+    )
+
+
+def bulk_temperature(
+    sources: ColumnSources,
+    positions,
+    fire_times,
+    probe_points,
+    times,
+    props: BulkProperties,
+) -> np.ndarray:
+    """Tissue temperature [C] at probes x times: body temperature + `bulk_temperature_rise`.
+
+    Same arguments as `bulk_temperature_rise`; returns shape (n_probes, n_times).
+    """
+    rise = bulk_temperature_rise(sources, positions, fire_times, probe_points, times, props)
+    return props.body_temperature + rise
+
+
+def released_heat(sources: ColumnSources, fire_times, times, props: BulkProperties) -> np.ndarray:
+    """Heat the superposition holds at each time [J]: ``sum Q_k exp(-w tau)``, tau >= 0.
+
+    The space integral of ``rho c dT`` over the half-space equals this at any
+    time (each kernel and its image integrate to one over z >= 0); the rest has
+    been carried off by the blood.
+    """
+    fire = np.asarray(fire_times, float)
+    times = np.atleast_1d(np.asarray(times, float))
+    tau = times[:, None] - (fire[None, :] + sources.release_delay)
+    decay = np.where(tau >= 0.0, np.exp(-props.perfusion_rate * np.maximum(tau, 0.0)), 0.0)
+    return sources.total_energy * decay.sum(axis=1)
+
+
+def between_column_probes(x, y, spacing: float, depths=DEFAULT_PROBE_DEPTHS) -> np.ndarray:
+    """Probe points at the centre of the lattice cell nearest the pattern centre.
+
+    The column nearest the centroid of (x, y) is taken and the probe placed half
+    a pitch from it in x and y, halfway between four columns (on a single row:
+    half a pitch in x, between two columns), at each of `depths` [m].
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(depths), 3)
+        (x, y, depth) [m].
+    """
+    s = check_positive("spacing", spacing, "m")
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    depths = np.atleast_1d(np.asarray(depths, float))
+    if np.any(depths < 0.0):
+        raise InputError("depths", float(depths.min()), "depths >= 0 m")
+    nearest = int(np.argmin((x - x.mean()) ** 2 + (y - y.mean()) ** 2))
+    single_row = np.ptp(y) < 0.5 * s
+    px = x[nearest] + s / 2.0
+    py = y[nearest] + (0.0 if single_row else s / 2.0)
+    return np.column_stack([np.full(depths.size, px), np.full(depths.size, py), depths])
+
+
+def time_above(temperature: np.ndarray, times: np.ndarray, threshold: float) -> np.ndarray:
+    """Time [s] each row of `temperature` spends above `threshold` [C].
+
+    The temperature is taken as piecewise linear between samples; crossings are
+    interpolated.
+    """
+    temp = np.atleast_2d(np.asarray(temperature, float))
+    times = np.asarray(times, float)
+    a = temp[:, :-1] - threshold
+    b = temp[:, 1:] - threshold
+    dt = np.diff(times)[None, :]
+    both = (a > 0) & (b > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where((a <= 0) & (b > 0), b / (b - a), 0.0)
+        down = np.where((a > 0) & (b <= 0), a / (a - b), 0.0)
+    return np.sum(dt * (both + up + down), axis=1)
+
+
+@dataclass
+class PatternHeating:
+    """Bulk heating at a set of probes while a pattern fires (SI, temperatures in C).
+
+    Attributes
+    ----------
+    probe_points : (n_probes, 3) (x, y, depth) [m].
+    times : (n_times,) [s] from the first shot.
+    temperature : (n_probes, n_times) [C].
+    peak_temperature : (n_probes,) [C].
+    time_above_45 : (n_probes,) time above 45 C [s].
+    time_above_60 : (n_probes,) time above 60 C [s].
+    released_energy : residual heat released by all columns [J].
+    """
+
+    probe_points: np.ndarray
+    times: np.ndarray
+    temperature: np.ndarray
+    peak_temperature: np.ndarray
+    time_above_45: np.ndarray
+    time_above_60: np.ndarray
+    released_energy: float
+
+    def to_dataset(self) -> xr.Dataset:
+        """The probe histories as an xarray Dataset (units in attrs)."""
+        probe = np.arange(self.probe_points.shape[0])
+        return xr.Dataset(
+            {
+                "temperature": (("probe", "time"), self.temperature, {"units": "degC"}),
+                "peak_temperature": ("probe", self.peak_temperature, {"units": "degC"}),
+                "time_above_45c": ("probe", self.time_above_45, {"units": "s"}),
+                "time_above_60c": ("probe", self.time_above_60, {"units": "s"}),
+            },
+            coords={
+                "probe": probe,
+                "time": ("time", self.times, {"units": "s"}),
+                "x": ("probe", self.probe_points[:, 0], {"units": "m"}),
+                "y": ("probe", self.probe_points[:, 1], {"units": "m"}),
+                "depth": ("probe", self.probe_points[:, 2], {"units": "m"}),
+            },
+            attrs={"released_energy_j": self.released_energy},
+        )
+
+
+def pattern_heating(
+    sources: ColumnSources,
+    positions,
+    fire_times,
+    props: BulkProperties,
+    probe_points,
+    cooling_time: float = 0.5,
+    n_times: int = 501,
+) -> PatternHeating:
+    """Bulk temperature histories at probes over a pattern and its cooling.
+
+    Times run uniformly from the first shot to the last release plus
+    `cooling_time` [s] in `n_times` samples; peaks are the largest sample (the
+    rise between columns is smooth on the ~0.1 s diffusion time between
+    neighbours, so a ms-scale grid resolves it). See `bulk_temperature`.
+
+    Returns
+    -------
+    PatternHeating
+    """
+    cooling = check_non_negative("cooling_time", cooling_time, "s")
+    if isinstance(n_times, bool) or not isinstance(n_times, int) or n_times < 2:
+        raise InputError("n_times", n_times, "an integer >= 2")
+    fire = np.asarray(fire_times, float)
+    start = float(np.min(fire))
+    end = float(np.max(fire)) + sources.release_delay + cooling
+    times = np.linspace(start, end, n_times)
+    probes = np.asarray(probe_points, float)
+    temp = bulk_temperature(sources, positions, fire, probes, times, props)
+    return PatternHeating(
+        probe_points=probes,
+        times=times,
+        temperature=temp,
+        peak_temperature=temp.max(axis=1),
+        time_above_45=time_above(temp, times, REPORT_THRESHOLDS_C[0]),
+        time_above_60=time_above(temp, times, REPORT_THRESHOLDS_C[1]),
+        released_energy=sources.total_energy * fire.size,
+    )
+
+
+# --------------------------------------------------------------------------- validation grid
+
+

@@ -1,0 +1,1 @@
+"""Test-only solvers and helpers (not part of the package)."""
