@@ -32,7 +32,7 @@ def test_table(capsys):
     assert main(["mtz", *FAST, "--radial-refinement", "2"]) == 0
     table = capsys.readouterr().out
     assert "ablation depth" in table
-    assert "4 x 2 um" in table  # dz x dr
+    assert "4 x 2 µm" in table  # dz x dr
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_wide_spot_energy_balance_is_per_area(capsys):
         per_area["incident"], rel=5e-3
     )
     assert main(["mtz", *common]) == 0
-    assert "energy (J/cm2, 1-D centre of the spot): incident 14.15" in capsys.readouterr().out
+    assert "energy (J/cm², 1-D centre of the spot): incident 14.15" in capsys.readouterr().out
 
 
 def test_column_json_names_its_geometry(capsys):

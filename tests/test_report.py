@@ -1,6 +1,8 @@
-"""The report (issue 6, part 1): offline HTML, numbers equal to --json, figures with units."""
+"""The report: small, offline, clinical layout, numbers equal to --json, figures with
+units, a PDF of 1-3 pages, interactive figures only with a local plotly.js."""
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,20 +13,36 @@ from matplotlib.figure import Figure
 from resurfacer import __version__
 from resurfacer.cli import main
 from resurfacer.plan.schema import Plan
-from resurfacer.report import figures, format_value, render_html, summary_rows, write_report
+from resurfacer.report import (
+    build,
+    figures,
+    format_value,
+    page_count,
+    render_html,
+    summary_rows,
+    write_pdf,
+    write_report,
+)
+from resurfacer.sweeps.dose import dose_curve
 from resurfacer.treatment import simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
+)
+#: issue 16: the reference plan's report stays under this many bytes
+MAX_REPORT_BYTES = 1_500_000
 
 
 def small_plan() -> Plan:
-    """A cheap dual plan: one site, a surface and a low-energy deep pass."""
+    """A cheap dual plan on two sites: a surface and a low-energy deep pass."""
     return Plan.from_data(
         {
             "name": "report test <dual>",
             "patient": {"sex": "female", "age_years": 50, "phototype": 2},
-            "areas": [{"site": "cheek", "area_cm2": 20.0}],
+            "areas": [{"site": "cheek", "area_cm2": 20.0}, {"site": "periorbital", "area_cm2": 5}],
             "passes": [
                 {"device": "co2_dual", "mode": "surface"},
                 {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 5, "density_percent": 5},
@@ -48,6 +66,20 @@ def html(outcome, plan):
     return render_html(outcome, plan)
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference plan through the CLI: --json printed, report and PDF written."""
+    out = tmp_path_factory.mktemp("reference") / "report"
+    plan = str(EXAMPLES / "co2-dual-full-face.toml")
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["simulate", plan, "--json", "--report", str(out), "--pdf"]) == 0
+    return json.loads(buf.getvalue()), out
+
+
 @dataclass
 class NoHealing:
     """An outcome as it was before the healing model: no `healing` attribute."""
@@ -65,63 +97,74 @@ def embedded_json(html: str, element_id: str):
     return json.loads(m.group(1))
 
 
-def test_html_opens_offline(html):
-    # plotly's bundled JavaScript contains URLs as *strings* (its licence comments, map
-    # tile and topojson defaults, the plotly.com link) that a page without maps never
-    # loads; so rather than forbidding "http" anywhere, forbid every construct through
-    # which a browser would fetch something: external scripts, stylesheets, images,
-    # frames, CSS url()/@import and web fonts.
+def test_static_report_is_self_contained_without_script(html):
     assert html.startswith("<!DOCTYPE html>")
     lowered = html.lower()
-    for needle in (
-        "<script src=",
-        "<link href=",
-        "<link rel=",
-        "url(http",
-        "url(//",
-        'src="http',
-        "src='http",
-        'src="//',
-        "@import",
-        "@font-face",
-        "<iframe",
-    ):
+    for needle in ("<script src", "<link", "url(", "@import", "@font-face", "<iframe", "http"):
         assert needle not in lowered, needle
-    assert "plotly.js v" in html  # plotly.js is inlined (its version banner)
-    # outside the inlined plotly.js: every src is a PNG data URI, and no URL at all
-    outside = re.sub(r'<script type="text/javascript">.*?</script>', "", html, flags=re.DOTALL)
-    sources = re.findall(r'src="([^"]*)"', outside)
-    assert len(sources) >= 7
+    assert "plotly" not in lowered  # no inlined plotly.js
+    # the only scripts are the two JSON data blocks
+    assert len(re.findall(r"<script", html)) == 2
+    sources = re.findall(r'src="([^"]*)"', html)
+    assert len(sources) >= 6
     assert all(s.startswith("data:image/png;base64,") for s in sources)
-    assert "http://" not in outside and "https://" not in outside
 
 
-def test_embedded_summary_equals_the_model_and_table_cells(html, outcome):
+def test_embedded_summary_is_the_rounded_summary_and_table_cells(html, outcome):
     data = embedded_json(html, "summary")
-    assert data == json.loads(outcome.summary.model_dump_json())
-    assert data == outcome.summary.model_dump(mode="json")
+    assert data == outcome.summary.rounded()
     s = outcome.summary
     for cell in (
         format_value(s.session_minutes, "min"),
         format_value(s.total_energy_j, "J"),
         format_value(s.peak_bulk_temperature_c, "°C"),
         format_value(s.combined_coverage_percent, "%"),
-        format_value(s.passes[1].ablation_depth_um, "um"),
+        format_value(s.passes[1].ablation_depth_um, "µm"),
+        format_value(s.passes[1].fluence_j_per_cm2, "J/cm²"),
     ):
-        assert f"<td>{cell}</td>" in html, cell
-    # the same precision as the CLI text table
-    assert f"<td>{s.session_minutes:.1f} min</td>" in html
-    assert f"<td>{s.peak_bulk_temperature_c:.1f} °C</td>" in html
+        assert cell in html, cell
+    assert f"{s.session_minutes:.1f} min" in html  # the CLI text table's precision
 
 
-def test_summary_rows_come_from_the_summary_model(outcome):
+def test_summary_rows_number_passes_from_one(outcome):
     rows = dict(summary_rows(outcome))
     s = outcome.summary
     assert rows["plan"] == s.plan_name
     assert rows["session time"] == f"{s.session_minutes:.1f} min"
-    assert rows["combined coverage"] == f"{s.combined_coverage_percent:.1f} %"
-    assert rows["pass 1 (deep): pulse energy"] == f"{s.passes[1].pulse_energy_mj:.1f} mJ"
-    assert all(isinstance(k, str) and isinstance(v, str) for k, v in summary_rows(outcome))
+    assert rows["pass 2 (deep): pulse energy"] == f"{s.passes[1].pulse_energy_mj:.1f} mJ"
+    assert rows["pass 1 (surface): fluence per spot"].endswith("J/cm²")
+    assert not any(k.startswith("pass 0") for k in rows)
+
+
+def test_cards_regions_and_appendix(html, outcome):
+    assert html.count('class="card"') == 8
+    # one row per region in the region table
+    region_table = html.split('class="num regions"')[1].split("</table>")[0]
+    assert region_table.count("<tr") == 1 + len(outcome.summary.regions)
+    for site in ("cheek", "periorbital"):
+        assert f"<td>{site}</td>" in region_table
+    # developer figures live in the appendix only, after the clinical sections
+    appendix = html.index('id="appendix"')
+    assert html.index("energy-balance error") > appendix
+    assert html.index("beer_lambert") > appendix
+
+
+def test_broken_rule_banner_names_region_pass_and_rule(plan):
+    data = plan.to_dict()
+    data["passes"][1]["pulse_energy_mj"] = 10  # over the 7.5 mJ periorbital cap
+    bad = Plan.from_data(data)
+    out = simulate(bad)
+    text = render_html(out, bad)
+    banner = text.split('id="broken-rules"')[1].split("</div>")[0]
+    assert 'class="banner"' in text and "energy_deep_periorbital" in banner
+    assert "<strong>periorbital</strong>, pass 2" in banner
+    assert "10 mJ exceeds 7.5 mJ" in banner
+    assert 'class="flagged"' in text  # the region's row is marked
+
+
+def test_no_banner_when_no_rule_is_broken(html, outcome):
+    assert outcome.summary.broken_rules == []
+    assert 'class="banner"' not in html and "No safety rule" in html
 
 
 def test_inputs_and_version_appear(html, plan):
@@ -149,33 +192,49 @@ def check_units(fig: Figure, need_y: bool = True):
     assert isinstance(fig, Figure)
     labels = [label for pair in axes_labels(fig) for label in pair if label]
     assert all(UNIT.search(label) for label in labels), labels
+    assert not any("[um]" in label for label in labels), labels
     assert any(x for x, _ in axes_labels(fig))
     if need_y:
         assert any(y for _, y in axes_labels(fig))
 
 
 def test_every_figure_has_axes_labelled_with_units(outcome, plan):
-    skin = figures.plan_skin(plan)
+    skin = figures.plan_skin(plan, "cheek")
     for i in range(len(plan.passes)):
         check_units(figures.cross_section(outcome.columns[i, "cheek"], skin))
-        check_units(figures.dose_response(plan, i))
+        check_units(figures.dose_response(plan, i, dose_curve(plan, i)))
         check_units(figures.pattern_top_view(plan, i))
     check_units(figures.bulk_temperature(outcome))
-    healing = getattr(outcome, "healing", None)
-    check_units(figures.healing_timeline(outcome), need_y=healing is None)
+    check_units(figures.healing_timeline(outcome), need_y=False)
     check_units(
         figures.healing_timeline(NoHealing(outcome.dataset, outcome.summary, outcome.columns)),
         need_y=False,
     )
 
 
-def test_dose_response_marks_the_chosen_setting(plan):
-    curve = figures.dose_curve(plan, 1)
+def test_healing_axes_are_linear_days_and_months(outcome):
+    fig = figures.healing_timeline(outcome)
+    days, months = fig.axes[:2]
+    assert days.get_xscale() == "linear" and months.get_xscale() == "linear"
+    assert "days" in days.get_xlabel() and "months" in months.get_xlabel()
+    assert days.get_xlim()[1] >= 21
+
+
+def test_dose_curve_marks_the_chosen_setting(plan):
+    curve = dose_curve(plan, 1)
     assert 5.0 in curve.energies_mj
     assert curve.energies_mj.min() == 2.5  # the device mode's minimum
     assert curve.energies_mj.max() <= 10.0  # capped at 2 x the chosen energy
     assert (curve.ablation_depth_um > 0).all()
-    assert (curf := curve.ablation_depth_um)[0] < curf[-1]
+    assert curve.ablation_depth_um[0] < curve.ablation_depth_um[-1]
+
+
+def test_report_draws_given_dose_curves_and_all_regions(outcome, plan):
+    curves = {1: dose_curve(plan, 1)}
+    report = build(outcome, plan, dose_curves=curves, all_regions=True)
+    assert "dose_response_pass2.png" in report.files
+    assert "dose_response_pass1.png" not in report.files
+    assert "cross_section_pass2_periorbital.png" in report.files
 
 
 def test_healing_section_without_a_healing_model(outcome, plan):
@@ -184,11 +243,8 @@ def test_healing_section_without_a_healing_model(outcome, plan):
 
 
 def test_healing_section_with_the_model(html, outcome):
-    healing = getattr(outcome, "healing", None)
-    if healing is None:
-        pytest.skip("healing not yet part of Outcome")
     assert "healing model not available" not in html
-    assert format_value(healing.downtime_days, "d") in html
+    assert format_value(outcome.healing.downtime_days, "d") in html
     assert "sun" in html
 
 
@@ -201,9 +257,7 @@ def test_write_report_writes_html_and_pngs_atomically(outcome, plan, tmp_path):
         "report.html",
         "bulk_temperature.png",
         "healing_timeline.png",
-        *(f"{k}_pass{i}.png" for i in (0, 1) for k in ("cross_section", "dose_response")),
-        "pattern_pass0.png",
-        "pattern_pass1.png",
+        *(f"{k}_pass{n}.png" for n in (1, 2) for k in ("cross_section", "pattern")),
     }
     assert names == expected
     for name in expected - {"report.html"}:
@@ -211,14 +265,91 @@ def test_write_report_writes_html_and_pngs_atomically(outcome, plan, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no staging left
 
 
-def test_cli_report_for_the_reference_plan_matches_json(tmp_path, capsys):
-    out = tmp_path / "rep"
-    plan = str(EXAMPLES / "co2-dual-full-face.toml")
-    assert main(["simulate", plan, "--json", "--report", str(out)]) == 0
-    printed = json.loads(capsys.readouterr().out)
+def test_interactive_report_loads_plotly_from_beside_it(outcome, plan, tmp_path):
+    out = tmp_path / "interactive"
+    path = write_report(outcome, plan, out, interactive=True)
+    text = path.read_text()
+    assert '<script src="plotly.min.js"></script>' in text
+    assert "plotly.js v" not in text  # not inlined
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000
+    assert path.stat().st_size < MAX_REPORT_BYTES
+    srcs = re.findall(r'<script src="([^"]*)"', text)
+    assert srcs == ["plotly.min.js"]
+
+
+def test_reference_report_is_small_and_matches_json(reference):
+    printed, out = reference
     html = (out / "report.html").read_text()
+    assert (out / "report.html").stat().st_size < MAX_REPORT_BYTES
     assert embedded_json(html, "summary") == printed
-    assert (out / "cross_section_pass1.png").exists()
+    assert (out / "cross_section_pass2.png").exists()
+    assert "periorbital" in html.split('id="broken-rules"')[1].split("</div>")[0]
+
+
+@needs_chromium
+def test_reference_pdf_has_one_to_three_pages(reference):
+    _, out = reference
+    pdf = out / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert 1 <= page_count(pdf) <= 3
+
+
+@needs_chromium
+def test_write_pdf_beside_a_report(outcome, plan, tmp_path):
+    path = write_report(outcome, plan, tmp_path / "r")
+    pdf = write_pdf(path)
+    assert pdf == tmp_path / "r" / "report.pdf"
+    assert 1 <= page_count(pdf) <= 3
+
+
+def open_offline(path, wait_for: str):
+    """Open `path` in Chromium with every request outside its folder refused; returns
+    (refused URLs, number of elements matching `wait_for`, every image decoded)."""
+    from playwright.sync_api import sync_playwright
+
+    folder = path.parent.as_uri() + "/"
+    outside = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith((folder, "data:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True)
+            page = context.new_page()
+            page.route("**/*", guard)
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_selector(wait_for, timeout=20_000)
+            drawn = page.locator(wait_for).count()
+            images = page.evaluate("[...document.images].every(i => i.naturalWidth > 100)")
+        finally:
+            browser.close()
+    return outside, drawn, images
+
+
+@needs_chromium
+def test_interactive_report_opens_offline_in_chromium(outcome, plan, tmp_path):
+    """Network blocked: every request outside the report's folder is refused and
+    recorded; there must be none, and the plotly figures must draw."""
+    path = write_report(outcome, plan, tmp_path / "offline", interactive=True)
+    outside, drawn, images = open_offline(path, ".js-plotly-plot .main-svg")
+    assert outside == []
+    assert drawn >= 3
+    assert images
+
+
+@needs_chromium
+def test_reference_report_opens_offline_in_chromium(reference):
+    _, out = reference
+    outside, drawn, images = open_offline(out / "report.html", "figure img")
+    assert outside == []
+    assert drawn == 6 and images
 
 
 def test_cli_bad_plan_writes_no_report(tmp_path, capsys):
@@ -226,6 +357,13 @@ def test_cli_bad_plan_writes_no_report(tmp_path, capsys):
     plan = str(EXAMPLES / "co2-dual-full-face.toml")
     code = main(["simulate", plan, "--set", "passes.1.density_percent=150", "--report", str(out)])
     assert code == 2
-    assert "passes[1].density_percent" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "passes[1].density_percent (pass 2)" in err
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_options_need_a_report(capsys):
+    plan = str(EXAMPLES / "co2-dual-full-face.toml")
+    assert main(["simulate", plan, "--pdf"]) == 2
+    assert "--pdf" in capsys.readouterr().err

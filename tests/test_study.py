@@ -11,6 +11,8 @@ from resurfacer.cli import main
 from resurfacer.errors import InputError
 from resurfacer.sweeps.sweep import (
     ID,
+    PLAN_HASH,
+    WARNINGS,
     ResultStore,
     dose_response,
     load_sweep,
@@ -225,6 +227,10 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     assert list(ok[DENSITY]) == [5, 10, 15, 20, 25]
     assert ok["passes.0.ablation_depth_um"].nunique() == 1  # density leaves the column
     assert ok["passes.0.energy_j"].is_monotonic_increasing
+    # traceable rows: the plan's hash and the rules it breaks ("" for none)
+    assert frame[PLAN_HASH].str.fullmatch(r"[0-9a-f]{16}").all() and frame[PLAN_HASH].is_unique
+    assert ok[WARNINGS].map(lambda w: isinstance(w, str)).all()
+    assert not any(c.startswith(("regions.", "broken_rules.")) for c in frame.columns)
     refused = frame[frame.status == "refused"].iloc[0]
     assert refused[DENSITY] == 40 and "density_percent" in refused["message"]
     assert len(list(out.glob("part-*.parquet"))) == 6

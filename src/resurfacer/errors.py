@@ -1,12 +1,22 @@
 """The one exception type for bad input, and the validators every layer uses.
 
 Every validation failure names the field, the value it was given and what is
-allowed, so the CLI can print it as one line and exit with status 2.
+allowed, so the CLI can print it as one line and exit with status 2. A field
+inside a pass keeps its 0-based data path and names the pass as people count it:
+``passes[1].density_percent (pass 2): got 150; allowed: ...``.
 """
-
 
 import math
 import numbers
+import re
+
+_PASS_PATH = re.compile(r"passes\[(\d+)\]")
+
+
+def pass_note(field: str) -> str:
+    """" (pass 2)" for a field path that starts in ``passes[1]``, else ""."""
+    m = _PASS_PATH.search(field)
+    return f" (pass {int(m.group(1)) + 1})" if m else ""
 
 
 class InputError(ValueError):
@@ -16,7 +26,7 @@ class InputError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field}: got {value!r}; allowed: {allowed}")
+        super().__init__(f"{field}{pass_note(field)}: got {value!r}; allowed: {allowed}")
 
 
 def check_range(
@@ -82,3 +92,25 @@ def check_count(field: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InputError(field, value, "an integer >= 1")
     return int(value)
+
+
+class SelfCheckError(RuntimeError):
+    """A solve whose result failed one of its own checks (energy balance, simulated
+    time, physical bounds): `check` names the check, `detail` says by how much.
+
+    The CLI prints it as one line and exits 2; a web job fails with it."""
+
+    def __init__(self, check: str, detail: str):
+        self.check = check
+        self.detail = detail
+        super().__init__(f"self-check failed: {check}: {detail}")
+
+
+class OutputError(RuntimeError):
+    """An output could not be written (disk full, permission): `path` and `reason`.
+    Nothing is left behind; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")

@@ -30,11 +30,11 @@ from resurfacer.column.ablation import pass_removal
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
-from resurfacer.plan.rules import warnings_for
+from resurfacer.plan.rules import check_plan, dermis_bottom
 from resurfacer.plan.schema import Pass, Plan
 from resurfacer.scan.bulk_heating import (
     ColumnSources,
@@ -62,7 +62,11 @@ MIN_COOLING_S = 0.5  # shortest time the bulk heating is followed after a patter
 
 
 class PassSummary(BaseModel):
-    """One pass, clinical units (um, mJ, %, C, s, min)."""
+    """One pass, clinical units (µm, mJ, J/cm², %, °C, s, min).
+
+    `index` is the 0-based position in ``plan.passes`` (the data path); people
+    read it as pass ``index + 1``.
+    """
 
     index: int
     kind: str
@@ -70,6 +74,8 @@ class PassSummary(BaseModel):
     mode: str | None
     wavelength_nm: float
     pulse_energy_mj: float
+    #: energy of one spot (all its stacked pulses) over the spot's 1/e² area, pi d² / 4
+    fluence_j_per_cm2: float
     coverage_percent: float
     mtz_per_cm2: float | None
     spot_spacing_um: float | None
@@ -94,6 +100,40 @@ class PassSummary(BaseModel):
     time_above_60c_s: float
 
 
+class RegionPass(BaseModel):
+    """One pass on one treated region (site), clinical units."""
+
+    index: int
+    ablation_depth_um: float
+    coagulation_depth_um: float
+    coagulation_thickness_um: float
+    #: coagulation depth over the depth of the dermis' lower boundary at this site
+    dermis_fraction: float
+
+
+class RegionSummary(BaseModel):
+    """What the plan does on one treated region (site)."""
+
+    site: str
+    area_cm2: float
+    passes: list[RegionPass]
+
+
+class BrokenRule(BaseModel):
+    """A safety rule the plan breaks (resurfacer.plan.rules, data/safety_rules.toml)."""
+
+    rule: str
+    limit_name: str
+    value: float
+    limit: float
+    unit: str
+    #: 0-based pass indices (data paths); people read them as pass index + 1
+    passes: list[int]
+    #: the treated regions it concerns (empty: the whole plan)
+    sites: list[str]
+    message: str
+
+
 class OutcomeSummary(BaseModel):
     """What a plan does, in clinical units; the same numbers feed CLI and reports."""
 
@@ -112,8 +152,36 @@ class OutcomeSummary(BaseModel):
     mend_clearance_days: float
     remodeling_weeks: float
     passes: list[PassSummary]
+    #: per treated region (site): depths of each pass
+    regions: list[RegionSummary] = []
     #: safety rules the plan breaks (resurfacer.plan.rules, data/safety_rules.toml)
     warnings: list[str] = []
+    #: the same, structured: rule, regions, passes, value and limit
+    broken_rules: list[BrokenRule] = []
+
+    def rounded(self) -> dict:
+        """The summary as JSON data with numbers rounded to what they mean
+        (`round_summary`); full precision stays in ``outcome.nc``."""
+        return round_summary(self.model_dump(mode="json"))
+
+
+#: significant digits of summary numbers in JSON (model uncertainty is far larger)
+SUMMARY_DIGITS = 4
+
+
+def round_summary(data, digits: int = SUMMARY_DIGITS):
+    """`data` (JSON-like) with every float rounded to `digits` significant digits;
+    an energy-balance error keeps 2 (it is a check near rounding, not a value)."""
+    if isinstance(data, dict):
+        return {
+            k: round_summary(v, 2 if k == "max_energy_balance_error" else digits)
+            for k, v in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [round_summary(v, digits) for v in data]
+    if isinstance(data, float) and math.isfinite(data) and data != 0.0:
+        return float(f"{data:.{digits}g}")
+    return data
 
 
 @dataclass
@@ -189,6 +257,8 @@ def simulate(
             columns[i, site] = column_for(skin, p.beam(), p.pulse(), options)
         except InputError as exc:
             raise InputError(f"passes[{i}] ({site}): {exc.field}", exc.value, exc.allowed) from exc
+        except SelfCheckError as exc:
+            raise SelfCheckError(exc.check, f"passes[{i}] ({site}): {exc.detail}") from exc
         removal[i, site] = _removal(p, columns[i, site])
         removed[site] += sum(removal[i, site])
         if on_progress is not None:
@@ -243,7 +313,20 @@ def simulate(
         _dataset(plan, columns, site_area, heating, summary), surface
     ).merge(_timeline(healing))
     outcome = Outcome(dataset=dataset, summary=summary, healing=healing, columns=columns)
-    summary.warnings = warnings_for(plan, outcome)
+    return _with_regions_and_rules(outcome, plan, site_area, surface)
+
+
+def _with_regions_and_rules(outcome: Outcome, plan: Plan, site_area, surface) -> Outcome:
+    """`outcome` with its summary's per-region depths (from the surface before the first
+    pass: `surface[i, site]` [m]), the rules the plan breaks and the passes that ask
+    more of their source than its power (`Pass.cautions`)."""
+    summary = outcome.summary
+    summary.regions = _regions(plan, outcome.columns, site_area, surface)
+    violations = check_plan(plan, outcome)
+    summary.warnings = [v.message for v in violations] + [
+        f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
+    ]
+    summary.broken_rules = [_broken(v) for v in violations]
     return outcome
 
 
@@ -267,6 +350,43 @@ def _removal(p: Pass, column: ColumnResult) -> tuple[float, float]:
         return 0.0, 0.0
     s = column.summary
     return pass_removal(float(s.ablation_depth), float(s.desiccation_depth), p.wipes)
+
+
+def _broken(v) -> BrokenRule:
+    return BrokenRule(
+        rule=v.rule,
+        limit_name=v.limit_name,
+        value=v.value,
+        limit=v.limit,
+        unit=v.unit,
+        passes=list(v.passes),
+        sites=list(v.sites),
+        message=v.message,
+    )
+
+
+def _regions(plan: Plan, columns, site_area, surface) -> list[RegionSummary]:
+    """Per treated site: each pass's crater and coagulation depths [µm] below the
+    surface before the first pass (`surface[i, site]`: what earlier full-field passes
+    removed) and how far into the dermis the coagulation reaches (`rules.dermis_bottom`)."""
+    um = 1e6
+    out = []
+    for site, area in site_area.items():
+        bottom = dermis_bottom(plan, site)
+        rows = []
+        for i in range(len(plan.passes)):
+            c, top = columns[i, site].summary, surface[i, site]
+            rows.append(
+                RegionPass(
+                    index=i,
+                    ablation_depth_um=(top + c.ablation_depth) * um,
+                    coagulation_depth_um=(top + c.coagulation_depth) * um,
+                    coagulation_thickness_um=c.coagulation_thickness * um,
+                    dermis_fraction=(top + c.coagulation_depth) / bottom,
+                )
+            )
+        out.append(RegionSummary(site=site, area_cm2=area, passes=rows))
+    return out
 
 
 def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
@@ -297,7 +417,7 @@ def _wound(p: Pass, column: ColumnResult) -> WoundedPass:
 def _timeline(healing: HealingResult) -> xr.Dataset:
     """The day-by-day healing states as a Dataset on a `day` coordinate."""
     days = [d.day for d in healing.timeline]
-    return xr.Dataset(
+    ds = xr.Dataset(
         {
             "skin_state": (("day",), np.array([d.state for d in healing.timeline], dtype=str)),
             "erythema_level": (
@@ -313,6 +433,13 @@ def _timeline(healing: HealingResult) -> xr.Dataset:
             "day": ("day", np.array(days), {"units": "d", "long_name": "days after treatment"})
         },
     )
+    for name, long_name in (
+        ("skin_state", "state of the skin surface on the day"),
+        ("erythema_level", "erythema (redness) on the day"),
+        ("aftercare", "aftercare items of the day"),
+    ):
+        ds[name].attrs.update(units="1", long_name=long_name)
+    return ds
 
 
 def _progress(items, enabled: bool, label: str):
@@ -405,6 +532,7 @@ def _summarise_pass(
         mode=p.mode,
         wavelength_nm=p.wavelength_nm,
         pulse_energy_mj=p.pulse_energy_mj,
+        fluence_j_per_cm2=pulse.total_energy / (math.pi * beam.spot_diameter**2 / 4.0) * 1e-4,
         coverage_percent=100.0 * p.density_fraction,
         mtz_per_cm2=None if full_field else p.mtz_per_m2 * 1e-4,
         spot_spacing_um=None if full_field else spacing * um,
@@ -424,89 +552,123 @@ def _summarise_pass(
     return summary, heating
 
 
+#: CF attributes of every variable of ``outcome.nc``: name -> (units, long_name)
+DATASET_ATTRS = {
+    "ablation_depth": ("m", "depth of the ablated crater, per pass and site"),
+    "coagulation_thickness": ("m", "thickness of the coagulated cuff, per pass and site"),
+    "coagulation_depth": ("m", "deepest coagulated tissue (Arrhenius Omega >= 1)"),
+    "ablated_volume": ("m3", "tissue volume ablated by one column"),
+    "coagulated_volume": ("m3", "tissue volume coagulated by one column"),
+    "site_area": ("m2", "treated area of the site"),
+    "coverage": ("1", "fraction of the skin surface covered by the pass's spots"),
+    "fluence": ("J m-2", "energy of one spot over its 1/e2 area, per pass"),
+    "peak_bulk_temperature": ("degC", "peak bulk temperature between columns, per pass"),
+    "bulk_temperature_history": (
+        "degC",
+        "temperature at the hottest between-column probe over one scanner pattern",
+    ),
+    "bulk_temperature_at_depth": ("degC", "temperature between columns at each probe depth"),
+    "pass": ("1", "pass index in the plan (0-based; people count from 1)"),
+    "pass_number": ("1", "pass number as people count it (1-based)"),
+    "site": ("1", "treated site"),
+    "probe_depth": ("m", "depth of the probe between columns"),
+    "time": ("s", "time from the first spot of the scanner pattern"),
+}
+
+
 def _dataset(plan: Plan, columns, site_area, heating, summary: OutcomeSummary) -> xr.Dataset:
+    """The outcome's data: per pass x site column results, per pass bulk heating on a
+    shared `time` coordinate, CF ``units`` / ``long_name`` on every variable, and the
+    full plan, patient, model version and fingerprint as attributes (traceability)."""
     sites = list(site_area)
     n_pass = len(plan.passes)
 
     def grid(name):
-        return (
-            ("pass", "site"),
-            np.array(
-                [[getattr(columns[i, s].summary, name) for s in sites] for i in range(n_pass)]
-            ),
-        )
+        values = [[getattr(columns[i, s].summary, name) for s in sites] for i in range(n_pass)]
+        return ("pass", "site"), np.array(values)
 
+    time, histories, at_depth = _on_common_time(heating)
     ds = xr.Dataset(
         {
-            "ablation_depth": grid("ablation_depth"),
-            "coagulation_thickness": (
-                ("pass", "site"),
-                np.array(
-                    [
-                        [columns[i, s].summary.coagulation_thickness for s in sites]
-                        for i in range(n_pass)
-                    ]
-                ),
-            ),
-            "coagulation_depth": grid("coagulation_depth"),
-            "ablated_volume": grid("ablated_volume"),
-            "coagulated_volume": grid("coagulated_volume"),
+            **{
+                name: grid(name)
+                for name in (
+                    "ablation_depth",
+                    "coagulation_thickness",
+                    "coagulation_depth",
+                    "ablated_volume",
+                    "coagulated_volume",
+                )
+            },
             "site_area": (("site",), np.array([site_area[s] * 1e-4 for s in sites])),
             "coverage": (("pass",), np.array([p.density_fraction for p in plan.passes])),
+            "fluence": (("pass",), np.array([s.fluence_j_per_cm2 * 1e4 for s in summary.passes])),
             "peak_bulk_temperature": (
                 ("pass",),
                 np.array([s.peak_bulk_temperature_c for s in summary.passes]),
             ),
-            "bulk_temperature_history": (("pass", "sample"), _histories(heating)),
-            "bulk_temperature_at_depth": (
-                ("pass", "probe_depth", "sample"),
-                _depth_histories(heating),
-            ),
-            "bulk_time": (("pass", "sample"), np.array([h.times[: _n(heating)] for h in heating])),
+            "bulk_temperature_history": (("pass", "time"), histories),
+            "bulk_temperature_at_depth": (("pass", "probe_depth", "time"), at_depth),
         },
         coords={
             "pass": np.arange(n_pass),
+            "pass_number": ("pass", np.arange(1, n_pass + 1)),
             "site": sites,
-            "probe_depth": (
-                "probe_depth",
-                heating[0].probe_points[:, 2],
-                {"units": "m", "long_name": "depth of the probe between columns"},
-            ),
+            "probe_depth": ("probe_depth", heating[0].probe_points[:, 2]),
+            "time": ("time", time),
         },
-        attrs={
-            "plan_name": plan.name,
-            "resurfacer_version": __version__,
-            "session_minutes": summary.session_minutes,
-        },
+        attrs=_provenance(plan, summary),
     )
-    units = {
-        "ablation_depth": "m",
-        "coagulation_thickness": "m",
-        "coagulation_depth": "m",
-        "ablated_volume": "m3",
-        "coagulated_volume": "m3",
-        "site_area": "m2",
-        "coverage": "1",
-        "peak_bulk_temperature": "degC",
-        "bulk_temperature_history": "degC",
-        "bulk_time": "s",
-    }
-    for name, unit in units.items():
-        ds[name].attrs["units"] = unit
-    ds["bulk_temperature_history"].attrs["long_name"] = (
-        "temperature at the hottest between-column probe over one scanner pattern"
-    )
+    for name, (unit, long_name) in DATASET_ATTRS.items():
+        ds[name].attrs.update(units=unit, long_name=long_name)
+    ds["time"].attrs["standard_name"] = "time"
+    ds["time"].attrs["axis"] = "T"
     return ds
+
+
+def _provenance(plan: Plan, summary: OutcomeSummary) -> dict:
+    """Global attributes that trace a result to its settings and model."""
+    import json
+
+    from resurfacer.common.fingerprint import model_fingerprint
+
+    p = plan.patient
+    return {
+        "Conventions": "CF-1.10",
+        "title": f"resurfacer outcome: {plan.name}",
+        "plan_name": plan.name,
+        "plan_json": json.dumps(plan.to_dict(), sort_keys=True),
+        "patient_sex": p.sex,
+        "patient_age_years": float(p.age_years),
+        "patient_phototype": int(p.phototype),
+        "resurfacer_version": __version__,
+        "model_fingerprint": model_fingerprint(),
+        "session_minutes": summary.session_minutes,
+    }
+
+
+def _on_common_time(heating):
+    """Each pass's bulk-temperature histories on one shared time axis [s]: the union
+    of every pass's sample times; each pass's own samples are kept exactly, values
+    between them interpolated linearly, NaN after a pass's last sample."""
+    n = _n(heating)
+    time = np.unique(np.concatenate([h.times[:n] for h in heating]))
+
+    def resample(t, values):
+        out = np.interp(time, t, values)
+        out[time > t[-1]] = np.nan
+        return out
+
+    histories, at_depth = [], []
+    for h, hottest in zip(heating, _histories(heating), strict=True):
+        t = h.times[:n]
+        histories.append(resample(t, hottest))
+        at_depth.append([resample(t, row[:n]) for row in h.temperature])
+    return time, np.array(histories), np.array(at_depth)
 
 
 def _n(heating) -> int:
     return min(h.times.size for h in heating)
-
-
-def _depth_histories(heating) -> np.ndarray:
-    """Temperature at each probe (between columns, at the probe depths) per pass."""
-    n = _n(heating)
-    return np.array([h.temperature[:, :n] for h in heating])
 
 
 def _histories(heating) -> np.ndarray:

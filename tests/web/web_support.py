@@ -52,6 +52,8 @@ def fake_job(plan: dict, progress) -> dict:
         os._exit(3)
     if name == "slow":
         time.sleep(60)
+    if name.startswith("nap"):  # a job that takes a while: restart tests
+        time.sleep(3.0)
     time.sleep(0.05)
     return {
         "summary": {"plan_name": name, "session_minutes": 1.0, "passes": []},
@@ -90,3 +92,22 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def local_client(app, **kwargs):
+    """A TestClient that talks to `app` as a browser on this machine would (Host:
+    localhost, which the server's Host allow-list accepts)."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="http://localhost", **kwargs)
+
+
+def serve(store: str, port: int, workers: int = 2) -> None:
+    """Serve the app with `fake_job` on loopback (run in a subprocess by the restart
+    tests: ``python -c "from web_support import serve; serve(...)"``)."""
+    import uvicorn
+
+    from resurfacer.web import create_app
+
+    app = create_app(store, workers=workers, job_timeout_s=60, job_fn=fake_job)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -2,15 +2,18 @@
 
 Each sub-command lives in its own module exposing `register(subparsers)`, which
 adds its parser and sets `func` to a callable taking the parsed arguments and
-returning an exit status. Bad input (`InputError`) becomes one line on stderr
-and exit status 2, with nothing written.
+returning an exit status. Bad input (`InputError`), a result that failed its own
+checks (`SelfCheckError`: energy balance, simulated time, physical bounds) and an
+output that could not be written (`OutputError`, naming the path) each become one
+line on stderr and exit status 2, with nothing written.
 """
 
 import argparse
 import sys
 
 from resurfacer import __version__
-from resurfacer.errors import InputError
+from resurfacer.common.units import human_text
+from resurfacer.errors import InputError, OutputError, SelfCheckError
 
 EXIT_BAD_INPUT = 2
 #: optional packages -> the extra of pyproject.toml that installs them
@@ -21,6 +24,8 @@ EXTRAS = {
     "plotly": "report",
     "jinja2": "report",
     "fastapi": "web",
+    "fastapi_offline": "web",
+    "platformdirs": "web",
     "uvicorn": "web",
     "dask": "sweeps",
     "distributed": "sweeps",
@@ -31,6 +36,7 @@ EXTRAS = {
 def _subcommand_modules():
     from resurfacer.cli import (
         healing_command,
+        list_command,
         mtz_command,
         optics_command,
         plan_command,
@@ -51,7 +57,31 @@ def _subcommand_modules():
         serve_command,
         plan_command,
         validate_command,
+        list_command,
     ]
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters escaped: an error stays one line, and input
+    echoed in it cannot drive the terminal (escape sequences)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+#: integers given on the command line beyond this are refused (seeds, counts, ...)
+MAX_OPTION_INT = 2**53
+
+
+def check_numbers(args) -> None:
+    """Refuse non-finite floats (nan, inf, 1e400) and huge integers in any option,
+    before a command sees them."""
+    import math
+
+    for name, value in vars(args).items():
+        option = "--" + name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(option, value, "a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OPTION_INT:
+            raise InputError(option, f"{len(str(abs(value)))} digits", "within +/- 2^53")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,9 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_numbers(args)
         return int(args.func(args) or 0)
-    except InputError as exc:
-        print(f"resurfacer {args.command}: error: {exc}", file=sys.stderr)
+    except (InputError, SelfCheckError, OutputError) as exc:
+        text = one_line(human_text(str(exc)))
+        print(f"resurfacer {args.command}: error: {text}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:  # a plan nested past what the parser can follow
+        print(f"resurfacer {args.command}: error: input nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ModuleNotFoundError as exc:
         extra = EXTRAS.get((exc.name or "").partition(".")[0])

@@ -1,6 +1,7 @@
 """`resurfacer healing PLAN`: the day-by-day healing timeline of a plan as a table."""
 
 import json
+import sys
 
 from resurfacer.cli.simulate_command import add_plan_arguments
 
@@ -22,7 +23,7 @@ def run(args) -> int:
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import simulate
 
-    outcome = simulate(load_plan(args.plan, args.overrides))
+    outcome = simulate(load_plan(args.plan, args.overrides), progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(outcome.healing.summary(), indent=2))
     else:

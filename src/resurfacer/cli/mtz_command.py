@@ -1,13 +1,16 @@
 """`resurfacer mtz`: simulate one microscopic treatment zone.
 
-Clinical units on the command line (nm, mJ, um, ms); SI inside.
+Clinical units on the command line (nm, mJ, µm, ms); SI inside.
 """
 
 import json
 import math
+import re
 from pathlib import Path
 
-from resurfacer.cli.output import write_file_atomically
+from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
+from resurfacer.common.files import write_file, write_netcdf
+from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
 
 # Python-API field -> the option that sets it, so errors name what the user typed
@@ -32,6 +35,7 @@ _OPTION_OF_FIELD = {
     "photons": "--photons",
     "seed": "--seed",
     "after_pulse": "--after-ms",
+    "pulse": "--pulse-ms / --stack / --spacing-ms",
 }
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 _SCALE_OF_OPTION = {
@@ -57,9 +61,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
-    p.add_argument("--spot-um", type=float, default=120.0, help="1/e^2 spot diameter [um]")
+    p.add_argument("--spot-um", type=float, default=120.0, help="1/e² spot diameter [µm]")
     _add_pulse_arguments(p)
-    p.add_argument("--profile", default="gaussian", help="gaussian or tophat")
+    p.add_argument(
+        "--profile", default="gaussian", help=choices_help("beam profile", ("gaussian", "tophat"))
+    )
     p.add_argument(
         "--m-squared",
         type=float,
@@ -73,15 +79,17 @@ def register(subparsers) -> None:
         default=None,
         help="start-to-start spacing of stacked pulses [ms] (default 2x duration)",
     )
-    p.add_argument("--site", default="cheek")
-    p.add_argument("--sex", default="female")
+    p.add_argument("--site", default="cheek", help=choices_help("body site", sites(), "cheek"))
+    p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
     p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
-    p.add_argument("--phototype", type=int, default=2, help="Fitzpatrick type 1-6")
+    p.add_argument(
+        "--phototype", default="2", help="Fitzpatrick type 1-6 or I-VI (default 2)"
+    )
     p.add_argument(
         "--grid-um",
         type=float,
         default=2.0,
-        help="cell size [um], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 um)",
+        help="cell size [µm], 0.05-20; cells should be under 0.1 / mu_a (Er:YAG: 0.1 µm)",
     )
     p.add_argument(
         "--radial-refinement",
@@ -111,6 +119,11 @@ def register(subparsers) -> None:
         "to this .png, .svg or .pdf file",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run even when the estimated cost passes the cap (5e10 cell updates)",
+    )
     p.set_defaults(func=run)
 
 
@@ -143,15 +156,37 @@ def _add_pulse_arguments(p) -> None:
     )
 
 
+_SI_QUANTITY = re.compile(r"(?<![\w.])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)(\]|\))? (m|J|s)\b")
+_RANGE = re.compile(r"([\[(])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?), ")
+
+
+def _in_clinical_units(allowed: str, option: str) -> str:
+    """``[1.4e-06, 1.1e-05] m`` -> ``[1400, 11000] nm`` for `option`'s unit; a text
+    without SI lengths, energies or times is returned as it is."""
+    scale, unit = _SCALE_OF_OPTION[option], option.rsplit("-", 1)[1].replace("mj", "mJ")
+
+    def quantity(match) -> str:
+        return f"{float(match.group(1)) * scale:g}{match.group(2) or ''} {unit}"
+
+    def low_end(match) -> str:
+        return f"{match.group(1)}{float(match.group(2)) * scale:g}, "
+
+    converted = _SI_QUANTITY.sub(quantity, allowed)
+    if converted != allowed:
+        converted = _RANGE.sub(low_end, converted)
+    return converted
+
+
 def _as_cli_error(exc: InputError) -> InputError:
+    """Rename a model field to the option the user typed, with values and limits in
+    the option's units."""
     if exc.field.startswith("--"):  # raised by this command's own checks, in its units
         return exc
     option = _OPTION_OF_FIELD.get(exc.field, exc.field)
     value = exc.value
     if option in _SCALE_OF_OPTION and isinstance(value, float):
         value = value * _SCALE_OF_OPTION[option]
-        allowed = exc.allowed.replace(" m)", " um)") if option == "--spot-um" else exc.allowed
-        return InputError(option, round(value, 6), allowed)
+        return InputError(option, round(value, 6), _in_clinical_units(exc.allowed, option))
     return InputError(option, value, exc.allowed)
 
 
@@ -169,22 +204,23 @@ def run(args) -> int:
                 "--plot", args.plot, "a file name ending in " + ", ".join(PLOT_FORMATS)
             )
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
-        check_range("--spot-um", args.spot_um, 0.0, 1e4, "um", low_inclusive=False)
+        check_range("--spot-um", args.spot_um, 0.0, 1e4, "µm", low_inclusive=False)
         pulse_ms, power_warning = _pulse_ms(args)
         check_range("--wavelength-nm", args.wavelength_nm, *WAVELENGTH_RANGE_NM, "nm")
-        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "um")
+        check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "µm")
         if args.spot_um < 4 * args.grid_um:
             raise InputError(
                 "--spot-um",
                 args.spot_um,
-                f">= 4 grid cells ({4 * args.grid_um:g} um at --grid-um {args.grid_um:g})",
+                f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
         spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * pulse_ms) * 1e-3
-        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=args.phototype)
+        phototype = parse_phototype(args.phototype)
+        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
         wavelength = to_si("wavelength_nm", args.wavelength_nm)
         beam = Beam(
             wavelength,
-            args.spot_um * 1e-6,
+            to_si("spot_um", args.spot_um),
             args.profile,
             args.m_squared,
             args.focal_offset_um * 1e-6,
@@ -198,19 +234,21 @@ def run(args) -> int:
             photons=args.photons,
             seed=args.seed,
         )
+        check_outputs(args)
+        _check_cost(skin, beam, pulse, options, args.allow_long)
         result = simulate_column(skin, beam, pulse, options)
         band = None if args.no_m2_band else _m2_band(result, skin, beam, pulse, options)
     except InputError as exc:
         raise _as_cli_error(exc) from exc
 
     if args.out:
-        write_file_atomically(args.out, lambda tmp: result.fields.to_netcdf(tmp, engine="h5netcdf"))
+        write_netcdf(args.out, result.fields)
     if args.plot:
         from resurfacer.report.figures import cross_section
 
         figure = cross_section(result, skin)
         fmt = Path(args.plot).suffix.lower()[1:]
-        write_file_atomically(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
+        write_file(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     summary = result.summary.clinical()
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
@@ -261,9 +299,38 @@ def _m2_band(result, skin, beam, pulse, options) -> list[float] | None:
     return depths
 
 
+def check_outputs(args) -> None:
+    """Refuse --out / --plot paths that cannot be written, before the solve."""
+    from resurfacer.common.files import check_output_path
+
+    for option, value in (("--out", args.out), ("--plot", args.plot)):
+        if value is not None:
+            check_output_path(value, option)
+
+
+#: estimated cell updates above which the estimate is printed (about 10 s and more)
+NOTE_CELL_UPDATES = 1e9
+
+
+def _check_cost(skin, beam, pulse, options, allow_long: bool) -> None:
+    """Print the estimated cost of a long run on stderr; refuse it over the cap."""
+    import sys
+
+    from resurfacer.column.checks import check_cost, estimate_cost
+
+    cost = estimate_cost(skin, beam, pulse, options)
+    check_cost(cost, allow_long)
+    if cost["cell_updates"] > NOTE_CELL_UPDATES:
+        print(
+            f"estimated cost: {cost['cells']:,} cells x {cost['steps']:,} steps = "
+            f"{cost['cell_updates']:.3g} cell updates",
+            file=sys.stderr,
+        )
+
+
 def _per_area(summary: dict, inputs: dict) -> dict:
     """A wide spot is solved as a 1-D stack at its centre: its energy balance in
-    J/cm2 of that stack (its mJ are those of the stack's small cross-section)."""
+    J/cm² of that stack (its mJ are those of the stack's small cross-section)."""
     area_cm2 = math.pi * inputs["domain_radius_m"] ** 2 * 1e4
     return {k: v * 1e-3 / area_cm2 for k, v in summary["energy_balance_mj"].items()}
 
@@ -276,7 +343,7 @@ def _table(summary: dict, inputs: dict) -> str:
             f"{inputs['pulse_energy_j'] * 1e3:g} mJ x {inputs['stack']}, "
             f"{inputs['pulse_duration_s'] * 1e3:g} ms",
         ),
-        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} um {inputs['profile']}"),
+        ("spot (1/e^2)", f"{inputs['spot_diameter_m'] * 1e6:g} µm {inputs['profile']}"),
         (
             "beam below focus",
             f"M^2 {inputs['m_squared']:g}, Rayleigh range {inputs['rayleigh_range_m'] * 1e3:.2f} mm"
@@ -289,7 +356,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ),
         (
             "grid (dz x dr)",
-            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} um",
+            f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} µm",
         ),
         ("ablation depth", _um(summary["ablation_depth_um"])),
         *_band_row(summary),
@@ -299,7 +366,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         ("boiled dry to", _um(summary["desiccation_depth_um"])),
-        ("peak temperature", f"{summary['peak_temperature_c']:.1f} C"),
+        ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),
         ("runtime", f"{summary['runtime_s']:.3f} s"),
@@ -308,10 +375,10 @@ def _table(summary: dict, inputs: dict) -> str:
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
     label, balance = "energy (mJ)", summary["energy_balance_mj"]
     if "energy_balance_j_per_cm2" in summary:
-        label = "energy (J/cm2, 1-D centre of the spot)"
+        label = "energy (J/cm², 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
-    lines += [f"warning: {w}" for w in summary["warnings"]]
+    lines += [f"warning: {human_text(w)}" for w in summary["warnings"]]
     return "\n".join(lines)
 
 
@@ -328,4 +395,4 @@ def _band_row(summary: dict) -> list[tuple[str, str]]:
 
 
 def _um(value) -> str:
-    return "-" if value is None else f"{value:.1f} um"
+    return "-" if value is None else f"{value:.1f} µm"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 
 from resurfacer.errors import InputError
 
@@ -51,13 +52,24 @@ def register(subparsers) -> None:
         "1995): specular and diffuse reflectance, absorption per layer, transmittance. "
         "Clinical units: 1/cm and cm.",
     )
+    from resurfacer.cli.choices import SEXES, choices_help, sites
+
     p.add_argument(
         "--layer",
         action="append",
-        required=True,
+        default=None,
         metavar="N,MUA,MUS,G,D",
-        help=f"one layer, top first, repeat for more: {_LAYER_HELP}",
+        help=f"one layer, top first, repeat for more: {_LAYER_HELP}; or use --site",
     )
+    p.add_argument(
+        "--site",
+        default=None,
+        help=choices_help("build the layers from the skin model of this body site", sites()),
+    )
+    p.add_argument("--wavelength-nm", type=float, default=None, help="with --site: wavelength")
+    p.add_argument("--sex", default="female", help=choices_help("with --site", SEXES, "female"))
+    p.add_argument("--age", type=float, default=45.0, help="with --site: years (default 45)")
+    p.add_argument("--phototype", default="2", help="with --site: type 1-6 or I-VI (default 2)")
     p.add_argument("--ambient-n", type=float, default=1.0, help="index above (default 1.0)")
     p.add_argument("--below-n", type=float, default=None, help="index below (default: --ambient-n)")
     p.add_argument("--beam", default="pencil", help="pencil (default), gaussian or tophat")
@@ -71,6 +83,11 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--threads", type=int, default=None, help="threads (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help=f"run more than {MAX_PHOTONS_WITHOUT_OVERRIDE:.0e} photons (estimate printed)",
+    )
     p.set_defaults(func=run)
 
 
@@ -103,17 +120,47 @@ def _as_cli_error(exc: InputError) -> InputError:
         index = head[len("layers[") : -1]
         name, factor, allowed = _LAYER_CLI.get(attr, (attr, 1.0, None))
         value = exc.value * factor if isinstance(exc.value, float) else exc.value
-        return InputError(f"--layer[{index}] {name}", value, allowed or exc.allowed)
+        if allowed is None or not exc.allowed.startswith(("[", "(")):
+            # a condition beyond the plain range: keep it, in the option's units
+            allowed = exc.allowed.replace(" 1/m", " 1/cm").replace(" m ", " cm ")
+        return InputError(f"--layer[{index}] {name}", value, allowed)
     if exc.field == "beam_radius" and isinstance(exc.value, float):
         return InputError("--beam-radius-mm", exc.value * 1e3, "(0, 1000] mm")
     return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)
+
+
+def _layers(args: argparse.Namespace) -> list:
+    """The layers from ``--layer`` options, or from the skin model (``--site`` and
+    ``--wavelength-nm``: `optics.skin_optics.optical_layers`)."""
+    if args.site is None:
+        if not args.layer:
+            raise InputError("--layer", None, "one or more --layer, or --site with --wavelength-nm")
+        return [parse_layer(text, i) for i, text in enumerate(args.layer)]
+    if args.layer:
+        raise InputError("--layer", args.layer, "either --layer or --site, not both")
+    if args.wavelength_nm is None:
+        raise InputError("--wavelength-nm", None, "a wavelength [nm] with --site")
+    from resurfacer.cli.choices import parse_phototype
+    from resurfacer.optics.absorption import MAX_WAVELENGTH, MIN_WAVELENGTH, check_wavelength
+    from resurfacer.optics.skin_optics import optical_layers
+    from resurfacer.tissue.skin import skin_for
+
+    try:
+        check_wavelength(args.wavelength_nm * 1e-9)
+    except InputError:
+        allowed = f"[{MIN_WAVELENGTH * 1e9:g}, {MAX_WAVELENGTH * 1e9:g}] nm"
+        raise InputError("--wavelength-nm", args.wavelength_nm, allowed) from None
+    phototype = parse_phototype(args.phototype)
+    skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
+    args.layer_names = [layer.name.replace("_", " ") for layer in skin.layers]
+    return optical_layers(skin, args.wavelength_nm * 1e-9)
 
 
 def simulate(args: argparse.Namespace):
     """Run the model for parsed arguments; InputErrors name CLI options."""
     from resurfacer.optics.montecarlo import run_monte_carlo
 
-    layers = [parse_layer(text, i) for i, text in enumerate(args.layer)]
+    layers = _layers(args)
     below = args.ambient_n if args.below_n is None else args.below_n
     try:
         return run_monte_carlo(
@@ -149,19 +196,22 @@ def summary(res) -> dict:
     }
 
 
-def format_table(res) -> str:
-    """A readable table of the summary."""
+def format_table(res, names=None) -> str:
+    """A readable table of the summary (layers numbered from 1, top first)."""
     rows = [
         ("specular reflectance", res.specular, None),
         ("diffuse reflectance", res.diffuse_reflectance, res.diffuse_reflectance_std),
         ("absorbed", res.absorbed, res.absorbed_std),
         ("transmittance", res.transmittance, res.transmittance_std),
     ]
-    rows += [(f"  absorbed in layer {i}", v, None) for i, v in enumerate(res.absorbed_by_layer)]
-    lines = [f"{'quantity':<26}{'fraction':>10}{'std err':>11}"]
+    for i, v in enumerate(res.absorbed_by_layer):
+        name = f" {names[i]}" if names and i < len(names) else ""
+        rows.append((f"  absorbed in layer {i + 1}{name}", v, None))
+    width = max(26, max(len(r[0]) for r in rows) + 2)
+    lines = [f"{'quantity':<{width}}{'fraction':>10}{'std err':>11}"]
     for name, value, se in rows:
         err = f"{se:>11.5f}" if se is not None and math.isfinite(se) else " " * 11
-        lines.append(f"{name:<26}{value:>10.5f}{err}")
+        lines.append(f"{name:<{width}}{value:>10.5f}{err}")
     lines.append(
         f"{res.photons} photons, seed {res.seed}, {res.threads} thread(s), "
         f"{res.runtime_s:.2f} s, {res.photons_per_s:,.0f} photons/s"
@@ -169,11 +219,32 @@ def format_table(res) -> str:
     return "\n".join(lines)
 
 
+#: photon packets run without --allow-long (about a minute or more on 2 cores)
+MAX_PHOTONS_WITHOUT_OVERRIDE = 10**7
+#: photons above which the cost is printed first
+NOTE_PHOTONS = 10**6
+
+
+def check_cost(args: argparse.Namespace) -> None:
+    """Refuse more than MAX_PHOTONS_WITHOUT_OVERRIDE photons unless --allow-long; say how
+    many a long run traces."""
+    if not isinstance(args.photons, int) or args.photons <= NOTE_PHOTONS:
+        return
+    if args.photons > MAX_PHOTONS_WITHOUT_OVERRIDE and not args.allow_long:
+        raise InputError(
+            "--photons",
+            args.photons,
+            f"at most {MAX_PHOTONS_WITHOUT_OVERRIDE:,} photon packets without --allow-long",
+        )
+    print(f"estimated cost: {args.photons:,} photon packets", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``resurfacer optics mc``."""
+    check_cost(args)
     res = simulate(args)
     if args.json:
         print(json.dumps(summary(res)))
     else:
-        print(format_table(res))
+        print(format_table(res, getattr(args, "layer_names", None)))
     return 0

@@ -4,7 +4,7 @@ import json
 
 
 def register(subparsers) -> None:
-    from resurfacer.plan.schema import DEVICE_NAMES
+    from resurfacer.cli.choices import SEXES, choices_help, devices, indications, sites
 
     p = subparsers.add_parser(
         "plan",
@@ -14,12 +14,18 @@ def register(subparsers) -> None:
         "least downtime inside the safety rules; verify the best with the full simulation. "
         "See docs/planner.md.",
     )
-    p.add_argument("--site", required=True, help="body site, or full_face")
-    p.add_argument("--indication", required=True, help="see data/indications.toml")
-    p.add_argument("--phototype", required=True, type=int, help="Fitzpatrick type 1-6")
+    p.add_argument(
+        "--site", required=True, help=choices_help("body site", (*sites(), "full_face"))
+    )
+    p.add_argument(
+        "--indication", required=True, help=choices_help("indication", indications())
+    )
+    p.add_argument("--phototype", required=True, help="Fitzpatrick type 1-6 or I-VI")
     p.add_argument("--age", required=True, type=float, help="years, 18-100")
-    p.add_argument("--sex", default="female", help="female (default) or male")
-    p.add_argument("--device", default=None, help="one of " + ", ".join(DEVICE_NAMES))
+    p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
+    p.add_argument(
+        "--device", default=None, help=choices_help("device preset", devices(), "any")
+    )
     p.add_argument("--area-cm2", type=float, default=50.0, help="treated area (default 50)")
     p.add_argument("--max-downtime-days", type=float, default=None)
     p.add_argument("--n-best", type=int, default=3, help="plans to propose (default 3)")
@@ -31,6 +37,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from resurfacer.cli.choices import parse_phototype
     from resurfacer.errors import InputError, check_choice
     from resurfacer.plan.schema import DEVICE_NAMES, Area, AreaPreset, Patient
     from resurfacer.planning.planner import INDICATIONS, plan_treatment
@@ -41,12 +48,11 @@ def run(args) -> int:
     if args.device is not None:
         check_choice("--device", args.device, DEVICE_NAMES)
     check_choice("--sex", args.sex, ("female", "male"))
-    if args.phototype not in range(1, 7):
-        raise InputError("--phototype", args.phototype, "an integer 1..6")
+    args.phototype = parse_phototype(args.phototype)
     if not 18 <= args.age <= 100:
         raise InputError("--age", args.age, "[18, 100] years")
     if not 0 < args.area_cm2 <= 1000:
-        raise InputError("--area-cm2", args.area_cm2, "(0, 1000] cm2")
+        raise InputError("--area-cm2", args.area_cm2, "(0, 1000] cm²")
     if args.max_downtime_days is not None and not 0 < args.max_downtime_days <= 365:
         raise InputError("--max-downtime-days", args.max_downtime_days, "(0, 365] days")
     if args.uncertainty and not 2 <= args.uncertainty <= 1000:
@@ -86,22 +92,25 @@ def run(args) -> int:
 
 
 def _table(result) -> str:
-    lines = [result.message, ""]
+    from resurfacer.common.units import human_text
+
+    lines = [human_text(result.message), ""]
     for i, p in enumerate(result.plans):
         pr = p.predicted
         lines.append(
-            f"plan {i}: depth {p.depth_um:.0f} um, downtime {pr['downtime_days']:.1f} d, "
-            f"bulk peak {pr['peak_bulk_temperature_c']:.1f} C, rules: {', '.join(p.rules) or '-'}"
+            f"plan {i + 1}: depth {p.depth_um:.0f} µm, downtime {pr['downtime_days']:.1f} d, "
+            f"bulk peak {pr['peak_bulk_temperature_c']:.1f} °C, "
+            f"rules broken: {', '.join(p.rules) or 'none'}"
         )
-        for t in p.passes:
-            lines.append("    " + ", ".join(f"{k}={v}" for k, v in t.items()))
-        lines.append("    " + p.rationale)
+        for k, t in enumerate(p.passes):
+            lines.append(f"    pass {k + 1}: " + ", ".join(f"{a}={v}" for a, v in t.items()))
+        lines.append("    " + human_text(p.rationale))
         if p.uncertainty:
             d = p.uncertainty["downtime_days"]
             lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")
     lines.append("")
     lines.append(
-        "trade-off (depth um: least downtime d): "
+        "trade-off (depth µm: least downtime d): "
         + ", ".join(f"{t['depth_um']:.0f}: {t['downtime_days']:.1f}" for t in result.tradeoff)
     )
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from resurfacer.cli.output import write_directory_atomically
+from resurfacer.common.files import netcdf_bytes, write_directory
 
 
 def register(subparsers) -> None:
@@ -20,10 +20,24 @@ def register(subparsers) -> None:
         "--report",
         default=None,
         metavar="DIR",
-        help="write a self-contained report.html and PNG figures to this folder",
+        help="write report.html (self-contained, static figures) and its PNGs to this folder",
+    )
+    p.add_argument("--pdf", action="store_true", help="with --report: also report.pdf (Chromium)")
+    p.add_argument(
+        "--interactive",
+        action="store_true",
+        help="with --report: add plotly figures (plotly.min.js written beside the report)",
     )
     p.add_argument(
-        "--grid-um", type=float, default=None, help="column solver cell size [um] (default 4)"
+        "--all-regions", action="store_true", help="with --report: column figures on every region"
+    )
+    p.add_argument(
+        "--dose-curves",
+        action="store_true",
+        help="with --report: dose-response curves (a few extra column solves per pass)",
+    )
+    p.add_argument(
+        "--grid-um", type=float, default=None, help="column solver cell size [µm] (default 4)"
     )
     p.add_argument(
         "--uncertainty",
@@ -51,19 +65,27 @@ def add_plan_arguments(parser) -> None:
 def run(args) -> int:
     from dataclasses import replace
 
+    from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError, check_range
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
     plan = load_plan(args.plan, args.overrides)
+    for option, value in (("--out", args.out), ("--report", args.report)):
+        if value is not None:
+            check_output_path(value, option, folder=True)
     options = TREATMENT_SOLVER
     if args.grid_um is not None:
-        check_range("--grid-um", args.grid_um, 0.5, 20.0, "um")
+        check_range("--grid-um", args.grid_um, 0.5, 20.0, "µm")
         options = replace(options, grid=args.grid_um * 1e-6)
     if args.uncertainty and not 2 <= args.uncertainty <= 1000:
         raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")
+    report_options = ("pdf", "interactive", "all_regions", "dose_curves")
+    report_only = [o for o in report_options if getattr(args, o)]
+    if report_only and not args.report:
+        raise InputError("--" + report_only[0].replace("_", "-"), True, "only with --report DIR")
     outcome = simulate(plan, options, progress=sys.stderr.isatty())
-    summary = outcome.summary.model_dump()
+    summary = outcome.summary.rounded()
     bands = None
     if args.uncertainty:
         from resurfacer.planning.uncertainty import propagate
@@ -71,27 +93,58 @@ def run(args) -> int:
         bands = propagate(plan, args.uncertainty, reference=outcome.summary)
         summary["uncertainty"] = bands.to_dict()
     if args.out:
-        write_directory_atomically(
+        netcdf = netcdf_bytes(outcome.dataset)  # in memory: HDF5 never meets a full disk
+        write_directory(
             args.out,
             {
-                "outcome.nc": lambda path: outcome.dataset.to_netcdf(path, engine="h5netcdf"),
+                "outcome.nc": lambda path: _write_bytes(path, netcdf),
                 "summary.json": lambda path: _write_json(path, summary),
             },
         )
     if args.report:
-        from resurfacer.report import write_report
-
-        write_report(outcome, plan, args.report)
+        _write_report(args, outcome, plan)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         print(summary_table(outcome.summary))
         if bands is not None:
+            from resurfacer.common.units import human_text
             from resurfacer.planning.uncertainty import band_table
 
             print()
-            print(band_table(bands))
+            print(human_text(band_table(bands)))
     return 0
+
+
+def _write_report(args, outcome, plan) -> None:
+    """The report of a simulated plan; dose curves computed here when asked for."""
+    from resurfacer.report import write_pdf, write_report
+
+    curves = None
+    if args.dose_curves:
+        from tqdm import tqdm
+
+        from resurfacer.sweeps.dose import dose_curve
+
+        passes = range(len(plan.passes))
+        bar = tqdm(passes, desc="dose curves", unit="pass", leave=False,
+                   disable=not sys.stderr.isatty())  # fmt: skip
+        curves = {i: dose_curve(plan, i) for i in bar}
+    path = write_report(
+        outcome,
+        plan,
+        args.report,
+        dose_curves=curves,
+        interactive=args.interactive,
+        all_regions=args.all_regions,
+    )
+    if args.pdf:
+        write_pdf(path)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _write_json(path: str, data: dict) -> None:
@@ -100,31 +153,32 @@ def _write_json(path: str, data: dict) -> None:
 
 
 def summary_table(summary) -> str:
-    """The outcome summary as a readable text table."""
+    """The outcome summary as a readable text table (passes numbered from 1)."""
+    lo, hi = summary.downtime_days_range
     lines = [
         f"plan                      {summary.plan_name}",
-        f"treated area              {summary.total_area_cm2:.0f} cm2",
+        f"treated area              {summary.total_area_cm2:.0f} cm²",
         f"session time              {summary.session_minutes:.1f} min",
         f"energy delivered          {summary.total_energy_j:.0f} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
-        f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} C",
+        f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
         f"skin closed after         {summary.reepithelialization_hours:.0f} h",
-        f"downtime                  {summary.downtime_days:.1f} days "
-        f"(band {summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f})",
+        f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})",
         f"erythema                  {summary.erythema_days:.0f} days",
         "",
-        "pass  mode       energy   coverage  MTZ/cm2  crater   coag. depth  cuff   "
-        "bulk peak  minutes",
+        "pass  mode       energy   fluence      coverage  MTZ/cm²  crater    coag. depth  "
+        "cuff     bulk peak  minutes",
     ]
     for p in summary.passes:
         mtz = "-" if p.mtz_per_cm2 is None else f"{p.mtz_per_cm2:.0f}"
         lines.append(
-            f"{p.index:<5} {(p.mode or p.kind)[:10]:<10} {p.pulse_energy_mj:5.1f} mJ "
-            f"{p.coverage_percent:6.1f} %  {mtz:>7}  {p.ablation_depth_um:5.0f} um "
-            f"{p.coagulation_depth_um:8.0f} um  {p.coagulation_thickness_um:4.0f} um "
-            f"{p.peak_bulk_temperature_c:6.1f} C  {p.minutes:6.1f}"
+            f"{p.index + 1:<5} {(p.mode or p.kind)[:10]:<10} {p.pulse_energy_mj:5.1f} mJ "
+            f"{p.fluence_j_per_cm2:6.1f} J/cm² {p.coverage_percent:6.1f} %  {mtz:>7}  "
+            f"{p.ablation_depth_um:5.0f} µm {p.coagulation_depth_um:8.0f} µm  "
+            f"{p.coagulation_thickness_um:4.0f} µm {p.peak_bulk_temperature_c:6.1f} °C  "
+            f"{p.minutes:6.1f}"
         )
     if summary.warnings:
-        lines += ["", "safety warnings (data/safety_rules.toml):"]
+        lines += ["", "safety rules broken (data/safety_rules.toml):"]
         lines += [f"  - {warning}" for warning in summary.warnings]
     return "\n".join(lines)

@@ -8,6 +8,8 @@ resurfacer sweep plot results.parquet --x FIELD --y FIELD [--by FIELD] --out PNG
 import sys
 
 ACTIONS = ("run", "plot")
+#: sweep points run without --allow-long (a few hours at 1-2 points/s)
+MAX_POINTS_WITHOUT_OVERRIDE = 10_000
 
 
 def register(subparsers) -> None:
@@ -29,6 +31,11 @@ def register(subparsers) -> None:
         "--connect-timeout", type=float, default=5.0, help="run: seconds to reach --scheduler"
     )
     p.add_argument("--no-progress", action="store_true", help="run: no progress bar")
+    p.add_argument(
+        "--allow-long",
+        action="store_true",
+        help=f"run: more than {MAX_POINTS_WITHOUT_OVERRIDE:,} points",
+    )
     p.add_argument("--x", dest="x", help="plot: field on the x axis (a swept field)")
     p.add_argument(
         "--y", dest="y", help="plot: output on the y axis, e.g. passes.0.ablation_depth_um"
@@ -59,9 +66,20 @@ def run(args) -> int:
 
 
 def _run(args, target) -> int:
+    from resurfacer.common.files import check_output_path
+    from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import load_sweep, run_sweep
 
     sweep = load_sweep(target)
+    check_output_path(args.out, "--out", folder=True)
+    n = len(sweep)
+    if n > MAX_POINTS_WITHOUT_OVERRIDE and not args.allow_long:
+        raise InputError(
+            target, f"{n:,} points", f"at most {MAX_POINTS_WITHOUT_OVERRIDE:,} without --allow-long"
+        )
+    print(
+        f"estimated cost: {n:,} points (those already in {args.out} are skipped)", file=sys.stderr
+    )
     report = run_sweep(
         sweep,
         args.out,
@@ -84,13 +102,14 @@ def _run(args, target) -> int:
 
 
 def _plot(args, target) -> int:
-    from resurfacer.cli.output import write_file_atomically
+    from resurfacer.common.files import check_output_path, write_file
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import dose_response
 
     if not args.x or not args.y:
         raise InputError("--x/--y", None, "both given for plot")
+    check_output_path(args.out, "--out")
     fig = dose_response(target, args.x, args.y, by=args.by)
-    write_file_atomically(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
+    write_file(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
     print(f"wrote {args.out}")
     return 0

@@ -9,6 +9,8 @@ from resurfacer.column.options import SolverOptions
 from resurfacer.laser.beam import Beam
 from resurfacer.tissue.skin import Skin
 
+#: most cells a column grid may have (memory and time bound)
+MAX_CELLS = 3_000_000
 WIDE_BEAM_DIAMETER = 1e-3  # m: spots at least this wide are solved as 1-D stacks
 WIDE_BEAM_RINGS = 2  # cells across the 1-D stack (radial direction is insulated)
 

@@ -39,9 +39,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from resurfacer.column import checks
 from resurfacer.column.cautions import depth_cautions, front_cautions, grid_cautions
 from resurfacer.column.damage import arrhenius_parameters
 from resurfacer.column.grid import (
+    MAX_CELLS,
     ColumnGrid,
     choose_geometry,
     column_domain,
@@ -71,7 +73,6 @@ __all__ = ["ColumnResult", "SolverOptions", "simulate_column"]
 
 
 MIN_CELLS_PER_SPOT = 4
-MAX_CELLS = 3_000_000
 MAX_DOMAIN_GROWTHS = 3
 TRANSPORT_LENGTHS = 5.0  # effective attenuation lengths a photon-transport grid reaches
 
@@ -94,8 +95,11 @@ def simulate_column(
 
     Raises
     ------
-    InputError : a spot narrower than four cells, a domain too large, or a
-        full-field spot at a wavelength where scattering matters.
+    InputError : a spot narrower than four cells, a domain too large, a
+        full-field spot at a wavelength where scattering matters, or a pulse
+        train longer than the simulated-time limit (``column.checks``).
+    SelfCheckError : the result failed a self-check (``column.checks``: energy
+        balance, simulated time, physical bounds).
 
     Notes
     -----
@@ -124,6 +128,7 @@ def simulate_column(
             f">= {MIN_CELLS_PER_SPOT} grid cells ({MIN_CELLS_PER_SPOT * options.grid:g} m)"
             " at this grid",
         )
+    checks.check_fits(pulse, options)
     depth = options.depth
     for _ in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
@@ -133,6 +138,7 @@ def simulate_column(
                 + front_cautions(result.summary, result.inputs)
                 + depth_cautions(result.summary, skin)
             )
+            checks.check_result(result, skin, pulse, options)
             return result
         depth = result.inputs["domain_depth_m"] * 1.6
     raise InputError(

@@ -1,15 +1,21 @@
-"""The one unit table: clinical units at the edges, SI inside.
+"""The one unit table: clinical units at the edges, SI inside, and units as people
+read them.
 
 A plan field's name carries its clinical unit as a suffix (``pulse_energy_mj``,
 ``spot_um``, ``density_percent``); `FIELD_UNITS` maps each suffix to the unit's
 symbol as people read it and to its factor to SI, so the schema, the CLI, the
-report and the web all label and convert a field the same way.
+report and the web all label and convert a field the same way. Inside, names and
+messages of the lower layers may spell units in ASCII ("um", "C", "cm2");
+`human_text` turns them into µm, °C and cm² where text leaves the package for a
+person. Numbers are not touched.
 
 >>> unit_of("pulse_energy_mj")
 'mJ'
 >>> to_si("spot_um", 120.0)
 0.00012
 """
+
+import re
 
 #: offset between degrees Celsius and kelvin [K]
 KELVIN_OFFSET = 273.15
@@ -67,3 +73,25 @@ def from_si(name: str, value: float) -> float:
     """An SI value in the clinical unit of the field `name` (inverse of `to_si`)."""
     suffix = _suffix(name)
     return value * FIELD_UNITS[suffix][1] if suffix else value
+
+
+_RULES = (
+    (re.compile(r"(?<![\w\-\[])um\b"), "µm"),
+    (re.compile(r"\[um\]"), "[µm]"),
+    (re.compile(r"(\d)\s?C(?![\w°²])"), r"\1 °C"),
+    (re.compile(r"\[C\]"), "[°C]"),
+    (re.compile(r"(?<![\w-])cm2\b"), "cm²"),
+    (re.compile(r"\bmm2\b"), "mm²"),
+)
+
+
+def human_text(text: str) -> str:
+    """`text` with ASCII unit spellings replaced: ``12 um`` -> ``12 µm``, ``41.6 C`` ->
+    ``41.6 °C``, ``cm2`` -> ``cm²``.
+
+    >>> human_text("depth 12 um at 41.6 C over 30 cm2, CO2, spot_um, --grid-um")
+    'depth 12 µm at 41.6 °C over 30 cm², CO2, spot_um, --grid-um'
+    """
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
+    return text

@@ -10,6 +10,7 @@ from copy import deepcopy
 from pathlib import Path
 
 from resurfacer.errors import InputError
+from resurfacer.plan.input import MAX_DEPTH, check_structure, parse_toml
 
 #: the three ways to give a fractional pass's density; setting one drops the others
 DENSITY_FIELDS = ("density_percent", "spot_spacing_um", "mtz_per_cm2")
@@ -23,20 +24,30 @@ def read_plan_data(path: Path, fmt: str) -> dict:
         raise InputError(str(path), exc.strerror, "a readable plan file") from None
     try:
         if fmt == "json":
-            return json.loads(raw)
-        return tomllib.loads(raw.decode("utf-8"))
+            return check_structure(json.loads(raw, parse_constant=_not_finite), str(path))
+        return parse_toml(raw.decode("utf-8"), str(path))
+    except InputError as exc:
+        raise InputError(str(path), exc.value, exc.allowed) from None
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"line {exc.lineno}", f"valid JSON ({exc.msg})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         match = re.search(r"line (\d+)", str(exc))
         where = f"line {match.group(1)}" if match else "the file"
         raise InputError(str(path), where, f"valid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply", f"at most {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer over Python's 4,300-digit conversion limit
+        raise InputError(str(path), "a number too long to read", str(exc)) from None
+
+
+def _not_finite(name: str):
+    raise InputError("body", name, "a finite number (JSON has no NaN or Infinity)")
 
 
 def _scalar(text: str):
     """A --set value as a TOML scalar (``15``, ``1e-3``, ``"a b"``, ``true``); else the text."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        return parse_toml(f"v = {text}", "--set")["v"]
     except tomllib.TOMLDecodeError:
         return text
 

@@ -74,6 +74,10 @@ class RuleViolation:
     limit: float
     passes: tuple[int, ...]
     message: str
+    #: the treated regions (sites) the rule concerns; empty: the whole plan
+    sites: tuple[str, ...] = ()
+    #: unit of `value` and `limit` as shown to people ("mJ", "%", "°C", "" for a count)
+    unit: str = ""
 
     def __str__(self) -> str:
         return self.message
@@ -144,19 +148,38 @@ def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
     return out
 
 
+def _where(passes: tuple[int, ...]) -> str:
+    """Passes as people count them: 0-based indices (0, 1) -> "passes 1, 2" ("pass 2")."""
+    if not passes:
+        return "plan"
+    word = "pass" if len(passes) == 1 else "passes"
+    return f"{word} " + ", ".join(str(i + 1) for i in passes)
+
+
+def _rule_sites(rule: Rule, sites) -> tuple[str, ...]:
+    """The treated sites a rule is about: those it names, else every treated site."""
+    named = rule.when.get("sites")
+    treated = tuple(dict.fromkeys(sites))
+    return tuple(s for s in treated if s in named) if named else treated
+
+
 def _check_rule(rule: Rule, plan: Plan, idx, sites, outcome) -> RuleViolation | None:
     lim = rule.value
     passes = plan.passes
+    regions = _rule_sites(rule, sites)
 
-    def violation(value, what, where=idx):
-        where_txt = ", ".join(f"passes[{i}]" for i in where) if where else "plan"
+    def violation(value, what, unit="", where=idx, at=regions):
+        u = f" {unit}" if unit else ""
         return RuleViolation(
             rule.name,
             rule.limit,
             float(value),
             lim,
             tuple(where),
-            f"{rule.name}: {where_txt}: {what} {_fmt(value)} exceeds {_fmt(lim)}",
+            f"{rule.name} ({', '.join(at) or 'all regions'}): {_where(tuple(where))}: "
+            f"{what} {_fmt(value)}{u} exceeds {_fmt(lim)}{u}",
+            tuple(at),
+            unit,
         )
 
     if rule.limit == "max_passes":
@@ -165,34 +188,38 @@ def _check_rule(rule: Rule, plan: Plan, idx, sites, outcome) -> RuleViolation | 
     elif rule.limit == "max_density_percent":
         total = sum(100.0 * passes[i].density_fraction for i in idx)
         if idx and total > lim + 1e-9:
-            return violation(total, "summed density %")
+            return violation(total, "summed density", "%")
     elif rule.limit == "max_pulse_energy_mj":
         over = [i for i in idx if passes[i].pulse_energy_mj > lim + 1e-9]
         if over:
-            return violation(max(passes[i].pulse_energy_mj for i in over), "pulse energy mJ", over)
+            top = max(passes[i].pulse_energy_mj for i in over)
+            return violation(top, "pulse energy", "mJ", over)
     elif rule.limit == "max_stack":
         over = [i for i in idx if passes[i].stack > lim]
         if over:
-            return violation(max(passes[i].stack for i in over), "stacked pulses", over)
+            return violation(max(passes[i].stack for i in over), "stacked pulses", "", over)
     elif outcome is not None and rule.limit == "max_peak_bulk_temperature_c":
         t = outcome.summary.peak_bulk_temperature_c
         if t > lim:
-            return violation(t, "peak bulk temperature C", ())
+            return violation(round(t, 1), "peak bulk temperature", "°C", ())
     elif outcome is not None and rule.limit == "max_depth_fraction_of_dermis":
-        ds = outcome.dataset
-        worst = None
-        for s in sites:
-            depth = float(ds["coagulation_depth"].sel(site=s).max())
-            frac = depth / dermis_bottom(plan, s)
-            if frac > lim and (worst is None or frac > worst[0]):
-                worst = (frac, s, depth)
-        if worst is not None:
-            frac, s, depth = worst
-            v = violation(
-                frac, f"coagulation depth {depth * 1e6:.0f} um at {s}, fraction of dermis", ()
-            )
-            return v
+        return _depth_violation(outcome.dataset, plan, sites, lim, violation)
     return None
+
+
+def _depth_violation(ds, plan: Plan, sites, lim: float, violation) -> RuleViolation | None:
+    """The site whose coagulation reaches deepest into the dermis, if past `lim`."""
+    worst = None
+    for s in dict.fromkeys(sites):
+        depth = float(ds["coagulation_depth"].sel(site=s).max())
+        frac = depth / dermis_bottom(plan, s)
+        if frac > lim and (worst is None or frac > worst[0]):
+            worst = (frac, s, depth)
+    if worst is None:
+        return None
+    frac, s, depth = worst
+    what = f"coagulation depth {depth * 1e6:.0f} µm, fraction of dermis"
+    return violation(round(frac, 2), what, "", (), (s,))
 
 
 def dermis_bottom(plan_or_patient, site: str) -> float:

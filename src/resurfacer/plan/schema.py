@@ -48,6 +48,7 @@ from resurfacer.plan.files import (
     read_plan_data,
     toml_text,
 )
+from resurfacer.plan.input import check_structure
 from resurfacer.scan.pattern import PATTERN_SHAPES, SCAN_ORDERS
 from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
@@ -429,6 +430,7 @@ class Plan(BaseModel):
     @classmethod
     def from_data(cls, data) -> "Plan":
         """Validate a plain dict (as parsed from TOML or JSON); InputError if bad."""
+        check_structure(data)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -519,10 +521,18 @@ def _path(loc) -> str:
 
 
 def _input_error(exc: ValidationError) -> InputError:
-    """The first pydantic error as an InputError(field path, value, allowed)."""
+    """The first pydantic error as an InputError(field path, value, allowed); every
+    error of the plan, in the same form, is on its ``errors`` attribute (the web form
+    shows them all at once)."""
     errors = exc.errors()
     # A misspelled field also shows up as the real one missing: report the misspelling.
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    out = _one_error(first)
+    out.errors = [out] + [_one_error(e) for e in errors if e is not first]
+    return out
+
+
+def _one_error(err: dict) -> InputError:
     raw = list(err["loc"])
     loc = [p for p in raw if not (isinstance(p, str) and p[:1].isupper())]
     value = err.get("input")

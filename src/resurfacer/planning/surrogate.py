@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,8 +32,9 @@ from scipy.interpolate import PchipInterpolator
 
 from resurfacer import __version__
 from resurfacer.column.options import SolverOptions
+from resurfacer.common.files import write_text
 from resurfacer.common.fingerprint import model_fingerprint
-from resurfacer.errors import InputError
+from resurfacer.errors import InputError, OutputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin
 
@@ -235,12 +235,8 @@ def column_table(
 
 def _write_atomically(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError:  # a read-only cache is not an error: the table is rebuilt next time
+        write_text(path, text)
+    except OutputError:  # a read-only cache is not an error: the table is rebuilt next time
         pass
 
 

@@ -189,7 +189,8 @@ def band_table(result: UncertaintyResult) -> str:
     for i, p in enumerate(result.bands["passes"]):
         a, c = p["ablation_depth_um"], p["coagulation_depth_um"]
         lines.append(
-            f"pass {i}: depth {a[lo]:.0f}-{a[hi]:.0f} um, coag. depth {c[lo]:.0f}-{c[hi]:.0f} um"
+            f"pass {i + 1}: depth {a[lo]:.0f}-{a[hi]:.0f} µm, "
+            f"coag. depth {c[lo]:.0f}-{c[hi]:.0f} µm"
         )
     return "\n".join(lines)
 

@@ -1,33 +1,31 @@
-"""The treatment report: one self-contained HTML file plus PNG figures.
+"""The treatment report: presentation only (it draws and writes computed results).
 
-* `render_html(outcome, plan) -> str`: the document; opens offline (plotly.js inlined
-  from the installed package, PNGs as data URIs, no URL anywhere it would load).
-* `write_report(outcome, plan, directory) -> Path`: ``report.html`` and the PNGs,
-  written atomically; returns the HTML path.
-* `summary_rows(outcome)`: the summary table, formatted from `outcome.summary` (the
-  numbers of ``resurfacer simulate --json``).
+* `render_html(outcome, plan, dose_curves=None) -> str`: one self-contained document
+  (static PNG figures as data URIs; opens offline; no script).
+* `write_report(outcome, plan, directory, dose_curves=None, interactive=False,
+  all_regions=False) -> Path`: ``report.html`` and its PNGs (and ``plotly.min.js``
+  beside it when interactive), written atomically.
+* `write_pdf(html_path) -> Path`: the report printed to PDF by headless Chromium.
+* `summary_rows(outcome)`: every summary value as (label, value with unit).
 * `figures`: matplotlib figures, each usable alone; `interactive`: plotly figures.
 
-See docs/report.md.
+The outcome comes from `resurfacer.treatment.simulate`, dose curves from
+`resurfacer.sweeps.dose.dose_curves`. See docs/report.md.
 """
 
-from resurfacer.report import figures, interactive
-from resurfacer.report.html import (
-    Report,
-    build,
-    format_value,
-    render_html,
-    summary_rows,
-    write_report,
-)
+from resurfacer.report import figures
+from resurfacer.report.context import format_value, summary_rows
+from resurfacer.report.html import Report, build, render_html, write_report
+from resurfacer.report.pdf import page_count, write_pdf
 
 __all__ = [
     "Report",
     "build",
     "figures",
     "format_value",
-    "interactive",
+    "page_count",
     "render_html",
     "summary_rows",
+    "write_pdf",
     "write_report",
 ]

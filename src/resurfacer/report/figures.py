@@ -2,11 +2,14 @@
 
 Every function returns a `matplotlib.figure.Figure` built without pyplot (no global
 state, safe in a server thread); save it with ``fig.savefig(path)``. Lengths are
-shown in um or mm, temperatures in degrees C, times in s or days; the SI values
-come from the model outputs and are converted only here, at the edge.
+shown in µm or mm, temperatures in °C, times in s, days or months; the SI values
+come from the model outputs and are converted only here, at the edge. Passes are
+numbered from 1. The figures only draw: every number comes computed (the
+treatment's outcome, `resurfacer.sweeps.dose.dose_curves`).
 
 * `cross_section(column_result, skin)`: one column to scale, mirrored about its axis;
-* `dose_response(plan, pass_index)`: ablation depth and coagulation vs pulse energy;
+* `dose_response(plan, pass_index, curve)`: ablation depth and coagulation vs pulse
+  energy (a `sweeps.dose.DoseCurve`);
 * `pattern_top_view(plan, pass_index)`: the spots of one scanner pattern;
 * `bulk_temperature(outcome)`: the heat that builds up between columns, per pass;
 * `healing_timeline(outcome)`: downtime, erythema, sun avoidance and milestones.
@@ -15,7 +18,6 @@ come from the model outputs and are converted only here, at the edge.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import colormaps
@@ -24,21 +26,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
-from resurfacer.plan.schema import DEVICES, Plan
+from resurfacer.plan.schema import Plan
 from resurfacer.scan.pattern import pattern_positions
 from resurfacer.tissue.skin import Skin, skin_for
-from resurfacer.treatment import column_for
 
 UM = 1e6
 MM = 1e3
 #: Isotherms drawn on the cross-section [C].
 ISOTHERMS_C = (45.0, 60.0, 100.0, 200.0, 300.0)
-#: Pulse energies of the dose-response curve: this many points across the range.
-DOSE_POINTS = 5
-#: The curve stops at this multiple of the chosen energy (or the device maximum): deep
-#: CO2 columns grow to several mm at the top of some device ranges and cost tens of
-#: seconds each to solve (README, "Known limits").
-DOSE_MAX_FACTOR = 2.0
 LAYER_LABELS = {
     "stratum_corneum": "stratum corneum",
     "epidermis": "viable epidermis",
@@ -52,10 +47,11 @@ PASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def pass_label(plan_pass, index: int) -> str:
-    """'pass 1: deep (co2_dual)' style label of a plan pass."""
+    """'pass 2: deep (co2_dual)' style label of ``plan.passes[index]`` (people count
+    passes from 1)."""
     what = plan_pass.mode or plan_pass.kind
     device = f" ({plan_pass.device})" if plan_pass.device else ""
-    return f"pass {index}: {what}{device}"
+    return f"pass {index + 1}: {what}{device}"
 
 
 def largest_site(plan: Plan) -> str:
@@ -77,7 +73,7 @@ def plan_skin(plan: Plan, site: str | None = None) -> Skin:
 
 
 def mirrored(fields, geometry: str, spot_diameter: float):
-    """x [um], z [um] and the fields as 2-D arrays over the full width (both sides)."""
+    """x [µm], z [µm] and the fields as 2-D arrays over the full width (both sides)."""
     z = fields.z.values * UM
     names = ("temperature_end_of_pulse", "ablated", "coagulated")
     if geometry == "wide":
@@ -104,33 +100,48 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
     """One column in depth, to scale (equal x and z), mirrored about the beam axis.
 
     Colour: tissue temperature at the end of the (last) pulse, with isotherms at
-    `ISOTHERMS_C`; white, outlined in black: the ablated crater; hatched and outlined
-    in cyan: the coagulated cuff (Arrhenius Omega >= 1); dashed: the skin layer
-    boundaries of `skin`. A "wide" (full-field or large-spot) result is the 1-D centre
-    of the spot drawn across the spot diameter.
+    `ISOTHERMS_C`; pale blue, outlined in black: the ablated crater; hatched and
+    outlined in blue: the coagulated cuff (Arrhenius Omega >= 1); dashed: the skin
+    layer boundaries of `skin`. A "wide" (full-field or large-spot) result is the 1-D
+    centre of the spot drawn across the spot diameter.
     """
     fields = column_result.fields
-    geometry = column_result.geometry
     spot = float(column_result.inputs.get("spot_diameter_m", 2 * float(fields.r.max())))
-    x, z, f = mirrored(fields, geometry, spot)
-    s = column_result.summary
-    deepest = np.nanmax([s.ablation_depth, s.coagulation_depth, 0.0]) * UM
+    x, z, f = mirrored(fields, column_result.geometry, spot)
     bounds = skin.layer_boundaries() * UM
-    # show the lesion with a margin, and at least the epidermis and papillary dermis
-    z_max = min(float(z.max()), max(1.3 * deepest, bounds[min(3, len(bounds) - 1)], 100.0))
-    keep = z <= z_max
-    z = z[keep]
-    f = {k: v[keep] for k, v in f.items()}
-    width = float(x.max() - x.min())
-    aspect = z_max / width
+    z, f, z_max = _crop(z, f, column_result.summary, bounds)
+    aspect = z_max / float(x.max() - x.min())
     fig_w = 8.0 if aspect < 1.5 else 6.0
     # axes to scale: height follows the width left after the colour bar and labels
-    fig_h = min(11.0, max(2.8, 1.5 + (fig_w - 2.6) * aspect))
-    fig = Figure(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, min(11.0, max(2.8, 1.5 + (fig_w - 2.6) * aspect))))
     ax = fig.add_subplot()
+    _draw_temperature(fig, ax, x, z, f, aspect)
+    _draw_zones(ax, x, z, f)
+    _draw_layers(ax, x, bounds, skin, z_max)
+    ax.set_xlim(x.min(), x.max())
+    ax.set_ylim(z_max, 0.0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("distance from beam axis [µm]")
+    ax.set_ylabel("depth below skin surface [µm]")
+    fig.legend(handles=_zone_legend(), fontsize=7, loc="lower center", ncol=4, frameon=False)
+    ax.set_title(title or _column_title(column_result, skin, spot), fontsize=9)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def _crop(z, f, summary, bounds):
+    """Rows down to the lesion with a margin, and at least the epidermis and papillary
+    dermis: (z, fields, z_max) [µm]."""
+    deepest = np.nanmax([summary.ablation_depth, summary.coagulation_depth, 0.0]) * UM
+    z_max = min(float(z.max()), max(1.3 * deepest, bounds[min(3, len(bounds) - 1)], 100.0))
+    keep = z <= z_max
+    return z[keep], {k: v[keep] for k, v in f.items()}, z_max
+
+
+def _draw_temperature(fig, ax, x, z, f, aspect: float) -> None:
+    """End-of-pulse temperature (crater blank), its colour bar and isotherms."""
     temp = np.where(f["ablated"] > 0.5, np.nan, f["temperature_end_of_pulse"])
-    finite = np.isfinite(temp).any()
-    t_max = float(np.nanmax(temp)) if finite else 37.0
+    t_max = float(np.nanmax(temp)) if np.isfinite(temp).any() else 37.0
     t_top = min(max(60.0, t_max), 150.0)
     cmap = colormaps["YlOrRd"].with_extremes(bad=CRATER_COLOR)
     mesh = ax.pcolormesh(x, z, temp, cmap=cmap, vmin=37.0, vmax=t_top, shading="nearest")
@@ -142,11 +153,20 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
     if levels:
         iso = ax.contour(x, z, temp, levels=levels, colors="0.2", linewidths=0.6)
         ax.clabel(iso, fmt="%g °C", fontsize=6)
+
+
+def _draw_zones(ax, x, z, f) -> None:
+    """The coagulated cuff (hatched, blue outline) and the crater (black outline)."""
     if f["coagulated"].any():
         ax.contourf(x, z, f["coagulated"], levels=[0.5, 1.5], colors="none", hatches=["////"])
         ax.contour(x, z, f["coagulated"], levels=[0.5], colors=COAG_COLOR, linewidths=1.2)
     if f["ablated"].any():
         ax.contour(x, z, f["ablated"], levels=[0.5], colors="black", linewidths=1.2)
+
+
+def _draw_layers(ax, x, bounds, skin: Skin, z_max: float) -> None:
+    """Dashed layer boundaries and the layer names where there is room."""
+    width = float(x.max() - x.min())
     for depth in bounds[1:]:
         if depth <= z_max:
             ax.axhline(depth, color="0.45", ls="--", lw=0.7)
@@ -160,113 +180,41 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
                 va="center",
                 bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1},
             )
-    ax.set_xlim(x.min(), x.max())
-    ax.set_ylim(z_max, 0.0)
-    ax.set_aspect("equal")
-    ax.set_xlabel("distance from beam axis [um]")
-    ax.set_ylabel("depth below skin surface [um]")
-    handles = [
+
+
+def _zone_legend() -> list:
+    return [
         Patch(facecolor=CRATER_COLOR, edgecolor="black", label="ablated crater"),
         Patch(facecolor="none", edgecolor=COAG_COLOR, hatch="////", label="coagulated (Ω ≥ 1)"),
         Line2D([], [], color="0.2", lw=0.6, label="isotherms"),
         Line2D([], [], color="0.45", ls="--", lw=0.7, label="layer boundaries"),
     ]
-    fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=4, frameon=False)
-    inp = column_result.inputs
-    default = (
+
+
+def _column_title(column_result, skin: Skin, spot: float) -> str:
+    inp, s = column_result.inputs, column_result.summary
+    return (
         f"{inp.get('site', skin.site)}: {inp.get('pulse_energy_j', float('nan')) * 1e3:.4g} mJ, "
-        f"{spot * UM:.0f} um spot; crater {s.ablation_depth * UM:.0f} um, "
-        f"coag. {s.coagulation_thickness * UM:.0f} um"
-        + (" (1-D centre of a wide spot)" if geometry == "wide" else "")
+        f"{spot * UM:.0f} µm spot; crater {s.ablation_depth * UM:.0f} µm, "
+        f"coag. {s.coagulation_thickness * UM:.0f} µm"
+        + (" (1-D centre of a wide spot)" if column_result.geometry == "wide" else "")
     )
-    ax.set_title(title or default, fontsize=9)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
 
 
 # --- dose response ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DoseCurve:
-    """Column results vs pulse energy for one pass's beam on one site (clinical units)."""
-
-    site: str
-    energies_mj: np.ndarray
-    ablation_depth_um: np.ndarray
-    coagulation_thickness_um: np.ndarray
-    coagulation_depth_um: np.ndarray
-    chosen_mj: float
-    chosen_ablation_depth_um: float
-    chosen_coagulation_thickness_um: float
-    range_mj: tuple[float, float]
-    range_source: str
-
-
-def dose_energies(plan: Plan, pass_index: int) -> tuple[np.ndarray, tuple[float, float], str]:
-    """Pulse energies [mJ] of the curve: `DOSE_POINTS` evenly spaced across the
-    device mode's range (capped at `DOSE_MAX_FACTOR` x the chosen energy), plus the
-    chosen energy. Without a device: chosen / 4 to chosen x `DOSE_MAX_FACTOR`."""
-    p = plan.passes[pass_index]
-    chosen = p.pulse_energy_mj
-    lo, hi, source = chosen / 4.0, chosen * DOSE_MAX_FACTOR, "chosen / 4 to 2 x chosen"
-    if p.device is not None:
-        entry = DEVICES[p.device]["modes"][p.mode].get("pulse_energy_mj")
-        if isinstance(entry, dict) and "min" in entry:
-            lo, hi = float(entry["min"]), float(entry["max"])
-            source = f"{p.device} {p.mode} range {lo:g}-{hi:g} mJ"
-    hi = min(hi, max(chosen, lo) * DOSE_MAX_FACTOR)
-    lo = min(lo, chosen)
-    grid = np.linspace(lo, hi, DOSE_POINTS)
-    grid = grid[np.abs(grid - chosen) > 0.1 * (hi - lo)]  # no near-twin of the plan's point
-    energies = np.unique(np.round(np.append(grid, chosen), 6))
-    return energies, (lo, hi), source
-
-
-def dose_curve(plan: Plan, pass_index: int, energies_mj=None) -> DoseCurve:
-    """Solve the columns of the curve (cached by `treatment.column_for`, 4 um grid) on
-    the plan's largest site; the chosen energy's column is the treatment's own."""
-    p = plan.passes[pass_index]
-    site = largest_site(plan)
-    skin = plan_skin(plan, site)
-    if energies_mj is None:
-        energies, span, source = dose_energies(plan, pass_index)
-    else:
-        energies = np.unique(np.append(np.asarray(energies_mj, float), p.pulse_energy_mj))
-        span, source = (float(energies.min()), float(energies.max())), "given energies"
-    beam = p.beam()
-    rows = []
-    for e in energies:
-        pulse = p.model_copy(update={"pulse_energy_mj": float(e)}).pulse()
-        s = column_for(skin, beam, pulse).summary
-        rows.append((s.ablation_depth, s.coagulation_thickness, s.coagulation_depth))
-    a = np.array(rows) * UM
-    chosen = int(np.argmin(np.abs(energies - p.pulse_energy_mj)))
-    return DoseCurve(
-        site=site,
-        energies_mj=energies,
-        ablation_depth_um=a[:, 0],
-        coagulation_thickness_um=a[:, 1],
-        coagulation_depth_um=a[:, 2],
-        chosen_mj=float(p.pulse_energy_mj),
-        chosen_ablation_depth_um=float(a[chosen, 0]),
-        chosen_coagulation_thickness_um=float(a[chosen, 1]),
-        range_mj=span,
-        range_source=source,
-    )
-
-
-def dose_response(plan: Plan, pass_index: int, curve: DoseCurve | None = None) -> Figure:
+def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
     """Ablation depth (left axis) and coagulation cuff thickness (right axis) vs pulse
-    energy for pass `pass_index`'s beam and pulse on the largest treated site, the
-    plan's setting marked."""
-    c = curve or dose_curve(plan, pass_index)
+    energy for pass `pass_index`'s beam and pulse, from a computed
+    `resurfacer.sweeps.dose.DoseCurve`, the plan's setting marked."""
+    c = curve
     p = plan.passes[pass_index]
     fig = Figure(figsize=(7.0, 4.2))
     ax = fig.add_subplot()
     ax.plot(c.energies_mj, c.ablation_depth_um, "o-", color="#1f77b4", label="ablation depth")
     ax.set_xlabel("pulse energy [mJ]")
-    ax.set_ylabel("ablation depth [um]", color="#1f77b4")
+    ax.set_ylabel("ablation depth [µm]", color="#1f77b4")
     ax2 = ax.twinx()
     ax2.plot(
         c.energies_mj,
@@ -275,7 +223,7 @@ def dose_response(plan: Plan, pass_index: int, curve: DoseCurve | None = None) -
         color="#d62728",
         label="coagulation cuff thickness",
     )
-    ax2.set_ylabel("coagulation cuff thickness [um]", color="#d62728")
+    ax2.set_ylabel("coagulation cuff thickness [µm]", color="#d62728")
     ax.axvline(c.chosen_mj, color="0.3", lw=1, ls=":")
     ax.plot(
         [c.chosen_mj], [c.chosen_ablation_depth_um], "o", ms=12, mfc="none", mec="black", mew=1.6
@@ -290,8 +238,8 @@ def dose_response(plan: Plan, pass_index: int, curve: DoseCurve | None = None) -
         mew=1.6,
     )
     ax.annotate(
-        f"plan: {c.chosen_mj:g} mJ\n{c.chosen_ablation_depth_um:.0f} um deep, "
-        f"{c.chosen_coagulation_thickness_um:.0f} um coag.",
+        f"plan: {c.chosen_mj:g} mJ\n{c.chosen_ablation_depth_um:.0f} µm deep, "
+        f"{c.chosen_coagulation_thickness_um:.0f} µm coag.",
         (c.chosen_mj, c.chosen_ablation_depth_um),
         xytext=(8, 8),
         textcoords="offset points",
@@ -303,7 +251,7 @@ def dose_response(plan: Plan, pass_index: int, curve: DoseCurve | None = None) -
     lines = ax.get_lines()[:1] + ax2.get_lines()[:1]
     ax.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="upper left")
     ax.set_title(
-        f"{pass_label(p, pass_index)}: {p.wavelength_nm:g} nm, {p.spot_um:g} um spot, "
+        f"{pass_label(p, pass_index)}: {p.wavelength_nm:g} nm, {p.spot_um:g} µm spot, "
         f"{p.pulse_duration_ms:g} ms, on {c.site}",
         fontsize=9,
     )
@@ -359,8 +307,8 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
     coverage = 100.0 * p.density_fraction
     density = "" if p.mtz_per_m2 is None else f", {p.mtz_per_m2 * 1e-4:.0f} MTZ/cm²"
     ax.set_title(
-        f"{pass_label(p, pass_index)}: {x.size} spots of {p.spot_um:g} um, "
-        f"pitch {spacing * UM:.0f} um\ncoverage {coverage:.1f} %{density}, "
+        f"{pass_label(p, pass_index)}: {x.size} spots of {p.spot_um:g} µm, "
+        f"pitch {spacing * UM:.0f} µm\ncoverage {coverage:.1f} %{density}, "
         f"{p.pattern_shape} {p.pattern_size_mm:g} mm pattern",
         fontsize=9,
     )
@@ -373,26 +321,28 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
 
 def bulk_temperature(outcome) -> Figure:
     """Temperature over one scanner pattern between the columns of each pass, at each
-    probe depth (`outcome.dataset.bulk_temperature_at_depth`), with the 45 C mark."""
+    probe depth (`outcome.dataset.bulk_temperature_at_depth` on its `time`
+    coordinate), with the 45 °C mark."""
     ds = outcome.dataset
     fig = Figure(figsize=(7.0, 4.0))
     ax = fig.add_subplot()
     styles = ["-", "--", ":", "-."]
     depths_um = ds["probe_depth"].values * 1e6
+    t = ds["time"].values
     for i, s in enumerate(outcome.summary.passes):
-        t = ds["bulk_time"].isel(**{"pass": i}).values
         color = PASS_COLORS[i % len(PASS_COLORS)]
         for d, depth in enumerate(depths_um):
             temp = ds["bulk_temperature_at_depth"].isel(**{"pass": i, "probe_depth": d}).values
+            ok = np.isfinite(temp)
             ax.plot(
-                t,
-                temp,
+                t[ok],
+                temp[ok],
                 color=color,
                 ls=styles[d % len(styles)],
-                label=f"pass {i} ({s.mode or s.kind}), {depth:.0f} um deep",
+                label=f"pass {i + 1} ({s.mode or s.kind}), {depth:.0f} µm deep",
             )
         hottest = ds["bulk_temperature_history"].isel(**{"pass": i}).values
-        k = int(np.argmax(hottest))
+        k = int(np.nanargmax(hottest))
         ax.plot([t[k]], [hottest[k]], "o", color=color)
         ax.annotate(
             f"{s.peak_bulk_temperature_c:.1f} °C",
@@ -402,8 +352,7 @@ def bulk_temperature(outcome) -> Figure:
             fontsize=8,
             color=color,
         )
-    top = ax.get_ylim()[1]
-    if top > 43.0:
+    if ax.get_ylim()[1] > 43.0:
         ax.axhline(45.0, color="0.4", ls="--", lw=0.8, label="45 °C")
     ax.margins(y=0.12)
     ax.set_xlabel("time from the first spot of the pattern [s]")
@@ -417,57 +366,82 @@ def bulk_temperature(outcome) -> Figure:
 
 # --- healing ---------------------------------------------------------------------------
 
+#: days shown on the linear panel of the healing timeline (at least)
+HEALING_DAYS = 21.0
+DAYS_PER_MONTH = 30.44
 
-def _sun_items(healing) -> list[dict]:
-    return [a for a in getattr(healing, "aftercare", []) if "sun" in a.get("name", "").lower()]
 
-
-def healing_timeline(outcome) -> Figure:
-    """Days after treatment: the downtime (with its model band), erythema, the aftercare
-    schedule with the sun-avoidance windows highlighted, and the milestones. Draws a
-    "healing model not available" note when `outcome.healing` is missing."""
-    healing = getattr(outcome, "healing", None)
-    fig = Figure(figsize=(8.0, 4.6))
-    ax = fig.add_subplot()
-    ax.set_xlabel("days after treatment [d]")
-    if healing is None:
-        ax.text(0.5, 0.5, "healing model not available", ha="center", va="center",
-                transform=ax.transAxes)  # fmt: skip
-        ax.set_yticks([])
-        ax.set_xlim(0, 30)
-        return fig
+def _healing_bars(healing) -> list[tuple[str, float, float, str]]:
+    """(name, start day, end day, colour) of closure, downtime, erythema, aftercare."""
     bars = [("skin closed", 0.0, healing.reepithelialization_hours / 24.0, "#8c564b")]
     bars.append(("downtime", 0.0, healing.downtime_days, "#d62728"))
     bars.append(("erythema", 0.0, healing.erythema_days, "#ff7f0e"))
     for item in getattr(healing, "aftercare", []):
         sun = "sun" in item["name"].lower()
-        bars.append(
-            (item["name"], item["start_day"], item["end_day"], "#f2b701" if sun else "#7f7f7f")
-        )
-    lo, hi = healing.downtime_days_range
+        color = "#f2b701" if sun else "#7f7f7f"
+        bars.append((item["name"], float(item["start_day"]), float(item["end_day"]), color))
+    return bars
+
+
+def _draw_bars(ax, bars, scale: float, label_ends: bool) -> None:
+    """Horizontal bars in units of `scale` days; end labels in days on the day panel."""
     for row, (_name, start, end, color) in enumerate(bars):
-        ax.barh(row, max(end - start, 0.05), left=start, color=color, alpha=0.85, height=0.6)
-        at = max(end, hi) if row == 1 else end  # beside the downtime band's whisker
-        text = f" {end:.1f} d" if end < 10 else f" {end:.0f} d"
-        ax.text(at, row, text, va="center", fontsize=7)
+        ax.barh(row, max((end - start) / scale, 0.02), left=start / scale, color=color,
+                alpha=0.85, height=0.6)  # fmt: skip
+        if label_ends:
+            text = f" {end:.1f} d" if end < 10 else f" {end:.0f} d"
+            ax.text(end / scale, row, text, va="center", fontsize=7, clip_on=True)
+
+
+def healing_timeline(outcome) -> Figure:
+    """After treatment, on two linear panels: days (at least `HEALING_DAYS`) with
+    closure, downtime and its model band, erythema, the aftercare schedule (sun
+    avoidance in yellow) and the early milestones; months (to the end of remodelling)
+    with the same bars and the late milestones. Draws a "healing model not available"
+    note when `outcome.healing` is missing."""
+    healing = getattr(outcome, "healing", None)
+    if healing is None:
+        fig = Figure(figsize=(8.0, 3.0))
+        ax = fig.add_subplot()
+        ax.set_xlabel("days after treatment [d]")
+        ax.text(0.5, 0.5, "healing model not available", ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
+        ax.set_yticks([])
+        ax.set_xlim(0, 30)
+        return fig
+    bars = _healing_bars(healing)
+    milestones = list(getattr(healing, "milestones", []))
+    fig = Figure(figsize=(9.0, 0.9 + 0.32 * len(bars)))
+    days, months = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": (2.2, 1)})
+    x_days = max(HEALING_DAYS, min(60.0, healing.erythema_days * 1.15))
+    _draw_bars(days, bars, 1.0, True)
+    lo, hi = healing.downtime_days_range
     d = healing.downtime_days
-    ax.errorbar([d], [1], xerr=[[d - lo], [hi - d]], fmt="none", ecolor="black", capsize=4, lw=1)
-    ax.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
-    ax.invert_yaxis()
-    for m in getattr(healing, "milestones", []):
-        ax.axvline(m.day, color="0.6", lw=0.6, ls=":")
-    x_max = max([b[2] for b in bars] + [m.day for m in getattr(healing, "milestones", [])] + [14.0])
-    ax.set_xscale("symlog", linthresh=14.0, linscale=1.5)
-    ticks = [t for t in (0, 1, 2, 3, 5, 7, 10, 14, 30, 60, 90, 180, 365) if t <= x_max * 1.2]
-    ax.set_xticks(ticks, [str(t) for t in ticks])
-    ax.set_xlim(0, x_max * 1.25)
-    sun = _sun_items(healing)
-    sun_text = "; ".join(f"{s['name']} day {s['start_day']:.0f}-{s['end_day']:.0f}" for s in sun)
-    ax.set_title(
-        f"downtime {healing.downtime_days:.1f} d (band {lo:.1f}-{hi:.1f}); {sun_text}\n"
-        "dotted: milestones (table below); linear to 14 d, logarithmic after",
+    days.errorbar([d], [1], xerr=[[d - lo], [hi - d]], fmt="none", ecolor="black", capsize=4,
+                  lw=1)  # fmt: skip
+    days.set_xlim(0, x_days)
+    days.set_xlabel("days after treatment [d]")
+    days.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
+    days.invert_yaxis()
+    last = max([b[2] for b in bars] + [m.day for m in milestones] + [60.0])
+    _draw_bars(months, bars, DAYS_PER_MONTH, False)
+    months.set_xlim(0, last / DAYS_PER_MONTH * 1.08)
+    months.set_xlabel("months after treatment [months]")
+    for m in milestones:
+        ax = days if m.day <= x_days else months
+        ax.axvline(m.day / (1.0 if ax is days else DAYS_PER_MONTH), color="0.5", lw=0.7, ls=":")
+    for ax in (days, months):
+        ax.grid(axis="x", alpha=0.3)
+    sun = "; ".join(
+        f"{a['name']} day {a['start_day']:.0f}-{a['end_day']:.0f}" for a in _sun_items(healing)
+    )
+    fig.suptitle(
+        f"downtime {d:.1f} d (band {lo:.1f}-{hi:.1f} d); {sun}; dotted: milestones",
         fontsize=8,
     )
-    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _sun_items(healing) -> list[dict]:
+    return [a for a in getattr(healing, "aftercare", []) if "sun" in a.get("name", "").lower()]

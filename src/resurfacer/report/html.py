@@ -1,135 +1,60 @@
-"""The self-contained HTML report: figures, summary table, healing, inputs, version.
+"""The HTML report: a Jinja2 template filled with computed results.
 
-The document opens offline: plotly.js is inlined from the installed package, the PNG
-figures are embedded as base64 data URIs, styles are inline and use system fonts, and
-nothing references a URL. The summary is embedded verbatim as JSON
-(``<script type="application/json" id="summary">``, `OutcomeSummary.model_dump_json`),
-the same object that ``resurfacer simulate --json`` prints; the visible table is
-formatted from it (`summary_rows`), never recomputed.
+The report only draws and writes: the outcome (`treatment.simulate`) and, when
+wanted, the dose curves (`sweeps.dose.dose_curves`) come in computed. By default
+the document is self-contained and small: static PNG figures embedded as data URIs,
+inline styles with system fonts, no script to run, nothing referenced by URL.
+With ``interactive=True`` plotly versions of the figures are added and plotly.js
+is written beside the report (`interactive.PLOTLY_FILE`) and loaded by relative
+path, never inlined or fetched. The summary is embedded verbatim as JSON
+(``<script type="application/json" id="summary">``, `OutcomeSummary.rounded`), the
+same object that ``resurfacer simulate --json`` prints.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from resurfacer import __version__
-from resurfacer.report import figures, interactive
+from resurfacer.common.files import write_directory
+from resurfacer.report import context, figures
 
 #: PNG resolution [dots per inch].
-DPI = 110
-_LABELS = {
-    "plan_name": "plan",
-    "resurfacer_version": "resurfacer version",
-    "total_area_cm2": "treated area",
-    "session_minutes": "session time",
-    "total_energy_j": "energy delivered",
-    "peak_bulk_temperature_c": "peak bulk temperature",
-    "combined_coverage_percent": "combined coverage",
-    "max_energy_balance_error": "largest column energy-balance error",
-    "mtz_per_cm2": "MTZ density",
-    "energy_j": "energy delivered",
-    "minutes": "laser time",
-    "spots": "spots fired",
-    "time_above_45c_s": "time above 45 °C",
-    "time_above_60c_s": "time above 60 °C",
-}
-_UNITS = (
-    ("_per_cm2", "/cm²"),
-    ("_cm2", "cm²"),
-    ("_um", "um"),
-    ("_nm", "nm"),
-    ("_mj", "mJ"),
-    ("_j", "J"),
-    ("_percent", "%"),
-    ("_c", "°C"),
-    ("_s", "s"),
-    ("minutes", "min"),
-    ("_hours", "h"),
-    ("_days", "d"),
-    ("_weeks", "weeks"),
-)
-
-
-def _unit(name: str) -> tuple[str, str]:
-    """(label, unit) of a summary field name."""
-    label = _LABELS.get(name)
-    for suffix, unit in _UNITS:
-        if name.endswith(suffix):
-            if label is None:
-                label = name[: -len(suffix)].strip("_").replace("_", " ")
-            return label, unit
-    return label or name.replace("_", " "), ""
-
-
-def format_value(value, unit: str = "") -> str:
-    """One summary value as the table shows it (the CLI's precision where it has one)."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or isinstance(value, int | str):
-        text = str(value)
-    elif isinstance(value, float):
-        a = abs(value)
-        if value != value:  # NaN
-            text = "nan"
-        elif a >= 100:
-            text = f"{value:.0f}"
-        elif a >= 0.05 or a == 0:
-            text = f"{value:.1f}"
-        elif a >= 1e-3:
-            text = f"{value:.3g}"
-        else:
-            text = f"{value:.2e}"
-    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        text = "; ".join(value) if value else "none"
-    elif isinstance(value, list | tuple):
-        text = "–".join(format_value(v) for v in value)
-    else:
-        text = str(value)
-    return f"{text} {unit}".rstrip() if unit else text
-
-
-def summary_rows(outcome) -> list[tuple[str, str]]:
-    """The summary table as (label, value with unit) rows, formatted from
-    `outcome.summary` (the model `simulate --json` prints): treatment-wide rows first,
-    then each pass's rows prefixed "pass i (mode)"."""
-    data = outcome.summary.model_dump()
-    rows = []
-    for name, value in data.items():
-        if name == "passes":
-            continue
-        if isinstance(value, dict):
-            for k, v in value.items():
-                label, unit = _unit(k)
-                rows.append((f"{name.replace('_', ' ')}: {label}", format_value(v, unit)))
-            continue
-        label, unit = _unit(name)
-        rows.append((label, format_value(value, unit)))
-    for p in data.get("passes", []):
-        prefix = f"pass {p['index']} ({p.get('mode') or p.get('kind')})"
-        for name, value in p.items():
-            if name == "index":
-                continue
-            label, unit = _unit(name)
-            rows.append((f"{prefix}: {label}", format_value(value, unit)))
-    return rows
-
-
-# --- building ------------------------------------------------------------------------
+DPI = 100
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass
 class Report:
-    """A rendered report: the HTML text and the PNG figures it embeds ({name: bytes})."""
+    """A rendered report: the HTML text and the files it comes with ({name: bytes}:
+    the PNG figures it embeds, and plotly.js when interactive)."""
 
     html: str
-    pngs: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @property
+    def pngs(self) -> dict[str, bytes]:
+        return {k: v for k, v in self.files.items() if k.endswith(".png")}
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _png(fig) -> bytes:
@@ -138,236 +63,149 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def _img(pngs: dict, name: str, alt: str) -> str:
-    data = base64.b64encode(pngs[name]).decode("ascii")
-    return (
-        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(alt)} <small>({name})</small></figcaption></figure>"
-    )
+def _figure(files: dict, name: str, fig, alt: str, cls: str = "") -> dict:
+    """Render `fig` to PNG under `name` in `files`; the template's figure entry."""
+    files[name] = _png(fig)
+    src = "data:image/png;base64," + base64.b64encode(files[name]).decode("ascii")
+    return {"name": name, "alt": alt, "src": src, "cls": cls}
 
 
-def _table(rows, header=None, cls="") -> str:
-    head = ""
-    if header:
-        head = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}">{head}{body}</table>'
+def _json_text(data) -> str:
+    """JSON safe inside <script>: "</script" or "<!--" cannot end or upset it."""
+    text = json.dumps(data)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _cell(value, long_text: int = 60) -> str:
-    """A table cell; long text (e.g. rule warnings) wraps instead of widening the table."""
-    text = str(value)
-    cls = ' class="long"' if len(text) > long_text else ""
-    return f"<td{cls}>{html.escape(text)}</td>"
+def largest_region(outcome) -> str:
+    """The treated region with the largest area (bulk heating and healing use it)."""
+    return max(outcome.summary.regions, key=lambda r: r.area_cm2).site
 
 
-def _json_script(element_id: str, text: str) -> str:
-    # "</script" or "<!--" would end or upset the element: escape <, > and & the JSON way
-    safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return f'<script type="application/json" id="{element_id}">{safe}</script>'
-
-
-def build(outcome, plan) -> Report:
-    """Render every figure and the HTML document once."""
-    import time
-
-    started = time.perf_counter()
-    site = figures.largest_site(plan)
-    skin = figures.plan_skin(plan, site)
-    pngs: dict[str, bytes] = {}
-    sections = []
-    divs = []
+def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
+    """Per pass: the column cross-section on each of `sites`, the scanner pattern, and
+    the dose response when its curve was computed."""
+    out = []
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
-        column = outcome.columns[i, site]
-        curve = figures.dose_curve(plan, i)
-        pngs[f"cross_section_pass{i}.png"] = _png(figures.cross_section(column, skin))
-        pngs[f"dose_response_pass{i}.png"] = _png(figures.dose_response(plan, i, curve))
-        pngs[f"pattern_pass{i}.png"] = _png(figures.pattern_top_view(plan, i))
-        ps = outcome.summary.passes[i]
-        sections.append(
-            f'<section id="pass{i}"><h2>{html.escape(label)}</h2>'
-            f"<p>{ps.wavelength_nm:g} nm, {p.spot_um:g} um spot, "
-            f"{ps.pulse_energy_mj:g} mJ, {p.pulse_duration_ms:g} ms; "
-            f"ablation depth {format_value(ps.ablation_depth_um, 'um')}, coagulation cuff "
-            f"{format_value(ps.coagulation_thickness_um, 'um')} (area-weighted over the "
-            f"sites); figures below on the largest site, {html.escape(site)}.</p>"
-            '<div class="figs">'
-            + _img(pngs, f"cross_section_pass{i}.png", f"{label}: one column, to scale")
-            + _img(
-                pngs,
-                f"dose_response_pass{i}.png",
-                f"{label}: depth and coagulation vs pulse energy "
-                f"({curve.range_source}, capped at {figures.DOSE_MAX_FACTOR:g} x the plan's)",
-            )
-            + _img(pngs, f"pattern_pass{i}.png", f"{label}: one scanner pattern from above")
-            + "</div>"
-            + "<details><summary>interactive</summary>"
-            + interactive.to_div(interactive.cross_section(column, label), f"xs{i}")
-            + interactive.to_div(interactive.dose_response(plan, i, curve), f"dose{i}")
-            + "</details></section>"
-        )
-    pngs["bulk_temperature.png"] = _png(figures.bulk_temperature(outcome))
-    pngs["healing_timeline.png"] = _png(figures.healing_timeline(outcome))
-    divs.append(interactive.to_div(interactive.bulk_temperature(outcome), "bulk"))
-
-    summary_json = outcome.summary.model_dump_json()
-    summary = outcome.summary
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>resurfacer report: {html.escape(summary.plan_name)}</title>",
-        f"<style>{_CSS}</style>",
-        f'<script type="text/javascript">{interactive.plotly_js()}</script>',
-        "</head><body>",
-        f"<header><h1>{html.escape(summary.plan_name)}</h1>",
-        f'<p class="meta">resurfacer {html.escape(__version__)} · generated '
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} · simulation, "
-        "educational model: not medical advice</p>",
-        _nav(plan),
-        "</header>",
-        '<section id="summary-section"><h2>Summary</h2>',
-        "<p>The same numbers as <code>resurfacer simulate --json</code> "
-        "(embedded below as JSON, id <code>summary</code>).</p>",
-        '<div class="figs">',
-        _table(
-            [r for r in summary_rows(outcome) if not r[0].startswith("pass ")],
-            ("treatment", "value"),
-            "summary",
-        ),
-        _pass_table(outcome),
-        "</div>",
-        _json_script("summary", summary_json),
-        "</section>",
-        *sections,
-        '<section id="bulk"><h2>Heat between columns</h2>',
-        _img(pngs, "bulk_temperature.png", "bulk temperature over one scanner pattern, per pass"),
-        *divs,
-        "</section>",
-        _healing_section(outcome, pngs),
-        _inputs_section(plan),
-        f"<footer>resurfacer {html.escape(__version__)}</footer>",
-        "</body></html>",
-    ]
-    text = "\n".join(parts)
-    return Report(html=text, pngs=pngs, seconds=time.perf_counter() - started)
+        n = i + 1
+        for k, site in enumerate(sites):
+            name = f"cross_section_pass{n}.png" if k == 0 else f"cross_section_pass{n}_{site}.png"
+            fig = figures.cross_section(outcome.columns[i, site], figures.plan_skin(plan, site))
+            out.append(_figure(files, name, fig, f"{label}: one column on {site}, to scale",
+                               "print" if k == 0 else ""))  # fmt: skip
+        fig = figures.pattern_top_view(plan, i)
+        out.append(_figure(files, f"pattern_pass{n}.png", fig, f"{label}: one scanner pattern"))
+        if dose_curves and i in dose_curves:
+            c = dose_curves[i]
+            fig = figures.dose_response(plan, i, c)
+            alt = f"{label}: depth and coagulation vs pulse energy on {c.site} ({c.range_source})"
+            out.append(_figure(files, f"dose_response_pass{n}.png", fig, alt))
+    return out
 
 
-def _pass_table(outcome) -> str:
-    """The per-pass rows of `summary_rows` as one column per pass."""
-    passes = outcome.summary.model_dump()["passes"]
-    if not passes:
-        return ""
-    names = [k for k in passes[0] if k != "index"]
-    rows = [(_unit(k)[0], *(format_value(p[k], _unit(k)[1]) for p in passes)) for k in names]
-    header = ("pass", *(f"{p['index']}: {p.get('mode') or p.get('kind')}" for p in passes))
-    return _table(rows, header, "summary passes")
+def _interactive(outcome, plan, sites, dose_curves) -> dict[str, list[str]]:
+    from resurfacer.report import interactive
+
+    cols = []
+    for i, p in enumerate(plan.passes):
+        label = figures.pass_label(p, i)
+        fig = interactive.cross_section(outcome.columns[i, sites[0]], label)
+        cols.append(interactive.to_div(fig, f"xs{i + 1}"))
+        if dose_curves and i in dose_curves:
+            fig = interactive.dose_response(plan, i, dose_curves[i])
+            cols.append(interactive.to_div(fig, f"dose{i + 1}"))
+    bulk = [interactive.to_div(interactive.bulk_temperature(outcome), "bulk-interactive")]
+    return {"columns": cols, "bulk": bulk}
 
 
-def _nav(plan) -> str:
-    links = [("summary-section", "summary")]
-    links += [(f"pass{i}", f"pass {i}") for i in range(len(plan.passes))]
-    links += [("bulk", "bulk heating"), ("healing", "healing"), ("inputs", "inputs")]
-    return "<nav>" + " · ".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, t in links) + "</nav>"
-
-
-def _healing_section(outcome, pngs) -> str:
-    healing = getattr(outcome, "healing", None)
-    out = ['<section id="healing"><h2>Healing</h2>']
-    if healing is None:
-        out.append("<p><strong>healing model not available</strong> for this outcome.</p>")
-        out.append("</section>")
-        return "\n".join(out)
-    lo, hi = healing.downtime_days_range
-    out.append(f'<p class="disclaimer">{html.escape(healing.disclaimer)}</p>')
-    out.append(_img(pngs, "healing_timeline.png", "healing timeline: downtime and aftercare"))
-    rows = [
-        ("skin closed after", format_value(healing.reepithelialization_hours, "h")),
-        ("downtime", f"{format_value(healing.downtime_days, 'd')} (band {lo:.1f}–{hi:.1f} d)"),
-        ("erythema", format_value(healing.erythema_days, "d")),
-    ]
-    for name, unit in (
-        ("oedema_days", "d"),
-        ("mend_clearance_days", "d"),
-        ("remodeling_weeks", "weeks"),
-    ):
-        if hasattr(healing, name):
-            rows.append((_unit(name)[0], format_value(getattr(healing, name), unit)))
-    out.append(_table(rows, ("healing", "value"), "summary"))
-    if getattr(healing, "milestones", None):
-        out.append("<h3>Milestones</h3>")
-        out.append(
-            _table(
-                [(f"{m.day:.1f}", m.name) for m in healing.milestones],
-                ("day", "milestone"),
-            )
-        )
-    if getattr(healing, "aftercare", None):
-        out.append("<h3>Aftercare</h3>")
-        out.append(
-            _table(
-                [
-                    (f"{a['start_day']:.0f}–{a['end_day']:.0f}", a["name"], a.get("text", ""))
-                    for a in healing.aftercare
-                ],
-                ("days", "item", "what"),
-            )
-        )
-    if getattr(healing, "phototype_notes", None):
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in healing.phototype_notes)
-        out.append(f"<h3>Phototype notes</h3><ul>{notes}</ul>")
-    if getattr(healing, "timeline", None):
-        out.append("<details><summary>day by day</summary>")
-        out.append(
-            _table(
-                [(d.day, d.state, d.erythema, ", ".join(d.aftercare)) for d in healing.timeline],
-                ("day", "skin", "erythema", "aftercare"),
-            )
-        )
-        out.append("</details>")
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _inputs_section(plan) -> str:
+def _header_context(outcome, plan, sites) -> dict:
     p = plan.patient
-    rows = [
-        ("patient", f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}"),
-        ("areas", ", ".join(f"{a.site} {a.area_cm2:g} cm²" for a in plan.site_areas)),
-        ("total area", f"{plan.total_area_cm2:g} cm²"),
-        ("resurfacer version", __version__),
-    ]
-    if plan.notes:
-        rows.append(("notes", plan.notes))
-    pass_rows = []
-    for i, ps in enumerate(plan.passes):
-        d = ps.model_dump(exclude_none=True)
-        pass_rows.append((i, ", ".join(f"{k} = {v}" for k, v in d.items())))
-    return (
-        '<section id="inputs"><h2>Inputs</h2>'
-        + _table(rows, ("input", "value"), "summary")
-        + "<h3>Passes (device presets filled in)</h3>"
-        + _table(pass_rows, ("pass", "fields"))
-        + "<h3>Plan file</h3><pre>"
-        + html.escape(plan.to_toml())
-        + "</pre>"
-        + _json_script("plan", json.dumps(plan.to_dict()))
-        + "</section>"
-    )
+    nav = [("summary-section", "summary"), ("columns", "columns"), ("bulk", "bulk heating"),
+           ("healing", "healing"), ("appendix", "technical appendix")]  # fmt: skip
+    return {
+        "summary": outcome.summary,
+        "patient": f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}",
+        "regions_text": f"{len(outcome.summary.regions)} region(s), "
+        f"{outcome.summary.total_area_cm2:g} cm²",
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__,
+        "nav": nav,
+        "figure_sites": ", ".join(sites)
+        + ("" if len(sites) > 1 else " (the largest region; all regions on request)"),
+    }
 
 
-def render_html(outcome, plan) -> str:
-    """The report as one self-contained HTML document (opens offline)."""
-    return build(outcome, plan).html
+def build(outcome, plan, dose_curves=None, interactive=False, all_regions=False) -> Report:
+    """Render the figures and the document once.
+
+    Parameters
+    ----------
+    outcome : `treatment.Outcome` of `plan`.
+    plan : the validated Plan.
+    dose_curves : {pass index: `sweeps.dose.DoseCurve`}, drawn when given.
+    interactive : add plotly figures and write plotly.js beside the report.
+    all_regions : column cross-sections on every treated region (default: the largest).
+    """
+    from resurfacer.common.fingerprint import model_fingerprint
+
+    started = time.perf_counter()
+    files: dict[str, bytes] = {}
+    sites = [r.site for r in outcome.summary.regions] if all_regions else []
+    sites = [largest_region(outcome)] + [s for s in sites if s != largest_region(outcome)]
+    ctx = _header_context(outcome, plan, sites)
+    ctx |= _body_context(outcome, plan, files, sites, dose_curves, model_fingerprint())
+    ctx["interactive_divs"], ctx["plotly_src"] = {}, None
+    if interactive:
+        from resurfacer.report.interactive import PLOTLY_FILE, plotly_js
+
+        ctx["interactive_divs"] = _interactive(outcome, plan, sites, dose_curves)
+        ctx["plotly_src"] = PLOTLY_FILE
+        files[PLOTLY_FILE] = plotly_js().encode("utf-8")
+    text = environment().get_template("report.html.j2").render(**ctx)
+    return Report(html=text, files=files, seconds=time.perf_counter() - started)
 
 
-def write_report(outcome, plan, directory) -> Path:
-    """Write ``report.html`` and the PNG figures into `directory`, atomically (a
-    temporary folder beside it, then moved in); returns the HTML file's path."""
-    from resurfacer.cli.output import write_directory_atomically
+def _body_context(outcome, plan, files, sites, dose_curves, fingerprint: str) -> dict:
+    healing = getattr(outcome, "healing", None)
+    pass_header, pass_rows = context.pass_table(outcome, plan)
+    region_header, region_rows = context.region_table(outcome)
+    bulk = figures.bulk_temperature(outcome)
+    heal = figures.healing_timeline(outcome)
+    return {
+        "css": (TEMPLATES / "report.css").read_text(),
+        "banner": context.banner(outcome),
+        "cards": context.cards(outcome),
+        "pass_header": pass_header,
+        "pass_rows": pass_rows,
+        "region_header": region_header,
+        "region_rows": region_rows,
+        "pass_figures": _pass_figures(outcome, plan, files, sites, dose_curves),
+        "bulk_figures": [_figure(files, "bulk_temperature.png", bulk,
+                                 "bulk temperature over one scanner pattern, per pass")],
+        "healing_figures": [_figure(files, "healing_timeline.png", heal,
+                                    "healing timeline: days (left), months (right)", "wide")],
+        "healing": healing,
+        "healing_rows": context.healing_rows(healing) if healing is not None else [],
+        "inputs_rows": context.inputs_rows(plan),
+        "technical_rows": context.technical_rows(outcome, plan, fingerprint),
+        "summary_rows": context.summary_rows(outcome),
+        "plan_toml": plan.to_toml(),
+        "summary_json": _json_text(outcome.summary.rounded()),
+        "plan_json": _json_text(plan.to_dict()),
+        "fingerprint": fingerprint,
+    }  # fmt: skip
 
-    report = build(outcome, plan)
+
+def render_html(outcome, plan, dose_curves=None) -> str:
+    """The report as one self-contained HTML document (static figures; opens offline)."""
+    return build(outcome, plan, dose_curves).html
+
+
+def write_report(outcome, plan, directory, **options) -> Path:
+    """Write ``report.html`` and its files (PNGs; plotly.js when interactive) into
+    `directory`, atomically (a temporary folder beside it, then moved in); returns the
+    HTML file's path. `options` go to `build`."""
+    report = build(outcome, plan, **options)
 
     def writer(data: bytes):
         def write(path: str) -> None:
@@ -375,27 +213,7 @@ def write_report(outcome, plan, directory) -> Path:
 
         return write
 
-    files = {name: writer(data) for name, data in report.pngs.items()}
+    files = {name: writer(data) for name, data in report.files.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory_atomically(directory, files)
+    write_directory(directory, files)
     return Path(directory) / "report.html"
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
-margin:0 auto;max-width:1200px;padding:0 1.2em 2em;color:#222;line-height:1.4}
-header{border-bottom:2px solid #c33;margin-bottom:1em}
-h1{margin:.6em 0 .2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-.meta{color:#666;font-size:.9em} nav a{color:#a22;text-decoration:none}
-table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
-td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4} table.summary td+td{text-align:right;white-space:nowrap}
-table.summary td.long{white-space:normal;text-align:left;max-width:60em;overflow-wrap:anywhere}
-.figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
-figure{margin:.5em 0;max-width:100%} figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.85em;color:#555;max-width:600px}
-pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.85em}
-.disclaimer{background:#fff4e5;border-left:4px solid #f0a020;padding:.5em .8em}
-details{margin:.8em 0} summary{cursor:pointer;color:#a22}
-footer{margin-top:2em;color:#888;font-size:.85em}
-"""

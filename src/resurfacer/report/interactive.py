@@ -1,8 +1,10 @@
-"""Interactive figures of a treatment (plotly), for the HTML report and the web planner.
+"""Interactive figures of a treatment (plotly), opt-in in the HTML report.
 
 Each function returns a `plotly.graph_objects.Figure`; `to_div` turns one into an HTML
-fragment that needs plotly's JavaScript on the page (`plotly_js`, the copy bundled
-with the installed plotly package: nothing is fetched from the network).
+fragment that needs plotly's JavaScript on the page. The report never inlines that
+script: it writes `PLOTLY_FILE` (the copy bundled with the installed plotly package,
+`plotly_js`) beside ``report.html`` and loads it by relative path; nothing is
+fetched from the network.
 """
 
 from __future__ import annotations
@@ -11,21 +13,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from resurfacer.report.figures import (
-    PASS_COLORS,
-    UM,
-    DoseCurve,
-    dose_curve,
-    mirrored,
-    pass_label,
-)
+from resurfacer.report.figures import PASS_COLORS, UM, mirrored, pass_label
 
 #: plotly config: no logo link to plotly.com in the mode bar.
 CONFIG = {"displaylogo": False, "responsive": True}
+#: the file name of plotly.js written beside an interactive report
+PLOTLY_FILE = "plotly.min.js"
 
 
 def plotly_js() -> str:
-    """plotly.js from the installed plotly package (minified, several MB)."""
+    """plotly.js from the installed plotly package (minified, about 4.8 MB)."""
     return get_plotlyjs()
 
 
@@ -45,13 +42,16 @@ def bulk_temperature(outcome) -> go.Figure:
     """Temperature at the hottest between-column probe over one pattern, per pass."""
     ds = outcome.dataset
     fig = go.Figure()
+    t = ds["time"].values
     for i, s in enumerate(outcome.summary.passes):
+        temp = ds["bulk_temperature_history"].isel(**{"pass": i}).values
+        ok = np.isfinite(temp)
         fig.add_trace(
             go.Scatter(
-                x=ds["bulk_time"].isel(**{"pass": i}).values,
-                y=ds["bulk_temperature_history"].isel(**{"pass": i}).values,
+                x=t[ok],
+                y=temp[ok],
                 mode="lines",
-                name=f"pass {i}: {s.mode or s.kind}",
+                name=f"pass {i + 1}: {s.mode or s.kind}",
                 line={"color": PASS_COLORS[i % len(PASS_COLORS)]},
                 hovertemplate="%{x:.3f} s<br>%{y:.2f} °C<extra></extra>",
             )
@@ -65,9 +65,10 @@ def bulk_temperature(outcome) -> go.Figure:
     return fig
 
 
-def dose_response(plan, pass_index: int, curve: DoseCurve | None = None) -> go.Figure:
-    """Ablation depth and coagulation cuff vs pulse energy, the plan's setting marked."""
-    c = curve or dose_curve(plan, pass_index)
+def dose_response(plan, pass_index: int, curve) -> go.Figure:
+    """Ablation depth and coagulation cuff vs pulse energy (a computed
+    `resurfacer.sweeps.dose.DoseCurve`), the plan's setting marked."""
+    c = curve
     p = plan.passes[pass_index]
     fig = go.Figure()
     fig.add_trace(
@@ -75,8 +76,8 @@ def dose_response(plan, pass_index: int, curve: DoseCurve | None = None) -> go.F
             x=c.energies_mj,
             y=c.ablation_depth_um,
             mode="lines+markers",
-            name="ablation depth [um]",
-            hovertemplate="%{x:.4g} mJ: %{y:.0f} um deep<extra></extra>",
+            name="ablation depth [µm]",
+            hovertemplate="%{x:.4g} mJ: %{y:.0f} µm deep<extra></extra>",
         )
     )
     fig.add_trace(
@@ -84,19 +85,19 @@ def dose_response(plan, pass_index: int, curve: DoseCurve | None = None) -> go.F
             x=c.energies_mj,
             y=c.coagulation_thickness_um,
             mode="lines+markers",
-            name="coagulation cuff [um]",
+            name="coagulation cuff [µm]",
             yaxis="y2",
             line={"dash": "dash", "color": "#d62728"},
-            hovertemplate="%{x:.4g} mJ: cuff %{y:.1f} um<extra></extra>",
+            hovertemplate="%{x:.4g} mJ: cuff %{y:.1f} µm<extra></extra>",
         )
     )
     fig.add_vline(x=c.chosen_mj, line_dash="dot", annotation_text=f"plan: {c.chosen_mj:g} mJ")
     fig.update_layout(
         title=f"{pass_label(p, pass_index)}: depth and coagulation vs energy ({c.site})",
         xaxis_title="pulse energy [mJ]",
-        yaxis={"title": "ablation depth [um]", "rangemode": "tozero"},
+        yaxis={"title": "ablation depth [µm]", "rangemode": "tozero"},
         yaxis2={
-            "title": "coagulation cuff thickness [um]",
+            "title": "coagulation cuff thickness [µm]",
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -127,7 +128,7 @@ def cross_section(column_result, title: str = "") -> go.Figure:
             zmin=37.0,
             zmax=min(max(60.0, float(np.nanmax(temp))), 150.0),
             colorbar={"title": "°C"},
-            hovertemplate="x %{x:.0f} um, depth %{y:.0f} um: %{z:.1f} °C<extra></extra>",
+            hovertemplate="x %{x:.0f} µm, depth %{y:.0f} µm: %{z:.1f} °C<extra></extra>",
         )
     )
     fig.add_trace(
@@ -144,8 +145,8 @@ def cross_section(column_result, title: str = "") -> go.Figure:
     )
     fig.update_layout(
         title=title or "temperature at the end of the pulse; outline: coagulated zone",
-        xaxis_title="distance from beam axis [um]",
-        yaxis={"title": "depth below skin surface [um]", "autorange": "reversed"},
+        xaxis_title="distance from beam axis [µm]",
+        yaxis={"title": "depth below skin surface [µm]", "autorange": "reversed"},
         template="plotly_white",
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1)

@@ -20,7 +20,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 import tomllib
 import types
@@ -31,10 +30,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from resurfacer.errors import InputError
+from resurfacer.common.files import write_file, write_text
+from resurfacer.errors import InputError, SelfCheckError
 
 #: Columns every row has, before the swept fields and the summary.
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
+#: per row: the safety rules the point's plan breaks ("; "-joined, "" for none) and a
+#: hash of the point's full plan data (`plan_hash`), to trace a row to its settings
+WARNINGS, PLAN_HASH = "warnings", "plan_hash"
+#: summary fields that are lists of varying length: kept out of the flat columns
+#: (the warnings are their own column; per-region values are in ``outcome.nc``)
+NOT_FLATTENED = ("warnings", "regions", "broken_rules")
 MANIFEST = "_sweep.json"  # ignored by Parquet readers (leading underscore)
 PART_PREFIX = "part-"
 RANGE_KEYS = {"start", "stop", "num", "log"}
@@ -288,18 +294,28 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
         t0 = time.perf_counter()
         row = {ID: pid, **values}
         try:
-            outcome = simulate(Plan.from_data(plan_data_for(base, values)))
-        except InputError as exc:
+            data = plan_data_for(base, values)
+            row[PLAN_HASH] = plan_hash(data)
+            outcome = simulate(Plan.from_data(data))
+        except (InputError, SelfCheckError) as exc:  # the same every time: stored
             row.update({STATUS: "refused", MESSAGE: str(exc)})
         except Exception as exc:  # noqa: BLE001 - recorded, retried on the next run
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
         else:
-            flat = flatten(outcome.summary.model_dump())
+            summary = outcome.summary.model_dump(exclude=set(NOT_FLATTENED))
+            flat = flatten(summary)
             row.update({k: v for k, v in flat.items() if k not in values})
+            row[WARNINGS] = "; ".join(outcome.summary.warnings)
             row.update({STATUS: "ok", MESSAGE: None})
         row[RUNTIME] = time.perf_counter() - t0
         rows.append(row)
     return rows
+
+
+def plan_hash(plan_data: dict) -> str:
+    """16 hex digits of a SHA-256 over the plan data as canonical JSON (sorted keys)."""
+    text = json.dumps(plan_data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def flatten(data, prefix: str = "") -> dict:
@@ -368,7 +384,8 @@ def _param_type(values: list):
 
 def results_schema(sweep: Sweep):
     """The Arrow schema of every part file: id, swept fields, status, message, runtime,
-    then the summary's scalar fields flattened (``passes.0.ablation_depth_um``)."""
+    warnings, plan hash, then the summary's scalar fields flattened
+    (``passes.0.ablation_depth_um``; passes by 0-based index as in plan paths)."""
     import pyarrow as pa
 
     from resurfacer.treatment import OutcomeSummary
@@ -379,9 +396,15 @@ def results_schema(sweep: Sweep):
         pa.field(STATUS, pa.string()),
         pa.field(MESSAGE, pa.string()),
         pa.field(RUNTIME, pa.float64()),
+        pa.field(WARNINGS, pa.string()),
+        pa.field(PLAN_HASH, pa.string()),
     ]
     taken = {f.name for f in fields}
-    fields += [f for f in _model_columns(OutcomeSummary, "", sweep.n_passes) if f.name not in taken]
+    fields += [
+        f
+        for f in _model_columns(OutcomeSummary, "", sweep.n_passes)
+        if f.name not in taken and f.name.split(".")[0] not in NOT_FLATTENED
+    ]
     return pa.schema(fields)
 
 
@@ -474,25 +497,13 @@ class ResultStore:
                 },
                 indent=2,
             )
-            _atomic(manifest, lambda p: Path(p).write_text(text))
+            write_text(manifest, text)
         table = pa.Table.from_pylist(fresh, schema=self.schema)
         target = self.path / f"{PART_PREFIX}{self.next_part:05d}.parquet"
-        _atomic(target, lambda p: pq.write_table(table, p))
+        write_file(target, lambda p: pq.write_table(table, p))
         self.next_part += 1
         self.done.update(seen)
         return len(fresh)
-
-
-def _atomic(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_results(path):
@@ -572,7 +583,8 @@ def _connect(scheduler, workers, connect_timeout):
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=":0",
+        host="127.0.0.1",  # scheduler and workers on loopback
+        dashboard_address="127.0.0.1:0",  # the dashboard too: no one else can reach it
         silence_logs=logging.ERROR,
         env={"NUMBA_NUM_THREADS": str(threads)},  # passed on to each Nanny
     )

@@ -22,24 +22,44 @@ second.
 A job's id is the plan's store key, so identical plans submitted while one is
 queued or running share one job, and a finished job's id stays valid after a
 restart (it is looked up in the store). The queue is bounded (`max_queued`).
+
+Every job is also a row of the store's ``jobs`` table, written at each change of
+state. A new `JobManager` on the same store resumes the jobs left queued (in the
+order they came) and fails those left running with the reason ("the server
+stopped while this job was running"), so no accepted job is lost to a restart,
+even after SIGKILL. Workers die with the server (`web.worker`: the kernel's
+parent-death signal, armed before the worker imports anything heavy, and a
+thread that watches the parent's pid).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 
 from resurfacer.web.store import ResultStore
+from resurfacer.web.worker import function_ref, worker_main
 
 STATUSES = ("queued", "running", "done", "failed")
+#: why a job that was running when the server stopped failed
+STOPPED_WHILE_RUNNING = (
+    "the server stopped while this job was running (restart); submit the plan again"
+)
 
 
-#: share of a job's progress given to the column solves; rendering the report is the rest
-SIMULATION_SHARE = 0.9
+#: share of a job's progress given to the column solves (columns solved / total); the
+#: report is the rest. The reference full-face plan takes about 9 s of column solves
+#: and 1.6 s of report (docs/report.md), so the report is about 15 %.
+SIMULATION_SHARE = 0.85
+
+
+def stage_of(progress: float) -> str:
+    """What a running job is doing at `progress`: "columns" or "report"."""
+    return "columns" if progress < SIMULATION_SHARE else "report"
 
 
 def simulate_plan(plan_data: dict, progress=lambda fraction: None) -> dict:
@@ -69,39 +89,10 @@ def simulate_plan(plan_data: dict, progress=lambda fraction: None) -> dict:
         report = render_html(outcome, plan)
     progress(1.0)
     return {
-        "summary": outcome.summary.model_dump(mode="json"),
+        "summary": outcome.summary.rounded(),
         "report_html": report,
         "runtime_s": time.perf_counter() - start,
     }
-
-
-def _worker_main(conn, job_fn) -> None:
-    """Worker loop: say "ready" once imported, then answer each (job id, payload) with
-    ("ok", result) or ("error", text, traceback), after any number of ("progress",
-    fraction) messages from `job_fn(payload, progress)`."""
-    if job_fn is simulate_plan:
-        import resurfacer.treatment  # noqa: F401 - warm up (numba caches) before the first job
-    try:
-        conn.send(("ready",))
-    except (OSError, ValueError):
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        _, payload = message
-        try:
-            answer = ("ok", job_fn(payload, lambda fraction: conn.send(("progress", fraction))))
-        except Exception as exc:  # noqa: BLE001 - every failure is reported to the user
-            text = str(exc) or type(exc).__name__
-            answer = ("error", f"{type(exc).__name__}: {text}", traceback.format_exc(limit=5))
-        try:
-            conn.send(answer)
-        except (OSError, ValueError):
-            return
 
 
 @dataclass
@@ -160,6 +151,7 @@ class JobManager:
             for i in range(workers)
         ]
         self.restarts = 0
+        self._restore()
         for t in self._threads:
             t.start()
 
@@ -169,7 +161,9 @@ class JobManager:
         """Queue a plan (or return the job already queued, running or done for it)."""
         with self._lock:
             job = self._jobs.get(key)
-            if job is not None and job.status != "failed":
+            if job is not None and job.status in ("queued", "running"):
+                return job
+            if job is not None and job.status == "done" and self.store.get(key) is not None:
                 return job
             waiting = sum(1 for j in self._jobs.values() if j.status == "queued")
             if waiting >= self.max_queued:
@@ -177,8 +171,18 @@ class JobManager:
             job = Job(id=key, plan=plan)
             self._jobs[key] = job
             self._prune()
+            self.store.save_job(job)
         self._queue.put(job)
         return job
+
+    def forget(self, key: str) -> None:
+        """Drop a done job whose result the store no longer has (evicted), so that its
+        plan is computed again when it comes back."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.status == "done":
+                del self._jobs[key]
+        self.store.forget_job(key)
 
     def get(self, key: str) -> Job | None:
         with self._lock:
@@ -227,6 +231,27 @@ class JobManager:
 
     # --- internals ----------------------------------------------------------------------
 
+    def _restore(self) -> None:
+        """Take up the jobs of the store: queued ones queue again (oldest first),
+        running ones fail with the reason, failed ones keep their error."""
+        for record in self.store.load_jobs():
+            job = Job(**record)
+            if job.status == "running":
+                job.status, job.error, job.finished = "failed", STOPPED_WHILE_RUNNING, time.time()
+                self.store.save_job(job)
+            elif job.status == "done":
+                continue  # answered from the store (or recomputed if evicted)
+            self._jobs[job.id] = job
+            if job.status == "queued":
+                self._queue.put(job)
+
+    def _set(self, job: Job, **changes) -> None:
+        """Change a job's state, in memory and in the store."""
+        with self._lock:
+            for name, value in changes.items():
+                setattr(job, name, value)
+        self.store.save_job(job)
+
     def _prune(self) -> None:
         if len(self._jobs) <= self.keep_jobs:
             return
@@ -234,11 +259,16 @@ class JobManager:
         finished.sort(key=lambda j: j.finished or 0)
         for j in finished[: len(self._jobs) - self.keep_jobs]:
             del self._jobs[j.id]
+            if j.status == "failed":
+                self.store.forget_job(j.id)
 
     def _start_worker(self, i: int):
         parent, child = self._ctx.Pipe()
         p = self._ctx.Process(
-            target=_worker_main, args=(child, self.job_fn), daemon=True, name=f"resurfacer-{i}"
+            target=worker_main,
+            args=(child, function_ref(self.job_fn), os.getpid()),
+            daemon=True,
+            name=f"resurfacer-{i}",
         )
         p.start()
         child.close()
@@ -265,9 +295,10 @@ class JobManager:
                 return
             if self._procs[i] is None:
                 self._start_worker(i)
-            with self._lock:
-                job.status = "running"
+            self._set(job, status="running")
             status, error, result = self._run_one(i, job)
+            if self._stopping.is_set() and status == "failed":
+                status, error = "failed", STOPPED_WHILE_RUNNING
             if status == "done":
                 try:
                     self.store.put(
@@ -279,8 +310,7 @@ class JobManager:
                     )
                 except Exception as exc:  # noqa: BLE001
                     status, error = "failed", f"could not store the result: {exc}"
-            with self._lock:
-                job.status, job.error, job.finished = status, error, time.time()
+            self._set(job, status=status, error=error, finished=time.time())
 
     def _run_one(self, i: int, job: Job):
         conn, p = self._procs[i]

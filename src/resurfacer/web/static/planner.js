@@ -330,12 +330,24 @@ const Resurfacer = (() => {
       }
     }
 
-    setProgress(text, busy) {
+    /* The status line and the bar: drawn from `fraction` (0-1) when the server gave
+       one (columns solved / total, then the report), an indeterminate slide otherwise. */
+    setProgress(text, busy, fraction) {
       const box = this.root.querySelector(".progress");
       const button = this.root.querySelector('[data-role="run"]');
       if (!box) return;
       box.hidden = !text;
       box.classList.toggle("busy", !!busy);
+      const known = busy && typeof fraction === "number";
+      box.classList.toggle("determinate", known);
+      const bar = box.querySelector(".bar span");
+      if (bar) bar.style.width = known ? `${Math.round(100 * fraction)}%` : "";
+      const meter = box.querySelector(".bar");
+      if (meter) {
+        meter.setAttribute("role", "progressbar");
+        if (known) meter.setAttribute("aria-valuenow", String(Math.round(100 * fraction)));
+        else meter.removeAttribute("aria-valuenow");
+      }
       box.querySelector(".status").textContent = text || "";
       if (button) button.disabled = !!busy;
     }
@@ -344,7 +356,8 @@ const Resurfacer = (() => {
       this.clearErrors();
       this.setProgress("Submitting…", true);
       try {
-        const view = await runPlan(this.getPlan(), (v) => this.setProgress(statusText(v), true));
+        const view = await runPlan(this.getPlan(), (v) =>
+          this.setProgress(statusText(v), true, v.status === "running" ? v.progress || 0 : undefined));
         this.setProgress(view.cached ? "Done (computed before, served from the store)" :
           `Done in ${(view.runtime_s ?? 0).toFixed(1)} s`, false);
         if (this.options.onResult) this.options.onResult(view);
@@ -374,7 +387,8 @@ const Resurfacer = (() => {
       return v.queue_position ? `Queued (${v.queue_position} ahead)…` : "Queued…";
     }
     if (v.status === "running") {
-      return `Simulating… ${Math.round(100 * (v.progress || 0))} % (${Math.round(v.elapsed_s || 0)} s)`;
+      const what = v.stage === "report" ? "Rendering the report…" : "Solving the columns…";
+      return `${what} ${Math.round(100 * (v.progress || 0))} % (${Math.round(v.elapsed_s || 0)} s)`;
     }
     return v.status;
   }

@@ -1,0 +1,48 @@
+"""Allowed values of the CLI's options, for ``--help`` and for checking input.
+
+The options keep their one-line errors (``--site: got 'elbow'; allowed: one of
+...``, exit 2) by checking with `resurfacer.errors.check_choice` rather than
+argparse's ``choices``; `choices_help` shows the same list in ``--help``.
+"""
+
+from __future__ import annotations
+
+from resurfacer.errors import InputError
+
+SEXES = ("female", "male")
+#: Fitzpatrick phototypes as Roman numerals, I = 1 ... VI = 6
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+def choices_help(text: str, choices, default=None) -> str:
+    """`text` followed by the allowed values (and the default)."""
+    tail = f" (default {default})" if default is not None else ""
+    return f"{text}: one of {', '.join(choices)}{tail}"
+
+
+def parse_phototype(value, option: str = "--phototype") -> int:
+    """A Fitzpatrick phototype given as 1-6 or I-VI (any case) -> 1..6."""
+    text = str(value).strip()
+    if text.upper() in ROMAN:
+        return ROMAN.index(text.upper()) + 1
+    if text.isdigit() and 1 <= int(text) <= 6:
+        return int(text)
+    raise InputError(option, text, "a Fitzpatrick type 1-6 or I-VI")
+
+
+def sites() -> tuple[str, ...]:
+    from resurfacer.tissue.skin import SITES
+
+    return tuple(SITES)
+
+
+def devices() -> tuple[str, ...]:
+    from resurfacer.plan.schema import DEVICE_NAMES
+
+    return tuple(DEVICE_NAMES)
+
+
+def indications() -> tuple[str, ...]:
+    from resurfacer.data import load_toml
+
+    return tuple(load_toml("indications.toml"))

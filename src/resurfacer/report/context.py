@@ -1,0 +1,258 @@
+"""What the report shows, as plain rows and strings for its template.
+
+Everything here is formatted from computed results (`treatment.OutcomeSummary`, the
+outcome's healing and columns, the plan); nothing is recomputed. Passes are
+numbered from 1; units are µm, cm², °C, J/cm², mJ, min, h, d.
+"""
+
+from __future__ import annotations
+
+from resurfacer import __version__
+from resurfacer.common.units import human_text
+
+_LABELS = {
+    "plan_name": "plan",
+    "resurfacer_version": "resurfacer version",
+    "total_area_cm2": "treated area",
+    "session_minutes": "session time",
+    "total_energy_j": "energy delivered",
+    "peak_bulk_temperature_c": "peak bulk temperature",
+    "combined_coverage_percent": "combined coverage",
+    "max_energy_balance_error": "largest column energy-balance error",
+    "reepithelialization_hours": "skin closed after",
+    "fluence_j_per_cm2": "fluence per spot",
+    "mtz_per_cm2": "MTZ density",
+    "energy_j": "energy delivered",
+    "minutes": "laser time",
+    "spots": "spots fired",
+    "time_above_45c_s": "time above 45 °C",
+    "time_above_60c_s": "time above 60 °C",
+}
+_UNITS = (
+    ("_j_per_cm2", "J/cm²"),
+    ("_per_cm2", "/cm²"),
+    ("_cm2", "cm²"),
+    ("_um", "µm"),
+    ("_nm", "nm"),
+    ("_mj", "mJ"),
+    ("_j", "J"),
+    ("_percent", "%"),
+    ("_c", "°C"),
+    ("_s", "s"),
+    ("minutes", "min"),
+    ("_hours", "h"),
+    ("_days_range", "d"),
+    ("_days", "d"),
+    ("_weeks", "weeks"),
+)
+#: summary fields that are technical (solver checks): shown in the appendix only
+TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
+
+
+def label_and_unit(name: str) -> tuple[str, str]:
+    """(label, unit) of a summary field name."""
+    label = _LABELS.get(name)
+    for suffix, unit in _UNITS:
+        if name.endswith(suffix):
+            if label is None:
+                label = name[: -len(suffix)].strip("_").replace("_", " ")
+            return label, unit
+    return label or name.replace("_", " "), ""
+
+
+def format_value(value, unit: str = "") -> str:
+    """One value as the report shows it (the CLI's precision where it has one)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or isinstance(value, int | str):
+        text = str(value)
+    elif isinstance(value, float):
+        a = abs(value)
+        if value != value:  # NaN
+            text = "nan"
+        elif a >= 100:
+            text = f"{value:.0f}"
+        elif a >= 0.05 or a == 0:
+            text = f"{value:.1f}"
+        elif a >= 1e-3:
+            text = f"{value:.3g}"
+        else:
+            text = f"{value:.2e}"
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        text = "; ".join(value) if value else "none"
+    elif isinstance(value, list | tuple):
+        text = "–".join(format_value(v) for v in value)
+    else:
+        text = str(value)
+    return f"{text} {unit}".rstrip() if unit else text
+
+
+def pass_name(p: dict) -> str:
+    """'pass 2 (deep)' for a pass summary dict (0-based ``index``)."""
+    return f"pass {p['index'] + 1} ({p.get('mode') or p.get('kind')})"
+
+
+def summary_rows(outcome) -> list[tuple[str, str]]:
+    """The summary as (label, value with unit) rows, formatted from `outcome.summary`
+    (the model ``simulate --json`` prints): treatment-wide rows first, then each
+    pass's rows prefixed "pass i (mode)", i counted from 1."""
+    data = outcome.summary.model_dump()
+    rows = []
+    for name, value in data.items():
+        if name in ("passes", "regions", "broken_rules", "warnings"):
+            continue
+        label, unit = label_and_unit(name)
+        rows.append((label, format_value(value, unit)))
+    for p in data.get("passes", []):
+        for name, value in p.items():
+            if name != "index":
+                label, unit = label_and_unit(name)
+                rows.append((f"{pass_name(p)}: {label}", format_value(value, unit)))
+    return rows
+
+
+def cards(outcome) -> list[dict]:
+    """The headline numbers: {label, value, note}."""
+    s = outcome.summary
+    lo, hi = s.downtime_days_range
+    return [
+        {"label": "downtime", "value": format_value(s.downtime_days, "days"),
+         "note": f"model band {lo:.1f}–{hi:.1f} d"},
+        {"label": "skin closed after", "value": format_value(s.reepithelialization_hours, "h"),
+         "note": "re-epithelialisation"},
+        {"label": "erythema", "value": format_value(s.erythema_days, "days"), "note": "redness"},
+        {"label": "peak bulk temperature", "value": format_value(s.peak_bulk_temperature_c, "°C"),
+         "note": "between columns"},
+        {"label": "treated area", "value": format_value(s.total_area_cm2, "cm²"),
+         "note": f"{len(s.regions)} region(s)"},
+        {"label": "session time", "value": format_value(s.session_minutes, "min"),
+         "note": "laser time"},
+        {"label": "combined coverage", "value": format_value(s.combined_coverage_percent, "%"),
+         "note": f"{len(s.passes)} pass(es)"},
+        {"label": "energy delivered", "value": format_value(s.total_energy_j, "J"),
+         "note": "all passes"},
+    ]  # fmt: skip
+
+
+def banner(outcome) -> list[dict]:
+    """The broken safety rules, each naming its region(s), pass(es) and rule."""
+    out = []
+    for b in outcome.summary.broken_rules:
+        passes = ", ".join(str(i + 1) for i in b.passes)
+        out.append(
+            {
+                "rule": b.rule,
+                "regions": ", ".join(b.sites) or "all regions",
+                "passes": (f"pass {passes}" if len(b.passes) == 1 else f"passes {passes}")
+                if b.passes
+                else "whole plan",
+                "message": b.message,
+                # the message is "rule (regions): where: what"; the banner names the
+                # regions and passes itself
+                "text": b.message.split(": ", 2)[-1],
+            }
+        )
+    return out
+
+
+def pass_table(outcome, plan) -> tuple[list[str], list[list[str]]]:
+    """One row per pass: settings, fluence, depths, heating, time."""
+    header = ["pass", "device · mode", "wavelength", "spot", "pulse energy", "fluence",
+              "coverage", "MTZ/cm²", "crater", "coag. depth", "cuff", "bulk peak",
+              "time"]  # fmt: skip
+    rows = []
+    for p, ps in zip(outcome.summary.passes, plan.passes, strict=True):
+        rows.append(
+            [
+                str(p.index + 1),
+                " · ".join(x for x in (p.device, p.mode or p.kind) if x),
+                format_value(p.wavelength_nm, "nm"),
+                f"{ps.spot_um:g} µm",
+                f"{p.pulse_energy_mj:g} mJ" + (f" × {ps.stack}" if ps.stack > 1 else ""),
+                format_value(p.fluence_j_per_cm2, "J/cm²"),
+                format_value(p.coverage_percent, "%"),
+                format_value(p.mtz_per_cm2),
+                format_value(p.ablation_depth_um, "µm"),
+                format_value(p.coagulation_depth_um, "µm"),
+                format_value(p.coagulation_thickness_um, "µm"),
+                format_value(p.peak_bulk_temperature_c, "°C"),
+                format_value(p.minutes, "min"),
+            ]
+        )
+    return header, rows
+
+
+def region_table(outcome) -> tuple[list[str], list[dict]]:
+    """One row per treated region: area, then each pass's crater / coagulation depth
+    and the share of the dermis reached; rows of regions with a broken rule flagged."""
+    s = outcome.summary
+    flagged = {site for b in s.broken_rules for site in b.sites}
+    header = ["region", "area"]
+    for p in s.passes:
+        n = p.index + 1
+        header += [f"pass {n} crater", f"pass {n} coag. depth", f"pass {n} % of dermis"]
+    rows = []
+    for r in s.regions:
+        cells = [r.site, format_value(r.area_cm2, "cm²")]
+        for rp in r.passes:
+            cells += [
+                format_value(rp.ablation_depth_um, "µm"),
+                format_value(rp.coagulation_depth_um, "µm"),
+                format_value(100.0 * rp.dermis_fraction, "%"),
+            ]
+        rows.append({"cells": cells, "flagged": r.site in flagged})
+    return header, rows
+
+
+def healing_rows(healing) -> list[tuple[str, str]]:
+    lo, hi = healing.downtime_days_range
+    return [
+        ("skin closed after", format_value(healing.reepithelialization_hours, "h")),
+        ("downtime", f"{format_value(healing.downtime_days, 'd')} (band {lo:.1f}–{hi:.1f} d)"),
+        ("erythema", format_value(healing.erythema_days, "d")),
+        ("oedema", format_value(healing.oedema_days, "d")),
+        ("MENDs shed by", format_value(healing.mend_clearance_days, "d")),
+        ("remodelling", format_value(healing.remodeling_weeks, "weeks")),
+    ]
+
+
+def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
+    """The appendix: solver checks, grid, heat source, versions."""
+    s = outcome.summary
+    rows = [
+        ("largest column energy-balance error", format_value(s.max_energy_balance_error)),
+        ("resurfacer version", __version__),
+        ("model fingerprint (code and data)", fingerprint),
+    ]
+    by_pass: dict[int, list] = {}
+    for (i, _site), column in getattr(outcome, "columns", {}).items():
+        by_pass.setdefault(i, []).append(column)
+    for i, cols in sorted(by_pass.items()):
+        inp = cols[0].inputs
+        error = max(c.summary.energy.relative_error for c in cols)
+        rows.append(
+            (
+                f"pass {i + 1}: column solver ({len(cols)} region(s))",
+                f"{inp['grid_m'] * 1e6:g} × {inp['radial_grid_m'] * 1e6:g} µm cells, "
+                f"{inp['geometry']} geometry, heat source {inp['heat_source']}, "
+                f"{inp['damage_model']} damage, largest energy-balance error {error:.1e}",
+            )
+        )
+        notes = dict.fromkeys(w for c in cols for w in c.warnings)
+        rows += [(f"pass {i + 1}: solver note", human_text(w)) for w in notes]
+    return rows
+
+
+def inputs_rows(plan) -> list[tuple[str, str]]:
+    p = plan.patient
+    rows = [
+        ("patient", f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}"),
+        ("regions", ", ".join(f"{a.site} {a.area_cm2:g} cm²" for a in plan.site_areas)),
+        ("total area", f"{plan.total_area_cm2:g} cm²"),
+    ]
+    if plan.notes:
+        rows.append(("notes", plan.notes))
+    for i, ps in enumerate(plan.passes):
+        d = ps.model_dump(exclude_none=True)
+        rows.append((f"pass {i + 1}", ", ".join(f"{k} = {v}" for k, v in d.items())))
+    return rows

@@ -1,0 +1,68 @@
+"""What the server offers: the plan schema, the device presets and caps, its health."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from resurfacer import __version__
+from resurfacer.plan.schema import AREA_PRESETS, DEVICES, Plan
+from resurfacer.tissue.skin import SITES
+from resurfacer.web import limits
+from resurfacer.web.models import Health, Presets
+
+router = APIRouter()
+
+
+def presets() -> dict:
+    """Devices (modes with their defaults and ranges), sites, area presets, caps."""
+    devices = {}
+    for name, device in DEVICES.items():
+        modes = {
+            mode: {k: v for k, v in spec.items() if k not in ("source", "note")}
+            for mode, spec in device["modes"].items()
+            if "combines" not in spec
+        }
+        devices[name] = {
+            "name": device.get("name", name),
+            "default_mode": device["default_mode"],
+            "modes": modes,
+        }
+    return {
+        "devices": devices,
+        "sites": list(SITES),
+        "area_presets": list(AREA_PRESETS),
+        "limits": {
+            "max_body_bytes": limits.MAX_BODY_BYTES,
+            "max_total_area_cm2": limits.MAX_TOTAL_AREA_CM2,
+            "max_columns": limits.MAX_COLUMNS,
+            "max_spots_per_pattern": limits.MAX_SPOTS_PER_PATTERN,
+            "max_pulse_train_ms": limits.MAX_PULSE_TRAIN_MS,
+            "max_mean_fluence_j_cm2": limits.MAX_MEAN_FLUENCE_J_CM2,
+        },
+        "version": __version__,
+    }
+
+
+@router.get("/api/schema", summary="The plan JSON Schema", response_model=dict[str, Any])
+def schema():
+    return Plan.json_schema()
+
+
+@router.get(
+    "/api/presets",
+    summary="Devices, sites, area presets and the server's caps",
+    response_model=Presets,
+)
+def get_presets():
+    return presets()
+
+
+@router.get("/api/health", summary="Workers, jobs and stored results", response_model=Health)
+def health(request: Request):
+    state = request.app.state
+    return {
+        "status": "ok",
+        "version": __version__,
+        "stored_results": len(state.store),
+        **state.jobs.stats(),
+    }

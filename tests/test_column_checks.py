@@ -1,0 +1,84 @@
+"""Self-checks of the column solve (issue 17, case 1): a result that fails its energy
+balance, its simulated time or a physical bound is refused, never returned."""
+
+import dataclasses
+
+import pytest
+
+from resurfacer import skin_for
+from resurfacer.column import checks
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.errors import InputError, SelfCheckError
+from resurfacer.laser.beam import Beam, Pulse
+
+COARSE = SolverOptions(grid=20e-6)
+
+
+@pytest.fixture(scope="module")
+def solved():
+    skin = skin_for("cheek")
+    beam, pulse = Beam(10.6e-6, 120e-6), Pulse(10e-3, 0.5e-3)
+    return skin, beam, pulse, simulate_column(skin, beam, pulse, COARSE)
+
+
+def with_summary(result, **changes):
+    return dataclasses.replace(result, summary=dataclasses.replace(result.summary, **changes))
+
+
+def test_a_sound_result_passes_its_checks(solved):
+    skin, _, pulse, result = solved
+    checks.check_result(result, skin, pulse, COARSE)
+    assert result.summary.energy.relative_error < checks.ENERGY_TOLERANCE
+
+
+@pytest.mark.parametrize(
+    ("stack", "spacing", "duration"),
+    [(20, 1.0, 1e-3), (1, 1e-3, 1.0)],  # the issue's 19 s train and 1 s pulse
+)
+def test_a_train_longer_than_the_time_limit_is_refused_up_front(stack, spacing, duration):
+    pulse = Pulse(10e-3, duration, stack=stack, spacing=spacing)
+    with pytest.raises(InputError, match="simulated-time limit"):
+        simulate_column(skin_for("cheek"), Beam(10.6e-6, 120e-6), pulse, COARSE)
+
+
+def test_an_energy_balance_error_fails(solved):
+    skin, _, pulse, result = solved
+    energy = dataclasses.replace(result.summary.energy, stored=result.summary.energy.stored * 0.5)
+    with pytest.raises(SelfCheckError, match="energy balance"):
+        checks.check_result(with_summary(result, energy=energy), skin, pulse, COARSE)
+
+
+def test_a_train_cut_short_fails(solved):
+    skin, _, _, result = solved
+    long_train = Pulse(10e-3, 0.5e-3, stack=20, spacing=0.1)  # ends at 1.9 s
+    with pytest.raises(SelfCheckError, match="simulated time"):
+        checks.check_time(result.summary, result.inputs, long_train, COARSE)
+
+
+@pytest.mark.parametrize(
+    ("changes", "check"),
+    [
+        ({"peak_temperature": 5464.0}, "peak temperature"),
+        ({"peak_temperature": 20.0}, "peak temperature"),
+        ({"ablation_depth": 13e-3}, "crater depth"),  # 13 mm in 6 mm of skin
+        ({"coagulation_depth": float("nan")}, "finite"),
+    ],
+)
+def test_results_outside_physical_bounds_fail(solved, changes, check):
+    skin, _, pulse, result = solved
+    with pytest.raises(SelfCheckError, match=check):
+        checks.check_result(with_summary(result, **changes), skin, pulse, COARSE)
+
+
+def test_the_cost_estimate_bounds_the_work_done(solved):
+    skin, beam, pulse, result = solved
+    cost = checks.estimate_cost(skin, beam, pulse, COARSE)
+    assert cost["cell_updates"] >= result.inputs["cell_updates"]
+    assert cost["cell_updates"] < 100 * result.inputs["cell_updates"]
+
+
+def test_the_cost_cap_needs_an_explicit_override():
+    huge = {"cells": 3_000_000, "steps": 10**6, "cell_updates": 3e12}
+    with pytest.raises(InputError, match="--allow-long"):
+        checks.check_cost(huge, allow_long=False)
+    checks.check_cost(huge, allow_long=True)

@@ -1,0 +1,196 @@
+"""Traceable data files and CLI conventions (issue 16): outcome.nc gives the plan
+back with CF units on every variable, summary.json is rounded and per region, the
+CLI lists what it knows and shows its choices."""
+
+import contextlib
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from resurfacer.cli import main
+from resurfacer.cli.choices import parse_phototype
+from resurfacer.errors import InputError
+from resurfacer.plan.schema import DEVICE_NAMES, Plan, load_plan
+from resurfacer.tissue.skin import SITES
+from resurfacer.treatment import round_summary
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PLAN = {
+    "name": "data test",
+    "patient": {"sex": "male", "age_years": 40, "phototype": 3},
+    "areas": [{"site": "cheek", "area_cm2": 10}, {"site": "forehead", "area_cm2": 6}],
+    "passes": [
+        {"device": "co2_dual", "mode": "surface"},
+        {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 5, "density_percent": 5},
+    ],
+}
+
+
+def run(argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    plan_file = folder / "plan.json"
+    plan_file.write_text(json.dumps(PLAN))
+    code, out, _ = run(["simulate", str(plan_file), "--out", str(folder / "out"), "--json"])
+    assert code == 0
+    return folder / "out", json.loads(out)
+
+
+def test_outcome_nc_gives_the_plan_back(written):
+    folder, _ = written
+    with xr.open_dataset(folder / "outcome.nc") as ds:
+        plan = Plan.from_data(json.loads(ds.attrs["plan_json"]))
+        assert plan.to_dict() == Plan.from_data(PLAN).to_dict()
+        assert ds.attrs["patient_sex"] == "male" and ds.attrs["patient_phototype"] == 3
+        assert ds.attrs["resurfacer_version"]
+        assert len(ds.attrs["model_fingerprint"]) == 12
+
+
+def test_cf_xarray_finds_units_on_every_variable(written):
+    import cf_xarray  # noqa: F401 - registers the .cf accessor
+    from cf_xarray.units import units
+
+    folder, _ = written
+    with xr.open_dataset(folder / "outcome.nc") as ds:
+        for name, var in ds.variables.items():
+            assert "units" in var.attrs and "long_name" in var.attrs, name
+            units(var.attrs["units"])  # parses as a unit (pint with CF names)
+        assert ds.cf["time"].name == "time"  # found by its CF axis / standard name
+        assert ds.cf.axes["T"] == ["time"]
+        assert units(ds["bulk_temperature_history"].attrs["units"]) == units("degC")
+        # a real time coordinate: increasing seconds, each pass sampled on it
+        t = ds["time"].values
+        assert (t[1:] > t[:-1]).all() and t[0] == 0.0
+        hottest = ds["bulk_temperature_history"].max("time")
+        assert (abs(hottest - ds["peak_bulk_temperature"]) < 0.05).all()
+
+
+def test_summary_json_is_rounded_and_per_region(written):
+    folder, printed = written
+    saved = json.loads((folder / "summary.json").read_text())
+    assert saved == printed
+    assert [r["site"] for r in saved["regions"]] == ["cheek", "forehead"]
+    assert all(len(r["passes"]) == 2 for r in saved["regions"])
+    assert saved["passes"][1]["fluence_j_per_cm2"] > 0
+
+    def digits(x):
+        """Significant digits of x as JSON writes it (trailing zeros are not)."""
+        mantissa = repr(x).split("e")[0].replace("-", "").replace(".", "")
+        return len(mantissa.strip("0"))
+
+    numbers = []
+
+    def walk(v):
+        if isinstance(v, float):
+            numbers.append(v)
+        elif isinstance(v, dict):
+            for k, w in v.items():
+                if k != "max_energy_balance_error":
+                    walk(w)
+        elif isinstance(v, list):
+            for w in v:
+                walk(w)
+
+    walk(saved)
+    assert numbers and max(digits(x) for x in numbers) <= 4
+
+
+def test_round_summary():
+    assert round_summary({"spots": 9974.965427392637, "n": 3, "s": "x"}) == {
+        "spots": 9975.0,
+        "n": 3,
+        "s": "x",
+    }
+    assert round_summary([0.000123456, 0.0, float("nan")])[:2] == [0.0001235, 0.0]
+    assert math.isnan(round_summary([float("nan")])[0])
+    assert round_summary({"max_energy_balance_error": 1.8639e-15}) == {
+        "max_energy_balance_error": 1.9e-15
+    }
+
+
+@pytest.mark.parametrize("what", ["devices", "sites", "indications", "protocols", "rules"])
+def test_list_text_and_json(what):
+    code, text, _ = run(["list", what])
+    assert code == 0 and text.strip()
+    code, out, _ = run(["list", what, "--json"])
+    assert code == 0
+    assert isinstance(json.loads(out), list)
+
+
+def test_list_devices_json_names_every_device():
+    _, out, _ = run(["list", "devices", "--json"])
+    devices = json.loads(out)
+    assert [d["name"] for d in devices] == list(DEVICE_NAMES)
+    deep = next(m for m in devices[0]["modes"] if m["mode"] == "deep")
+    assert deep["wavelength_nm"] == 10600 and deep["pulse_energy_range_mj"][0] > 0
+
+
+def test_list_unknown_exits_2():
+    code, _, err = run(["list", "lasers"])
+    assert code == 2 and "WHAT" in err and "devices" in err
+
+
+def help_text(argv) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(argv)
+    return " ".join(out.getvalue().split())  # argparse wraps lines
+
+
+@pytest.mark.parametrize("command", ["mtz", "plan"])
+def test_help_shows_the_allowed_choices(command):
+    text = help_text([command, "--help"])
+    assert "periorbital" in text and "dorsal_hand" in text  # --site
+    assert "female, male" in text  # --sex
+    assert "I-VI" in text  # --phototype
+    if command == "plan":
+        assert "acne_scars" in text and "co2_fractional_deep" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("IV", 4), ("iv", 4), ("4", 4), ("I", 1), ("VI", 6), (6, 6)]
+)
+def test_phototype_accepts_arabic_and_roman(given, expected):
+    assert parse_phototype(given) == expected
+
+
+@pytest.mark.parametrize("given", ["0", "7", "VII", "four", ""])
+def test_phototype_refuses_the_rest(given):
+    with pytest.raises(InputError, match="--phototype"):
+        parse_phototype(given)
+
+
+def test_mtz_takes_phototype_iv():
+    code, out, _ = run(["mtz", "--phototype", "IV", "--after-ms", "1", "--grid-um", "4", "--json"])
+    assert code == 0
+    assert json.loads(out)["ablation_depth_um"] > 0
+
+
+def test_optics_mc_builds_layers_from_the_skin_model():
+    argv = ["optics", "mc", "--site", "cheek", "--wavelength-nm", "1550", "--photons", "3000"]
+    code, out, _ = run([*argv, "--json"])
+    assert code == 0
+    result = json.loads(out)
+    assert len(result["absorbed_by_layer"]) == 5  # the five skin layers
+    total = result["specular"] + result["diffuse_reflectance"] + result["absorbed"]
+    assert abs(total + result["transmittance"] - 1.0) < 1e-6
+    code, _, err = run(["optics", "mc", "--site", "cheek"])
+    assert code == 2 and "--wavelength-nm" in err
+    code, _, err = run(["optics", "mc", "--site", "elbow", "--wavelength-nm", "1550"])
+    assert code == 2 and "elbow" in err
+
+
+def test_reference_plan_sites_are_known():
+    plan = load_plan(EXAMPLES / "co2-dual-full-face.toml")
+    assert {a.site for a in plan.site_areas} <= set(SITES)
