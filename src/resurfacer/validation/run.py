@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 from resurfacer.common.fingerprint import model_fingerprint
+from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.planning.surrogate import cache_dir
 from resurfacer.validation.tables import (
     NotSimulable,
@@ -85,6 +86,8 @@ def _predict(job) -> dict:
         out = {"model": p.value, "balance_error": p.balance_error, "detail": p.detail}
     except NotSimulable as exc:
         out = {"reason": str(exc)}
+    except (InputError, SelfCheckError) as exc:  # refused or failed its own checks
+        out = {"reason": f"the solver refused it: {exc}"}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out))
     return out
