@@ -336,7 +336,11 @@ def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
     offset = np.array(
         [[surface[i, s] for s in ds.site.values] for i in range(ds.sizes["pass"])]
     )
-    ds["surface_depth"] = (("pass", "site"), offset, {"units": "m"})
+    ds["surface_depth"] = (
+        ("pass", "site"),
+        offset,
+        {"units": "m", "long_name": "depth of the skin surface a pass starts on"},
+    )
     for name in ("ablation_depth", "coagulation_depth"):
         ds[name] = ds[name] + offset
         ds[name].attrs["units"] = "m"

@@ -147,7 +147,7 @@ def _add_pulse_arguments(p) -> None:
         "--focal-offset-um",
         type=float,
         default=0.0,
-        help="depth of the beam waist below the skin surface [um] (default 0)",
+        help="depth of the beam waist below the skin surface [µm] (default 0)",
     )
     p.add_argument(
         "--no-m2-band",
@@ -388,8 +388,8 @@ def _band_row(summary: dict) -> list[tuple[str, str]]:
         return []
     return [
         (
-            "ablation depth, M^2 1 -> 2",
-            f"{band[0]:.1f} -> {band[1]:.1f} um ({band[1] - band[0]:+.1f} um)",
+            "ablation depth, M² 1 -> 2",
+            f"{band[0]:.1f} -> {band[1]:.1f} µm ({band[1] - band[0]:+.1f} µm)",
         )
     ]
 
