@@ -30,6 +30,7 @@ RANKS = {
     "treatment": 6,
     "planning": 7,
     "sweeps": 8,
+    "validation": 8,
     "report": 9,
     "cli": 10,
     "web": 10,

@@ -29,6 +29,7 @@ import xarray as xr
 from pydantic import BaseModel
 
 from resurfacer import __version__
+from resurfacer.column.ablation import pass_removal
 from resurfacer.column.damage import cem43
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.solve import simulate_column
@@ -83,8 +84,15 @@ class PassSummary(BaseModel):
     mtz_per_cm2: float | None
     spot_spacing_um: float | None
     ablation_depth_um: float
+    #: full field: the crater (ablated), the desiccated layer wiped off after the pass
+    #: (`Pass.wipes`) and their sum; the next pass starts on the skin under them
+    ablated_um: float = 0.0
+    wiped_um: float = 0.0
+    removed_um: float = 0.0
     ablation_width_um: float | None
     coagulation_thickness_um: float
+    #: below the skin surface before the first pass (a pass after full-field passes
+    #: starts lower by what they removed)
     coagulation_depth_um: float
     coagulation_width_um: float | None
     heat_source: str
@@ -271,10 +279,11 @@ def simulate(
         )
         for area in plan.site_areas
     }
-    columns = _solve_columns(plan, skins, options, progress, on_progress)
+    columns, removal, surface = _solve_columns(plan, skins, options, progress, on_progress)
     pass_summaries, heating, regional = [], [], {}
     for i in range(len(plan.passes)):
         summary, pass_heating, per_region = _summarise_pass(plan, i, columns, skins)
+        _add_removal(summary, plan, i, removal, surface)
         pass_summaries.append(summary)
         heating.append(pass_heating)
         regional[i] = per_region
@@ -284,7 +293,7 @@ def simulate(
     healings = _region_healing(plan, columns, skins)
     slowest = max(healings, key=lambda r: healings[r].downtime_days)
     healing = healings[slowest]
-    regions = _region_summaries(plan, columns, skins, regional, healings)
+    regions = _region_summaries(plan, columns, skins, regional, healings, surface)
     summary = OutcomeSummary(
         plan_name=plan.name,
         resurfacer_version=__version__,
@@ -312,10 +321,46 @@ def simulate(
     outcome = Outcome(
         dataset=dataset, summary=summary, healing=healing, columns=columns, skins=skins
     )
+    dataset = _from_original_surface(_dataset(plan, columns, heating, summary), surface)
+    outcome = Outcome(
+        dataset=dataset.merge(_timeline(healing)),
+        summary=summary,
+        healing=healing,
+        columns=columns,
+        skins=skins,
+    )
     violations = check_plan(plan, outcome)
-    summary.warnings = [v.message for v in violations]
+    summary.warnings = [v.message for v in violations] + [
+        f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
+    ]
     summary.broken_rules = [_broken(v) for v in violations]
     return outcome
+
+
+def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
+    """Crater and coagulation depths below the skin surface before the first pass: a
+    pass after full-field passes starts `surface_depth` [m] lower (what they removed)."""
+    offset = np.array(
+        [[surface.get((i, s), 0.0) for s in ds.site.values] for i in range(ds.sizes["pass"])]
+    )
+    ds["surface_depth"] = (
+        ("pass", "site"),
+        offset,
+        {"units": "m", "long_name": "depth of the skin surface a pass starts on"},
+    )
+    for name in ("ablation_depth", "coagulation_depth"):
+        ds[name] = ds[name] + offset
+        ds[name].attrs["units"] = "m"
+    return ds
+
+
+def _removal(p: Pass, column: ColumnResult) -> tuple[float, float]:
+    """(ablated, wiped) [m] of a full-field pass (`column.ablation.pass_removal`); a
+    fractional pass removes no uniform layer: (0, 0)."""
+    if p.kind != "full_field":
+        return 0.0, 0.0
+    s = column.summary
+    return pass_removal(float(s.ablation_depth), float(s.desiccation_depth), p.wipes)
 
 
 def _broken(v) -> BrokenRule:
@@ -331,26 +376,54 @@ def _broken(v) -> BrokenRule:
     )
 
 
-def _solve_columns(plan: Plan, skins, options, progress, on_progress) -> dict:
+def _solve_columns(plan: Plan, skins, options, progress, on_progress):
     """Columns keyed (pass, region) for every treated area, and (pass, site) for the
-    largest treated area of each site (cached per skin x beam x pulse)."""
+    largest treated area of each site (cached per skin x beam x pulse). A pass after
+    full-field passes runs on the skin under what they removed (ablated and wiped:
+    `column.ablation.pass_removal`); returns the columns, each one's (ablated, wiped)
+    [m] and the depth of the surface it started on [m], all keyed alike."""
     jobs = [(i, area, p) for i in range(len(plan.passes)) for area, p in plan.treated(i)]
     columns: dict = {}
+    removal: dict = {}
+    surface: dict = {}
+    removed = dict.fromkeys((a.region for a in plan.site_areas), 0.0)
     for n, (i, area, p) in enumerate(_progress(jobs, progress, "columns"), start=1):
+        top = removed[area.region]
+        skin = skins[area.site].stripped(top) if top > 0 else skins[area.site]
         try:
-            column = column_for(skins[area.site], p.beam(), p.pulse(), options)
+            column = column_for(skin, p.beam(), p.pulse(), options)
         except InputError as exc:
             raise InputError(
                 f"passes[{i}] ({area.region}): {exc.field}", exc.value, exc.allowed
             ) from exc
         except SelfCheckError as exc:
             raise SelfCheckError(exc.check, f"passes[{i}] ({area.region}): {exc.detail}") from exc
-        columns[i, area.region] = column
+        keys = [(i, area.region)]
         if (i, area.site) not in columns or area.area_cm2 > _area_of(plan, i, area.site):
-            columns[i, area.site] = column
+            keys.append((i, area.site))
+        for key in keys:
+            columns[key], removal[key], surface[key] = column, _removal(p, column), top
+        removed[area.region] += sum(removal[i, area.region])
         if on_progress is not None:
             on_progress(n / len(jobs))
-    return columns
+    return columns, removal, surface
+
+
+def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
+    """Pass `i`'s ablated / wiped / removed layer [µm] (area-weighted over the areas it
+    treats), and its coagulation depth from the surface before the first pass."""
+    treated = plan.treated(i)
+    weights = [a.area_cm2 for a, _ in treated]
+    ablated, wiped = (
+        _weighted([removal[i, a.region][k] for a, _ in treated], weights) * 1e6 if treated
+        else 0.0
+        for k in (0, 1)
+    )
+    summary.ablated_um, summary.wiped_um, summary.removed_um = ablated, wiped, ablated + wiped
+    if treated:
+        summary.coagulation_depth_um += (
+            _weighted([surface[i, a.region] for a, _ in treated], weights) * 1e6
+        )
 
 
 def _area_of(plan: Plan, i: int, site: str) -> float:
@@ -372,17 +445,23 @@ def _region_healing(plan: Plan, columns, skins) -> dict[str, HealingResult]:
     return out
 
 
-def _region_summaries(plan: Plan, columns, skins, regional, healings) -> list[RegionSummary]:
-    """Per-area figures: deepest crater and coagulation, fraction of the dermis, downtime,
-    bulk peak and thermal dose (CEM43 summed over the passes fired on it)."""
+def _region_summaries(
+    plan: Plan, columns, skins, regional, healings, surface
+) -> list[RegionSummary]:
+    """Per-area figures: deepest crater and coagulation (below the surface before the
+    first pass), fraction of the dermis, downtime, bulk peak and thermal dose (CEM43
+    summed over the passes fired on it)."""
     out = []
     for area in plan.site_areas:
         fired = [i for i in range(len(plan.passes)) if (i, area.region) in columns]
         bottom = float(skins[area.site].layer_boundaries()[4])
-        crater = max((columns[i, area.region].summary.ablation_depth for i in fired), default=0.0)
-        coag = max((columns[i, area.region].summary.coagulation_depth for i in fired), default=0.0)
+        figures = [
+            _region_pass(i, columns[i, area.region], bottom, surface[i, area.region])
+            for i in fired
+        ]
+        crater = max((f.ablation_depth_um for f in figures), default=0.0) * 1e-6
+        coag = max((f.coagulation_depth_um for f in figures), default=0.0) * 1e-6
         heat = [regional[i][area.region] for i in fired]
-        figures = [_region_pass(i, columns[i, area.region], bottom) for i in fired]
         healing = healings.get(area.region)
         out.append(
             RegionSummary(
@@ -402,16 +481,17 @@ def _region_summaries(plan: Plan, columns, skins, regional, healings) -> list[Re
     return out
 
 
-def _region_pass(i: int, column: ColumnResult, dermis_bottom: float) -> RegionPass:
-    """Pass `i` on one area: crater, coagulation depth and cuff [µm], and the share of
-    the dermis the coagulation reaches."""
+def _region_pass(i: int, column: ColumnResult, dermis_bottom: float, top: float) -> RegionPass:
+    """Pass `i` on one area: crater, coagulation depth and cuff [µm] below the surface
+    before the first pass (`top` [m]: what earlier full-field passes removed), and the
+    share of the dermis the coagulation reaches."""
     s = column.summary
     return RegionPass(
         index=i,
-        ablation_depth_um=s.ablation_depth * 1e6,
-        coagulation_depth_um=s.coagulation_depth * 1e6,
+        ablation_depth_um=(top + s.ablation_depth) * 1e6,
+        coagulation_depth_um=(top + s.coagulation_depth) * 1e6,
         coagulation_thickness_um=s.coagulation_thickness * 1e6,
-        dermis_fraction=s.coagulation_depth / dermis_bottom,
+        dermis_fraction=(top + s.coagulation_depth) / dermis_bottom,
     )
 
 

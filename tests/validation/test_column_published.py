@@ -14,6 +14,7 @@ import math
 
 import pytest
 
+from resurfacer.column.ablation import pass_removal
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
@@ -170,3 +171,13 @@ def test_fractional_co2_lesion_depth_grows_sublinearly():
 def test_fractional_co2_lesion_width_grows_twofold():
     low, high = fractional_co2(5.0), fractional_co2(30.0)
     assert high.coagulation_width / low.coagulation_width > 1.5
+
+
+@pytest.mark.parametrize("fluence", [5.0, 11.5, 19.0])
+def test_co2_full_field_wiped_pass_removes_15_to_80_um(fluence):
+    # issue 14, option (b): a full-field pass removes its crater plus the desiccated
+    # layer wiped off with wet gauze before the next pass; the published 20-40 um per
+    # pass at 4-19 J/cm2 (review) becomes 15-80 um of ablated + wiped tissue
+    s = full_field(10.6e-6, fluence, 1e-3, 2e-6)
+    ablated, wiped = pass_removal(s.ablation_depth, s.desiccation_depth, wipe=True)
+    assert 15e-6 <= ablated + wiped <= 80e-6

@@ -44,6 +44,7 @@ def _subcommand_modules():
         serve_command,
         simulate_command,
         sweep_command,
+        validate_command,
     )
 
     return [
@@ -55,6 +56,7 @@ def _subcommand_modules():
         sweep_command,
         serve_command,
         plan_command,
+        validate_command,
         list_command,
     ]
 

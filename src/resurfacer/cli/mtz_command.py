@@ -22,6 +22,7 @@ _OPTION_OF_FIELD = {
     "duration": "--pulse-ms",
     "profile": "--profile",
     "m_squared": "--m-squared",
+    "focal_offset": "--focal-offset-um",
     "stack": "--stack",
     "spacing": "--spacing-ms",
     "site": "--site",
@@ -45,7 +46,10 @@ _SCALE_OF_OPTION = {
     "--spacing-ms": 1e3,
     "--grid-um": 1e6,
     "--after-ms": 1e3,
+    "--focal-offset-um": 1e6,
 }
+DEFAULT_PULSE_MS = 0.5  # without --pulse-ms and --power-w
+M2_BAND = (1.0, 2.0)  # the beam quality range of the depth sensitivity band
 
 
 def register(subparsers) -> None:
@@ -58,7 +62,7 @@ def register(subparsers) -> None:
     p.add_argument("--wavelength-nm", type=float, default=10600.0, help="default 10600 (CO2)")
     p.add_argument("--energy-mj", type=float, default=10.0, help="energy per pulse [mJ]")
     p.add_argument("--spot-um", type=float, default=120.0, help="1/e² spot diameter [µm]")
-    p.add_argument("--pulse-ms", type=float, default=0.5, help="pulse duration [ms]")
+    _add_pulse_arguments(p)
     p.add_argument(
         "--profile", default="gaussian", help=choices_help("beam profile", ("gaussian", "tophat"))
     )
@@ -123,6 +127,35 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _add_pulse_arguments(p) -> None:
+    """--pulse-ms, --power-w, --focal-offset-um and --no-m2-band."""
+    p.add_argument(
+        "--pulse-ms",
+        type=float,
+        default=None,
+        help=f"pulse duration [ms] (default: energy / --power-w, else {DEFAULT_PULSE_MS:g})",
+    )
+    p.add_argument(
+        "--power-w",
+        type=float,
+        default=None,
+        help="the source's power during the pulse [W]: the pulse lasts energy / power "
+        "(fixed-power fractional CO2); with --pulse-ms, a warning if energy / duration "
+        "exceeds it",
+    )
+    p.add_argument(
+        "--focal-offset-um",
+        type=float,
+        default=0.0,
+        help="depth of the beam waist below the skin surface [µm] (default 0)",
+    )
+    p.add_argument(
+        "--no-m2-band",
+        action="store_true",
+        help="skip the depth sensitivity band for M^2 in [1, 2] (one more run)",
+    )
+
+
 _SI_QUANTITY = re.compile(r"(?<![\w.])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)(\]|\))? (m|J|s)\b")
 _RANGE = re.compile(r"([\[(])(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?), ")
 
@@ -172,7 +205,7 @@ def run(args) -> int:
             )
         check_range("--energy-mj", args.energy_mj, 0.0, 1e4, "mJ", low_inclusive=False)
         check_range("--spot-um", args.spot_um, 0.0, 1e4, "µm", low_inclusive=False)
-        check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
+        pulse_ms, power_warning = _pulse_ms(args)
         check_range("--wavelength-nm", args.wavelength_nm, *WAVELENGTH_RANGE_NM, "nm")
         check_range("--grid-um", args.grid_um, GRID_RANGE[0] * 1e6, GRID_RANGE[1] * 1e6, "µm")
         if args.spot_um < 4 * args.grid_um:
@@ -181,14 +214,18 @@ def run(args) -> int:
                 args.spot_um,
                 f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
-        spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * args.pulse_ms) * 1e-3
+        spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
         wavelength = to_si("wavelength_nm", args.wavelength_nm)
-        beam = Beam(wavelength, to_si("spot_um", args.spot_um), args.profile, args.m_squared)
-        pulse = Pulse(
-            args.energy_mj * 1e-3, args.pulse_ms * 1e-3, stack=args.stack, spacing=spacing
+        beam = Beam(
+            wavelength,
+            to_si("spot_um", args.spot_um),
+            args.profile,
+            args.m_squared,
+            args.focal_offset_um * 1e-6,
         )
+        pulse = Pulse(args.energy_mj * 1e-3, pulse_ms * 1e-3, stack=args.stack, spacing=spacing)
         options = SolverOptions(
             grid=args.grid_um * 1e-6,
             radial_refinement=args.radial_refinement,
@@ -200,6 +237,7 @@ def run(args) -> int:
         check_outputs(args)
         _check_cost(skin, beam, pulse, options, args.allow_long)
         result = simulate_column(skin, beam, pulse, options)
+        band = None if args.no_m2_band else _m2_band(result, skin, beam, pulse, options)
     except InputError as exc:
         raise _as_cli_error(exc) from exc
 
@@ -215,12 +253,50 @@ def run(args) -> int:
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
-    summary["warnings"] = result.warnings
+    summary["warnings"] = result.warnings + power_warning
+    if band is not None:
+        summary["m2_band_ablation_depth_um"] = band
     if args.json:
         print(json.dumps(summary))
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def _pulse_ms(args) -> tuple[float, list[str]]:
+    """The pulse duration [ms]: --pulse-ms, else energy / --power-w, else the default;
+    and a warning when --pulse-ms asks more than --power-w can deliver."""
+    if args.power_w is not None:
+        check_range("--power-w", args.power_w, 0.0, 1e5, "W", low_inclusive=False)
+    if args.pulse_ms is None:
+        return (DEFAULT_PULSE_MS if args.power_w is None else args.energy_mj / args.power_w), []
+    check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
+    power = args.energy_mj / args.pulse_ms  # mJ / ms = W
+    if args.power_w is None or power <= args.power_w * (1 + 1e-9):
+        return args.pulse_ms, []
+    return args.pulse_ms, [
+        f"{args.energy_mj:g} mJ in {args.pulse_ms:g} ms is {power:.4g} W, more than the "
+        f"source's {args.power_w:g} W (at that power the pulse lasts "
+        f"{args.energy_mj / args.power_w:.3g} ms)"
+    ]
+
+
+def _m2_band(result, skin, beam, pulse, options) -> list[float] | None:
+    """Ablation depth [um] at M^2 = 1 and 2 (the sensitivity of a Gaussian column to
+    the beam quality no maker publishes); None for a top-hat or 1-D (wide) spot."""
+    from dataclasses import replace
+
+    from resurfacer.column.solve import simulate_column
+
+    if beam.profile != "gaussian" or result.inputs["geometry"] != "column":
+        return None
+    depths = []
+    for m2 in M2_BAND:
+        run = result
+        if m2 != beam.m_squared:
+            run = simulate_column(skin, replace(beam, m_squared=m2), pulse, options)
+        depths.append(round(float(run.summary.ablation_depth) * 1e6, 1))
+    return depths
 
 
 def check_outputs(args) -> None:
@@ -283,6 +359,7 @@ def _table(summary: dict, inputs: dict) -> str:
             f"{inputs['grid_m'] * 1e6:g} x {inputs['radial_grid_m'] * 1e6:g} µm",
         ),
         ("ablation depth", _um(summary["ablation_depth_um"])),
+        *_band_row(summary),
         ("ablation width (surface)", _um(summary["ablation_width_um"])),
         ("ablation width (half depth)", _um(summary["ablation_width_half_depth_um"])),
         ("coagulation cuff (wall)", _um(summary["coagulation_thickness_wall_um"])),
@@ -303,6 +380,18 @@ def _table(summary: dict, inputs: dict) -> str:
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
     lines += [f"warning: {human_text(w)}" for w in summary["warnings"]]
     return "\n".join(lines)
+
+
+def _band_row(summary: dict) -> list[tuple[str, str]]:
+    band = summary.get("m2_band_ablation_depth_um")
+    if band is None:
+        return []
+    return [
+        (
+            "ablation depth, M² 1 -> 2",
+            f"{band[0]:.1f} -> {band[1]:.1f} µm ({band[1] - band[0]:+.1f} µm)",
+        )
+    ]
 
 
 def _um(value) -> str:

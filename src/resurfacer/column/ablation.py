@@ -5,7 +5,15 @@ H_abl = rho c (T_boil - T0) + f(lambda) W rho_w L_v  [J/m^3]
 with f the calibrated fraction of the water's latent heat taken up before the
 tissue is ejected (``data/ablation.toml`` gives the points, their data and the
 script that calibrated them). Between points f is linear in ln(mu_a,water).
+
+Where a layer's removal was measured at the laser line (``[[measured]]`` in
+``data/ablation.toml``: porcine fat at 10.6 um, Ross, Domankevitz & Anderson,
+Lasers Surg Med 1997;21:59, heat of ablation 2.4 kJ/cm3 and mu_a 250 /cm),
+the measured heat of ablation and absorption coefficient replace the water
+formula for that layer (`measured_removal`).
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,3 +41,39 @@ def ablation_enthalpy(
     """
     f = latent_fraction(wavelength) if fraction is None else fraction
     return np.asarray(rho_c) * (t_boil - t_initial) + f * np.asarray(water_fraction) * latent_water
+
+
+@dataclass(frozen=True)
+class MeasuredRemoval:
+    """A layer's measured heat of ablation [J/m^3] and absorption coefficient [1/m]
+    at one laser line, with the source."""
+
+    heat_of_ablation: float
+    mu_a: float
+    source: str
+
+
+def measured_removal(layer_name: str, wavelength: float) -> MeasuredRemoval | None:
+    """The measured removal data of layer `layer_name` at `wavelength` [m], or None
+    (then the water formula applies). An entry applies within the table's relative
+    `wavelength_tolerance` of its wavelength."""
+    table = load_toml("ablation.toml")
+    tolerance = table["wavelength_tolerance"]
+    for entry in table.get("measured", []):
+        line = entry["wavelength_um"] * 1e-6
+        if entry["layer"] == layer_name and abs(wavelength / line - 1.0) <= tolerance:
+            return MeasuredRemoval(
+                heat_of_ablation=entry["heat_of_ablation_kj_per_cm3"] * 1e9,
+                mu_a=entry["absorption_coefficient_per_cm"] * 100.0,
+                source=entry["source"],
+            )
+    return None
+
+
+def pass_removal(ablation_depth: float, desiccation_depth: float, wipe: bool):
+    """What one full-field pass removes [m]: (ablated, wiped). The crater is ablated;
+    wiping with wet gauze between passes (clinical practice for full-field CO2 and
+    Er:YAG) takes the desiccated layer below it, desiccation depth - crater depth,
+    and leaves the coagulated tissue under it in place."""
+    wiped = max(desiccation_depth - ablation_depth, 0.0) if wipe else 0.0
+    return ablation_depth, wiped

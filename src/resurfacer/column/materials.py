@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resurfacer.column.ablation import ablation_enthalpy
+from resurfacer.column.ablation import ablation_enthalpy, measured_removal
 from resurfacer.data import load_toml
 from resurfacer.kernels.state import ColumnBoundary, ColumnMaterial
 from resurfacer.optics.absorption import layer_absorption_coefficient
@@ -65,23 +65,32 @@ def layer_materials(
     skin: Skin, wavelength: float, constants: ThermalConstants, latent_fraction=None
 ) -> LayerMaterials:
     """The skin's layers at `wavelength` [m]; `latent_fraction` overrides the
-    calibrated ablation parameter f (None: calibrated)."""
+    calibrated ablation parameter f (None: calibrated). A layer whose removal was
+    measured at this wavelength (`ablation.measured_removal`) takes the measured heat
+    of ablation and absorption coefficient; the others the water formula."""
     layers = skin.layers
     rho_c = np.array([ly.density * ly.heat_capacity for ly in layers])
     water = [ly.water_fraction for ly in layers]
+    h_ablation = ablation_enthalpy(
+        rho_c,
+        water,
+        wavelength,
+        constants.body_temperature,
+        constants.boiling_point,
+        constants.latent_water,
+        latent_fraction,
+    )
+    mu_a = np.array([layer_absorption_coefficient(ly, wavelength) for ly in layers])
+    for i, layer in enumerate(layers):
+        measured = measured_removal(layer.name, wavelength)
+        if measured is not None:
+            h_ablation[i] = measured.heat_of_ablation
+            mu_a[i] = measured.mu_a
     return LayerMaterials(
         rho_c=rho_c,
         latent=np.array(water) * constants.latent_water,
-        h_ablation=ablation_enthalpy(
-            rho_c,
-            water,
-            wavelength,
-            constants.body_temperature,
-            constants.boiling_point,
-            constants.latent_water,
-            latent_fraction,
-        ),
-        mu_a=np.array([layer_absorption_coefficient(ly, wavelength) for ly in layers]),
+        h_ablation=h_ablation,
+        mu_a=mu_a,
         conductivity=np.array([ly.conductivity for ly in layers]),
         perfusion=np.array([ly.perfusion for ly in layers]) * constants.blood_rho_c,
     )

@@ -189,7 +189,8 @@ def _heat_source(optics, beam, pulse, grid, geometry, dt, options) -> _HeatSourc
         ring_fraction = grid.area_axial / area
     else:
         incident = pulse.total_energy
-        ring_fraction = beam.ring_fractions(grid.r_edges)
+        # the rings as the beam meets the surface: w(0) = w0 s(0) (s(0) = 1 focused there)
+        ring_fraction = beam.ring_fractions(grid.r_edges / float(beam.spread(0.0)))
     step_energy = pulse.energy_per_step(dt) * (incident / pulse.total_energy)
     if optics is not None:
         outside = incident * (photons.absorbed_outside_grid + photons.transmittance)
@@ -280,7 +281,11 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         np.full(shape, t0),
     )
     row_centres = (np.arange(grid.nz) + 0.5) * grid.dz
-    spread = np.ones(grid.nz) if geometry == "wide" else beam.spread(row_centres)
+    spread = (
+        np.ones(grid.nz)
+        if geometry == "wide"
+        else beam.spread(row_centres) / float(beam.spread(0.0))
+    )
     n_hist = control.max_steps // damage_every + 2
     history = History(np.zeros(n_hist), np.zeros(n_hist))
     energy = np.zeros(5)
@@ -344,6 +349,7 @@ def _inputs_record(skin, beam, pulse, grid, layers, dt, params, geometry, source
         "spot_diameter_m": beam.spot_diameter,
         "profile": beam.profile,
         "m_squared": beam.m_squared,
+        "focal_offset_m": beam.focal_offset,
         "rayleigh_range_m": beam.rayleigh_range,
         "pulse_energy_j": pulse.energy,
         "pulse_duration_s": pulse.duration,

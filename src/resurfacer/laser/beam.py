@@ -7,9 +7,10 @@ top-hat's is its full diameter.
 Gaussian:  F(r) = 2 E / (pi w^2) exp(-2 r^2 / w^2)
 Top-hat:   F(r) = E / (pi a^2) for r <= a
 
-A Gaussian microbeam is focused on the skin surface (its waist w0 there, an
-assumption: scanners are set to focus on the skin) and widens with depth z
-below it as in free space, w(z) = w0 sqrt(1 + (z / z_R)^2), with the
+A Gaussian microbeam is focused at depth z_f below the skin surface (its waist
+w0 there; z_f = `focal_offset`, 0 by default: scanners are set to focus on the
+skin, and device makers publish neither z_f nor M^2) and widens away from it
+as in free space, w(z) = w0 sqrt(1 + ((z - z_f) / z_R)^2), with the
 Rayleigh range z_R = pi w0^2 / (M^2 lambda) (Siegman, Lasers, 1986, ch. 17;
 ISO 11146 for the beam quality factor M^2). Inside a crater the light
 travels in air, so lambda is the vacuum wavelength.
@@ -27,6 +28,7 @@ PROFILES = ("gaussian", "tophat")
 TEMPORAL_SHAPES = ("square", "gaussian")
 MAX_STACK = 20
 MAX_M_SQUARED = 50.0
+MAX_FOCAL_OFFSET = 5e-3  # m
 
 
 @dataclass(frozen=True)
@@ -35,19 +37,23 @@ class Beam:
 
     `m_squared` is the beam quality factor (1: a diffraction-limited TEM00
     beam, the default, since device makers do not publish it); it sets how
-    fast a Gaussian beam widens below its focus.
+    fast a Gaussian beam widens below its focus. `focal_offset` [m] is the
+    depth of the waist below the skin surface (negative: above it); the spot
+    diameter is the waist's.
     """
 
     wavelength: float
     spot_diameter: float
     profile: str = "gaussian"
     m_squared: float = 1.0
+    focal_offset: float = 0.0
 
     def __post_init__(self):
         check_range("wavelength", self.wavelength, 0.0, math.inf, "m", low_inclusive=False)
         check_range("spot_diameter", self.spot_diameter, 0.0, math.inf, "m", low_inclusive=False)
         check_choice("profile", self.profile, PROFILES)
         check_range("m_squared", self.m_squared, 1.0, MAX_M_SQUARED)
+        check_range("focal_offset", self.focal_offset, -MAX_FOCAL_OFFSET, MAX_FOCAL_OFFSET, "m")
 
     @property
     def radius(self) -> float:
@@ -65,13 +71,14 @@ class Beam:
         return math.pi * self.radius**2 / (self.m_squared * self.wavelength)
 
     def spread(self, z) -> np.ndarray:
-        """Beam radius at depth z [m] below the focus over the radius at the focus,
-        w(z) / w0 = sqrt(1 + (z / z_R)^2) (Gaussian); 1 for a top-hat, which is
-        taken as collimated over the depths involved (an approximation)."""
+        """Beam radius at depth z [m] below the skin surface over the waist radius,
+        w(z) / w0 = sqrt(1 + ((z - z_f) / z_R)^2) with z_f the focal offset
+        (Gaussian); 1 for a top-hat, which is taken as collimated over the depths
+        involved (an approximation)."""
         z = np.asarray(z, dtype=float)
         if self.profile != "gaussian":
             return np.ones_like(z)
-        return np.sqrt(1.0 + (z / self.rayleigh_range) ** 2)
+        return np.sqrt(1.0 + ((z - self.focal_offset) / self.rayleigh_range) ** 2)
 
     def power_fraction_inside(self, r) -> np.ndarray:
         """Fraction of the beam power within radius r [m].

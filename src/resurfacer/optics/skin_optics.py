@@ -14,10 +14,13 @@ from resurfacer.tissue.skin import Skin
 
 
 def optical_layers(skin: Skin, wavelength: float) -> list[OpticalLayer]:
-    """One OpticalLayer (n, mu_a [1/m], mu_s [1/m], g, thickness [m]) per skin layer."""
+    """One OpticalLayer (n, mu_a [1/m], mu_s [1/m], g, thickness [m]) per skin layer
+    (a layer of zero thickness, removed by an earlier pass, has none)."""
     layers = []
     for i, layer in enumerate(skin.layers):
         last = i == len(skin.layers) - 1
+        if not last and layer.thickness <= 0.0:
+            continue
         layers.append(
             OpticalLayer(
                 n=layer.refractive_index,

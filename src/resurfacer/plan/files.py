@@ -76,7 +76,7 @@ def apply_overrides(data: dict, overrides) -> dict:
         key = key.strip()
         if not sep or not key:
             raise InputError("--set", item, "key=value, e.g. passes.1.density_percent=15")
-        parts: list = [int(p) if p.isdigit() else p for p in key.split(".")]
+        parts: list = [int(p) if p.isascii() and p.isdigit() else p for p in key.split(".")]
         node = data
         for i, part in enumerate(parts):
             last = i == len(parts) - 1

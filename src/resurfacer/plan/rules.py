@@ -280,8 +280,10 @@ def outcome_limits(phototype: int, sites) -> dict[str, tuple[float, str]]:
 
 
 def warnings_for(plan: Plan, outcome=None) -> list[str]:
-    """The violations as one line each (for ``OutcomeSummary.warnings``)."""
-    return [v.message for v in check_plan(plan, outcome)]
+    """The violations as one line each (for ``OutcomeSummary.warnings``), then what a
+    pass asks of its source beyond its power (`Pass.cautions`)."""
+    passes = [f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()]
+    return [v.message for v in check_plan(plan, outcome)] + passes
 
 
 __all__ = [

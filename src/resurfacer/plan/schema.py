@@ -198,7 +198,24 @@ class Pass(BaseModel):
     spot_um: float = Field(ge=1, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
     profile: Literal[PROFILES] = "gaussian"
     pulse_energy_mj: float = Field(ge=1e-6, le=10000)
-    pulse_duration_ms: float = Field(ge=1e-6, le=1000)
+    pulse_duration_ms: float = Field(
+        ge=1e-6,
+        le=1000,
+        description="pulse length; if not given, pulse_energy_mj / peak_power_w (a "
+        "fixed-power source: the pulse lengthens with energy)",
+    )
+    peak_power_w: float | None = Field(
+        None, gt=0, le=1e5, description="power of the source during the pulse"
+    )
+    m_squared: float = Field(1.0, ge=1, le=50, description="beam quality factor M^2")
+    focal_offset_um: float = Field(
+        0.0, ge=-5000, le=5000, description="depth of the beam waist below the skin surface"
+    )
+    wipe_between_passes: bool | None = Field(
+        None,
+        description="wipe the desiccated layer off after this pass (default: true for "
+        "full_field passes, false for fractional ones)",
+    )
     pulse_shape: Literal[TEMPORAL_SHAPES] = "square"
     stack: int = Field(1, ge=1, le=MAX_STACK)
     stack_spacing_ms: float = Field(0.0, ge=0, le=1000)
@@ -218,20 +235,24 @@ class Pass(BaseModel):
     @classmethod
     def _apply_device(cls, data):
         """Fill fields not given from the device's mode (explicit fields win)."""
-        if not isinstance(data, dict) or data.get("device") is None:
+        if not isinstance(data, dict):
             return data
+        if data.get("device") is None:
+            return _derive_duration(data)
         spec = _mode_spec(data.get("device"), data.get("mode"))
         data = dict(data)
         data["mode"] = spec["_name"]
         has_density = any(data.get(k) is not None for k in DENSITY_FIELDS)
         for key, entry in spec.items():
-            if key.startswith("_") or key in ("source", "note"):
+            if key.startswith("_") or key in ("source", "note") or key.endswith("_source"):
                 continue
             if key in DENSITY_FIELDS and has_density:
                 continue
+            if isinstance(entry, dict) and "default" not in entry:
+                continue
             if data.get(key) is None:
                 data[key] = entry["default"] if isinstance(entry, dict) else entry
-        return data
+        return _derive_duration(data)
 
     @model_validator(mode="after")
     def _check(self):
@@ -265,6 +286,28 @@ class Pass(BaseModel):
         if self.device is not None:
             self._check_device_ranges(given)
         return self
+
+    @property
+    def wipes(self) -> bool:
+        """Whether the desiccated layer is wiped off after this pass (full field by
+        default: clinical practice between full-field CO2 and Er:YAG passes)."""
+        if self.wipe_between_passes is not None:
+            return self.wipe_between_passes
+        return self.kind == "full_field"
+
+    def cautions(self) -> list[str]:
+        """What the plan asks of the source beyond its power: energy / duration above
+        `peak_power_w` (a fixed-power device cannot deliver it)."""
+        if self.peak_power_w is None:
+            return []
+        power = self.pulse_energy_mj / self.pulse_duration_ms  # mJ/ms = W
+        if power <= self.peak_power_w * (1 + 1e-9):
+            return []
+        return [
+            f"{self.pulse_energy_mj:g} mJ in {self.pulse_duration_ms:g} ms is {power:.4g} W, "
+            f"more than the source's {self.peak_power_w:g} W: at that power the pulse lasts "
+            f"{self.pulse_energy_mj / self.peak_power_w:.3g} ms"
+        ]
 
     def _min_spacing_um(self) -> float:
         return self.spot_um * math.sqrt(math.pi) / 2.0
@@ -331,7 +374,13 @@ class Pass(BaseModel):
 
     def beam(self) -> Beam:
         """The beam in SI units."""
-        return Beam(self.wavelength_nm / 1e9, self.spot_um / 1e6, self.profile)
+        return Beam(
+            self.wavelength_nm / 1e9,
+            self.spot_um / 1e6,
+            self.profile,
+            self.m_squared,
+            self.focal_offset_um / 1e6,
+        )
 
     def pulse(self) -> Pulse:
         """The pulse train at one spot in SI units."""
@@ -342,6 +391,16 @@ class Pass(BaseModel):
             self.stack,
             self.stack_spacing_ms / 1e3,
         )
+
+
+def _derive_duration(data: dict) -> dict:
+    """A pass without `pulse_duration_ms` but with `peak_power_w` and an energy: the
+    duration of a fixed-power source, energy / power [mJ / W = ms]."""
+    energy, power = data.get("pulse_energy_mj"), data.get("peak_power_w")
+    if data.get("pulse_duration_ms") is None and energy is not None and power is not None:
+        if isinstance(energy, int | float) and isinstance(power, int | float) and power > 0:
+            data = {**data, "pulse_duration_ms": float(energy) / float(power)}
+    return data
 
 
 def _mode_spec(device, mode) -> dict:

@@ -163,6 +163,20 @@ class Skin:
         check_choice("layer", name, LAYER_NAMES)
         return self.layers[LAYER_NAMES.index(name)]
 
+    def stripped(self, depth: float) -> Skin:
+        """This skin with its top `depth` [m] removed (a full-field pass's crater and
+        the desiccated layer wiped off after it): layers are thinned from the surface;
+        a layer removed whole keeps its place with zero thickness, so layer names and
+        indices stay; the last layer (subcutis) keeps at least its own thickness."""
+        check_range("depth", depth, 0.0, float(self.layer_boundaries()[-2]), "m")
+        left, layers = depth, []
+        for i, layer in enumerate(self.layers):
+            last = i == len(self.layers) - 1
+            cut = 0.0 if last else min(left, layer.thickness)
+            left -= cut
+            layers.append(replace(layer, thickness=layer.thickness - cut))
+        return replace(self, layers=tuple(layers))
+
     def dermis_throughout(self) -> Skin:
         """This skin with the stratum corneum and epidermis made of papillary dermis.
 

@@ -1,0 +1,159 @@
+"""Simulate every row of the registered validation tables, in parallel and cached.
+
+Each row's prediction is cached on disk (JSON under
+``planning.surrogate.cache_dir() / "validation"``) keyed on the row's text, its
+table and the model fingerprint (`common.fingerprint.model_fingerprint`), so a
+change to the code or the data never serves an old figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+
+from resurfacer.common.fingerprint import model_fingerprint
+from resurfacer.errors import InputError, SelfCheckError
+from resurfacer.planning.surrogate import cache_dir
+from resurfacer.validation.tables import (
+    NotSimulable,
+    Table,
+    number,
+    read_rows,
+    registered_tables,
+)
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One published figure against the model (the row's unit).
+
+    role: "calibration", "check" or "input" (a figure the model takes as data).
+    model: None when the row cannot be simulated (`reason` says why).
+    error: model / measured - 1. within: whether a check row meets its bound.
+    """
+
+    table: str
+    id: str
+    quantity: str
+    unit: str
+    role: str
+    measured: float
+    low: float | None
+    high: float | None
+    source: str
+    model: float | None
+    error: float | None
+    within: bool | None
+    bound: str
+    balance_error: float | None
+    detail: str
+    reason: str
+
+
+def within_bound(model: float, measured: float, low, high, factor: float) -> tuple[bool, str]:
+    """Whether `model` meets the row's bound (see `tables.Table.bounds`), and the
+    bound as text."""
+    if low is not None and high is None and low == measured:
+        return model >= low / factor, f">= {low / factor:.4g}"
+    if high is not None and low is None:
+        return model <= high * factor, f"<= {high * factor:.4g}"
+    lo = (low if low is not None else measured) / factor
+    hi = (high if high is not None else measured) * factor
+    return lo <= model <= hi, f"{lo:.4g}-{hi:.4g}"
+
+
+def _cache_path(table: Table, row: dict):
+    text = json.dumps([table.name, row, model_fingerprint()], sort_keys=True)
+    return cache_dir() / "validation" / (hashlib.sha256(text.encode()).hexdigest()[:24] + ".json")
+
+
+def _predict(job) -> dict:
+    """Worker: one row's prediction as a dict (cached)."""
+    table_name, row, use_cache = job
+    table = registered_tables()[table_name]
+    path = _cache_path(table, row)
+    if use_cache and path.exists():
+        return json.loads(path.read_text())
+    model = table.models.get(row["quantity"])
+    try:
+        if model is None:
+            raise NotSimulable(f"no model function for quantity '{row['quantity']}'")
+        p = model(row)
+        out = {"model": p.value, "balance_error": p.balance_error, "detail": p.detail}
+    except NotSimulable as exc:
+        out = {"reason": str(exc)}
+    except (InputError, SelfCheckError) as exc:  # refused or failed its own checks
+        out = {"reason": f"the solver refused it: {exc}"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out))
+    return out
+
+
+def _result(table: Table, row: dict, out: dict) -> RowResult:
+    measured = number(row, "measured")
+    low, high = number(row, "measured_low"), number(row, "measured_high")
+    role = "input" if row["id"] in table.inputs else row.get("role", "check")
+    model = out.get("model")
+    error = within = None
+    bound = ""
+    if model is not None and measured:
+        error = model / measured - 1.0
+        factor = table.bounds.get(row["quantity"], 2.0)
+        within, bound = within_bound(model, measured, low, high, factor)
+    reason = out.get("reason", "")
+    if role == "input":
+        reason = reason or f"model input: {table.inputs[row['id']]}"
+    return RowResult(
+        table=table.name,
+        id=row["id"],
+        quantity=row["quantity"],
+        unit=row.get("unit", ""),
+        role=role,
+        measured=measured if measured is not None else math.nan,
+        low=low,
+        high=high,
+        source=row.get("source", ""),
+        model=model,
+        error=error,
+        within=within,
+        bound=bound,
+        balance_error=out.get("balance_error"),
+        detail=out.get("detail", ""),
+        reason=reason,
+    )
+
+
+def run_validation(
+    names=None, workers: int = 2, use_cache: bool = True, ids=None
+) -> list[RowResult]:
+    """Every row of the named tables (all registered when None; only `ids` if given),
+    simulated in `workers` processes (1: in this process)."""
+    tables = registered_tables()
+    jobs, owners = [], []
+    for name in names or tables:
+        for row in read_rows(tables[name]):
+            if ids is None or row["id"] in ids:
+                jobs.append((name, row, use_cache))
+                owners.append((tables[name], row))
+    if workers > 1 and len(jobs) > 1:
+        # longest first: threshold and slope rows run several solves
+        order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i][1]))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            outs = dict(zip(order, pool.map(_predict, [jobs[i] for i in order]), strict=True))
+        outputs = [outs[i] for i in range(len(jobs))]
+    else:
+        outputs = [_predict(job) for job in jobs]
+    return [_result(t, row, out) for (t, row), out in zip(owners, outputs, strict=True)]
+
+
+def _weight(row: dict) -> float:
+    return {"ablation_threshold": 9.0, "heat_of_ablation": 2.0}.get(row["quantity"], 1.0)
+
+
+def as_dict(result: RowResult) -> dict:
+    return asdict(result)

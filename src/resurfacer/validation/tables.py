@@ -1,0 +1,90 @@
+"""The registry of validation tables: which published table, and the model function
+that predicts each of its quantities.
+
+A table is a CSV under ``data/`` (comment lines start with ``#``; one row per
+published figure, with at least the columns id, quantity, measured,
+measured_low, measured_high, unit, source, role). A model function takes one row
+(a dict of strings) and returns a `Prediction` in the row's unit, or raises
+`NotSimulable` saying why the model cannot produce that figure. A second table
+plugs in by defining a `Table` in its own module and naming that module in
+`TABLE_MODULES`.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from resurfacer.data import data_path
+
+#: modules that each define ``TABLE``, a `Table` (the registry's built-in entries)
+TABLE_MODULES = ("resurfacer.validation.column",)
+
+
+class NotSimulable(Exception):
+    """The model cannot produce this row's figure; the message says why."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A model figure in the row's unit; `balance_error` is the largest relative
+    energy-balance error of the solver runs behind it (0 when none); `detail` says
+    what the model assumed where the row is silent."""
+
+    value: float
+    balance_error: float = 0.0
+    detail: str = ""
+
+
+ModelFunction = Callable[[dict], Prediction]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table and its models.
+
+    name : short name ("column").
+    path : the CSV, relative to ``data/``.
+    models : quantity -> model function.
+    bounds : quantity -> factor f: a check row passes when the model lies within
+        [measured / f, measured x f] (a range: [low / f, high x f]; a lower bound
+        alone: >= low / f; an upper bound alone: <= high x f).
+    inputs : row id -> where the model takes that figure as an input (such rows
+        are shown but are neither checks nor calibrations).
+    """
+
+    name: str
+    path: str
+    models: Mapping[str, ModelFunction]
+    bounds: Mapping[str, float]
+    inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+def registered_tables() -> dict[str, Table]:
+    """Every registered table by name, in `TABLE_MODULES` order."""
+    tables = {}
+    for name in TABLE_MODULES:
+        table = importlib.import_module(name).TABLE
+        tables[table.name] = table
+    return tables
+
+
+def read_rows(table: Table) -> list[dict]:
+    """The table's rows as dicts of stripped strings (comment lines skipped)."""
+    with open(data_path(table.path), newline="") as fh:
+        text = "".join(line for line in fh if not line.startswith("#"))
+    return [
+        {k.strip(): (v or "").strip() for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+
+
+def number(row: dict, key: str) -> float | None:
+    """A numeric cell, or None when empty or not a number."""
+    try:
+        return float(row.get(key, ""))
+    except ValueError:
+        return None

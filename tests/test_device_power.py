@@ -1,0 +1,69 @@
+"""Pulse duration from the source's power, beam quality and focus as device data."""
+
+import json
+
+import pytest
+
+from resurfacer.cli import main
+from resurfacer.data import load_toml
+from resurfacer.laser.beam import Beam
+from resurfacer.plan.schema import Pass
+
+
+def test_every_mode_has_power_beam_quality_and_focus_with_a_source():
+    for device in load_toml("devices.toml").values():
+        if not isinstance(device, dict) or "modes" not in device:
+            continue
+        for mode in device["modes"].values():
+            if "combines" in mode:
+                continue
+            assert mode["peak_power_w"] > 0 and mode["power_source"]
+            assert mode["m_squared"] >= 1 and "focal_offset_um" in mode and mode["beam_source"]
+
+
+@pytest.mark.parametrize("energy", [5.0, 15.0, 50.0])
+def test_fixed_power_mode_lengthens_the_pulse_with_energy(energy):
+    p = Pass(device="co2_dual", mode="deep", pulse_energy_mj=energy, density_percent=5.0)
+    assert p.pulse_duration_ms == pytest.approx(energy / 30.0)
+    assert p.cautions() == []
+
+
+def test_plan_duration_wins_and_too_much_power_is_warned():
+    p = Pass(
+        device="co2_dual",
+        mode="deep",
+        pulse_energy_mj=30.0,
+        pulse_duration_ms=0.5,
+        density_percent=5.0,
+    )
+    assert p.pulse_duration_ms == 0.5
+    (caution,) = p.cautions()
+    assert "60 W" in caution and "30 W" in caution
+
+
+def test_flashlamp_mode_keeps_its_duration():
+    p = Pass(device="erbium_fractional", pulse_energy_mj=5.0, density_percent=5.0)
+    assert p.pulse_duration_ms == 0.25
+
+
+def test_focal_offset_moves_the_waist():
+    beam = Beam(10.6e-6, 120e-6, m_squared=1.0, focal_offset=200e-6)
+    assert float(beam.spread(200e-6)) == pytest.approx(1.0)
+    assert float(beam.spread(0.0)) > 1.0
+    assert float(Beam(10.6e-6, 120e-6, m_squared=2.0).spread(1e-3)) > float(
+        Beam(10.6e-6, 120e-6).spread(1e-3)
+    )
+
+
+def test_mtz_power_sets_the_duration_and_warns(capsys):
+    args = ["mtz", "--energy-mj", "3", "--spot-um", "60", "--grid-um", "4", "--json"]
+    assert main([*args, "--power-w", "30", "--after-ms", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["m2_band_ablation_depth_um"][0] >= out["m2_band_ablation_depth_um"][1]
+    assert (
+        main([*args, "--power-w", "30", "--pulse-ms", "0.05", "--after-ms", "1", "--no-m2-band"])
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert any("more than the source's 30 W" in w for w in out["warnings"])
+    assert "m2_band_ablation_depth_um" not in out

@@ -1,0 +1,79 @@
+"""`resurfacer validate`: the published table against the model, row by row.
+
+The check rows must meet the bounds of `validation.column.BOUNDS` (the factor
+each quantity is held to); rows that do not yet are listed in KNOWN_OUT with
+their measured figures, strict, so that they fail once the physics improves.
+"""
+
+import pytest
+
+from resurfacer.validation.column import BOUNDS, TABLE
+from resurfacer.validation.run import run_validation, within_bound
+from resurfacer.validation.tables import read_rows, registered_tables
+
+pytestmark = pytest.mark.slow
+
+_ECO2 = (
+    "eCO2 fractional CO2 on facial skin in vivo: at a 30 W source (the row gives no power) "
+    "the model drills 3.3-5x deeper; plume shielding and the crater-wall waveguide loss "
+    "(optics.waveguide, not yet in the ray deposition) are missing"
+)
+#: check rows outside their bound at present: id -> why (docs/validation.md)
+KNOWN_OUT: dict[str, str] = {
+    "col-005": "Er:YAG at 10 Hz: 47.7 um per pulse as at 1 Hz (published ~10): the model has "
+    "no repetition-rate effect (README, known limits)",
+    "col-009": "fat threshold 11.3 J/cm2 against 1.05 measured: one removal enthalpy per cell "
+    "(the measured 2.4 kJ/cm3 slope) puts the threshold near H_abl / mu_a (docs/column.md)",
+    "col-032": "an effective 30 um optical depth of skin (review) against the epidermis's "
+    "634 /cm (0.75 x water)",
+    **{f"col-0{n}": _ECO2 for n in (33, 34, 35, 36, 37, 38, 39, 40)},
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {r.id: r for r in run_validation(workers=2)}
+
+
+def test_table_is_registered_with_a_model_or_a_reason_for_every_row(results):
+    assert "column" in registered_tables()
+    rows = read_rows(TABLE)
+    assert len(rows) >= 25
+    for row in rows:
+        r = results[row["id"]]
+        assert (r.model is not None) != bool(r.reason) or r.role == "input"
+
+
+def test_every_simulated_row_closes_its_energy_balance(results):
+    for r in results.values():
+        if r.balance_error is not None:
+            assert r.balance_error < 1e-6, r.id
+
+
+def _row_params():
+    return [
+        pytest.param(
+            row["id"],
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_OUT[row["id"]])]
+            if row["id"] in KNOWN_OUT
+            else [],
+        )
+        for row in read_rows(TABLE)
+    ]
+
+
+@pytest.mark.parametrize("row_id", _row_params())
+def test_check_rows_meet_their_bounds(results, row_id):
+    r = results[row_id]
+    if r.role != "check" or r.model is None:
+        pytest.skip(f"{r.role}: {r.reason}")
+    assert r.within, f"{row_id}: model {r.model:.4g} {r.unit}, bound {r.bound}"
+
+
+def test_bounds_read_as_stated():
+    assert within_bound(15.0, 10.0, None, None, 2.0)[0]
+    assert not within_bound(25.0, 10.0, None, None, 2.0)[0]
+    assert within_bound(300.0, 400.0, 400.0, None, 2.0) == (True, ">= 200")
+    assert not within_bound(200.0, 50.0, None, 50.0, 3.0)[0]
+    assert within_bound(60.0, 30.0, 20.0, 40.0, 2.0)[0]
+    assert set(BOUNDS) == set(TABLE.models)
