@@ -28,8 +28,8 @@ def test_example_passes_every_hard_rule(path):
     outcome = simulate(load_plan(path), FAST)
     warnings = outcome.summary.warnings
     if path.name.endswith("-unsafe.toml"):
-        assert any(w.startswith("energy_deep_periorbital: periorbital") for w in warnings)
-        assert any(w.startswith("depth_within_dermis: periorbital") for w in warnings)
+        assert any(w.startswith("energy_deep_periorbital (periorbital)") for w in warnings)
+        assert any(w.startswith("depth_within_dermis (periorbital)") for w in warnings)
     else:
         assert warnings == []
         assert all(r.fraction_of_dermis <= 0.9 for r in outcome.summary.regions)
