@@ -22,6 +22,8 @@ KELVIN_OFFSET = 273.15
 
 #: clinical units per SI unit: divide a clinical value by these to get SI
 PER_METRE_UM = 1e6
+#: one micrometre in metres (multiply a value in µm by it to get metres)
+METRE_PER_UM = 1e-6
 PER_METRE_MM = 1e3
 PER_METRE_NM = 1e9
 PER_JOULE_MJ = 1e3

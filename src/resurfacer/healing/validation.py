@@ -14,6 +14,7 @@ import csv
 import math
 from collections.abc import Mapping
 
+from resurfacer.common.units import METRE_PER_UM
 from resurfacer.data import data_path, load_toml
 from resurfacer.errors import InputError
 from resurfacer.tissue.skin import skin_for
@@ -22,7 +23,6 @@ from .renewal import DAY
 from .timeline import HealingResult, healing_timeline
 from .wound import WoundedPass
 
-UM = 1e-6
 CASES = "validation/healing_cases.toml"
 #: Widening of published ranges and point tolerance of the checks (healing_cases.toml header).
 RANGE_SLACK = 0.25
@@ -39,14 +39,14 @@ def load_rows() -> list[dict]:
 def _wound(spec: Mapping) -> WoundedPass:
     """One pass of a case (um, %) as a WoundedPass (SI)."""
     kind = spec["kind"]
-    abl = spec.get("ablation_um", 0.0) * UM
-    coag = spec["coagulation_um"] * UM
+    abl = spec.get("ablation_um", 0.0) * METRE_PER_UM
+    coag = spec["coagulation_um"] * METRE_PER_UM
     if kind == "full_field":
         return WoundedPass(kind, abl, math.nan, coag, math.nan, 1.0, None, 0.0)
-    a_w = spec.get("ablation_width_um", 0.0) * UM
-    c_w = spec["coagulation_width_um"] * UM
+    a_w = spec.get("ablation_width_um", 0.0) * METRE_PER_UM
+    c_w = spec["coagulation_width_um"] * METRE_PER_UM
     spacing = spec.get("spacing_um")
-    spacing = None if spacing is None else spacing * UM
+    spacing = None if spacing is None else spacing * METRE_PER_UM
     if spacing is None:
         coverage = spec["coverage_percent"] / 100.0
     else:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from scipy.stats import norm
 
+from resurfacer.common.units import METRE_PER_UM
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
 
 from .renewal import DAY, natural_renewal
 
 HOUR = 3600.0
-UM = 1e-6
 KINDS = ("ablative_fractional", "nonablative_fractional", "full_field")
 
 
@@ -105,7 +105,7 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
 def migration_constants() -> tuple[float, float]:
     """(speed [m/s], lag [s]) of the keratinocyte front, from healing.toml [migration]."""
     m = load_toml("healing.toml")["migration"]
-    return m["speed_um_per_hour"] * UM / HOUR, m["lag_hours"] * HOUR
+    return m["speed_um_per_hour"] * METRE_PER_UM / HOUR, m["lag_hours"] * HOUR
 
 
 def column_closure(radius: float) -> float:
@@ -136,12 +136,12 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
     c = load_toml("healing.toml")
     a = c["adnexa"]
     n_cm2 = (a["follicles_per_cm2"][site] + a["eccrine_per_cm2"]) * math.exp(
-        -damage_depth / (a["depth_scale_um"] * UM)
+        -damage_depth / (a["depth_scale_um"] * METRE_PER_UM)
     )
     n = n_cm2 * 1e4  # per m2
     r = 1.0 / math.sqrt(2.0 * n)
     v, lag = migration_constants()
-    k = c["full_field"]["depth_lag_hours_per_um"] * HOUR / UM
+    k = c["full_field"]["depth_lag_hours_per_um"] * HOUR / METRE_PER_UM
     return lag + k * damage_depth + r / v
 
 
@@ -163,10 +163,10 @@ def debris_speed(age_years: float) -> float:
     p = math.log(sw["width_um"][1] / sw["width_um"][0]) / math.log(
         sw["energy_mj"][1] / sw["energy_mj"][0]
     )
-    w5 = sw["width_um"][0] * (lb["energy_mj"] / sw["energy_mj"][0]) ** p * UM
+    w5 = sw["width_um"][0] * (lb["energy_mj"] / sw["energy_mj"][0]) ** p * METRE_PER_UM
     t5 = column_closure(w5 / 2)
     sigma = c["debris"]["shed_sigma"]
-    u_ref = lb["epidermis_um"] * UM * math.exp(sigma) / (lb["mend_shed_days"] * DAY - t5)
+    u_ref = lb["epidermis_um"] * METRE_PER_UM * math.exp(sigma) / (lb["mend_shed_days"] * DAY - t5)
     ref = natural_renewal(c["renewal"]["age_ref_years"]).turnover
     return u_ref * ref / natural_renewal(age_years).turnover
 
@@ -212,7 +212,7 @@ def survivor_distance(killed: float) -> float:
     [basal_layer] patch_um). Zero when nothing is killed, unbounded as k -> 1, where
     the wound's edge or the adnexa take over (`pass_healing`).
     """
-    L = load_toml("healing.toml")["basal_layer"]["patch_um"] * UM
+    L = load_toml("healing.toml")["basal_layer"]["patch_um"] * METRE_PER_UM
     k = min(max(killed, 0.0), 1.0 - 1e-12)
     return 0.5 * L * math.sqrt(k / (1.0 - k))
 

@@ -26,11 +26,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
+from resurfacer.common.units import PER_METRE_UM
 from resurfacer.plan.schema import Plan
 from resurfacer.scan.pattern import pattern_positions
 from resurfacer.tissue.skin import Skin
 
-UM = 1e6
 MM = 1e3
 #: Isotherms drawn on the cross-section [C].
 ISOTHERMS_C = (45.0, 60.0, 100.0, 200.0, 300.0)
@@ -68,11 +68,11 @@ def largest_site(plan: Plan) -> str:
 
 def mirrored(fields, geometry: str, spot_diameter: float):
     """x [µm], z [µm] and the fields as 2-D arrays over the full width (both sides)."""
-    z = fields.z.values * UM
+    z = fields.z.values * PER_METRE_UM
     names = ("temperature_end_of_pulse", "ablated", "coagulated")
     if geometry == "wide":
         # the 1-D centre of a wide spot, applied across the spot; untreated skin outside
-        radius = spot_diameter / 2.0 * UM
+        radius = spot_diameter / 2.0 * PER_METRE_UM
         x = np.linspace(-1.25 * radius, 1.25 * radius, 241)
         inside = np.abs(x) <= radius
         out = {}
@@ -81,7 +81,7 @@ def mirrored(fields, geometry: str, spot_diameter: float):
             outside = {"temperature_end_of_pulse": 37.0}.get(name, 0.0)
             out[name] = np.where(inside[None, :], line[:, None], outside)
         return x, z, out
-    r = fields.r.values * UM
+    r = fields.r.values * PER_METRE_UM
     x = np.concatenate((-r[::-1], r))
     out = {}
     for name in names:
@@ -102,7 +102,7 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
     fields = column_result.fields
     spot = float(column_result.inputs.get("spot_diameter_m", 2 * float(fields.r.max())))
     x, z, f = mirrored(fields, column_result.geometry, spot)
-    bounds = skin.layer_boundaries() * UM
+    bounds = skin.layer_boundaries() * PER_METRE_UM
     z, f, z_max = _crop(z, f, column_result.summary, bounds)
     aspect = z_max / float(x.max() - x.min())
     fig_w = 8.0 if aspect < 1.5 else 6.0
@@ -126,7 +126,7 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
 def _crop(z, f, summary, bounds):
     """Rows down to the lesion with a margin, and at least the epidermis and papillary
     dermis: (z, fields, z_max) [µm]."""
-    deepest = np.nanmax([summary.ablation_depth, summary.coagulation_depth, 0.0]) * UM
+    deepest = np.nanmax([summary.ablation_depth, summary.coagulation_depth, 0.0]) * PER_METRE_UM
     z_max = min(float(z.max()), max(1.3 * deepest, bounds[min(3, len(bounds) - 1)], 100.0))
     keep = z <= z_max
     return z[keep], {k: v[keep] for k, v in f.items()}, z_max
@@ -189,8 +189,8 @@ def _column_title(column_result, skin: Skin, spot: float) -> str:
     inp, s = column_result.inputs, column_result.summary
     return (
         f"{inp.get('site', skin.site)}: {inp.get('pulse_energy_j', float('nan')) * 1e3:.4g} mJ, "
-        f"{spot * UM:.0f} µm spot; crater {s.ablation_depth * UM:.0f} µm, "
-        f"coag. {s.coagulation_thickness * UM:.0f} µm"
+        f"{spot * PER_METRE_UM:.0f} µm spot; crater {s.ablation_depth * PER_METRE_UM:.0f} µm, "
+        f"coag. {s.coagulation_thickness * PER_METRE_UM:.0f} µm"
         + (" (1-D centre of a wide spot)" if column_result.geometry == "wide" else "")
     )
 
@@ -302,7 +302,7 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
     density = "" if p.mtz_per_m2 is None else f", {p.mtz_per_m2 * 1e-4:.0f} MTZ/cm²"
     ax.set_title(
         f"{pass_label(p, pass_index)}: {x.size} spots of {p.spot_um:g} µm, "
-        f"pitch {spacing * UM:.0f} µm\ncoverage {coverage:.1f} %{density}, "
+        f"pitch {spacing * PER_METRE_UM:.0f} µm\ncoverage {coverage:.1f} %{density}, "
         f"{p.pattern_shape} {p.pattern_size_mm:g} mm pattern",
         fontsize=9,
     )

@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from resurfacer.report.figures import PASS_COLORS, UM, mirrored, pass_label
+from resurfacer.common.units import PER_METRE_UM
+from resurfacer.report.figures import PASS_COLORS, mirrored, pass_label
 
 #: plotly config: no logo link to plotly.com in the mode bar.
 CONFIG = {"displaylogo": False, "responsive": True}
@@ -115,7 +116,7 @@ def cross_section(column_result, title: str = "") -> go.Figure:
     spot = float(column_result.inputs.get("spot_diameter_m", 2 * float(fields.r.max())))
     x, z, f = mirrored(fields, column_result.geometry, spot)
     s = column_result.summary
-    deepest = float(np.nanmax([s.ablation_depth, s.coagulation_depth, 50e-6])) * UM
+    deepest = float(np.nanmax([s.ablation_depth, s.coagulation_depth, 50e-6])) * PER_METRE_UM
     keep = z <= min(float(z.max()), 1.3 * deepest)
     z = z[keep]
     temp = np.where(f["ablated"][keep] > 0.5, np.nan, f["temperature_end_of_pulse"][keep])

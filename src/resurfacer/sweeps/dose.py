@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from resurfacer.common.units import PER_METRE_UM
 from resurfacer.plan.schema import DEVICES, Plan
 from resurfacer.tissue.skin import skin_for
 from resurfacer.treatment import column_for
 
-UM = 1e6
 #: Pulse energies of the curve: this many points across the range.
 DOSE_POINTS = 5
 #: The curve stops at this multiple of the chosen energy (or the device maximum).
@@ -90,7 +90,7 @@ def dose_curve(plan: Plan, pass_index: int, energies_mj=None, site: str | None =
         pulse = p.model_copy(update={"pulse_energy_mj": float(e)}).pulse()
         s = column_for(skin, beam, pulse).summary
         rows.append((s.ablation_depth, s.coagulation_thickness, s.coagulation_depth))
-    a = np.array(rows) * UM
+    a = np.array(rows) * PER_METRE_UM
     chosen = int(np.argmin(np.abs(energies - p.pulse_energy_mj)))
     return DoseCurve(
         site=site,
