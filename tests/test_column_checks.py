@@ -60,7 +60,6 @@ def test_a_train_cut_short_fails(solved):
     [
         ({"peak_temperature": 5464.0}, "peak temperature"),
         ({"peak_temperature": 20.0}, "peak temperature"),
-        ({"ablation_depth": 13e-3}, "crater depth"),  # 13 mm in 6 mm of skin
         ({"coagulation_depth": float("nan")}, "finite"),
     ],
 )
@@ -82,3 +81,9 @@ def test_the_cost_cap_needs_an_explicit_override():
     with pytest.raises(InputError, match="--allow-long"):
         checks.check_cost(huge, allow_long=False)
     checks.check_cost(huge, allow_long=True)
+
+
+def test_a_crater_deeper_than_the_skin_is_refused_as_too_much_energy(solved):
+    skin, _, pulse, result = solved
+    with pytest.raises(InputError, match="crater fits the modelled skin"):
+        checks.check_result(with_summary(result, ablation_depth=13e-3), skin, pulse, COARSE)

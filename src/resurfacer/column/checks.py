@@ -103,13 +103,18 @@ def check_bounds(summary, inputs: dict, skin) -> None:
             "peak temperature",
             f"{peak_c:.0f} C, outside [{coldest:g}, {MAX_PEAK_TEMPERATURE_C:g}] C",
         )
+
+
+def check_crater(summary, inputs: dict, skin, pulse) -> None:
+    """A crater deeper than the modelled skin is refused as too much energy for it
+    (InputError naming the pulse energy, as when the domain cannot grow enough)."""
     skin_bottom = skin.layer_boundaries()[-1]
-    bottom = min(skin_bottom, inputs["domain_depth_m"])
-    if summary.ablation_depth > bottom:
-        _fail(
-            "crater depth",
-            f"a {summary.ablation_depth * 1e3:.3g} mm crater in {skin_bottom * 1e3:.3g} mm "
-            f"of modelled skin ({inputs['domain_depth_m'] * 1e3:.3g} mm solved)",
+    if summary.ablation_depth > min(skin_bottom, inputs["domain_depth_m"]):
+        raise InputError(
+            "pulse.energy",
+            pulse.energy,
+            f"an energy whose crater fits the modelled skin (a {summary.ablation_depth * 1e3:.3g} "
+            f"mm crater in {skin_bottom * 1e3:.3g} mm of skin)",
         )
 
 
@@ -118,6 +123,7 @@ def check_result(result, skin, pulse, options) -> None:
     check_energy(result.summary)
     check_time(result.summary, result.inputs, pulse, options)
     check_bounds(result.summary, result.inputs, skin)
+    check_crater(result.summary, result.inputs, skin, pulse)
 
 
 #: cell updates a run may cost without an explicit override (the CLI's --allow-long):
