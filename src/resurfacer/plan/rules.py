@@ -8,9 +8,12 @@ bulk temperature and the depth reached at each site.
 Examples
 --------
 >>> from resurfacer.plan.schema import load_plan
->>> plan = load_plan("examples/co2-dual-full-face.toml", ["patient.phototype=5"])
+>>> plan = load_plan("examples/co2-dual-full-face-unsafe.toml", ["patient.phototype=5"])
 >>> [v.rule for v in check_plan(plan)]
 ['density_surface_phototype_4_6', 'energy_deep_periorbital']
+>>> safe = load_plan("examples/co2-dual-full-face.toml", ["patient.phototype=5"])
+>>> [v.rule for v in check_plan(safe)]  # gentler on the eyelids, still too dense for type V
+['density_surface_phototype_4_6']
 """
 
 from __future__ import annotations
