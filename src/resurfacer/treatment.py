@@ -13,7 +13,8 @@ preset, `passes[i].regions`). Per-pass figures are area-weighted means over the 
 the pass treats; per-area figures (`summary.regions`) are each area's deepest; the
 deepest area is named (`summary.deepest_region`). Bulk heating is computed for one
 scanner pattern of each pass on each treated area (its skin, its settings), with its
-thermal dose (CEM43); healing per area, the slowest setting the downtime.
+thermal dose (CEM43); healing per area, the largest area's setting the headline
+downtime (every area's is in `summary.regions`).
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ class OutcomeSummary(BaseModel):
     skin_opened: bool = True
     downtime_days: float
     downtime_days_range: tuple[float, float]
-    #: the area whose healing sets the downtime (the slowest)
+    #: the area whose healing sets the headline downtime (the largest treated area;
+    #: every area's downtime is in `regions`)
     downtime_region: str = ""
     erythema_days: float
     mend_clearance_days: float
@@ -291,8 +293,9 @@ def simulate(
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
     healings = _region_healing(plan, columns, skins)
-    slowest = max(healings, key=lambda r: healings[r].downtime_days)
-    healing = healings[slowest]
+    area_of = {a.region: a.area_cm2 for a in plan.site_areas}
+    headline = max(healings, key=area_of.__getitem__)
+    healing = healings[headline]
     regions = _region_summaries(plan, columns, skins, regional, healings, surface)
     summary = OutcomeSummary(
         plan_name=plan.name,
@@ -309,7 +312,7 @@ def simulate(
         skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
         downtime_days_range=healing.downtime_days_range,
-        downtime_region=slowest,
+        downtime_region=headline,
         erythema_days=healing.erythema_days,
         mend_clearance_days=healing.mend_clearance_days,
         remodeling_weeks=healing.remodeling_weeks,

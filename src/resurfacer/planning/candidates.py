@@ -241,9 +241,19 @@ def _tables(ctx, base, stack: int, e_lo: float, e_hi: float) -> dict:
             max(e_hi, e_lo * 1.01) * 1e-3,
             ctx.table_nodes,
             stop_depth=ctx.stop_depth,
+            peak_power=_fixed_power(base),
         )
         for s in ctx.sites
     }
+
+
+def _fixed_power(base) -> float | None:
+    """The source power [W] when the mode derives its pulse duration from it (a
+    `peak_power_w` and no default `pulse_duration_ms` in devices.toml), else None."""
+    spec = DEVICES[base.device]["modes"][base.mode]
+    duration = spec.get("pulse_duration_ms")
+    fixed = not isinstance(duration, dict) or "default" in duration
+    return None if fixed or base.peak_power_w is None else float(base.peak_power_w)
 
 
 def build_candidates(ctx) -> list[Candidate]:

@@ -144,6 +144,7 @@ def table_key(
     options: SolverOptions,
     energies,
     stop_depth: float | None,
+    peak_power: float | None = None,
 ) -> str:
     """Hash of everything a table depends on (the pulse's own energy excluded)."""
     shape = replace(pulse, energy=1.0)
@@ -158,6 +159,7 @@ def table_key(
             options,
             [float(f"{e:.9g}") for e in energies],
             stop_depth,
+            peak_power,
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -177,6 +179,7 @@ def column_table(
     energies=None,
     stop_depth: float | None = None,
     use_cache: bool = True,
+    peak_power: float | None = None,
 ) -> ColumnTable:
     """The table of one skin x beam x pulse shape, from the cache or built now.
 
@@ -186,6 +189,9 @@ def column_table(
     pulse : the pulse shape (duration, shape, stack, spacing); its energy is ignored.
     options : solver options (default `treatment.TREATMENT_SOLVER`).
     e_min, e_max, n : `n` log-spaced nodes in [e_min, e_max] [J]; or give `energies`.
+    peak_power : a fixed-power source [W]: each node's pulse lasts energy / peak_power
+        (stacked pulses keep their spacing in proportion), as a plan of such a device
+        derives it; None keeps the pulse's duration at every node.
     stop_depth : stop adding nodes (upwards in energy) after the first node whose
         coagulation depth passes this [m] (at least 3 nodes are kept); the table's
         range ends there. Saves the slow, deep solves a search never needs.
@@ -201,7 +207,7 @@ def column_table(
     energies = [float(e) for e in energies]
     if len(energies) < 2 or any(b <= a for a, b in zip(energies, energies[1:], strict=False)):
         raise InputError("energies", energies, "at least 2 increasing pulse energies [J]")
-    key = table_key(skin, beam, pulse, options, energies, stop_depth)
+    key = table_key(skin, beam, pulse, options, energies, stop_depth, peak_power)
     if key in _MEMORY:
         return _MEMORY[key]
     path = cache_dir() / f"column-table-{key}.json"
@@ -215,7 +221,7 @@ def column_table(
             return table
     done, rows, geometry = [], [], "column"
     for e in energies:
-        column = column_for(skin, beam, replace(pulse, energy=e), options)
+        column = column_for(skin, beam, _node_pulse(pulse, e, peak_power), options)
         s = column.summary
         geometry = column.geometry
         done.append(e)
@@ -231,6 +237,16 @@ def column_table(
     if use_cache:
         _write_atomically(path, table.to_json())
     return table
+
+
+def _node_pulse(pulse: Pulse, energy: float, peak_power: float | None) -> Pulse:
+    """`pulse` at `energy` [J]; with `peak_power` [W] it lasts energy / peak_power [s]."""
+    if peak_power is None:
+        return replace(pulse, energy=energy)
+    duration = energy / peak_power
+    return replace(
+        pulse, energy=energy, duration=duration, spacing=pulse.spacing * duration / pulse.duration
+    )
 
 
 def _write_atomically(path: Path, text: str) -> None:
