@@ -89,15 +89,9 @@ def run(args) -> int:
 
 
 def _write_plan(path: str, plan) -> None:
-    from resurfacer.cli.output import write_file_atomically
+    from resurfacer.common.files import write_text
 
-    text = plan.to_json() if path.lower().endswith(".json") else plan.to_toml()
-
-    def write(target: str) -> None:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    write_file_atomically(path, write)
+    write_text(path, plan.to_json() if path.lower().endswith(".json") else plan.to_toml())
 
 
 def _table(result) -> str:

@@ -142,7 +142,9 @@ def run_validation(
     if workers > 1 and len(jobs) > 1:
         # longest first: threshold and slope rows run several solves
         order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i][1]))
-        context = multiprocessing.get_context("fork")
+        # spawn, not fork: a fork after numba's parallel kernels have started their
+        # threads in this process leaves the children's thread pool broken
+        context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             outs = dict(zip(order, pool.map(_predict, [jobs[i] for i in order]), strict=True))
         outputs = [outs[i] for i in range(len(jobs))]
