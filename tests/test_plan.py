@@ -227,7 +227,7 @@ BAD = [
     ("pt", {"age_years": 12}, "patient.age_years", 12, "[18, 100] years"),
     ("pt", {"phototype": 7}, "patient.phototype", 7, "[1, 6]"),
     ("pt", {"phototype": True}, "patient.phototype", True, "integer"),
-    ("a0", {"area_cm2": 0}, "areas[0].area_cm2", 0, "[0.01, 1000] cm2"),
+    ("a0", {"area_cm2": 0}, "areas[0].area_cm2", 0, "[0.01, 1000] cm²"),
     (
         "a0",
         {"site": None, "area_cm2": None, "preset": "body"},

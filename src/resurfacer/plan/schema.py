@@ -37,6 +37,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from resurfacer.common.units import unit_of
 from resurfacer.data import load_toml
 from resurfacer.data.vocabulary import site_problem
 from resurfacer.errors import InputError
@@ -65,19 +66,6 @@ KINDS = ("fractional", "full_field")
 MAX_PASSES = 10
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-_UNITS = {
-    "_per_cm2": "1/cm2",
-    "_cm2": "cm2",
-    "_years": "years",
-    "_nm": "nm",
-    "_um": "um",
-    "_mj": "mJ",
-    "_ms": "ms",
-    "_percent": "%",
-    "_mm": "mm",
-    "_hz": "Hz",
-    "_s": "s",
-}
 
 
 def _field_error(field: str, value, allowed: str) -> PydanticCustomError:
@@ -483,7 +471,8 @@ def _scaled(p: Pass, defaults: dict) -> dict:
 
 
 def _unit(name: str) -> str:
-    return next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), "")
+    """The unit of a field named with a unit suffix, as people read it (common.units)."""
+    return unit_of(name)
 
 
 class Plan(BaseModel):
