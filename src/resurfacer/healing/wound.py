@@ -145,6 +145,21 @@ def adnexal_closure(damage_depth: float, site: str) -> float:
     return lag + k * damage_depth + r / v
 
 
+def wound_bed_lag(p: WoundedPass) -> float:
+    r"""Extra delay [s] before a full-field wound can close, :math:`k_z z` (z its damage depth).
+
+    The depth-dependent lag of `adnexal_closure` belongs to the wound bed (the coagulated layer
+    the new epidermis must creep under), not to the cells that cover it: basal cells that
+    survive under a full-field wound wait as long as the adnexa do. Collawn (validation
+    heal-015) saw no migration under the eschar of open full-field CO2 wounds at 48 h.
+    Zero for fractional columns, whose intact margins close them within 48 h (Hantash 2007).
+    """
+    if p.fractional:
+        return 0.0
+    k = load_toml("healing.toml")["full_field"]["depth_lag_hours_per_um"] * HOUR / METRE_PER_UM
+    return k * p.coagulation_depth
+
+
 def debris_speed(age_years: float) -> float:
     r"""Upward speed [m/s] at which the healing epidermis carries necrotic debris out.
 
@@ -306,7 +321,7 @@ def pass_healing(
     around = own if area_ratio is None else max(own, area_ratio)
     k = basal_killed_fraction(p.coagulation_depth, epidermis)
     t_mig, mode = _migration(p, site, around)
-    closure = min(t_mig, column_closure(survivor_distance(k)))
+    closure = min(t_mig, column_closure(survivor_distance(k)) + wound_bed_lag(p))
     if k < 0.5:
         mode = "basal_sparing"
     necrosis = p.coagulation_depth - p.ablation_depth
