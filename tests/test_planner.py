@@ -9,7 +9,7 @@ import resurfacer.planning.surrogate as surrogate
 from resurfacer.cli import main
 from resurfacer.errors import InputError
 from resurfacer.plan.rules import check_plan
-from resurfacer.plan.schema import Area, Patient
+from resurfacer.plan.schema import DEVICES, Area, Patient
 from resurfacer.planning.planner import PlannerResult, plan_treatment
 from resurfacer.treatment import TREATMENT_SOLVER, simulate
 
@@ -237,3 +237,38 @@ def test_no_split_pass_plan_below_its_single_pass_by_more_than_25_percent(scars,
             assert a >= 0.75 * b, (r.indication, i, a, b)
             checked += 1
     assert checked >= 1
+
+
+def test_stacked_candidates_of_a_fixed_power_source_space_their_pulses_per_energy():
+    """co2_dual's deep mode derives its duration from the source power (energy / power):
+    stacked candidates at every energy keep their pulses apart (spacing >= duration), so
+    every plan the planner builds validates (regression: a spacing taken from the mode's
+    default duration broke `plan --indication acne_scars` with exit 2)."""
+    r = run("deep_wrinkles", 2, stacks=(1, 2), repeats=(1,), n_best=3)
+    assert r.plans
+    stacked = [t for p in r.plans for t in p.passes if t.get("stack", 1) > 1]
+    for i in range(len(r.plans)):
+        r.plan(i)  # validates every pass, spacing included
+    assert stacked
+    for t in stacked:
+        power = DEVICES[t["device"]]["modes"][t["mode"]]["peak_power_w"]
+        assert t["stack_spacing_ms"] == pytest.approx(2 * t["pulse_energy_mj"] / power)
+
+
+@pytest.mark.slow
+def test_cli_acne_scars_on_a_type_ii_cheek_is_reached_end_to_end(tmp_path, capsys):
+    """The issue's command, as a user types it (default solver, tables built here):
+    exit 0, a reached plan, and `--out` a plan `simulate` runs to the predicted depth."""
+    import json
+
+    from resurfacer.plan.schema import load_plan
+
+    out = tmp_path / "plan.toml"
+    argv = ["plan", "--site", "cheek", "--indication", "acne_scars", "--phototype", "2"]
+    argv += ["--age", "45", "--json", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["reached"] is True and result["plans"][0]["target_met"]
+    summary = simulate(load_plan(out)).summary
+    depth = max(p.coagulation_depth_um for p in summary.passes)
+    assert depth == pytest.approx(result["plans"][0]["depth_um"], rel=0.05)

@@ -219,7 +219,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
                     tbl["density_percent"] = float(d)
                 if stack > 1:
                     tbl["stack"] = stack
-                    tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * base.pulse_duration_ms
+                    tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * _duration_ms(base, e)
                 opts += [Option(mode, tbl, rep, preds) for rep in ctx.repeats if rep <= max_rep]
     return opts
 
@@ -254,6 +254,13 @@ def _fixed_power(base) -> float | None:
     duration = spec.get("pulse_duration_ms")
     fixed = not isinstance(duration, dict) or "default" in duration
     return None if fixed or base.peak_power_w is None else float(base.peak_power_w)
+
+
+def _duration_ms(base, energy_mj: float) -> float:
+    """Pulse duration [ms] of the mode at `energy_mj`: energy / power for a fixed-power
+    source (as the surrogate table's node and the plan derive it), else the mode's own."""
+    power = _fixed_power(base)
+    return base.pulse_duration_ms if power is None else energy_mj / power
 
 
 def build_candidates(ctx) -> list[Candidate]:

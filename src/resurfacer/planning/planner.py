@@ -386,7 +386,10 @@ def plan_treatment(
     else:
         plans = []
     reachable = bool(plans)
-    if not reachable:
+    if not reachable and verifier.missed:
+        ctx.say("the surrogate's plans missed the target in the full simulation")
+        plans = verifier.missed[:1]
+    elif not reachable:
         cooler = [c for c in feasible if c.heat < verifier.too_hot and not c.met]
         ctx.say("target not reached; verifying the nearest plan")
         plans = verifier.run(_nearest_first(ctx, cooler or feasible), 1, False)
@@ -422,8 +425,10 @@ def _message(ctx, reachable, plans, candidates, reaching, verifier) -> str:
             f"{ctx.indication}: no plan within the limits for this device, patient and site "
             f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
         )
-    if reaching:
+    if reaching and verifier.broken:
         why = "the plans that reach it break: " + ", ".join(sorted(set(verifier.broken)))
+    elif reaching:
+        why = "the plans the surrogate put on target fall short in the full simulation"
     else:
         why = _why_unreachable(candidates).strip(" ()")
     return (
@@ -443,6 +448,8 @@ class _Verifier:
         self.seed = seed
         self.too_hot = math.inf
         self.broken: list[str] = []
+        #: plans the surrogate put on target that the full simulation put off it
+        self.missed: list[PlannedTreatment] = []
         # the baseline the simulated bulk temperature rises from (treatment: largest site)
         self.body_temperature = bulk_properties(ctx.skins[ctx.largest]).body_temperature
 
@@ -456,7 +463,9 @@ class _Verifier:
                 continue
             tries += 1
             pt = self.verify(c, reachable)
-            if pt is not None:
+            if pt is not None and reachable and not pt.target_met:
+                self.missed.append(pt)
+            elif pt is not None:
                 plans.append(pt)
         return plans
 
@@ -488,9 +497,7 @@ class _Verifier:
             passes=c.passes,
             predicted=summary.model_dump(),
             rules=sorted(set(binding)),
-            rationale=_rationale(
-                c, summary, t, ctx.indication, ctx.metric, depth_um, binding, reachable
-            ),
+            rationale=_rationale(c, summary, t, ctx.indication, ctx.metric, depth_um, binding, met),
             target_met=bool(met),
             depth_um=depth_um,
             surrogate={
@@ -559,7 +566,7 @@ def _binding(c, candidates, key, patient, sites) -> list[str]:
     return sorted(names)
 
 
-def _rationale(c, summary, target, indication, metric, depth_um, binding, reachable) -> str:
+def _rationale(c, summary, target, indication, metric, depth_um, binding, met) -> str:
     what = metric.replace("_", " ")
     passes = "; ".join(
         f"{o.mode} {o.table['pulse_energy_mj']:g} mJ"
@@ -569,7 +576,7 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, reacha
         for o in c.options
     )
     goal = f"{target['min_um']:g}-{target['max_um']:g} um"
-    if reachable:
+    if met:
         head = (
             f"For {target['name'].lower()} the target is a {what} of {goal} with at least "
             f"{target['min_coverage_percent']:g} % coverage; {passes} reaches {depth_um:.0f} um "
@@ -588,7 +595,8 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, reacha
         f"({c.heat:.1f} J/cm2)."
     )
     rules = " Bound by: " + ", ".join(binding) + "." if binding else " No safety limit binds it."
-    return head + tail + rules + " Educational model: verify settings against the device."
+    caveat = " Educational model: check the settings against the device's manual."
+    return head + tail + rules + caveat
 
 
 def _tradeoff(feasible, bin_um: float = 25.0) -> list[dict]:
