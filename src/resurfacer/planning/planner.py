@@ -590,9 +590,13 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, met) -
     tail = (
         f" with a predicted downtime of {summary.downtime_days:.1f} d "
         f"({summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f}) and a peak "
-        f"bulk temperature of {summary.peak_bulk_temperature_c:.1f} C. Among the candidates that "
-        "reach the target it has the least downtime, then the least energy per area "
-        f"({c.heat:.1f} J/cm2)."
+        f"bulk temperature of {summary.peak_bulk_temperature_c:.1f} C. "
+        + (
+            "Among the candidates that reach the target it has the least downtime, then the "
+            f"least energy per area ({c.heat:.1f} J/cm2)."
+            if met
+            else f"It is the candidate closest to the target ({c.heat:.1f} J/cm2)."
+        )
     )
     rules = " Bound by: " + ", ".join(binding) + "." if binding else " No safety limit binds it."
     caveat = " Educational model: check the settings against the device's manual."
