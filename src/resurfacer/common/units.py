@@ -37,14 +37,18 @@ SECONDS_PER_DAY = 86400.0
 FIELD_UNITS = {
     "_per_cm2": ("/cm²", 1.0 / PER_SQUARE_METRE_CM2),
     "_j_cm2": ("J/cm²", 1.0 / PER_SQUARE_METRE_CM2),
+    "_j_per_cm2": ("J/cm²", 1.0 / PER_SQUARE_METRE_CM2),
     "_cm2": ("cm²", PER_SQUARE_METRE_CM2),
     "_years": ("years", 1.0),
+    "_weeks": ("weeks", 1.0 / (7 * SECONDS_PER_DAY)),
     "_days": ("days", 1.0 / SECONDS_PER_DAY),
     "_hours": ("h", 1.0 / SECONDS_PER_HOUR),
+    "_minutes": ("min", 1.0 / 60.0),
     "_nm": ("nm", PER_METRE_NM),
     "_um": ("µm", PER_METRE_UM),
     "_mm": ("mm", PER_METRE_MM),
     "_mj": ("mJ", PER_JOULE_MJ),
+    "_j": ("J", 1.0),
     "_ms": ("ms", PER_SECOND_MS),
     "_percent": ("%", 100.0),
     "_hz": ("Hz", 1.0),
@@ -57,6 +61,13 @@ FIELD_UNITS = {
 def _suffix(name: str) -> str | None:
     matches = [suffix for suffix in FIELD_UNITS if name.endswith(suffix)]
     return max(matches, key=len) if matches else None
+
+
+def split_unit(name: str) -> tuple[str, str]:
+    """(stem, unit symbol) of a field named with a unit suffix: ("fluence", "J/cm²") for
+    "fluence_j_cm2"; (name, "") when it has none."""
+    suffix = _suffix(name)
+    return (name[: -len(suffix)], FIELD_UNITS[suffix][0]) if suffix else (name, "")
 
 
 def unit_of(name: str) -> str:

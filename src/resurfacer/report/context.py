@@ -8,7 +8,7 @@ numbered from 1; units are µm, cm², °C, J/cm², mJ, min, h, d.
 from __future__ import annotations
 
 from resurfacer import __version__
-from resurfacer.common.units import human_text
+from resurfacer.common.units import human_text, split_unit
 
 _LABELS = {
     "plan_name": "plan",
@@ -28,36 +28,15 @@ _LABELS = {
     "time_above_45c_s": "time above 45 °C",
     "time_above_60c_s": "time above 60 °C",
 }
-_UNITS = (
-    ("_j_per_cm2", "J/cm²"),
-    ("_per_cm2", "/cm²"),
-    ("_cm2", "cm²"),
-    ("_um", "µm"),
-    ("_nm", "nm"),
-    ("_mj", "mJ"),
-    ("_j", "J"),
-    ("_percent", "%"),
-    ("_c", "°C"),
-    ("_s", "s"),
-    ("minutes", "min"),
-    ("_hours", "h"),
-    ("_days_range", "d"),
-    ("_days", "d"),
-    ("_weeks", "weeks"),
-)
 #: summary fields that are technical (solver checks): shown in the appendix only
 TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
 
 
 def label_and_unit(name: str) -> tuple[str, str]:
     """(label, unit) of a summary field name."""
-    label = _LABELS.get(name)
-    for suffix, unit in _UNITS:
-        if name.endswith(suffix):
-            if label is None:
-                label = name[: -len(suffix)].strip("_").replace("_", " ")
-            return label, unit
-    return label or name.replace("_", " "), ""
+    stem, unit = split_unit("_" + name.removesuffix("_range"))  # "_" lets "minutes" match
+    label = _LABELS.get(name) or stem.strip("_").replace("_", " ")
+    return label or name.replace("_", " "), unit
 
 
 def format_value(value, unit: str = "") -> str:
