@@ -5,13 +5,13 @@ from dataclasses import replace
 
 import pytest
 
-import resurfacer.planning.surrogate as surrogate
 from resurfacer.cli import main
 from resurfacer.errors import InputError
 from resurfacer.plan.rules import check_plan
 from resurfacer.plan.schema import DEVICES, Area, Patient
 from resurfacer.planning.planner import PlannerResult, plan_treatment
 from resurfacer.treatment import TREATMENT_SOLVER, simulate
+from support.tables import private_table_cache
 
 FAST = replace(TREATMENT_SOLVER, grid=8e-6)
 KW = {"options": FAST, "table_nodes": 5, "stacks": (1,), "repeats": (1, 2), "n_best": 2}
@@ -19,12 +19,7 @@ KW = {"options": FAST, "table_nodes": 5, "stacks": (1,), "repeats": (1, 2), "n_b
 
 @pytest.fixture(scope="module", autouse=True)
 def cache(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("RESURFACER_CACHE", str(tmp_path_factory.mktemp("tables")))
-    surrogate.clear_memory()
-    yield
-    mp.undo()
-    surrogate.clear_memory()
+    yield from private_table_cache(tmp_path_factory, "tables")
 
 
 def run(indication, phototype=2, site="cheek", **kw):

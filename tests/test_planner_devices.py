@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-import resurfacer.planning.surrogate as surrogate
 from resurfacer.plan.rules import check_plan
 from resurfacer.plan.schema import DEVICES, Area, Pass, Patient
 from resurfacer.planning.planner import INDICATIONS, plan_treatment
 from resurfacer.treatment import TREATMENT_SOLVER
+from support.tables import private_table_cache
 
 FAST = replace(TREATMENT_SOLVER, grid=8e-6, photons=20_000)
 KW = {"options": FAST, "table_nodes": 4, "stacks": (1,), "repeats": (1,), "n_best": 1}
@@ -19,12 +19,7 @@ KW = {"options": FAST, "table_nodes": 4, "stacks": (1,), "repeats": (1,), "n_bes
 
 @pytest.fixture(scope="module", autouse=True)
 def shared_tables(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("RESURFACER_CACHE", str(tmp_path_factory.mktemp("device-tables")))
-    surrogate.clear_memory()
-    yield
-    mp.undo()
-    surrogate.clear_memory()
+    yield from private_table_cache(tmp_path_factory, "device-tables")
 
 
 def _inside_device_ranges(table: dict) -> bool:
