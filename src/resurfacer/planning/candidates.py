@@ -203,6 +203,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
         d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
         densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
     opts = []
+    power = _fixed_power(base)
     for stack in [s for s in ctx.stacks if s <= max_stack] or [1]:
         tables = _tables(ctx, base, stack, e_lo, e_hi)
         e_top = min(t.e_max for t in tables.values()) * 1e3
@@ -219,7 +220,10 @@ def mode_options(ctx, mode: str) -> list[Option]:
                     tbl["density_percent"] = float(d)
                 if stack > 1:
                     tbl["stack"] = stack
-                    tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * base.pulse_duration_ms
+                    # a fixed-power source's pulse lasts e / power: the spacing follows it,
+                    # as in the surrogate table (`surrogate._node_pulse`)
+                    duration = e / power if power else base.pulse_duration_ms
+                    tbl["stack_spacing_ms"] = round(float(STACK_SPACING_FACTOR * duration), 6)
                 opts += [Option(mode, tbl, rep, preds) for rep in ctx.repeats if rep <= max_rep]
     return opts
 
