@@ -237,3 +237,18 @@ def test_no_split_pass_plan_below_its_single_pass_by_more_than_25_percent(scars,
             assert a >= 0.75 * b, (r.indication, i, a, b)
             checked += 1
     assert checked >= 1
+
+
+def test_stacked_plans_of_a_fixed_power_source_are_valid_plans():
+    # co2_dual's deep mode derives its pulse duration from its power (energy / 30 W), so
+    # the spacing of stacked pulses must follow each energy; a spacing taken from the
+    # mode's default energy made every stacked plan above it invalid (stack_spacing_ms
+    # < pulse_duration_ms), and the planner failed
+    r = run("acne_scars", stacks=(2,), repeats=(1,), n_best=1)
+    assert r.plans
+    for i, p in enumerate(r.plans):
+        plan = r.plan(i)
+        for t, q in zip(p.passes, plan.passes, strict=True):
+            assert t["stack"] == 2 and "pulse_duration_ms" not in t
+            assert q.stack_spacing_ms >= q.pulse_duration_ms
+            assert q.pulse_duration_ms == pytest.approx(q.pulse_energy_mj / q.peak_power_w)
