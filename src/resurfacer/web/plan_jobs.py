@@ -113,11 +113,16 @@ class _Stages:
 def planner_answer(result, request: dict) -> dict:
     """The planner's JSON with the request and each plan's `form_plan` (validated: what
     the form loads is a plan the server accepts)."""
+    from resurfacer.common.units import human_text
     from resurfacer.plan.schema import Plan
     from resurfacer.treatment import round_summary
 
     answer = result.to_dict()
+    answer["message"] = human_text(answer["message"])
+    answer["shortfall"] = human_text(answer["shortfall"])
     for p in answer["plans"]:
+        p["rationale"] = human_text(p["rationale"])
+        p["shortfall"] = human_text(p["shortfall"])
         p["form_plan"] = {
             "name": p["plan"]["name"],
             "patient": request["patient"],
