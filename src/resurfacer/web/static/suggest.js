@@ -143,7 +143,12 @@ const Suggest = (() => {
 
   // --- the planner's answer ------------------------------------------------------------
 
-  const SVG = "http://www.w3.org/2000/svg";
+  // the SVG namespace, as the HTML parser gives it to an <svg> element
+  const SVG = (() => {
+    const t = document.createElement("template");
+    t.innerHTML = "<svg></svg>";
+    return t.content.firstChild.namespaceURI;
+  })();
   function svg(tag, attrs = {}, text) {
     const node = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
