@@ -127,6 +127,13 @@ def test_suggest_load_and_run_a_plan(server, page, tmp_path):
     assert result.locator("[data-role=broken-rules]").count() == 0
     assert "null" not in result.inner_text() and "null" not in form.inner_text()
 
+    # as custom settings the pass keeps the source's power, not a fixed duration
+    form.locator('[data-path="passes.0"] select').first.select_option("custom")
+    custom = page.evaluate("window.planForm.getPlan()")["passes"][0]
+    assert custom["peak_power_w"] == 30 and "pulse_duration_ms" not in custom
+    assert custom["pulse_energy_mj"] == first["passes"][0]["pulse_energy_mj"]
+    assert form.locator('[data-path="passes.0.pulse_duration_ms"] input').input_value() == ""
+
     # the same plan on the eyelids at 12 mJ breaks the eyelid energy cap: a red banner
     # on the result names the rule and the region
     form.locator('[data-path="areas.0.site"] select').select_option("periorbital")
