@@ -114,7 +114,7 @@ class Job:
 
     @property
     def kind(self) -> str:
-        """ "plan" for a planner request, "simulate" for a plan to simulate."""
+        """The kind of job: "plan" (a planner request) or "simulate" (a plan)."""
         return "plan" if is_planner(self.plan) else "simulate"
 
     def elapsed_s(self) -> float:
