@@ -14,7 +14,7 @@ caps on the quantities that set a simulation's run time:
 * mean fluence per spot (`MAX_MEAN_FLUENCE_J_CM2`): the column's depth, hence its
   grid, grows with it;
 * a planner request (``POST /api/plan``): at most `MAX_PLAN_AREAS` areas (each distinct
-  site costs a surrogate table per mode and stacking, about 30 s the first time) and
+  site costs a surrogate table per mode and stacking the first time, cached on disk) and
   `MAX_PLAN_N_BEST` plans (each is verified with a full simulation);
 * solver settings are the server's (4 um cells, at most `MAX_PHOTONS` Monte Carlo
   photons); a request carries a plan only, never solver options, file paths or code.
