@@ -1,8 +1,9 @@
 """Fuzzing the JSON API: plans, arbitrary JSON, raw bytes, headers and paths.
 
 Never a 5xx, every answer JSON (or the HTML it should be), every 422 naming a
-place; what /api/validate accepts, /api/simulate accepts too (202 or 200). Jobs
-run `fake_job` (the model's own answers are fuzzed through the CLI)."""
+place; what /api/validate accepts, /api/simulate accepts too (202 or 200); a planner
+request (/api/plan) is 202/200 or a 422 naming a place. Jobs run `fake_job` (the
+model's own answers are fuzzed through the CLI)."""
 
 import json
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from fuzz_strategies import TOKENS, bodies, mutated_plans
+from fuzz_strategies import TOKENS, bodies, json_values, mutated_plans, scalars
 from fuzz_support import examples
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,7 +27,9 @@ ACCEPTED = {200, 202, 413, 422, 503}
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     store = tmp_path_factory.mktemp("fuzz") / "store.sqlite"
-    app = create_app(store, workers=1, job_timeout_s=5, job_fn=fake_job, max_queued=10_000)
+    app = create_app(
+        store, workers=1, job_timeout_s=5, job_fn=fake_job, max_queued=10_000, plan_fn=fake_job
+    )
     with local_client(app) as client:
         yield client
 
@@ -58,6 +61,51 @@ def test_validate_and_simulate_never_fail_on_a_body(client, counted, data):
         # what validates is accepted: queued, or answered from the store
         again = post(client, "/api/simulate", body)
         assert again.status_code in {200, 202, 503}, again.text[:300]
+
+
+PLANNER_REQUEST = {
+    "indication": "acne_scars",
+    "patient": {"sex": "female", "age_years": 45, "phototype": 2},
+    "areas": [{"site": "cheek", "area_cm2": 50}],
+    "n_best": 2,
+}
+#: where a planner request is changed: (parent path, field)
+PLANNER_FIELDS = (
+    [
+        ((), name)
+        for name in ("indication", "patient", "areas", "device", "max_downtime_days", "n_best", "x")
+    ]
+    + [(("patient",), name) for name in ("sex", "age_years", "phototype", "x")]
+    + [(("areas", 0), name) for name in ("site", "area_cm2", "preset", "name", "x")]
+)
+
+
+@st.composite
+def planner_requests(draw):
+    """The valid planner request with 0-3 fields set to hostile or plausible values."""
+    data = json.loads(json.dumps(PLANNER_REQUEST))
+    for _ in range(draw(st.integers(0, 3))):
+        parent, name = draw(st.sampled_from(PLANNER_FIELDS))
+        node = data
+        try:
+            for part in parent:
+                node = node[part]
+        except (KeyError, IndexError, TypeError):
+            continue  # the parent was changed before: nothing to set
+        if isinstance(node, dict):
+            node[name] = draw(st.one_of(scalars, json_values))
+    return data
+
+
+@examples(300)
+@given(data=planner_requests())
+def test_planner_requests_are_queued_or_422_naming_a_place(client, counted, data):
+    counted()
+    r = post(client, "/api/plan", json.dumps(data, allow_nan=True, default=str).encode())
+    assert r.status_code in ACCEPTED, r.text[:300]
+    if r.status_code == 422:
+        check_422(r)
+        assert all(d["field"] and d["allowed"] for d in r.json()["detail"])
 
 
 @examples(300)

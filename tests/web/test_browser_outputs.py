@@ -91,7 +91,7 @@ def test_two_invalid_fields_both_show_next_to_their_fields(server, browser_page)
         error.wait_for(state="visible")
         assert "allowed" in error.inner_text() and shown in error.inner_text()
         assert field.locator("input").get_attribute("aria-invalid") == "true"
-    banner = page.locator(".banner, [role=alert]").first
+    banner = form.locator(".banner, [role=alert]").first
     assert "density_percent" in banner.inner_text() and "pulse_energy_mj" in banner.inner_text()
     assert page.outside == []
 
@@ -104,10 +104,10 @@ def test_progress_bar_is_drawn_from_the_job_fraction(server, browser_page):
     # fake_job reports 0.5 and then works for a second for a plan named "halfway"
     form.locator('[data-path="name"] input').fill("halfway")
     form.get_by_role("button", name="Run simulation").click()
-    bar = page.locator(".progress.determinate .bar span")
+    bar = form.locator(".progress.determinate .bar span")
     bar.wait_for()
     page.wait_for_function(
-        "() => document.querySelector('.progress .bar span').style.width === '50%'"
+        "() => document.querySelector('#plan-form .progress .bar span').style.width === '50%'"
     )
-    assert "50 %" in page.locator(".progress .status").inner_text()
+    assert "50 %" in form.locator(".progress .status").inner_text()
     assert page.outside == []

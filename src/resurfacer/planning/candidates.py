@@ -203,6 +203,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
         d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
         densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
     opts = []
+    power = _fixed_power(base)
     for stack in [s for s in ctx.stacks if s <= max_stack] or [1]:
         tables = _tables(ctx, base, stack, e_lo, e_hi)
         e_top = min(t.e_max for t in tables.values()) * 1e3
@@ -219,7 +220,10 @@ def mode_options(ctx, mode: str) -> list[Option]:
                     tbl["density_percent"] = float(d)
                 if stack > 1:
                     tbl["stack"] = stack
-                    tbl["stack_spacing_ms"] = STACK_SPACING_FACTOR * _duration_ms(base, e)
+                    # a fixed-power source's pulse lasts e / power: the spacing follows it,
+                    # as in the surrogate table (`surrogate._node_pulse`)
+                    duration = e / power if power else base.pulse_duration_ms
+                    tbl["stack_spacing_ms"] = round(float(STACK_SPACING_FACTOR * duration), 6)
                 opts += [Option(mode, tbl, rep, preds) for rep in ctx.repeats if rep <= max_rep]
     return opts
 
@@ -254,13 +258,6 @@ def _fixed_power(base) -> float | None:
     duration = spec.get("pulse_duration_ms")
     fixed = not isinstance(duration, dict) or "default" in duration
     return None if fixed or base.peak_power_w is None else float(base.peak_power_w)
-
-
-def _duration_ms(base, energy_mj: float) -> float:
-    """Pulse duration [ms] of the mode at `energy_mj`: energy / power for a fixed-power
-    source (as the surrogate table's node and the plan derive it), else the mode's own."""
-    power = _fixed_power(base)
-    return base.pulse_duration_ms if power is None else energy_mj / power
 
 
 def build_candidates(ctx) -> list[Candidate]:

@@ -113,6 +113,8 @@ class PlannerResult:
     shortfall: str = ""
     #: rules that the full simulation found broken by plans tried (and dropped)
     broken: list = field(default_factory=list)
+    #: the same, one entry per plan dropped and rule: {plan, rule, sites, message}
+    dropped: list = field(default_factory=list)
     #: the device planned with, and why (user, default, or the phototype IV-VI preference)
     device: str = ""
     device_reason: str = ""
@@ -138,6 +140,7 @@ class PlannerResult:
             "device_reason": self.device_reason,
             "binding_rules": self.plans[0].rules if self.plans else [],
             "broken_rules": self.broken,
+            "dropped": self.dropped,
             "plans": [p.to_dict() for p in self.plans],
             "tradeoff": self.tradeoff,
             "candidates": self.candidates,
@@ -175,7 +178,7 @@ class _Search:
     repeats: tuple
     table_nodes: int
     max_downtime_days: float | None
-    progress: bool = False
+    progress: object = False
     sites: list = field(default_factory=list)
     largest: str = ""
     weights: object = None
@@ -198,8 +201,10 @@ class _Search:
         return self.target["max_um"] * 1e-6
 
     def say(self, text: str) -> None:
-        """Progress on stderr (when asked for)."""
-        if self.progress:
+        """Progress: to `progress(text)` when it is a callable, else on stderr when true."""
+        if callable(self.progress):
+            self.progress(text)
+        elif self.progress:
             print(f"plan: {text}", file=sys.stderr, flush=True)
 
 
@@ -338,7 +343,7 @@ def plan_treatment(
     repeats: tuple[int, ...] = (1, 2),
     options=None,
     table_nodes: int = TABLE_NODES,
-    progress: bool = False,
+    progress=False,
 ) -> PlannerResult:
     """Search settings for `indication` on `patient` and `areas` (see the module doc).
 
@@ -355,7 +360,8 @@ def plan_treatment(
     stacks, repeats : pulses per spot and passes per mode searched (rules cap both).
     options : column solver options (default `treatment.TREATMENT_SOLVER`).
     table_nodes : energy nodes per surrogate table.
-    progress : one line per stage on stderr.
+    progress : True: one line per stage on stderr; a callable: called with each line
+        (the web planner's job reports its stage with it).
     """
     from resurfacer.treatment import TREATMENT_SOLVER
 
@@ -407,6 +413,7 @@ def plan_treatment(
         areas=ctx.areas,
         shortfall=plans[0].shortfall if plans and not reachable else "",
         broken=sorted(set(verifier.broken)),
+        dropped=verifier.dropped,
         device=ctx.device,
         device_reason=ctx.device_reason,
     )
@@ -450,6 +457,7 @@ class _Verifier:
         self.broken: list[str] = []
         #: plans the surrogate put on target that the full simulation put off it
         self.missed: list[PlannedTreatment] = []
+        self.dropped: list[dict] = []
         # the baseline the simulated bulk temperature rises from (treatment: largest site)
         self.body_temperature = bulk_properties(ctx.skins[ctx.largest]).body_temperature
 
@@ -479,6 +487,10 @@ class _Verifier:
         violations = check_plan(plan, outcome)
         if violations:
             self.broken += [v.rule for v in violations]
+            self.dropped += [
+                {"plan": c.kind, "rule": v.rule, "sites": list(v.sites), "message": v.message}
+                for v in violations
+            ]
             for v in violations:
                 if v.limit_name == "max_peak_bulk_temperature_c":
                     bound = _heat_within(c.heat, v, self.body_temperature)

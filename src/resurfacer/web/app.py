@@ -9,7 +9,10 @@ Endpoints (one module per group in `resurfacer.web.routes`)
 ``GET /api/presets``           devices (modes, defaults, ranges), sites, area presets, caps
 ``POST /api/validate``         a plan -> 200 with the expanded plan, or 422
 ``POST /api/simulate``         a plan -> 202 {job_id, status}, or 200 with the stored result
-``GET /api/jobs/{id}``         queued / running / done (summary) / failed (error)
+``POST /api/plan``             indication, patient, areas -> 202 {job_id}: the planner's
+                               ranked plans (or 200 with the stored answer)
+``GET /api/jobs/{id}``         queued / running / done (summary, or the planner's result) /
+                               failed (error)
 ``GET /api/jobs/{id}/report``  the HTML report of a done job
 ``GET /api/health``            workers, queue and store counts
 
@@ -34,6 +37,7 @@ from resurfacer.web import limits
 from resurfacer.web.errors import input_error_detail, unprocessable
 from resurfacer.web.jobs import JobManager, simulate_plan
 from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
+from resurfacer.web.plan_jobs import suggest_plans
 from resurfacer.web.routes import ROUTERS
 from resurfacer.web.routes.docs import DOCS_ASSETS_URL, assets_dir
 from resurfacer.web.store import (
@@ -80,6 +84,7 @@ def create_app(
     max_results: int = DEFAULT_MAX_RESULTS,
     max_store_bytes: int = DEFAULT_MAX_BYTES,
     allowed_hosts=LOOPBACK_HOSTS,
+    plan_fn=suggest_plans,
 ) -> FastAPI:
     """The web planner app.
 
@@ -99,17 +104,21 @@ def create_app(
     max_store_bytes : bytes of stored results kept (same order).
     allowed_hosts : Host header values served (`web.middleware.RequestGuard`); the
         default is loopback (``resurfacer serve`` adds the bound address).
+    plan_fn : the function a worker runs for a planner request (``POST /api/plan``),
+        plan_fn(payload, progress) (tests give the planner a coarser solver).
     """
     job_options = {
         "workers": workers,
         "job_timeout_s": job_timeout_s,
         "job_fn": job_fn,
         "max_queued": max_queued,
+        "plan_fn": plan_fn,
     }
     app = FastAPI(
         title="resurfacer web planner",
         version=__version__,
-        description="Simulate laser skin resurfacing plans. Plans follow `GET /api/schema`.",
+        description="Simulate laser skin resurfacing plans (plans follow `GET /api/schema`) "
+        "and ask the planner for settings (`POST /api/plan`).",
         docs_url=None,  # FastAPI's own pages load their assets from a CDN: routes.docs
         redoc_url=None,
         lifespan=_lifespan(

@@ -14,7 +14,10 @@ shown by the planner page):
 * the worker died (a crash, out of memory): it is replaced, the job is ``failed``
   with its exit code.
 
-So a bad job costs one worker restart, never the server. Workers keep the column
+So a bad job costs one worker restart, never the server. Two kinds of job share the
+pool: a plan to simulate (`job_fn`, default `simulate_plan`) and a planner request
+(``{"planner": request}``, `plan_fn`, default `web.plan_jobs.suggest_plans`); the
+dispatcher names the function of each job to the worker. Workers keep the column
 cache of `treatment.column_for` between jobs: a plan that differs from an earlier
 one only in density, pattern or area reuses its columns and runs in well under a
 second.
@@ -41,6 +44,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from resurfacer.web.plan_jobs import is_planner, suggest_plans
 from resurfacer.web.store import ResultStore
 from resurfacer.web.worker import function_ref, worker_main
 
@@ -108,6 +112,11 @@ class Job:
     finished: float | None = None
     progress: float = 0.0  # fraction of the work done, as the worker last said
 
+    @property
+    def kind(self) -> str:
+        """The kind of job: "plan" (a planner request) or "simulate" (a plan)."""
+        return "plan" if is_planner(self.plan) else "simulate"
+
     def elapsed_s(self) -> float:
         if self.started is None:
             return 0.0
@@ -130,6 +139,7 @@ class JobManager:
         max_queued: int = 200,
         keep_jobs: int = 1000,
         start_timeout_s: float = 300.0,
+        plan_fn=suggest_plans,
     ):
         if workers < 1:
             raise ValueError("workers must be >= 1")
@@ -137,6 +147,7 @@ class JobManager:
         self.job_timeout_s = float(job_timeout_s)
         self.start_timeout_s = float(start_timeout_s)
         self.job_fn = job_fn
+        self.plan_fn = plan_fn
         self.max_queued = max_queued
         self.keep_jobs = keep_jobs
         self._ctx = multiprocessing.get_context("spawn")
@@ -323,7 +334,9 @@ class JobManager:
                 self._ready[i] = True
             with self._lock:
                 job.started = time.time()
-            conn.send((job.id, job.plan))
+            # the worker runs its own job_fn, or the function named here (planner jobs)
+            ref = function_ref(self.plan_fn) if job.kind == "plan" else None
+            conn.send((job.id, job.plan, ref))
             deadline = time.monotonic() + self.job_timeout_s
             while True:
                 if not conn.poll(max(deadline - time.monotonic(), 0.0)):

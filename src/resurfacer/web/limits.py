@@ -13,6 +13,9 @@ caps on the quantities that set a simulation's run time:
   count grows with the simulated time;
 * mean fluence per spot (`MAX_MEAN_FLUENCE_J_CM2`): the column's depth, hence its
   grid, grows with it;
+* a planner request (``POST /api/plan``): at most `MAX_PLAN_AREAS` areas (each distinct
+  site costs a surrogate table per mode and stacking the first time, cached on disk) and
+  `MAX_PLAN_N_BEST` plans (each is verified with a full simulation);
 * solver settings are the server's (4 um cells, at most `MAX_PHOTONS` Monte Carlo
   photons); a request carries a plan only, never solver options, file paths or code.
 
@@ -35,6 +38,8 @@ MAX_PULSE_TRAIN_MS = 10.0
 MAX_MEAN_FLUENCE_J_CM2 = 700.0
 MIN_GRID_M = 4e-6
 MAX_PHOTONS = 100_000
+MAX_PLAN_AREAS = 10
+MAX_PLAN_N_BEST = 5
 
 
 def spots_per_pattern(p) -> int:

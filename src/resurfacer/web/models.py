@@ -1,4 +1,5 @@
-"""Response models of the JSON API: what each endpoint answers, for the OpenAPI
+"""Models of the JSON API: the planner's request (`PlanRequest`, ``POST /api/plan``;
+a plan itself follows the plan schema), what each endpoint answers, for the OpenAPI
 document (Swagger UI, ReDoc, clients generated from it), and the error answers
 every endpoint documents (404, 409, 413, 422, 503).
 
@@ -12,7 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resurfacer.plan.schema import DEVICE_NAMES, AreaEntry, Patient
+from resurfacer.planning.planner import INDICATIONS
 from resurfacer.treatment import OutcomeSummary
+from resurfacer.web.limits import MAX_PLAN_AREAS, MAX_PLAN_N_BEST
 
 
 class _Open(BaseModel):
@@ -53,13 +57,69 @@ class Validated(_Open):
     cached: bool = Field(description="a result for this plan is stored already")
 
 
+class PlanRequest(BaseModel):
+    """``POST /api/plan``: the planner's question (`planning.planner.plan_treatment`):
+    which settings reach the indication's target depth on this patient and these areas
+    with the least downtime, inside the safety rules. `patient` and `areas` are those of
+    a plan file (the plan schema checks them, with its messages)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    indication: Literal[tuple(INDICATIONS)] = Field(
+        description="what to treat (data/indications.toml: target depth and coverage)",
+        examples=["acne_scars"],
+    )
+    patient: Patient
+    areas: list[AreaEntry] = Field(
+        min_length=1,
+        max_length=MAX_PLAN_AREAS,
+        description="the treated areas, each {site, area_cm2} or {preset}",
+    )
+    device: Literal[DEVICE_NAMES] | None = Field(
+        None,
+        description="a device preset; default: co2_dual, or for phototypes IV-VI the device "
+        "the sources prefer for the indication",
+    )
+    max_downtime_days: float | None = Field(
+        None, gt=0, le=365, description="plans with a longer predicted downtime are left out"
+    )
+    n_best: int = Field(
+        3, ge=1, le=MAX_PLAN_N_BEST, description="plans to propose, each verified by simulation"
+    )
+
+
 class Submitted(_Open):
-    """``POST /api/simulate`` 202: the job that will compute the plan."""
+    """``POST /api/simulate`` and ``POST /api/plan`` 202: the job that will compute the
+    plan (or the planner's plans)."""
 
     job_id: str
     status: Literal["queued", "running", "done", "failed"]
     cached: bool
     status_url: str
+    kind: Literal["simulate", "plan"] = "simulate"
+
+
+class PlannerAnswer(_Open):
+    """A done planner job's `result` (`planning.planner.PlannerResult.to_dict`, plus the
+    request and, per plan, `form_plan`: the plan the web form loads)."""
+
+    indication: str
+    target: dict[str, Any]
+    reached: bool
+    shortfall: str = Field(description="what the nearest plan lacks when not reached")
+    message: str
+    device: str
+    device_reason: str
+    binding_rules: list[str] = Field(description="limits the best plan sits at")
+    broken_rules: list[str] = Field(description="rules broken by plans tried and dropped")
+    dropped: list[dict[str, Any]] = Field(
+        description="each plan dropped and the rule it broke: {plan, rule, sites, message}"
+    )
+    plans: list[dict[str, Any]] = Field(description="the ranked plans, best first")
+    tradeoff: list[dict[str, Any]] = Field(
+        description="least downtime per depth reached (days against µm), a front"
+    )
+    request: dict[str, Any]
 
 
 class JobView(_Open):
@@ -67,26 +127,36 @@ class JobView(_Open):
 
     job_id: str
     status: Literal["queued", "running", "done", "failed"]
+    kind: Literal["simulate", "plan"] | None = Field(
+        None, description="simulate: a plan's simulation; plan: a planner request"
+    )
     error: str | None = None
     plan_name: str | None = None
     progress: float | None = Field(
         None, ge=0, le=1, description="share done: columns solved / total, then the report"
     )
-    stage: str | None = Field(None, description="what the job is doing: columns, report")
+    stage: str | None = Field(
+        None,
+        description="what the job is doing: columns, report (simulate); surrogate tables, "
+        "screening, verifying (plan)",
+    )
     elapsed_s: float | None = None
     queue_position: int | None = None
     summary: OutcomeSummary | dict[str, Any] | None = None
+    result: PlannerAnswer | None = Field(None, description="a done planner job's plans")
     runtime_s: float | None = None
     report_url: str | None = None
     cached: bool | None = None
 
 
 class Presets(_Open):
-    """``GET /api/presets``: devices, sites, area presets and the server's caps."""
+    """``GET /api/presets``: devices, sites, area presets, the planner's indications and
+    the server's caps."""
 
     devices: dict[str, Any]
     sites: list[str]
     area_presets: list[str]
+    indications: dict[str, Any]
     limits: dict[str, float | int]
     version: str
 

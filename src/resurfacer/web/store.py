@@ -53,6 +53,7 @@ def default_store_path() -> Path:
     folder = os.environ.get("RESURFACER_DATA_DIR") or user_data_dir("resurfacer", appauthor=False)
     return Path(folder) / STORE_NAME
 
+
 _RESULTS = """
 CREATE TABLE IF NOT EXISTS results (
     key TEXT PRIMARY KEY,
@@ -105,6 +106,14 @@ def plan_key(plan: Plan, version: str | None = None) -> str:
     64 hex digits."""
     version = model_version() if version is None else version
     text = canonical_json(plan) + "\n" + version
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def data_key(data: dict, version: str | None = None) -> str:
+    """The store key of a job payload other than a plan (a planner request, wrapped as
+    ``{"planner": ...}`` so that it never hashes like a plan): 64 hex digits."""
+    version = model_version() if version is None else version
+    text = json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n" + version
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -65,9 +65,10 @@ def resolve(ref: tuple[str, str]):
 
 def worker_main(conn, job_ref: tuple[str, str], parent_pid: int | None = None) -> None:
     """Worker loop: arm the parent-death signal, import the job function, say "ready",
-    then answer each (job id, payload) with ("ok", result) or ("error", text,
+    then answer each (job id, payload, ref) with ("ok", result) or ("error", text,
     traceback), after any number of ("progress", fraction) messages from
-    `job_fn(payload, progress)`."""
+    `fn(payload, progress)`: `fn` is `job_fn`, or the function `ref` names when it is
+    not None (the server's own functions, never a request's)."""
     if parent_pid is not None:
         die_with_parent(parent_pid)
     job_fn = resolve(job_ref)
@@ -84,9 +85,10 @@ def worker_main(conn, job_ref: tuple[str, str], parent_pid: int | None = None) -
             return
         if message is None:
             return
-        _, payload = message
+        _, payload, ref = message
         try:
-            answer = ("ok", job_fn(payload, lambda fraction: conn.send(("progress", fraction))))
+            fn = job_fn if ref is None else resolve(ref)
+            answer = ("ok", fn(payload, lambda fraction: conn.send(("progress", fraction))))
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the user
             text = str(exc) or type(exc).__name__
             answer = ("error", f"{type(exc).__name__}: {text}", traceback.format_exc(limit=5))

@@ -1,7 +1,8 @@
 """A job's status, its plan and its report (``/api/jobs/{id}...``).
 
 A job's id is its plan's store key; a done job is answered from the store (so also
-after a restart), one still queued, running or failed from the `JobManager`.
+after a restart), one still queued, running or failed from the `JobManager`. A planner
+job (``POST /api/plan``) answers its plans as `result` and has no report.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from resurfacer.web.jobs import stage_of
 from resurfacer.web.models import JobView, errors
+from resurfacer.web.plan_jobs import is_planner, planner_stage
 
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -28,9 +30,19 @@ def _not_found() -> JSONResponse:
 
 def stored_view(key: str, stored: dict) -> dict:
     """The view of a done job from its stored result."""
+    if is_planner(stored["plan"]):
+        return {
+            "job_id": key,
+            "status": "done",
+            "kind": "plan",
+            "error": None,
+            "result": stored["summary"],
+            "runtime_s": stored["runtime_s"],
+        }
     return {
         "job_id": key,
         "status": "done",
+        "kind": "simulate",
         "error": None,
         "plan_name": stored["plan"].get("name"),
         "summary": stored["summary"],
@@ -51,14 +63,16 @@ def job_view(state, key: str) -> dict | None:
             return None
     if job is None:
         return None
+    stage = planner_stage if job.kind == "plan" else stage_of
     view = {
         "job_id": key,
         "status": job.status,
+        "kind": job.kind,
         "error": job.error,
         "plan_name": job.plan.get("name"),
         "elapsed_s": round(job.elapsed_s(), 2),
         "progress": round(job.progress, 3),
-        "stage": stage_of(job.progress) if job.status == "running" else None,
+        "stage": stage(job.progress) if job.status == "running" else None,
     }
     if job.status == "queued":
         view["queue_position"] = state.jobs.queue_position(job)
@@ -123,6 +137,11 @@ def job_report(job_id: str, request: Request):
     view = job_view(state, job_id) if KEY_RE.match(job_id) else None
     if view is None:
         return _not_found()
+    if view.get("kind") == "plan":
+        return JSONResponse(
+            {"detail": "a planner job has no report: its plans are in the job's result"},
+            status_code=404,
+        )
     if view["status"] != "done":
         return JSONResponse({"detail": f"job is {view['status']}"}, status_code=409)
     gz = state.store.report_gz(job_id)

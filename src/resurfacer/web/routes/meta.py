@@ -1,4 +1,5 @@
-"""What the server offers: the plan schema, the device presets and caps, its health."""
+"""What the server offers: the plan schema, the device presets, the planner's
+indications, the caps, its health."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from resurfacer import __version__
 from resurfacer.plan.schema import AREA_PRESETS, DEVICES, Plan
+from resurfacer.planning.planner import INDICATIONS
 from resurfacer.tissue.skin import SITES
 from resurfacer.web import limits
 from resurfacer.web.models import Health, Presets
@@ -13,8 +15,15 @@ from resurfacer.web.models import Health, Presets
 router = APIRouter()
 
 
+def indications() -> dict:
+    """The planner's indications: name, the depth metric and range, least coverage."""
+    keys = ("name", "metric", "min_um", "max_um", "min_coverage_percent")
+    return {k: {key: v[key] for key in keys} for k, v in INDICATIONS.items()}
+
+
 def presets() -> dict:
-    """Devices (modes with their defaults and ranges), sites, area presets, caps."""
+    """Devices (modes with their defaults and ranges), sites, area presets, the
+    planner's indications, caps."""
     devices = {}
     for name, device in DEVICES.items():
         modes = {
@@ -31,6 +40,7 @@ def presets() -> dict:
         "devices": devices,
         "sites": list(SITES),
         "area_presets": list(AREA_PRESETS),
+        "indications": indications(),
         "limits": {
             "max_body_bytes": limits.MAX_BODY_BYTES,
             "max_total_area_cm2": limits.MAX_TOTAL_AREA_CM2,
@@ -38,6 +48,8 @@ def presets() -> dict:
             "max_spots_per_pattern": limits.MAX_SPOTS_PER_PATTERN,
             "max_pulse_train_ms": limits.MAX_PULSE_TRAIN_MS,
             "max_mean_fluence_j_cm2": limits.MAX_MEAN_FLUENCE_J_CM2,
+            "max_plan_areas": limits.MAX_PLAN_AREAS,
+            "max_plan_n_best": limits.MAX_PLAN_N_BEST,
         },
         "version": __version__,
     }
@@ -50,7 +62,7 @@ def schema():
 
 @router.get(
     "/api/presets",
-    summary="Devices, sites, area presets and the server's caps",
+    summary="Devices, sites, area presets, indications and the server's caps",
     response_model=Presets,
 )
 def get_presets():

@@ -14,7 +14,7 @@ TEMPLATES = Path(__file__).parents[1] / "templates"
 
 #: the pages: template (their <main>), title, scripts, path
 PAGES = {
-    "index.html": ("plan a treatment", ("planner.js", "index.js"), "/"),
+    "index.html": ("plan a treatment", ("planner.js", "suggest.js", "index.js"), "/"),
     "compare.html": ("compare two plans", ("planner.js", "compare.js"), "/compare"),
 }
 NAV = (("/", "Plan"), ("/compare", "Compare"), ("/docs", "API"))

@@ -1,6 +1,8 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  const { PlanForm, DEFAULT_PLAN, fmt, el, extraNumbers, labelOf } = Resurfacer;
+  const { PlanForm, DEFAULT_PLAN, fmt, el, extraNumbers, labelOf, brokenRulesBanner, regionsOf } = Resurfacer;
+  // the broken safety rules of a summary, each with its region(s): "rule (region)"
+  const warningsOf = (s) => (s.broken_rules || []).map((r) => `${r.rule} (${regionsOf(r)})`);
   const views = {};
   const planB = structuredClone(DEFAULT_PLAN);
   planB.name = "CO2 dual, full face, deeper";
@@ -25,9 +27,19 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     }
     const all = [...rows.map(([k, l, u]) => [l, u, value(a, k), value(b, k)]), ...passRows];
-    document.getElementById("comparison-table").replaceChildren(el("table", { class: "passes-table compare" },
+    const warnCell = (s) => {
+      const w = warningsOf(s);
+      return el("td", { class: w.length ? "warn" : null, text: w.length ? w.join("; ") : "none" });
+    };
+    document.getElementById("comparison-table").replaceChildren(
+      brokenRulesBanner(a.broken_rules, `Plan A (${a.plan_name}) breaks safety rules:`) || "",
+      brokenRulesBanner(b.broken_rules, `Plan B (${b.plan_name}) breaks safety rules:`) || "",
+      el("table", { class: "passes-table compare" },
       el("thead", {}, el("tr", {}, ["", a.plan_name, b.plan_name, "B − A"].map((h) => el("th", { text: h })))),
-      el("tbody", {}, all.map(([label, unit, va, vb]) => el("tr", {},
+      el("tbody", {},
+        el("tr", { "data-row": "warnings" }, el("th", { text: "Warnings (safety rules broken)" }),
+          warnCell(a), warnCell(b), el("td", { text: "—" })),
+        all.map(([label, unit, va, vb]) => el("tr", {},
         el("th", { text: label }), el("td", { text: `${fmt(va)} ${unit}` }),
         el("td", { text: `${fmt(vb)} ${unit}` }),
         el("td", { text: typeof va === "number" && typeof vb === "number" ? `${vb - va >= 0 ? "+" : ""}${fmt(vb - va)} ${unit}` : "—" }))))));
@@ -38,6 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
     onResult: (v) => { views.a = v; show(); } });
   const formB = new PlanForm(document.getElementById("form-b"), planB, {
     onResult: (v) => { views.b = v; show(); } });
+  window.compareForms = { a: formA, b: formB };
   document.getElementById("copy-a-b").addEventListener("click", () => formB.setPlan(formA.getPlan()));
   document.getElementById("run-both").addEventListener("click", () => {
     formA.run().catch(() => {});

@@ -39,6 +39,7 @@ const Resurfacer = (() => {
     ["spot_um", "Spot (1/e² diameter)", "µm"],
     ["profile", "Beam profile", "", "select", ["gaussian", "tophat"]],
     ["pulse_duration_ms", "Pulse duration", "ms"],
+    ["peak_power_w", "Peak power (blank duration: energy / power)", "W"],
     ["pulse_shape", "Pulse shape", "", "select", ["square", "gaussian"]],
     ["stack", "Stacked pulses", "", "int"],
     ["stack_spacing_ms", "Stack spacing", "ms"],
@@ -62,6 +63,87 @@ const Resurfacer = (() => {
   };
 
   const specDefault = (v) => (v && typeof v === "object" ? v.default : v);
+
+  /* Each 422 detail next to the input its loc names (or its nearest parent) under
+     `root`, and all of them in `banner`; `what` names the thing corrected. */
+  function showFieldErrors(root, banner, detail, what) {
+    const lines = [];
+    let first = null;
+    for (const d of detail) {
+      const loc = (d.loc || []).filter((p) => p !== "body");
+      const path = loc.join(".");
+      const text = d.msg || String(d);
+      lines.push(`${d.field || path || what}: ${text}`);
+      let target = null;
+      for (let n = loc.length; n > 0 && !target; n--) {
+        target = root.querySelector(`[data-path="${loc.slice(0, n).join(".")}"]`);
+      }
+      if (!target) continue;
+      const box = target.classList.contains("field")
+        ? target.querySelector(".error")
+        : target.querySelector(":scope > .error") || target.parentElement.querySelector(":scope > .error");
+      if (box) box.textContent = text;
+      target.classList.add("invalid");
+      const input = target.querySelector("input, select");
+      if (input && target.classList.contains("field")) input.setAttribute("aria-invalid", "true");
+      const details = target.closest("details");
+      if (details) details.open = true;
+      first ||= target;
+    }
+    banner.hidden = false;
+    banner.textContent = lines.length === 1
+      ? `Please correct the ${what}: ${lines[0]}`
+      : `Please correct the ${what}:\n${lines.join("\n")}`;
+    if (first) {
+      first.scrollIntoView({ block: "center" });
+      const input = first.querySelector("input, select");
+      if (input) input.focus({ preventScroll: true });
+    }
+  }
+
+  /* The status line and the bar under `root`: drawn from `fraction` (0-1) when the
+     server gave one (columns solved / total, then the report; the planner's stages),
+     an indeterminate slide otherwise. */
+  function setProgressIn(root, text, busy, fraction) {
+    const box = root.querySelector(".progress");
+    const button = root.querySelector('[data-role="run"]');
+    if (!box) return;
+    box.hidden = !text;
+    box.classList.toggle("busy", !!busy);
+    const known = busy && typeof fraction === "number";
+    box.classList.toggle("determinate", known);
+    const bar = box.querySelector(".bar span");
+    if (bar) bar.style.width = known ? `${Math.round(100 * fraction)}%` : "";
+    const meter = box.querySelector(".bar");
+    if (meter) {
+      meter.setAttribute("role", "progressbar");
+      if (known) meter.setAttribute("aria-valuenow", String(Math.round(100 * fraction)));
+      else meter.removeAttribute("aria-valuenow");
+    }
+    box.querySelector(".status").textContent = text || "";
+    if (button) button.disabled = !!busy;
+  }
+
+  function clearFieldErrors(root, banner) {
+    banner.hidden = true;
+    for (const e of root.querySelectorAll(".error")) e.textContent = "";
+    for (const f of root.querySelectorAll(".invalid")) f.classList.remove("invalid");
+    for (const i of root.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+  }
+
+  const regionsOf = (r) => (r.sites && r.sites.length ? r.sites.join(", ") : "whole plan");
+
+  /* A red banner naming each broken safety rule and the region(s) it concerns;
+     `rules`: [{rule, sites, message}] (a summary's broken_rules, a planner's dropped). */
+  function brokenRulesBanner(rules, heading) {
+    if (!rules || !rules.length) return null;
+    return el("div", { class: "banner rule-banner", role: "alert", "data-role": "broken-rules" },
+      el("strong", { text: heading }),
+      el("ul", {}, rules.map((r) => el("li", { "data-rule": r.rule },
+        el("b", { text: r.rule }), ` (${regionsOf(r)})`,
+        r.plan ? ` — plan tried: ${r.plan}` : null,
+        el("div", { class: "rule-message", text: r.message })))));
+  }
 
   function field(path, label, control, hint) {
     return el("div", { class: "field", "data-path": path },
@@ -153,6 +235,9 @@ const Resurfacer = (() => {
       const sites = this.presets.sites;
       const choices = [["preset:full_face", "Full face (preset, 331 cm²)"],
         ...sites.map((s) => [s, SITE_LABELS[s] || s])];
+      if (area.preset && area.preset !== "full_face") {
+        choices.push([`preset:${area.preset}`, `${area.preset} (preset)`]);
+      }
       const kind = select(choices, area.preset ? `preset:${area.preset}` : area.site);
       const amount = numberInput(area.area_cm2 ?? 50, { min: 0, max: 1000 });
       const row = el("div", { class: "row area-row" });
@@ -163,9 +248,12 @@ const Resurfacer = (() => {
       const sync = () => { amountField.hidden = kind.value.startsWith("preset:"); };
       kind.addEventListener("change", sync);
       row.append(kindField, amountField, remove);
+      // an area's name (what per-region pass settings refer to) travels with it
+      const name = area.name;
+      if (name) kindField.append(el("small", { class: "hint", text: `area name: ${name}` }));
       row._read = () => (kind.value.startsWith("preset:")
         ? { preset: kind.value.slice(7) }
-        : { site: kind.value, area_cm2: numberOf(amount.value) });
+        : { site: kind.value, area_cm2: numberOf(amount.value), ...(name ? { name } : {}) });
       row._fields = { kind: kindField, amount: amountField };
       sync();
       this.areaList.append(row);
@@ -210,7 +298,9 @@ const Resurfacer = (() => {
         const entry = spec[name];
         const range = entry && typeof entry === "object" ? `${entry.min}–${entry.max} ${unit}` : null;
         const preset = specDefault(entry);
-        const value = ps[name] ?? (custom ? PASS_DEFAULTS[name] : undefined);
+        // a fixed-power source derives its pulse duration (energy / power): no default
+        const derived = name === "pulse_duration_ms" && ps.peak_power_w !== undefined;
+        const value = ps[name] ?? (custom && !derived ? PASS_DEFAULTS[name] : undefined);
         const control = type === "select"
           ? select(custom ? choices : [["", `preset: ${preset ?? "—"}`], ...choices], value ?? "")
           : numberInput(value, { placeholder: preset !== undefined ? `preset ${preset}` : "" });
@@ -219,19 +309,30 @@ const Resurfacer = (() => {
           range ? `device range ${range}` : null);
         (custom || MAIN.has(name) ? main : more).append(f);
       }
-      const parts = [head, top, main];
+      // fields of the pass the form has no input for (per-region settings, beam quality,
+      // ...) travel with it unchanged, and are named on the card
+      const carried = Object.fromEntries(Object.entries(ps).filter(([k, v]) =>
+        !(k in inputs) && k !== "device" && k !== "mode" && v !== undefined && v !== null));
+      const carriedNote = Object.keys(carried).length
+        ? el("small", { class: "hint carried", "data-role": "carried",
+          text: `Also in this pass: ${Object.entries(carried).map(([k, v]) =>
+            (typeof v === "object" ? `${k} (${Object.keys(v).join(", ")})` : `${k} = ${v}`)).join("; ")}` })
+        : null;
+      const parts = [head, top, main, carriedNote];
       if (!custom) {
         parts.push(el("details", { class: "more" },
           el("summary", { text: "More settings (blank = preset value)" }), more));
       }
-      card.append(...parts);
+      card.append(...parts.filter((x) => x));
       for (const f of card.querySelectorAll(".field")) f.dataset.name = f.dataset.path;
       const rebuild = (next) => { this.fillPass(card, next); this.renumber(); };
       source.addEventListener("change", () => {
         if (source.value === "custom") {
           const full = { ...PASS_DEFAULTS };
           for (const [k, v] of Object.entries(spec)) {
-            if (!k.startsWith("_") && k !== "source" && k !== "note") full[k] = specDefault(v);
+            if (!k.startsWith("_") && k !== "source" && k !== "note" && !k.endsWith("_source")) {
+              full[k] = specDefault(v);
+            }
           }
           const current = card._read();
           delete full.device; delete full.mode;
@@ -248,7 +349,7 @@ const Resurfacer = (() => {
       }
       card._title = title;
       card._read = () => {
-        const out = custom ? {} : { device: deviceSel.value, mode: modeSel.value };
+        const out = custom ? { ...carried } : { ...carried, device: deviceSel.value, mode: modeSel.value };
         for (const [name, control] of Object.entries(inputs)) {
           if (control.value === "") continue;
           out[name] = control.tagName === "SELECT" ? control.value : numberOf(control.value);
@@ -286,71 +387,15 @@ const Resurfacer = (() => {
 
     setPlan(plan) { this.render(plan); }
 
-    clearErrors() {
-      this.banner.hidden = true;
-      for (const e of this.root.querySelectorAll(".error")) e.textContent = "";
-      for (const f of this.root.querySelectorAll(".invalid")) f.classList.remove("invalid");
-      for (const i of this.root.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
-    }
+    clearErrors() { clearFieldErrors(this.root, this.banner); }
 
     /* Show each 422 detail next to the input its loc names (or its nearest parent). */
     showErrors(detail) {
       this.clearErrors();
-      const lines = [];
-      let first = null;
-      for (const d of detail) {
-        const loc = (d.loc || []).filter((p) => p !== "body");
-        const path = loc.join(".");
-        const text = d.msg || String(d);
-        lines.push(`${d.field || path || "plan"}: ${text}`);
-        let target = null;
-        for (let n = loc.length; n > 0 && !target; n--) {
-          target = this.root.querySelector(`[data-path="${loc.slice(0, n).join(".")}"]`);
-        }
-        if (!target) continue;
-        const box = target.classList.contains("field")
-          ? target.querySelector(".error")
-          : target.querySelector(":scope > .error") || target.parentElement.querySelector(":scope > .error");
-        if (box) box.textContent = text;
-        target.classList.add("invalid");
-        const input = target.querySelector("input, select");
-        if (input && target.classList.contains("field")) input.setAttribute("aria-invalid", "true");
-        const details = target.closest("details");
-        if (details) details.open = true;
-        first ||= target;
-      }
-      this.banner.hidden = false;
-      this.banner.textContent = lines.length === 1
-        ? `Please correct the plan: ${lines[0]}`
-        : `Please correct the plan:\n${lines.join("\n")}`;
-      if (first) {
-        first.scrollIntoView({ block: "center" });
-        const input = first.querySelector("input, select");
-        if (input) input.focus({ preventScroll: true });
-      }
+      showFieldErrors(this.root, this.banner, detail, "plan");
     }
 
-    /* The status line and the bar: drawn from `fraction` (0-1) when the server gave
-       one (columns solved / total, then the report), an indeterminate slide otherwise. */
-    setProgress(text, busy, fraction) {
-      const box = this.root.querySelector(".progress");
-      const button = this.root.querySelector('[data-role="run"]');
-      if (!box) return;
-      box.hidden = !text;
-      box.classList.toggle("busy", !!busy);
-      const known = busy && typeof fraction === "number";
-      box.classList.toggle("determinate", known);
-      const bar = box.querySelector(".bar span");
-      if (bar) bar.style.width = known ? `${Math.round(100 * fraction)}%` : "";
-      const meter = box.querySelector(".bar");
-      if (meter) {
-        meter.setAttribute("role", "progressbar");
-        if (known) meter.setAttribute("aria-valuenow", String(Math.round(100 * fraction)));
-        else meter.removeAttribute("aria-valuenow");
-      }
-      box.querySelector(".status").textContent = text || "";
-      if (button) button.disabled = !!busy;
-    }
+    setProgress(text, busy, fraction) { setProgressIn(this.root, text, busy, fraction); }
 
     async run() {
       this.clearErrors();
@@ -382,9 +427,16 @@ const Resurfacer = (() => {
     scan_order: "random", repetition_rate_hz: 300, pass_delay_s: 0,
   };
 
+  const PLANNER_STAGES = { "surrogate tables": "Building the surrogate tables…",
+    screening: "Screening the candidate settings…", verifying: "Verifying plans with the full simulation…" };
+
   function statusText(v) {
     if (v.status === "queued") {
       return v.queue_position ? `Queued (${v.queue_position} ahead)…` : "Queued…";
+    }
+    if (v.status === "running" && v.kind === "plan") {
+      const what = PLANNER_STAGES[v.stage] || "Planning…";
+      return `${what} ${Math.round(100 * (v.progress || 0))} % (${Math.round(v.elapsed_s || 0)} s)`;
     }
     if (v.status === "running") {
       const what = v.stage === "report" ? "Rendering the report…" : "Solving the columns…";
@@ -396,11 +448,14 @@ const Resurfacer = (() => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   /* POST a plan, poll its job; resolves with the done view, rejects with {detail} or Error. */
-  async function runPlan(plan, onStatus) {
-    const res = await fetch("/api/simulate", { method: "POST",
-      headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
+  const runPlan = (plan, onStatus) => runJob("/api/simulate", plan, onStatus);
+
+  /* POST `body` to a job endpoint (/api/simulate, /api/plan), poll the job until done. */
+  async function runJob(url, payload, onStatus) {
+    const res = await fetch(url, { method: "POST",
+      headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
     const body = await res.json().catch(() => ({}));
-    if (res.status === 422) throw Object.assign(new Error("invalid plan"), { detail: body.detail });
+    if (res.status === 422) throw Object.assign(new Error("invalid input"), { detail: body.detail });
     if (res.status === 200) return body;
     if (res.status !== 202) throw new Error(body.detail || `server answered ${res.status}`);
     let view = body;
@@ -502,14 +557,28 @@ const Resurfacer = (() => {
       el("tbody", {}, s.passes.map((p) => el("tr", {}, cols.map(([, f]) => el("td", { text: f(p) }))))));
   }
 
+  /* The summary's warnings that are not broken rules (what a pass asks of its source). */
+  function cautionsOf(s) {
+    const broken = new Set((s.broken_rules || []).map((r) => r.message));
+    return (s.warnings || []).filter((w) => !broken.has(w));
+  }
+
+  function cautionNotice(cautions) {
+    if (!cautions.length) return null;
+    return el("div", { class: "banner notice", "data-role": "cautions" },
+      el("strong", { text: "Check the settings: " }), cautions.join("; "));
+  }
+
   function renderResult(container, view) {
     const s = view.summary;
     const extras = extraNumbers(s);
-    container.replaceChildren(
+    const parts = [
       el("div", { class: "result-head" },
         el("h2", { text: s.plan_name }),
         el("a", { href: view.report_url, target: "_blank", rel: "noopener", class: "button secondary small",
           text: "Open the report" })),
+      brokenRulesBanner(s.broken_rules, "This plan breaks safety rules:"),
+      cautionNotice(cautionsOf(s)),
       resultCards(s),
       extras.length ? el("div", { class: "extras" }, el("h3", { text: "Healing and aftercare" }),
         el("dl", {}, extras.flatMap(([k, v]) => {
@@ -518,8 +587,11 @@ const Resurfacer = (() => {
         }))) : null,
       passTable(s),
       el("iframe", { class: "report", src: view.report_url, title: "Report with figures",
-        sandbox: "allow-scripts" }));
+        sandbox: "allow-scripts" })];
+    container.replaceChildren(...parts.filter((x) => x));
   }
 
-  return { PlanForm, runPlan, renderResult, resultCards, labelOf, fmt, extraNumbers, el, DEFAULT_PLAN };
+  return { PlanForm, runPlan, runJob, renderResult, resultCards, labelOf, fmt, extraNumbers, el,
+    DEFAULT_PLAN, presets, field, select, numberInput, numberOf, SEXES, SITE_LABELS, statusText,
+    showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, cautionsOf, regionsOf };
 })();
