@@ -83,7 +83,12 @@ def test_plan_run_and_validation(live_server, page, tmp_path):
     else:  # healing not integrated: the session time and depth stand in
         assert "min" in result.locator('[data-stat="session"]').inner_text()
     assert "µm" in result.locator('[data-stat="depth"]').inner_text()
-    assert result.locator("table.passes-table tbody tr").count() == 2
+    assert result.locator('table.passes-table:not([data-role="regions"]) tbody tr').count() == 2
+    # per treated area, the deepest named (never an area-weighted mean called "deepest")
+    regions = result.locator('table[data-role="regions"]')
+    assert regions.locator("tbody tr").count() >= 1
+    assert "(deepest)" in regions.inner_text()
+    assert "of its dermis" in result.locator('[data-stat="depth"]').inner_text()
 
     report = page.frame_locator("#result iframe.report")
     # the report names each figure's PNG in its caption: cross_section_pass0.png, ...

@@ -182,5 +182,7 @@ def test_compare_page_shows_broken_rules(server, page, tmp_path):
     assert "warn" in cells.nth(1).get_attribute("class")
     banner = page.locator("#comparison-table [data-role=broken-rules]")
     assert banner.count() == 1 and "Plan B" in banner.inner_text()
+    deepest = page.locator("#comparison-table tr", has_text="Deepest area").locator("td")
+    assert deepest.nth(1).inner_text().strip() == "periorbital"
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
     assert page.outside == [], page.outside

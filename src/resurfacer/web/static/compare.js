@@ -26,7 +26,12 @@ document.addEventListener("DOMContentLoaded", () => {
         passRows.push([`Pass ${i + 1} ${l}`, u, a.passes[i]?.[k], b.passes[i]?.[k]]);
       }
     }
-    const all = [...rows.map(([k, l, u]) => [l, u, value(a, k), value(b, k)]), ...passRows];
+    // the deepest treated area by name, with its own column (not an area-weighted mean)
+    const deepest = (s) => (s.regions || []).find((r) => r.name === s.deepest_region);
+    const regionRows = [["Deepest area", "", deepest(a)?.name, deepest(b)?.name],
+      ["Its coagulation depth", "µm", deepest(a)?.coagulation_depth_um, deepest(b)?.coagulation_depth_um]];
+    const all = [...rows.map(([k, l, u]) => [l, u, value(a, k), value(b, k)]), ...regionRows,
+      ...passRows];
     const warnCell = (s) => {
       const w = warningsOf(s);
       return el("td", { class: w.length ? "warn" : null, text: w.length ? w.join("; ") : "none" });

@@ -534,8 +534,12 @@ const Resurfacer = (() => {
       cards.push(card(label, fmt(downtime[1], 2), unit || "days", "downtime", note));
     }
     cards.push(card("Session time", fmt(s.session_minutes, 3), "min", "session"));
-    const deepest = Math.max(...s.passes.map((p) => p.ablation_depth_um));
-    cards.push(card("Deepest crater", fmt(deepest, 3), "µm", "depth"));
+    const regions = s.regions || [];
+    const deepest = regions.find((r) => r.name === s.deepest_region);
+    if (deepest) {
+      cards.push(card("Deepest coagulation", fmt(deepest.coagulation_depth_um, 3), "µm", "depth",
+        `${deepest.name}: ${fmt(100 * deepest.fraction_of_dermis)} % of its dermis`));
+    }
     cards.push(card("Treated area", fmt(s.total_area_cm2), "cm²", "area"));
     cards.push(card("Combined coverage", fmt(s.combined_coverage_percent), "%", "coverage"));
     cards.push(card("Energy delivered", fmt(s.total_energy_j), "J", "energy"));
@@ -555,6 +559,25 @@ const Resurfacer = (() => {
     return el("table", { class: "passes-table" },
       el("thead", {}, el("tr", {}, cols.map(([h]) => el("th", { text: h })))),
       el("tbody", {}, s.passes.map((p) => el("tr", {}, cols.map(([, f]) => el("td", { text: f(p) }))))));
+  }
+
+  /* Per treated area: its own columns (never an area-weighted mean), share of its dermis,
+     downtime and bulk heating; the deepest area marked. */
+  function regionTable(s) {
+    const regions = s.regions || [];
+    if (!regions.length) return null;
+    const cols = [["Area", (r) => r.name + (r.name === s.deepest_region ? " (deepest)" : "")],
+      ["Site", (r) => r.site], ["cm²", (r) => fmt(r.area_cm2)],
+      ["Crater", (r) => `${fmt(r.crater_um)} µm`],
+      ["Coag. depth", (r) => `${fmt(r.coagulation_depth_um)} µm`],
+      ["Of dermis", (r) => `${fmt(100 * r.fraction_of_dermis)} %`],
+      ["Downtime", (r) => `${fmt(r.downtime_days, 2)} d`],
+      ["Bulk peak", (r) => `${fmt(r.peak_bulk_temperature_c)} °C`],
+      ["CEM43", (r) => `${fmt(r.bulk_cem43_min, 3)} min`]];
+    return el("table", { class: "passes-table", "data-role": "regions" },
+      el("thead", {}, el("tr", {}, cols.map(([h]) => el("th", { text: h })))),
+      el("tbody", {}, regions.map((r) => el("tr", { "data-region": r.name },
+        cols.map(([, f]) => el("td", { text: f(r) }))))));
   }
 
   /* The summary's warnings that are not broken rules (what a pass asks of its source). */
@@ -585,6 +608,7 @@ const Resurfacer = (() => {
           const [label, unit] = labelOf(k);
           return [el("dt", { text: label }), el("dd", { text: `${fmt(v)} ${unit}` })];
         }))) : null,
+      regionTable(s),
       passTable(s),
       el("iframe", { class: "report", src: view.report_url, title: "Report with figures",
         sandbox: "allow-scripts" })];
