@@ -12,8 +12,10 @@ import numpy as np
 
 from resurfacer.column.ablation import ablation_enthalpy, measured_removal
 from resurfacer.data import load_toml
+from resurfacer.kernels.deposition import WallOptics
 from resurfacer.kernels.state import ColumnBoundary, ColumnMaterial
 from resurfacer.optics.absorption import layer_absorption_coefficient
+from resurfacer.optics.waveguide import channel_power_loss, tissue_refractive_index
 from resurfacer.tissue.skin import Skin
 
 
@@ -109,6 +111,29 @@ def row_material(layers: LayerMaterials, rows: np.ndarray, dz: float) -> ColumnM
         layers.perfusion[rows],
         np.exp(-layers.mu_a[rows] * dz),
         layers.h_ablation[rows],
+    )
+
+
+def wall_optics(
+    skin: Skin, layers: LayerMaterials, rows: np.ndarray, wavelength: float, enabled: bool
+) -> WallOptics:
+    """The crater's optics per row (`kernels.deposition.WallOptics`): each layer's
+    complex index m = n + ik at `wavelength` [m] (``optics.waveguide``: n water-weighted,
+    k = mu_a lambda / (4 pi) from the layer's absorption coefficient, measured where
+    ``ablation.measured_removal`` has one) and its EH11 power loss per unit length of a
+    channel of radius 1 m, 2 alpha a^3 [m^2] (Marcatili & Schmeltzer 1964). No fitted
+    parameter: the loss is 2 alpha(a) = loss_coefficient / a^3."""
+    index = [
+        tissue_refractive_index(layer, wavelength, float(mu))
+        for layer, mu in zip(skin.layers, layers.mu_a, strict=True)
+    ]
+    loss = np.array([float(channel_power_loss(1.0, wavelength, m)) for m in index])
+    return WallOptics(
+        enabled,
+        loss[rows],
+        np.array([m.real for m in index])[rows],
+        np.array([m.imag for m in index])[rows],
+        wavelength,
     )
 
 
