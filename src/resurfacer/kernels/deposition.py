@@ -108,18 +108,24 @@ def wall_absorption(angle_of_incidence, index, wavelength):
 def channel_transmission(optics, void_extent, k, dr, dz):
     """Fraction of the guided power that crosses row `k` of an open crater of radius
     a = void_extent[k] dr: exp(-2 alpha dz), 2 alpha = loss_coefficient[k] / a^3
-    (EH11 power loss, Marcatili & Schmeltzer 1964); 1 without a crater or optics."""
+    (EH11 power loss, Marcatili & Schmeltzer 1964). 1 without a crater or optics;
+    0 in a channel no wider than the mode's cutoff radius u11 lambda / (2 pi), where
+    EH11 no longer propagates (its rays' grazing angle, asin(u11 / (k0 a)), reaches
+    90 degrees): the light that reaches such a row goes into its wall."""
     if not optics.enabled or void_extent[k] == 0:
         return 1.0
     a = void_extent[k] * dr
+    if a <= U11 * optics.wavelength / (2.0 * math.pi):
+        return 0.0
     return math.exp(-optics.loss_coefficient[k] / (a * a * a) * dz)
 
 
 @njit(cache=True)
 def _mode_angle(optics, a):
-    """Grazing angle [rad] of the EH11 mode's rays in a channel of radius `a` [m]:
-    theta = u11 lambda / (2 pi a) (the transverse wave number u11 / a)."""
-    return min(U11 * optics.wavelength / (2.0 * math.pi * a), 0.5 * math.pi)
+    """Grazing angle [rad] of the EH11 mode's rays on the wall of a channel of radius
+    `a` [m]: asin(u11 / (k0 a)), k0 = 2 pi / lambda (the transverse wave number
+    u11 / a), pi / 2 at and below the cutoff radius."""
+    return math.asin(min(U11 * optics.wavelength / (2.0 * math.pi * a), 1.0))
 
 
 @njit(cache=True)
@@ -268,7 +274,7 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     (Marcatili & Schmeltzer 1964), which the row's wall absorbs at the end of the
     step. A ray that meets a wall cell (a tissue cell entered from its side, or
     with a void cell inside it: the steps of a tapering wall) at a grazing angle
-    above the mode's, u11 lambda / (2 pi a), sends the Fresnel fraction 1 - R(i)
+    above the mode's, asin(u11 lambda / (2 pi a)), sends the Fresnel fraction 1 - R(i)
     of the wall's complex index into the wall (refracted, absorbed along the
     row over cos(theta_t) / mu_a: `_into_wall`) and goes on, with the reflected
     rest, guided down the channel: it keeps to the crater from then on (its
