@@ -66,6 +66,7 @@ def test_fixed_channel_in_dermis_transmits_the_waveguide_fraction():
         np.full(nz, index.real),
         np.full(nz, index.imag),
         10.6e-6,
+        np.zeros(nz),
     )
     mu_a = 4 * math.pi * index.imag / 10.6e-6
     beam = Beam(10.6e-6, 2 * 0.6435 * radius)

@@ -364,16 +364,19 @@ U11 = 2.404825557695773  # first zero of J0
 
 
 def _channel_transmission(optics, radius_cells, k, dr, dz):
-    """exp(-2 alpha dz), 2 alpha = C_k / a^3, a = radius_cells dr; 1 without a crater."""
+    """exp(-2 alpha dz), 2 alpha = C_k / a^3, a = radius_cells dr; 1 without a crater,
+    0 at or below the EH11 cutoff radius u11 lambda / (2 pi)."""
     if not optics.enabled or radius_cells == 0:
         return 1.0
     a = radius_cells * dr
+    if a <= U11 * optics.wavelength / (2 * np.pi):
+        return 0.0
     return float(np.exp(-optics.loss_coefficient[k] / a**3 * dz))
 
 
 def _mode_angle(optics, a):
-    """EH11 rays' grazing angle u11 lambda / (2 pi a), at most pi / 2."""
-    return min(U11 * optics.wavelength / (2 * np.pi * a), np.pi / 2)
+    """EH11 rays' grazing angle asin(u11 lambda / (2 pi a)), pi / 2 below cutoff."""
+    return np.arcsin(min(U11 * optics.wavelength / (2 * np.pi * a), 1.0))
 
 
 def deposit_beam(
@@ -407,7 +410,7 @@ def deposit_beam(
     * otherwise the floor: if the cell would absorb at least what it needs to reach
       h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
       down the column, the cell is removed (H V counted as ablation) and the rest
-      walks on from row s + 1; otherwise all of E goes down the column from row s.
+      walks on, less the ejecta's min(E', ejecta[k] V), from row s + 1; otherwise all of E goes down the column from row s.
     Consecutive rays that stay in the same floor cell are sent down together: their
     sum waits in `pending` (cell and energy), a later ray at that cell sees H + pending
     (1 - a_s) / V, and the sum is delivered before anything else touches that column.
@@ -440,6 +443,11 @@ def deposit_beam(
             extent[k] = j + 1
             transmission[k] = _channel_transmission(optics, extent[k], k, dr, dz)
 
+    def ejecta(k, j, remaining):  # a removed cell's ejecta take ejecta[k] V of the ray
+        taken = min(remaining, optics.ejecta[k] * volume[j])
+        totals["ablated"] += taken
+        return remaining - taken
+
     def into_wall(k, j, energy, incidence):
         index = complex(optics.index_real[k], optics.index_imag[k])
         mu = 4 * np.pi / optics.wavelength * np.sqrt(index**2 - np.sin(incidence) ** 2).imag
@@ -447,8 +455,8 @@ def deposit_beam(
         cutoff = beam_cutoff * energy
         remaining = energy
 
-        def walk(j0, e):  # Beer-Lambert outwards along the row
-            beam, cut = e, beam_cutoff * e
+        def walk(j0, e, cut):  # Beer-Lambert outwards along the row, down to `cut`
+            beam = e
             for jj in range(j0, nr):
                 if beam <= cut:
                     break
@@ -466,12 +474,12 @@ def deposit_beam(
             if need > share:
                 break
             part = remaining * need / share if need > 0 else 0.0
-            totals["transmitted"] += walk(j, part)
+            totals["transmitted"] += walk(j, part, beam_cutoff * part)
             remove(k, j)
-            remaining -= part
+            remaining = ejecta(k, j, remaining - part)
             j += 1
         if j < nr and remaining > cutoff:
-            totals["transmitted"] += walk(j, remaining)
+            totals["transmitted"] += walk(j, remaining, cutoff)
         else:
             totals["transmitted"] += remaining
         totals["reach"] = max(totals["reach"], k + 1)
@@ -533,7 +541,7 @@ def deposit_beam(
                 part = remaining * (need / share) if need > 0.0 else 0.0
                 send(k, j, part)
                 remove(k, j)
-                remaining -= part
+                remaining = ejecta(k, j, remaining - part)
                 k += 1
             totals["transmitted"] += remaining
     if pending is not None:

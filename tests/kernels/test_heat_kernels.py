@@ -265,7 +265,12 @@ def _optics(nz=NZ, wavelength=WAVELENGTH):
     wavelength makes it small, so that steep hits take the Fresnel branch."""
     loss = float(channel_power_loss(1.0, wavelength, INDEX))
     return kernel.WallOptics(
-        True, np.full(nz, loss), np.full(nz, INDEX.real), np.full(nz, INDEX.imag), wavelength
+        True,
+        np.full(nz, loss),
+        np.full(nz, INDEX.real),
+        np.full(nz, INDEX.imag),
+        wavelength,
+        np.where(np.arange(nz) % 3 == 2, 2e9, 0.0),  # ejecta in every third row
     )
 
 

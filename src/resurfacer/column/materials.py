@@ -48,7 +48,8 @@ def thermal_constants() -> ThermalConstants:
 class LayerMaterials:
     """Per-layer arrays, surface first: rho c [J/m^3/K], latent heat W rho_w L_v
     [J/m^3], ablation enthalpy [J/m^3], absorption coefficient mu_a [1/m],
-    conductivity k [W/m/K] and perfusion w_b rho_b c_b [W/m^3/K]."""
+    conductivity k [W/m/K], perfusion w_b rho_b c_b [W/m^3/K] and the beam energy
+    the ejecta of a removed volume absorb [J/m^3] (0 but for measured removal)."""
 
     rho_c: np.ndarray
     latent: np.ndarray
@@ -56,6 +57,7 @@ class LayerMaterials:
     mu_a: np.ndarray
     conductivity: np.ndarray
     perfusion: np.ndarray
+    ejecta: np.ndarray
 
     @property
     def alpha_max(self) -> float:
@@ -68,8 +70,10 @@ def layer_materials(
 ) -> LayerMaterials:
     """The skin's layers at `wavelength` [m]; `latent_fraction` overrides the
     calibrated ablation parameter f (None: calibrated). A layer whose removal was
-    measured at this wavelength (`ablation.measured_removal`) takes the measured heat
-    of ablation and absorption coefficient; the others the water formula."""
+    measured at this wavelength (`ablation.measured_removal`) takes the measured
+    absorption coefficient, is removed at the onset enthalpy mu_a F_th of its measured
+    threshold and its ejecta take the rest of the measured heat of ablation; the
+    others the water formula."""
     layers = skin.layers
     rho_c = np.array([ly.density * ly.heat_capacity for ly in layers])
     water = [ly.water_fraction for ly in layers]
@@ -83,10 +87,12 @@ def layer_materials(
         latent_fraction,
     )
     mu_a = np.array([layer_absorption_coefficient(ly, wavelength) for ly in layers])
+    ejecta = np.zeros(len(layers))
     for i, layer in enumerate(layers):
         measured = measured_removal(layer.name, wavelength)
         if measured is not None:
-            h_ablation[i] = measured.heat_of_ablation
+            h_ablation[i] = measured.onset_enthalpy
+            ejecta[i] = measured.ejecta_absorption
             mu_a[i] = measured.mu_a
     return LayerMaterials(
         rho_c=rho_c,
@@ -95,6 +101,7 @@ def layer_materials(
         mu_a=mu_a,
         conductivity=np.array([ly.conductivity for ly in layers]),
         perfusion=np.array([ly.perfusion for ly in layers]) * constants.blood_rho_c,
+        ejecta=ejecta,
     )
 
 
@@ -121,7 +128,8 @@ def wall_optics(
     complex index m = n + ik at `wavelength` [m] (``optics.waveguide``: n water-weighted,
     k = mu_a lambda / (4 pi) from the layer's absorption coefficient, measured where
     ``ablation.measured_removal`` has one) and its EH11 power loss per unit length of a
-    channel of radius 1 m, 2 alpha a^3 [m^2] (Marcatili & Schmeltzer 1964). No fitted
+    channel of radius 1 m, 2 alpha a^3 [m^2] (Marcatili & Schmeltzer 1964), and the
+    layers' ejecta absorption (`LayerMaterials.ejecta`, every geometry). No fitted
     parameter: the loss is 2 alpha(a) = loss_coefficient / a^3."""
     index = [
         tissue_refractive_index(layer, wavelength, float(mu))
@@ -134,6 +142,7 @@ def wall_optics(
         np.array([m.real for m in index])[rows],
         np.array([m.imag for m in index])[rows],
         wavelength,
+        layers.ejecta[rows],
     )
 
 

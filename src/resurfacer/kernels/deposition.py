@@ -17,8 +17,13 @@ from numba import njit, prange
 #: unattenuated and every tissue cell they meet is a floor, as in the 1-D wide
 #: geometry); per row, the Marcatili-Schmeltzer power loss 2 alpha a^3 [m^2] of the
 #: EH11 mode (``optics.waveguide.channel_power_loss`` at a = 1 m) and the real and
-#: imaginary parts of the tissue's complex refractive index; the wavelength [m].
-WallOptics = namedtuple("WallOptics", "enabled loss_coefficient index_real index_imag wavelength")
+#: imaginary parts of the tissue's complex refractive index; the wavelength [m]; and per
+#: row the beam energy the ejecta of a removed volume absorb [J/m^3] (`ejecta`: 0 but
+#: where a layer's removal was measured, ``column.ablation.measured_removal``; it
+#: applies in every geometry, `enabled` or not).
+WallOptics = namedtuple(
+    "WallOptics", "enabled loss_coefficient index_real index_imag wavelength ejecta"
+)
 #: What `deposit_beam` keeps of the crater between and within steps: the WallOptics,
 #: one past each row's outermost void column (updated as cells are removed), each
 #: row's channel transmission (`channel_transmission`, kept in step with it), the
@@ -30,7 +35,7 @@ Crater = namedtuple("Crater", "optics void_extent channel_t wall_energy dr dz")
 
 def no_wall_optics(nz):
     """WallOptics switched off, for `nz` rows: rays cross the void unattenuated."""
-    return WallOptics(False, np.zeros(nz), np.ones(nz), np.zeros(nz), 1.0)
+    return WallOptics(False, np.zeros(nz), np.ones(nz), np.zeros(nz), 1.0, np.zeros(nz))
 
 
 #: first zero of the Bessel function J0 (the EH11 mode; optics.waveguide.U11)
@@ -146,6 +151,16 @@ def _remove(column, crater, k, j, tallies):
 
 
 @njit(cache=True)
+def _ejecta(crater, k, v, remaining, tallies):
+    """A cell of volume `v` [m^3] in row k was removed: its ejecta take
+    min(remaining, ejecta[k] v) of the ray's energy (booked with the ablation energy).
+    Returns the energy left and the tallies."""
+    taken = min(remaining, crater.optics.ejecta[k] * v)
+    ablated, transmitted, void_rows, reach = tallies
+    return remaining - taken, (ablated + taken, transmitted, void_rows, reach)
+
+
+@njit(cache=True)
 def _walk_out(enthalpy, void, k, j_start, energy, cell_attenuation, volume, cutoff):
     """Beer-Lambert along row `k` outwards from column `j_start`: tissue cell j keeps
     1 - `cell_attenuation` of what reaches it, void cells pass it on. Returns what
@@ -188,7 +203,7 @@ def _into_wall(column, crater, k, j, energy, angle_of_incidence, tallies):
         ablated, transmitted, void_rows, reach = tallies
         transmitted += _walk_out(enthalpy, void, k, j, part, cell, volume, BEAM_CUTOFF * part)
         tallies = _remove(column, crater, k, j, (ablated, transmitted, void_rows, reach))
-        remaining -= part
+        remaining, tallies = _ejecta(crater, k, volume[j], remaining - part, tallies)
         j += 1
     ablated, transmitted, void_rows, reach = tallies
     if j < nr and remaining > cutoff:
@@ -285,8 +300,10 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     moves cell by cell: when the entry cell would pass its ablation enthalpy
     h_abl, the fraction f = (h_abl - H) V / (absorbed share) of the ray's
     remaining energy is delivered first, the cell is removed (its enthalpy
-    counted as ablation energy) and the rest goes on along the ray (the wall
-    front alike, outwards). This makes the ablation front independent of the
+    counted as ablation energy), its ejecta take `ejecta` x V of what is left
+    (ablation energy too: a measured removal whose heat of ablation exceeds the
+    energy density at its threshold, ``column.ablation``) and the rest goes on
+    along the ray (the wall front alike, outwards). This makes the ablation front independent of the
     time step. A ray that leaves the grid radially, or energy still left at the
     grid bottom or below BEAM_CUTOFF of what entered a column, counts as
     transmitted. Without optics (`crater.optics.enabled` False) rays cross the
@@ -385,7 +402,7 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
             enthalpy, void, j, k, part, attenuation, volume, transmitted, reach
         )
         tallies = _remove(column, crater, k, j, (ablated, transmitted, void_rows, reach))
-        remaining -= part
+        remaining, tallies = _ejecta(crater, k, v, remaining - part, tallies)
         k += 1
     return remaining, tallies, pending
 
