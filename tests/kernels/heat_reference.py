@@ -410,7 +410,8 @@ def deposit_beam(
     * otherwise the floor: if the cell would absorb at least what it needs to reach
       h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
       down the column, the cell is removed (H V counted as ablation) and the rest
-      walks on, less the ejecta's min(E', ejecta[k] V), from row s + 1; otherwise all of E goes down the column from row s.
+      walks on from row s + 1, less what it can pay of the ejecta's due, which grows
+      by ejecta[k] V (crater.ejecta_due, paid first by every ray); otherwise all of E goes down the column from row s.
     Consecutive rays that stay in the same floor cell are sent down together: their
     sum waits in `pending` (cell and energy), a later ray at that cell sees H + pending
     (1 - a_s) / V, and the sum is delivered before anything else touches that column.
@@ -443,8 +444,12 @@ def deposit_beam(
             extent[k] = j + 1
             transmission[k] = _channel_transmission(optics, extent[k], k, dr, dz)
 
-    def ejecta(k, j, remaining):  # a removed cell's ejecta take ejecta[k] V of the ray
-        taken = min(remaining, optics.ejecta[k] * volume[j])
+    def ejecta(remaining, removed=0.0):  # the ejecta's due is paid first, as far as it goes
+        due = crater.ejecta_due[0] + removed
+        if due <= 0.0:
+            return remaining
+        taken = min(remaining, due)
+        crater.ejecta_due[0] = due - taken
         totals["ablated"] += taken
         return remaining - taken
 
@@ -476,7 +481,7 @@ def deposit_beam(
             part = remaining * need / share if need > 0 else 0.0
             totals["transmitted"] += walk(j, part, beam_cutoff * part)
             remove(k, j)
-            remaining = ejecta(k, j, remaining - part)
+            remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
             j += 1
         if j < nr and remaining > cutoff:
             totals["transmitted"] += walk(j, remaining, cutoff)
@@ -491,6 +496,7 @@ def deposit_beam(
                 continue
             r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
             cutoff = beam_cutoff * remaining
+            remaining = ejecta(remaining)
             k, cap = 0, nr
             while remaining > cutoff and k < nz:
                 j = min(int(r0 * spread[k]), cap)
@@ -541,7 +547,7 @@ def deposit_beam(
                 part = remaining * (need / share) if need > 0.0 else 0.0
                 send(k, j, part)
                 remove(k, j)
-                remaining = ejecta(k, j, remaining - part)
+                remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
                 k += 1
             totals["transmitted"] += remaining
     if pending is not None:

@@ -276,7 +276,8 @@ def _optics(nz=NZ, wavelength=WAVELENGTH):
 
 def _crater(void, dr, dz, optics):
     nz = void.shape[0]
-    return kernel.Crater(optics, _void_extent(void), np.zeros(nz), np.zeros(nz), dr, dz)
+    extent = _void_extent(void)
+    return kernel.Crater(optics, extent, np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
 
 
 def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None, optics=None):

@@ -27,9 +27,10 @@ WallOptics = namedtuple(
 #: What `deposit_beam` keeps of the crater between and within steps: the WallOptics,
 #: one past each row's outermost void column (updated as cells are removed), each
 #: row's channel transmission (`channel_transmission`, kept in step with it), the
-#: scratch per-row energy [J] the open channel loses into its wall in this step, and
-#: the cell sizes dr, dz [m].
-Crater = namedtuple("Crater", "optics void_extent channel_t wall_energy dr dz")
+#: scratch per-row energy [J] the open channel loses into its wall in this step, the
+#: energy [J] the ejecta of removed cells have still to take from the beam (one
+#: element, kept from step to step), and the cell sizes dr, dz [m].
+Crater = namedtuple("Crater", "optics void_extent channel_t wall_energy ejecta_due dr dz")
 
 
 
@@ -151,11 +152,16 @@ def _remove(column, crater, k, j, tallies):
 
 
 @njit(cache=True)
-def _ejecta(crater, k, v, remaining, tallies):
-    """A cell of volume `v` [m^3] in row k was removed: its ejecta take
-    min(remaining, ejecta[k] v) of the ray's energy (booked with the ablation energy).
-    Returns the energy left and the tallies."""
-    taken = min(remaining, crater.optics.ejecta[k] * v)
+def _ejecta(crater, remaining, tallies, removed=0.0):
+    """The ejecta absorb the beam: `removed` [J] (ejecta[k] V of a cell just removed)
+    is added to what they are due, and the ray pays what it can of it (booked with
+    the ablation energy; the rest waits for the next rays). Returns the energy left
+    and the tallies."""
+    due = crater.ejecta_due[0] + removed
+    if due <= 0.0:
+        return remaining, tallies
+    taken = min(remaining, due)
+    crater.ejecta_due[0] = due - taken
     ablated, transmitted, void_rows, reach = tallies
     return remaining - taken, (ablated + taken, transmitted, void_rows, reach)
 
@@ -203,7 +209,9 @@ def _into_wall(column, crater, k, j, energy, angle_of_incidence, tallies):
         ablated, transmitted, void_rows, reach = tallies
         transmitted += _walk_out(enthalpy, void, k, j, part, cell, volume, BEAM_CUTOFF * part)
         tallies = _remove(column, crater, k, j, (ablated, transmitted, void_rows, reach))
-        remaining, tallies = _ejecta(crater, k, volume[j], remaining - part, tallies)
+        remaining, tallies = _ejecta(
+            crater, remaining - part, tallies, crater.optics.ejecta[k] * volume[j]
+        )
         j += 1
     ablated, transmitted, void_rows, reach = tallies
     if j < nr and remaining > cutoff:
@@ -300,10 +308,11 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     moves cell by cell: when the entry cell would pass its ablation enthalpy
     h_abl, the fraction f = (h_abl - H) V / (absorbed share) of the ray's
     remaining energy is delivered first, the cell is removed (its enthalpy
-    counted as ablation energy), its ejecta take `ejecta` x V of what is left
-    (ablation energy too: a measured removal whose heat of ablation exceeds the
-    energy density at its threshold, ``column.ablation``) and the rest goes on
-    along the ray (the wall front alike, outwards). This makes the ablation front independent of the
+    counted as ablation energy) and the rest goes on along the ray (the wall
+    front alike, outwards). The ejecta of a removed cell absorb `ejecta` x V of
+    the beam (a measured removal whose heat of ablation exceeds the energy density
+    at its threshold, ``column.ablation``): what the ray cannot pay is taken from
+    the next rays, before they reach the tissue (booked as ablation energy). This makes the ablation front independent of the
     time step. A ray that leaves the grid radially, or energy still left at the
     grid bottom or below BEAM_CUTOFF of what entered a column, counts as
     transmitted. Without optics (`crater.optics.enabled` False) rays cross the
@@ -354,6 +363,7 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
     nz, nr = enthalpy.shape
     optics = crater.optics
     cutoff = BEAM_CUTOFF * remaining
+    remaining, tallies = _ejecta(crater, remaining, tallies)  # earlier ejecta first
     cap = nr  # a guided ray keeps to columns <= cap
     k = 0
     while remaining > cutoff and k < nz:
@@ -402,7 +412,7 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
             enthalpy, void, j, k, part, attenuation, volume, transmitted, reach
         )
         tallies = _remove(column, crater, k, j, (ablated, transmitted, void_rows, reach))
-        remaining, tallies = _ejecta(crater, k, v, remaining - part, tallies)
+        remaining, tallies = _ejecta(crater, remaining - part, tallies, crater.optics.ejecta[k] * v)
         k += 1
     return remaining, tallies, pending
 

@@ -85,7 +85,9 @@ def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_
     nz, nr = fields.enthalpy.shape
     for j in range(nr):
         ring_energy[j] = drive.step_energy[step] * drive.ring_fraction[j]
-    crater = Crater(drive.optics, void_extent, rows[0], rows[1], geometry.dr, geometry.dz)
+    crater = Crater(
+        drive.optics, void_extent, rows[0], rows[1], rows[2, :1], geometry.dr, geometry.dz
+    )
     ablated, transmitted, step_void_rows, reach = deposit_beam(
         fields.enthalpy,
         fields.void,
@@ -220,8 +222,9 @@ def run_column(
     n_pulse_steps = drive.step_energy.shape[0]
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
     row_deviation = np.zeros(nz)
-    # ring energies; per-row channel transmission and wall energy (`deposit_beam`)
-    scratch = (np.zeros(nr), np.zeros((2, nz)), void_extent, np.zeros(1, dtype=np.int64))
+    # ring energies; per-row channel transmission and wall energy, and the energy the
+    # ejecta are due (`deposit_beam`)
+    scratch = (np.zeros(nr), np.zeros((3, nz)), void_extent, np.zeros(1, dtype=np.int64))
     walls = (row_deviation, void_extent, np.full(nz, nr, dtype=np.int64), np.full((nz, nr), np.nan))
     current = fields.temperature
     following = fields.temperature.copy()
