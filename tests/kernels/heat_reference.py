@@ -401,7 +401,7 @@ def deposit_beam(
     * a void cell: the ray loses (1 - t_k) of its energy to row k's wall, t_k =
       exp(-C_k dz / a_k^3), a_k = crater.void_extent[k] dr (kept up to date as cells
       are removed), and goes on to row k + 1;
-    * a wall cell (optics on, k, j > 0, and void at (k, j - 1) or tissue at (k - 1, j)):
+    * a wall cell (optics on, k, j > 0, tissue at (k - 1, j): entered from the side):
       grazing angle g = ray angle (atan(r0 (s_k - s_{k-1}) dr / dz); 0 once guided) +
       atan(max(e_0 - e_k, 0) dr / (k dz)); if g exceeds the mode angle at the radius
       of row k - 1, the pending sum is delivered and the fraction 1 - R of Fresnel
@@ -508,7 +508,7 @@ def deposit_beam(
                     remaining -= lost
                     k += 1
                     continue
-                if optics.enabled and k > 0 and j > 0 and (void[k, j - 1] or not void[k - 1, j]):
+                if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
                     ray = 0.0 if cap < nr else np.arctan(r0 * dr * (spread[k] - spread[k - 1]) / dz)
                     taper = np.arctan(max(extent[0] - extent[k], 0) * dr / (k * dz))
                     grazing = max(ray + taper, 0.0)

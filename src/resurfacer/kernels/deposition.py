@@ -295,8 +295,8 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     crossing row k of the open crater, of radius a_k (its outermost void cell), a
     ray loses the EH11 fraction 1 - exp(-2 alpha(a_k) dz), 2 alpha = C_k / a_k^3
     (Marcatili & Schmeltzer 1964), which the row's wall absorbs at the end of the
-    step. A ray that meets a wall cell (a tissue cell entered from its side, or
-    with a void cell inside it: the steps of a tapering wall) at a grazing angle
+    step. A ray that meets a wall cell (a tissue cell it enters from the side: the
+    cell above it is tissue too; one it enters from above is floor) at a grazing angle
     above the mode's, asin(u11 lambda / (2 pi a)), sends the Fresnel fraction 1 - R(i)
     of the wall's complex index into the wall (refracted, absorbed along the
     row over cos(theta_t) / mu_a: `_into_wall`) and goes on, with the reflected
@@ -376,7 +376,7 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
             remaining -= lost
             k += 1
             continue
-        if optics.enabled and k > 0 and j > 0 and (void[k, j - 1] or not void[k - 1, j]):
+        if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
             if cap < nr:
                 ray_angle = 0.0  # guided: it bounces at the mode's angle; only the taper counts
             else:
