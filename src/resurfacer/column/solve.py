@@ -228,7 +228,9 @@ def _run_control(options, pulse, dt, n_pulse_steps) -> tuple[RunControl, float]:
 
 
 def _build_grid(skin, beam, pulse, options, geometry, depth, layers, optics) -> ColumnGrid:
-    """The domain (`column_domain`), refused beyond MAX_CELLS cells."""
+    """The domain (`column_domain`), refused beyond MAX_CELLS cells. Its crater
+    estimate takes the least energy per removed volume: the ablation enthalpy plus
+    what the ejecta take (`LayerMaterials.ejecta`)."""
     opts = options if depth is None else replace(options, depth=depth)
     grid = column_domain(
         skin,
@@ -236,7 +238,7 @@ def _build_grid(skin, beam, pulse, options, geometry, depth, layers, optics) -> 
         pulse,
         opts,
         geometry,
-        float(layers.h_ablation.min()),
+        float((layers.h_ablation + layers.ejecta).min()),
         float(layers.mu_a.max()),
         layers.alpha_max,
         _transport_length(optics),
