@@ -411,7 +411,8 @@ def deposit_beam(
       h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
       down the column, the cell is removed (H V counted as ablation) and the rest
       walks on from row s + 1, less what it can pay of the ejecta's due, which grows
-      by ejecta[k] V (crater.ejecta_due, paid first by every ray); otherwise all of E goes down the column from row s.
+      by ejecta[k] V (crater.ejecta_due, paid first by every ray); otherwise all of
+      E goes down the column from row s.
     Consecutive rays that stay in the same floor cell are sent down together: their
     sum waits in `pending` (cell and energy), a later ray at that cell sees H + pending
     (1 - a_s) / V, and the sum is delivered before anything else touches that column.
