@@ -14,6 +14,10 @@ def test_fat_at_co2_line_takes_ross_1997_values():
     assert fat is not None
     assert fat.heat_of_ablation == pytest.approx(2.4e9)  # 2.4 kJ/cm3
     assert fat.mu_a == pytest.approx(2.5e4)  # 250 /cm
+    assert fat.threshold == pytest.approx(1.05e4)  # 1.05 J/cm2
+    # removed at mu_a F_th = 262 J/cm3; the ejecta take the rest of the 2.4 kJ/cm3
+    assert fat.onset_enthalpy == pytest.approx(2.625e8)
+    assert fat.onset_enthalpy + fat.ejecta_absorption == pytest.approx(fat.heat_of_ablation)
     assert "Ross" in fat.source
 
 
@@ -28,8 +32,10 @@ def test_layer_materials_apply_the_measured_values_to_the_fat_only():
     skin = skin_for("cheek")
     co2 = layer_materials(skin, 10.6e-6, thermal_constants())
     erbium = layer_materials(skin, 2.94e-6, thermal_constants())
-    assert co2.h_ablation[-1] == pytest.approx(2.4e9)
+    assert co2.h_ablation[-1] == pytest.approx(2.625e8)
+    assert co2.ejecta[-1] == pytest.approx(2.4e9 - 2.625e8)
     assert co2.mu_a[-1] == pytest.approx(2.5e4)
+    assert erbium.ejecta[-1] == 0.0 and not co2.ejecta[:-1].any()
     # the water formula: fat about 0.7 kJ/cm3 and 127 /cm at 10.6 um; here at 2.94 um
     fat = skin.layers[-1]
     assert erbium.mu_a[-1] == pytest.approx(layer_absorption_coefficient(fat, 2.94e-6))

@@ -8,6 +8,8 @@ returns mirror the kernels exactly (arrays are modified in place).
 
 import numpy as np
 
+from resurfacer.optics.waveguide import wall_reflectance
+
 KELVIN_OFFSET = 273.15
 
 
@@ -358,6 +360,25 @@ def _beer_lambert(enthalpy, void, j, k_start, energy, attenuation, volume_j, cut
     return beam, k
 
 
+U11 = 2.404825557695773  # first zero of J0
+
+
+def _channel_transmission(optics, radius_cells, k, dr, dz):
+    """exp(-2 alpha dz), 2 alpha = C_k / a^3, a = radius_cells dr; 1 without a crater,
+    0 at or below the EH11 cutoff radius u11 lambda / (2 pi)."""
+    if not optics.enabled or radius_cells == 0:
+        return 1.0
+    a = radius_cells * dr
+    if a <= U11 * optics.wavelength / (2 * np.pi):
+        return 0.0
+    return float(np.exp(-optics.loss_coefficient[k] / a**3 * dz))
+
+
+def _mode_angle(optics, a):
+    """EH11 rays' grazing angle asin(u11 lambda / (2 pi a)), pi / 2 below cutoff."""
+    return np.arcsin(min(U11 * optics.wavelength / (2 * np.pi * a), 1.0))
+
+
 def deposit_beam(
     enthalpy,
     void,
@@ -366,32 +387,46 @@ def deposit_beam(
     volume,
     h_ablation,
     spread,
-    entry_row,
+    crater,
     rays_per_ring,
     beam_cutoff,
 ):
-    """Beer-Lambert deposition along diverging rays with sub-step ablation.
+    """Beer-Lambert deposition along diverging rays with sub-step ablation, the crater
+    acting as a lossy hollow waveguide.
 
     Ring j carries `rays_per_ring` rays of E = ring_energy[j] / rays_per_ring each,
     starting at r0 / dr = sqrt(j^2 + (m + 1/2)(2j + 1) / rays_per_ring); in row k a
-    ray is in column floor(r0 / dr * spread[k]). Walking down from its entry row
-    (entry_row[ray], ray = j rays_per_ring + m) it skips void cells; at the first
-    tissue cell, row s: if the cell would absorb at least what it needs to reach
-    h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
-    down the column (Beer-Lambert from row s), the cell is removed (its H V counted
-    as ablation energy, H set to 0, void) and the rest walks on from row s + 1;
-    otherwise all of E goes down the column from row s. Consecutive rays that stay
-    in the same cell are sent down together: their sum waits in `pending` (cell and
-    energy), a later ray at that cell sees H + pending (1 - a_s) / V, and the sum is
-    delivered before anything else touches that column. A walk down a column stops
-    below `beam_cutoff` of what entered it. What leaves the grid (bottom or side),
-    or is cut off, is transmitted.
+    ray is in column floor(r0 / dr * spread[k]), or at most `cap` once it is guided.
+    Walking down from the surface:
+    * a void cell: the ray loses (1 - t_k) of its energy to row k's wall, t_k =
+      exp(-C_k dz / a_k^3), a_k = crater.void_extent[k] dr (kept up to date as cells
+      are removed), and goes on to row k + 1;
+    * a wall cell (optics on, k, j > 0, tissue at (k - 1, j): entered from the side):
+      grazing angle g = ray angle (atan(r0 (s_k - s_{k-1}) dr / dz); 0 once guided) +
+      atan(max(e_0 - e_k, 0) dr / (k dz)); if g exceeds the mode angle at the radius
+      of row k - 1, the pending sum is delivered and the fraction 1 - R of Fresnel
+      (optics.waveguide.wall_reflectance at incidence pi/2 - g and the row's index)
+      goes into the wall (`_reference_into_wall`); then cap = j - 1 (guided), same row;
+    * otherwise the floor: if the cell would absorb at least what it needs to reach
+      h_abl, need = (h_abl - H) V <= E (1 - a_s), only E need / (E (1 - a_s)) is sent
+      down the column, the cell is removed (H V counted as ablation) and the rest
+      walks on from row s + 1, less what it can pay of the ejecta's due, which grows
+      by ejecta[k] V (crater.ejecta_due, paid first by every ray); otherwise all of
+      E goes down the column from row s.
+    Consecutive rays that stay in the same floor cell are sent down together: their
+    sum waits in `pending` (cell and energy), a later ray at that cell sees H + pending
+    (1 - a_s) / V, and the sum is delivered before anything else touches that column.
+    At the end, pending is delivered and each row's wall energy goes into its wall at
+    the mode's incidence, from column e_k. A walk stops below `beam_cutoff` of what
+    entered it. What leaves the grid (bottom or side), or is cut off, is transmitted.
     Returns (ablation energy, transmitted energy, one past the deepest void row,
     row below the deepest heated row).
     """
     nz, nr = enthalpy.shape
-    totals = {"ablated": 0.0, "transmitted": 0.0, "reach": 0}
-    void_rows = 0
+    optics, extent, dr, dz = crater.optics, crater.void_extent, crater.dr, crater.dz
+    totals = {"ablated": 0.0, "transmitted": 0.0, "reach": 0, "void_rows": 0}
+    transmission = [_channel_transmission(optics, extent[k], k, dr, dz) for k in range(nz)]
+    wall_energy = np.zeros(nz)
     pending = None  # (row, column, energy)
 
     def send(k, j, energy):
@@ -401,21 +436,93 @@ def deposit_beam(
         totals["transmitted"] += left
         totals["reach"] = max(totals["reach"], last)
 
+    def remove(k, j):
+        totals["ablated"] += enthalpy[k, j] * volume[j]
+        enthalpy[k, j] = 0.0
+        void[k, j] = True
+        totals["void_rows"] = max(totals["void_rows"], k + 1)
+        if j + 1 > extent[k]:
+            extent[k] = j + 1
+            transmission[k] = _channel_transmission(optics, extent[k], k, dr, dz)
+
+    def ejecta(remaining, removed=0.0):  # the ejecta's due is paid first, as far as it goes
+        due = crater.ejecta_due[0] + removed
+        if due <= 0.0:
+            return remaining
+        taken = min(remaining, due)
+        crater.ejecta_due[0] = due - taken
+        totals["ablated"] += taken
+        return remaining - taken
+
+    def into_wall(k, j, energy, incidence):
+        index = complex(optics.index_real[k], optics.index_imag[k])
+        mu = 4 * np.pi / optics.wavelength * np.sqrt(index**2 - np.sin(incidence) ** 2).imag
+        cell = np.exp(-mu * dr)
+        cutoff = beam_cutoff * energy
+        remaining = energy
+
+        def walk(j0, e, cut):  # Beer-Lambert outwards along the row, down to `cut`
+            beam = e
+            for jj in range(j0, nr):
+                if beam <= cut:
+                    break
+                if not void[k, jj]:
+                    enthalpy[k, jj] += beam * (1 - cell) / volume[jj]
+                    beam -= beam * (1 - cell)
+            return beam
+
+        while remaining > cutoff and j < nr:
+            if void[k, j]:
+                j += 1
+                continue
+            share = remaining * (1 - cell)
+            need = (h_ablation[k] - enthalpy[k, j]) * volume[j]
+            if need > share:
+                break
+            part = remaining * need / share if need > 0 else 0.0
+            totals["transmitted"] += walk(j, part, beam_cutoff * part)
+            remove(k, j)
+            remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
+            j += 1
+        if j < nr and remaining > cutoff:
+            totals["transmitted"] += walk(j, remaining, cutoff)
+        else:
+            totals["transmitted"] += remaining
+        totals["reach"] = max(totals["reach"], k + 1)
+
     for j0 in range(nr):
         for m in range(rays_per_ring):
-            ray = j0 * rays_per_ring + m
             remaining = float(ring_energy[j0]) / rays_per_ring
             if remaining <= 0.0:
                 continue
             r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
             cutoff = beam_cutoff * remaining
-            k = int(entry_row[ray])
+            remaining = ejecta(remaining)
+            k, cap = 0, nr
             while remaining > cutoff and k < nz:
-                j = int(r0 * spread[k])
+                j = min(int(r0 * spread[k]), cap)
                 if j >= nr:
                     break
                 if void[k, j]:
+                    lost = remaining * (1.0 - transmission[k])
+                    wall_energy[k] += lost
+                    remaining -= lost
                     k += 1
+                    continue
+                if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
+                    ray = 0.0 if cap < nr else np.arctan(r0 * dr * (spread[k] - spread[k - 1]) / dz)
+                    taper = np.arctan(max(extent[0] - extent[k], 0) * dr / (k * dz))
+                    grazing = max(ray + taper, 0.0)
+                    if grazing > _mode_angle(optics, max(extent[k - 1], 1) * dr):
+                        incidence = np.pi / 2 - grazing
+                        index = complex(optics.index_real[k], optics.index_imag[k])
+                        reflected = wall_reflectance(incidence, index)
+                        if pending is not None:
+                            send(*pending)
+                            pending = None
+                        into_wall(k, j, remaining * (1 - reflected), incidence)
+                        remaining *= reflected
+                    cap = j - 1
                     continue
                 v = volume[j]
                 if pending is not None and pending[1] == j and pending[0] != k:
@@ -440,17 +547,17 @@ def deposit_beam(
                     need = (h_ablation[k] - enthalpy[k, j]) * v
                 part = remaining * (need / share) if need > 0.0 else 0.0
                 send(k, j, part)
-                totals["ablated"] += enthalpy[k, j] * v
-                enthalpy[k, j] = 0.0
-                void[k, j] = True
-                void_rows = max(void_rows, k + 1)
-                remaining -= part
+                remove(k, j)
+                remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
                 k += 1
-            entry_row[ray] = k
             totals["transmitted"] += remaining
     if pending is not None:
         send(*pending)
-    return totals["ablated"], totals["transmitted"], void_rows, totals["reach"]
+    for k in range(nz):
+        if wall_energy[k] > 0.0:
+            incidence = np.pi / 2 - _mode_angle(optics, max(extent[k], 1) * dr)
+            into_wall(k, extent[k], wall_energy[k], incidence)
+    return totals["ablated"], totals["transmitted"], totals["void_rows"], totals["reach"]
 
 
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):

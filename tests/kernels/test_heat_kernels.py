@@ -17,6 +17,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from resurfacer.kernels import conduction, damage, deposition, rkl2, state
+from resurfacer.optics.waveguide import channel_power_loss, wall_reflectance
 
 #: the kernels of every job under one name, as the reference module has them
 kernel = SimpleNamespace(
@@ -253,16 +254,43 @@ def test_conduction_step_conserves_energy(seed, lateral, t_amb, t_far, t_art, pa
     assert change == pytest.approx(-losses, rel=1e-12)
 
 
-def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None):
+#: a wall of complex index 1.25 + 0.07i at 10.6 um (about dermis), and its EH11 loss
+#: coefficient 2 alpha a^3 [m^2], scaled up so that the small test grids feel it
+WAVELENGTH, INDEX = 10.6e-6, complex(1.25, 0.07)
+
+
+def _optics(nz=NZ, wavelength=WAVELENGTH):
+    """Wall optics of INDEX at `wavelength`: at 10.6 um the mode's grazing angle in a
+    channel a few um wide is large (every wall hit is one of its bounces); a short
+    wavelength makes it small, so that steep hits take the Fresnel branch."""
+    loss = float(channel_power_loss(1.0, wavelength, INDEX))
+    return kernel.WallOptics(
+        True,
+        np.full(nz, loss),
+        np.full(nz, INDEX.real),
+        np.full(nz, INDEX.imag),
+        wavelength,
+        np.where(np.arange(nz) % 3 == 2, 2e9, 0.0),  # ejecta in every third row
+    )
+
+
+def _crater(void, dr, dz, optics):
+    nz = void.shape[0]
+    extent = _void_extent(void)
+    return kernel.Crater(optics, extent, np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
+
+
+def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None, optics=None):
     enthalpy = s["enthalpy"].copy()
     void = s["void"].copy()
     spread = np.ones(NZ) if spread is None else spread
-    entry_row = np.zeros(NR * kernel.RAYS_PER_RING, dtype=np.int64)
+    optics = kernel.no_wall_optics(NZ) if optics is None else optics
+    crater = _crater(void, s["dr"], s["dz"], optics)
     extra = () if module is kernel else (kernel.RAYS_PER_RING, kernel.BEAM_CUTOFF)
     energies = module.deposit_beam(
-        enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, entry_row, *extra
+        enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, crater, *extra
     )
-    return np.array(energies, dtype=float), enthalpy, void, entry_row
+    return np.array(energies, dtype=float), enthalpy, void, crater.void_extent
 
 
 def _beam(s, mu, scale):
@@ -343,11 +371,11 @@ def test_deposit_beam_diverging_rays_match_reference(seed):
     spread = 1.0 + 0.25 * np.arange(NZ)
     got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread)
     _assert_same(got, _deposit(ref, s, ring_energy, attenuation, h_ablation, spread))
-    (ablated, transmitted, _, _), enthalpy, _, entry_row = got
+    (ablated, transmitted, _, _), enthalpy, void, extent = got
     v = s["volume"][None, :]
     stored_change = np.sum(enthalpy * v) - np.sum(s["enthalpy"] * v)
     assert stored_change + ablated + transmitted == pytest.approx(ring_energy.sum(), rel=1e-12)
-    assert np.any(entry_row > 0)
+    assert_array_equal(extent, _void_extent(void))
 
 
 def test_diverging_rays_reproduce_the_widened_gaussian():
@@ -363,9 +391,9 @@ def test_diverging_rays_reproduce_the_widened_gaussian():
     spread = np.linspace(1.0, spread_floor, nz)
     ring_energy = np.diff(1.0 - np.exp(-2.0 * edges**2 / w0**2))
     attenuation = np.zeros(nz)  # the floor absorbs everything that reaches it
-    entry_row = np.zeros(nr * kernel.RAYS_PER_RING, dtype=np.int64)
+    crater = _crater(void, dr, dr, kernel.no_wall_optics(nz))  # no wall losses
     kernel.deposit_beam(
-        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), spread, entry_row
+        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), spread, crater
     )
     got = enthalpy[-1] * volume
     w = w0 * spread_floor
@@ -375,6 +403,71 @@ def test_diverging_rays_reproduce_the_widened_gaussian():
     # and the energy-weighted mean radius to 1 %
     centres = 0.5 * (edges[1:] + edges[:-1])
     assert np.sum(got * centres) == pytest.approx(np.sum(want * centres), rel=0.01)
+
+
+@pytest.mark.parametrize("seed", [20, 21, 22, 25])
+@pytest.mark.parametrize("wavelength", [WAVELENGTH, 0.3e-6])
+@pytest.mark.parametrize("ablating", [False, True])
+def test_deposit_beam_with_wall_optics_matches_reference(seed, wavelength, ablating):
+    """The crater as a lossy waveguide: channel loss into each row's wall, Fresnel at
+    steep wall hits, guided rays; with and without ablation of floor and wall."""
+    s = _state(seed)
+    h_ablation = s["h_boil"] + 0.6 * s["latent"] if ablating else np.full(NZ, np.inf)
+    attenuation, ring_energy = _beam(s, mu=1e5, scale=3e4)
+    spread = 1.0 + 0.25 * np.arange(NZ)
+    optics = _optics(wavelength=wavelength)
+    got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread, optics)
+    _assert_same(got, _deposit(ref, s, ring_energy, attenuation, h_ablation, spread, optics))
+    (ablated, transmitted, _, _), enthalpy, void, extent = got
+    v = s["volume"][None, :]
+    stored_change = np.sum(enthalpy * v) - np.sum(s["enthalpy"] * v)
+    assert stored_change + ablated + transmitted == pytest.approx(ring_energy.sum(), rel=1e-12)
+    assert_array_equal(extent, _void_extent(void))
+    # the walls took light: cells beside the crater, in rows the crater was open in,
+    # gained enthalpy even where no ray's own column reached them
+    without = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread)
+    assert not np.allclose(enthalpy, without[1])
+
+
+def test_open_channel_passes_the_eh11_fraction_to_its_floor():
+    """Light sent straight down an open channel of radius a reaches the floor with
+    exp(-2 alpha(a) L) of its power; the rest is in the walls of the rows it crossed."""
+    nz, nr, dr, dz = 30, 40, 1e-6, 1e-6
+    edges = np.arange(nr + 1) * dr
+    volume = math.pi * (edges[1:] ** 2 - edges[:-1] ** 2) * dz
+    enthalpy = np.zeros((nz, nr))
+    void = np.zeros((nz, nr), dtype=np.bool_)
+    void[: nz - 1, :10] = True  # a channel of radius 10 um, floor in the last row
+    ring_energy = np.zeros(nr)
+    ring_energy[:5] = 1.0
+    optics = _optics(nz)
+    crater = _crater(void, dr, dz, optics)
+    attenuation = np.zeros(nz)  # the floor absorbs all that reaches it
+    _, transmitted, _, _ = kernel.deposit_beam(
+        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), np.ones(nz), crater
+    )
+    floor = np.sum(enthalpy[-1] * volume)
+    loss = channel_power_loss(10e-6, WAVELENGTH, INDEX)
+    assert floor == pytest.approx(5.0 * math.exp(-loss * (nz - 1) * dz), rel=1e-9)
+    walls = np.sum(enthalpy[: nz - 1] * volume[None, :], axis=1)
+    assert np.all(walls > 0.0) and np.all(enthalpy[: nz - 1, :10] == 0.0)
+    # what the walls do not hold left the grid's side
+    assert floor + walls.sum() + transmitted == pytest.approx(5.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("degrees", [0.0, 30.0, 60.0, 85.0, 89.5])
+def test_wall_fresnel_and_absorption_match_the_optics_module(degrees):
+    angle = math.radians(degrees)
+    assert kernel.wall_reflectance(angle, INDEX) == pytest.approx(
+        wall_reflectance(angle, INDEX), rel=1e-12
+    )
+    mu_a = 4 * math.pi * INDEX.imag / WAVELENGTH
+    mu = kernel.wall_absorption(angle, INDEX, WAVELENGTH)
+    # mu_a / cos(theta_t) with Snell's law on the real index, to first order in k / n
+    cos_t = math.sqrt(1.0 - (math.sin(angle) / INDEX.real) ** 2)
+    assert mu == pytest.approx(mu_a / cos_t, rel=0.05)
+    if degrees == 0.0:
+        assert mu == pytest.approx(mu_a, rel=1e-3)
 
 
 @pytest.mark.parametrize("seed", [18, 19])
@@ -802,7 +895,6 @@ def test_pending_sums_equal_sending_each_ray_on_its_own(seed):
     attenuation, ring_energy = _beam(s, mu=1e5, scale=3e4)
     spread = 1.0 + 0.1 * np.arange(NZ)
     merged_h, merged_void = s["enthalpy"].copy(), s["void"].copy()
-    entry_row = np.zeros(NR * kernel.RAYS_PER_RING, dtype=np.int64)
     merged = ref.deposit_beam(
         merged_h,
         merged_void,
@@ -811,7 +903,7 @@ def test_pending_sums_equal_sending_each_ray_on_its_own(seed):
         s["volume"],
         h_ablation,
         spread,
-        entry_row,
+        _crater(merged_void, s["dr"], s["dz"], kernel.no_wall_optics(NZ)),
         kernel.RAYS_PER_RING,
         0.0,
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy.special import erfc, erfcx
 
+from resurfacer.kernels.deposition import no_wall_optics
 from resurfacer.kernels.driver import BeamDrive, ColumnFields, History, RunControl, run_column
 from resurfacer.kernels.state import (
     ColumnBoundary,
@@ -59,7 +60,9 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None,
     steps, _, _, n_super, _, simulated = run_column(
         ColumnFields(enthalpy, void, temperature, peak, omega, end_of_pulse),
         # no photon-transport map: the beam is traced Beer-Lambert
-        BeamDrive(step_energy, np.ones(nr), surface_row, np.zeros((1, 1)), 0),
+        BeamDrive(
+            step_energy, np.ones(nr), surface_row, np.zeros((1, 1)), 0, no_wall_optics(nz)
+        ),
         ColumnGeometry(dr, dz, volume, area_axial, area_radial),
         # uniform k and rho c, no perfusion, no plateau (huge latent heat and boiling
         # point), nothing ever ablated

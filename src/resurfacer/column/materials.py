@@ -12,8 +12,10 @@ import numpy as np
 
 from resurfacer.column.ablation import ablation_enthalpy, measured_removal
 from resurfacer.data import load_toml
+from resurfacer.kernels.deposition import WallOptics
 from resurfacer.kernels.state import ColumnBoundary, ColumnMaterial
 from resurfacer.optics.absorption import layer_absorption_coefficient
+from resurfacer.optics.waveguide import channel_power_loss, tissue_refractive_index
 from resurfacer.tissue.skin import Skin
 
 
@@ -46,7 +48,8 @@ def thermal_constants() -> ThermalConstants:
 class LayerMaterials:
     """Per-layer arrays, surface first: rho c [J/m^3/K], latent heat W rho_w L_v
     [J/m^3], ablation enthalpy [J/m^3], absorption coefficient mu_a [1/m],
-    conductivity k [W/m/K] and perfusion w_b rho_b c_b [W/m^3/K]."""
+    conductivity k [W/m/K], perfusion w_b rho_b c_b [W/m^3/K] and the beam energy
+    the ejecta of a removed volume absorb [J/m^3] (0 but for measured removal)."""
 
     rho_c: np.ndarray
     latent: np.ndarray
@@ -54,6 +57,7 @@ class LayerMaterials:
     mu_a: np.ndarray
     conductivity: np.ndarray
     perfusion: np.ndarray
+    ejecta: np.ndarray
 
     @property
     def alpha_max(self) -> float:
@@ -66,8 +70,10 @@ def layer_materials(
 ) -> LayerMaterials:
     """The skin's layers at `wavelength` [m]; `latent_fraction` overrides the
     calibrated ablation parameter f (None: calibrated). A layer whose removal was
-    measured at this wavelength (`ablation.measured_removal`) takes the measured heat
-    of ablation and absorption coefficient; the others the water formula."""
+    measured at this wavelength (`ablation.measured_removal`) takes the measured
+    absorption coefficient, is removed at the onset enthalpy mu_a F_th of its measured
+    threshold and its ejecta take the rest of the measured heat of ablation; the
+    others the water formula."""
     layers = skin.layers
     rho_c = np.array([ly.density * ly.heat_capacity for ly in layers])
     water = [ly.water_fraction for ly in layers]
@@ -81,10 +87,12 @@ def layer_materials(
         latent_fraction,
     )
     mu_a = np.array([layer_absorption_coefficient(ly, wavelength) for ly in layers])
+    ejecta = np.zeros(len(layers))
     for i, layer in enumerate(layers):
         measured = measured_removal(layer.name, wavelength)
         if measured is not None:
-            h_ablation[i] = measured.heat_of_ablation
+            h_ablation[i] = measured.onset_enthalpy
+            ejecta[i] = measured.ejecta_absorption
             mu_a[i] = measured.mu_a
     return LayerMaterials(
         rho_c=rho_c,
@@ -93,6 +101,7 @@ def layer_materials(
         mu_a=mu_a,
         conductivity=np.array([ly.conductivity for ly in layers]),
         perfusion=np.array([ly.perfusion for ly in layers]) * constants.blood_rho_c,
+        ejecta=ejecta,
     )
 
 
@@ -109,6 +118,31 @@ def row_material(layers: LayerMaterials, rows: np.ndarray, dz: float) -> ColumnM
         layers.perfusion[rows],
         np.exp(-layers.mu_a[rows] * dz),
         layers.h_ablation[rows],
+    )
+
+
+def wall_optics(
+    skin: Skin, layers: LayerMaterials, rows: np.ndarray, wavelength: float, enabled: bool
+) -> WallOptics:
+    """The crater's optics per row (`kernels.deposition.WallOptics`): each layer's
+    complex index m = n + ik at `wavelength` [m] (``optics.waveguide``: n water-weighted,
+    k = mu_a lambda / (4 pi) from the layer's absorption coefficient, measured where
+    ``ablation.measured_removal`` has one) and its EH11 power loss per unit length of a
+    channel of radius 1 m, 2 alpha a^3 [m^2] (Marcatili & Schmeltzer 1964), and the
+    layers' ejecta absorption (`LayerMaterials.ejecta`, every geometry). No fitted
+    parameter: the loss is 2 alpha(a) = loss_coefficient / a^3."""
+    index = [
+        tissue_refractive_index(layer, wavelength, float(mu))
+        for layer, mu in zip(skin.layers, layers.mu_a, strict=True)
+    ]
+    loss = np.array([float(channel_power_loss(1.0, wavelength, m)) for m in index])
+    return WallOptics(
+        enabled,
+        loss[rows],
+        np.array([m.real for m in index])[rows],
+        np.array([m.imag for m in index])[rows],
+        wavelength,
+        layers.ejecta[rows],
     )
 
 

@@ -55,6 +55,7 @@ from resurfacer.column.materials import (
     layer_materials,
     row_material,
     thermal_constants,
+    wall_optics,
 )
 from resurfacer.column.options import SUPER_STAGES, SolverOptions
 from resurfacer.column.summary import ColumnResult, EnergyBalance, column_fields, summarise
@@ -227,7 +228,9 @@ def _run_control(options, pulse, dt, n_pulse_steps) -> tuple[RunControl, float]:
 
 
 def _build_grid(skin, beam, pulse, options, geometry, depth, layers, optics) -> ColumnGrid:
-    """The domain (`column_domain`), refused beyond MAX_CELLS cells."""
+    """The domain (`column_domain`), refused beyond MAX_CELLS cells. Its crater
+    estimate takes the least energy per removed volume: the ablation enthalpy plus
+    what the ejecta take (`LayerMaterials.ejecta`)."""
     opts = options if depth is None else replace(options, depth=depth)
     grid = column_domain(
         skin,
@@ -235,7 +238,7 @@ def _build_grid(skin, beam, pulse, options, geometry, depth, layers, optics) -> 
         pulse,
         opts,
         geometry,
-        float(layers.h_ablation.min()),
+        float((layers.h_ablation + layers.ejecta).min()),
         float(layers.mu_a.max()),
         layers.alpha_max,
         _transport_length(optics),
@@ -260,7 +263,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         optical_layers(skin, beam.wavelength) if scattering_matters(skin, beam.wavelength) else None
     )
     grid = _build_grid(skin, beam, pulse, options, geometry, depth, layers, optics)
-    material = row_material(layers, layer_rows(skin, grid.nz, grid.dz), grid.dz)
+    rows = layer_rows(skin, grid.nz, grid.dz)
+    material = row_material(layers, rows, grid.dz)
     dt = stable_time_step(grid, material.k_row, material.rho_c, options.dt_safety)
     source = _heat_source(optics, beam, pulse, grid, geometry, dt, options)
     params = arrhenius_parameters(options.damage_model)
@@ -294,6 +298,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         BeamDrive(
             source.step_energy, source.ring_fraction, spread, source.deposition,
             source.deposition_rows,
+            # the crater guides the light in a column; a 1-D wide spot has no walls
+            wall_optics(skin, layers, rows, beam.wavelength, geometry == "column"),
         ),
         ColumnGeometry(grid.dr, grid.dz, grid.volume, grid.area_axial, grid.area_radial),
         material,

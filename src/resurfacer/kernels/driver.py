@@ -11,7 +11,7 @@ from numba import njit
 
 from resurfacer.kernels.conduction import conduction_step
 from resurfacer.kernels.damage import accumulate_damage
-from resurfacer.kernels.deposition import RAYS_PER_RING, deposit_beam, deposit_map
+from resurfacer.kernels.deposition import Crater, deposit_beam, deposit_map
 from resurfacer.kernels.rkl2 import run_super_steps, super_steps_pay
 from resurfacer.kernels.state import (
     ACTIVE_TOLERANCE_K,
@@ -31,9 +31,12 @@ ColumnFields = namedtuple(
 )
 #: What the laser does: the energy [J] delivered to the tissue in each explicit step
 #: (the pulse train, zeros between pulses), each ring's share of it, the ray radius
-#: factor s(z) per row (`deposit_beam`), and, when `deposition_rows` > 0, a fixed map
-#: of the share absorbed in each cell (photon transport) used instead of the rays.
-BeamDrive = namedtuple("BeamDrive", "step_energy ring_fraction spread deposition deposition_rows")
+#: factor s(z) per row (`deposit_beam`), when `deposition_rows` > 0 a fixed map of the
+#: share absorbed in each cell (photon transport) used instead of the rays, and the
+#: crater's optics as a hollow waveguide (`kernels.deposition.WallOptics`).
+BeamDrive = namedtuple(
+    "BeamDrive", "step_energy ring_fraction spread deposition deposition_rows optics"
+)
 #: Time stepping and stop: explicit step [s], fewest and most explicit steps, and the
 #: damage growth [-] below which the run stops (see `run_column`).
 RunControl = namedtuple("RunControl", "dt min_steps max_steps growth_tolerance")
@@ -78,10 +81,13 @@ def _damage_step(fields, current, damage, control, step, n_pulse_steps, n_active
 @njit(cache=True)
 def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_active, energy):
     """One step of the traced beam (`deposit_beam`); returns the new active bound."""
-    ring_energy, entry_row, void_extent, void_rows = scratch
+    ring_energy, rows, void_extent, void_rows = scratch
     nz, nr = fields.enthalpy.shape
     for j in range(nr):
         ring_energy[j] = drive.step_energy[step] * drive.ring_fraction[j]
+    crater = Crater(
+        drive.optics, void_extent, rows[0], rows[1], rows[2, :1], geometry.dr, geometry.dz
+    )
     ablated, transmitted, step_void_rows, reach = deposit_beam(
         fields.enthalpy,
         fields.void,
@@ -90,7 +96,7 @@ def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_
         geometry.volume,
         material.h_ablation,
         drive.spread,
-        entry_row,
+        crater,
     )
     energy[0] += ablated
     energy[1] += transmitted
@@ -216,8 +222,9 @@ def run_column(
     n_pulse_steps = drive.step_energy.shape[0]
     void_extent = np.zeros(nz, dtype=np.int64)  # one past each row's outermost void column
     row_deviation = np.zeros(nz)
-    scratch = (np.zeros(nr), np.zeros(nr * RAYS_PER_RING, dtype=np.int64), void_extent,
-               np.zeros(1, dtype=np.int64))
+    # ring energies; per-row channel transmission and wall energy, and the energy the
+    # ejecta are due (`deposit_beam`)
+    scratch = (np.zeros(nr), np.zeros((3, nz)), void_extent, np.zeros(1, dtype=np.int64))
     walls = (row_deviation, void_extent, np.full(nz, nr, dtype=np.int64), np.full((nz, nr), np.nan))
     current = fields.temperature
     following = fields.temperature.copy()

@@ -21,6 +21,10 @@ own mu_a), n = W n_water + (1 - W) n_layer with n_layer the layer's real index
 
 Normal-incidence and oblique Fresnel reflectance at a wall of that index are in
 `wall_reflectance` (s and p polarisation averaged: unpolarised light).
+
+The column solver uses these through ``column.materials.wall_optics`` (per row:
+the index and 2 alpha a^3) in the ray deposition, ``kernels.deposition.deposit_beam``,
+whose numba versions of the Fresnel reflectance are tested against this module.
 """
 
 import cmath

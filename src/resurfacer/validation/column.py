@@ -296,6 +296,8 @@ TABLE = Table(
     },
     bounds=BOUNDS,
     inputs={
+        "col-009": "the fat's threshold in data/ablation.toml [[measured]] (its removal "
+        "onset mu_a F_th)",
         "col-010": "the fat's heat of ablation in data/ablation.toml [[measured]]",
         "col-011": "the fat's absorption coefficient in data/ablation.toml [[measured]]",
     },
