@@ -25,9 +25,12 @@ def test_exactly_one_unsafe_example():
 
 @pytest.mark.parametrize("path", PLANS, ids=lambda p: p.name)
 def test_example_passes_every_hard_rule(path):
-    outcome = simulate(load_plan(path), FAST)
+    unsafe = path.name.endswith("-unsafe.toml")
+    # the unsafe example's eyelid columns end at 0.91 of the dermis on the treatment grid,
+    # within a cell of the 0.9 limit: it is checked on the grid `simulate` uses
+    outcome = simulate(load_plan(path), TREATMENT_SOLVER if unsafe else FAST)
     warnings = outcome.summary.warnings
-    if path.name.endswith("-unsafe.toml"):
+    if unsafe:
         assert any(w.startswith("energy_deep_periorbital (periorbital)") for w in warnings)
         assert any(w.startswith("depth_within_dermis (periorbital)") for w in warnings)
     else:

@@ -292,7 +292,7 @@ def simulate(
     coverage = 0.0
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
-    healings = _region_healing(plan, columns, skins)
+    healings = _region_healing(plan, columns, skins, removal, surface)
     area_of = {a.region: a.area_cm2 for a in plan.site_areas}
     headline = max(healings, key=area_of.__getitem__)
     healing = healings[headline]
@@ -434,12 +434,19 @@ def _area_of(plan: Plan, i: int, site: str) -> float:
     return max((a.area_cm2 for a, _ in plan.treated(i) if a.site == site), default=0.0)
 
 
-def _region_healing(plan: Plan, columns, skins) -> dict[str, HealingResult]:
-    """Healing of each treated area from the passes fired on it, on its own skin."""
+def _region_healing(plan: Plan, columns, skins, removal, surface) -> dict[str, HealingResult]:
+    """Healing of each treated area from the passes fired on it, on its own skin; depths
+    below the surface before the first pass, with what each pass wiped off counted as
+    removed (`wound_for`)."""
     out = {}
     for area in plan.site_areas:
         wounds = [
-            wound_for(p, columns[i, area.region])
+            wound_for(
+                p,
+                columns[i, area.region],
+                surface[i, area.region],
+                sum(removal[i, area.region]),
+            )
             for i in range(len(plan.passes))
             if (p := plan.region_pass(i, area)) is not None
         ]
@@ -498,13 +505,20 @@ def _region_pass(i: int, column: ColumnResult, dermis_bottom: float, top: float)
     )
 
 
-def wound_for(p: Pass, column: ColumnResult) -> WoundedPass:
+def wound_for(
+    p: Pass, column: ColumnResult, top: float = 0.0, removed: float | None = None
+) -> WoundedPass:
     """The wound one pass leaves, from its column (the hand-off to healing).
 
     A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
-    without a crater is non-ablative.
+    without a crater is non-ablative. Depths are below the skin surface before the
+    first pass: the pass started `top` [m] lower (what earlier full-field passes
+    removed), and a full-field pass counts as removed what it ablated and what the
+    wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its crater),
+    so the necrosis left under a wiped surface is coagulation minus removal.
     """
     s = column.summary
+    gone = s.ablation_depth if removed is None else max(removed, s.ablation_depth)
     wide = column.geometry == "wide"
     if p.kind == "full_field":
         kind = "full_field"
@@ -513,9 +527,9 @@ def wound_for(p: Pass, column: ColumnResult) -> WoundedPass:
     spot = p.beam().spot_diameter
     return WoundedPass(
         kind=kind,
-        ablation_depth=s.ablation_depth,
+        ablation_depth=top + gone,
         ablation_width=spot if wide else s.ablation_width_surface,
-        coagulation_depth=s.coagulation_depth,
+        coagulation_depth=top + max(s.coagulation_depth, gone),
         coagulation_width=spot if wide else s.coagulation_width,
         coverage=p.density_fraction,
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,

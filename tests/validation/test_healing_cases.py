@@ -1,0 +1,64 @@
+"""The healing validation cases that copy the chain's wounds ("chain: <example>" in
+data/validation/healing_cases.toml) still match what the chain hands healing: the example
+is simulated and each named pass's wound (treatment.wound_for, depths below the surface
+before the first pass, the wipe counted as removed) compared with the copy. They drifted
+once (the crater-wall optics made the deep columns 30 % shallower while the copies kept
+the old figures); this keeps the healing checks about the model as it is."""
+
+from pathlib import Path
+
+import pytest
+
+from resurfacer.data import load_toml
+from resurfacer.plan.schema import load_plan
+from resurfacer.treatment import simulate, wound_for
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WOUNDS = load_toml("validation/healing_cases.toml")["wounds"]
+CHAINED = {name: w for name, w in WOUNDS.items() if "chain" in w}
+FIELDS = {  # case field (um) -> WoundedPass attribute (m)
+    "ablation_um": "ablation_depth",
+    "coagulation_um": "coagulation_depth",
+    "ablation_width_um": "ablation_width",
+    "coagulation_width_um": "coagulation_width",
+}
+_OUTCOMES: dict = {}
+
+
+def _chain_wounds(chain: dict):
+    example = chain["example"]
+    if example not in _OUTCOMES:
+        plan = load_plan(EXAMPLES / f"{example}.toml")
+        _OUTCOMES[example] = (plan, simulate(plan))
+    plan, outcome = _OUTCOMES[example]
+    area = next(a for a in plan.site_areas if a.region == chain["region"])
+    top = 0.0
+    for i in range(max(chain["passes"]) + 1):
+        removed = outcome.summary.passes[i].removed_um * 1e-6
+        if i in chain["passes"]:
+            column = outcome.columns[i, area.region]
+            gone = removed if chain.get("wipe", True) else None
+            yield wound_for(plan.region_pass(i, area), column, top, gone)
+        top += removed
+
+
+def test_every_chain_case_names_its_source():
+    assert len(CHAINED) >= 6
+    for name, w in WOUNDS.items():
+        assert ("chain" in w) == w["basis"].startswith("chain:"), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CHAINED))
+def test_chain_case_matches_the_chain(name):
+    case = CHAINED[name]
+    wounds = list(_chain_wounds(case["chain"]))
+    assert len(wounds) == len(case["passes"])
+    for spec, wound in zip(case["passes"], wounds, strict=True):
+        assert spec["kind"] == wound.kind
+        widths = spec["kind"] != "full_field"  # a full-field wound has no width
+        for key, attr in FIELDS.items():
+            if key.endswith("width_um") and not widths:
+                continue
+            got = getattr(wound, attr) * 1e6
+            assert spec.get(key, 0.0) == pytest.approx(got, abs=0.6), (name, key)
