@@ -10,7 +10,7 @@ refused and recorded. Skipped only when /usr/bin/chromium is missing.
 import os
 
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, fake_job
+from web_support import CHROMIUM, LiveServer, fake_job, guarded_page
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),
@@ -29,26 +29,8 @@ def server(tmp_path):
 
 @pytest.fixture
 def browser_page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
-        outside = []
-
-        def guard(route):
-            url = route.request.url
-            if url.startswith((server.url, "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-
-        page.route("**/*", guard)
-        page.set_default_timeout(20_000)
-        page.outside = outside
+    with guarded_page(server.url, 1300, 20_000) as page:
         yield page
-        browser.close()
 
 
 def test_swagger_ui_renders_offline_with_try_it_out(server, browser_page):

@@ -14,7 +14,7 @@ The planner is the real one with the planner tests' coarser solver
 import os
 
 import pytest
-from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, fast_plan_job
+from web_support import CHROMIUM, LiveServer, fast_plan_job, guarded_page
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),
@@ -37,26 +37,8 @@ def server(tmp_path, monkeypatch):
 
 @pytest.fixture
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        outside = []
-
-        def guard(route):
-            url = route.request.url
-            if url.startswith((server.url, "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-
-        page.route("**/*", guard)
-        page.set_default_timeout(30_000)
-        page.outside = outside
+    with guarded_page(server.url, 1400, 30_000) as page:
         yield page
-        browser.close()
 
 
 def suggest(page):

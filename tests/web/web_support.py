@@ -5,6 +5,7 @@ this module by name (``web_support``, from ``tests/web`` on ``sys.path``); a
 unique name, because a module called ``conftest`` would be ambiguous there.
 """
 
+import contextlib
 import os
 import socket
 import threading
@@ -124,3 +125,31 @@ def serve(store: str, port: int, workers: int = 2) -> None:
 
     app = create_app(store, workers=workers, job_timeout_s=60, job_fn=fake_job)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+@contextlib.contextmanager
+def guarded_page(server_url: str, width: int, timeout_ms: int):
+    """A headless chromium page whose requests outside `server_url` (and data:, blob:,
+    about:) are aborted and recorded in ``page.outside``: the web app must not reach out."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
+        outside: list[str] = []
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith((server_url, "data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                outside.append(url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.set_default_timeout(timeout_ms)
+        page.outside = outside
+        try:
+            yield page
+        finally:
+            browser.close()
