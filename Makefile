@@ -41,4 +41,4 @@ calibrate: $(STAMP)
 	$(BIN)/python scripts/calibrate_ablation.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache src/resurfacer/kernels/__pycache__/numba-*
