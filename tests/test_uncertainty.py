@@ -105,3 +105,22 @@ def test_downtime_band_widens_with_epidermis_variability(monkeypatch):
     assert widths[0.0] == pytest.approx(0.0, abs=1e-9)
     assert widths[0.19] > 0.05
     assert widths[0.3] > widths[0.19]
+
+
+def test_full_field_passes_carry_the_wiped_surface_as_the_chain_does():
+    """A second full-field pass starts on the wiped surface and its depth is measured from
+    the surface before the first pass, in the samples as in `simulate` (the nominal sample
+    on its coarser cells agrees with the chain's figures)."""
+    from pathlib import Path
+
+    from resurfacer.plan.schema import load_plan
+    from resurfacer.treatment import simulate
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "co2-full-field-periorbital.toml"
+    plan = load_plan(path)
+    chain = simulate(plan).summary
+    nominal = propagate(plan, 2, seed=0).samples["nominal"]
+    second = nominal["passes"][1]["coagulation_depth_um"]
+    assert second > chain.passes[0].removed_um + 40.0
+    assert second == pytest.approx(chain.passes[1].coagulation_depth_um, rel=0.1)
+    assert nominal["downtime_days"] == pytest.approx(chain.downtime_days, rel=0.15)

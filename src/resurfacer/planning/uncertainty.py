@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from resurfacer.column.ablation import pass_removal
 from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
@@ -87,22 +88,33 @@ def _chain(plan: Plan, site: str, overrides, options) -> dict:
 
     pt = plan.patient
     skin = skin_for(site, pt.sex, pt.age_years, pt.phototype, overrides=overrides)
-    cols = [column_for(skin, p.beam(), p.pulse(), options) for p in plan.passes]
+    # as the treatment chain: a pass after full-field passes runs on the skin under what
+    # they removed (crater and wiped layer), and its wound is measured from the surface
+    # before the first pass
+    cols, wounds, tops, top = [], [], [], 0.0
+    for p in plan.passes:
+        tops.append(top)
+        column = column_for(skin.stripped(top) if top > 0 else skin, p.beam(), p.pulse(), options)
+        removed = 0.0
+        if p.kind == "full_field":
+            s = column.summary
+            removed = sum(
+                pass_removal(float(s.ablation_depth), float(s.desiccation_depth), p.wipes)
+            )
+        cols.append(column)
+        wounds.append(wound_for(p, column, top, removed))
+        top += removed
     # the sampled skin goes into healing: its epidermis sets which wounds spare the basal layer
-    healing = healing_timeline(
-        [wound_for(p, c) for p, c in zip(plan.passes, cols, strict=True)],
-        skin,
-        sorted({a.site for a in plan.site_areas}),
-    )
+    healing = healing_timeline(wounds, skin, sorted({a.site for a in plan.site_areas}))
     um = 1e6
     return {
         "passes": [
             {
-                "ablation_depth_um": c.summary.ablation_depth * um,
-                "coagulation_depth_um": c.summary.coagulation_depth * um,
+                "ablation_depth_um": (t + c.summary.ablation_depth) * um,
+                "coagulation_depth_um": (t + c.summary.coagulation_depth) * um,
                 "coagulation_thickness_um": c.summary.coagulation_thickness * um,
             }
-            for c in cols
+            for c, t in zip(cols, tops, strict=True)
         ],
         "downtime_days": healing.downtime_days,
     }
