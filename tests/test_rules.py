@@ -132,7 +132,8 @@ def test_outcome_rules():
 
     p2, p5 = plan(2), plan(5)
     assert names(p2, fake_outcome(p2, 40.0, 300e-6)) == []
-    assert names(p2, fake_outcome(p2, 61.0, 300e-6)) == ["bulk_temperature_cap"]
+    assert names(p2, fake_outcome(p2, 61.0, 300e-6)) == []  # the dose rule judges 44-70 C
+    assert names(p2, fake_outcome(p2, 71.0, 300e-6)) == ["bulk_temperature_cap"]
     assert names(p2, fake_outcome(p2, 45.0, 300e-6, dose=800.0)) == ["bulk_thermal_dose"]
     assert "bulk_temperature_cap_phototype_4_6" in names(p5, fake_outcome(p5, 51.0, 300e-6))
     assert "bulk_thermal_dose_phototype_4_6" in names(p5, fake_outcome(p5, 44.0, 300e-6, 2.0))
