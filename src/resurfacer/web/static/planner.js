@@ -176,6 +176,47 @@ const Resurfacer = (() => {
     return Number.isFinite(n) ? n : text; // let the server name a non-number
   };
 
+  /* One row of a form's area list: a region (a site, or a preset such as the full face)
+     and its area in cm². `onChange` runs when the row changes or is removed; the row's
+     _read() gives the plan's area, its name (what per-region pass settings refer to)
+     travelling with it. */
+  function areaRow(area, sites, onChange) {
+    const choices = [["preset:full_face", "Full face (preset, 331 cm²)"],
+      ...sites.map((s) => [s, SITE_LABELS[s] || s])];
+    if (area.preset && area.preset !== "full_face") {
+      choices.push([`preset:${area.preset}`, `${area.preset} (preset)`]);
+    }
+    const kind = select(choices, area.preset ? `preset:${area.preset}` : area.site);
+    const amount = numberInput(area.area_cm2 ?? 50, { min: 0, max: 1000 });
+    const row = el("div", { class: "row area-row" });
+    const kindField = field("", "Region", kind);
+    const amountField = field("", "Area (cm²)", amount);
+    const remove = el("button", { type: "button", class: "icon", title: "Remove this area",
+      "aria-label": "Remove this area", text: "×", onclick: () => { row.remove(); onChange(); } });
+    const showAmount = () => { amountField.hidden = kind.value.startsWith("preset:"); };
+    kind.addEventListener("change", () => { showAmount(); onChange(); });
+    row.append(kindField, amountField, remove);
+    const name = area.name;
+    if (name) kindField.append(el("small", { class: "hint", text: `area name: ${name}` }));
+    row._read = () => (kind.value.startsWith("preset:")
+      ? { preset: kind.value.slice(7) }
+      : { site: kind.value, area_cm2: numberOf(amount.value), ...(name ? { name } : {}) });
+    row._fields = { kind: kindField, amount: amountField };
+    showAmount();
+    return row;
+  }
+
+  /* Data paths (areas.i.site / .preset / .area_cm2) of the rows of an area list, which
+     the server's field errors point at. */
+  function numberAreas(list) {
+    [...list.children].forEach((row, i) => {
+      row.dataset.path = `areas.${i}`;
+      const preset = row._read().preset !== undefined;
+      row._fields.kind.dataset.path = preset ? `areas.${i}.preset` : `areas.${i}.site`;
+      row._fields.amount.dataset.path = `areas.${i}.area_cm2`;
+    });
+  }
+
   class PlanForm {
     constructor(root, plan = DEFAULT_PLAN, options = {}) {
       this.root = root;
@@ -232,31 +273,7 @@ const Resurfacer = (() => {
     }
 
     addArea(area) {
-      const sites = this.presets.sites;
-      const choices = [["preset:full_face", "Full face (preset, 331 cm²)"],
-        ...sites.map((s) => [s, SITE_LABELS[s] || s])];
-      if (area.preset && area.preset !== "full_face") {
-        choices.push([`preset:${area.preset}`, `${area.preset} (preset)`]);
-      }
-      const kind = select(choices, area.preset ? `preset:${area.preset}` : area.site);
-      const amount = numberInput(area.area_cm2 ?? 50, { min: 0, max: 1000 });
-      const row = el("div", { class: "row area-row" });
-      const amountField = field("", "Area (cm²)", amount);
-      const kindField = field("", "Region", kind);
-      const remove = el("button", { type: "button", class: "icon", title: "Remove this area",
-        "aria-label": "Remove this area", text: "×", onclick: () => { row.remove(); this.renumber(); } });
-      const sync = () => { amountField.hidden = kind.value.startsWith("preset:"); };
-      kind.addEventListener("change", sync);
-      row.append(kindField, amountField, remove);
-      // an area's name (what per-region pass settings refer to) travels with it
-      const name = area.name;
-      if (name) kindField.append(el("small", { class: "hint", text: `area name: ${name}` }));
-      row._read = () => (kind.value.startsWith("preset:")
-        ? { preset: kind.value.slice(7) }
-        : { site: kind.value, area_cm2: numberOf(amount.value), ...(name ? { name } : {}) });
-      row._fields = { kind: kindField, amount: amountField };
-      sync();
-      this.areaList.append(row);
+      this.areaList.append(areaRow(area, this.presets.sites, () => this.renumber()));
       this.renumber();
     }
 
@@ -359,12 +376,7 @@ const Resurfacer = (() => {
     }
 
     renumber() {
-      [...this.areaList.children].forEach((row, i) => {
-        row.dataset.path = `areas.${i}`;
-        const preset = row._read().preset !== undefined;
-        row._fields.kind.dataset.path = preset ? `areas.${i}.preset` : `areas.${i}.site`;
-        row._fields.amount.dataset.path = `areas.${i}.area_cm2`;
-      });
+      numberAreas(this.areaList);
       [...this.passList.children].forEach((card, i) => {
         card.dataset.path = `passes.${i}`;
         card._title.textContent = `Pass ${i + 1}`;
@@ -617,5 +629,6 @@ const Resurfacer = (() => {
 
   return { PlanForm, runPlan, runJob, renderResult, resultCards, labelOf, fmt, extraNumbers, el,
     DEFAULT_PLAN, presets, field, select, numberInput, numberOf, SEXES, SITE_LABELS, statusText,
-    showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, cautionsOf, regionsOf };
+    showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, cautionsOf, regionsOf,
+    areaRow, numberAreas };
 })();

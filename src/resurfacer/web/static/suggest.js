@@ -5,8 +5,9 @@
 "use strict";
 
 const Suggest = (() => {
-  const { el, field, select, numberInput, numberOf, presets, SEXES, SITE_LABELS, runJob,
-    statusText, showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, fmt } = Resurfacer;
+  const { el, field, select, numberInput, numberOf, presets, SEXES, runJob,
+    statusText, showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, fmt, areaRow,
+    numberAreas } = Resurfacer;
 
   const num = (v) => String(Number(Number(v).toPrecision(4))); // no thousands separator
   const PHOTOTYPES = [1, 2, 3, 4, 5, 6].map((n) => [n, `Type ${"I II III IV V VI".split(" ")[n - 1]}`]);
@@ -74,33 +75,8 @@ const Suggest = (() => {
     }
 
     addArea(area) {
-      const choices = [["preset:full_face", "Full face (preset, 331 cm²)"],
-        ...this.presets.sites.map((s) => [s, SITE_LABELS[s] || s])];
-      const kind = select(choices, area.preset ? `preset:${area.preset}` : area.site);
-      const amount = numberInput(area.area_cm2 ?? 50, { min: 0, max: 1000 });
-      const row = el("div", { class: "row area-row" });
-      const kindField = field("", "Region", kind);
-      const amountField = field("", "Area (cm²)", amount);
-      const remove = el("button", { type: "button", class: "icon", title: "Remove this region",
-        "aria-label": "Remove this region", text: "×", onclick: () => { row.remove(); this.renumber(); } });
-      const sync = () => { amountField.hidden = kind.value.startsWith("preset:"); this.renumber(); };
-      kind.addEventListener("change", sync);
-      row.append(kindField, amountField, remove);
-      row._read = () => (kind.value.startsWith("preset:")
-        ? { preset: kind.value.slice(7) }
-        : { site: kind.value, area_cm2: numberOf(amount.value) });
-      row._fields = { kind: kindField, amount: amountField };
-      this.areaList.append(row);
-      sync();
-    }
-
-    renumber() {
-      [...this.areaList.children].forEach((row, i) => {
-        row.dataset.path = `areas.${i}`;
-        const preset = row._read().preset !== undefined;
-        row._fields.kind.dataset.path = preset ? `areas.${i}.preset` : `areas.${i}.site`;
-        row._fields.amount.dataset.path = `areas.${i}.area_cm2`;
-      });
+      this.areaList.append(areaRow(area, this.presets.sites, () => numberAreas(this.areaList)));
+      numberAreas(this.areaList);
     }
 
     /* The planner request (POST /api/plan) the form describes. */
