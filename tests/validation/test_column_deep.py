@@ -67,7 +67,7 @@ def test_cuff_is_tens_of_um_at_30_and_40_mj(energy_mj):
     "22.3 / 19.1 / 19.5 / 13.4 um at 5 / 10 / 15 / 20 / 30 / 40 / 50 / 70 / 100 mJ: the "
     "middle half moves down the wall as the crater deepens, from the rim's thick cuff "
     "(5 mJ: 49-147 um) to the subcutis (from 962 um), where fat is removed at 262 J/cm3 "
-    "and the cuff is 0-13 um; at the same dermal depths the cuff does not thin (tests "
+    "and the cuff averages 1-6 um; at the same dermal depths the cuff does not thin (tests "
     "above). No published cuff series or measuring depth was found (docs/column.md); "
     "the issue asks for non-decreasing and >= 20 um",
 )
