@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.column.summary import mean_wall_cuff, wall_cuff_profile
 from resurfacer.errors import InputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
@@ -215,3 +216,17 @@ def test_results_carry_cautions_for_coarse_cells_and_deep_lesions():
     (fast,) = column(10.0).warnings
     assert "about 5 cells" in fast
     assert column(10.0, options=SolverOptions(grid=2e-6, after_pulse=5e-3)).warnings == []
+
+
+def test_the_wall_cuff_profile_gives_the_summary_cuff():
+    # the summary's wall cuff is the profile's mean over the middle half of the crater
+    result = column(10.0)
+    s, profile = result.summary, wall_cuff_profile(result.fields)
+    dz = float(result.fields.z[1] - result.fields.z[0])
+    assert profile.size == round(s.ablation_depth / dz)
+    middle = profile.values[int(0.25 * s.ablation_depth / dz) : int(0.75 * s.ablation_depth / dz)]
+    assert middle.mean() == pytest.approx(s.coagulation_thickness_wall, rel=1e-12)
+    # thick by the rim, which the beam's sub-ablative wing heats, thinner down the wall
+    top = mean_wall_cuff(result.fields, 0.0, 0.25 * s.ablation_depth)
+    assert top > s.coagulation_thickness_wall
+    assert math.isnan(mean_wall_cuff(result.fields, s.ablation_depth, 2 * s.ablation_depth))

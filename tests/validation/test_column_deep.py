@@ -16,6 +16,7 @@ from dataclasses import replace
 import pytest
 
 from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.column.summary import mean_wall_cuff
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
 
@@ -62,16 +63,68 @@ def test_cuff_is_tens_of_um_at_30_and_40_mj(energy_mj):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="cuff 24.5 / 21.4 / 21.5 / 22.4 / 23.7 / 22.3 / 19.1 / 19.5 / 13.4 um at "
-    "5 / 10 / 15 / 20 / 30 / 40 / 50 / 70 / 100 mJ: flat within about 3 um to 40 mJ, "
-    "then thinner, as the middle half of the crater, where the cuff is measured, "
-    "reaches the subcutis (from 962 um on the cheek), whose fat is removed at 100 C "
-    "(262 J/cm3) and conducts little; the issue asks for non-decreasing and >= 20 um",
+    reason="summary cuff (middle half of the crater) 24.5 / 21.4 / 21.5 / 22.4 / 23.7 / "
+    "22.3 / 19.1 / 19.5 / 13.4 um at 5 / 10 / 15 / 20 / 30 / 40 / 50 / 70 / 100 mJ: the "
+    "middle half moves down the wall as the crater deepens, from the rim's thick cuff "
+    "(5 mJ: 49-147 um) to the subcutis (from 962 um), where fat is removed at 262 J/cm3 "
+    "and the cuff averages 1-6 um; at the same dermal depths the cuff does not thin (tests "
+    "above). No published cuff series or measuring depth was found (docs/column.md); "
+    "the issue asks for non-decreasing and >= 20 um",
 )
 def test_cuff_does_not_thin_with_energy():
     cuffs = [column(e).coagulation_thickness_wall for e in (5.0, 10.0, 20.0, 30.0, 50.0, 100.0)]
     assert all(b >= a for a, b in zip(cuffs, cuffs[1:], strict=False))
     assert min(cuffs[3:]) >= 20e-6
+
+
+ISSUE_ENERGIES_MJ = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0)
+
+
+@functools.lru_cache
+def fine_column(energy_mj):
+    """The same column with dr = 1 um (radial_refinement 4), where the wall cuff is
+    resolved to within 0.2-1.6 % of dr = 0.5 um (docs/column.md,
+    tests/validation/test_column_convergence.py); fields kept for the cuff profile."""
+    duration = energy_mj * 1e-3 / POWER_W
+    return simulate_column(
+        skin_for("cheek"),
+        Beam(10.6e-6, 120e-6),
+        Pulse(energy_mj * 1e-3, duration),
+        SolverOptions(grid=4e-6, radial_refinement=4, after_pulse=5e-3),
+    )
+
+
+def dermal_wall(*results):
+    """Depths [m] of the crater wall in the dermis that all `results` share: from the
+    dermis's top to 3/4 of the shallowest crater's depth (where the summary's middle
+    half ends, above the floor's coagulation), no deeper than the subcutis's top."""
+    bounds = skin_for("cheek").layer_boundaries()
+    shallowest = min(r.summary.ablation_depth for r in results)
+    return bounds[2], min(0.75 * shallowest, bounds[-2])
+
+
+PAIRS = list(zip(ISSUE_ENERGIES_MJ[:-1], ISSUE_ENERGIES_MJ[1:], strict=True))
+
+
+@pytest.mark.parametrize("low, high", PAIRS)
+def test_cuff_at_the_same_dermal_depths_does_not_thin_with_energy(low, high):
+    # like for like: the cuff of the higher energy over the dermal wall both craters
+    # share, against the lower energy's over the same depths (dr = 1 um). Measured (um):
+    # 5 -> 10 mJ 20.2 -> 20.8, 10 -> 15 19.9 -> 21.2, 15 -> 20 20.8 -> 22.2, 20 -> 30
+    # 21.7 -> 24.3, 30 -> 40 23.3 -> 24.6, 40 -> 50 21.5 -> 22.3, 50 -> 70 22.3 -> 25.2,
+    # 70 -> 100 25.2 -> 28.4. On 4 um cells 5 -> 10 mJ is 23.1 -> 22.6 (the cuff's
+    # radial cell error, docs/column.md); the others rise there too
+    a, b = fine_column(low), fine_column(high)
+    top, bottom = dermal_wall(a, b)
+    assert mean_wall_cuff(b.fields, top, bottom) >= mean_wall_cuff(a.fields, top, bottom)
+
+
+@pytest.mark.parametrize("energy_mj", [e for e in ISSUE_ENERGIES_MJ if e >= 30.0])
+def test_dermal_cuff_is_tens_of_um_from_30_mj(energy_mj):
+    # over each crater's own dermal wall (dr = 1 um): 23.3 / 21.5 / 22.3 / 25.2 / 28.4 um
+    # at 30 / 40 / 50 / 70 / 100 mJ
+    result = fine_column(energy_mj)
+    assert mean_wall_cuff(result.fields, *dermal_wall(result)) >= 20e-6
 
 
 def _fat_pulse(fluence_j_cm2):

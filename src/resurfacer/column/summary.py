@@ -212,6 +212,55 @@ def coagulation_edge(omega_line, coagulated_line, spacing) -> float:
     outside = math.log(max(omega_line[last + 1], 1e-300))
     return centre + spacing * inside / (inside - outside)
 
+def row_cuffs(omega, coag, void, dr, rows) -> np.ndarray:
+    """Lateral cuff of each row in `rows` [m]: from the crater wall (outer face of
+    the row's last removed cell) to the Omega = 1 boundary (`coagulation_edge`),
+    0 where the row has no coagulated tissue beyond its wall."""
+    return np.array(
+        [
+            max(coagulation_edge(omega[k], coag[k], dr) - outer_edge(void[k], dr), 0.0)
+            for k in rows
+        ]
+    )
+
+
+def wall_cuff_profile(fields: xr.Dataset) -> xr.DataArray:
+    """The cuff beside the crater wall row by row, from a column's fields [m].
+
+    One value per row of the crater (z = cell centres, from the surface to the
+    floor's row), measured as `ColumnSummary.coagulation_thickness_wall` measures
+    it: laterally from the wall to where Omega falls through 1. The summary's
+    value is this profile's mean over the middle half of the crater's depth; the
+    profile shows how the cuff changes with depth (thick by the rim, which the
+    beam's sub-ablative wing heats, thinner down the wall, thin in fat) and lets a
+    comparison between columns be made at the same depth in the same layer
+    (``docs/column.md``). Empty without a crater; column geometry only.
+    """
+    void = fields["ablated"].values.astype(bool)
+    omega = np.nan_to_num(fields["damage"].values, nan=0.0)
+    z, r = fields["z"].values, fields["r"].values
+    dr = float(r[1] - r[0])
+    rows = np.flatnonzero(void.any(axis=1))
+    nrows = rows[-1] + 1 if rows.size else 0
+    coag = (omega >= 1.0) & ~void
+    cuffs = row_cuffs(omega, coag, void, dr, range(nrows))
+    return xr.DataArray(
+        cuffs,
+        coords={"z": ("z", z[:nrows], fields["z"].attrs)},
+        dims="z",
+        attrs={"units": "m", "long_name": "coagulated cuff beside the crater wall"},
+    )
+
+
+def mean_wall_cuff(fields: xr.Dataset, top: float, bottom: float) -> float:
+    """Mean of `wall_cuff_profile` over the rows whose centres lie in [top, bottom) [m]
+    (NaN when no crater row does)."""
+    profile = wall_cuff_profile(fields)
+    z = profile["z"].values
+    inside = (z >= top) & (z < bottom)
+    return float(profile.values[inside].mean()) if inside.any() else float("nan")
+
+
 def summarise(
     grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime
 ) -> ColumnSummary:
@@ -237,14 +286,7 @@ def summarise(
         if depth > 0:
             # mean cuff over the middle half of the crater depth
             rows = range(int(0.25 * depth / grid.dz), max(int(0.75 * depth / grid.dz), 1))
-            cuffs = [
-                max(
-                    coagulation_edge(omega[k], coag[k], grid.dr) - outer_edge(void[k], grid.dr),
-                    0.0,
-                )
-                for k in rows
-            ]
-            wall = float(np.mean(cuffs))
+            wall = float(np.mean(row_cuffs(omega, coag, void, grid.dr, rows)))
     tissue_peak = np.where(void, -np.inf, peak)
     return ColumnSummary(
         ablation_depth=depth,
