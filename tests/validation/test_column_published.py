@@ -17,6 +17,7 @@ import pytest
 from resurfacer.column.ablation import pass_removal
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.plan.schema import DEVICES
 from resurfacer.tissue.skin import skin_for
 
 FULL_FIELD_SPOT = 3e-3  # m, top-hat: solved as the 1-D centre of the spot
@@ -186,8 +187,6 @@ def test_co2_full_field_wiped_pass_removes_15_to_80_um(fluence):
 def thulium_1927(energy_mj):
     """The 1,927 nm preset's column (data/devices.toml [thulium_1927]: spot derived from
     the Polder studies' coverage per MTZ, power a model value) on the cheek."""
-    from resurfacer.plan.schema import DEVICES
-
     mode = DEVICES["thulium_1927"]["modes"]["fractional"]
     energy = energy_mj * 1e-3
     return simulate_column(
