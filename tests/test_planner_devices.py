@@ -44,3 +44,24 @@ def test_every_indication_plans_or_names_its_shortfall(device, phototype):
         for p in r.plans:
             assert all(_inside_device_ranges(t) for t in p.passes)
             assert check_plan(r.plan(0)) == [] and p.predicted["warnings"] == []
+
+
+@pytest.mark.parametrize("phototype", [2, 5])
+def test_1927_reaches_epidermal_pigment_inside_its_ranges(phototype):
+    # issue 19: the 1,927 nm device treats epidermal pigment; at type V it is the device the
+    # sources prefer (data/indications.toml, dark_skin_preference), at type II it is chosen
+    patient = Patient(sex="female", age_years=50, phototype=phototype)
+    device = "thulium_1927" if phototype == 2 else None
+    kw = {**KW, "repeats": (1, 2)}  # the 20 % coverage takes two passes of at most 15 %
+    r = plan_treatment(patient, [Area(site="cheek", area_cm2=50)], "pigment", device, **kw)
+    target, mode = INDICATIONS["pigment"], DEVICES["thulium_1927"]["modes"]["fractional"]
+    assert r.device == "thulium_1927" and r.reachable and r.shortfall == ""
+    for p in r.plans:
+        assert p.target_met and target["min_um"] <= p.depth_um <= target["max_um"]
+        assert all(_inside_device_ranges(t) for t in p.passes)
+        energy, density = mode["pulse_energy_mj"], mode["density_percent"]
+        for t in p.passes:
+            assert energy["min"] <= t["pulse_energy_mj"] <= energy["max"]
+            assert density["min"] <= t["density_percent"] <= density["max"]
+        assert sum(t["density_percent"] for t in p.passes) >= target["min_coverage_percent"]
+        assert check_plan(r.plan(0)) == [] and p.predicted["warnings"] == []
