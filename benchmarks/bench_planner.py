@@ -85,6 +85,7 @@ WORST = [
     ["--site", "perioral", "--indication", "texture", "--device", "erbium_fractional"],
     ["--site", "perioral", "--indication", "fine_lines", "--device", "erbium_fractional"],
     ["--site", "cheek", "--indication", "acne_scars"],
+    ["--site", "cheek", "--indication", "pigment", "--device", "thulium_1927"],
 ]
 
 
