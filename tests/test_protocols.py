@@ -110,20 +110,7 @@ def test_rows_are_sourced_and_the_unsimulable_are_named():
     assert len(SIMULABLE) >= 10
 
 
-#: Rows that break a rule in today's model, with the reason (reported, not hidden).
-KNOWN_BREAKS: dict[str, str] = {}
-
-
-def _marked(rows):
-    return [
-        pytest.param(r, marks=pytest.mark.xfail(reason=KNOWN_BREAKS[r["id"]], strict=True))
-        if r["id"] in KNOWN_BREAKS
-        else r
-        for r in rows
-    ]
-
-
-@pytest.mark.parametrize("row", _marked(SIMULABLE), ids=lambda r: r["id"])
+@pytest.mark.parametrize("row", SIMULABLE, ids=lambda r: r["id"])
 def test_published_protocol_breaks_no_hard_rule(row):
     for plan in _plans(row):
         outcome = simulate(plan)

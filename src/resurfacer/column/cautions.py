@@ -61,9 +61,8 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
     if summary.coagulation_depth > dermis_bottom:
         return [
             f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
-            f"dermis ends at {dermis_bottom * 1e6:.0f} um): a crater in the fat is not converged "
-            "with the grid (50 mJ on the cheek: 1424 um on 4 um cells, 1788 um with 1 um radial "
-            "cells) and no histology of columns in fat was found to check it; read depths there "
-            "as rough"
+            f"dermis ends at {dermis_bottom * 1e6:.0f} um): a crater in the fat deepens by a "
+            "fifth or more as the radial cells are refined (docs/column.md) and no histology of "
+            "columns in fat was found to check it; read depths there as rough"
         ]
     return []
