@@ -206,6 +206,15 @@ const Resurfacer = (() => {
     return row;
   }
 
+  /* The patient's fieldset of a form: sex, age and phototype controls with their data paths. */
+  function patientFieldset(sex, age, phototype) {
+    return el("fieldset", {}, el("legend", { text: "Patient" }),
+      el("div", { class: "grid3" },
+        field("patient.sex", "Sex", sex),
+        field("patient.age_years", "Age (years)", age, "18–100"),
+        field("patient.phototype", "Fitzpatrick phototype", phototype)));
+  }
+
   /* Data paths (areas.i.site / .preset / .area_cm2) of the rows of an area list, which
      the server's field errors point at. */
   function numberAreas(list) {
@@ -245,11 +254,7 @@ const Resurfacer = (() => {
       } },
       this.banner,
       field("name", "Plan name", this.nameInput),
-      el("fieldset", {}, el("legend", { text: "Patient" }),
-        el("div", { class: "grid3" },
-          field("patient.sex", "Sex", this.sex),
-          field("patient.age_years", "Age (years)", this.age, "18–100"),
-          field("patient.phototype", "Fitzpatrick phototype", this.phototype))),
+      patientFieldset(this.sex, this.age, this.phototype),
       el("fieldset", {}, el("legend", { text: "Treated areas" }),
         this.areaList,
         el("div", { class: "error", role: "alert" }),
@@ -630,5 +635,5 @@ const Resurfacer = (() => {
   return { PlanForm, runPlan, runJob, renderResult, resultCards, labelOf, fmt, extraNumbers, el,
     DEFAULT_PLAN, presets, field, select, numberInput, numberOf, SEXES, SITE_LABELS, statusText,
     showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, cautionsOf, regionsOf,
-    areaRow, numberAreas };
+    areaRow, numberAreas, patientFieldset };
 })();

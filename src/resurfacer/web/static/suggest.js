@@ -7,7 +7,7 @@
 const Suggest = (() => {
   const { el, field, select, numberInput, numberOf, presets, SEXES, runJob,
     statusText, showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, fmt, areaRow,
-    numberAreas } = Resurfacer;
+    numberAreas, patientFieldset } = Resurfacer;
 
   const num = (v) => String(Number(Number(v).toPrecision(4))); // no thousands separator
   const PHOTOTYPES = [1, 2, 3, 4, 5, 6].map((n) => [n, `Type ${"I II III IV V VI".split(" ")[n - 1]}`]);
@@ -54,11 +54,7 @@ const Suggest = (() => {
         el("button", { type: "button", class: "secondary small", text: "+ Add region",
           onclick: () => this.addArea({ site: "forehead", area_cm2: 50 }) })),
       el("fieldset", {}, el("legend", { text: "Indication" }), indicationField),
-      el("fieldset", {}, el("legend", { text: "Patient" }),
-        el("div", { class: "grid3" },
-          field("patient.sex", "Sex", this.sex),
-          field("patient.age_years", "Age (years)", this.age, "18–100"),
-          field("patient.phototype", "Fitzpatrick phototype", this.phototype))),
+      patientFieldset(this.sex, this.age, this.phototype),
       el("fieldset", {}, el("legend", { text: "Options" }),
         el("div", { class: "grid3" },
           field("device", "Device", this.device),
