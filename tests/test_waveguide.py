@@ -76,7 +76,10 @@ def test_fixed_channel_in_dermis_transmits_the_waveguide_fraction():
     inside = int(round(radius / dr))
     void[:, :inside] = True
     ring_energy = beam.ring_fractions(edges)
-    crater = Crater(optics, np.full(nz, inside), np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
+    crater = Crater(
+        optics, np.full(nz, inside), np.zeros(nz, dtype=np.int64), np.zeros(nz), np.zeros(nz),
+        np.zeros(1), dr, dz,
+    )
     _, transmitted, _, _ = deposit_beam(
         np.zeros((nz, nr)),
         void,

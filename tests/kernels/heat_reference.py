@@ -398,13 +398,16 @@ def deposit_beam(
     starting at r0 / dr = sqrt(j^2 + (m + 1/2)(2j + 1) / rays_per_ring); in row k a
     ray is in column floor(r0 / dr * spread[k]), or at most `cap` once it is guided.
     Walking down from the surface:
+    * a void cell of another run than the channel's (k > 0, optics on, j > l_k, the
+      lumen l_k = void cells from the axis without a break in row k, kept up to date
+      as cells are removed): the ray moves to the tissue cell before that run, on
+      the axis side, and is treated there as below;
     * a void cell: the ray loses (1 - t_k) of its energy to row k's wall, t_k =
-      exp(-C_k dz / a_k^3), a_k = crater.void_extent[k] dr (kept up to date as cells
-      are removed), and goes on to row k + 1;
+      exp(-C_k dz / a_k^3), a_k = l_k dr, and goes on to row k + 1;
     * a wall cell (optics on, k, j > 0, tissue at (k - 1, j): entered from the side):
       grazing angle g = ray angle (atan(r0 (s_k - s_{k-1}) dr / dz); 0 once guided) +
-      atan(max(e_0 - e_k, 0) dr / (k dz)); if g exceeds the mode angle at the radius
-      of row k - 1, the pending sum is delivered and the fraction 1 - R of Fresnel
+      atan(max(l_0 - l_k, 0) dr / (k dz)); if g exceeds the mode angle at the radius
+      l_{k-1} dr, the pending sum is delivered and the fraction 1 - R of Fresnel
       (optics.waveguide.wall_reflectance at incidence pi/2 - g and the row's index)
       goes into the wall (`_reference_into_wall`); then cap = j - 1 (guided), same row;
     * otherwise the floor: if the cell would absorb at least what it needs to reach
@@ -417,7 +420,7 @@ def deposit_beam(
     sum waits in `pending` (cell and energy), a later ray at that cell sees H + pending
     (1 - a_s) / V, and the sum is delivered before anything else touches that column.
     At the end, pending is delivered and each row's wall energy goes into its wall at
-    the mode's incidence, from column e_k. A walk stops below `beam_cutoff` of what
+    the mode's incidence, from column l_k. A walk stops below `beam_cutoff` of what
     entered it. What leaves the grid (bottom or side), or is cut off, is transmitted.
     Returns (ablation energy, transmitted energy, one past the deepest void row,
     row below the deepest heated row).
@@ -425,7 +428,12 @@ def deposit_beam(
     nz, nr = enthalpy.shape
     optics, extent, dr, dz = crater.optics, crater.void_extent, crater.dr, crater.dz
     totals = {"ablated": 0.0, "transmitted": 0.0, "reach": 0, "void_rows": 0}
-    transmission = [_channel_transmission(optics, extent[k], k, dr, dz) for k in range(nz)]
+    def lumen_of(k):
+        run = np.flatnonzero(~void[k])
+        return int(run[0]) if run.size else nr
+
+    lumen = [lumen_of(k) for k in range(nz)]
+    transmission = [_channel_transmission(optics, lumen[k], k, dr, dz) for k in range(nz)]
     wall_energy = np.zeros(nz)
     pending = None  # (row, column, energy)
 
@@ -441,9 +449,10 @@ def deposit_beam(
         enthalpy[k, j] = 0.0
         void[k, j] = True
         totals["void_rows"] = max(totals["void_rows"], k + 1)
-        if j + 1 > extent[k]:
-            extent[k] = j + 1
-            transmission[k] = _channel_transmission(optics, extent[k], k, dr, dz)
+        extent[k] = max(extent[k], j + 1)
+        if lumen_of(k) != lumen[k]:
+            lumen[k] = lumen_of(k)
+            transmission[k] = _channel_transmission(optics, lumen[k], k, dr, dz)
 
     def ejecta(remaining, removed=0.0):  # the ejecta's due is paid first, as far as it goes
         due = crater.ejecta_due[0] + removed
@@ -503,6 +512,8 @@ def deposit_beam(
                 j = min(int(r0 * spread[k]), cap)
                 if j >= nr:
                     break
+                if optics.enabled and k > 0 and j > lumen[k] and void[k, j]:
+                    j = int(np.flatnonzero(~void[k, :j])[-1])  # tissue before j's void run
                 if void[k, j]:
                     lost = remaining * (1.0 - transmission[k])
                     wall_energy[k] += lost
@@ -511,9 +522,9 @@ def deposit_beam(
                     continue
                 if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
                     ray = 0.0 if cap < nr else np.arctan(r0 * dr * (spread[k] - spread[k - 1]) / dz)
-                    taper = np.arctan(max(extent[0] - extent[k], 0) * dr / (k * dz))
+                    taper = np.arctan(max(lumen[0] - lumen[k], 0) * dr / (k * dz))
                     grazing = max(ray + taper, 0.0)
-                    if grazing > _mode_angle(optics, max(extent[k - 1], 1) * dr):
+                    if grazing > _mode_angle(optics, max(lumen[k - 1], 1) * dr):
                         incidence = np.pi / 2 - grazing
                         index = complex(optics.index_real[k], optics.index_imag[k])
                         reflected = wall_reflectance(incidence, index)
@@ -555,8 +566,8 @@ def deposit_beam(
         send(*pending)
     for k in range(nz):
         if wall_energy[k] > 0.0:
-            incidence = np.pi / 2 - _mode_angle(optics, max(extent[k], 1) * dr)
-            into_wall(k, extent[k], wall_energy[k], incidence)
+            incidence = np.pi / 2 - _mode_angle(optics, max(lumen[k], 1) * dr)
+            into_wall(k, lumen[k], wall_energy[k], incidence)
     return totals["ablated"], totals["transmitted"], totals["void_rows"], totals["reach"]
 
 

@@ -277,7 +277,8 @@ def _optics(nz=NZ, wavelength=WAVELENGTH):
 def _crater(void, dr, dz, optics):
     nz = void.shape[0]
     extent = _void_extent(void)
-    return kernel.Crater(optics, extent, np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
+    lumen = np.zeros(nz, dtype=np.int64)  # set by deposit_beam from the void
+    return kernel.Crater(optics, extent, lumen, np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
 
 
 def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None, optics=None):

@@ -20,9 +20,10 @@ def downtime(*overrides):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="5.02 d since the crater-wall optics (session 7): the deep columns' cuff grew from "
-    "12 to 25 um (histology: tens of um), widening each column's necrotic footprint; the "
-    "healing constants were not refitted to bring it back under 5.0 d",
+    reason="5.06 d: 5.02 d since the crater-wall optics (session 7), whose deep columns' cuff "
+    "grew from 12 to 25 um (histology: tens of um), widening each column's necrotic "
+    "footprint, and 5.06 d since the deep column's necrotic floor layer grew from 52 to "
+    "54 um (session 10); the healing constants were not refitted to bring it under 5.0 d",
 )
 def test_reference_plan_downtime_is_three_to_five_days():
     summary = downtime()

@@ -51,9 +51,9 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
 def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
     """A caution when the coagulation depth passes the dermis or the modelled skin.
 
-    In the subcutis the crater is not converged with the radial cell size: fat is
-    removed at 262 J/cm3 (``column.ablation``), and rays near the crater wall drill
-    one-cell slots below the floor (docs/column.md, "The cuff against energy")."""
+    In the subcutis fat is removed at 262 J/cm3 (``column.ablation``), a tenth of the
+    dermis's cost, and no histology of columns in fat was found to check the crater or
+    the thin cuff beside it (docs/column.md, "The cuff against energy")."""
     bounds = skin.layer_boundaries()  # surface, ..., dermis bottom, subcutis bottom [m]
     dermis_bottom, skin_bottom = bounds[-2], bounds[-1]
     if summary.coagulation_depth >= skin_bottom:
@@ -61,8 +61,7 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
     if summary.coagulation_depth > dermis_bottom:
         return [
             f"the lesion reaches the subcutis ({summary.coagulation_depth * 1e6:.0f} um; the "
-            f"dermis ends at {dermis_bottom * 1e6:.0f} um): a crater in the fat deepens by a "
-            "fifth or more as the radial cells are refined (docs/column.md) and no histology of "
-            "columns in fat was found to check it; read depths there as rough"
+            f"dermis ends at {dermis_bottom * 1e6:.0f} um): no histology of columns in fat "
+            "was found to check the model there (docs/column.md); read depths there as rough"
         ]
     return []

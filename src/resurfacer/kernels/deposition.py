@@ -26,11 +26,13 @@ WallOptics = namedtuple(
 )
 #: What `deposit_beam` keeps of the crater between and within steps: the WallOptics,
 #: one past each row's outermost void column (updated as cells are removed), each
-#: row's channel transmission (`channel_transmission`, kept in step with it), the
+#: row's lumen (`lumen_width`: the channel's radius in cells; set at the start of
+#: each step and updated as cells are removed), each row's channel transmission
+#: (`channel_transmission`, kept in step with the lumen), the
 #: scratch per-row energy [J] the open channel loses into its wall in this step, the
 #: energy [J] the ejecta of removed cells have still to take from the beam (one
 #: element, kept from step to step), and the cell sizes dr, dz [m].
-Crater = namedtuple("Crater", "optics void_extent channel_t wall_energy ejecta_due dr dz")
+Crater = namedtuple("Crater", "optics void_extent lumen channel_t wall_energy ejecta_due dr dz")
 
 
 
@@ -111,19 +113,40 @@ def wall_absorption(angle_of_incidence, index, wavelength):
 
 
 @njit(cache=True)
-def channel_transmission(optics, void_extent, k, dr, dz):
+def channel_transmission(optics, lumen, k, dr, dz):
     """Fraction of the guided power that crosses row `k` of an open crater of radius
-    a = void_extent[k] dr: exp(-2 alpha dz), 2 alpha = loss_coefficient[k] / a^3
+    a = lumen[k] dr (`lumen_width`): exp(-2 alpha dz), 2 alpha = loss_coefficient[k] / a^3
     (EH11 power loss, Marcatili & Schmeltzer 1964). 1 without a crater or optics;
     0 in a channel no wider than the mode's cutoff radius u11 lambda / (2 pi), where
     EH11 no longer propagates (its rays' grazing angle, asin(u11 / (k0 a)), reaches
     90 degrees): the light that reaches such a row goes into its wall."""
-    if not optics.enabled or void_extent[k] == 0:
+    if not optics.enabled or lumen[k] == 0:
         return 1.0
-    a = void_extent[k] * dr
+    a = lumen[k] * dr
     if a <= U11 * optics.wavelength / (2.0 * math.pi):
         return 0.0
     return math.exp(-optics.loss_coefficient[k] / (a * a * a) * dz)
+
+
+@njit(cache=True)
+def lumen_width(void, k, start):
+    """One past the last void column of row `k` in the run of void cells from the axis,
+    searching from column `start` (the cells before it known void): the radius, in
+    cells, of the channel the light follows. Void cells beyond it (cut off from the
+    axis by tissue in this row) are not part of the channel."""
+    j = start
+    while j < void.shape[1] and void[k, j]:
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def _inner_edge(void, k, j):
+    """The tissue cell of row `k` next to void cell (k, j) on the axis side: the column
+    before the first of the run of void cells that holds j."""
+    while void[k, j - 1]:
+        j -= 1
+    return j - 1
 
 
 @njit(cache=True)
@@ -145,8 +168,10 @@ def _remove(column, crater, k, j, tallies):
     void[k, j] = True
     if j + 1 > crater.void_extent[k]:
         crater.void_extent[k] = j + 1
+    if j == crater.lumen[k]:
+        crater.lumen[k] = lumen_width(void, k, j)
         crater.channel_t[k] = channel_transmission(
-            crater.optics, crater.void_extent, k, crater.dr, crater.dz
+            crater.optics, crater.lumen, k, crater.dr, crater.dz
         )
     return ablated, transmitted, max(void_rows, k + 1), reach
 
@@ -239,7 +264,7 @@ def _wall_grazing_angle(crater, k, ray_angle):
     """Grazing angle [rad] between a ray at `ray_angle` from the axis and the crater
     wall at row k >= 1, whose tilt is the crater's mean taper from its mouth,
     atan((a_0 - a_k) / (k dz)) (0 where it widens)."""
-    narrowing = max(crater.void_extent[0] - crater.void_extent[k], 0) * crater.dr
+    narrowing = max(crater.lumen[0] - crater.lumen[k], 0) * crater.dr
     return max(ray_angle + math.atan(narrowing / (k * crater.dz)), 0.0)
 
 
@@ -252,7 +277,7 @@ def _meet_wall(column, crater, k, j, remaining, ray_angle, tallies, pending):
     energy that goes on, the tallies and the pending sum (flushed before a deposit)."""
     optics = crater.optics
     grazing = _wall_grazing_angle(crater, k, ray_angle)
-    radius = max(crater.void_extent[k - 1], 1) * crater.dr
+    radius = max(crater.lumen[k - 1], 1) * crater.dr
     if grazing <= _mode_angle(optics, radius):
         return remaining, tallies, pending
     incidence = 0.5 * math.pi - grazing
@@ -273,9 +298,9 @@ def _channel_losses_into_walls(column, crater, tallies):
         if energy <= 0.0:
             continue
         crater.wall_energy[k] = 0.0
-        radius = max(crater.void_extent[k], 1) * crater.dr
+        radius = max(crater.lumen[k], 1) * crater.dr
         incidence = 0.5 * math.pi - _mode_angle(crater.optics, radius)
-        tallies = _into_wall(column, crater, k, crater.void_extent[k], energy, incidence, tallies)
+        tallies = _into_wall(column, crater, k, crater.lumen[k], energy, incidence, tallies)
     return tallies
 
 
@@ -292,8 +317,16 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     inside r0 s(z) is constant along the ray.)
 
     The crater is a lossy hollow waveguide (`crater.optics`, ``optics.waveguide``):
-    crossing row k of the open crater, of radius a_k (its outermost void cell), a
-    ray loses the EH11 fraction 1 - exp(-2 alpha(a_k) dz), 2 alpha = C_k / a_k^3
+    its channel in row k is the lumen, the void cells from the axis up to the first
+    tissue cell (`lumen_width`), of radius a_k. A ray that finds itself in row k > 0
+    in a void cell beyond the lumen (a run of void cut off from the axis by tissue,
+    which earlier rays left off the channel) is not followed into it: the light in
+    the channel meets the tissue cell before that run, on the axis side, and is
+    treated there as below (a floor if the cell above it is void, else a wall).
+    Without this, rays near the wall, which keep their launch radius, drilled slots
+    one radial cell wide below the floor where removal is cheap (the fat), and the
+    crater depth did not converge with dr (docs/column.md). Crossing row k of the
+    lumen a ray loses the EH11 fraction 1 - exp(-2 alpha(a_k) dz), 2 alpha = C_k / a_k^3
     (Marcatili & Schmeltzer 1964), which the row's wall absorbs at the end of the
     step. A ray that meets a wall cell (a tissue cell it enters from the side: the
     cell above it is tissue too; one it enters from above is floor) at a grazing angle
@@ -331,8 +364,9 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     nr = enthalpy.shape[1]
     column = (enthalpy, void, attenuation, volume, h_ablation)
     for k in range(enthalpy.shape[0]):
+        crater.lumen[k] = lumen_width(void, k, 0)
         crater.channel_t[k] = channel_transmission(
-            crater.optics, crater.void_extent, k, crater.dr, crater.dz
+            crater.optics, crater.lumen, k, crater.dr, crater.dz
         )
         crater.wall_energy[k] = 0.0
     # tallies: ablated, transmitted [J]; void_rows, reach; pending: column, row, energy [J]
@@ -371,6 +405,8 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
         j = min(int(start_radius * spread[k]), cap)
         if j >= nr:
             break
+        if optics.enabled and k > 0 and j > crater.lumen[k] and void[k, j]:
+            j = _inner_edge(void, k, j)  # out of the channel: onto its floor or wall
         if void[k, j]:
             lost = remaining * (1.0 - crater.channel_t[k])
             crater.wall_energy[k] += lost

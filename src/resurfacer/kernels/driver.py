@@ -81,12 +81,12 @@ def _damage_step(fields, current, damage, control, step, n_pulse_steps, n_active
 @njit(cache=True)
 def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_active, energy):
     """One step of the traced beam (`deposit_beam`); returns the new active bound."""
-    ring_energy, rows, void_extent, void_rows = scratch
+    ring_energy, rows, void_extent, void_rows, lumen = scratch
     nz, nr = fields.enthalpy.shape
     for j in range(nr):
         ring_energy[j] = drive.step_energy[step] * drive.ring_fraction[j]
     crater = Crater(
-        drive.optics, void_extent, rows[0], rows[1], rows[2, :1], geometry.dr, geometry.dz
+        drive.optics, void_extent, lumen, rows[0], rows[1], rows[2, :1], geometry.dr, geometry.dz
     )
     ablated, transmitted, step_void_rows, reach = deposit_beam(
         fields.enthalpy,
@@ -224,7 +224,10 @@ def run_column(
     row_deviation = np.zeros(nz)
     # ring energies; per-row channel transmission and wall energy, and the energy the
     # ejecta are due (`deposit_beam`)
-    scratch = (np.zeros(nr), np.zeros((3, nz)), void_extent, np.zeros(1, dtype=np.int64))
+    scratch = (
+        np.zeros(nr), np.zeros((3, nz)), void_extent, np.zeros(1, dtype=np.int64),
+        np.zeros(nz, dtype=np.int64),
+    )
     walls = (row_deviation, void_extent, np.full(nz, nr, dtype=np.int64), np.full((nz, nr), np.nan))
     current = fields.temperature
     following = fields.temperature.copy()
