@@ -24,7 +24,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from resurfacer.plan.schema import _read
+from resurfacer.plan.files import read_plan_data
 from resurfacer.sweeps.sweep import read_results, run_sweep, sweep_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ DENSITY = "passes.0.density_percent"
 
 
 def bench_sweep(points: int):
-    base = _read(ROOT / "examples" / "co2-deep-acne-scars-cheek.toml", "toml")
+    base = read_plan_data(ROOT / "examples" / "co2-deep-acne-scars-cheek.toml", "toml")
     base["passes"][0]["stack_spacing_ms"] = 2.0
     energies = {"start": 5, "stop": 20, "num": 10} if points == 1000 else [10, 15]
     return sweep_from_data(
