@@ -129,6 +129,25 @@ def test_dermal_cuff_is_tens_of_um_from_30_mj(energy_mj):
     assert mean_wall_cuff(result.fields, *dermal_wall(result)) >= 20e-6
 
 
+_FAT_CUFF = pytest.mark.xfail(
+    strict=True,
+    reason="converged (dr = 1 um) the summary cuff is 18.3 / 14.6 / 11.2 um at 50 / 70 / 100 "
+    "mJ: the middle half of these craters lies mostly in the fat, whose wall cuff is 2-3 um "
+    "(fat removed at 262 J/cm3 and conducting 0.20 W/m/K); on 4 um cells 21.2 / 20.9 / "
+    "22.4 um, which overstate it. No histology of columns in fat was found",
+)
+
+
+@pytest.mark.parametrize(
+    "energy_mj", [30.0, 40.0, *(pytest.param(e, marks=_FAT_CUFF) for e in (50.0, 70.0, 100.0))]
+)
+def test_converged_summary_cuff_is_tens_of_um_from_30_mj(energy_mj):
+    # the issue's ">= 20 um at >= 30 mJ" on the summary's cuff at dr = 1 um, where it has
+    # converged (70 mJ: 20.9 / 16.7 / 14.6 / 15.0 um at dr = 4 / 2 / 1 / 0.5 um): 23.1 and
+    # 21.8 um at 30 and 40 mJ
+    assert fine_column(energy_mj).summary.coagulation_thickness_wall >= 20e-6
+
+
 @functools.lru_cache
 def half_refined_column(energy_mj):
     """The same column with dr = 2 um (radial_refinement 2)."""
