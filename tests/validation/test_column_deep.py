@@ -83,17 +83,22 @@ ISSUE_ENERGIES_MJ = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0)
 
 
 @functools.lru_cache
-def fine_column(energy_mj):
-    """The same column with dr = 1 um (radial_refinement 4), where the wall cuff is
-    resolved to within 0.2-1.6 % of dr = 0.5 um (docs/column.md,
-    tests/validation/test_column_convergence.py); fields kept for the cuff profile."""
+def refined_column(energy_mj, radial_refinement):
+    """The same column with dr = 4 um / radial_refinement (dz = 4 um); the whole result,
+    fields kept for the cuff profile."""
     duration = energy_mj * 1e-3 / POWER_W
     return simulate_column(
         skin_for("cheek"),
         Beam(10.6e-6, 120e-6),
         Pulse(energy_mj * 1e-3, duration),
-        SolverOptions(grid=4e-6, radial_refinement=4, after_pulse=5e-3),
+        SolverOptions(grid=4e-6, radial_refinement=radial_refinement, after_pulse=5e-3),
     )
+
+
+def fine_column(energy_mj):
+    """dr = 1 um, where the wall cuff is resolved to within 0.2-1.3 % of dr = 0.5 um
+    (docs/column.md, tests/validation/test_column_convergence.py)."""
+    return refined_column(energy_mj, 4)
 
 
 def dermal_wall(*results):
@@ -148,18 +153,6 @@ def test_converged_summary_cuff_is_tens_of_um_from_30_mj(energy_mj):
     assert fine_column(energy_mj).summary.coagulation_thickness_wall >= 20e-6
 
 
-@functools.lru_cache
-def half_refined_column(energy_mj):
-    """The same column with dr = 2 um (radial_refinement 2)."""
-    duration = energy_mj * 1e-3 / POWER_W
-    return simulate_column(
-        skin_for("cheek"),
-        Beam(10.6e-6, 120e-6),
-        Pulse(energy_mj * 1e-3, duration),
-        SolverOptions(grid=4e-6, radial_refinement=2, after_pulse=5e-3),
-    )
-
-
 @pytest.mark.parametrize("energy_mj", [50.0, 100.0])
 def test_crater_in_the_fat_converges_in_the_radial_cell(energy_mj):
     # craters in the subcutis (from 962 um), dz = 4 um, at dr = 4 / 2 / 1 um: 50 mJ
@@ -167,7 +160,7 @@ def test_crater_in_the_fat_converges_in_the_radial_cell(energy_mj):
     # as the void joined to the axis (kernels.deposition.lumen_width), rays near the wall
     # drilled one-cell slots below the floor in the fat: 1424 / 1556 / 1788 um and
     # 2676 / 4484 / 3860 um (docs/column.md)
-    coarse, fine = half_refined_column(energy_mj).summary, fine_column(energy_mj).summary
+    coarse, fine = refined_column(energy_mj, 2).summary, fine_column(energy_mj).summary
     assert coarse.ablation_depth == pytest.approx(fine.ablation_depth, rel=0.05)
 
 
