@@ -44,6 +44,7 @@ class Candidate:
     depth: float = 0.0  # m, metric, area-weighted, deepest pass
     reach_depth: float = 0.0
     coverage: float = 0.0  # % of passes reaching the target's lower end
+    own_coverage: float = 0.0  # % of the passes reaching the candidate's own depth
     downtime: float = math.inf
     heat: float = 0.0  # J/cm2
     violations: tuple = ()
@@ -139,6 +140,7 @@ def evaluate(c, skin, areas, sites, weights, largest, metric, lo_m, hi_m, target
     c.downtime = healing_timeline(wounds, skin, sites).downtime_days
     heat = 0.0
     reach_cov = 0.0
+    c.own_coverage = 0.0
     for o, d in zip(c.options, depths, strict=True):
         t = o.table
         spec = DEVICES[t["device"]]["modes"][o.mode]
@@ -148,6 +150,8 @@ def evaluate(c, skin, areas, sites, weights, largest, metric, lo_m, hi_m, target
         heat += o.repeat * t["pulse_energy_mj"] * 1e-3 * t.get("stack", 1) * dens / area
         if d >= lo_m:
             reach_cov += o.repeat * 100.0 * dens
+        if d >= c.depth:
+            c.own_coverage += o.repeat * 100.0 * dens
     c.heat = heat
     c.coverage = reach_cov
     c.met = lo_m <= c.depth <= hi_m and reach_cov >= target["min_coverage_percent"] - 1e-9

@@ -406,7 +406,7 @@ def plan_treatment(
         reachable=reachable,
         message=message,
         plans=plans,
-        tradeoff=_tradeoff(feasible),
+        tradeoff=_tradeoff(feasible, ctx.target["min_coverage_percent"]),
         candidates=len(candidates),
         seconds=time.perf_counter() - t0,
         patient=ctx.patient,
@@ -615,10 +615,16 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, met) -
     return head + tail + rules + caveat
 
 
-def _tradeoff(feasible, bin_um: float = 25.0) -> list[dict]:
-    """Least downtime per depth reached (25 um bins), as a non-decreasing front."""
+def _tradeoff(feasible, min_coverage: float, bin_um: float = 25.0) -> list[dict]:
+    """Least downtime per depth reached (25 um bins), as a non-decreasing front, among
+    the candidates whose passes reaching their own depth cover at least the indication's
+    `min_coverage` [%]: the downtime each depth costs at the coverage a plan must give
+    (sparser candidates heal sooner but do not treat the indication; counting them put
+    the front 1.5 d under the proposed plans for acne scars on a cheek)."""
     best: dict[int, Candidate] = {}
     for c in feasible:
+        if c.own_coverage < min_coverage - 1e-9:
+            continue
         b = int(c.depth * 1e6 // bin_um)
         if b not in best or c.downtime < best[b].downtime:
             best[b] = c

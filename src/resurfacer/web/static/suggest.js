@@ -175,7 +175,8 @@ const Suggest = (() => {
     });
     return el("figure", { class: "tradeoff" }, chart,
       el("figcaption", { text: "Trade-off. Line: the least downtime found for each depth while screening " +
-        "(surrogate); numbered: the proposed plans (full simulation); band: the target depth." }));
+        "(surrogate), among plans giving the indication's coverage; numbered: the proposed plans " +
+        "(full simulation); band: the target depth." }));
   }
 
   function stat(label, value, unit, id, note) {
