@@ -13,8 +13,10 @@ preset, `passes[i].regions`). Per-pass figures are area-weighted means over the 
 the pass treats; per-area figures (`summary.regions`) are each area's deepest; the
 deepest area is named (`summary.deepest_region`). Bulk heating is computed for one
 scanner pattern of each pass on each treated area (its skin, its settings), with its
-thermal dose (CEM43); healing per area, the largest area's setting the headline
-downtime (every area's is in `summary.regions`).
+thermal dose (CEM43); healing per area, and one course for the patient from them
+(`healing.whole_treatment`: each milestone the latest of the areas', so the downtime is
+the slowest area's and the aftercare runs until every area has healed; every area's
+downtime is in `summary.regions`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ from resurfacer.column.options import SolverOptions
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult
 from resurfacer.errors import InputError, SelfCheckError
-from resurfacer.healing import HealingResult, WoundedPass, healing_timeline
+from resurfacer.healing import (
+    HealingResult,
+    WoundedPass,
+    healing_timeline,
+    slowest_area,
+    whole_treatment,
+)
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.plan.rules import check_plan
@@ -173,8 +181,8 @@ class OutcomeSummary(BaseModel):
     skin_opened: bool = True
     downtime_days: float
     downtime_days_range: tuple[float, float]
-    #: the area whose healing sets the headline downtime (the largest treated area;
-    #: every area's downtime is in `regions`)
+    #: the area whose wounds show longest, which sets the downtime (every area's downtime
+    #: is in `regions`)
     downtime_region: str = ""
     erythema_days: float
     mend_clearance_days: float
@@ -293,9 +301,9 @@ def simulate(
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
     healings = _region_healing(plan, columns, skins, removal, surface)
-    area_of = {a.region: a.area_cm2 for a in plan.site_areas}
-    headline = max(healings, key=area_of.__getitem__)
-    healing = healings[headline]
+    healing = whole_treatment(
+        healings, [a.site for a in plan.site_areas], plan.patient.phototype
+    )
     regions = _region_summaries(plan, columns, skins, regional, healings, surface)
     summary = OutcomeSummary(
         plan_name=plan.name,
@@ -312,17 +320,13 @@ def simulate(
         skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
         downtime_days_range=healing.downtime_days_range,
-        downtime_region=headline,
+        downtime_region=slowest_area(healings),
         erythema_days=healing.erythema_days,
         mend_clearance_days=healing.mend_clearance_days,
         remodeling_weeks=healing.remodeling_weeks,
         passes=pass_summaries,
         regions=regions,
         deepest_region=max(regions, key=lambda r: r.coagulation_depth_um).name,
-    )
-    dataset = _dataset(plan, columns, heating, summary).merge(_timeline(healing))
-    outcome = Outcome(
-        dataset=dataset, summary=summary, healing=healing, columns=columns, skins=skins
     )
     dataset = _from_original_surface(_dataset(plan, columns, heating, summary), surface)
     outcome = Outcome(

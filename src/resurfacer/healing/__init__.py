@@ -3,13 +3,15 @@ visible wound, oedema, erythema, downtime, remodelling and the aftercare schedul
 
 Modules: `renewal` (epidermal turnover vs age), `wound` (one pass: closure and
 shedding), `visibility` (crust over time, downtime, oedema, erythema), `aftercare`
-(items keyed to the wound's state, day-by-day course), `timeline` (the whole treatment:
-`healing_timeline`, `timeline_table`), `validation` (the published rows).
+(items keyed to the wound's state, day-by-day course), `timeline` (one area's treatment:
+`healing_timeline`, `timeline_table`), `combine` (several areas healing as one patient:
+`whole_treatment`), `validation` (the published rows).
 Constants and their sources: ``data/healing.toml`` and ``data/aftercare.toml``;
 method and worked example: ``docs/healing.md``.
 """
 
 from .aftercare import DayState
+from .combine import slowest_area, whole_treatment
 from .renewal import Renewal, natural_renewal
 from .timeline import (
     HealingResult,
@@ -58,6 +60,8 @@ __all__ = [
     "necrotic_footprint",
     "oedema_days",
     "pass_healing",
+    "slowest_area",
     "timeline_table",
     "visible_wound_days",
+    "whole_treatment",
 ]

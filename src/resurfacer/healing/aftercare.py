@@ -97,10 +97,10 @@ def redness(t: float, erythema_days: float) -> str:
     return "marked" if f < 1 / 3 else "moderate" if f < 2 / 3 else "mild" if f < 1.0 else "none"
 
 
-def day_states(marks: Marks, ablative: bool, items: list[dict], visibility) -> list[DayState]:
+def day_states(marks: Marks, items: list[dict], state_on) -> list[DayState]:
     """One `DayState` per day from treatment to the end of erythema (at least 14 days).
 
-    `visibility(day)` gives the crust's visibility (0..1) on that day.
+    `state_on(day)` gives the skin's state on that day (`skin_state`).
     """
     n_days = int(math.ceil(max(marks.erythema_end, marks.mend_clear, marks.downtime_end, 14.0)))
     out = []
@@ -110,8 +110,7 @@ def day_states(marks: Marks, ablative: bool, items: list[dict], visibility) -> l
             for s in items
             if s["start_day"] <= d < s["end_day"] or (s["start_day"] == s["end_day"] == d)
         )
-        state = skin_state(float(d), marks, ablative, visibility(float(d)))
-        out.append(DayState(d, state, redness(float(d), marks.erythema_end), due))
+        out.append(DayState(d, state_on(float(d)), redness(float(d), marks.erythema_end), due))
     return out
 
 

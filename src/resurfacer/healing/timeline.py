@@ -129,7 +129,7 @@ def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
     return max(wound, vis.oedema_days(ph) * (1.0 + k * c["oedema"]["band"]))
 
 
-def _milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
+def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
     rm = load_toml("healing.toml")["remodeling"]
     closed = (
         "skin closed (re-epithelialised)"
@@ -198,8 +198,9 @@ def healing_timeline(
     opened = any(p.ablative for p in ph)
     items = care.schedule(m, opened, "perioral" in sites)
 
-    def crust_visibility(day: float) -> float:
-        return float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
+    def state_on(day: float) -> str:
+        crust = float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
+        return care.skin_state(day, m, opened, crust)
 
     remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
     lo, hi = downtime_days(ph, -1.0), downtime_days(ph, 1.0)
@@ -214,8 +215,8 @@ def healing_timeline(
         mend_clearance_days=m.mend_clear,
         remodeling_weeks=remodel,
         skin_opened=opened,
-        milestones=_milestones(m, opened, remodel),
-        timeline=care.day_states(m, opened, items, crust_visibility),
+        milestones=milestones(m, opened, remodel),
+        timeline=care.day_states(m, items, state_on),
         aftercare=items,
         phototype_notes=care.phototype_notes(int(skin.phototype)),
         call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, hi, m.erythema_end),

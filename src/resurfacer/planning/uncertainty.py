@@ -8,7 +8,8 @@ treatment chain that sets depth and downtime:
     sampled skin -> one column per pass (the full column solver, `column_for`;
     not the surrogate, whose tables are per skin) -> wounds -> healing_timeline
 
-on the plan's largest site (the site `simulate` computes healing on). Bulk heating
+on the plan's largest site, with the passes as set there; its relative downtime spread
+is carried over to the headline downtime, which is the slowest area's. Bulk heating
 and session time are not sampled. The columns are solved on a coarser grid than
 `simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster) and the bands are
 transferred to the reference outcome as ratios: band = reference value x

@@ -96,7 +96,8 @@ def cards(outcome) -> list[dict]:
     lo, hi = s.downtime_days_range
     return [
         {"label": "downtime", "value": format_value(s.downtime_days, "days"),
-         "note": f"model band {lo:.1f}–{hi:.1f} d"},
+         "note": f"model band {lo:.1f}–{hi:.1f} d"
+         + (f"; slowest area: {s.downtime_region}" if len(s.regions) > 1 else "")},
         {"label": "skin closed after", "value": format_value(s.reepithelialization_hours, "h"),
          "note": "re-epithelialisation"},
         {"label": "erythema", "value": format_value(s.erythema_days, "days"), "note": "redness"},

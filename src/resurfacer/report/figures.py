@@ -54,15 +54,6 @@ def pass_label(plan_pass, index: int) -> str:
     return f"pass {index + 1}: {what}{device}"
 
 
-def largest_site(plan: Plan) -> str:
-    """The site with the largest treated area (the one `treatment.simulate` uses for
-    bulk heating; ties go to the first listed)."""
-    area: dict[str, float] = {}
-    for a in plan.site_areas:
-        area[a.site] = area.get(a.site, 0.0) + a.area_cm2
-    return max(area, key=area.get)
-
-
 # --- cross-section ---------------------------------------------------------------------
 
 

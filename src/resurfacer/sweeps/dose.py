@@ -44,8 +44,8 @@ class DoseCurve:
 
 
 def largest_site(plan: Plan) -> str:
-    """The site with the largest treated area (the one `treatment.simulate` uses for
-    bulk heating and healing; ties go to the first listed)."""
+    """The site with the largest treated area (the dose sweep's default site; ties go to
+    the first listed)."""
     area: dict[str, float] = {}
     for a in plan.site_areas:
         area[a.site] = area.get(a.site, 0.0) + a.area_cm2

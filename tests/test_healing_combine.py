@@ -1,0 +1,91 @@
+"""Several treated areas healing as one patient (`healing.whole_treatment`): every
+milestone is the latest area's, the skin on a day the least healed area's, and the
+aftercare runs until every area has healed."""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resurfacer.healing import WoundedPass, healing_timeline, slowest_area, whole_treatment
+from resurfacer.healing.combine import STATE_ORDER, marks_of
+from resurfacer.tissue.skin import skin_for
+
+
+def surface(coag=81e-6, cov=0.2):
+    """A 1.3 mm surface pass (crater 16 um) coagulating `coag` deep at coverage `cov`."""
+    return WoundedPass(
+        "ablative_fractional", 16e-6, 1.3e-3, coag, 1.3e-3, cov,
+        1.3e-3 * math.sqrt(math.pi / 4 / cov), 0.09,
+    )  # fmt: skip
+
+
+def areas(coag=81e-6):
+    """The reference plan's surface pass on the cheek (epidermis 92 um, spared) and on
+    the eyelid (67 um, killed under each spot)."""
+    return {
+        "cheeks": healing_timeline([surface(coag)], skin_for("cheek", age=50), ["cheek"]),
+        "periorbital": healing_timeline(
+            [surface(coag)], skin_for("periorbital", age=50), ["periorbital"]
+        ),
+    }
+
+
+def item(result, name):
+    return next(a for a in result.aftercare if a["name"] == name)
+
+
+def test_each_milestone_is_the_latest_area_s():
+    each = areas()
+    whole = whole_treatment(each, ["cheek", "periorbital"], 2)
+    assert slowest_area(each) == "periorbital"
+    for field in ("closed", "crust_end", "oedema_end", "downtime_end", "erythema_end"):
+        latest = max(getattr(marks_of(r), field) for r in each.values())
+        assert getattr(marks_of(whole), field) == latest
+    assert whole.downtime_days_range == (
+        max(r.downtime_days_range[0] for r in each.values()),
+        max(r.downtime_days_range[1] for r in each.values()),
+    )
+    assert whole.erythema_days >= whole.downtime_days
+
+
+def test_make_up_waits_for_the_last_area_s_crust():
+    each = areas()
+    whole = whole_treatment(each, ["cheek", "periorbital"], 2)
+    crust = max(r.crust_end_days for r in each.values())
+    assert crust > min(r.crust_end_days for r in each.values())  # the areas differ
+    assert item(whole, "make-up allowed")["start_day"] >= round(crust, 2)
+    assert item(whole, "wound care")["end_day"] >= round(crust, 2)
+
+
+def test_the_skin_on_a_day_is_the_least_healed_area_s():
+    each = areas()
+    whole = whole_treatment(each, ["cheek", "periorbital"], 2)
+    for day in whole.timeline:
+        states = [r.timeline[min(day.day, len(r.timeline) - 1)].state for r in each.values()]
+        assert day.state == min(states, key=STATE_ORDER.index)
+
+
+def test_antiviral_when_any_treated_site_is_perioral():
+    each = {
+        "cheeks": healing_timeline([surface()], skin_for("cheek", age=50), ["cheek"]),
+        "perioral": healing_timeline([surface(60e-6)], skin_for("perioral", age=50), ["perioral"]),
+    }
+    whole = whole_treatment(each, ["cheek", "perioral"], 2)
+    assert any(a["name"] == "antiviral prophylaxis" for a in whole.aftercare)
+
+
+def test_one_area_is_its_own_course():
+    one = areas()["cheeks"]
+    assert whole_treatment({"cheeks": one}, ["cheek"], 2) is one
+
+
+@settings(max_examples=25, deadline=None)
+@given(coag=st.floats(40e-6, 110e-6), step=st.floats(0.0, 5e-6))
+def test_whole_downtime_continuous_and_non_decreasing_in_depth(coag, step):
+    """The latest of continuous, non-decreasing courses is continuous and non-decreasing."""
+    a = whole_treatment(areas(coag), ["cheek", "periorbital"], 2).downtime_days
+    b = whole_treatment(areas(coag + step), ["cheek", "periorbital"], 2).downtime_days
+    assert b >= a - 1e-9
+    if step <= 0.5e-6:
+        assert b - a <= 0.1 * a
