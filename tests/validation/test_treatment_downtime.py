@@ -3,6 +3,7 @@ the 3-5 days the treatment is sold with, and deeper or denser plans take longer.
 No constant is set to make it so: the chain is column solver -> wound geometry
 -> healing model (docs/healing.md shows the calculation)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,14 @@ def test_healing_command_prints_the_timeline(capsys):
     assert main(["healing", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
     assert "EDUCATIONAL MODEL" in out and "downtime" in out and "day" in out
+
+
+def test_healing_json_names_each_area_s_downtime(capsys):
+    assert main(["healing", str(REFERENCE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_area = data["downtime_days_by_area"]
+    assert data["downtime_region"] == max(by_area, key=by_area.get)
+    assert data["downtime_days"] == pytest.approx(max(by_area.values()), abs=0.01)
 
 
 @pytest.mark.parametrize("override", ["patient.age_years=12", "patient.phototype=9"])

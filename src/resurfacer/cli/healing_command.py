@@ -18,7 +18,8 @@ def register(subparsers) -> None:
         "--json",
         action="store_true",
         help="print everything the table shows as JSON: summary, bands, daily schedule, "
-        "aftercare items, milestones, phototype notes, when to call the clinic",
+        "aftercare items, milestones, phototype notes, when to call the clinic, and for "
+        "several areas each area's downtime",
     )
     p.set_defaults(func=run)
 
@@ -29,8 +30,18 @@ def run(args) -> int:
     from resurfacer.treatment import simulate
 
     outcome = simulate(load_plan(args.plan, args.overrides), progress=sys.stderr.isatty())
+    s = outcome.summary
+    by_area = {r.name: round(r.downtime_days, 2) for r in s.regions}
     if args.json:
-        print(json.dumps(outcome.healing.summary(), indent=2))
+        data = outcome.healing.summary()
+        if len(by_area) > 1:
+            data |= {"downtime_region": s.downtime_region, "downtime_days_by_area": by_area}
+        print(json.dumps(data, indent=2))
     else:
         print(timeline_table(outcome.healing))
+        if len(by_area) > 1:
+            print(
+                "downtime by area (the slowest sets the course above): "
+                + ", ".join(f"{name} {days:.1f} d" for name, days in by_area.items())
+            )
     return 0
