@@ -119,6 +119,19 @@ def test_max_downtime_excludes_longer_plans():
     assert not r.reachable and "max_downtime_days" in r.message
 
 
+def test_no_proposed_plan_breaks_the_downtime_cap_in_the_full_simulation():
+    # candidates meet the cap on the surrogate's largest site (the cheek here); the
+    # verified plan's downtime is its slowest area's, the thinner eyelid skin's (moderate
+    # wrinkles, 7.5 mJ at 5 %: 4.34 d on the cheek, 4.58 d on the eyelids), so the cap is
+    # checked again on the full simulation
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    areas = [Area(site="cheek", area_cm2=50), Area(site="periorbital", area_cm2=10)]
+    r = plan_treatment(patient, areas, "moderate_wrinkles", max_downtime_days=4.5, **KW)
+    assert all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
+    dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
+    assert dropped and all("full simulation" in d["message"] for d in dropped)
+
+
 def test_bad_input():
     patient = Patient(sex="female", age_years=50, phototype=2)
     with pytest.raises(InputError, match="indication"):

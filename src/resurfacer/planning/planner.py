@@ -18,7 +18,8 @@
    least downtime (0.1 d resolution), then the least heat. The best candidate of each
    kind of plan (which passes, stacking, passes repeated) are verified with the full
    `simulate` and re-checked against every rule with the outcome (bulk temperature,
-   depth); a plan failing a rule there is dropped and the next taken.
+   depth) and against the downtime cap (the slowest area's downtime); a plan failing
+   either there is dropped and the next taken.
 5. Not reachable: reported (`reachable = False`, `message`) with the nearest plan
    (depth closest to the target range, then least downtime).
 
@@ -496,7 +497,28 @@ class _Verifier:
                     bound = _heat_within(c.heat, v, self.body_temperature)
                     self.too_hot = min(self.too_hot, bound)
             return None
+        if self._over_downtime_cap(c, outcome.summary):
+            return None
         return self._planned(c, plan, outcome, reachable)
+
+    def _over_downtime_cap(self, c: Candidate, summary) -> bool:
+        """Whether the full simulation's downtime (the slowest area's) breaks the user's
+        cap, which the candidate met on the surrogate's largest site; such a plan is
+        dropped like one that breaks a rule."""
+        cap = self.ctx.max_downtime_days
+        if cap is None or summary.downtime_days <= cap:
+            return False
+        self.broken.append("max_downtime_days")
+        self.dropped.append(
+            {
+                "plan": c.kind,
+                "rule": "max_downtime_days",
+                "sites": [summary.downtime_region],
+                "message": f"downtime {summary.downtime_days:.2f} d in the full simulation "
+                f"(set by {summary.downtime_region}) > the cap of {cap:g} d",
+            }
+        )
+        return True
 
     def _planned(self, c, plan, outcome, reachable) -> PlannedTreatment:
         ctx = self.ctx
