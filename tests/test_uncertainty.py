@@ -124,3 +124,28 @@ def test_full_field_passes_carry_the_wiped_surface_as_the_chain_does():
     assert second > chain.passes[0].removed_um + 40.0
     assert second == pytest.approx(chain.passes[1].coagulation_depth_um, rel=0.1)
     assert nominal["downtime_days"] == pytest.approx(chain.downtime_days, rel=0.15)
+
+
+TWO_AREAS = Plan.from_data(
+    {
+        "name": "cheek and eyelids",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 50}, {"site": "periorbital", "area_cm2": 10}],
+        "passes": [{"device": "co2_dual", "mode": "surface", "density_percent": 20}],
+    }
+)
+
+
+def test_downtime_band_is_sampled_on_the_area_that_sets_the_downtime():
+    from resurfacer.treatment import simulate
+
+    summary = simulate(TWO_AREAS).summary
+    assert summary.downtime_region == "periorbital"  # the surface pass kills its basal layer
+    on_cheek = propagate(TWO_AREAS, 3, seed=1)
+    on_slowest = propagate(TWO_AREAS, 3, seed=1, reference=summary)
+    assert on_cheek.downtime_area == "cheek" and on_slowest.downtime_area == "periorbital"
+    nominal = on_slowest.samples["nominal"]["downtime_days"]
+    assert nominal > on_cheek.samples["nominal"]["downtime_days"]
+    assert "periorbital" in band_table(on_slowest)
+    # the pass figures stay on the largest site
+    assert on_slowest.samples["nominal"]["passes"] == on_cheek.samples["nominal"]["passes"]

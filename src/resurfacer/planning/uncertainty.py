@@ -8,8 +8,9 @@ treatment chain that sets depth and downtime:
     sampled skin -> one column per pass (the full column solver, `column_for`;
     not the surrogate, whose tables are per skin) -> wounds -> healing_timeline
 
-on the plan's largest site, with the passes as set there; its relative downtime spread
-is carried over to the headline downtime, which is the slowest area's. Bulk heating
+for the pass figures on the plan's largest site (the passes as planned), and for the
+downtime on the area that sets it (`OutcomeSummary.downtime_region`, the slowest, with
+the passes as fired there; the largest site when no reference is given). Bulk heating
 and session time are not sampled. The columns are solved on a coarser grid than
 `simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster) and the bands are
 transferred to the reference outcome as ratios: band = reference value x
@@ -52,9 +53,12 @@ class UncertaintyResult:
     percentiles: tuple[float, float]
     bands: dict
     samples: dict = field(repr=False)
+    #: the treated area the downtime band was sampled on (the one that sets the downtime)
+    downtime_area: str = ""
     method: str = (
-        "full column solver per sampled skin (8 um cells), healing on the largest site; "
-        "ratios to the coarse nominal applied to the reference outcome"
+        "full column solver per sampled skin (8 um cells): pass figures on the largest "
+        "site, downtime on the area that sets it; ratios to the coarse nominal applied to "
+        "the reference outcome"
     )
 
     def to_dict(self) -> dict:
@@ -62,6 +66,7 @@ class UncertaintyResult:
             "n_samples": self.n_samples,
             "seed": self.seed,
             "site": self.site,
+            "downtime_area": self.downtime_area,
             "percentiles": list(self.percentiles),
             "method": self.method,
             **self.bands,
@@ -84,7 +89,9 @@ def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
     return out
 
 
-def _chain(plan: Plan, site: str, overrides, options) -> dict:
+def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
+    """Pass figures and downtime on `site` with `overrides`, for `passes` (default: the
+    plan's passes as planned)."""
     from resurfacer.treatment import column_for, wound_for
 
     pt = plan.patient
@@ -93,7 +100,7 @@ def _chain(plan: Plan, site: str, overrides, options) -> dict:
     # they removed (crater and wiped layer), and its wound is measured from the surface
     # before the first pass
     cols, wounds, tops, top = [], [], [], 0.0
-    for p in plan.passes:
+    for p in plan.passes if passes is None else passes:
         tops.append(top)
         column = column_for(skin.stripped(top) if top > 0 else skin, p.beam(), p.pulse(), options)
         removed = 0.0
@@ -152,10 +159,20 @@ def propagate(
     pt = plan.patient
     nominal_skin = skin_for(site, pt.sex, pt.age_years, pt.phototype)
     nominal = _chain(plan, site, None, options)
+    slowest = _downtime_area(plan, reference)
     rng = np.random.default_rng(seed)
     draws = [
         _chain(plan, site, sample_overrides(rng, nominal_skin), options) for _ in range(n_samples)
     ]
+    if slowest is not None:  # the downtime is sampled where it is set, as fired there
+        passes = [p for i in range(len(plan.passes)) if (p := plan.region_pass(i, slowest))]
+        slow_skin = skin_for(slowest.site, pt.sex, pt.age_years, pt.phototype)
+        nominal["downtime_days"] = _chain(plan, slowest.site, None, options, passes)[
+            "downtime_days"
+        ]
+        for d in draws:
+            o = sample_overrides(rng, slow_skin)
+            d["downtime_days"] = _chain(plan, slowest.site, o, options, passes)["downtime_days"]
     lo, hi = percentiles
     qs = (lo, 50.0, hi)
     names = (f"p{lo:g}", "p50", f"p{hi:g}")
@@ -181,7 +198,22 @@ def propagate(
         ),
     }
     samples = {"nominal": nominal, "draws": draws}
-    return UncertaintyResult(n_samples, seed, site, (lo, hi), bands, samples)
+    where = slowest.region if slowest is not None else site
+    return UncertaintyResult(n_samples, seed, site, (lo, hi), bands, samples, where)
+
+
+def _downtime_area(plan: Plan, reference):
+    """The treated area that sets the reference's downtime, when it is not simply the
+    plan's passes on the largest site; else None."""
+    name = getattr(reference, "downtime_region", "") if reference is not None else ""
+    area = next((a for a in plan.site_areas if a.region == name), None)
+    if area is None:
+        return None
+    largest = max(plan.site_areas, key=lambda a: a.area_cm2)
+    as_planned = all(plan.region_pass(i, area) is p for i, p in enumerate(plan.passes))
+    if area.site == largest.site and as_planned:
+        return None
+    return area
 
 
 def band_table(result: UncertaintyResult) -> str:
@@ -192,7 +224,10 @@ def band_table(result: UncertaintyResult) -> str:
         f"{result.percentiles[0]:g}th-{result.percentiles[1]:g}th percentile)",
     ]
     d = result.bands["downtime_days"]
-    lines.append(f"downtime                  {d[lo]:.1f} - {d[hi]:.1f} d (median {d['p50']:.1f})")
+    where = f", {result.downtime_area}" if result.downtime_area != result.site else ""
+    lines.append(
+        f"downtime                  {d[lo]:.1f} - {d[hi]:.1f} d (median {d['p50']:.1f}{where})"
+    )
     for i, p in enumerate(result.bands["passes"]):
         a, c = p["ablation_depth_um"], p["coagulation_depth_um"]
         lines.append(
