@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from . import aftercare as care
 from .aftercare import Marks
-from .timeline import HealingResult, milestones
+from .timeline import HealingResult, healing_course
 
 #: skin states from least to most healed (`aftercare.skin_state`)
 STATE_ORDER = (
@@ -69,31 +68,16 @@ def whole_treatment(
     each = [marks_of(r) for r in areas]
     m = Marks(*(max(getattr(x, f) for x in each) for f in Marks.__dataclass_fields__))
     opened = any(r.skin_opened for r in areas)
-    lo = max(r.downtime_days_range[0] for r in areas)
-    hi = max(r.downtime_days_range[1] for r in areas)
-    remodel = max(r.remodeling_weeks for r in areas)
-    items = care.schedule(m, opened, "perioral" in treated_sites)
+    band = (
+        max(r.downtime_days_range[0] for r in areas),
+        max(r.downtime_days_range[1] for r in areas),
+    )
 
     def least_healed(day: float) -> str:
         states = [_state_on(r, int(day)) for r in areas]
         return min(states, key=STATE_ORDER.index)
 
-    return HealingResult(
-        reepithelialization_hours=m.closed * 24.0,
-        downtime_days=m.downtime_end,
-        downtime_days_range=(lo, hi),
-        visible_wound_days=max(r.visible_wound_days for r in areas),
-        crust_end_days=m.crust_end,
-        erythema_days=m.erythema_end,
-        oedema_days=m.oedema_end,
-        mend_clearance_days=m.mend_clear,
-        remodeling_weeks=remodel,
-        skin_opened=opened,
-        milestones=milestones(m, opened, remodel),
-        timeline=care.day_states(m, items, least_healed),
-        aftercare=items,
-        phototype_notes=care.phototype_notes(int(phototype)),
-        call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, hi, m.erythema_end),
-        disclaimer=care.disclaimer(),
-        passes=results[slowest_area(results)].passes,
-    )
+    return healing_course(
+        m, opened, band, max(r.visible_wound_days for r in areas), least_healed,
+        int(phototype), "perioral" in treated_sites, results[slowest_area(results)].passes,
+    )  # fmt: skip

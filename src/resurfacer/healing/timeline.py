@@ -196,19 +196,38 @@ def healing_timeline(
     ph = pass_healings(wounds, e, skin.site, float(skin.age))
     m = _marks(ph)
     opened = any(p.ablative for p in ph)
-    items = care.schedule(m, opened, "perioral" in sites)
 
     def state_on(day: float) -> str:
         crust = float(vis.visibility(vis.crust_fraction(np.array([day * DAY]), ph))[0])
         return care.skin_state(day, m, opened, crust)
 
+    band = (downtime_days(ph, -1.0), downtime_days(ph, 1.0))
+    return healing_course(
+        m, opened, band, vis.visible_wound_days(ph), state_on, int(skin.phototype),
+        "perioral" in sites, ph,
+    )  # fmt: skip
+
+
+def healing_course(
+    m: Marks,
+    opened: bool,
+    band: tuple[float, float],
+    visible_wound_days: float,
+    state_on,
+    phototype: int,
+    antiviral: bool,
+    passes: Sequence[PassHealing],
+) -> HealingResult:
+    """The `HealingResult` of milestones `m` [d]: aftercare scheduled from them (antiviral
+    prophylaxis if `antiviral`), the daily course (`state_on(day)` -> skin state),
+    milestones, notes, and remodelling of 12 weeks + the erythema's weeks."""
+    items = care.schedule(m, opened, antiviral)
     remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
-    lo, hi = downtime_days(ph, -1.0), downtime_days(ph, 1.0)
     return HealingResult(
         reepithelialization_hours=m.closed * 24.0,
         downtime_days=m.downtime_end,
-        downtime_days_range=(lo, hi),
-        visible_wound_days=vis.visible_wound_days(ph),
+        downtime_days_range=band,
+        visible_wound_days=visible_wound_days,
         crust_end_days=m.crust_end,
         erythema_days=m.erythema_end,
         oedema_days=m.oedema_end,
@@ -218,10 +237,10 @@ def healing_timeline(
         milestones=milestones(m, opened, remodel),
         timeline=care.day_states(m, items, state_on),
         aftercare=items,
-        phototype_notes=care.phototype_notes(int(skin.phototype)),
-        call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, hi, m.erythema_end),
+        phototype_notes=care.phototype_notes(phototype),
+        call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, band[1], m.erythema_end),
         disclaimer=care.disclaimer(),
-        passes=ph,
+        passes=list(passes),
     )
 
 
