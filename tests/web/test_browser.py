@@ -80,6 +80,7 @@ def test_plan_run_and_validation(live_server, page, tmp_path):
     downtime = result.locator('[data-stat="downtime"]')
     if downtime.count():
         assert "day" in downtime.inner_text().lower()
+        assert "set by" in downtime.inner_text()  # a full face: the slowest area named
     else:  # healing not integrated: the session time and depth stand in
         assert "min" in result.locator('[data-stat="session"]').inner_text()
     assert "µm" in result.locator('[data-stat="depth"]').inner_text()

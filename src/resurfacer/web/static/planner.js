@@ -547,7 +547,10 @@ const Resurfacer = (() => {
     if (downtime) {
       const [label, unit] = labelOf(downtime[0]);
       const range = s[`${downtime[0]}_range`];
-      const note = Array.isArray(range) ? `range ${fmt(range[0], 2)}–${fmt(range[1], 2)}` : null;
+      const parts = [];
+      if (Array.isArray(range)) parts.push(`range ${fmt(range[0], 2)}–${fmt(range[1], 2)}`);
+      if (s.downtime_region && (s.regions || []).length > 1) parts.push(`set by ${s.downtime_region}`);
+      const note = parts.length ? parts.join("; ") : null;
       cards.push(card(label, fmt(downtime[1], 2), unit || "days", "downtime", note));
     }
     cards.push(card("Session time", fmt(s.session_minutes, 3), "min", "session"));
