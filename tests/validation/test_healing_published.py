@@ -107,7 +107,10 @@ def test_full_field_er_yag_calibration_and_co2_check():
     assert co2 > 2 * column_closure(90e-6) / 86400
 
 
-def test_reference_dual_full_face_downtime_3_to_5_days():
+def test_hand_set_dual_wounds_on_the_cheek_heal_in_3_to_5_days():
+    """A surface + deep pair of hand-set wounds (30 um surface crater, 500 um columns at
+    5-10 %) on the cheek, 50 y. Not the reference plan through the chain: that is
+    tests/validation/test_treatment_downtime.py (7.08 d, set by its eyelids)."""
     surf = WoundedPass(
         "ablative_fractional",
         30e-6,

@@ -19,6 +19,7 @@ from resurfacer.data import data_path, load_toml
 from resurfacer.errors import InputError
 from resurfacer.tissue.skin import skin_for
 
+from .combine import whole_treatment
 from .renewal import DAY
 from .timeline import HealingResult, healing_timeline
 from .wound import WoundedPass
@@ -63,10 +64,20 @@ def case_for(row_id: str) -> dict:
 
 
 def healing_for_case(case: Mapping) -> HealingResult:
-    """The healing course of a case: its wounds in the nominal skin of its site and age."""
-    spec = load_toml(CASES)["wounds"][case["wounds"]]
-    skin = skin_for(case["site"], age=float(case["age"]), phototype=2)
-    return healing_timeline([_wound(p) for p in spec["passes"]], skin)
+    """The healing course of a case: its wounds in the nominal skin of its site and age;
+    with `areas`, the whole treatment's course over it and them (`whole_treatment`)."""
+    wounds = load_toml(CASES)["wounds"]
+    areas = [{"wounds": case["wounds"], "site": case["site"]}, *case.get("areas", [])]
+    sites = [a["site"] for a in areas]
+    courses = {
+        f"{a['site']} ({a['wounds']})": healing_timeline(
+            [_wound(p) for p in wounds[a["wounds"]]["passes"]],
+            skin_for(a["site"], age=float(case["age"]), phototype=2),
+            [a["site"]],
+        )
+        for a in areas
+    }
+    return whole_treatment(courses, sites, phototype=2)
 
 
 def _model_days(result: HealingResult, case: Mapping) -> float:
