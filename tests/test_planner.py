@@ -128,6 +128,8 @@ def test_no_proposed_plan_breaks_the_downtime_cap_in_the_full_simulation():
     areas = [Area(site="cheek", area_cm2=50), Area(site="periorbital", area_cm2=10)]
     r = plan_treatment(patient, areas, "moderate_wrinkles", max_downtime_days=4.5, **KW)
     assert all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
+    for p in r.plans:  # the rationale names the area that sets the downtime
+        assert f"set by the {p.predicted['downtime_region']} area" in p.rationale
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
     assert dropped and all("full simulation" in d["message"] for d in dropped)
 

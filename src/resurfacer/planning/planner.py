@@ -621,9 +621,11 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, met) -
             f"The target {what} of {goal} for {target['name'].lower()} is not reachable within "
             f"the limits; the nearest plan, {passes}, reaches {depth_um:.0f} um"
         )
+    where = f", set by the {summary.downtime_region} area" if len(summary.regions) > 1 else ""
     tail = (
         f" with a predicted downtime of {summary.downtime_days:.1f} d "
-        f"({summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f}) and a peak "
+        f"({summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f}{where}) "
+        "and a peak "
         f"bulk temperature of {summary.peak_bulk_temperature_c:.1f} C. "
         + (
             "Among the candidates that reach the target it has the least downtime, then the "
