@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resurfacer.healing import WoundedPass, healing_timeline, slowest_area, whole_treatment
-from resurfacer.healing.combine import STATE_ORDER, marks_of
+from resurfacer.healing.aftercare import SKIN_STATES
+from resurfacer.healing.combine import marks_of
 from resurfacer.tissue.skin import skin_for
 
 
@@ -63,7 +64,7 @@ def test_the_skin_on_a_day_is_the_least_healed_area_s():
     whole = whole_treatment(each, ["cheek", "periorbital"], 2)
     for day in whole.timeline:
         states = [r.timeline[min(day.day, len(r.timeline) - 1)].state for r in each.values()]
-        assert day.state == min(states, key=STATE_ORDER.index)
+        assert day.state == min(states, key=SKIN_STATES.index)
 
 
 def test_antiviral_when_any_treated_site_is_perioral():

@@ -13,7 +13,7 @@ from resurfacer.data import load_toml
 @dataclass(frozen=True)
 class DayState:
     day: int
-    state: str  # skin: "open wound" | "crusting" | "flaking" | "intact, swollen" | ...
+    state: str  # skin: one of SKIN_STATES
     erythema: str  # "marked" | "moderate" | "mild" | "none"
     aftercare: tuple[str, ...]
 
@@ -73,22 +73,41 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     return items
 
 
+#: The skin states `skin_state` gives, from least to most healed (the order in which
+#: areas healing together are compared, `combine.whole_treatment`).
+SKIN_STATES = (
+    OPEN := "open wound",
+    CRUSTING := "crusting",
+    FLAKING := "flaking",
+    INTACT_SWOLLEN := "intact skin, swollen",
+    HEALED_SHEDDING := "healed surface (microscopic debris shedding)",
+    INTACT_SHEDDING := "intact skin (microscopic debris shedding)",
+    HEALED := "healed",
+    INTACT := "intact skin",
+)
+
+
 def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> str:
     """The skin on day `t`: open, crusting (crust covers at least the visible fraction),
     flaking (less), then healed; non-ablative skin stays intact throughout."""
     if ablative:
         if t < marks.closed:
-            return "open wound"
+            return OPEN
         if t < marks.crust_end:
-            return "crusting" if crust_visible >= 1.0 else "flaking"
+            return CRUSTING if crust_visible >= 1.0 else FLAKING
         if t < marks.mend_clear:
-            return "healed surface (microscopic debris shedding)"
-        return "healed"
+            return HEALED_SHEDDING
+        return HEALED
     if t < marks.oedema_end:
-        return "intact skin, swollen"
+        return INTACT_SWOLLEN
     if t < marks.mend_clear:
-        return "intact skin (microscopic debris shedding)"
-    return "intact skin"
+        return INTACT_SHEDDING
+    return INTACT
+
+
+def least_healed(states) -> str:
+    """The least healed of `states` (`SKIN_STATES` order)."""
+    return min(states, key=SKIN_STATES.index)
 
 
 def redness(t: float, erythema_days: float) -> str:

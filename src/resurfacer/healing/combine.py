@@ -13,20 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .aftercare import Marks
+from .aftercare import Marks, least_healed
 from .timeline import HealingResult, healing_course
-
-#: skin states from least to most healed (`aftercare.skin_state`)
-STATE_ORDER = (
-    "open wound",
-    "crusting",
-    "flaking",
-    "intact skin, swollen",
-    "healed surface (microscopic debris shedding)",
-    "intact skin (microscopic debris shedding)",
-    "healed",
-    "intact skin",
-)
 
 
 def marks_of(result: HealingResult) -> Marks:
@@ -73,11 +61,10 @@ def whole_treatment(
         max(r.downtime_days_range[1] for r in areas),
     )
 
-    def least_healed(day: float) -> str:
-        states = [_state_on(r, int(day)) for r in areas]
-        return min(states, key=STATE_ORDER.index)
+    def state_on(day: float) -> str:
+        return least_healed(_state_on(r, int(day)) for r in areas)
 
     return healing_course(
-        m, opened, band, max(r.visible_wound_days for r in areas), least_healed,
+        m, opened, band, max(r.visible_wound_days for r in areas), state_on,
         int(phototype), "perioral" in treated_sites, results[slowest_area(results)].passes,
     )  # fmt: skip
