@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 import xarray as xr
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from resurfacer import __version__
 from resurfacer.column.ablation import pass_removal
@@ -196,6 +196,13 @@ class OutcomeSummary(BaseModel):
     warnings: list[str] = []
     #: the same, structured: rule, regions, passes, value and limit
     broken_rules: list[BrokenRule] = []
+
+    @computed_field
+    @property
+    def downtime_set_by(self) -> str:
+        """The area every output names as setting the downtime: `downtime_region` when the
+        plan treats several areas, "" for one (its downtime is simply the plan's)."""
+        return self.downtime_region if len(self.regions) > 1 else ""
 
     def rounded(self) -> dict:
         """The summary as JSON data with numbers rounded to what they mean

@@ -59,6 +59,15 @@ def test_plan_heals_when_its_slowest_area_does():
     assert "antiviral prophylaxis" in names
 
 
+def test_outputs_name_the_downtime_area_only_for_several_areas():
+    """`downtime_set_by`, which every output prints, names the slowest area of a plan of
+    several areas and nothing for one area, and travels in the JSON summary."""
+    several = downtime().rounded()
+    assert several["downtime_set_by"] == several["downtime_region"] == "periorbital"
+    one = simulate(load_plan(REFERENCE.with_name("co2-deep-acne-scars-cheek.toml"))).summary
+    assert len(one.regions) == 1 and one.downtime_set_by == ""
+
+
 def test_deeper_surface_pass_gives_longer_downtime():
     base = downtime()
     deeper = downtime("passes.0.pulse_energy_mj=150")

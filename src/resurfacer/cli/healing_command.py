@@ -34,12 +34,12 @@ def run(args) -> int:
     by_area = {r.name: round(r.downtime_days, 2) for r in s.regions}
     if args.json:
         data = outcome.healing.summary()
-        if len(by_area) > 1:
-            data |= {"downtime_region": s.downtime_region, "downtime_days_by_area": by_area}
+        if s.downtime_set_by:
+            data |= {"downtime_region": s.downtime_set_by, "downtime_days_by_area": by_area}
         print(json.dumps(data, indent=2))
     else:
         print(timeline_table(outcome.healing))
-        if len(by_area) > 1:
+        if s.downtime_set_by:
             print(
                 "downtime by area (the slowest sets the course above): "
                 + ", ".join(f"{name} {days:.1f} d" for name, days in by_area.items())

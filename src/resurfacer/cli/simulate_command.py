@@ -169,7 +169,7 @@ def summary_table(summary) -> str:
         else f"skin surface              intact (zones repaired after "
         f"{summary.reepithelialization_hours:.0f} h)",
         f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})"
-        + (f", set by {summary.downtime_region}" if len(summary.regions) > 1 else ""),
+        + (f", set by {summary.downtime_set_by}" if summary.downtime_set_by else ""),
         f"erythema                  {summary.erythema_days:.1f} days",
         "",
         "pass figures: area-weighted means over the areas each pass treats",

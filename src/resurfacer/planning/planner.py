@@ -621,7 +621,7 @@ def _rationale(c, summary, target, indication, metric, depth_um, binding, met) -
             f"The target {what} of {goal} for {target['name'].lower()} is not reachable within "
             f"the limits; the nearest plan, {passes}, reaches {depth_um:.0f} um"
         )
-    where = f", set by the {summary.downtime_region} area" if len(summary.regions) > 1 else ""
+    where = f", set by the {summary.downtime_set_by} area" if summary.downtime_set_by else ""
     tail = (
         f" with a predicted downtime of {summary.downtime_days:.1f} d "
         f"({summary.downtime_days_range[0]:.1f}-{summary.downtime_days_range[1]:.1f}{where}) "

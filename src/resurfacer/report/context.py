@@ -97,7 +97,7 @@ def cards(outcome) -> list[dict]:
     return [
         {"label": "downtime", "value": format_value(s.downtime_days, "days"),
          "note": f"model band {lo:.1f}–{hi:.1f} d"
-         + (f"; slowest area: {s.downtime_region}" if len(s.regions) > 1 else "")},
+         + (f"; slowest area: {s.downtime_set_by}" if s.downtime_set_by else "")},
         {"label": "skin closed after", "value": format_value(s.reepithelialization_hours, "h"),
          "note": "re-epithelialisation"},
         {"label": "erythema", "value": format_value(s.erythema_days, "days"), "note": "redness"},

@@ -549,7 +549,7 @@ const Resurfacer = (() => {
       const range = s[`${downtime[0]}_range`];
       const parts = [];
       if (Array.isArray(range)) parts.push(`range ${fmt(range[0], 2)}–${fmt(range[1], 2)}`);
-      if (s.downtime_region && (s.regions || []).length > 1) parts.push(`set by ${s.downtime_region}`);
+      if (s.downtime_set_by) parts.push(`set by ${s.downtime_set_by}`);
       const note = parts.length ? parts.join("; ") : null;
       cards.push(card(label, fmt(downtime[1], 2), unit || "days", "downtime", note));
     }
