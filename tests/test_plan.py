@@ -294,3 +294,10 @@ def test_json_schema_lists_fields_and_refuses_extras():
         assert name in props
     assert schema["$defs"]["Pass"]["additionalProperties"] is False
     json.dumps(schema)
+
+
+def test_a_sweep_file_given_as_a_plan_names_the_sweep_command():
+    sweep = DUAL.with_name("sweep-deep-energy-density.toml")
+    with pytest.raises(InputError) as info:
+        load_plan(sweep)
+    assert info.value.field == "base" and "resurfacer sweep" in str(info.value)

@@ -692,6 +692,12 @@ def load_plan(path, overrides=()) -> Plan:
     """
     path = Path(path)
     data = read_plan_data(path, "json" if path.suffix.lower() == ".json" else "toml")
+    if isinstance(data, dict) and {"base", "parameters"} <= data.keys():
+        raise InputError(
+            "base",
+            f"a sweep file ({path.name}: base + [parameters])",
+            f"a plan file; run a sweep with `resurfacer sweep {path}`",
+        )
     return Plan.from_data(apply_overrides(data, overrides) if overrides else data)
 
 
