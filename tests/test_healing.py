@@ -14,6 +14,7 @@ from resurfacer.healing import (
     healing_timeline,
     natural_renewal,
     timeline_table,
+    wounds_downtime_days,
 )
 from resurfacer.tissue.skin import skin_for
 
@@ -339,3 +340,19 @@ def test_bad_geometry_names_the_pass_field(p, field):
     with pytest.raises(InputError) as e:
         healing_timeline([p], CHEEK)
     assert e.value.field == field
+
+
+@pytest.mark.parametrize(
+    "wounds",
+    [
+        [surface(), deep()],
+        [deep(cov=0.1)],
+        [column(kind="nonablative")],
+        [full_field(90e-6, 100e-6)],
+    ],
+)
+def test_the_planner_s_downtime_is_the_timeline_s(wounds):
+    # the planner's per-candidate figure skips the daily course, not the model
+    eyelid = skin(site="periorbital")
+    full = healing_timeline(wounds, eyelid).downtime_days
+    assert wounds_downtime_days(wounds, eyelid) == full

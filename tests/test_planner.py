@@ -119,19 +119,48 @@ def test_max_downtime_excludes_longer_plans():
     assert not r.reachable and "max_downtime_days" in r.message
 
 
-def test_no_proposed_plan_breaks_the_downtime_cap_in_the_full_simulation():
-    # candidates meet the cap on the surrogate's largest site (the cheek here); the
-    # verified plan's downtime is its slowest area's, the thinner eyelid skin's (moderate
-    # wrinkles, 7.5 mJ at 5 %: 4.34 d on the cheek, 4.58 d on the eyelids), so the cap is
-    # checked again on the full simulation
+CHEEK_AND_EYELIDS = [Area(site="cheek", area_cm2=50), Area(site="periorbital", area_cm2=10)]
+
+
+def test_candidates_are_ranked_on_their_slowest_area():
+    # moderate wrinkles, 7.5 mJ at 5 %: 4.34 d on the cheek, 4.58 d on the thinner eyelid
+    # skin; the plan's downtime is the slowest area's, and so is the candidate's: under a
+    # 4.5 d cap no plan is proposed that the full simulation finds over it, and none has
+    # to be dropped for it
     patient = Patient(sex="female", age_years=50, phototype=2)
-    areas = [Area(site="cheek", area_cm2=50), Area(site="periorbital", area_cm2=10)]
-    r = plan_treatment(patient, areas, "moderate_wrinkles", max_downtime_days=4.5, **KW)
-    assert all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
+    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.5, **KW)
+    assert r.plans and all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
     for p in r.plans:  # the rationale names the area that sets the downtime
         assert f"set by the {p.predicted['downtime_region']} area" in p.rationale
+    assert not [d for d in r.dropped if d["rule"] == "max_downtime_days"]
+
+
+def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
+    # the cap is checked again on the verified plan: with a surrogate that sees no
+    # downtime at all, every plan over the cap is dropped there, with the reason
+    import resurfacer.planning.candidates as candidates
+
+    monkeypatch.setattr(candidates, "wounds_downtime_days", lambda wounds, skin: 0.0)
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.5, **KW)
+    assert all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
     assert dropped and all("full simulation" in d["message"] for d in dropped)
+
+
+def test_eyelid_rules_bind_the_eyelids_not_the_whole_face():
+    # a full face scales deep passes on the eyelids (0.33 x energy, 0.5 x density); the
+    # eyelid caps (7.5 mJ, 10 %) hold there, as fired, and no longer cap the other areas
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    r = plan_treatment(patient, [{"preset": "full_face"}], "deep_wrinkles", **KW)
+    assert r.plans
+    plan = r.plan(0)
+    assert not check_plan(plan)
+    deep = [i for i, p in enumerate(plan.passes) if p.mode == "deep"]
+    lids = next(a for a in plan.site_areas if a.region == "periorbital")
+    assert any(plan.passes[i].pulse_energy_mj > 7.5 for i in deep)
+    assert all(plan.region_pass(i, lids).pulse_energy_mj <= 7.5 for i in deep)
+    assert all("energy_deep_periorbital" not in p.rules for p in r.plans)
 
 
 def test_bad_input():

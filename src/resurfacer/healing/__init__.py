@@ -4,7 +4,8 @@ visible wound, oedema, erythema, downtime, remodelling and the aftercare schedul
 Modules: `renewal` (epidermal turnover vs age), `wound` (one pass: closure and
 shedding), `visibility` (crust over time, downtime, oedema, erythema), `aftercare`
 (items keyed to the wound's state, day-by-day course), `timeline` (one area's treatment:
-`healing_timeline`, `timeline_table`), `combine` (several areas healing as one patient:
+`healing_timeline`, `timeline_table`;
+`wounds_downtime_days`, its downtime alone), `combine` (several areas healing as one patient:
 `whole_treatment`), `validation` (the published rows).
 Constants and their sources: ``data/healing.toml`` and ``data/aftercare.toml``;
 method and worked example: ``docs/healing.md``.
@@ -20,6 +21,7 @@ from .timeline import (
     epidermis_thickness,
     healing_timeline,
     timeline_table,
+    wounds_downtime_days,
 )
 from .visibility import (
     crust_fraction,
@@ -64,4 +66,5 @@ __all__ = [
     "timeline_table",
     "visible_wound_days",
     "whole_treatment",
+    "wounds_downtime_days",
 ]

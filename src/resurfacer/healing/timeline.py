@@ -168,6 +168,15 @@ def _marks(ph: Sequence[PassHealing]) -> Marks:
     )
 
 
+def wounds_downtime_days(wounds: Sequence[WoundedPass], skin: Skin) -> float:
+    """The downtime [d] `healing_timeline` gives these wounds in `skin` (its
+    ``downtime_days``: max(visible-wound days, oedema)), without the daily course and
+    aftercare: the planner's per-candidate figure."""
+    wounds = _check_inputs(wounds, skin, ())
+    ph = pass_healings(wounds, epidermis_thickness(skin), skin.site, float(skin.age))
+    return downtime_days(ph)
+
+
 def healing_timeline(
     wounds: Sequence[WoundedPass], skin: Skin, treated_sites: Sequence[str] = ()
 ) -> HealingResult:

@@ -455,6 +455,21 @@ def region_pass(p: Pass, area: Area, where: str) -> Pass | None:
 def _scaled(p: Pass, defaults: dict) -> dict:
     """Energy and density scaled by a region's defaults, kept inside the device range."""
     spec = _mode_spec(p.device, p.mode) if p.device else {}
+    density = 100.0 * p.density_fraction
+    energy, density = regional_setting(spec, p.pulse_energy_mj, density, defaults)
+    out = {"pulse_energy_mj": energy}
+    if "density_percent" in spec or p.density_percent is not None:
+        out["density_percent"] = density
+    return out
+
+
+def regional_setting(
+    spec: dict, energy_mj: float, density_percent: float, defaults: dict
+) -> tuple[float, float]:
+    """(pulse energy [mJ], density [%]) of a deep ablative pass as fired on an area with
+    regional `defaults` (`Area.deep_defaults`): energy x energy_scale, rounded to 0.5 mJ,
+    and density x density_scale, rounded to 0.01 %, each clamped into the range of the
+    device mode `spec` (its ``devices.toml`` table)."""
 
     def clamp(key, value):
         entry = spec.get(key)
@@ -462,12 +477,12 @@ def _scaled(p: Pass, defaults: dict) -> dict:
             return min(max(value, entry["min"]), entry["max"])
         return value
 
-    energy = p.pulse_energy_mj * defaults.get("energy_scale", 1.0)
-    density = 100.0 * p.density_fraction * defaults.get("density_scale", 1.0)
-    out = {"pulse_energy_mj": round(clamp("pulse_energy_mj", energy) * 2) / 2}
-    if "density_percent" in spec or p.density_percent is not None:
-        out["density_percent"] = round(clamp("density_percent", density), 2)
-    return out
+    energy = energy_mj * defaults.get("energy_scale", 1.0)
+    density = density_percent * defaults.get("density_scale", 1.0)
+    return (
+        round(clamp("pulse_energy_mj", energy) * 2) / 2,
+        round(clamp("density_percent", density), 2),
+    )
 
 
 def _unit(name: str) -> str:
@@ -714,6 +729,7 @@ __all__ = [
     "RegionSetting",
     "apply_overrides",
     "is_deep_ablative",
+    "regional_setting",
     "region_pass",
     "load_plan",
 ]

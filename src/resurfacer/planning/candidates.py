@@ -2,11 +2,13 @@
 
 For every mode of a device, the options (pass tables, repeated 1-2 times) over pulse
 energy (log-spaced, rounded to device steps), density (`DENSITY_STEPS` inside the mode's
-range and the rule caps) and stacking, each with the surrogate's column per site
-(`planning.surrogate.column_table`); candidates are single modes and the device's
-``combines`` pairing. `evaluate` gives each candidate its area-weighted depth, its
-downtime (`healing_timeline` on the largest site with the surrogate geometry) and its
-heat (delivered energy per area, J/cm2).
+range and the rule caps) and stacking, each with the surrogate's column per treated region
+as the pass is fired there (`planning.surrogate.column_table` of the region's site, at the
+energy and density its regional defaults give: `plan.schema.regional_setting`);
+candidates are single modes and the device's ``combines`` pairing. `evaluate` gives each
+candidate its area-weighted depth, its downtime (the slowest region's, `healing_timeline`'s
+downtime with the surrogate geometry, as `simulate` takes a plan's) and its heat (delivered energy
+per area, J/cm2).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resurfacer.healing import WoundedPass, healing_timeline
+from resurfacer.healing import WoundedPass, wounds_downtime_days
 from resurfacer.plan.rules import pass_caps
-from resurfacer.plan.schema import DEVICES, Area, Patient, Plan
+from resurfacer.plan.schema import DEVICES, Area, Patient, Plan, is_deep_ablative, regional_setting
 from resurfacer.planning.surrogate import column_table
 
 DENSITY_STEPS = (1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100)
@@ -35,7 +37,8 @@ class Option:
     mode: str
     table: dict
     repeat: int
-    sites: dict  # site -> surrogate prediction (m)
+    regions: dict  # region name -> surrogate prediction (m) of the pass as fired there
+    densities: dict  # region name -> density [%] as fired there (None: full field)
 
 
 @dataclass
@@ -45,7 +48,8 @@ class Candidate:
     reach_depth: float = 0.0
     coverage: float = 0.0  # % of passes reaching the target's lower end
     own_coverage: float = 0.0  # % of the passes reaching the candidate's own depth
-    downtime: float = math.inf
+    downtime: float = math.inf  # d, the slowest region's
+    downtime_region: str = ""
     heat: float = 0.0  # J/cm2
     violations: tuple = ()
     met: bool = False
@@ -105,13 +109,14 @@ def thin(options: list[Option], keep: int = 40) -> list[Option]:
     return [options[i] for i in idx]
 
 
-def surrogate_wound(o: Option, site: str) -> WoundedPass:
+def surrogate_wound(o: Option, region: str) -> WoundedPass:
+    """The wound of option `o` as fired on `region` (surrogate geometry)."""
     t = o.table
-    p = o.sites[site]
+    p = o.regions[region]
     spot = DEVICES[t["device"]]["modes"][o.mode]["spot_um"] * 1e-6
     kind_ff = DEVICES[t["device"]]["modes"][o.mode]["kind"] == "full_field"
     wide = math.isnan(p["coagulation_width"])
-    dens = 1.0 if kind_ff else t["density_percent"] / 100.0
+    dens = 1.0 if kind_ff else o.densities[region] / 100.0
     if kind_ff:
         kind = "full_field"
     else:  # as treatment.wound_for: a pass without a crater is non-ablative
@@ -125,19 +130,30 @@ def surrogate_wound(o: Option, site: str) -> WoundedPass:
         coagulation_width=spot if wide else p["coagulation_width"],
         coverage=dens,
         spacing=spacing,
-        pulse_energy=t["pulse_energy_mj"] * 1e-3,
+        pulse_energy=p["pulse_energy_mj"] * 1e-3,
     )
 
 
-def evaluate(c, skin, areas, sites, weights, largest, metric, lo_m, hi_m, target):
-    """Surrogate depth (area-weighted over the sites), downtime on the largest site's
-    `skin` (built once per plan), heat per area and reaching coverage of a candidate."""
+def evaluate(c, ctx):
+    """Surrogate depth (area-weighted over the regions), downtime (the slowest region's,
+    each on its site's skin with the passes as fired there), heat per area and reaching
+    coverage of a candidate. `ctx`: the search context (regions, weights, skins, target)."""
+    metric = ctx.metric
     depths = []
     for o in c.options:
-        depths.append(float(np.dot(weights, [o.sites[s][metric] for s in sites])))
+        depths.append(float(np.dot(ctx.weights, [o.regions[r.name][metric] for r in ctx.regions])))
     c.depth = max(depths)
-    wounds = [surrogate_wound(o, largest) for o in c.options for _ in range(o.repeat)]
-    c.downtime = healing_timeline(wounds, skin, sites).downtime_days
+    c.downtime, c.downtime_region = 0.0, ""
+    seen = set()
+    for r in ctx.regions:
+        fired_alike = (r.site, tuple(sorted(r.deep_defaults.items())))
+        if fired_alike in seen:  # same skin, same passes: same downtime
+            continue
+        seen.add(fired_alike)
+        wounds = [surrogate_wound(o, r.name) for o in c.options for _ in range(o.repeat)]
+        days = wounds_downtime_days(wounds, ctx.skins[r.site])
+        if days > c.downtime:
+            c.downtime, c.downtime_region = days, r.name
     heat = 0.0
     reach_cov = 0.0
     c.own_coverage = 0.0
@@ -148,13 +164,14 @@ def evaluate(c, skin, areas, sites, weights, largest, metric, lo_m, hi_m, target
         area = math.pi * spot_cm**2 / 4
         dens = t.get("density_percent", 100.0) / 100.0
         heat += o.repeat * t["pulse_energy_mj"] * 1e-3 * t.get("stack", 1) * dens / area
-        if d >= lo_m:
+        if d >= ctx.lo_m:
             reach_cov += o.repeat * 100.0 * dens
         if d >= c.depth:
             c.own_coverage += o.repeat * 100.0 * dens
     c.heat = heat
     c.coverage = reach_cov
-    c.met = lo_m <= c.depth <= hi_m and reach_cov >= target["min_coverage_percent"] - 1e-9
+    enough = reach_cov >= ctx.target["min_coverage_percent"] - 1e-9
+    c.met = ctx.lo_m <= c.depth <= ctx.hi_m and enough
 
 
 def distance(c, lo_m, hi_m) -> float:
@@ -188,12 +205,19 @@ def density_range(spec: dict, spot_um: float) -> tuple[float, float]:
 
 def mode_options(ctx, mode: str) -> list[Option]:
     """Every setting of `mode` inside its device ranges and the rules' caps, each with the
-    surrogate prediction per site. `ctx`: the search context (patient, areas, sites, skins,
-    options, stacks, repeats, table_nodes, stop_depth, device)."""
+    surrogate prediction per region as the pass is fired there. `ctx`: the search context
+    (patient, areas, regions, sites, skins, options, stacks, repeats, table_nodes,
+    stop_depth, device).
+
+    The caps are those of the regions that take the pass as set; a region whose defaults
+    scale it (the eyelids of a full face) is held to its own rules by `check_plan` on the
+    pass as fired there."""
     device = ctx.device
     spec = DEVICES[device]["modes"][mode]
     base = make_plan(ctx.patient, ctx.areas, [{"device": device, "mode": mode}], "probe").passes[0]
-    caps = pass_caps(ctx.patient.phototype, ctx.sites, base)
+    scaled = is_deep_ablative(base)
+    as_set = [r.site for r in ctx.regions if not (scaled and r.deep_defaults)] or ctx.sites
+    caps = pass_caps(ctx.patient.phototype, as_set, base)
     e_lo, e_hi, _ = setting_range(spec["pulse_energy_mj"])
     e_hi = min(e_hi, caps.get("max_pulse_energy_mj", (math.inf, ""))[0])
     max_rep = int(min(max(ctx.repeats), caps.get("max_passes", (10, ""))[0]))
@@ -215,9 +239,16 @@ def mode_options(ctx, mode: str) -> list[Option]:
             [round_energy(e) for e in np.geomspace(e_lo, max(e_top, e_lo), ENERGY_POINTS)]
         )
         for e in [e for e in grid if e_lo <= e <= min(e_top, e_hi) + 1e-9]:
-            preds = {
-                s: {k: float(v) for k, v in tables[s].predict(e * 1e-3).items()} for s in ctx.sites
+            # the energy each region fires (its column; the density does not change it)
+            fired = {
+                r.name: regional_setting(spec, e, 100.0, r.deep_defaults if scaled else {})[0]
+                for r in ctx.regions
             }
+            preds = {}
+            for r in ctx.regions:
+                pred = tables[r.site].predict(fired[r.name] * 1e-3)
+                preds[r.name] = {k: float(v) for k, v in pred.items()}
+                preds[r.name]["pulse_energy_mj"] = fired[r.name]
             for d in densities:
                 tbl = {"device": device, "mode": mode, "pulse_energy_mj": float(e)}
                 if d is not None:
@@ -228,7 +259,15 @@ def mode_options(ctx, mode: str) -> list[Option]:
                     # as in the surrogate table (`surrogate._node_pulse`)
                     duration = e / power if power else base.pulse_duration_ms
                     tbl["stack_spacing_ms"] = round(float(STACK_SPACING_FACTOR * duration), 6)
-                opts += [Option(mode, tbl, rep, preds) for rep in ctx.repeats if rep <= max_rep]
+                dens = {
+                    r.name: None
+                    if d is None
+                    else regional_setting(spec, e, d, r.deep_defaults if scaled else {})[1]
+                    for r in ctx.regions
+                }
+                opts += [
+                    Option(mode, tbl, rep, preds, dens) for rep in ctx.repeats if rep <= max_rep
+                ]
     return opts
 
 

@@ -10,10 +10,14 @@
    dermis.
 3. A grid search over pulse energy, density, stacking (1-2 pulses), passes (1-2) and,
    for a device with a surface and a deep mode, the surface + deep combination.
-   Each candidate: depth from the surrogate (area-weighted over sites, as
-   `simulate`), downtime from `healing_timeline` on the largest site, heat as the
-   delivered energy per area [J/cm2]. Candidates that break a rule (including the
-   surrogate's estimate of depth_within_dermis) are dropped.
+   Each candidate is judged per treated region with its passes as fired there (a
+   region's defaults scale deep passes: the eyelids of a full face take 0.33 x the
+   energy at 0.5 x the density): depth from the surrogate (area-weighted over the
+   regions, as `simulate`), downtime the slowest region's (as `simulate` takes a
+   plan's), heat as the delivered energy per area [J/cm2]. Candidates that break a rule
+   in any region (`check_plan`, with the surrogate's estimate of depth_within_dermis)
+   are dropped; the search grid is capped by the rules of the regions that take the
+   passes as set.
 4. Ranking: reaching the target (depth in range and least coverage) first, then the
    least downtime (0.1 d resolution), then the least heat. The best candidate of each
    kind of plan (which passes, stacking, passes repeated) are verified with the full
@@ -165,6 +169,27 @@ def _areas(areas) -> list[Area]:
     return out
 
 
+@dataclass(frozen=True)
+class _Region:
+    """A treated region as the search sees it: name, site, area [cm2] and the regional
+    defaults that scale deep ablative passes there (`Area.deep_defaults`)."""
+
+    name: str
+    site: str
+    area_cm2: float
+    deep_defaults: dict
+
+
+def _regions(areas: list[Area]) -> list[_Region]:
+    """One entry per region name (areas of the same name add up)."""
+    out: dict[str, _Region] = {}
+    for a in areas:
+        had = out.get(a.region)
+        cm2 = a.area_cm2 + (had.area_cm2 if had else 0.0)
+        out[a.region] = _Region(a.region, a.site, cm2, a.deep_defaults)
+    return list(out.values())
+
+
 @dataclass
 class _Search:
     """What one planning run knows: patient, areas, target, limits, tables' inputs."""
@@ -181,8 +206,9 @@ class _Search:
     max_downtime_days: float | None
     progress: object = False
     sites: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
     largest: str = ""
-    weights: object = None
+    weights: object = None  # area fraction of each of `regions`
     skins: dict = field(default_factory=dict)
     bottoms: dict = field(default_factory=dict)
     depth_frac: tuple = (math.inf, "")
@@ -233,7 +259,8 @@ def _search(patient, areas, indication, device, max_downtime_days, options, **kw
         site_area[a.site] = site_area.get(a.site, 0.0) + a.area_cm2
     ctx.sites = list(site_area)
     ctx.largest = max(site_area, key=site_area.get)
-    ctx.weights = np.array([site_area[s] for s in ctx.sites]) / sum(site_area.values())
+    ctx.regions = _regions(ctx.areas)
+    ctx.weights = np.array([r.area_cm2 for r in ctx.regions]) / sum(site_area.values())
     ctx.skins = {
         s: skin_for(s, patient.sex, patient.age_years, patient.phototype) for s in ctx.sites
     }
@@ -264,22 +291,11 @@ def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
     feasible = []
     pass_cache: dict = {}
     for c in candidates:
-        evaluate(
-            c,
-            ctx.skins[ctx.largest],
-            ctx.areas,
-            ctx.sites,
-            ctx.weights,
-            ctx.largest,
-            ctx.metric,
-            ctx.lo_m,
-            ctx.hi_m,
-            ctx.target,
-        )
+        evaluate(c, ctx)
         viol = [v.rule for v in check_plan(fast_plan(ctx.patient, ctx.areas, c, pass_cache))]
         frac = max(
-            max(o.sites[s]["coagulation_depth"] for o in c.options) / ctx.bottoms[s]
-            for s in ctx.sites
+            max(o.regions[r.name]["coagulation_depth"] for o in c.options) / ctx.bottoms[r.site]
+            for r in ctx.regions
         )
         if frac > ctx.depth_frac[0]:
             viol.append(ctx.depth_frac[1])
@@ -526,7 +542,7 @@ class _Verifier:
         t = ctx.target
         depth_um = max(getattr(p, f"{ctx.metric}_um") for p in summary.passes)
         met = reachable and c.met and t["min_um"] <= depth_um <= t["max_um"]
-        binding = _binding(c, self.candidates, _key, ctx.patient, ctx.sites)
+        binding = _binding(c, self.candidates, _key, ctx.patient, ctx.regions)
         pt = PlannedTreatment(
             passes=c.passes,
             predicted=summary.model_dump(),
@@ -577,26 +593,31 @@ def _why_unreachable(candidates) -> str:
     return " (plans that reach it break: " + ", ".join(rules) + ")"
 
 
-def _binding(c, candidates, key, patient, sites) -> list[str]:
-    """Rules that excluded better candidates, and caps the plan sits at."""
+def _binding(c, candidates, key, patient, regions) -> list[str]:
+    """Rules that excluded better candidates, and caps the plan sits at in some region
+    (with the pass as fired there)."""
     mine = key(c)
     names = set()
     for other in candidates:
         if other.violations and other.met and key(other) < mine:
             names.update(other.violations)
     for o in c.options:
-        p = make_plan(patient, [Area(site=sites[0], area_cm2=1.0)], [o.table], "probe").passes[0]
-        caps = pass_caps(patient.phototype, sites, p)
-        total_density = o.repeat * 100.0 * p.density_fraction
-        checks = {
-            "max_density_percent": total_density,
-            "max_pulse_energy_mj": p.pulse_energy_mj,
-            "max_passes": o.repeat,
-            "max_stack": p.stack,
-        }
-        for limit, value in checks.items():
-            if limit in caps and p.kind != "full_field" and value >= 0.97 * caps[limit][0]:
-                names.add(caps[limit][1])
+        for r in regions:
+            table = dict(o.table, pulse_energy_mj=o.regions[r.name]["pulse_energy_mj"])
+            if o.densities[r.name] is not None:
+                table["density_percent"] = o.densities[r.name]
+            area = Area(site=r.site, area_cm2=1.0)
+            p = make_plan(patient, [area], [table], "probe").passes[0]
+            caps = pass_caps(patient.phototype, [r.site], p)
+            checks = {
+                "max_density_percent": o.repeat * 100.0 * p.density_fraction,
+                "max_pulse_energy_mj": p.pulse_energy_mj,
+                "max_passes": o.repeat,
+                "max_stack": p.stack,
+            }
+            for limit, value in checks.items():
+                if limit in caps and p.kind != "full_field" and value >= 0.97 * caps[limit][0]:
+                    names.add(caps[limit][1])
     return sorted(names)
 
 
