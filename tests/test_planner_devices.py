@@ -65,3 +65,16 @@ def test_1927_reaches_epidermal_pigment_inside_its_ranges(phototype):
             assert density["min"] <= t["density_percent"] <= density["max"]
         assert sum(t["density_percent"] for t in p.passes) >= target["min_coverage_percent"]
         assert check_plan(r.plan(0)) == [] and p.predicted["warnings"] == []
+
+
+@pytest.mark.parametrize("device", ["co2_dual", "co2_full_field", "erbium_fractional"])
+def test_a_full_face_plans_per_region_inside_every_region_s_rules(device):
+    # the eyelids' deep passes fire at their regional defaults; the plan breaks no rule
+    # in any region, and its downtime is the slowest region's
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    r = plan_treatment(patient, [{"preset": "full_face"}], "moderate_wrinkles", device, **KW)
+    assert r.plans, r.message
+    plan = r.plan(0)
+    assert check_plan(plan) == [] and r.plans[0].predicted["warnings"] == []
+    by_area = {a["name"]: a["downtime_days"] for a in r.plans[0].predicted["regions"]}
+    assert r.plans[0].predicted["downtime_days"] == max(by_area.values())
