@@ -196,6 +196,10 @@ class OutcomeSummary(BaseModel):
     warnings: list[str] = []
     #: the same, structured: rule, regions, passes, value and limit
     broken_rules: list[BrokenRule] = []
+    #: the column solver's cautions, one line per pass and caution naming the areas it
+    #: concerns (`column.cautions`: a coarse grid, a fast crater front, a lesion past the
+    #: dermis, a pass at its ablation threshold): where a figure is to be read with care
+    model_notes: list[str] = []
 
     @computed_field
     @property
@@ -343,12 +347,24 @@ def simulate(
         columns=columns,
         skins=skins,
     )
+    summary.model_notes = model_notes(plan, columns)
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + [
         f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
     ]
     summary.broken_rules = [_broken(v) for v in violations]
     return outcome
+
+
+def model_notes(plan: Plan, columns: dict) -> list[str]:
+    """The columns' cautions (`ColumnResult.warnings`) as "pass i (areas): caution", one
+    line per pass and caution, the areas listed in plan order."""
+    by_note: dict[tuple[int, str], list[str]] = {}
+    for i in range(len(plan.passes)):
+        for area, _ in plan.treated(i):
+            for note in columns[i, area.region].warnings:
+                by_note.setdefault((i, note), []).append(area.region)
+    return [f"pass {i + 1} ({', '.join(areas)}): {note}" for (i, note), areas in by_note.items()]
 
 
 def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:

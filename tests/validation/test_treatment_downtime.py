@@ -133,3 +133,15 @@ def test_downtime_is_continuous_across_the_surface_pass_s_ablation_threshold():
         lo, hi = (lo, mid) if _eyelids_with_surface_energy(mid)[0] > 0 else (mid, hi)
     below, above = _eyelids_with_surface_energy(lo)[1], _eyelids_with_surface_energy(hi)[1]
     assert above == pytest.approx(below, rel=0.10)
+
+
+def test_the_solver_s_cautions_reach_the_summary_and_the_command(capsys):
+    # the eyelids' surface pass just under its ablation threshold: the summary names the
+    # pass and the area, and `simulate` prints it under "model notes"
+    outcome = simulate(load_plan(REFERENCE, ["passes.0.regions.periorbital.pulse_energy_mj=80"]))
+    (note,) = [n for n in outcome.summary.model_notes if "ablation threshold" in n]
+    assert note.startswith("pass 1 (periorbital): ")
+    assert main(["simulate", str(REFERENCE), "--set", "passes.0.pulse_energy_mj=80"]) == 0
+    out = capsys.readouterr().out
+    assert "model notes (figures to read with care):" in out
+    assert "pass 1 (forehead, cheeks, nose, perioral, periorbital, chin_jaw)" in out

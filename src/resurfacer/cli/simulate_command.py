@@ -189,6 +189,9 @@ def summary_table(summary) -> str:
     if summary.warnings:
         lines += ["", "safety rules broken (data/safety_rules.toml):"]
         lines += [f"  - {warning}" for warning in summary.warnings]
+    if summary.model_notes:
+        lines += ["", "model notes (figures to read with care):"]
+        lines += [f"  - {note}" for note in summary.model_notes]
     return "\n".join(lines)
 
 

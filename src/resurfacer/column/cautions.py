@@ -1,5 +1,5 @@
 """Plain-language cautions about a column result (coarse grid, fast crater front,
-lesion beyond the dermis)."""
+lesion beyond the dermis, a pass at its ablation threshold)."""
 
 from resurfacer.column.summary import ColumnSummary
 from resurfacer.tissue.skin import Skin
@@ -65,3 +65,29 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
             "was found to check the model there (docs/column.md); read depths there as rough"
         ]
     return []
+
+
+def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
+    """A caution when the pass sits at its ablation threshold: no crater although the
+    surface boiled dry (the top tissue cell on the axis left the boiling plateau), or a
+    crater of at most one cell.
+
+    The healing model opens the skin (crust, wound care) only where a pass leaves a
+    crater (`treatment.wound_for`), and the solver removes whole cells, so across this
+    range the downtime can step by days (docs/healing.md, Known gaps: the eyelids'
+    surface pass, 4.26 d at 81 mJ and 6.36 d at 81.25 mJ)."""
+    dz = inputs["grid_m"]
+    crater = summary.ablation_depth
+    if crater > dz * (1 + 1e-9):
+        return []
+    if crater > 0:
+        state = f"a crater of one {dz * 1e6:.2g} um cell"
+    elif bool(fields["desiccated"].values[0, 0]):
+        state = f"no crater, the surface boiled dry to {summary.desiccation_depth * 1e6:.0f} um"
+    else:
+        return []
+    return [
+        f"the pass is at its ablation threshold ({state}): the healing model counts the skin "
+        "as opened only where a crater is left, so the downtime can step by days between "
+        "settings a few per cent apart (docs/healing.md, Known gaps)"
+    ]

@@ -40,7 +40,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from resurfacer.column import checks
-from resurfacer.column.cautions import depth_cautions, front_cautions, grid_cautions
+from resurfacer.column.cautions import (
+    depth_cautions,
+    front_cautions,
+    grid_cautions,
+    threshold_cautions,
+)
 from resurfacer.column.damage import arrhenius_parameters
 from resurfacer.column.grid import (
     MAX_CELLS,
@@ -138,6 +143,7 @@ def simulate_column(
                 grid_cautions(result.inputs)
                 + front_cautions(result.summary, result.inputs)
                 + depth_cautions(result.summary, skin)
+                + threshold_cautions(result.summary, result.fields, result.inputs)
             )
             checks.check_result(result, skin, pulse, options)
             return result
