@@ -90,6 +90,9 @@ def test_plan_run_and_validation(live_server, page, tmp_path):
     assert regions.locator("tbody tr").count() >= 1
     assert "(deepest)" in regions.inner_text()
     assert "of its dermis" in result.locator('[data-stat="depth"]').inner_text()
+    # the solver's cautions: the deep pass's fast crater front, naming the pass
+    notes = result.locator('[data-role="model-notes"]')
+    assert "pass 2" in notes.text_content()
 
     report = page.frame_locator("#result iframe.report")
     # the report names each figure's PNG in its caption: cross_section_pass0.png, ...

@@ -612,6 +612,14 @@ const Resurfacer = (() => {
       el("strong", { text: "Check the settings: " }), cautions.join("; "));
   }
 
+  /* The column solver's cautions, one per pass and caution (summary.model_notes). */
+  function modelNotes(notes) {
+    if (!notes || !notes.length) return null;
+    return el("details", { class: "model-notes", "data-role": "model-notes" },
+      el("summary", { text: `Model notes (${notes.length}): figures to read with care` }),
+      el("ul", {}, notes.map((n) => el("li", { text: n }))));
+  }
+
   function renderResult(container, view) {
     const s = view.summary;
     const extras = extraNumbers(s);
@@ -630,6 +638,7 @@ const Resurfacer = (() => {
         }))) : null,
       regionTable(s),
       passTable(s),
+      modelNotes(s.model_notes),
       el("iframe", { class: "report", src: view.report_url, title: "Report with figures",
         sandbox: "allow-scripts" })];
     container.replaceChildren(...parts.filter((x) => x));
