@@ -132,6 +132,7 @@ def test_candidates_are_ranked_on_their_slowest_area():
     assert r.plans and all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
     for p in r.plans:  # the rationale names the area that sets the downtime
         assert f"set by the {p.predicted['downtime_region']} area" in p.rationale
+        assert p.surrogate["downtime_region"] in {"cheek", "periorbital"}
     assert not [d for d in r.dropped if d["rule"] == "max_downtime_days"]
 
 

@@ -553,6 +553,7 @@ class _Verifier:
             surrogate={
                 "depth_um": c.depth * 1e6,
                 "downtime_days": c.downtime,
+                "downtime_region": c.downtime_region,
                 "heat_j_per_cm2": c.heat,
                 "coverage_percent": c.coverage,
             },
