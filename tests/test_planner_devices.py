@@ -67,7 +67,7 @@ def test_1927_reaches_epidermal_pigment_inside_its_ranges(phototype):
         assert check_plan(r.plan(0)) == [] and p.predicted["warnings"] == []
 
 
-@pytest.mark.parametrize("device", ["co2_dual", "co2_full_field", "erbium_fractional"])
+@pytest.mark.parametrize("device", ["co2_dual", "co2_full_field"])
 def test_a_full_face_plans_per_region_inside_every_region_s_rules(device):
     # the eyelids' deep passes fire at their regional defaults; the plan breaks no rule
     # in any region, and its downtime is the slowest region's
