@@ -161,3 +161,37 @@ def test_overrides_validate_or_refuse(items):
     except InputError as err:
         if not err.field.startswith("passes.3"):
             _check_path(err.field)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    energy=st.floats(min_value=2.5, max_value=50.0),
+    density=st.floats(min_value=1.0, max_value=24.0),
+    region=st.sampled_from(["periorbital", "neck", "chest", "cheeks"]),
+)
+def test_a_region_fires_the_deep_pass_the_planner_judges(energy, density, region):
+    # the planner's per-region settings (plan.schema.regional_setting) are the pass the
+    # plan fires there (Plan.region_pass); inside the device's ranges; and no higher
+    # setting gives a lower one (monotone in the energy and density set)
+    from resurfacer.plan.schema import regional_setting
+
+    energy, density = round(energy * 2) / 2, round(density, 1)
+    spec = DEVICES["co2_dual"]["modes"]["deep"]
+    plan = Plan.from_data(
+        {
+            "name": "p",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"preset": region}],
+            "passes": [
+                {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": energy,
+                 "density_percent": density},
+            ],
+        }
+    )  # fmt: skip
+    area = plan.site_areas[0]
+    fired = plan.region_pass(0, area)
+    e, d = regional_setting(spec, energy, density, area.deep_defaults)
+    assert (fired.pulse_energy_mj, fired.density_percent) == (e, d)
+    assert spec["pulse_energy_mj"]["min"] <= e <= spec["pulse_energy_mj"]["max"]
+    more = regional_setting(spec, energy + 0.5, density + 0.5, area.deep_defaults)
+    assert more[0] >= e and more[1] >= d
