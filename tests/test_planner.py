@@ -315,6 +315,7 @@ def test_cli_acne_scars_on_a_type_ii_cheek_is_reached_end_to_end(tmp_path, capsy
     exit 0, a reached plan, and `--out` a plan `simulate` runs to the predicted depth."""
     import json
 
+    from resurfacer.common.units import human_text
     from resurfacer.plan.schema import load_plan
 
     out = tmp_path / "plan.toml"
@@ -326,3 +327,9 @@ def test_cli_acne_scars_on_a_type_ii_cheek_is_reached_end_to_end(tmp_path, capsy
     summary = simulate(load_plan(out)).summary
     depth = max(p.coagulation_depth_um for p in summary.passes)
     assert depth == pytest.approx(result["plans"][0]["depth_um"], rel=0.05)
+    # the text names the solver's cautions under each plan, as the JSON carries them
+    notes = result["plans"][0]["predicted"]["model_notes"]
+    assert notes == summary.model_notes
+    assert main(argv[:-4]) == 0
+    text = capsys.readouterr().out
+    assert notes and all(f"model note: {human_text(n)}" in text for n in notes)

@@ -115,6 +115,7 @@ def _table(result) -> str:
         for k, t in enumerate(p.passes):
             lines.append(f"    pass {k + 1}: " + ", ".join(f"{a}={v}" for a, v in t.items()))
         lines.append("    " + human_text(p.rationale))
+        lines += [f"    model note: {human_text(n)}" for n in pr.get("model_notes", [])]
         if p.uncertainty:
             d = p.uncertainty["downtime_days"]
             lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")
