@@ -374,3 +374,19 @@ def test_report_options_need_a_report(capsys):
     plan = str(EXAMPLES / "co2-dual-full-face.toml")
     assert main(["simulate", plan, "--pdf"]) == 2
     assert "--pdf" in capsys.readouterr().err
+
+
+def test_the_appendix_counts_each_treated_area_once_and_lists_the_model_notes():
+    # simulate keeps the largest area's column of each site under its site too; the
+    # appendix counts areas, not keys (a full face: 6, not 7), and its notes are the
+    # summary's model notes, which name the areas
+    from resurfacer.plan.schema import load_plan
+    from resurfacer.report.context import technical_rows
+
+    plan = load_plan(EXAMPLES / "co2-dual-full-face.toml")
+    outcome = simulate(plan)
+    rows = dict(technical_rows(outcome, plan, "fingerprint"))
+    assert "pass 1: column solver (6 region(s))" in rows
+    notes = [v for k, v in technical_rows(outcome, plan, "") if k == "model note"]
+    assert outcome.summary.model_notes and len(notes) == len(outcome.summary.model_notes)
+    assert all(n.startswith("pass ") for n in notes)

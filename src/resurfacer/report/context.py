@@ -213,10 +213,11 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
         ("resurfacer version", __version__),
         ("model fingerprint (code and data)", fingerprint),
     ]
-    by_pass: dict[int, list] = {}
-    for (i, _site), column in getattr(outcome, "columns", {}).items():
-        by_pass.setdefault(i, []).append(column)
-    for i, cols in sorted(by_pass.items()):
+    columns = getattr(outcome, "columns", {})
+    for i in range(len(plan.passes)):
+        cols = [columns[i, a.region] for a, _ in plan.treated(i) if (i, a.region) in columns]
+        if not cols:
+            continue
         inp = cols[0].inputs
         error = max(c.summary.energy.relative_error for c in cols)
         rows.append(
@@ -227,8 +228,7 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
                 f"{inp['damage_model']} damage, largest energy-balance error {error:.1e}",
             )
         )
-        notes = dict.fromkeys(w for c in cols for w in c.warnings)
-        rows += [(f"pass {i + 1}: solver note", human_text(w)) for w in notes]
+    rows += [("model note", human_text(n)) for n in s.model_notes]
     return rows
 
 
