@@ -537,8 +537,10 @@ def wound_for(
 ) -> WoundedPass:
     """The wound one pass leaves, from its column (the hand-off to healing).
 
-    A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass
-    without a crater is non-ablative. Depths are below the skin surface before the
+    A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass that
+    did not open the surface (``summary.surface_opening`` 0: no crater, surface not
+    boiled dry) is non-ablative, one that boiled it dry without a crater opened it in
+    part (docs/healing.md, "The opened surface"). Depths are below the skin surface before the
     first pass: the pass started `top` [m] lower (what earlier full-field passes
     removed), and a full-field pass counts as removed what it ablated and what the
     wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its crater),
@@ -550,7 +552,7 @@ def wound_for(
     if p.kind == "full_field":
         kind = "full_field"
     else:
-        kind = "ablative_fractional" if s.ablation_depth > 0 else "nonablative_fractional"
+        kind = "ablative_fractional" if s.surface_opening > 0 else "nonablative_fractional"
     spot = p.beam().spot_diameter
     return WoundedPass(
         kind=kind,
@@ -561,6 +563,7 @@ def wound_for(
         coverage=p.density_fraction,
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,
         pulse_energy=p.pulse().energy,
+        surface_opening=s.surface_opening,
     )
 
 

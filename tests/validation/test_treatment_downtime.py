@@ -119,14 +119,10 @@ def _eyelids_with_surface_energy(energy_mj: float):
     return summary.passes[0].ablation_depth_um, summary.downtime_days
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found in session 12: the healing model opens the skin (crust) only where a pass "
-    "leaves a crater, and a crater appears one whole 4 um cell at a time; on the eyelids the "
-    "surface pass at 81 mJ (no crater, top 32 um boiled dry, coagulated to 79 um) heals in "
-    "4.26 d, at 81.25 mJ (a 4 um crater) in 6.36 d (docs/healing.md, Known gaps)",
-)
 def test_downtime_is_continuous_across_the_surface_pass_s_ablation_threshold():
+    # found in session 12: the crater appears one whole 4 um cell at a time, and the
+    # healing model opened the skin only with one (81 mJ 4.26 d, 81.25 mJ 6.36 d); the
+    # surface now opens in part as the top cell goes from boiled dry to removed
     lo, hi = 50.0, 120.0  # mJ: no crater at 50, a crater at 120; bisect to 0.25 mJ
     while hi - lo > 0.25:
         mid = round((lo + hi) * 2) / 4

@@ -72,10 +72,10 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
     surface boiled dry (the top tissue cell on the axis left the boiling plateau), or a
     crater of at most one cell.
 
-    The healing model opens the skin (crust, wound care) only where a pass leaves a
-    crater (`treatment.wound_for`), and the solver removes whole cells, so across this
-    range the downtime can step by days (docs/healing.md, Known gaps: the eyelids'
-    surface pass, 4.26 d at 81 mJ and 6.36 d at 81.25 mJ)."""
+    There the healing model reads how far the skin was opened from the top cell's
+    progress from boiled dry to removed (`summary.surface_opening`, a model assumption
+    with no published check), and the solver resolves the crater in whole cells
+    (docs/healing.md, "The opened surface")."""
     dz = inputs["grid_m"]
     crater = summary.ablation_depth
     if crater > dz * (1 + 1e-9):
@@ -87,7 +87,8 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
     else:
         return []
     return [
-        f"the pass is at its ablation threshold ({state}): the healing model counts the skin "
-        "as opened only where a crater is left, so the downtime can step by days between "
-        "settings a few per cent apart (docs/healing.md, Known gaps)"
+        f"the pass is at its ablation threshold ({state}): the healing model counts the "
+        f"surface as {summary.surface_opening:.0%} opened, read from how far its top layer went "
+        "from boiled dry towards removal, an assumption no published data check; crust and "
+        "downtime rest on it (docs/healing.md, \"The opened surface\")"
     ]

@@ -319,7 +319,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     balance = _energy_balance(source, energy, fields, grid)
     summary = summarise(
         grid, fields.void, fields.omega, fields.peak, t_boil, run[5], balance, geometry,
-        time.perf_counter() - started,
+        time.perf_counter() - started, _removal_rise(material, t0, t_boil),
     )
     n_written = run[1]
     dataset = column_fields(
@@ -335,6 +335,14 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     inputs["_needs_deeper_domain"] = needs_deeper
     dataset.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})
     return ColumnResult(fields=dataset, summary=summary, geometry=geometry, inputs=inputs)
+
+
+def _removal_rise(material, t_initial: float, t_boil: float) -> float:
+    """K from boiled dry to removed in the top row: (H_abl - H_dry) / (rho c), with
+    H_dry = rho c (T_boil - T0) + latent (`summary.surface_opening`)."""
+    rho_c = float(material.rho_c[0])
+    h_dry = rho_c * (t_boil - t_initial) + float(material.latent[0])
+    return (float(material.h_ablation[0]) - h_dry) / rho_c
 
 
 def _energy_balance(source, energy, fields, grid) -> EnergyBalance:

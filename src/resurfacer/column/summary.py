@@ -55,6 +55,9 @@ class ColumnSummary:
     full-field passes (Yuksel et al., Aesthetic Plast Surg 2001;25:184); 0 if
     none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
     (``docs/column.md``), so it is reported as a depth only.
+    `surface_opening` (0..1) says how far the surface was opened: 1 with a crater,
+    0 where the top tissue cell on the axis stayed on or below the boiling plateau,
+    and in between its progress from boiled dry to removed (`surface_opening`).
     """
 
     ablation_depth: float
@@ -65,6 +68,7 @@ class ColumnSummary:
     coagulation_depth: float
     coagulation_width: float
     desiccation_depth: float
+    surface_opening: float
     ablated_volume: float
     coagulated_volume: float
     peak_temperature: float
@@ -95,6 +99,7 @@ class ColumnSummary:
             "coagulation_depth_um": length(self.coagulation_depth),
             "coagulation_width_um": length(self.coagulation_width),
             "desiccation_depth_um": length(self.desiccation_depth),
+            "surface_opening": round(self.surface_opening, 4),
             "ablated_volume_nl": self.ablated_volume * 1e12,
             "coagulated_volume_nl": self.coagulated_volume * 1e12,
             "peak_temperature_c": round(self.peak_temperature, 3),
@@ -189,6 +194,28 @@ def desiccated(peak, void, t_boil):
     """Tissue that left the boiling plateau: all its water boiled off (peak > T_boil)."""
     return ~void & (peak > t_boil + DRY_MARGIN_K)
 
+def surface_opening(peak, void, t_boil, removal_rise) -> float:
+    r"""How far the pass opened the skin surface, 0..1, from the top cell on the axis.
+
+    .. math:: w = \min\left(1, \frac{\max(T_{peak} - T_{boil}, 0)}{\Delta T_{abl}}\right),
+        \quad \Delta T_{abl} = \frac{H_{abl} - H_{dry}}{\rho c}
+
+    1 once the cell was removed (a crater). Below that, the top tissue cell's peak
+    temperature past the boiling point is the dry residue's progress from boiled dry
+    (:math:`H_{dry}`, all its water gone) towards the ablation enthalpy
+    :math:`H_{abl}` of its layer, at which it is removed: `removal_rise` =
+    :math:`\Delta T_{abl}` [K]. A surface that stays on the boiling plateau (the
+    1,550 nm columns, whose stratum corneum stays intact, Manstein 2004) gives 0.
+    Continuous in energy across the ablation threshold, where the crater steps from
+    none to one cell (MODEL ASSUMPTION, no free parameter: both ends are states of
+    the column model; docs/healing.md).
+    """
+    if void[0, 0]:
+        return 1.0
+    if removal_rise <= 0.0:
+        return 1.0 if peak[0, 0] > t_boil + DRY_MARGIN_K else 0.0
+    return float(min(1.0, max(peak[0, 0] - t_boil, 0.0) / removal_rise))
+
 def outer_edge(mask_row, dr) -> float:
     """Outer face of the last True cell in a row [m]."""
     idx = np.flatnonzero(mask_row)
@@ -262,9 +289,10 @@ def mean_wall_cuff(fields: xr.Dataset, top: float, bottom: float) -> float:
 
 
 def summarise(
-    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime
+    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime, removal_rise
 ) -> ColumnSummary:
-    """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary)."""
+    """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary);
+    `removal_rise` [K]: see `surface_opening`."""
     coag = (omega >= 1.0) & ~void
     dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
     desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
@@ -297,6 +325,7 @@ def summarise(
         coagulation_depth=coag_depth,
         coagulation_width=coag_width,
         desiccation_depth=desiccation_depth,
+        surface_opening=surface_opening(peak, void, t_boil, removal_rise),
         ablated_volume=float(np.sum(void * volume[None, :])),
         coagulated_volume=float(np.sum(coag * volume[None, :])),
         peak_temperature=float(tissue_peak.max()),

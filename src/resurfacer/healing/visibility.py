@@ -5,11 +5,13 @@ moves continuously with density, energy and the number of passes (docs/healing.m
 
 Visible wound. Pass i covers a surface fraction :math:`f_i` (its necrotic footprint)
 with wounds that stay open until closure :math:`t_{c,i}` and then shed their debris
-after a lognormal time (median :math:`T_i`, spread :math:`\sigma`):
+after a lognormal time (median :math:`T_i`, spread :math:`\sigma`); :math:`w_i` is how far
+the pass opened the surface (1 with a crater, 0 for an intact one, in between for a
+surface boiled dry but not removed: `WoundedPass.opening`):
 
 .. math::
 
-    a_i(t) = f_i\,S_i(t), \quad
+    a_i(t) = w_i\,f_i\,S_i(t), \quad
     S_i(t) = 1 - \Phi\!\left(\frac{\ln((t - t_{c,i})/T_i)}{\sigma}\right)
     \ (t > t_{c,i}), \quad S_i = 1 \ (t \le t_{c,i})
 
@@ -57,7 +59,7 @@ def crust_fraction(
         shed = max(p.shed_median * shed_scale, 1.0)
         after = np.maximum(t - tc, 1e-9)
         survive = np.where(t > tc, 1.0 - ndtr(np.log(after / shed) / sigma), 1.0)
-        intact *= 1.0 - p.footprint * survive
+        intact *= 1.0 - p.opening * p.footprint * survive
     return 1.0 - intact
 
 
@@ -108,8 +110,9 @@ def open_footprint(passes: Sequence[PassHealing]) -> float:
 
 def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
     """Residual thermal necrosis per unit surface of the ablative passes [m]:
-    sum of necrotic area per surface x necrosis thickness (overlaps count twice)."""
-    return sum(p.area_ratio * p.necrosis for p in passes if p.ablative)
+    sum of opening x necrotic area per surface x necrosis thickness (overlaps count
+    twice; a surface boiled dry but not removed counts in part, `WoundedPass.opening`)."""
+    return sum(p.opening * p.area_ratio * p.necrosis for p in passes)
 
 
 def oedema_days(passes: Sequence[PassHealing]) -> float:
@@ -151,7 +154,7 @@ def erythema_model_days(passes: Sequence[PassHealing]) -> float:
     c = open_footprint(passes)
     if c <= 0:
         return e["nonablative_days"]
-    h = necrosis_per_area(passes) / sum(p.area_ratio for p in passes if p.ablative)
+    h = necrosis_per_area(passes) / sum(p.opening * p.area_ratio for p in passes)
     c_f, e_f = e["fractional_open_cover"], e["fractional_days"]
     if c < c_f:
         return e["nonablative_days"] + (e_f - e["nonablative_days"]) * c / c_f

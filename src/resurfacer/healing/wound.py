@@ -34,6 +34,9 @@ class WoundedPass:
     coverage: float  # fraction of surface treated, 0..1 (1 for full field)
     spacing: float | None  # m, column centre distance (None for full field)
     pulse_energy: float  # J per column
+    #: how far the surface was opened, 0..1 (`ColumnSummary.surface_opening`): 1 with a
+    #: crater, less for a surface boiled dry but not removed; ignored for non-ablative kinds
+    surface_opening: float = 1.0
 
     @property
     def fractional(self) -> bool:
@@ -42,6 +45,12 @@ class WoundedPass:
     @property
     def ablative(self) -> bool:
         return self.kind != "nonablative_fractional"
+
+    @property
+    def opening(self) -> float:
+        """The share of the wound that counts as opened (crust, wound care): 0 for a
+        non-ablative pass, else `surface_opening`."""
+        return float(self.surface_opening) if self.ablative else 0.0
 
 
 def _finite(field: str, value) -> float:
@@ -80,6 +89,13 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
         raise InputError(pre + "coagulation_depth", 0.0, "> 0 m (a pass without a wound)")
     if p.kind == "nonablative_fractional" and p.ablation_depth > 0:
         raise InputError(pre + "ablation_depth", p.ablation_depth, "0 for a non-ablative pass")
+    if p.ablative:
+        check_range(
+            pre + "surface_opening",
+            _finite(pre + "surface_opening", p.surface_opening),
+            0,
+            1,
+        )
     check_range(
         pre + "coverage", _finite(pre + "coverage", p.coverage), 0, 1, "", low_inclusive=False
     )
@@ -199,8 +215,13 @@ class PassHealing:
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
-    ablative: bool  # the surface was opened (crust) or stayed intact (MENDs under it)
+    opening: float  # 0..1, how far the surface was opened (crust); 0: intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding)
+
+    @property
+    def ablative(self) -> bool:
+        """The surface was opened at all (crust) rather than left intact."""
+        return self.opening > 0.0
 
 
 def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
@@ -253,16 +274,17 @@ def necrotic_footprint(p: WoundedPass) -> float:
 
 
 def open_area_ratio(p: WoundedPass) -> float:
-    """Ablated (open) area of one pass per unit surface: pi a^2 / (4 s^2) for columns of
-    ablation width a at spacing s (may exceed 1 where craters overlap); full field
-    infinite (all open); non-ablative 0."""
-    if not p.ablative:
+    """Ablated (open) area of one pass per unit surface: w pi a^2 / (4 s^2) for columns of
+    ablation width a at spacing s (may exceed 1 where craters overlap), w the pass's
+    `WoundedPass.opening`; full field infinite (all open) once opened; non-ablative 0."""
+    w = p.opening
+    if w <= 0.0:
         return 0.0
     if not p.fractional:
-        return math.inf
+        return math.inf if w >= 1.0 else -math.log1p(-w)
     if p.spacing is None:
-        return p.coverage
-    return math.pi * p.ablation_width**2 / (4.0 * p.spacing**2)
+        return w * p.coverage
+    return w * math.pi * p.ablation_width**2 / (4.0 * p.spacing**2)
 
 
 def _migration(p: WoundedPass, site: str, area_ratio: float) -> tuple[float, str]:
@@ -337,6 +359,6 @@ def pass_healing(
         area_ratio=own,
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
-        ablative=p.ablative,
+        opening=p.opening,
         mend_clear=closure + shed * math.exp(c["shed_sigma"]),
     )

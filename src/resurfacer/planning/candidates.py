@@ -119,8 +119,8 @@ def surrogate_wound(o: Option, region: str) -> WoundedPass:
     dens = 1.0 if kind_ff else o.densities[region] / 100.0
     if kind_ff:
         kind = "full_field"
-    else:  # as treatment.wound_for: a pass without a crater is non-ablative
-        kind = "ablative_fractional" if p["ablation_depth"] > 0 else "nonablative_fractional"
+    else:  # as treatment.wound_for: a pass that did not open the surface is non-ablative
+        kind = "ablative_fractional" if p["surface_opening"] > 0 else "nonablative_fractional"
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
     return WoundedPass(
         kind=kind,
@@ -131,6 +131,7 @@ def surrogate_wound(o: Option, region: str) -> WoundedPass:
         coverage=dens,
         spacing=spacing,
         pulse_energy=p["pulse_energy_mj"] * 1e-3,
+        surface_opening=float(np.clip(p["surface_opening"], 0.0, 1.0)),
     )
 
 

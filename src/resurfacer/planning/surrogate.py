@@ -38,15 +38,17 @@ from resurfacer.errors import InputError, OutputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin
 
-#: Column summary fields the table holds (SI, metres); widths are NaN for wide spots.
+#: Column summary fields the table holds (SI, metres; `surface_opening` 0..1); widths
+#: are NaN for wide spots.
 QUANTITIES = (
     "ablation_depth",
     "ablation_width_surface",
     "coagulation_depth",
     "coagulation_thickness",
     "coagulation_width",
+    "surface_opening",
 )
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def cache_dir() -> Path:
@@ -66,7 +68,7 @@ class ColumnTable:
     Attributes
     ----------
     energies : pulse energies of the nodes [J], increasing.
-    values : {quantity: array over the nodes} [m].
+    values : {quantity: array over the nodes} [m; `surface_opening` 0..1].
     geometry : "column" or "wide" (as the solver chose).
     key : the cache key (hex).
     """

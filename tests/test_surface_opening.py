@@ -1,0 +1,85 @@
+"""How far a pass opened the skin surface (`ColumnSummary.surface_opening`): the
+hand-off that makes downtime continuous across a pass's ablation threshold."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resurfacer.column.summary import surface_opening
+from resurfacer.plan import load_plan
+from resurfacer.tissue.skin import skin_for
+from resurfacer.treatment import column_for, wound_for
+
+T_BOIL = 100.0
+
+
+def _fields(top_peak, removed=False):
+    peak = np.full((3, 2), 60.0)
+    peak[0, 0] = top_peak
+    void = np.zeros((3, 2), dtype=bool)
+    void[0, 0] = removed
+    return peak, void
+
+
+@pytest.mark.parametrize(
+    "top_peak, removed, expected",
+    [
+        (80.0, False, 0.0),  # below boiling
+        (100.0, False, 0.0),  # on the plateau: water left
+        (150.0, False, 0.5),  # dry, half way to the removal enthalpy
+        (260.0, False, 1.0),  # past it (a cell removed one step later): capped
+        (100.0, True, 1.0),  # a crater
+    ],
+)
+def test_the_opening_is_the_top_cell_s_progress_from_dry_to_removed(top_peak, removed, expected):
+    peak, void = _fields(top_peak, removed)
+    assert surface_opening(peak, void, T_BOIL, removal_rise=100.0) == pytest.approx(expected)
+
+
+def test_a_layer_removed_before_it_dries_opens_once_dry():
+    # removal_rise <= 0: a layer whose ablation enthalpy is below boiled dry
+    assert surface_opening(*_fields(100.0), T_BOIL, removal_rise=-5.0) == 0.0
+    assert surface_opening(*_fields(101.0), T_BOIL, removal_rise=-5.0) == 1.0
+
+
+REFERENCE = load_plan("examples/co2-dual-full-face.toml")
+LIDS = next(a for a in REFERENCE.site_areas if a.region == "periorbital")
+LID_SKIN = skin_for("periorbital", sex="female", age=50, phototype=2)
+
+
+def _lid_surface(energy_mj):
+    p = REFERENCE.region_pass(0, LIDS).model_copy(update={"pulse_energy_mj": energy_mj})
+    return p, column_for(LID_SKIN, p.beam(), p.pulse())
+
+
+@settings(max_examples=25, deadline=None)
+@given(energy=st.floats(50.0, 110.0))
+def test_the_surface_pass_opens_the_skin_continuously_in_energy(energy):
+    """The eyelids' 1.3 mm surface pass: the opening rises with energy, by at most 0.05
+    per 0.5 mJ, also where the first crater cell appears (81-81.25 mJ, 4 um cells)."""
+    _, lo = _lid_surface(energy)
+    _, hi = _lid_surface(energy + 0.5)
+    w0, w1 = lo.summary.surface_opening, hi.summary.surface_opening
+    assert 0.0 <= w0 <= w1 <= min(w0 + 0.05, 1.0)
+
+
+def test_the_wound_carries_the_opening_and_an_intact_surface_is_non_ablative():
+    p, dry = _lid_surface(70.0)
+    wound = wound_for(p, dry)
+    assert dry.summary.ablation_depth == 0.0 and 0.0 < dry.summary.surface_opening < 1.0
+    assert wound.kind == "ablative_fractional" and wound.opening == dry.summary.surface_opening
+    p, cool = _lid_surface(50.0)
+    assert cool.summary.surface_opening == 0.0
+    assert wound_for(p, cool).kind == "nonablative_fractional"
+
+
+def test_the_1550_columns_leave_the_stratum_corneum_intact():
+    # the model dries the 1,550 nm column only below the surface (Manstein 2004: the
+    # stratum corneum stays intact over the MTZs)
+    plan = load_plan("examples/nonablative-1550-cheek.toml")
+    area = plan.site_areas[0]
+    p = plan.region_pass(0, area)
+    column = column_for(skin_for("cheek", sex="female", age=45, phototype=3), p.beam(), p.pulse())
+    assert column.summary.desiccation_depth > 0 and column.summary.surface_opening == 0.0
+    assert wound_for(p, column).opening == 0.0
