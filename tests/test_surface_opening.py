@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resurfacer.column.summary import surface_opening
+from resurfacer.column.summary import removal_progress, surface_opening
 from resurfacer.plan import load_plan
 from resurfacer.tissue.skin import skin_for
 from resurfacer.treatment import column_for, wound_for
@@ -34,13 +34,22 @@ def _fields(top_peak, removed=False):
 )
 def test_the_opening_is_the_top_cell_s_progress_from_dry_to_removed(top_peak, removed, expected):
     peak, void = _fields(top_peak, removed)
-    assert surface_opening(peak, void, T_BOIL, removal_rise=100.0) == pytest.approx(expected)
+    rise = np.full(3, 100.0)
+    assert surface_opening(peak, void, T_BOIL, rise) == pytest.approx(expected)
 
 
 def test_a_layer_removed_before_it_dries_opens_once_dry():
     # removal_rise <= 0: a layer whose ablation enthalpy is below boiled dry
-    assert surface_opening(*_fields(100.0), T_BOIL, removal_rise=-5.0) == 0.0
-    assert surface_opening(*_fields(101.0), T_BOIL, removal_rise=-5.0) == 1.0
+    rise = np.full(3, -5.0)
+    assert surface_opening(*_fields(100.0), T_BOIL, rise) == 0.0
+    assert surface_opening(*_fields(101.0), T_BOIL, rise) == 1.0
+
+
+def test_progress_is_per_row_and_one_where_removed():
+    peak = np.array([[100.0, 150.0], [300.0, 120.0], [90.0, 90.0]])
+    void = np.array([[True, False], [False, False], [False, False]])
+    phi = removal_progress(peak, void, T_BOIL, np.array([100.0, 200.0, 100.0]))
+    np.testing.assert_allclose(phi, [[1.0, 0.5], [1.0, 0.1], [0.0, 0.0]])
 
 
 REFERENCE = load_plan("examples/co2-dual-full-face.toml")

@@ -337,12 +337,11 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     return ColumnResult(fields=dataset, summary=summary, geometry=geometry, inputs=inputs)
 
 
-def _removal_rise(material, t_initial: float, t_boil: float) -> float:
-    """K from boiled dry to removed in the top row: (H_abl - H_dry) / (rho c), with
-    H_dry = rho c (T_boil - T0) + latent (`summary.surface_opening`)."""
-    rho_c = float(material.rho_c[0])
-    h_dry = rho_c * (t_boil - t_initial) + float(material.latent[0])
-    return (float(material.h_ablation[0]) - h_dry) / rho_c
+def _removal_rise(material, t_initial: float, t_boil: float) -> np.ndarray:
+    """K from boiled dry to removed, per row: (H_abl - H_dry) / (rho c), with
+    H_dry = rho c (T_boil - T0) + latent (`summary.removal_progress`)."""
+    h_dry = material.rho_c * (t_boil - t_initial) + material.latent
+    return (material.h_ablation - h_dry) / material.rho_c
 
 
 def _energy_balance(source, energy, fields, grid) -> EnergyBalance:

@@ -194,27 +194,38 @@ def desiccated(peak, void, t_boil):
     """Tissue that left the boiling plateau: all its water boiled off (peak > T_boil)."""
     return ~void & (peak > t_boil + DRY_MARGIN_K)
 
-def surface_opening(peak, void, t_boil, removal_rise) -> float:
-    r"""How far the pass opened the skin surface, 0..1, from the top cell on the axis.
+def removal_progress(peak, void, t_boil, removal_rise) -> np.ndarray:
+    r"""Each cell's progress towards removal, 0..1 (1 once removed).
 
-    .. math:: w = \min\left(1, \frac{\max(T_{peak} - T_{boil}, 0)}{\Delta T_{abl}}\right),
+    .. math:: \phi = \min\left(1, \frac{\max(T_{peak} - T_{boil}, 0)}{\Delta T_{abl}}\right),
         \quad \Delta T_{abl} = \frac{H_{abl} - H_{dry}}{\rho c}
 
-    1 once the cell was removed (a crater). Below that, the top tissue cell's peak
-    temperature past the boiling point is the dry residue's progress from boiled dry
-    (:math:`H_{dry}`, all its water gone) towards the ablation enthalpy
-    :math:`H_{abl}` of its layer, at which it is removed: `removal_rise` =
-    :math:`\Delta T_{abl}` [K]. A surface that stays on the boiling plateau (the
-    1,550 nm columns, whose stratum corneum stays intact, Manstein 2004) gives 0.
-    Continuous in energy across the ablation threshold, where the crater steps from
-    none to one cell (MODEL ASSUMPTION, no free parameter: both ends are states of
-    the column model; docs/healing.md).
+    A cell's dry residue heats from boiled dry (:math:`H_{dry}`, all its water gone,
+    :math:`T_{peak}` leaves the boiling plateau) to the ablation enthalpy of its layer,
+    :math:`H_{abl}`, at which the solver removes it: `removal_rise` [K] per row is
+    :math:`\Delta T_{abl}`. A cell still on the plateau gives 0 (the peak temperature does
+    not tell how much of its water went); a row removed before it dries (measured fat
+    removal, :math:`\Delta T_{abl} \le 0`) gives 1 once dry.
     """
-    if void[0, 0]:
-        return 1.0
-    if removal_rise <= 0.0:
-        return 1.0 if peak[0, 0] > t_boil + DRY_MARGIN_K else 0.0
-    return float(min(1.0, max(peak[0, 0] - t_boil, 0.0) / removal_rise))
+    rise = np.asarray(removal_rise, float)[:, None]
+    peak = np.asarray(peak, float)
+    over = np.maximum(peak - t_boil, 0.0)
+    dry = peak > t_boil + DRY_MARGIN_K
+    phi = np.where(rise > 0.0, np.minimum(1.0, over / np.where(rise > 0.0, rise, 1.0)), dry * 1.0)
+    return np.where(void, 1.0, phi)
+
+
+def surface_opening(peak, void, t_boil, removal_rise) -> float:
+    """How far a pass opened the skin surface, 0..1: the top row's largest
+    `removal_progress` (1 with a crater; 0 while the top cell keeps water, as over the
+    1,550 nm columns, whose stratum corneum stays intact, Manstein 2004).
+
+    Continuous in energy across the ablation threshold, where the crater steps from
+    none to one whole cell (MODEL ASSUMPTION with no free parameter: both ends are
+    states of the column model; docs/healing.md, "The opened surface").
+    """
+    return float(removal_progress(peak[:1], void[:1], t_boil, removal_rise[:1]).max())
+
 
 def outer_edge(mask_row, dr) -> float:
     """Outer face of the last True cell in a row [m]."""
@@ -292,7 +303,7 @@ def summarise(
     grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime, removal_rise
 ) -> ColumnSummary:
     """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary);
-    `removal_rise` [K]: see `surface_opening`."""
+    `removal_rise` [K] per row: see `removal_progress`."""
     coag = (omega >= 1.0) & ~void
     dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
     desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
