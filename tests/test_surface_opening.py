@@ -92,3 +92,17 @@ def test_the_1550_columns_leave_the_stratum_corneum_intact():
     column = column_for(skin_for("cheek", sex="female", age=45, phototype=3), p.beam(), p.pulse())
     assert column.summary.desiccation_depth > 0 and column.summary.surface_opening == 0.0
     assert wound_for(p, column).opening == 0.0
+
+
+def test_the_outcome_reports_the_opening_per_pass_and_area():
+    from resurfacer.treatment import simulate
+
+    outcome = simulate(load_plan("examples/co2-full-field-periorbital.toml"))
+    first, second = outcome.summary.passes
+    # the first full-field pass leaves a crater; the second, on the wiped surface, boils
+    # it dry without one
+    assert first.surface_opening == 1.0 and 0.0 < second.surface_opening < 1.0
+    (lids,) = outcome.summary.regions
+    assert [p.surface_opening for p in lids.passes] == [first.surface_opening,
+                                                         second.surface_opening]
+    assert any("opened" in note for note in outcome.summary.model_notes)

@@ -99,6 +99,9 @@ class PassSummary(BaseModel):
     wiped_um: float = 0.0
     removed_um: float = 0.0
     ablation_width_um: float | None
+    #: how far the pass opened the skin surface, 0..1 (1: a crater; between: a surface
+    #: boiled dry but not removed; 0: intact), area-weighted (docs/healing.md)
+    surface_opening: float = 0.0
     coagulation_thickness_um: float
     #: below the skin surface before the first pass (a pass after full-field passes
     #: starts lower by what they removed)
@@ -126,6 +129,8 @@ class RegionPass(BaseModel):
     coagulation_thickness_um: float
     #: coagulation depth over the depth of the dermis' lower boundary at this site
     dermis_fraction: float
+    #: how far the pass opened the surface here, 0..1 (`PassSummary.surface_opening`)
+    surface_opening: float = 0.0
 
 
 class RegionSummary(BaseModel):
@@ -529,6 +534,7 @@ def _region_pass(i: int, column: ColumnResult, dermis_bottom: float, top: float)
         coagulation_depth_um=(top + s.coagulation_depth) * 1e6,
         coagulation_thickness_um=s.coagulation_thickness * 1e6,
         dermis_fraction=(top + s.coagulation_depth) / dermis_bottom,
+        surface_opening=s.surface_opening,
     )
 
 
@@ -684,6 +690,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
         spot_spacing_um=None if p.kind == "full_field" else p.spot_spacing_m * um,
         ablation_depth_um=mean("ablation_depth") * um,
         ablation_width_um=None if wide else mean("ablation_width_surface") * um,
+        surface_opening=mean("surface_opening"),
         coagulation_thickness_um=mean("coagulation_thickness") * um,
         coagulation_depth_um=mean("coagulation_depth") * um,
         coagulation_width_um=None if wide else mean("coagulation_width") * um,
