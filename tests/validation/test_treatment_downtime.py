@@ -141,3 +141,22 @@ def test_the_solver_s_cautions_reach_the_summary_and_the_command(capsys):
     out = capsys.readouterr().out
     assert "model notes (figures to read with care):" in out
     assert "pass 1 (forehead, cheeks, nose, perioral, periorbital, chin_jaw)" in out
+
+
+ACNE = REFERENCE.parent / "co2-deep-acne-scars-cheek.toml"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found in session 13: the healing model sheds a column's necrotic floor "
+    "(coagulation edge minus a crater counted in whole 4 um cells), whose thickness has a "
+    "+/- 2 um sawtooth; downtime jitters by +/- 3 % between 0.5 mJ steps (28.5 mJ 4.45 d, "
+    "30 mJ 4.28 d), halving with 2 um cells (docs/healing.md, Known gaps)",
+)
+def test_downtime_does_not_fall_as_the_deep_pass_gains_energy():
+    data = tomllib.loads(ACNE.read_text())
+    downtimes = []
+    for energy in (28.0, 28.5, 29.0, 29.5, 30.0):
+        data["passes"][0]["pulse_energy_mj"] = energy
+        downtimes.append(simulate(Plan.from_data(data)).summary.downtime_days)
+    assert all(b >= a * 0.99 for a, b in zip(downtimes, downtimes[1:], strict=False))
