@@ -467,22 +467,34 @@ def regional_setting(
     spec: dict, energy_mj: float, density_percent: float, defaults: dict
 ) -> tuple[float, float]:
     """(pulse energy [mJ], density [%]) of a deep ablative pass as fired on an area with
-    regional `defaults` (`Area.deep_defaults`): energy x energy_scale, rounded to 0.5 mJ,
-    and density x density_scale, rounded to 0.01 %, each clamped into the range of the
-    device mode `spec` (its ``devices.toml`` table)."""
-
-    def clamp(key, value):
-        entry = spec.get(key)
-        if isinstance(entry, dict):
-            return min(max(value, entry["min"]), entry["max"])
-        return value
-
-    energy = energy_mj * defaults.get("energy_scale", 1.0)
-    density = density_percent * defaults.get("density_scale", 1.0)
+    regional `defaults` (`Area.deep_defaults`): `regional_energy` and `regional_density`."""
     return (
-        round(clamp("pulse_energy_mj", energy) * 2) / 2,
-        round(clamp("density_percent", density), 2),
+        regional_energy(spec, energy_mj, defaults),
+        regional_density(spec, density_percent, defaults),
     )
+
+
+def regional_energy(spec: dict, energy_mj: float, defaults: dict) -> float:
+    """Pulse energy [mJ] fired on an area with regional `defaults`: energy x
+    energy_scale, clamped into the range of the device mode `spec` (its ``devices.toml``
+    table) and rounded to 0.5 mJ."""
+    energy = energy_mj * defaults.get("energy_scale", 1.0)
+    return round(_clamp(spec, "pulse_energy_mj", energy) * 2) / 2
+
+
+def regional_density(spec: dict, density_percent: float, defaults: dict) -> float:
+    """Density [%] fired on an area with regional `defaults`: density x density_scale,
+    clamped into the range of the device mode `spec` and rounded to 0.01 %."""
+    density = density_percent * defaults.get("density_scale", 1.0)
+    return round(_clamp(spec, "density_percent", density), 2)
+
+
+def _clamp(spec: dict, key: str, value: float) -> float:
+    """`value` clamped into the device mode's [min, max] of `key` (unclamped without one)."""
+    entry = spec.get(key)
+    if isinstance(entry, dict):
+        return min(max(value, entry["min"]), entry["max"])
+    return value
 
 
 def _unit(name: str) -> str:
@@ -729,6 +741,8 @@ __all__ = [
     "RegionSetting",
     "apply_overrides",
     "is_deep_ablative",
+    "regional_density",
+    "regional_energy",
     "regional_setting",
     "region_pass",
     "load_plan",

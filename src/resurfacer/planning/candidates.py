@@ -4,11 +4,11 @@ For every mode of a device, the options (pass tables, repeated 1-2 times) over p
 energy (log-spaced, rounded to device steps), density (`DENSITY_STEPS` inside the mode's
 range and the rule caps) and stacking, each with the surrogate's column per treated region
 as the pass is fired there (`planning.surrogate.column_table` of the region's site, at the
-energy and density its regional defaults give: `plan.schema.regional_setting`);
-candidates are single modes and the device's ``combines`` pairing. `evaluate` gives each
-candidate its area-weighted depth, its downtime (the slowest region's, `healing_timeline`'s
-downtime with the surrogate geometry, as `simulate` takes a plan's) and its heat (delivered energy
-per area, J/cm2).
+energy and density its regional defaults give: `plan.schema.regional_energy` and
+`regional_density`); candidates are single modes and the device's ``combines``
+pairing. `evaluate` gives each candidate its area-weighted depth, its downtime (the
+slowest region's, `healing_timeline`'s downtime with the surrogate geometry, as
+`simulate` takes a plan's) and its heat (delivered energy per area, J/cm2).
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ import numpy as np
 
 from resurfacer.healing import WoundedPass, wounds_downtime_days
 from resurfacer.plan.rules import pass_caps
-from resurfacer.plan.schema import DEVICES, Area, Patient, Plan, is_deep_ablative, regional_setting
+from resurfacer.plan.schema import (
+    DEVICES,
+    Area,
+    Patient,
+    Plan,
+    is_deep_ablative,
+    regional_density,
+    regional_energy,
+)
 from resurfacer.planning.surrogate import column_table
 
 DENSITY_STEPS = (1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100)
@@ -240,9 +248,9 @@ def mode_options(ctx, mode: str) -> list[Option]:
             [round_energy(e) for e in np.geomspace(e_lo, max(e_top, e_lo), ENERGY_POINTS)]
         )
         for e in [e for e in grid if e_lo <= e <= min(e_top, e_hi) + 1e-9]:
-            # the energy each region fires (its column; the density does not change it)
+            # the energy each region fires (its column)
             fired = {
-                r.name: regional_setting(spec, e, 100.0, r.deep_defaults if scaled else {})[0]
+                r.name: regional_energy(spec, e, r.deep_defaults if scaled else {})
                 for r in ctx.regions
             }
             preds = {}
@@ -263,7 +271,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
                 dens = {
                     r.name: None
                     if d is None
-                    else regional_setting(spec, e, d, r.deep_defaults if scaled else {})[1]
+                    else regional_density(spec, d, r.deep_defaults if scaled else {})
                     for r in ctx.regions
                 }
                 opts += [
