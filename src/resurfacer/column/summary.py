@@ -56,8 +56,9 @@ class ColumnSummary:
     none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
     (``docs/column.md``), so it is reported as a depth only.
     `surface_opening` (0..1) says how far the surface was opened: 1 with a crater,
-    0 where the top tissue cell on the axis stayed on or below the boiling plateau,
-    and in between its progress from boiled dry to removed (`surface_opening`).
+    0 where the top row's cells stayed on or below the boiling plateau, and in between
+    the furthest progress of one of them (the hottest, on the axis) from boiled dry to
+    removed (`surface_opening`).
     """
 
     ablation_depth: float

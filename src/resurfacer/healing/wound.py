@@ -276,7 +276,9 @@ def necrotic_footprint(p: WoundedPass) -> float:
 def open_area_ratio(p: WoundedPass) -> float:
     """Ablated (open) area of one pass per unit surface: w pi a^2 / (4 s^2) for columns of
     ablation width a at spacing s (may exceed 1 where craters overlap), w the pass's
-    `WoundedPass.opening`; full field infinite (all open) once opened; non-ablative 0."""
+    `WoundedPass.opening`; full field -ln(1 - w), so that its open footprint
+    (`visibility.open_footprint`, 1 - exp(-sum)) is w, and infinite at w = 1;
+    non-ablative 0."""
     w = p.opening
     if w <= 0.0:
         return 0.0
