@@ -200,6 +200,18 @@ def test_downtime_continuous_in_the_opened_surface(opened, cov):
         assert abs(y - x) <= 0.10 * x
 
 
+@settings(max_examples=40, deadline=None)
+@given(cover=st.floats(0.002, 0.05), step=st.floats(0.0, 0.0005))
+def test_the_crust_s_end_moves_continuously_where_its_cover_crosses_one_percent(cover, step):
+    """Session 13: the crust's end (aftercare's make-up, exercise, swimming) was the last
+    time the crust covered 1 %, so it jumped from days to zero where the largest cover
+    crossed 1 %; now a 0.05-point step of that cover moves it by under 0.3 d."""
+    lid = skin(site="periorbital")
+    a = healing_timeline([_dried_surface(cover / 0.4, cov=0.4)], lid).crust_end_days
+    b = healing_timeline([_dried_surface((cover + step) / 0.4, cov=0.4)], lid).crust_end_days
+    assert a - 1e-9 <= b <= a + 0.3
+
+
 def test_the_former_visibility_jump_is_gone():
     """Issue 15: the deep acne-scar columns gave 0.8 d at 10 % and 4.3 d at 10.5 %."""
     a = healing_timeline([column(980e-6, 0.100, 168e-6, 48e-6)], CHEEK).downtime_days

@@ -90,15 +90,24 @@ def visible_wound_days(
     return float(np.trapezoid(g, t) / DAY)
 
 
-def crust_end_days(passes: Sequence[PassHealing]) -> float:
-    """Day the visible crust and debris end: F(t) falls below 1 % of the surface [d].
+#: Cover of the surface [fraction] below which the crust counts as gone (aftercare)
+CRUST_END_COVER = 0.01
 
-    Used to key aftercare (make-up, exercise, swimming); zero without ablative passes.
+
+def crust_end_days(passes: Sequence[PassHealing]) -> float:
+    r"""Day the visible crust and debris end [d]:
+    :math:`\int_0^\infty \min(1, F(t)/F_c)\,dt`, :math:`F_c` = 1 % of the surface.
+
+    F never rises, so for a crust that covers more than 1 % this is the time its cover
+    falls below 1 % plus the short tail under it; one that never covers 1 % counts the
+    share of that level it reaches. The day therefore moves continuously with density,
+    energy and how far the surface was opened (the former "last time F >= 1 %" jumped
+    from days to zero where the crust's largest cover crossed 1 %). Used to key
+    aftercare (make-up, exercise, swimming); zero without ablative passes.
     """
     t = np.arange(0.0, _horizon(passes, 1.0, 1.0) + STEP, STEP)
     f = crust_fraction(t, passes)
-    above = np.nonzero(f >= 0.01)[0]
-    return 0.0 if above.size == 0 else float(t[above[-1]] / DAY)
+    return float(np.trapezoid(np.minimum(1.0, f / CRUST_END_COVER), t) / DAY)
 
 
 def open_footprint(passes: Sequence[PassHealing]) -> float:
