@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from resurfacer.column.summary import removal_progress, surface_opening
 from resurfacer.plan import load_plan
 from resurfacer.tissue.skin import skin_for
-from resurfacer.treatment import column_for, wound_for
+from resurfacer.treatment import column_for, simulate, wound_for
 
 T_BOIL = 100.0
 
@@ -95,8 +95,6 @@ def test_the_1550_columns_leave_the_stratum_corneum_intact():
 
 
 def test_the_outcome_reports_the_opening_per_pass_and_area():
-    from resurfacer.treatment import simulate
-
     outcome = simulate(load_plan("examples/co2-full-field-periorbital.toml"))
     first, second = outcome.summary.passes
     # the first full-field pass leaves a crater; the second, on the wiped surface, boils
