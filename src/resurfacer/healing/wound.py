@@ -207,7 +207,8 @@ class PassHealing:
     """What one pass does: how much of the basal layer it kills, closure, debris shedding."""
 
     closure: float  # s, re-epithelialisation (ED50)
-    mode: str  # how the killed part closes: "basal_sparing" | "edge_migration" | "adnexal"
+    mode: str  # the route that closes it first: "basal_sparing" (from surviving basal
+    # cells) | "edge_migration" | "adnexal"
     basal_killed: float  # fraction of the basal layer killed under the wound, 0..1
     debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
     shed_median: float  # s after closure, median shedding of that debris
@@ -345,8 +346,9 @@ def pass_healing(
     around = own if area_ratio is None else max(own, area_ratio)
     k = basal_killed_fraction(p.coagulation_depth, epidermis)
     t_mig, mode = _migration(p, site, around)
-    closure = min(t_mig, column_closure(survivor_distance(k)) + wound_bed_lag(p))
-    if k < 0.5:
+    from_survivors = column_closure(survivor_distance(k)) + wound_bed_lag(p)
+    closure = min(t_mig, from_survivors)
+    if from_survivors < t_mig:  # the route that sets the closure names it
         mode = "basal_sparing"
     necrosis = p.coagulation_depth - p.ablation_depth
     debris = min(necrosis, epidermis)
