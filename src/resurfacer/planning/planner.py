@@ -519,8 +519,8 @@ class _Verifier:
 
     def _over_downtime_cap(self, c: Candidate, summary) -> bool:
         """Whether the full simulation's downtime (the slowest area's) breaks the user's
-        cap, which the candidate met on the surrogate's largest site; such a plan is
-        dropped like one that breaks a rule."""
+        cap, which the candidate met on the surrogate (its slowest region's downtime); such a
+        plan is dropped like one that breaks a rule."""
         cap = self.ctx.max_downtime_days
         if cap is None or summary.downtime_days <= cap:
             return False

@@ -11,8 +11,9 @@ treatment chain that sets depth and downtime:
 for the pass figures on the plan's largest site (the passes as planned), and for the
 downtime on the area that sets it (`OutcomeSummary.downtime_region`, the slowest, with
 the passes as fired there; the largest site when no reference is given). Bulk heating
-and session time are not sampled. The columns are solved on a coarser grid than
-`simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster) and the bands are
+and session time are not sampled. The narrow columns are solved on a coarser grid than
+`simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster; a wide spot's 1-D column
+takes 1 um cells in both, `treatment.wide_spot_grid`) and the bands are
 transferred to the reference outcome as ratios: band = reference value x
 percentile(sample / coarse nominal). Depth, cuff and width agree between the 8 and
 4 um grids within about 1-15 % (the cuff being the worst, README), so the ratio
