@@ -36,6 +36,7 @@ from resurfacer.column.ablation import pass_removal
 from resurfacer.column.damage import cem43
 from resurfacer.column.grid import choose_geometry
 from resurfacer.column.options import SolverOptions
+from resurfacer.column.published import neighbour_cautions, published_neighbours
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult
 from resurfacer.errors import InputError, SelfCheckError
@@ -381,12 +382,15 @@ def simulate(
 
 
 def model_notes(plan: Plan, columns: dict) -> list[str]:
-    """The columns' cautions (`ColumnResult.warnings`) as "pass i (areas): caution", one
-    line per pass and caution, the areas listed in plan order."""
+    """The columns' cautions (`ColumnResult.warnings`, and published measurements at like
+    settings that disagree with the column, `validation.neighbours`) as
+    "pass i (areas): caution", one line per pass and caution, the areas in plan order."""
     by_note: dict[tuple[int, str], list[str]] = {}
     for i in range(len(plan.passes)):
         for area, _ in plan.treated(i):
-            for note in columns[i, area.region].warnings:
+            column = columns[i, area.region]
+            neighbours = published_neighbours(column.summary, column.inputs)
+            for note in column.warnings + neighbour_cautions(neighbours):
                 by_note.setdefault((i, note), []).append(area.region)
     return [f"pass {i + 1} ({', '.join(areas)}): {note}" for (i, note), areas in by_note.items()]
 

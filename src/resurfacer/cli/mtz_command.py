@@ -192,6 +192,7 @@ def _as_cli_error(exc: InputError) -> InputError:
 
 def run(args) -> int:
     from resurfacer.column.options import GRID_RANGE, SolverOptions
+    from resurfacer.column.published import published_neighbours
     from resurfacer.column.solve import simulate_column
     from resurfacer.common.units import to_si
     from resurfacer.laser.beam import Beam, Pulse
@@ -253,6 +254,8 @@ def run(args) -> int:
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
+    neighbours = published_neighbours(result.summary, result.inputs)
+    summary["published_neighbours"] = [n.to_dict() for n in neighbours]
     summary["warnings"] = result.warnings + power_warning
     if band is not None:
         summary["m2_band_ablation_depth_um"] = band
@@ -379,8 +382,24 @@ def _table(summary: dict, inputs: dict) -> str:
         label = "energy (J/cm², 1-D centre of the spot)"
         balance = summary["energy_balance_j_per_cm2"]
     lines.append(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in balance.items()))
+    lines += _neighbour_lines(summary["published_neighbours"])
     lines += [f"warning: {human_text(w)}" for w in summary["warnings"]]
     return "\n".join(lines)
+
+
+def _neighbour_lines(neighbours: list[dict]) -> list[str]:
+    """The published rows at like settings (`column.published`), each marked within
+    or outside its bound; one line saying there are none otherwise."""
+    from resurfacer.column.published import LIKE_FACTOR, Neighbour
+
+    head = f"published measurements at like settings (within {LIKE_FACTOR:g}x)"
+    if not neighbours:
+        return [f"{head}: none in the package (resurfacer validate lists them all)"]
+    rows = [Neighbour(**{k: v for k, v in n.items() if k != "ratio"}) for n in neighbours]
+    return [f"{head}:"] + [
+        f"  {'within' if n.within else 'OUTSIDE'} its bound: {human_text(n.describe())}"
+        for n in rows
+    ]
 
 
 def _band_row(summary: dict) -> list[tuple[str, str]]:

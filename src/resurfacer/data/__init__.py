@@ -1,8 +1,11 @@
 """Literature tables. Every number here carries its source in the file beside it.
 
-`load_toml(name)` and `data_path(name)` are the only ways code reads this folder.
+`load_toml(name)`, `read_csv_rows(name)` and `data_path(name)` are the only ways code
+reads this folder.
 """
 
+import csv
+import io
 import tomllib
 from functools import cache
 from importlib.resources import files
@@ -20,3 +23,13 @@ def load_toml(name: str) -> dict:
     with open(data_path(name), "rb") as fh:
         return tomllib.load(fh)
 
+
+def read_csv_rows(name: str) -> list[dict]:
+    """Rows of a CSV table in resurfacer/data as dicts of stripped strings (lines
+    starting with ``#`` are comments)."""
+    with open(data_path(name), newline="") as fh:
+        text = "".join(line for line in fh if not line.startswith("#"))
+    return [
+        {k.strip(): (v or "").strip() for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(text))
+    ]

@@ -26,13 +26,13 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from resurfacer.column.ablation import pass_removal
 from resurfacer.column.materials import layer_materials, thermal_constants
+from resurfacer.column.published import BOUNDS, COLUMN_TABLE, SUMMARY_READINGS, number
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.data import load_toml
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin, skin_for
-from resurfacer.validation.tables import NotSimulable, Prediction, Table, number
+from resurfacer.validation.tables import ModelFunction, NotSimulable, Prediction, Table
 
 CO2_NM, ERBIUM_NM = 10600.0, 2940.0
 FULL_FIELD_SPOT = 3e-3  # m, top-hat, solved as its 1-D centre
@@ -164,48 +164,16 @@ def _solve(row, fluence=None):
     return summary, [skin_note, *notes]
 
 
-def _predict(row, value_of) -> Prediction:
-    summary, notes = _solve(row)
-    return Prediction(value_of(summary), summary.energy.relative_error, "; ".join(notes))
+def _reading(quantity: str) -> ModelFunction:
+    """The model function of a quantity read from one column (um)."""
 
+    def predict(row) -> Prediction:
+        summary, notes = _solve(row)
+        value = SUMMARY_READINGS[quantity](summary) * 1e6
+        return Prediction(value, summary.energy.relative_error, "; ".join(notes))
 
-def crater_depth(row) -> Prediction:
-    return _predict(row, lambda s: s.ablation_depth * 1e6)
-
-
-def crater_width(row) -> Prediction:
-    return _predict(row, lambda s: s.ablation_width_surface * 1e6)
-
-
-def coagulation_depth(row) -> Prediction:
-    return _predict(row, lambda s: s.coagulation_depth * 1e6)
-
-
-def coagulation_cuff(row) -> Prediction:
-    """The cuff beside a crater; for a non-ablative zone half its coagulated width."""
-    return _predict(
-        row,
-        lambda s: (
-            (s.coagulation_thickness_wall if s.ablation_depth > 0 else 0.5 * s.coagulation_width)
-            * 1e6
-        ),
-    )
-
-
-def residual_thermal_damage(row) -> Prediction:
-    return _predict(row, lambda s: s.coagulation_thickness_floor * 1e6)
-
-
-def removal_per_pulse(row) -> Prediction:
-    return _predict(row, lambda s: s.ablation_depth * 1e6)
-
-
-def removal_per_pass(row) -> Prediction:
-    """Ablated plus wiped (`column.ablation.pass_removal`): the published per-pass
-    figures are of passes wiped with wet gauze."""
-    return _predict(
-        row, lambda s: sum(pass_removal(s.ablation_depth, s.desiccation_depth, True)) * 1e6
-    )
+    predict.__name__ = quantity
+    return predict
 
 
 def ablation_threshold(row) -> Prediction:
@@ -260,35 +228,11 @@ def absorption_coefficient(row) -> Prediction:
     return Prediction(float(mu_a) / 100.0, 0.0, skin.layers[index].name)
 
 
-#: quantity -> the factor a check row must be within (see `Table.bounds`). Depths
-#: and removal as on the order of the published figure (factor 2), as in
-#: tests/validation; thresholds 1.5x (the issue's bar for the fat threshold); thin
-#: damage zones 3x (their published figures are ranges of typical values).
-BOUNDS = {
-    "crater_depth": 2.0,
-    "crater_width": 2.0,
-    "coagulation_depth": 2.0,
-    "coagulation_cuff": 3.0,
-    "residual_thermal_damage": 3.0,
-    "removal_per_pass": 2.0,
-    "removal_per_pulse": 2.0,
-    "ablation_threshold": 1.5,
-    "ablation_efficiency": 1.5,
-    "heat_of_ablation": 1.2,
-    "absorption_coefficient": 1.5,
-}
-
 TABLE = Table(
     name="column",
-    path="validation/column.csv",
+    path=COLUMN_TABLE,
     models={
-        "crater_depth": crater_depth,
-        "crater_width": crater_width,
-        "coagulation_depth": coagulation_depth,
-        "coagulation_cuff": coagulation_cuff,
-        "residual_thermal_damage": residual_thermal_damage,
-        "removal_per_pass": removal_per_pass,
-        "removal_per_pulse": removal_per_pulse,
+        **{quantity: _reading(quantity) for quantity in SUMMARY_READINGS},
         "ablation_threshold": ablation_threshold,
         "ablation_efficiency": ablation_efficiency,
         "heat_of_ablation": heat_of_ablation,

@@ -154,6 +154,12 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
         f"**{100 * s['median_abs_error_crater_depth']:.0f} %** ({s['crater_depth_checks']} rows).",
         f"* Largest energy-balance error over all runs: {s['max_balance_error']:.1e}.",
         "",
+        "The column rows are also set beside any column a user runs: `resurfacer mtz` lists "
+        "the rows measured at like settings (wavelength, stacking, spot and energy or "
+        "fluence within 1.25x) with the column's reading against each row's bound, and "
+        "`simulate` adds a model note for each such row outside its bound "
+        "(`resurfacer.column.published`).",
+        "",
     ]
     by_figure = {p.stem: p for p in figures}
     for quantity in sorted({r.quantity for r in results}):

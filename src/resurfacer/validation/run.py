@@ -15,13 +15,13 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
+from resurfacer.column.published import number, within_bound
 from resurfacer.common.fingerprint import model_fingerprint
 from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.planning.surrogate import cache_dir
 from resurfacer.validation.tables import (
     NotSimulable,
     Table,
-    number,
     read_rows,
     registered_tables,
 )
@@ -52,18 +52,6 @@ class RowResult:
     balance_error: float | None
     detail: str
     reason: str
-
-
-def within_bound(model: float, measured: float, low, high, factor: float) -> tuple[bool, str]:
-    """Whether `model` meets the row's bound (see `tables.Table.bounds`), and the
-    bound as text."""
-    if low is not None and high is None and low == measured:
-        return model >= low / factor, f">= {low / factor:.4g}"
-    if high is not None and low is None:
-        return model <= high * factor, f"<= {high * factor:.4g}"
-    lo = (low if low is not None else measured) / factor
-    hi = (high if high is not None else measured) * factor
-    return lo <= model <= hi, f"{lo:.4g}-{hi:.4g}"
 
 
 def _cache_path(table: Table, row: dict):

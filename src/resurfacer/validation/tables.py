@@ -12,13 +12,11 @@ plugs in by defining a `Table` in its own module and naming that module in
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from resurfacer.data import data_path
+from resurfacer.data import read_csv_rows
 
 #: modules that each define ``TABLE``, a `Table` (the registry's built-in entries)
 TABLE_MODULES = ("resurfacer.validation.column",)
@@ -74,17 +72,4 @@ def registered_tables() -> dict[str, Table]:
 
 def read_rows(table: Table) -> list[dict]:
     """The table's rows as dicts of stripped strings (comment lines skipped)."""
-    with open(data_path(table.path), newline="") as fh:
-        text = "".join(line for line in fh if not line.startswith("#"))
-    return [
-        {k.strip(): (v or "").strip() for k, v in row.items()}
-        for row in csv.DictReader(io.StringIO(text))
-    ]
-
-
-def number(row: dict, key: str) -> float | None:
-    """A numeric cell, or None when empty or not a number."""
-    try:
-        return float(row.get(key, ""))
-    except ValueError:
-        return None
+    return read_csv_rows(table.path)
