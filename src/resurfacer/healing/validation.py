@@ -10,12 +10,11 @@ writes the table of docs/validation.md ("Healing").
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
 
 from resurfacer.common.units import METRE_PER_UM
-from resurfacer.data import data_path, load_toml
+from resurfacer.data import load_toml, read_csv_rows
 from resurfacer.errors import InputError
 from resurfacer.tissue.skin import skin_for
 
@@ -32,9 +31,7 @@ POINT_TOLERANCE = 0.5
 
 def load_rows() -> list[dict]:
     """The rows of data/validation/healing.csv (comment lines skipped), as dicts of str."""
-    with open(data_path("validation/healing.csv"), newline="") as fh:
-        lines = [line for line in fh if not line.startswith("#")]
-    return list(csv.DictReader(lines))
+    return read_csv_rows("validation/healing.csv")
 
 
 def _wound(spec: Mapping) -> WoundedPass:
