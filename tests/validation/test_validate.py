@@ -7,7 +7,10 @@ their measured figures, strict, so that they fail once the physics improves.
 
 import pytest
 
+from resurfacer.healing.validation import check_row
 from resurfacer.validation.column import BOUNDS, TABLE
+from resurfacer.validation.healing import TABLE as HEALING
+from resurfacer.validation.report import markdown, write_figures
 from resurfacer.validation.run import run_validation, within_bound
 from resurfacer.validation.tables import read_rows, registered_tables
 
@@ -77,3 +80,34 @@ def test_bounds_read_as_stated():
     assert not within_bound(200.0, 50.0, None, 50.0, 3.0)[0]
     assert within_bound(60.0, 30.0, 20.0, 40.0, 2.0)[0]
     assert set(BOUNDS) == set(TABLE.models)
+
+
+def test_the_healing_table_runs_with_the_column_table(results):
+    """`resurfacer validate` runs the published healing durations too, each held to the
+    bound its case states (the same verdict as tests/validation/test_healing_published.py)."""
+    healing = [r for r in results.values() if r.table == "healing"]
+    assert len(healing) == len(read_rows(HEALING))
+    for r in healing:
+        row = next(x for x in read_rows(HEALING) if x["id"] == r.id)
+        expected = check_row(row)
+        if expected["model"] is None:
+            assert r.model is None and r.reason
+            continue
+        assert r.model == pytest.approx(expected["model"])
+        assert r.within == expected["met"], r.id
+        assert (r.disagreement != "") == (not expected["met"]), r.id
+
+
+def test_the_page_has_a_section_and_figures_per_table(results, tmp_path):
+    rows = list(results.values())
+    figures = write_figures(rows, tmp_path / "figures")
+    names = {p.stem for p in figures}
+    # re-epithelialisation is published in hours and in days: one figure per unit
+    assert {"crater_depth", "downtime", "re_epithelialisation_hours"} <= names
+    assert "re_epithelialisation_days" in names
+    page = markdown(rows, figures, tmp_path)
+    assert "## Healing" in page and "### downtime" in page and "## crater depth" in page
+    known = page[page.index("### Known disagreements") :]
+    for r in rows:
+        if r.table == "healing" and r.within is False:
+            assert f"* {r.id}: " in known

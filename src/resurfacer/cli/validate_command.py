@@ -49,12 +49,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from resurfacer.errors import InputError, check_range
-    from resurfacer.validation.report import (
-        keep_healing_section,
-        markdown,
-        text_table,
-        write_figures,
-    )
+    from resurfacer.validation.report import markdown, text_table, write_figures
     from resurfacer.validation.run import as_dict, run_validation
     from resurfacer.validation.tables import registered_tables
 
@@ -72,7 +67,5 @@ def run(args) -> int:
     figures = write_figures(results, Path(args.figures))
     if args.markdown != "-":
         page = Path(args.markdown)
-        text = markdown(results, [f.resolve() for f in figures], page.resolve().parent)
-        old = page.read_text() if page.exists() else ""
-        page.write_text(keep_healing_section(text, old))
+        page.write_text(markdown(results, [f.resolve() for f in figures], page.resolve().parent))
     return 0

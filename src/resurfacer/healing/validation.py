@@ -3,9 +3,9 @@
 `simulate_healing_row(row)` gives the model's value for one row, in the row's unit, from
 the case ``data/validation/healing_cases.toml`` names for it (the wounds, the skin, the
 model quantity compared); `check_row(row)` adds the error and whether the row's stated
-bound is met. The ``resurfacer validate`` command and
-``tests/validation/test_healing_published.py`` call these; ``scripts/healing_validation.py``
-writes the table of docs/validation.md ("Healing").
+bound is met. ``tests/validation/test_healing_published.py`` calls these, and the healing
+table of ``resurfacer validate`` (``validation.healing``) wraps them (docs/validation.md,
+"Healing").
 """
 
 from __future__ import annotations
@@ -112,20 +112,29 @@ def _needed(value: float | None, row: Mapping[str, str], what: str) -> float:
     return value
 
 
-def bound_met(model: float, row: Mapping[str, str], bound: str) -> bool:
-    """Whether `model` meets the row's bound (module constants; healing_cases.toml header)."""
+def bound_interval(row: Mapping[str, str], bound: str) -> tuple[float | None, float | None]:
+    """The interval [low, high] a model value must lie in to meet the row's bound (None:
+    open on that side): *range* the published range widened by RANGE_SLACK each way,
+    *upper* at most the bound + RANGE_SLACK, *lower* at least the bound, *point* within
+    POINT_TOLERANCE of the figure (healing_cases.toml header)."""
     lo, hi, m = _num(row["measured_low"]), _num(row["measured_high"]), _num(row["measured"])
     if bound == "range":
         low = _needed(lo, row, "measured_low")
         high = _needed(hi, row, "measured_high")
-        return low * (1 - RANGE_SLACK) <= model <= high * (1 + RANGE_SLACK)
+        return low * (1 - RANGE_SLACK), high * (1 + RANGE_SLACK)
     if bound == "upper":
         top = _needed(hi if hi is not None else m, row, "measured_high or measured")
-        return model <= top * (1 + RANGE_SLACK)
+        return None, top * (1 + RANGE_SLACK)
     if bound == "lower":
-        return model >= _needed(lo if lo is not None else m, row, "measured_low or measured")
+        return _needed(lo if lo is not None else m, row, "measured_low or measured"), None
     point = _needed(m, row, "measured")
-    return abs(model - point) <= POINT_TOLERANCE * point
+    return point * (1 - POINT_TOLERANCE), point * (1 + POINT_TOLERANCE)
+
+
+def bound_met(model: float, row: Mapping[str, str], bound: str) -> bool:
+    """Whether `model` meets the row's bound (`bound_interval`)."""
+    low, high = bound_interval(row, bound)
+    return (low is None or model >= low) and (high is None or model <= high)
 
 
 def check_row(row: Mapping[str, str]) -> dict:

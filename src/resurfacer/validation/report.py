@@ -9,13 +9,14 @@ import statistics
 from pathlib import Path
 
 from resurfacer.validation.run import RowResult
+from resurfacer.validation.tables import registered_tables
 
 HEADLINE_QUANTITY = "crater_depth"
 
 
 def statistics_of(results: list[RowResult]) -> dict:
     """Counts, the median absolute relative error of crater depth on check rows and
-    the largest energy-balance error."""
+    the largest energy-balance error (of the rows given: one table's, or all)."""
     checks = [r for r in results if r.role == "check" and r.model is not None]
     depth = [
         abs(r.error) for r in checks if r.quantity == HEADLINE_QUANTITY and r.error is not None
@@ -71,16 +72,39 @@ def text_table(results: list[RowResult]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
         for row in rows
     ]
-    s = statistics_of(results)
     lines.append("")
-    lines.append(
-        f"{s['rows']} rows, {s['simulated']} simulated ({s['not_simulable']} not simulable); "
-        f"check rows within their bounds: {s['checks_within']} of {s['checks']}; "
-        f"median |error| of crater depth on check rows: "
-        f"{100 * s['median_abs_error_crater_depth']:.0f} % ({s['crater_depth_checks']} rows); "
-        f"largest energy-balance error {s['max_balance_error']:.1e}"
-    )
+    lines += [_summary_line(name, group) for name, group in by_table(results).items()]
     return "\n".join(lines)
+
+
+def by_table(results: list[RowResult]) -> dict[str, list[RowResult]]:
+    """The results grouped by table, in the order they came."""
+    groups: dict[str, list[RowResult]] = {}
+    for r in results:
+        groups.setdefault(r.table, []).append(r)
+    return groups
+
+
+def _summary_line(name: str, rows: list[RowResult]) -> str:
+    s = statistics_of(rows)
+    text = (
+        f"{name}: {s['rows']} rows, {s['simulated']} simulated ({s['not_simulable']} not "
+        f"simulable); check rows within their bounds: {s['checks_within']} of {s['checks']}"
+    )
+    if s["crater_depth_checks"]:
+        text += (
+            f"; median |error| of crater depth on check rows: "
+            f"{100 * s['median_abs_error_crater_depth']:.0f} % ({s['crater_depth_checks']} "
+            f"rows); largest energy-balance error {s['max_balance_error']:.1e}"
+        )
+    return text
+
+
+def figure_key(rows: list[RowResult], r: RowResult) -> str:
+    """The figure a row is drawn in: its quantity, and its unit where the quantity's rows
+    come in several (re-epithelialisation in hours and in days)."""
+    units = {x.unit for x in rows if x.quantity == r.quantity}
+    return r.quantity if len(units) == 1 else f"{r.quantity}_{r.unit}"
 
 
 def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
@@ -93,8 +117,10 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for quantity in sorted({r.quantity for r in results}):
-        rows = [r for r in results if r.quantity == quantity and r.model and r.measured > 0]
+    for key in sorted({figure_key(results, r) for r in results}):
+        rows = [
+            r for r in results if figure_key(results, r) == key and r.model and r.measured > 0
+        ]
         if not rows:
             continue
         fig, ax = plt.subplots(figsize=(4.2, 4.0))
@@ -124,10 +150,10 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
             ylim=(lo, hi),
             xlabel=f"measured [{rows[0].unit}]",
             ylabel=f"model [{rows[0].unit}]",
-            title=quantity.replace("_", " "),
+            title=key.replace("_", " "),
         )
         fig.tight_layout()
-        path = folder / f"{quantity}.png"
+        path = folder / f"{key}.png"
         fig.savefig(path, dpi=120)
         plt.close(fig)
         paths.append(path)
@@ -135,24 +161,34 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
 
 
 def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
-    """``docs/validation.md``: what was run, the statistics, a table per quantity
-    with its figure, and the rows not simulated with the reason."""
-    s = statistics_of(results)
+    """``docs/validation.md``: what was run, the statistics per table, a table per
+    quantity with its figure, known disagreements, and the sources."""
     lines = [
         "# Validation against published measurements",
         "",
         "Written by `resurfacer validate` from the same run as its figures; do not edit "
-        "by hand. Tables: "
-        + ", ".join(sorted({f"`data/validation/{r.table}.csv`" for r in results}))
-        + ".",
+        "by hand. Calibration rows are marked and are not checks; rows whose figure the "
+        "model takes as an input are marked `input`; rows the model cannot simulate say why.",
         "",
-        f"* {s['rows']} rows, {s['simulated']} simulated, {s['not_simulable']} not simulable "
-        "(reasons below); calibration rows are marked and are not checks; rows whose figure "
-        "the model takes as an input are marked `input`.",
-        f"* Check rows within their bounds: **{s['checks_within']} of {s['checks']}**.",
-        f"* Median absolute error of crater depth on check rows: "
-        f"**{100 * s['median_abs_error_crater_depth']:.0f} %** ({s['crater_depth_checks']} rows).",
-        f"* Largest energy-balance error over all runs: {s['max_balance_error']:.1e}.",
+    ]
+    tables = registered_tables()
+    groups = by_table(results)
+    for name, rows in groups.items():
+        s = statistics_of(rows)
+        line = (
+            f"* `data/validation/{name}.csv`: {s['rows']} rows, {s['simulated']} simulated, "
+            f"{s['not_simulable']} not simulable; check rows within their bounds: "
+            f"**{s['checks_within']} of {s['checks']}**"
+        )
+        if s["crater_depth_checks"]:
+            line += (
+                f"; median absolute error of crater depth on check rows: "
+                f"**{100 * s['median_abs_error_crater_depth']:.0f} %** "
+                f"({s['crater_depth_checks']} rows); largest energy-balance error over all "
+                f"runs: {s['max_balance_error']:.1e}"
+            )
+        lines.append(line + ".")
+    lines += [
         "",
         "The column rows are also set beside any column a user runs: `resurfacer mtz` lists "
         "the rows measured at like settings (wavelength, stacking, spot and energy or "
@@ -162,35 +198,38 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
         "",
     ]
     by_figure = {p.stem: p for p in figures}
-    for quantity in sorted({r.quantity for r in results}):
-        lines += [f"## {quantity.replace('_', ' ')}", ""]
-        if quantity in by_figure:
-            rel = Path(os.path.relpath(by_figure[quantity], docs)).as_posix()
-            lines += [f"![{quantity}]({rel})", ""]
+    for name, rows in groups.items():
+        lines += _table_section(tables[name], rows, by_figure, docs)
+    return "\n".join(lines) + "\n"
+
+
+def _table_section(table, rows: list[RowResult], by_figure: dict, docs: Path) -> list[str]:
+    """One table's part of the page: its title and description (a titled table's
+    quantities are sub-headings), a table per quantity with its figures, the check rows
+    known to lie outside their bounds, and the sources."""
+    head = "###" if table.title else "##"
+    lines = [f"## {table.title}", "", table.description, ""] if table.title else []
+    for quantity in sorted({r.quantity for r in rows}):
+        lines += [f"{head} {quantity.replace('_', ' ')}", ""]
+        for key in sorted({figure_key(rows, r) for r in rows if r.quantity == quantity}):
+            if key in by_figure:
+                rel = Path(os.path.relpath(by_figure[key], docs)).as_posix()
+                lines += [f"![{key}]({rel})", ""]
         lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-        for r in results:
+        for r in rows:
             if r.quantity == quantity:
                 cells = [c.replace("|", "/") for c in _row_cells(r)]
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += ["## Sources", ""]
-    seen = {}
-    for r in results:
+    known = [r for r in rows if r.within is False and r.role == "check" and r.disagreement]
+    if known:
+        lines += [f"{head} Known disagreements", ""]
+        lines += [f"* {r.id}: {r.disagreement}" for r in known]
+        lines.append("")
+    lines += [f"{head} Sources", ""]
+    seen: dict[str, list[str]] = {}
+    for r in rows:
         seen.setdefault(r.source, []).append(r.id)
     lines += [f"* {', '.join(ids)}: {source}" for source, ids in seen.items()]
-    return "\n".join(lines) + "\n"
-
-
-#: the section ``scripts/healing_validation.py`` writes into the same page
-HEALING_SECTION = "## Healing"
-
-
-def keep_healing_section(new_text: str, old_text: str) -> str:
-    """`new_text` with the "Healing" section of `old_text` (written by
-    ``scripts/healing_validation.py`` from the healing table) carried over at its end."""
-    start = old_text.find(HEALING_SECTION)
-    if start < 0:
-        return new_text
-    end = old_text.find("\n## ", start + len(HEALING_SECTION))
-    section = old_text[start:] if end < 0 else old_text[start : end + 1]
-    return new_text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    lines.append("")
+    return lines

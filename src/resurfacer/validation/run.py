@@ -34,6 +34,7 @@ class RowResult:
     role: "calibration", "check" or "input" (a figure the model takes as data).
     model: None when the row cannot be simulated (`reason` says why).
     error: model / measured - 1. within: whether a check row meets its bound.
+    disagreement: why the row is known to lie outside its bound, where its table says.
     """
 
     table: str
@@ -52,6 +53,7 @@ class RowResult:
     balance_error: float | None
     detail: str
     reason: str
+    disagreement: str = ""
 
 
 def _cache_path(table: Table, row: dict):
@@ -90,8 +92,11 @@ def _result(table: Table, row: dict, out: dict) -> RowResult:
     bound = ""
     if model is not None and measured:
         error = model / measured - 1.0
-        factor = table.bounds.get(row["quantity"], 2.0)
-        within, bound = within_bound(model, measured, low, high, factor)
+        if table.check is not None:
+            within, bound = table.check(row, model)
+        else:
+            factor = table.bounds.get(row["quantity"], 2.0)
+            within, bound = within_bound(model, measured, low, high, factor)
     reason = out.get("reason", "")
     if role == "input":
         reason = reason or f"model input: {table.inputs[row['id']]}"
@@ -112,6 +117,7 @@ def _result(table: Table, row: dict, out: dict) -> RowResult:
         balance_error=out.get("balance_error"),
         detail=out.get("detail", ""),
         reason=reason,
+        disagreement=table.disagreement(row) if table.disagreement else "",
     )
 
 

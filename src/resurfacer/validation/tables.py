@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from resurfacer.data import read_csv_rows
 
 #: modules that each define ``TABLE``, a `Table` (the registry's built-in entries)
-TABLE_MODULES = ("resurfacer.validation.column",)
+TABLE_MODULES = ("resurfacer.validation.column", "resurfacer.validation.healing")
 
 
 class NotSimulable(Exception):
@@ -52,6 +52,13 @@ class Table:
         alone: >= low / f; an upper bound alone: <= high x f).
     inputs : row id -> where the model takes that figure as an input (such rows
         are shown but are neither checks nor calibrations).
+    check : (row, model) -> (within, bound as text), for a table whose rows each state
+        their own kind of bound; None: the factor `bounds`.
+    title : the table's heading in docs/validation.md ("" for the first table, whose
+        quantities head the page).
+    description : what the page says under the title (markdown).
+    disagreement : row -> why a check row outside its bound is known to be so ("" if
+        none is stated); listed under the table in docs/validation.md.
     """
 
     name: str
@@ -59,6 +66,10 @@ class Table:
     models: Mapping[str, ModelFunction]
     bounds: Mapping[str, float]
     inputs: Mapping[str, str] = field(default_factory=dict)
+    check: Callable[[dict, float], tuple[bool, str]] | None = None
+    title: str = ""
+    description: str = ""
+    disagreement: Callable[[dict], str] | None = None
 
 
 def registered_tables() -> dict[str, Table]:
