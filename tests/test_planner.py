@@ -143,8 +143,9 @@ def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
 
     monkeypatch.setattr(candidates, "wounds_downtime_days", lambda wounds, skin: 0.0)
     patient = Patient(sex="female", age_years=50, phototype=2)
-    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.5, **KW)
-    assert all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
+    # 4.2 d: the verified plans take 4.07-5.43 d, so some pass it and some do not
+    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.2, **KW)
+    assert r.plans and all(p.predicted["downtime_days"] <= 4.2 for p in r.plans)
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
     assert dropped and all("full simulation" in d["message"] for d in dropped)
 
@@ -161,7 +162,14 @@ def test_eyelid_rules_bind_the_eyelids_not_the_whole_face():
     lids = next(a for a in plan.site_areas if a.region == "periorbital")
     assert any(plan.passes[i].pulse_energy_mj > 7.5 for i in deep)
     assert all(plan.region_pass(i, lids).pulse_energy_mj <= 7.5 for i in deep)
-    assert all("energy_deep_periorbital" not in p.rules for p in r.plans)
+    # the eyelid cap may bind as fired on the lids: at 20 mJ they take 6.5 mJ, and the
+    # next energy node would take them past 7.5 mJ (it bound no plan while the deep
+    # columns were 5-13 % shallower, before session 14's symmetric ray sweeps)
+    for n in range(len(r.plans)):
+        other = r.plan(n)
+        for i, p in enumerate(other.passes):
+            if p.mode == "deep":
+                assert other.region_pass(i, lids).pulse_energy_mj <= 7.5 < p.pulse_energy_mj
 
 
 def test_bad_input():
@@ -328,8 +336,35 @@ def test_cli_acne_scars_on_a_type_ii_cheek_is_reached_end_to_end(tmp_path, capsy
     depth = max(p.coagulation_depth_um for p in summary.passes)
     assert depth == pytest.approx(result["plans"][0]["depth_um"], rel=0.05)
     # the text names the solver's cautions under each plan, as the JSON carries them
+    # (none here since session 14 removed the fast-front note from 30 W columns; the
+    # printing of a note: test_the_plan_text_prints_each_model_note)
     notes = result["plans"][0]["predicted"]["model_notes"]
     assert notes == summary.model_notes
     assert main(argv[:-4]) == 0
     text = capsys.readouterr().out
-    assert notes and all(f"model note: {human_text(n)}" in text for n in notes)
+    assert all(f"model note: {human_text(n)}" in text for n in notes)
+
+
+def test_the_plan_text_prints_each_model_note():
+    from types import SimpleNamespace
+
+    from resurfacer.cli.plan_command import _table
+
+    note = "pass 1 (cheek): the lesion reaches the subcutis (1100 um)"
+    predicted = {
+        "downtime_days_range": (4.0, 5.0),
+        "session_minutes": 3.0,
+        "downtime_days": 4.5,
+        "peak_bulk_temperature_c": 41.0,
+        "model_notes": [note],
+    }
+    plan = SimpleNamespace(
+        predicted=predicted, depth_um=900.0, rules=[], passes=[], rationale="", uncertainty=None
+    )
+    result = SimpleNamespace(
+        message="", device="co2_dual", device_reason="default", reachable=True, shortfall="",
+        broken=[], plans=[plan], tradeoff=[],
+    )
+    assert "    model note: pass 1 (cheek): the lesion reaches the subcutis (1100 µm)" in _table(
+        result
+    )

@@ -89,6 +89,7 @@ def test_fixed_channel_in_dermis_transmits_the_waveguide_fraction():
         np.full(nz, np.inf),
         beam.spread((np.arange(nz) + 0.5) * dz),
         crater,
+        False,
     )
     entered = ring_energy[:inside].sum()
     formula = math.exp(-channel_power_loss(radius, 10.6e-6, index) * length)

@@ -390,9 +390,11 @@ def deposit_beam(
     crater,
     rays_per_ring,
     beam_cutoff,
+    inward=False,
 ):
     """Beer-Lambert deposition along diverging rays with sub-step ablation, the crater
-    acting as a lossy hollow waveguide.
+    acting as a lossy hollow waveguide. The rays run ring by ring from the axis out, or
+    with `inward` from the outermost ring in (ray m of ring j as the last of that order).
 
     Ring j carries `rays_per_ring` rays of E = ring_energy[j] / rays_per_ring each,
     starting at r0 / dr = sqrt(j^2 + (m + 1/2)(2j + 1) / rays_per_ring); in row k a
@@ -499,69 +501,69 @@ def deposit_beam(
             totals["transmitted"] += remaining
         totals["reach"] = max(totals["reach"], k + 1)
 
-    for j0 in range(nr):
-        for m in range(rays_per_ring):
-            remaining = float(ring_energy[j0]) / rays_per_ring
-            if remaining <= 0.0:
-                continue
-            r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
-            cutoff = beam_cutoff * remaining
-            remaining = ejecta(remaining)
-            k, cap = 0, nr
-            while remaining > cutoff and k < nz:
-                j = min(int(r0 * spread[k]), cap)
-                if j >= nr:
-                    break
-                if optics.enabled and k > 0 and j > lumen[k] and void[k, j]:
-                    j = int(np.flatnonzero(~void[k, :j])[-1])  # tissue before j's void run
-                if void[k, j]:
-                    lost = remaining * (1.0 - transmission[k])
-                    wall_energy[k] += lost
-                    remaining -= lost
-                    k += 1
-                    continue
-                if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
-                    ray = 0.0 if cap < nr else np.arctan(r0 * dr * (spread[k] - spread[k - 1]) / dz)
-                    taper = np.arctan(max(lumen[0] - lumen[k], 0) * dr / (k * dz))
-                    grazing = max(ray + taper, 0.0)
-                    if grazing > _mode_angle(optics, max(lumen[k - 1], 1) * dr):
-                        incidence = np.pi / 2 - grazing
-                        index = complex(optics.index_real[k], optics.index_imag[k])
-                        reflected = wall_reflectance(incidence, index)
-                        if pending is not None:
-                            send(*pending)
-                            pending = None
-                        into_wall(k, j, remaining * (1 - reflected), incidence)
-                        remaining *= reflected
-                    cap = j - 1
-                    continue
-                v = volume[j]
-                if pending is not None and pending[1] == j and pending[0] != k:
-                    send(*pending)
-                    pending = None
-                share = remaining * (1.0 - attenuation[k])
-                h = enthalpy[k, j]
-                if pending is not None and pending[1] == j:
-                    h += pending[2] * (1.0 - attenuation[k]) / v
-                need = (h_ablation[k] - h) * v
-                if need > share:  # stays: joins (or starts) the pending sum
-                    if pending is None or pending[1] != j:
-                        if pending is not None:
-                            send(*pending)
-                        pending = (k, j, 0.0)
-                    pending = (k, j, pending[2] + remaining)
-                    remaining = 0.0
-                    break
-                if pending is not None and pending[1] == j:
-                    send(*pending)
-                    pending = None
-                    need = (h_ablation[k] - enthalpy[k, j]) * v
-                part = remaining * (need / share) if need > 0.0 else 0.0
-                send(k, j, part)
-                remove(k, j)
-                remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
+    order = [(j0, m) for j0 in range(nr) for m in range(rays_per_ring)]
+    for j0, m in reversed(order) if inward else order:
+        remaining = float(ring_energy[j0]) / rays_per_ring
+        if remaining <= 0.0:
+            continue
+        r0 = np.sqrt(j0**2 + (m + 0.5) * (2 * j0 + 1) / rays_per_ring)
+        cutoff = beam_cutoff * remaining
+        remaining = ejecta(remaining)
+        k, cap = 0, nr
+        while remaining > cutoff and k < nz:
+            j = min(int(r0 * spread[k]), cap)
+            if j >= nr:
+                break
+            if optics.enabled and k > 0 and j > lumen[k] and void[k, j]:
+                j = int(np.flatnonzero(~void[k, :j])[-1])  # tissue before j's void run
+            if void[k, j]:
+                lost = remaining * (1.0 - transmission[k])
+                wall_energy[k] += lost
+                remaining -= lost
                 k += 1
-            totals["transmitted"] += remaining
+                continue
+            if optics.enabled and k > 0 and j > 0 and not void[k - 1, j]:
+                ray = 0.0 if cap < nr else np.arctan(r0 * dr * (spread[k] - spread[k - 1]) / dz)
+                taper = np.arctan(max(lumen[0] - lumen[k], 0) * dr / (k * dz))
+                grazing = max(ray + taper, 0.0)
+                if grazing > _mode_angle(optics, max(lumen[k - 1], 1) * dr):
+                    incidence = np.pi / 2 - grazing
+                    index = complex(optics.index_real[k], optics.index_imag[k])
+                    reflected = wall_reflectance(incidence, index)
+                    if pending is not None:
+                        send(*pending)
+                        pending = None
+                    into_wall(k, j, remaining * (1 - reflected), incidence)
+                    remaining *= reflected
+                cap = j - 1
+                continue
+            v = volume[j]
+            if pending is not None and pending[1] == j and pending[0] != k:
+                send(*pending)
+                pending = None
+            share = remaining * (1.0 - attenuation[k])
+            h = enthalpy[k, j]
+            if pending is not None and pending[1] == j:
+                h += pending[2] * (1.0 - attenuation[k]) / v
+            need = (h_ablation[k] - h) * v
+            if need > share:  # stays: joins (or starts) the pending sum
+                if pending is None or pending[1] != j:
+                    if pending is not None:
+                        send(*pending)
+                    pending = (k, j, 0.0)
+                pending = (k, j, pending[2] + remaining)
+                remaining = 0.0
+                break
+            if pending is not None and pending[1] == j:
+                send(*pending)
+                pending = None
+                need = (h_ablation[k] - enthalpy[k, j]) * v
+            part = remaining * (need / share) if need > 0.0 else 0.0
+            send(k, j, part)
+            remove(k, j)
+            remaining = ejecta(remaining - part, optics.ejecta[k] * volume[j])
+            k += 1
+        totals["transmitted"] += remaining
     if pending is not None:
         send(*pending)
     for k in range(nz):

@@ -281,16 +281,24 @@ def _crater(void, dr, dz, optics):
     return kernel.Crater(optics, extent, lumen, np.zeros(nz), np.zeros(nz), np.zeros(1), dr, dz)
 
 
-def _deposit(module, s, ring_energy, attenuation, h_ablation, spread=None, optics=None):
+def _deposit(
+    module, s, ring_energy, attenuation, h_ablation, spread=None, optics=None, inward=False
+):
     enthalpy = s["enthalpy"].copy()
     void = s["void"].copy()
     spread = np.ones(NZ) if spread is None else spread
     optics = kernel.no_wall_optics(NZ) if optics is None else optics
     crater = _crater(void, s["dr"], s["dz"], optics)
-    extra = () if module is kernel else (kernel.RAYS_PER_RING, kernel.BEAM_CUTOFF)
-    energies = module.deposit_beam(
-        enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, crater, *extra
-    )
+    if module is kernel:
+        energies = kernel.deposit_beam(
+            enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, crater,
+            inward,
+        )
+    else:
+        energies = ref.deposit_beam(
+            enthalpy, void, ring_energy, attenuation, s["volume"], h_ablation, spread, crater,
+            kernel.RAYS_PER_RING, kernel.BEAM_CUTOFF, inward,
+        )
     return np.array(energies, dtype=float), enthalpy, void, crater.void_extent
 
 
@@ -364,14 +372,17 @@ def test_deposit_beam_through_the_whole_grid():
 
 
 @pytest.mark.parametrize("seed", [20, 21, 22])
-def test_deposit_beam_diverging_rays_match_reference(seed):
-    """Rays that widen with depth: ablation, undercut walls and rays leaving the side."""
+@pytest.mark.parametrize("inward", [False, True])
+def test_deposit_beam_diverging_rays_match_reference(seed, inward):
+    """Rays that widen with depth: ablation, undercut walls and rays leaving the side;
+    traced from the axis out and from the outermost ring in."""
     s = _state(seed)
     h_ablation = s["h_boil"] + 0.6 * s["latent"]
     attenuation, ring_energy = _beam(s, mu=1e5, scale=3e4)
     spread = 1.0 + 0.25 * np.arange(NZ)
-    got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread)
-    _assert_same(got, _deposit(ref, s, ring_energy, attenuation, h_ablation, spread))
+    got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread, inward=inward)
+    want = _deposit(ref, s, ring_energy, attenuation, h_ablation, spread, inward=inward)
+    _assert_same(got, want)
     (ablated, transmitted, _, _), enthalpy, void, extent = got
     v = s["volume"][None, :]
     stored_change = np.sum(enthalpy * v) - np.sum(s["enthalpy"] * v)
@@ -394,7 +405,8 @@ def test_diverging_rays_reproduce_the_widened_gaussian():
     attenuation = np.zeros(nz)  # the floor absorbs everything that reaches it
     crater = _crater(void, dr, dr, kernel.no_wall_optics(nz))  # no wall losses
     kernel.deposit_beam(
-        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), spread, crater
+        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), spread, crater,
+        False,
     )
     got = enthalpy[-1] * volume
     w = w0 * spread_floor
@@ -409,16 +421,19 @@ def test_diverging_rays_reproduce_the_widened_gaussian():
 @pytest.mark.parametrize("seed", [20, 21, 22, 25])
 @pytest.mark.parametrize("wavelength", [WAVELENGTH, 0.3e-6])
 @pytest.mark.parametrize("ablating", [False, True])
-def test_deposit_beam_with_wall_optics_matches_reference(seed, wavelength, ablating):
+@pytest.mark.parametrize("inward", [False, True])
+def test_deposit_beam_with_wall_optics_matches_reference(seed, wavelength, ablating, inward):
     """The crater as a lossy waveguide: channel loss into each row's wall, Fresnel at
-    steep wall hits, guided rays; with and without ablation of floor and wall."""
+    steep wall hits, guided rays; with and without ablation of floor and wall; traced
+    from the axis out and from the outermost ring in."""
     s = _state(seed)
     h_ablation = s["h_boil"] + 0.6 * s["latent"] if ablating else np.full(NZ, np.inf)
     attenuation, ring_energy = _beam(s, mu=1e5, scale=3e4)
     spread = 1.0 + 0.25 * np.arange(NZ)
     optics = _optics(wavelength=wavelength)
-    got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread, optics)
-    _assert_same(got, _deposit(ref, s, ring_energy, attenuation, h_ablation, spread, optics))
+    got = _deposit(kernel, s, ring_energy, attenuation, h_ablation, spread, optics, inward)
+    want = _deposit(ref, s, ring_energy, attenuation, h_ablation, spread, optics, inward)
+    _assert_same(got, want)
     (ablated, transmitted, _, _), enthalpy, void, extent = got
     v = s["volume"][None, :]
     stored_change = np.sum(enthalpy * v) - np.sum(s["enthalpy"] * v)
@@ -445,7 +460,8 @@ def test_open_channel_passes_the_eh11_fraction_to_its_floor():
     crater = _crater(void, dr, dz, optics)
     attenuation = np.zeros(nz)  # the floor absorbs all that reaches it
     _, transmitted, _, _ = kernel.deposit_beam(
-        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), np.ones(nz), crater
+        enthalpy, void, ring_energy, attenuation, volume, np.full(nz, np.inf), np.ones(nz), crater,
+        False,
     )
     floor = np.sum(enthalpy[-1] * volume)
     loss = channel_power_loss(10e-6, WAVELENGTH, INDEX)

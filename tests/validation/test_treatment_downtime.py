@@ -24,7 +24,7 @@ def downtime(*overrides):
     strict=True,
     reason="7.63 d, set by the eyelids, whose surface pass coagulates 82 um deep, through "
     "their 67 um epidermis, and kills 99 % of the basal layer under each 1.3 mm spot (7.08 d "
-    "on the 4 um cells used for it until session 13); the other areas take 5.04-5.10 d "
+    "on the 4 um cells used for it until session 13); the other areas take 5.00-5.04 d "
     "(5.02 d since the crater-wall optics thickened the deep columns' cuff, 5.06 d since "
     "their necrotic floor grew from 52 to 54 um in session 10). Until "
     "session 11 the headline was the largest area's (5.06 d), which hid the eyelids and "

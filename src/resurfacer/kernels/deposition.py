@@ -305,8 +305,10 @@ def _channel_losses_into_walls(column, crater, tallies):
 
 
 @njit(cache=True)
-def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, crater):
-    """Deposit one time step's beam energy, removing tissue as it ablates.
+def deposit_beam(
+    enthalpy, void, ring_energy, attenuation, volume, h_ablation, spread, crater, inward
+):
+    """Deposit one sweep of beam energy, removing tissue as it ablates.
 
     The beam is a bundle of RAYS_PER_RING rays per ring, each carrying an
     equal share of `ring_energy[j]` [J]: ray m of ring j leaves the surface at
@@ -352,7 +354,11 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     transmitted. Without optics (`crater.optics.enabled` False) rays cross the
     void unattenuated and every cell they meet is a floor.
 
-    Rays run one after the other (two may reach the same column). Rays that
+    Rays run one after the other (two may reach the same column): from the axis
+    outwards, or with `inward` from the outermost ring in. The order biases the crater
+    when the front crosses several cells in one sweep (rays traced first drill before
+    the others arrive): the driver sends each step's energy as two half sweeps, outwards
+    then inwards, a symmetric composition (`kernels.driver._deposit_rays`). Rays that
     enter the same floor cell one after another without removing it are
     followed down the column together (one Beer-Lambert walk for their sum,
     held as "pending" until a ray goes elsewhere or light enters a wall); a ray
@@ -372,7 +378,9 @@ def deposit_beam(enthalpy, void, ring_energy, attenuation, volume, h_ablation, s
     # tallies: ablated, transmitted [J]; void_rows, reach; pending: column, row, energy [J]
     tallies = (0.0, 0.0, 0, 0)
     pending = (-1, 0, 0.0)  # the cell (row, column) awaits `energy`
-    for ray in range(nr * RAYS_PER_RING):
+    n_rays = nr * RAYS_PER_RING
+    for index in range(n_rays):
+        ray = n_rays - 1 - index if inward else index
         j0 = ray // RAYS_PER_RING
         remaining = ring_energy[j0] / RAYS_PER_RING
         if remaining <= 0.0:
