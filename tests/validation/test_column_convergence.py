@@ -2,11 +2,12 @@
 
 Fractional CO2, 5 mJ, 120 um spot, 0.5 ms, cheek, 10 ms after the pulse. The
 issue's bar is a change under 5 %. With square cells (dr = dz = grid) depth,
-the coagulation below the floor and the wall cuff meet it (session 10, with the
-crater-wall optics): depth 208 -> 218 -> 223 um, floor 56.2 -> 55.7 -> 54.9 um and
-cuff 27.43 -> 26.47 -> 26.28 um at 4, 2 and 1 um (3.6 %, then 0.7 %; 10 mJ:
-24.10 -> 23.64 um from 4 to 2 um, 1.9 %). Before the wall optics the cuff was
-21.42 -> 21.53 -> 21.98 um (the figures below in this docstring are from then).
+the coagulation below the floor and the wall cuff meet it (session 14, each step's
+rays as two symmetric half sweeps): depth 224 -> 224 -> 224 um, floor 52.6 -> 54.2 ->
+55.0 um and cuff 26.31 -> 26.11 -> 26.17 um at 4, 2 and 1 um (10 mJ: 22.22 -> 22.98 um
+from 4 to 2 um, 3.4 %). Session 10 (one outward sweep): depth 208 -> 218 -> 223 um,
+cuff 27.43 -> 26.47 -> 26.28 um. Before the wall optics the cuff was 21.42 -> 21.53 ->
+21.98 um (the figures below in this docstring are from then).
 
 Two things make the wall cuff converge. The crater-wall cell's temperature is
 the mean of T(H) over a linear enthalpy profile through its outer neighbour
