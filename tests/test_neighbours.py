@@ -92,28 +92,26 @@ def test_every_neighbour_is_within_the_like_factor(deep_80, energy_mj, spot_um):
         assert abs(math.log(number(row, "spot_um") / spot_um)) <= math.log(LIKE_FACTOR) + 1e-9
 
 
-def test_a_wide_top_hat_meets_full_field_rows_by_mean_fluence(deep_80):
+def _erbium_full_field(column):
+    """`column`'s inputs as a 3 mm Er:YAG top-hat at 10 J/cm2 (Kaufmann & Hibst's rows)."""
     area = math.pi * 3e-3**2 / 4
-    inputs = _with(
-        deep_80.inputs,
-        wavelength_m=2.94e-6,
-        spot_diameter_m=3e-3,
-        profile="tophat",
-        pulse_energy_j=10.0 * 1e4 * area,  # 10 J/cm2, Kaufmann & Hibst's rows
-    )
-    assert _ids(deep_80.summary, inputs) == {"col-004", "col-005", "col-006"}
-    assert not _ids(deep_80.summary, _with(inputs, profile="gaussian"))
-
-
-def test_the_row_settings_name_the_repetition_rate_where_published(deep_80):
-    area = math.pi * 3e-3**2 / 4
-    inputs = _with(
-        deep_80.inputs,
+    return _with(
+        column.inputs,
         wavelength_m=2.94e-6,
         spot_diameter_m=3e-3,
         profile="tophat",
         pulse_energy_j=10.0 * 1e4 * area,
     )
+
+
+def test_a_wide_top_hat_meets_full_field_rows_by_mean_fluence(deep_80):
+    inputs = _erbium_full_field(deep_80)
+    assert _ids(deep_80.summary, inputs) == {"col-004", "col-005", "col-006"}
+    assert not _ids(deep_80.summary, _with(inputs, profile="gaussian"))
+
+
+def test_the_row_settings_name_the_repetition_rate_where_published(deep_80):
+    inputs = _erbium_full_field(deep_80)
     by_id = {n.id: n for n in published_neighbours(deep_80.summary, inputs)}
     assert "pulses at 10 Hz" in by_id["col-005"].setting
     assert "Hz" not in by_id["col-006"].setting
