@@ -100,6 +100,7 @@ def _erbium_full_field(column):
         wavelength_m=2.94e-6,
         spot_diameter_m=3e-3,
         profile="tophat",
+        geometry="wide",
         pulse_energy_j=10.0 * 1e4 * area,
     )
 
@@ -108,6 +109,7 @@ def test_a_wide_top_hat_meets_full_field_rows_by_mean_fluence(deep_80):
     inputs = _erbium_full_field(deep_80)
     assert _ids(deep_80.summary, inputs) == {"col-004", "col-005", "col-006"}
     assert not _ids(deep_80.summary, _with(inputs, profile="gaussian"))
+    assert not _ids(deep_80.summary, _with(inputs, geometry="column"))
 
 
 def test_the_row_settings_name_the_repetition_rate_where_published(deep_80):

@@ -14,7 +14,8 @@ the table is a neighbour of a column when
 * a fractional row states its spot and pulse energy, and both are within a factor
   `LIKE_FACTOR` of the column's;
 * a full-field row states its fluence, the column is a wide top-hat spot solved at its
-  centre, and the spot's mean fluence E / (pi d^2 / 4) is within `LIKE_FACTOR` of it;
+  centre (`ColumnResult.geometry` "wide"), and the spot's mean fluence
+  E / (pi d^2 / 4) is within `LIKE_FACTOR` of it;
 * its quantity is one a single column gives (`SUMMARY_READINGS`).
 
 The column's reading is held to the row's bound exactly as `validate` holds a check
@@ -109,9 +110,6 @@ BOUNDS = {
 LIKE_FACTOR = 1.25
 #: relative wavelength tolerance
 WAVELENGTH_TOLERANCE = 0.01
-#: wide-spot (1-D) columns are compared with full-field rows; narrower ones with
-#: fractional rows
-WIDE_SPOT = 1e-3  # m
 
 _NAMES = {
     "crater_depth": "crater depth",
@@ -176,7 +174,9 @@ def _like(a: float, b: float) -> bool:
     return a > 0 and b > 0 and abs(math.log(a / b)) <= math.log(LIKE_FACTOR) + 1e-12
 
 
-def _stack(row) -> int | None:
+def row_stack(row) -> int | None:
+    """Pulses stacked per spot in a row: 1 when the cell is empty, None when it names
+    stacking without a number ("stacked")."""
     text = row.get("stack", "")
     return 1 if not text else (int(text) if text.isdigit() else None)
 
@@ -195,7 +195,7 @@ def _matches(row, inputs: dict) -> str | None:
     wavelength = inputs["wavelength_m"] * 1e9
     if nm is None or abs(nm / wavelength - 1) > WAVELENGTH_TOLERANCE:
         return None
-    if _stack(row) != inputs["stack"] or row["quantity"] not in SUMMARY_READINGS:
+    if row_stack(row) != inputs["stack"] or row["quantity"] not in SUMMARY_READINGS:
         return None
     spot, energy = inputs["spot_diameter_m"], inputs["pulse_energy_j"]
     if (row.get("mode") or "full_field") == "fractional":
@@ -206,7 +206,8 @@ def _matches(row, inputs: dict) -> str | None:
             return f"{row_spot:g} um spot, {row_energy:g} mJ" + _pulse(row)
         return None
     fluence = number(row, "fluence_j_cm2")
-    wide_tophat = spot >= WIDE_SPOT and inputs["profile"] == "tophat"
+    # a full-field row against the centre of a wide top-hat, whose fluence is its mean
+    wide_tophat = inputs["geometry"] == "wide" and inputs["profile"] == "tophat"
     if fluence is None or not wide_tophat:
         return None
     mean_fluence = energy / (math.pi * spot**2 / 4) / 1e4  # J/cm2

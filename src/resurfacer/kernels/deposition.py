@@ -344,10 +344,11 @@ def deposit_beam(
     h_abl, the fraction f = (h_abl - H) V / (absorbed share) of the ray's
     remaining energy is delivered first, the cell is removed (its enthalpy
     counted as ablation energy) and the rest goes on along the ray (the wall
-    front alike, outwards). This makes the ablation front independent of the
-    time step. The ejecta of a removed cell absorb `ejecta` x V of the beam (a
-    measured removal whose heat of ablation exceeds the energy density at its
-    threshold, ``column.ablation``): what the ray cannot pay is taken from the
+    front alike, outwards). Along one ray this keeps the front off the time step;
+    across rays, the order they run in still matters (below). The ejecta of a
+    removed cell absorb `ejecta` x V of the beam (a measured removal whose heat of
+    ablation exceeds the energy density at its threshold, ``column.ablation``):
+    what the ray cannot pay is taken from the
     next rays, before they reach the tissue (booked as ablation energy). A ray
     that leaves the grid radially, or energy still left at the grid bottom or
     below BEAM_CUTOFF of what entered a column, counts as

@@ -27,7 +27,13 @@ import math
 from dataclasses import replace
 
 from resurfacer.column.materials import layer_materials, thermal_constants
-from resurfacer.column.published import BOUNDS, COLUMN_TABLE, SUMMARY_READINGS, number
+from resurfacer.column.published import (
+    BOUNDS,
+    COLUMN_TABLE,
+    SUMMARY_READINGS,
+    number,
+    row_stack,
+)
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.data import load_toml
 from resurfacer.laser.beam import Beam, Pulse
@@ -127,12 +133,10 @@ def _full_field(row, nm, fluence=None):
 
 
 def _stack(row) -> int:
-    text = row.get("stack", "")
-    if not text:
-        return 1
-    if not text.isdigit():
-        raise NotSimulable(f"stacked pulses, number not given ('{text}')")
-    return int(text)
+    stack = row_stack(row)
+    if stack is None:
+        raise NotSimulable(f"stacked pulses, number not given ('{row['stack']}')")
+    return stack
 
 
 def _options(nm, beam: Beam) -> SolverOptions:

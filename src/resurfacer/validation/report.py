@@ -8,6 +8,7 @@ import os
 import statistics
 from pathlib import Path
 
+from resurfacer.column.published import LIKE_FACTOR
 from resurfacer.validation.run import RowResult
 from resurfacer.validation.tables import registered_tables
 
@@ -73,7 +74,7 @@ def text_table(results: list[RowResult]) -> str:
         for row in rows
     ]
     lines.append("")
-    lines += [_summary_line(name, group) for name, group in by_table(results).items()]
+    lines += [f"{name}: {table_statistics(group)}" for name, group in by_table(results).items()]
     return "\n".join(lines)
 
 
@@ -85,17 +86,22 @@ def by_table(results: list[RowResult]) -> dict[str, list[RowResult]]:
     return groups
 
 
-def _summary_line(name: str, rows: list[RowResult]) -> str:
+def table_statistics(rows: list[RowResult], strong: str = "") -> str:
+    """One table's statistics in a line (`statistics_of`): rows, simulated, check rows
+    within their bounds and, where it has crater-depth checks, their median absolute
+    error and the largest energy-balance error; `strong` wraps the headline figures
+    (markdown "**")."""
     s = statistics_of(rows)
     text = (
-        f"{name}: {s['rows']} rows, {s['simulated']} simulated ({s['not_simulable']} not "
-        f"simulable); check rows within their bounds: {s['checks_within']} of {s['checks']}"
+        f"{s['rows']} rows, {s['simulated']} simulated, {s['not_simulable']} not simulable; "
+        f"check rows within their bounds: {strong}{s['checks_within']} of {s['checks']}{strong}"
     )
     if s["crater_depth_checks"]:
         text += (
-            f"; median |error| of crater depth on check rows: "
-            f"{100 * s['median_abs_error_crater_depth']:.0f} % ({s['crater_depth_checks']} "
-            f"rows); largest energy-balance error {s['max_balance_error']:.1e}"
+            f"; median absolute error of crater depth on check rows: "
+            f"{strong}{100 * s['median_abs_error_crater_depth']:.0f} %{strong} "
+            f"({s['crater_depth_checks']} rows); largest energy-balance error "
+            f"{s['max_balance_error']:.1e}"
         )
     return text
 
@@ -174,25 +180,13 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
     tables = registered_tables()
     groups = by_table(results)
     for name, rows in groups.items():
-        s = statistics_of(rows)
-        line = (
-            f"* `data/validation/{name}.csv`: {s['rows']} rows, {s['simulated']} simulated, "
-            f"{s['not_simulable']} not simulable; check rows within their bounds: "
-            f"**{s['checks_within']} of {s['checks']}**"
-        )
-        if s["crater_depth_checks"]:
-            line += (
-                f"; median absolute error of crater depth on check rows: "
-                f"**{100 * s['median_abs_error_crater_depth']:.0f} %** "
-                f"({s['crater_depth_checks']} rows); largest energy-balance error over all "
-                f"runs: {s['max_balance_error']:.1e}"
-            )
-        lines.append(line + ".")
+        lines.append(f"* `data/validation/{name}.csv`: {table_statistics(rows, '**')}.")
     lines += [
         "",
         "The column rows are also set beside any column a user runs: `resurfacer mtz` lists "
         "the rows measured at like settings (wavelength, stacking, spot and energy or "
-        "fluence within 1.25x) with the column's reading against each row's bound, and "
+        f"fluence within {LIKE_FACTOR:g}x) with the column's reading against each row's "
+        "bound, and "
         "`simulate` adds a model note for each such row outside its bound "
         "(`resurfacer.column.published`).",
         "",
