@@ -78,3 +78,22 @@ def test_a_full_face_plans_per_region_inside_every_region_s_rules(device):
     assert check_plan(plan) == [] and r.plans[0].predicted["warnings"] == []
     by_area = {a["name"]: a["downtime_days"] for a in r.plans[0].predicted["regions"]}
     assert r.plans[0].predicted["downtime_days"] == max(by_area.values())
+
+
+def test_the_surrogate_strips_the_skin_as_simulate_does_for_repeated_full_field_passes():
+    # a full-field pass removes its crater and the wiped layer under it; the next pass
+    # starts that much deeper. Before session 15 the surrogate took every pass on the fresh
+    # skin and ignored the wipe: two 360 mJ passes on the cheek were 87 um deep to it
+    # (simulate: 121 um) and one pass healed in 7.6 d (simulate: 6.3 d)
+    patient = Patient(sex="female", age_years=60, phototype=2)
+    kw = dict(KW, repeats=(1, 2), n_best=3)
+    r = plan_treatment(
+        patient, [{"site": "cheek", "area_cm2": 50}], "moderate_wrinkles", "co2_full_field", **kw
+    )
+    assert r.plans
+    assert any(len(p.passes) == 2 for p in r.plans)
+    for p in r.plans:
+        assert p.surrogate["depth_um"] == pytest.approx(p.depth_um, rel=0.1)
+        assert p.surrogate["downtime_days"] == pytest.approx(
+            p.predicted["downtime_days"], rel=0.05
+        )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from resurfacer.column.ablation import pass_removal
 from resurfacer.healing import WoundedPass, wounds_downtime_days
 from resurfacer.plan.rules import pass_caps
 from resurfacer.plan.schema import (
@@ -117,12 +118,51 @@ def thin(options: list[Option], keep: int = 40) -> list[Option]:
     return [options[i] for i in idx]
 
 
-def surrogate_wound(o: Option, region: str) -> WoundedPass:
-    """The wound of option `o` as fired on `region` (surrogate geometry)."""
+def _full_field(o: Option) -> bool:
+    return DEVICES[o.table["device"]]["modes"][o.mode]["kind"] == "full_field"
+
+
+def removal(o: Option, region: str) -> float:
+    """The layer one pass of option `o` removes on `region` [m]: a full-field pass its
+    crater and, wiped (the default for full field, `Pass.wipes`), the desiccated layer
+    under it (`column.ablation.pass_removal`); a fractional pass no uniform layer."""
+    if not _full_field(o):
+        return 0.0
+    p = o.regions[region]
+    wipe = bool(o.table.get("wipe_between_passes", True))
+    return sum(
+        pass_removal(max(p["ablation_depth"], 0.0), max(p["desiccation_depth"], 0.0), wipe)
+    )
+
+
+def fired_passes(c, region: str) -> list[tuple[Option, float]]:
+    """The passes of candidate `c` on `region` in firing order, each with the depth [m] of
+    the surface it starts on: what the full-field passes before it removed, as the
+    treatment chain strips the skin (`treatment._solve_columns`). The surrogate takes each
+    pass's column on the fresh skin and shifts it down by that depth (an approximation:
+    the chain simulates the stripped skin; `simulate` verifies every proposed plan)."""
+    out, top = [], 0.0
+    for o in c.options:
+        for _ in range(o.repeat):
+            out.append((o, top))
+            top += removal(o, region)
+    return out
+
+
+def deepest(c, region: str, quantity: str = "coagulation_depth") -> float:
+    """The deepest `quantity` (a depth below the skin surface before the first pass) of
+    candidate `c`'s passes on `region` [m], each pass shifted by the surface it starts on."""
+    return max(top + o.regions[region][quantity] for o, top in fired_passes(c, region))
+
+
+def surrogate_wound(o: Option, region: str, top: float = 0.0) -> WoundedPass:
+    """The wound of option `o` as fired on `region` (surrogate geometry), on a surface
+    `top` [m] below the skin before the first pass; as `treatment.wound_for`, a full-field
+    pass counts as gone what it ablated and what the wipe took."""
     t = o.table
     p = o.regions[region]
     spot = DEVICES[t["device"]]["modes"][o.mode]["spot_um"] * 1e-6
-    kind_ff = DEVICES[t["device"]]["modes"][o.mode]["kind"] == "full_field"
+    kind_ff = _full_field(o)
     wide = math.isnan(p["coagulation_width"])
     dens = 1.0 if kind_ff else o.densities[region] / 100.0
     if kind_ff:
@@ -130,11 +170,12 @@ def surrogate_wound(o: Option, region: str) -> WoundedPass:
     else:  # as treatment.wound_for: a pass that did not open the surface is non-ablative
         kind = "ablative_fractional" if p["surface_opening"] > 0 else "nonablative_fractional"
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
+    gone = max(removal(o, region), p["ablation_depth"], 0.0)
     return WoundedPass(
         kind=kind,
-        ablation_depth=max(p["ablation_depth"], 0.0),
+        ablation_depth=top + gone,
         ablation_width=spot if wide else p["ablation_width_surface"],
-        coagulation_depth=p["coagulation_depth"],
+        coagulation_depth=top + max(p["coagulation_depth"], gone),
         coagulation_width=spot if wide else p["coagulation_width"],
         coverage=dens,
         spacing=spacing,
@@ -150,7 +191,12 @@ def evaluate(c, ctx):
     metric = ctx.metric
     depths = []
     for o in c.options:
-        depths.append(float(np.dot(ctx.weights, [o.regions[r.name][metric] for r in ctx.regions])))
+        # the option's deepest pass in each region: its last repeat, on the deepest surface
+        reach = [
+            max(top + o.regions[r.name][metric] for q, top in fired_passes(c, r.name) if q is o)
+            for r in ctx.regions
+        ]
+        depths.append(float(np.dot(ctx.weights, reach)))
     c.depth = max(depths)
     c.downtime, c.downtime_region = 0.0, ""
     seen = set()
@@ -159,7 +205,7 @@ def evaluate(c, ctx):
         if fired_alike in seen:  # same skin, same passes: same downtime
             continue
         seen.add(fired_alike)
-        wounds = [surrogate_wound(o, r.name) for o in c.options for _ in range(o.repeat)]
+        wounds = [surrogate_wound(o, r.name, top) for o, top in fired_passes(c, r.name)]
         days = wounds_downtime_days(wounds, ctx.skins[r.site])
         if days > c.downtime:
             c.downtime, c.downtime_region = days, r.name

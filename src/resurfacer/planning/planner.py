@@ -47,6 +47,7 @@ from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
 from resurfacer.planning.candidates import (
     Candidate,
     build_candidates,
+    deepest,
     distance,
     evaluate,
     fast_plan,
@@ -293,10 +294,7 @@ def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         evaluate(c, ctx)
         viol = [v.rule for v in check_plan(fast_plan(ctx.patient, ctx.areas, c, pass_cache))]
-        frac = max(
-            max(o.regions[r.name]["coagulation_depth"] for o in c.options) / ctx.bottoms[r.site]
-            for r in ctx.regions
-        )
+        frac = max(deepest(c, r.name) / ctx.bottoms[r.site] for r in ctx.regions)
         if frac > ctx.depth_frac[0]:
             viol.append(ctx.depth_frac[1])
         if ctx.max_downtime_days is not None and c.downtime > ctx.max_downtime_days:

@@ -39,16 +39,18 @@ from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin
 
 #: Column summary fields the table holds (SI, metres; `surface_opening` 0..1); widths
-#: are NaN for wide spots.
+#: are NaN for wide spots. The desiccation depth gives what a full-field pass's wipe takes
+#: (`column.ablation.pass_removal`).
 QUANTITIES = (
     "ablation_depth",
     "ablation_width_surface",
     "coagulation_depth",
     "coagulation_thickness",
     "coagulation_width",
+    "desiccation_depth",
     "surface_opening",
 )
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def cache_dir() -> Path:
