@@ -23,7 +23,7 @@ def surface(coag=81e-6, cov=0.2):
 
 def areas(coag=81e-6):
     """The reference plan's surface pass on the cheek (epidermis 92 um, spared) and on
-    the eyelid (67 um, killed under each spot)."""
+    the eyelid (66 um, killed under each spot)."""
     return {
         "cheeks": healing_timeline([surface(coag)], skin_for("cheek", age=50), ["cheek"]),
         "periorbital": healing_timeline(

@@ -268,10 +268,11 @@ def column_for(
 
 
 #: Largest cell [m] of a wide spot's (1-D) column. The eyelids' surface pass (90 mJ on
-#: 1.3 mm) coagulates 81.3 / 81.8 / 82.3 / 82.3 / 82.2 um deep at 4 / 2 / 1 / 0.5 /
-#: 0.25 um cells, and their downtime, whose closure from the few surviving basal cells
-#: hangs on that last micrometre, is 7.08 / 7.35 / 7.63 / 7.63 / 7.56 d; a 1-D column
-#: takes 0.04 s at 1 um (docs/healing.md, worked example, "Grid").
+#: 1.3 mm) coagulated 81.3 / 81.8 / 82.3 / 82.3 / 82.2 um deep at 4 / 2 / 1 / 0.5 /
+#: 0.25 um cells (session 13, eyelid epidermis 50 um), and their downtime, whose closure
+#: from the few surviving basal cells hangs on that last micrometre, 7.08 / 7.35 / 7.63 /
+#: 7.63 / 7.56 d; a 1-D column takes 0.04 s at 1 um (docs/healing.md, worked example,
+#: "Grid").
 WIDE_SPOT_GRID = 1e-6
 
 

@@ -110,7 +110,7 @@ def test_full_field_er_yag_calibration_and_co2_check():
 def test_hand_set_dual_wounds_on_the_cheek_heal_in_3_to_5_days():
     """A surface + deep pair of hand-set wounds (30 um surface crater, 500 um columns at
     5-10 %) on the cheek, 50 y. Not the reference plan through the chain: that is
-    tests/validation/test_treatment_downtime.py (7.63 d, set by its eyelids)."""
+    tests/validation/test_treatment_downtime.py (8.71 d, set by its eyelids)."""
     surf = WoundedPass(
         "ablative_fractional",
         30e-6,
