@@ -47,6 +47,7 @@ from resurfacer.healing import (
     slowest_area,
     whole_treatment,
 )
+from resurfacer.healing.sensitivity import epidermis_note
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.plan.rules import check_plan
@@ -337,7 +338,12 @@ def simulate(
     coverage = 0.0
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
-    healings = _region_healing(plan, columns, skins, removal, surface)
+    wounds = _region_wounds(plan, columns, removal, surface)
+    healings = {
+        area.region: healing_timeline(wounds[area.region], skins[area.site], [area.site])
+        for area in plan.site_areas
+        if area.region in wounds
+    }
     healing = whole_treatment(
         healings, [a.site for a in plan.site_areas], plan.patient.phototype
     )
@@ -373,7 +379,9 @@ def simulate(
         columns=columns,
         skins=skins,
     )
-    summary.model_notes = model_notes(plan, columns)
+    summary.model_notes = model_notes(plan, columns) + _epidermis_notes(
+        plan, wounds, skins, healings
+    )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + [
         f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
@@ -490,10 +498,10 @@ def _area_of(plan: Plan, i: int, site: str) -> float:
     return max((a.area_cm2 for a, _ in plan.treated(i) if a.site == site), default=0.0)
 
 
-def _region_healing(plan: Plan, columns, skins, removal, surface) -> dict[str, HealingResult]:
-    """Healing of each treated area from the passes fired on it, on its own skin; depths
-    below the surface before the first pass, with what each pass wiped off counted as
-    removed (`wound_for`)."""
+def _region_wounds(plan: Plan, columns, removal, surface) -> dict[str, list[WoundedPass]]:
+    """The wounds of the passes fired on each treated area; depths below the surface
+    before the first pass, with what each pass wiped off counted as removed
+    (`wound_for`). Areas no pass treats are left out."""
     out = {}
     for area in plan.site_areas:
         wounds = [
@@ -507,8 +515,23 @@ def _region_healing(plan: Plan, columns, skins, removal, surface) -> dict[str, H
             if (p := plan.region_pass(i, area)) is not None
         ]
         if wounds:
-            out[area.region] = healing_timeline(wounds, skins[area.site], [area.site])
+            out[area.region] = wounds
     return out
+
+
+def _epidermis_notes(plan: Plan, wounds: dict, skins, healings: dict) -> list[str]:
+    """A model note for each area whose downtime hangs on its epidermis's thickness
+    (`healing.sensitivity.epidermis_note`), in plan order."""
+    notes = []
+    for area in plan.site_areas:
+        if area.region in wounds:
+            note = epidermis_note(
+                area.region, wounds[area.region], skins[area.site],
+                healings[area.region].downtime_days,
+            )  # fmt: skip
+            if note is not None:
+                notes.append(note)
+    return notes
 
 
 def _region_summaries(

@@ -163,3 +163,12 @@ def test_downtime_does_not_fall_as_the_deep_pass_gains_energy():
         data["passes"][0]["pulse_energy_mj"] = energy
         downtimes.append(simulate(Plan.from_data(data)).summary.downtime_days)
     assert all(b >= a * 0.99 for a, b in zip(downtimes, downtimes[1:], strict=False))
+
+
+def test_the_reference_plan_says_its_eyelids_hang_on_their_epidermis():
+    # the eyelids' surface pass coagulates past their epidermis, where the share of basal
+    # cells that survive turns steep; the other areas spare the basal layer
+    notes = simulate(load_plan(REFERENCE)).summary.model_notes
+    (note,) = [n for n in notes if "epidermis" in n]
+    assert note.startswith("periorbital: ")
+    assert "41 or 59 um instead of 49 um" in note

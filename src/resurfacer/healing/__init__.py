@@ -6,7 +6,8 @@ shedding), `visibility` (crust over time, downtime, oedema, erythema), `aftercar
 (items keyed to the wound's state, day-by-day course), `timeline` (one area's treatment:
 `healing_timeline`, `timeline_table`;
 `wounds_downtime_days`, its downtime alone), `combine` (several areas healing as one patient:
-`whole_treatment`), `validation` (the published rows).
+`whole_treatment`), `sensitivity` (how far an area's downtime hangs on its epidermis),
+`validation` (the published rows).
 Constants and their sources: ``data/healing.toml`` and ``data/aftercare.toml``;
 method and worked example: ``docs/healing.md``.
 """
