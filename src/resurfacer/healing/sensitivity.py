@@ -53,10 +53,11 @@ def epidermis_spread(wounds: Sequence[WoundedPass], skin: Skin) -> tuple[float, 
     r"""Downtime [d] of `wounds` on `skin` with the viable epidermis one SD thinner and
     one SD thicker: :math:`E e^{\mp s}`, s = `epidermis_relative_sd`."""
     s = epidermis_relative_sd()
-    return tuple(
+    thin, thick = (
         wounds_downtime_days(wounds, with_epidermis_scaled(skin, math.exp(sign * s)))
         for sign in (-1.0, 1.0)
     )
+    return thin, thick
 
 
 def epidermis_note(
