@@ -4,6 +4,7 @@ import json
 import sys
 
 from resurfacer.common.files import netcdf_bytes, write_directory
+from resurfacer.common.units import human_text
 
 
 def register(subparsers) -> None:
@@ -108,7 +109,6 @@ def run(args) -> int:
     else:
         print(summary_table(outcome.summary))
         if bands is not None:
-            from resurfacer.common.units import human_text
             from resurfacer.planning.uncertainty import band_table
 
             print()
@@ -188,10 +188,10 @@ def summary_table(summary) -> str:
     lines += _region_lines(summary)
     if summary.warnings:
         lines += ["", "safety rules broken (data/safety_rules.toml):"]
-        lines += [f"  - {warning}" for warning in summary.warnings]
+        lines += [f"  - {human_text(warning)}" for warning in summary.warnings]
     if summary.model_notes:
         lines += ["", "model notes (figures to read with care):"]
-        lines += [f"  - {note}" for note in summary.model_notes]
+        lines += [f"  - {human_text(note)}" for note in summary.model_notes]
     return "\n".join(lines)
 
 

@@ -40,10 +40,13 @@ def label_and_unit(name: str) -> tuple[str, str]:
 
 
 def format_value(value, unit: str = "") -> str:
-    """One value as the report shows it (the CLI's precision where it has one)."""
+    """One value as the report shows it (the CLI's precision where it has one; text with
+    its unit spellings for people, `human_text`)."""
     if value is None:
         return "–"
-    if isinstance(value, bool) or isinstance(value, int | str):
+    if isinstance(value, str):
+        text = human_text(value)
+    elif isinstance(value, bool | int):
         text = str(value)
     elif isinstance(value, float):
         a = abs(value)
@@ -58,7 +61,7 @@ def format_value(value, unit: str = "") -> str:
         else:
             text = f"{value:.2e}"
     elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        text = "; ".join(value) if value else "none"
+        text = "; ".join(human_text(v) for v in value) if value else "none"
     elif isinstance(value, list | tuple):
         text = "–".join(format_value(v) for v in value)
     else:
