@@ -204,9 +204,11 @@ class OutcomeSummary(BaseModel):
     warnings: list[str] = []
     #: the same, structured: rule, regions, passes, value and limit
     broken_rules: list[BrokenRule] = []
-    #: the column solver's cautions, one line per pass and caution naming the areas it
-    #: concerns (`column.cautions`: a coarse grid, a fast crater front, a lesion past the
-    #: dermis, a pass at its ablation threshold): where a figure is to be read with care
+    #: where a figure is to be read with care: the column solver's cautions, one line per
+    #: pass and caution naming the areas it concerns (`column.cautions`: a coarse grid, a
+    #: fast crater front, a lesion past the dermis, a pass at its ablation threshold; and
+    #: published rows at like settings the column misses, `column.published`), then one
+    #: line per area whose downtime hangs on its epidermis (`healing.sensitivity`)
     model_notes: list[str] = []
 
     @computed_field
@@ -392,7 +394,7 @@ def simulate(
 
 def model_notes(plan: Plan, columns: dict) -> list[str]:
     """The columns' cautions (`ColumnResult.warnings`, and published measurements at like
-    settings that disagree with the column, `validation.neighbours`) as
+    settings that disagree with the column, `column.published`) as
     "pass i (areas): caution", one line per pass and caution, the areas in plan order."""
     by_note: dict[tuple[int, str], list[str]] = {}
     for i in range(len(plan.passes)):
