@@ -189,11 +189,12 @@ def evaluate(c, ctx):
     each on its site's skin with the passes as fired there), heat per area and reaching
     coverage of a candidate. `ctx`: the search context (regions, weights, skins, target)."""
     metric = ctx.metric
+    fired = {r.name: fired_passes(c, r.name) for r in ctx.regions}
     depths = []
     for o in c.options:
         # the option's deepest pass in each region: its last repeat, on the deepest surface
         reach = [
-            max(top + o.regions[r.name][metric] for q, top in fired_passes(c, r.name) if q is o)
+            max(top + o.regions[r.name][metric] for q, top in fired[r.name] if q is o)
             for r in ctx.regions
         ]
         depths.append(float(np.dot(ctx.weights, reach)))
@@ -205,7 +206,7 @@ def evaluate(c, ctx):
         if fired_alike in seen:  # same skin, same passes: same downtime
             continue
         seen.add(fired_alike)
-        wounds = [surrogate_wound(o, r.name, top) for o, top in fired_passes(c, r.name)]
+        wounds = [surrogate_wound(o, r.name, top) for o, top in fired[r.name]]
         days = wounds_downtime_days(wounds, ctx.skins[r.site])
         if days > c.downtime:
             c.downtime, c.downtime_region = days, r.name
