@@ -239,6 +239,7 @@ def run(args) -> int:
         _check_cost(skin, beam, pulse, options, args.allow_long)
         result = simulate_column(skin, beam, pulse, options)
         band = None if args.no_m2_band else _m2_band(result, skin, beam, pulse, options)
+        reading = _as_simulate_reads(result, skin, beam, pulse, options)
     except InputError as exc:
         raise _as_cli_error(exc) from exc
 
@@ -257,6 +258,11 @@ def run(args) -> int:
     neighbours = published_neighbours(result.summary, result.inputs)
     summary["published_neighbours"] = [n.to_dict() for n in neighbours]
     summary["warnings"] = result.warnings + power_warning
+    if reading is not None:
+        depth, after_ms = reading
+        summary["coagulation_depth_as_simulate_reads_um"] = depth
+        summary["simulate_reads_after_ms"] = after_ms
+        summary["warnings"] += _still_coagulating(summary["coagulation_depth_um"], *reading)
     if band is not None:
         summary["m2_band_ablation_depth_um"] = band
     if args.json:
@@ -300,6 +306,38 @@ def _m2_band(result, skin, beam, pulse, options) -> list[float] | None:
             run = simulate_column(skin, replace(beam, m_squared=m2), pulse, options)
         depths.append(round(float(run.summary.ablation_depth) * 1e6, 1))
     return depths
+
+
+def _as_simulate_reads(result, skin, beam, pulse, options) -> tuple[float, float] | None:
+    """A wide spot's coagulation depth [um] read as `simulate` reads it, and when:
+    `treatment.TREATMENT_SOLVER.after_pulse` [ms] after the train; None for a column
+    (its damage has stopped by then) or when --after-ms sets the reading time."""
+    from dataclasses import replace
+
+    from resurfacer.column.solve import simulate_column
+    from resurfacer.treatment import TREATMENT_SOLVER
+
+    if result.inputs["geometry"] != "wide" or options.after_pulse is not None:
+        return None
+    run = simulate_column(
+        skin, beam, pulse, replace(options, after_pulse=TREATMENT_SOLVER.after_pulse)
+    )
+    return round(float(run.summary.coagulation_depth) * 1e6, 1), TREATMENT_SOLVER.after_pulse * 1e3
+
+
+def _still_coagulating(final_um: float, reading_um: float, after_ms: float) -> list[str]:
+    """A warning when a wide spot's coagulation grew by more than a tenth after the time
+    `simulate` reads it (docs/column.md, "A wide spot after the pulse")."""
+    if final_um <= 1.1 * reading_um:
+        return []
+    return [
+        f"this wide spot's coagulation grows from {reading_um:.1f} um, where simulate reads "
+        f"it ({after_ms:g} ms after the pulse), to {final_um:.1f} um: water that boiled near "
+        "the surface condenses again in the model as the layer cools, and its latent heat "
+        "coagulates downwards, where in tissue much of the steam leaves; a second pulsed "
+        "CO2 pass on the eyelid is published to coagulate about 40 um (col-047) "
+        '(docs/column.md, "A wide spot after the pulse")'
+    ]
 
 
 def check_outputs(args) -> None:
@@ -368,6 +406,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation cuff (wall)", _um(summary["coagulation_thickness_wall_um"])),
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
+        *_reading_row(summary),
         ("boiled dry to", _um(summary["desiccation_depth_um"])),
         ("surface opened", f"{summary['surface_opening']:.0%} (healing: 100 % with a crater)"),
         ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
@@ -400,6 +439,13 @@ def _neighbour_lines(neighbours: list[dict]) -> list[str]:
         f"  {'within' if n.within else 'OUTSIDE'} its bound: {human_text(n.describe())}"
         for n in rows
     ]
+
+
+def _reading_row(summary: dict) -> list[tuple[str, str]]:
+    reading = summary.get("coagulation_depth_as_simulate_reads_um")
+    if reading is None:
+        return []
+    return [(f"  at {summary['simulate_reads_after_ms']:g} ms (as simulate)", _um(reading))]
 
 
 def _band_row(summary: dict) -> list[tuple[str, str]]:
