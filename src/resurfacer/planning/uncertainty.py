@@ -71,6 +71,7 @@ class UncertaintyResult:
             "percentiles": list(self.percentiles),
             "method": self.method,
             **self.bands,
+            "outside_the_band": outside_the_band(self),
         }
 
 
@@ -235,7 +236,58 @@ def band_table(result: UncertaintyResult) -> str:
             f"pass {i + 1}: depth {a[lo]:.0f}-{a[hi]:.0f} µm, "
             f"coag. depth {c[lo]:.0f}-{c[hi]:.0f} µm"
         )
+    outside = outside_the_band(result)
+    if outside:
+        lines.append(
+            "note: the plan's own figure lies outside the band for "
+            + "; ".join(outside)
+            + ": the patient's nominal skin sits where the figure turns steeply or turns "
+            "back as the skin varies, so it is not a typical patient's; read the band"
+        )
     return "\n".join(lines)
 
 
-__all__ = ["UNCERTAINTY_SOLVER", "UncertaintyResult", "band_table", "propagate", "sample_overrides"]
+_LABELS = {
+    "ablation_depth_um": "depth",
+    "coagulation_depth_um": "coag. depth",
+    "coagulation_thickness_um": "coag. thickness",
+}
+
+
+def outside_the_band(result: UncertaintyResult) -> list[str]:
+    """The figures whose nominal value (the patient's skin, which the reference outcome
+    reports) lies below the low or above the high percentile of the sampled skins:
+    "downtime (above the 90th percentile)", "pass 1 depth (above ...)". The bands are
+    the sampled spread scaled to the reference, so the reference lies outside its band
+    exactly when the nominal lies outside the raw samples' percentiles."""
+    low, high = result.percentiles
+    nominal, draws = result.samples["nominal"], result.samples["draws"]
+
+    def side(value, values) -> str:
+        lo, hi = np.percentile(np.asarray(values, float), (low, high))
+        if value > hi:
+            return f"above the {high:g}th percentile"
+        if value < lo:
+            return f"below the {low:g}th percentile"
+        return ""
+
+    out = []
+    where = side(nominal["downtime_days"], [d["downtime_days"] for d in draws])
+    if where:
+        out.append(f"downtime ({where})")
+    for i, figures in enumerate(nominal["passes"]):
+        for q in ("ablation_depth_um", "coagulation_depth_um"):
+            where = side(figures[q], [d["passes"][i][q] for d in draws])
+            if where:
+                out.append(f"pass {i + 1} {_LABELS[q]} ({where})")
+    return out
+
+
+__all__ = [
+    "UNCERTAINTY_SOLVER",
+    "UncertaintyResult",
+    "band_table",
+    "outside_the_band",
+    "propagate",
+    "sample_overrides",
+]
