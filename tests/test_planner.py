@@ -387,3 +387,31 @@ def test_the_plan_text_prints_each_model_note():
     assert "    model note: pass 1 (cheek): the lesion reaches the subcutis (1100 µm)" in _table(
         result
     )
+
+
+def test_the_plan_text_names_a_figure_outside_its_band():
+    from types import SimpleNamespace
+
+    from resurfacer.cli.plan_command import _table
+
+    predicted = {
+        "downtime_days_range": (7.1, 10.8),
+        "session_minutes": 16.0,
+        "downtime_days": 8.7,
+        "peak_bulk_temperature_c": 41.5,
+        "model_notes": [],
+    }
+    bands = {"downtime_days": {"p10": 4.7, "p50": 8.2, "p90": 8.6}}
+    plan = SimpleNamespace(
+        predicted=predicted, depth_um=600.0, rules=[], passes=[], rationale="",
+        uncertainty={**bands, "outside_the_band": ["downtime (above the 90th percentile)"]},
+    )  # fmt: skip
+    result = SimpleNamespace(
+        message="", device="co2_dual", device_reason="default", reachable=True, shortfall="",
+        broken=[], plans=[plan], tradeoff=[],
+    )
+    text = _table(result)
+    assert "    downtime band 4.7-8.6 d" in text
+    assert "outside the band for downtime (above the 90th percentile)" in text
+    plan.uncertainty = {**bands, "outside_the_band": []}
+    assert "outside the band" not in _table(result)

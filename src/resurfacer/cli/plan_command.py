@@ -119,6 +119,13 @@ def _table(result) -> str:
         if p.uncertainty:
             d = p.uncertainty["downtime_days"]
             lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")
+            outside = p.uncertainty.get("outside_the_band", [])
+            if outside:
+                lines.append(
+                    "    the plan's own figure lies outside the band for "
+                    + "; ".join(outside)
+                    + " (simulate --uncertainty, docs/planner.md)"
+                )
     lines.append("")
     lines.append(
         "trade-off (depth µm: least downtime d): "
