@@ -247,11 +247,8 @@ def band_table(result: UncertaintyResult) -> str:
     return "\n".join(lines)
 
 
-_LABELS = {
-    "ablation_depth_um": "depth",
-    "coagulation_depth_um": "coag. depth",
-    "coagulation_thickness_um": "coag. thickness",
-}
+#: the pass figures `band_table` prints, with its labels
+_LABELS = {"ablation_depth_um": "depth", "coagulation_depth_um": "coag. depth"}
 
 
 def outside_the_band(result: UncertaintyResult) -> list[str]:
@@ -276,10 +273,10 @@ def outside_the_band(result: UncertaintyResult) -> list[str]:
     if where:
         out.append(f"downtime ({where})")
     for i, figures in enumerate(nominal["passes"]):
-        for q in ("ablation_depth_um", "coagulation_depth_um"):
+        for q, label in _LABELS.items():
             where = side(figures[q], [d["passes"][i][q] for d in draws])
             if where:
-                out.append(f"pass {i + 1} {_LABELS[q]} ({where})")
+                out.append(f"pass {i + 1} {label} ({where})")
     return out
 
 
