@@ -27,8 +27,6 @@ _ECO2 = (
 KNOWN_OUT: dict[str, str] = {
     "col-005": "Er:YAG at 10 Hz: 47.7 um per pulse as at 1 Hz (published ~10): the model has "
     "no repetition-rate effect (README, known limits)",
-    "col-032": "an effective 30 um optical depth of skin (review) against the epidermis's "
-    "634 /cm (0.75 x water)",
     **{f"col-0{n}": _ECO2 for n in (33, 34, 35, 36, 37, 38, 39, 40)},
     "col-045": "a Deep mode (150 um) at 80 mJ, 'up to 900 um' on the abdomen: 1816 um at an "
     "assumed 30 W, just past the 2x bound (1704 um, inside it, until session 14 made each "

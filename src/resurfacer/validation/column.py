@@ -223,13 +223,37 @@ def heat_of_ablation(row) -> Prediction:
 
 
 def absorption_coefficient(row) -> Prediction:
-    """The model's mu_a [1/cm] of the layer the row measured (fat: subcutis; dermis:
-    reticular dermis; skin: viable epidermis) at the row's wavelength."""
+    """The model's mu_a [1/cm] of what the row measured at its wavelength: a layer (fat:
+    subcutis; dermis: reticular dermis) or, for skin, `skin_optical_depth`'s effective
+    coefficient 1 / z_1 of the layered skin from its surface."""
     site = row.get("site", "").lower()
-    index = -1 if "fat" in site else (3 if "dermis" in site else 1)
     skin = skin_for("cheek")
-    mu_a = layer_materials(skin, _wavelength(row) * 1e-9, thermal_constants()).mu_a[index]
-    return Prediction(float(mu_a) / 100.0, 0.0, skin.layers[index].name)
+    mu_a = layer_materials(skin, _wavelength(row) * 1e-9, thermal_constants()).mu_a
+    if site == "skin":
+        depth = skin_optical_depth(skin, mu_a)
+        return Prediction(
+            0.01 / depth, 0.0, f"cheek skin from its surface: 1/e at {depth * 1e6:.1f} um"
+        )
+    index = -1 if "fat" in site else 3
+    return Prediction(float(mu_a[index]) / 100.0, 0.0, skin.layers[index].name)
+
+
+def skin_optical_depth(skin: Skin, mu_a) -> float:
+    r"""Depth z_1 [m] below the surface at which absorption alone has taken the light to 1/e:
+
+    .. math:: \int_0^{z_1} \mu_a(z)\,dz = 1
+
+    over the skin's layers (thicknesses [m], `mu_a` [1/m] per layer). What a figure such as
+    "penetrates about 30 um into the skin by absorption" measures: the stratum corneum on
+    top absorbs less than the water-rich epidermis under it.
+    """
+    top, remaining = 0.0, 1.0
+    for layer, mu in zip(skin.layers, mu_a, strict=True):
+        if mu * layer.thickness >= remaining:
+            return top + remaining / mu
+        remaining -= mu * layer.thickness
+        top += layer.thickness
+    return math.inf
 
 
 TABLE = Table(
