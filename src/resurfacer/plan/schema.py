@@ -277,11 +277,8 @@ class Pass(BaseModel):
 
     @property
     def wipes(self) -> bool:
-        """Whether the desiccated layer is wiped off after this pass (full field by
-        default: clinical practice between full-field CO2 and Er:YAG passes)."""
-        if self.wipe_between_passes is not None:
-            return self.wipe_between_passes
-        return self.kind == "full_field"
+        """Whether the desiccated layer is wiped off after this pass (`wipes_after`)."""
+        return wipes_after(self.kind, self.wipe_between_passes)
 
     def cautions(self) -> list[str]:
         """What the plan asks of the source beyond its power: energy / duration above
@@ -410,6 +407,14 @@ def _mode_spec(device, mode) -> dict:
             "per mode with pass_delay_s = 0",
         )
     return {"_name": mode, **spec}
+
+
+def wipes_after(kind: str, wipe_between_passes: bool | None) -> bool:
+    """Whether the desiccated layer is wiped off after a pass of `kind`: as the plan says,
+    else for full field (clinical practice between full-field CO2 and Er:YAG passes)."""
+    if wipe_between_passes is not None:
+        return wipe_between_passes
+    return kind == "full_field"
 
 
 def is_deep_ablative(p: Pass) -> bool:

@@ -30,6 +30,7 @@ from resurfacer.plan.schema import (
     is_deep_ablative,
     regional_density,
     regional_energy,
+    wipes_after,
 )
 from resurfacer.planning.surrogate import column_table
 
@@ -129,7 +130,7 @@ def removal(o: Option, region: str) -> float:
     if not _full_field(o):
         return 0.0
     p = o.regions[region]
-    wipe = bool(o.table.get("wipe_between_passes", True))
+    wipe = wipes_after("full_field", o.table.get("wipe_between_passes"))
     return sum(
         pass_removal(max(p["ablation_depth"], 0.0), max(p["desiccation_depth"], 0.0), wipe)
     )

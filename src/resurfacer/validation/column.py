@@ -232,7 +232,7 @@ def absorption_coefficient(row) -> Prediction:
     if site == "skin":
         depth = skin_optical_depth(skin, mu_a)
         return Prediction(
-            0.01 / depth, 0.0, f"cheek skin from its surface: 1/e at {depth * 1e6:.1f} um"
+            float(0.01 / depth), 0.0, f"cheek skin from its surface: 1/e at {depth * 1e6:.1f} um"
         )
     index = -1 if "fat" in site else 3
     return Prediction(float(mu_a[index]) / 100.0, 0.0, skin.layers[index].name)
