@@ -136,26 +136,61 @@ TWO_AREAS = Plan.from_data(
 )
 
 
-def test_downtime_band_is_sampled_on_the_area_that_sets_the_downtime():
+def _one_area(site, cm2):
+    """TWO_AREAS's pass on one of its areas alone."""
+    return Plan.from_data(
+        {
+            "name": site,
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": site, "area_cm2": cm2}],
+            "passes": [{"device": "co2_dual", "mode": "surface", "density_percent": 20}],
+        }
+    )
+
+
+def test_every_area_is_sampled_and_reduced_as_simulate_reduces_them():
+    """Each person is run on every treated area: a pass's figures are the area-weighted
+    means over its areas (as `OutcomeSummary.passes`), the downtime the slowest area's
+    (the eyelids here, whose basal layer the surface pass kills), as `simulate` gives."""
     from resurfacer.treatment import simulate
 
     summary = simulate(TWO_AREAS).summary
-    assert summary.downtime_region == "periorbital"  # the surface pass kills its basal layer
-    on_cheek = propagate(TWO_AREAS, 3, seed=1)
-    on_slowest = propagate(TWO_AREAS, 3, seed=1, reference=summary)
-    assert on_cheek.downtime_area == "cheek" and on_slowest.downtime_area == "periorbital"
-    nominal = on_slowest.samples["nominal"]["downtime_days"]
-    assert nominal > on_cheek.samples["nominal"]["downtime_days"]
-    assert "periorbital" in band_table(on_slowest)
-    # the pass figures stay on the largest site
-    assert on_slowest.samples["nominal"]["passes"] == on_cheek.samples["nominal"]["passes"]
+    assert summary.downtime_region == "periorbital"
+    both = propagate(TWO_AREAS, 3, seed=1)
+    assert both.downtime_area == "periorbital" and "periorbital" in band_table(both)
+    cheek = propagate(_one_area("cheek", 50), 3, seed=1).samples
+    lids = propagate(_one_area("periorbital", 10), 3, seed=1).samples
+    for k, person in enumerate([both.samples["nominal"], *both.samples["draws"]]):
+        on_cheek = cheek["nominal"] if k == 0 else cheek["draws"][k - 1]
+        on_lids = lids["nominal"] if k == 0 else lids["draws"][k - 1]
+        for q, value in person["passes"][0].items():
+            mean = (50 * on_cheek["passes"][0][q] + 10 * on_lids["passes"][0][q]) / 60
+            assert value == pytest.approx(mean, rel=1e-12), (k, q)
+        assert person["downtime_days"] == max(on_cheek["downtime_days"], on_lids["downtime_days"])
+
+
+def test_one_person_is_the_same_person_at_every_site():
+    # the same draws at two sites move each property by the same factor (relative spreads)
+    from resurfacer.data import load_toml
+    from resurfacer.planning.uncertainty import draw_person, overrides_for
+
+    draws = draw_person(np.random.default_rng(4))
+    spreads = load_toml("tissue_variability.toml")["spread"]
+    cheek, lids = (skin_for(s, "female", 50, 2) for s in ("cheek", "periorbital"))
+    a, b = overrides_for(draws, cheek), overrides_for(draws, lids)
+    for s in spreads:
+        if "relative_sd" in s:
+            layer, field = s["layer"], s["field"]
+            ratio_a = a[layer][field] / getattr(cheek.layer(layer), field)
+            ratio_b = b[layer][field] / getattr(lids.layer(layer), field)
+            assert ratio_a == pytest.approx(ratio_b, rel=1e-12)
 
 
 def test_a_figure_outside_its_band_is_named():
     # the reference surface pass (90 mJ on 1.3 mm, 0.8 ms) sits at its ablation threshold
     # on the nominal cheek: its crater takes the whole stratum corneum (17 um) there, but
     # 11 um once that layer is a cell thicker and 14 um when it is thinner (docs/column.md),
-    # so 40 sampled skins put the nominal crater above their 90th percentile; the text and
+    # so 40 sampled people put the nominal crater above their 90th percentile; the text and
     # the JSON say so, and name exactly the figures outside their percentiles
     plan = Plan.from_data(
         {

@@ -45,7 +45,7 @@ def register(subparsers) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="10th-90th percentile bands from N sampled skins (resurfacer.planning.uncertainty)",
+        help="10th-90th percentile bands from N sampled people (resurfacer.planning.uncertainty)",
     )
     p.set_defaults(func=run)
 

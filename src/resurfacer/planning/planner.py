@@ -374,7 +374,7 @@ def plan_treatment(
     device : a preset of ``data/devices.toml`` (default co2_dual).
     max_downtime_days : plans with a longer predicted downtime are not proposed.
     n_best : how many plans to return (verified with `simulate`).
-    uncertainty_samples : with N >= 2, prediction bands from N sampled skins for each
+    uncertainty_samples : with N >= 2, prediction bands from N sampled people for each
         returned plan (`uncertainty.propagate`; about 0.5-1 s per sample and pass).
     stacks, repeats : pulses per spot and passes per mode searched (rules cap both).
     options : column solver options (default `treatment.TREATMENT_SOLVER`).

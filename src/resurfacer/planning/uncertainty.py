@@ -1,23 +1,25 @@
 """Prediction bands from the spread of skin properties between people.
 
-`propagate(plan, n_samples, seed)` draws `n_samples` skins around the patient's
-nominal skin (layer thickness, water fraction, conductivity; spreads and their
-sources in ``data/tissue_variability.toml``) and runs, for each, the part of the
-treatment chain that sets depth and downtime:
+`propagate(plan, n_samples, seed)` draws `n_samples` people: for each, one standard-normal
+draw per skin property (layer thickness, water fraction, conductivity; spreads and their
+sources in ``data/tissue_variability.toml``), applied around the patient's nominal skin at
+every treated site (the same person at every site; differences between one person's sites
+are not sampled). For each person it runs, on every treated area with its passes as fired
+there, the part of the treatment chain that sets depth and downtime:
 
     sampled skin -> one column per pass (the full column solver, `column_for`;
     not the surrogate, whose tables are per skin) -> wounds -> healing_timeline
 
-for the pass figures on the plan's largest site (the passes as planned), and for the
-downtime on the area that sets it (`OutcomeSummary.downtime_region`, the slowest, with
-the passes as fired there; the largest site when no reference is given). Bulk heating
-and session time are not sampled. The narrow columns are solved on a coarser grid than
-`simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster; a wide spot's 1-D column
-takes 1 um cells in both, `treatment.wide_spot_grid`) and the bands are
-transferred to the reference outcome as ratios: band = reference value x
-percentile(sample / coarse nominal). Depth, cuff and width agree between the 8 and
-4 um grids within about 1-15 % (the cuff being the worst, README), so the ratio
-transfer carries the spread, not the grid error.
+and reduces the areas as `simulate` does: each pass's figures are the area-weighted means
+over the areas it treats (`OutcomeSummary.passes`), the downtime is the slowest area's
+(`OutcomeSummary.downtime_region`). Areas that share a site and settings are solved once.
+Bulk heating and session time are not sampled. The narrow columns are solved on a coarser
+grid than `simulate` (`UNCERTAINTY_SOLVER`, 8 um cells: about 10x faster; a wide spot's 1-D
+column takes 1 um cells in both, `treatment.wide_spot_grid`) and the bands are transferred
+to the reference outcome as ratios: band = reference value x percentile(sample / coarse
+nominal). Depth, cuff and width agree between the 8 and 4 um grids within about 1-15 %
+(the cuff being the worst, README), so the ratio transfer carries the spread, not the grid
+error.
 """
 
 from __future__ import annotations
@@ -50,16 +52,17 @@ class UncertaintyResult:
 
     n_samples: int
     seed: int
+    #: the treated sites, in the plan's order
     site: str
     percentiles: tuple[float, float]
     bands: dict
     samples: dict = field(repr=False)
-    #: the treated area the downtime band was sampled on (the one that sets the downtime)
+    #: the treated area that sets the nominal skin's downtime
     downtime_area: str = ""
     method: str = (
-        "full column solver per sampled skin (8 um cells): pass figures on the largest "
-        "site, downtime on the area that sets it; ratios to the coarse nominal applied to "
-        "the reference outcome"
+        "full column solver per sampled person and treated area (8 um cells): pass figures "
+        "area-weighted over the areas each pass treats, downtime the slowest area's; ratios "
+        "to the coarse nominal applied to the reference outcome"
     )
 
     def to_dict(self) -> dict:
@@ -75,20 +78,32 @@ class UncertaintyResult:
         }
 
 
-def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
-    """One draw of layer overrides {layer: {field: value}} around the nominal skin."""
+def draw_person(rng: np.random.Generator) -> list[float]:
+    """One person's standard-normal draws, one per spread of tissue_variability.toml (in its
+    order), truncated at +/- truncate_sd."""
     table = load_toml("tissue_variability.toml")
     trunc = float(table["truncate_sd"])
+    return [float(np.clip(rng.standard_normal(), -trunc, trunc)) for _ in table["spread"]]
+
+
+def overrides_for(draws: list[float], skin_nominal) -> dict:
+    """Layer overrides {layer: {field: value}} of one person (`draw_person`) around a
+    site's nominal skin: value x exp(z sd) for a relative spread, value + z sd (clipped)
+    for an absolute one."""
     out: dict[str, dict[str, float]] = {}
-    for s in table["spread"]:
+    for s, z in zip(load_toml("tissue_variability.toml")["spread"], draws, strict=True):
         nominal = getattr(skin_nominal.layer(s["layer"]), s["field"])
-        z = float(np.clip(rng.standard_normal(), -trunc, trunc))
         if "relative_sd" in s:
             value = nominal * float(np.exp(z * s["relative_sd"]))
         else:
             value = float(np.clip(nominal + z * s["absolute_sd"], s["min"], s["max"]))
         out.setdefault(s["layer"], {})[s["field"]] = value
     return out
+
+
+def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
+    """One draw of layer overrides {layer: {field: value}} around the nominal skin."""
+    return overrides_for(draw_person(rng), skin_nominal)
 
 
 def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
@@ -130,6 +145,52 @@ def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class _AreaChain:
+    """Treated areas that share a site and the passes fired on them (solved once)."""
+
+    site: str
+    fired: tuple  # (plan pass index, the pass as fired there), in firing order
+    areas: tuple  # the Areas
+
+
+def _area_chains(plan: Plan) -> list[_AreaChain]:
+    groups: dict = {}
+    for area in plan.site_areas:
+        fired = tuple(
+            (i, p) for i in range(len(plan.passes)) if (p := plan.region_pass(i, area))
+        )
+        if not fired:
+            continue
+        key = (area.site, tuple((i, p.model_dump_json()) for i, p in fired))
+        site, _, areas = groups.setdefault(key, (area.site, fired, []))
+        areas.append(area)
+    return [_AreaChain(site, fired, tuple(areas)) for site, fired, areas in groups.values()]
+
+
+def _person(plan: Plan, chains: list[_AreaChain], draws, options) -> dict:
+    """One person's pass figures (area-weighted over the areas each pass treats) and
+    downtime (the slowest area's, and that area's name); `draws` None: the nominal skin."""
+    pt = plan.patient
+    sums = [dict.fromkeys(PASS_QUANTITIES, 0.0) for _ in plan.passes]
+    weights = [0.0] * len(plan.passes)
+    downtime, slowest = -np.inf, ""
+    for c in chains:
+        overrides = None
+        if draws is not None:
+            overrides = overrides_for(draws, skin_for(c.site, pt.sex, pt.age_years, pt.phototype))
+        out = _chain(plan, c.site, overrides, options, [p for _, p in c.fired])
+        area = sum(a.area_cm2 for a in c.areas)
+        for (i, _), figures in zip(c.fired, out["passes"], strict=True):
+            for q in PASS_QUANTITIES:
+                sums[i][q] += area * figures[q]
+            weights[i] += area
+        if out["downtime_days"] > downtime:
+            downtime, slowest = out["downtime_days"], c.areas[0].region
+    passes = [{q: v / (w or 1.0) for q, v in s.items()} for s, w in zip(sums, weights, strict=True)]
+    return {"passes": passes, "downtime_days": float(downtime), "downtime_area": slowest}
+
+
 def propagate(
     plan: Plan,
     n_samples: int = 20,
@@ -138,12 +199,12 @@ def propagate(
     options: SolverOptions = UNCERTAINTY_SOLVER,
     percentiles: tuple[float, float] = (10.0, 90.0),
 ) -> UncertaintyResult:
-    """Sample the skin `n_samples` times and report percentile bands.
+    """Sample `n_samples` people and report percentile bands.
 
     Parameters
     ----------
     plan : a validated Plan.
-    n_samples : number of sampled skins, 2..1000.
+    n_samples : number of sampled people, 2..1000.
     seed : random seed (same seed, same samples).
     reference : an `OutcomeSummary` (from `simulate`) to scale the bands to; None:
         the bands are the raw sampled values at `options`.
@@ -156,25 +217,10 @@ def propagate(
         or not (2 <= n_samples <= MAX_SAMPLES)
     ):
         raise InputError("n_samples", n_samples, f"an integer in [2, {MAX_SAMPLES}]")
-    areas = plan.area_by_site
-    site = max(areas, key=areas.__getitem__)
-    pt = plan.patient
-    nominal_skin = skin_for(site, pt.sex, pt.age_years, pt.phototype)
-    nominal = _chain(plan, site, None, options)
-    slowest = _downtime_area(plan, reference)
+    chains = _area_chains(plan)
+    nominal = _person(plan, chains, None, options)
     rng = np.random.default_rng(seed)
-    draws = [
-        _chain(plan, site, sample_overrides(rng, nominal_skin), options) for _ in range(n_samples)
-    ]
-    if slowest is not None:  # the downtime is sampled where it is set, as fired there
-        passes = [p for i in range(len(plan.passes)) if (p := plan.region_pass(i, slowest))]
-        slow_skin = skin_for(slowest.site, pt.sex, pt.age_years, pt.phototype)
-        nominal["downtime_days"] = _chain(plan, slowest.site, None, options, passes)[
-            "downtime_days"
-        ]
-        for d in draws:
-            o = sample_overrides(rng, slow_skin)
-            d["downtime_days"] = _chain(plan, slowest.site, o, options, passes)["downtime_days"]
+    draws = [_person(plan, chains, draw_person(rng), options) for _ in range(n_samples)]
     lo, hi = percentiles
     qs = (lo, 50.0, hi)
     names = (f"p{lo:g}", "p50", f"p{hi:g}")
@@ -200,29 +246,17 @@ def propagate(
         ),
     }
     samples = {"nominal": nominal, "draws": draws}
-    where = slowest.region if slowest is not None else site
-    return UncertaintyResult(n_samples, seed, site, (lo, hi), bands, samples, where)
-
-
-def _downtime_area(plan: Plan, reference):
-    """The treated area that sets the reference's downtime, when it is not simply the
-    plan's passes on the largest site; else None."""
-    name = getattr(reference, "downtime_region", "") if reference is not None else ""
-    area = next((a for a in plan.site_areas if a.region == name), None)
-    if area is None:
-        return None
-    largest = max(plan.site_areas, key=lambda a: a.area_cm2)
-    as_planned = all(plan.region_pass(i, area) is p for i, p in enumerate(plan.passes))
-    if area.site == largest.site and as_planned:
-        return None
-    return area
+    sites = ", ".join(plan.area_by_site)
+    return UncertaintyResult(
+        n_samples, seed, sites, (lo, hi), bands, samples, nominal["downtime_area"]
+    )
 
 
 def band_table(result: UncertaintyResult) -> str:
     """The bands as text lines (for the CLI)."""
     lo, hi = (f"p{p:g}" for p in result.percentiles)
     lines = [
-        f"uncertainty ({result.n_samples} sampled skins, {result.site}; "
+        f"uncertainty ({result.n_samples} sampled people, {result.site}; "
         f"{result.percentiles[0]:g}th-{result.percentiles[1]:g}th percentile)",
     ]
     d = result.bands["downtime_days"]
@@ -253,7 +287,7 @@ _LABELS = {"ablation_depth_um": "depth", "coagulation_depth_um": "coag. depth"}
 
 def outside_the_band(result: UncertaintyResult) -> list[str]:
     """The figures whose nominal value (the patient's skin, which the reference outcome
-    reports) lies below the low or above the high percentile of the sampled skins:
+    reports) lies below the low or above the high percentile of the sampled people:
     "downtime (above the 90th percentile)", "pass 1 depth (above ...)". The bands are
     the sampled spread scaled to the reference, so the reference lies outside its band
     exactly when the nominal lies outside the raw samples' percentiles."""
@@ -284,7 +318,9 @@ __all__ = [
     "UNCERTAINTY_SOLVER",
     "UncertaintyResult",
     "band_table",
+    "draw_person",
     "outside_the_band",
+    "overrides_for",
     "propagate",
     "sample_overrides",
 ]
