@@ -1,14 +1,15 @@
 """`resurfacer validate`: the published table against the model, row by row.
 
 The check rows must meet the bounds of `validation.column.BOUNDS` (the factor
-each quantity is held to); rows that do not yet are listed in KNOWN_OUT with
-their measured figures, strict, so that they fail once the physics improves.
+each quantity is held to); rows that do not yet are listed, with their measured figures,
+in data/validation/column_disagreements.toml (KNOWN_OUT), strict, so that they fail once
+the physics improves.
 """
 
 import pytest
 
 from resurfacer.healing.validation import check_row
-from resurfacer.validation.column import BOUNDS, TABLE
+from resurfacer.validation.column import BOUNDS, TABLE, known_disagreements
 from resurfacer.validation.healing import TABLE as HEALING
 from resurfacer.validation.report import markdown, write_figures
 from resurfacer.validation.run import run_validation, within_bound
@@ -16,22 +17,9 @@ from resurfacer.validation.tables import read_rows, registered_tables
 
 pytestmark = pytest.mark.slow
 
-_ECO2 = (
-    "eCO2 fractional CO2 on facial skin in vivo at 80-180 mJ: at a 30 W source (the row "
-    "gives no power) the model drills 2.2-4.5x deeper (900-3165 um against 200-1000 um "
-    "for the 120 and 300 um tips), through the dermis into the subcutis; the crater-wall "
-    "optics (kernels.deposition) take part of the light into the walls, but the craters "
-    "stay too deep; plume shielding of the dermis is not modelled"
-)
-#: check rows outside their bound at present: id -> why (docs/validation.md)
-KNOWN_OUT: dict[str, str] = {
-    "col-005": "Er:YAG at 10 Hz: 47.7 um per pulse as at 1 Hz (published ~10): the model has "
-    "no repetition-rate effect (README, known limits)",
-    **{f"col-0{n}": _ECO2 for n in (33, 34, 35, 36, 37, 38, 39, 40)},
-    "col-045": "a Deep mode (150 um) at 80 mJ, 'up to 900 um' on the abdomen: 1816 um at an "
-    "assumed 30 W, just past the 2x bound (1704 um, inside it, until session 14 made each "
-    "step's rays two symmetric half sweeps and the craters 5-13 % deeper); no power given",
-}
+#: check rows outside their bound at present: id -> why (data/validation/
+#: column_disagreements.toml, which validate prints and docs/validation.md lists)
+KNOWN_OUT: dict[str, str] = known_disagreements()
 
 
 @pytest.fixture(scope="module")

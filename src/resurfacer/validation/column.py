@@ -256,6 +256,18 @@ def skin_optical_depth(skin: Skin, mu_a) -> float:
     return math.inf
 
 
+def known_disagreements() -> dict[str, str]:
+    """Check rows known to lie outside their bounds: id -> why
+    (``data/validation/column_disagreements.toml``)."""
+    entries = load_toml("validation/column_disagreements.toml")["disagreement"]
+    return {row_id: " ".join(e["reason"].split()) for e in entries for row_id in e["ids"]}
+
+
+def disagreement(row) -> str:
+    """Why a check row is known to lie outside its bound, or ""."""
+    return known_disagreements().get(row["id"], "")
+
+
 TABLE = Table(
     name="column",
     path=COLUMN_TABLE,
@@ -273,4 +285,5 @@ TABLE = Table(
         "col-010": "the fat's heat of ablation in data/ablation.toml [[measured]]",
         "col-011": "the fat's absorption coefficient in data/ablation.toml [[measured]]",
     },
+    disagreement=disagreement,
 )

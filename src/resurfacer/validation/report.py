@@ -66,7 +66,8 @@ HEADER = ["id", "quantity", "unit", "measured", "model", "error", "bound", "stat
 
 def text_table(results: list[RowResult]) -> str:
     """One line per row: model against measured, error, bound, and why a row was not
-    simulated; then the statistics."""
+    simulated; then each table's statistics and why its check rows outside their bounds
+    are known to be so."""
     rows = [HEADER] + [_row_cells(r) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = [
@@ -74,8 +75,20 @@ def text_table(results: list[RowResult]) -> str:
         for row in rows
     ]
     lines.append("")
-    lines += [f"{name}: {table_statistics(group)}" for name, group in by_table(results).items()]
+    for name, group in by_table(results).items():
+        lines.append(f"{name}: {table_statistics(group)}")
+        lines += [f"  {', '.join(ids)} OUT: {why}" for ids, why in known_disagreements(group)]
     return "\n".join(lines)
+
+
+def known_disagreements(rows: list[RowResult]) -> list[tuple[list[str], str]]:
+    """The check rows outside their bounds with a stated reason, rows that share a reason
+    together: [(ids, reason)], in the rows' order."""
+    grouped: dict[str, list[str]] = {}
+    for r in rows:
+        if r.within is False and r.role == "check" and r.disagreement:
+            grouped.setdefault(r.disagreement, []).append(r.id)
+    return [(ids, why) for why, ids in grouped.items()]
 
 
 def by_table(results: list[RowResult]) -> dict[str, list[RowResult]]:
@@ -215,10 +228,10 @@ def _table_section(table, rows: list[RowResult], by_figure: dict, docs: Path) ->
                 cells = [c.replace("|", "/") for c in _row_cells(r)]
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    known = [r for r in rows if r.within is False and r.role == "check" and r.disagreement]
+    known = known_disagreements(rows)
     if known:
         lines += [f"{head} Known disagreements", ""]
-        lines += [f"* {r.id}: {r.disagreement}" for r in known]
+        lines += [f"* {', '.join(ids)}: {why}" for ids, why in known]
         lines.append("")
     lines += [f"{head} Sources", ""]
     seen: dict[str, list[str]] = {}

@@ -1,0 +1,29 @@
+"""The column table's known disagreements (data/validation/column_disagreements.toml):
+each names a check row of the table, once, with a reason that `validate` prints."""
+
+from resurfacer.validation.column import TABLE, disagreement, known_disagreements
+from resurfacer.validation.report import text_table
+from resurfacer.validation.run import RowResult
+from resurfacer.validation.tables import read_rows
+
+
+def test_every_disagreement_names_a_check_row_of_the_table():
+    rows = {row["id"]: row for row in read_rows(TABLE)}
+    known = known_disagreements()
+    assert known
+    for row_id, reason in known.items():
+        assert rows[row_id]["role"] == "check", row_id
+        assert len(reason) > 40 and "\n" not in reason
+        assert disagreement(rows[row_id]) == reason
+
+
+def test_validate_prints_the_reason_under_its_table():
+    known = known_disagreements()
+    row_id = sorted(known)[0]
+    out = RowResult(
+        table="column", id=row_id, quantity="crater_depth", unit="um", role="check",
+        measured=10.0, low=None, high=None, source="s", model=40.0, error=3.0, within=False,
+        bound="5-20", balance_error=None, detail="", reason="", disagreement=known[row_id],
+    )  # fmt: skip
+    text = text_table([out])
+    assert f"  {row_id} OUT: {known[row_id]}" in text.splitlines()
