@@ -53,7 +53,7 @@ class UncertaintyResult:
     n_samples: int
     seed: int
     #: the treated sites, in the plan's order
-    site: str
+    sites: tuple[str, ...]
     percentiles: tuple[float, float]
     bands: dict
     samples: dict = field(repr=False)
@@ -69,7 +69,7 @@ class UncertaintyResult:
         return {
             "n_samples": self.n_samples,
             "seed": self.seed,
-            "site": self.site,
+            "sites": list(self.sites),
             "downtime_area": self.downtime_area,
             "percentiles": list(self.percentiles),
             "method": self.method,
@@ -246,21 +246,22 @@ def propagate(
         ),
     }
     samples = {"nominal": nominal, "draws": draws}
-    sites = ", ".join(plan.area_by_site)
     return UncertaintyResult(
-        n_samples, seed, sites, (lo, hi), bands, samples, nominal["downtime_area"]
-    )
+        n_samples, seed, tuple(plan.area_by_site), (lo, hi), bands, samples,
+        nominal["downtime_area"],
+    )  # fmt: skip
 
 
 def band_table(result: UncertaintyResult) -> str:
     """The bands as text lines (for the CLI)."""
     lo, hi = (f"p{p:g}" for p in result.percentiles)
     lines = [
-        f"uncertainty ({result.n_samples} sampled people, {result.site}; "
+        f"uncertainty ({result.n_samples} sampled people, {', '.join(result.sites)}; "
         f"{result.percentiles[0]:g}th-{result.percentiles[1]:g}th percentile)",
     ]
     d = result.bands["downtime_days"]
-    where = f", {result.downtime_area}" if result.downtime_area != result.site else ""
+    named = len(result.sites) > 1 or result.downtime_area not in result.sites
+    where = f", {result.downtime_area}" if named else ""
     lines.append(
         f"downtime                  {d[lo]:.1f} - {d[hi]:.1f} d (median {d['p50']:.1f}{where})"
     )
