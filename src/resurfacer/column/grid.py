@@ -77,7 +77,9 @@ def column_domain(
     dx = options.grid
     t_est = pulse.end_time + (options.after_pulse if options.after_pulse is not None else 0.02)
     diffusion = 2.0 * math.sqrt(alpha_max * t_est)
-    beam_extent = 2.63 * beam.radius if beam.profile == "gaussian" else beam.radius
+    # the beam as it meets the skin: wider than its waist when focused above or below it
+    at_skin = beam.radius * float(beam.spread(0.0))
+    beam_extent = 2.63 * at_skin if beam.profile == "gaussian" else at_skin
     if geometry == "wide":
         radius = WIDE_BEAM_RINGS * dx
     elif transport_length is not None:

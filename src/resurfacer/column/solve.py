@@ -202,7 +202,9 @@ def _heat_source(optics, beam, pulse, grid, geometry, dt, options) -> _HeatSourc
     if optics is not None:
         outside = incident * (photons.absorbed_outside_grid + photons.transmittance)
     else:
-        outside = incident * (1.0 - ring_fraction.sum())
+        # the part of the beam that meets the skin beyond the grid (a beam wider there than
+        # its waist) is reflected there as inside it: only the rest enters the skin outside
+        outside = incident * (1.0 - reflectance) * (1.0 - ring_fraction.sum())
         step_energy *= 1 - reflectance
     return _HeatSource(
         step_energy, ring_fraction, deposition, deposition_rows, incident, reflectance, outside
