@@ -27,3 +27,16 @@ def test_validate_prints_the_reason_under_its_table():
     )  # fmt: skip
     text = text_table([out])
     assert f"  {row_id} OUT: {known[row_id]}" in text.splitlines()
+
+
+def test_a_fresh_solve_and_a_cached_one_give_the_same_plain_verdict():
+    """A model figure straight from the solver is a NumPy float; its verdict must still be
+    a plain bool, as from the cache's JSON, or the figures mark it differently."""
+    import numpy as np
+
+    from resurfacer.validation.run import _result
+
+    row = next(r for r in read_rows(TABLE) if r["id"] == "col-033")
+    fresh = _result(TABLE, row, {"model": np.float64(1944.0)})
+    cached = _result(TABLE, row, {"model": 1944.0})
+    assert fresh.within is False and cached.within is False

@@ -98,6 +98,9 @@ def _result(table: Table, row: dict, out: dict) -> RowResult:
         else:
             factor = table.bounds.get(row["quantity"], 2.0)
             within, bound = within_bound(model, measured, low, high, factor)
+        # a plain bool: a NumPy one (a fresh solve's float64 compared) is never `is False`,
+        # and the figures drew a fresh run's rows outside their bound as inside
+        within = bool(within)
     reason = out.get("reason", "")
     if role == "input":
         reason = reason or f"model input: {table.inputs[row['id']]}"
