@@ -5,7 +5,7 @@ import pytest
 
 from resurfacer.errors import InputError
 from resurfacer.plan.schema import Plan
-from resurfacer.planning.uncertainty import band_table, propagate, sample_overrides
+from resurfacer.planning.uncertainty import band_table, draw_person, overrides_for, propagate
 from resurfacer.tissue.skin import skin_for
 
 PLAN = Plan.from_data(
@@ -42,7 +42,7 @@ def test_samples_stay_physical():
     rng = np.random.default_rng(0)
     nominal = skin_for("cheek", "female", 50, 2)
     for _ in range(200):
-        o = sample_overrides(rng, nominal)
+        o = overrides_for(draw_person(rng), nominal)
         skin_for("cheek", "female", 50, 2, overrides=o)  # validates every value
         assert 0.5 <= o["reticular_dermis"]["water_fraction"] <= 0.8
 
@@ -172,7 +172,6 @@ def test_every_area_is_sampled_and_reduced_as_simulate_reduces_them():
 def test_one_person_is_the_same_person_at_every_site():
     # the same draws at two sites move each property by the same factor (relative spreads)
     from resurfacer.data import load_toml
-    from resurfacer.planning.uncertainty import draw_person, overrides_for
 
     draws = draw_person(np.random.default_rng(4))
     spreads = load_toml("tissue_variability.toml")["spread"]

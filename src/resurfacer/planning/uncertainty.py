@@ -101,11 +101,6 @@ def overrides_for(draws: list[float], skin_nominal) -> dict:
     return out
 
 
-def sample_overrides(rng: np.random.Generator, skin_nominal) -> dict:
-    """One draw of layer overrides {layer: {field: value}} around the nominal skin."""
-    return overrides_for(draw_person(rng), skin_nominal)
-
-
 def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     """Pass figures and downtime on `site` with `overrides`, for `passes` (default: the
     plan's passes as planned)."""
@@ -323,5 +318,4 @@ __all__ = [
     "outside_the_band",
     "overrides_for",
     "propagate",
-    "sample_overrides",
 ]
