@@ -77,11 +77,11 @@ def text_table(results: list[RowResult]) -> str:
     lines.append("")
     for name, group in by_table(results).items():
         lines.append(f"{name}: {table_statistics(group)}")
-        lines += [f"  {', '.join(ids)} OUT: {why}" for ids, why in known_disagreements(group)]
+        lines += [f"  {', '.join(ids)} OUT: {why}" for ids, why in grouped_disagreements(group)]
     return "\n".join(lines)
 
 
-def known_disagreements(rows: list[RowResult]) -> list[tuple[list[str], str]]:
+def grouped_disagreements(rows: list[RowResult]) -> list[tuple[list[str], str]]:
     """The check rows outside their bounds with a stated reason, rows that share a reason
     together: [(ids, reason)], in the rows' order."""
     grouped: dict[str, list[str]] = {}
@@ -228,7 +228,7 @@ def _table_section(table, rows: list[RowResult], by_figure: dict, docs: Path) ->
                 cells = [c.replace("|", "/") for c in _row_cells(r)]
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    known = known_disagreements(rows)
+    known = grouped_disagreements(rows)
     if known:
         lines += [f"{head} Known disagreements", ""]
         lines += [f"* {', '.join(ids)}: {why}" for ids, why in known]
