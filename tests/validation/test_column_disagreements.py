@@ -40,3 +40,19 @@ def test_a_fresh_solve_and_a_cached_one_give_the_same_plain_verdict():
     fresh = _result(TABLE, row, {"model": np.float64(1944.0)})
     cached = _result(TABLE, row, {"model": 1944.0})
     assert fresh.within is False and cached.within is False
+
+
+def test_a_narrow_gaussian_row_shows_its_reading_at_a_poorer_beam():
+    """No maker publishes M^2 (the presets take 1): a narrow Gaussian column's reading is
+    also given at the top of `M2_BAND`, a poorer beam drilling less deep; full-field rows
+    (1-D stacks) carry no such reading."""
+    from resurfacer.laser.beam import M2_BAND
+    from resurfacer.validation.column import _solve
+
+    rows = {row["id"]: row for row in read_rows(TABLE)}
+    narrow = rows["col-033"]  # eCO2 120 um tip, 80 mJ
+    ideal, poorer = _solve(narrow)[0], _solve(narrow, m_squared=M2_BAND[1])[0]
+    assert poorer.ablation_depth < ideal.ablation_depth
+    detail = TABLE.models["crater_depth"](narrow).detail
+    assert f"at M^2 = {M2_BAND[1]:g}: {poorer.ablation_depth * 1e6:.4g} um" in detail
+    assert "M^2" not in TABLE.models["removal_per_pass"](rows["col-028"]).detail

@@ -12,6 +12,7 @@ from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
 from resurfacer.common.files import write_file, write_netcdf
 from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
+from resurfacer.laser.beam import M2_BAND
 
 # Python-API field -> the option that sets it, so errors name what the user typed
 _OPTION_OF_FIELD = {
@@ -49,7 +50,6 @@ _SCALE_OF_OPTION = {
     "--focal-offset-um": 1e6,
 }
 DEFAULT_PULSE_MS = 0.5  # without --pulse-ms and --power-w
-M2_BAND = (1.0, 2.0)  # the beam quality range of the depth sensitivity band
 
 
 def register(subparsers) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from resurfacer.column.grid import WIDE_BEAM_DIAMETER
 from resurfacer.column.materials import layer_materials, thermal_constants
 from resurfacer.column.published import (
     BOUNDS,
@@ -36,7 +37,7 @@ from resurfacer.column.published import (
 )
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.data import load_toml
-from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.laser.beam import M2_BAND, Beam, Pulse
 from resurfacer.tissue.skin import Skin, skin_for
 from resurfacer.validation.tables import ModelFunction, NotSimulable, Prediction, Table
 
@@ -154,27 +155,50 @@ def _check_exposure(row) -> None:
         raise NotSimulable("continuous-wave exposure: the column model simulates pulses")
 
 
-def _solve(row, fluence=None):
-    """(summary, notes) of the row's column, full-field ones at `fluence` if given."""
+def _beam(row, nm, fluence=None):
+    """(beam, pulse, notes) of the row, full-field ones at `fluence` if given."""
+    if (row.get("mode") or "full_field") == "fractional":
+        return _fractional(row, nm)
+    return _full_field(row, nm, fluence)
+
+
+def _solve(row, fluence=None, m_squared=None):
+    """(summary, notes) of the row's column, full-field ones at `fluence` if given, with
+    the beam quality `m_squared` instead of the beam's own if given."""
     _check_exposure(row)
     nm = _wavelength(row)
     skin, skin_note = row_skin(row)
-    mode = row.get("mode") or "full_field"
-    if mode == "fractional":
-        beam, pulse, notes = _fractional(row, nm)
-    else:
-        beam, pulse, notes = _full_field(row, nm, fluence)
+    beam, pulse, notes = _beam(row, nm, fluence)
+    if m_squared is not None:
+        beam = replace(beam, m_squared=m_squared)
     summary = simulate_column(skin, beam, pulse, _options(nm, beam)).summary
     return summary, [skin_note, *notes]
 
 
+def _narrow_gaussian(row) -> bool:
+    """A fractional Gaussian column (not a wide spot solved in 1-D): the rows whose
+    reading depends on the unpublished beam quality."""
+    if (row.get("mode") or "full_field") != "fractional":
+        return False
+    beam = _beam(row, _wavelength(row))[0]
+    return beam.profile == "gaussian" and beam.spot_diameter < WIDE_BEAM_DIAMETER
+
+
 def _reading(quantity: str) -> ModelFunction:
-    """The model function of a quantity read from one column (um)."""
+    """The model function of a quantity read from one column (um); for a narrow Gaussian
+    column the detail adds the reading at the top of `M2_BAND` (the presets' M^2 = 1 is
+    idealised)."""
 
     def predict(row) -> Prediction:
         summary, notes = _solve(row)
         value = SUMMARY_READINGS[quantity](summary) * 1e6
-        return Prediction(value, summary.energy.relative_error, "; ".join(notes))
+        worst = summary.energy.relative_error
+        if _narrow_gaussian(row):
+            poorer, _ = _solve(row, m_squared=M2_BAND[1])
+            worst = max(worst, poorer.energy.relative_error)
+            poorer_um = SUMMARY_READINGS[quantity](poorer) * 1e6
+            notes.append(f"at M^2 = {M2_BAND[1]:g}: {poorer_um:.4g} um")
+        return Prediction(value, worst, "; ".join(notes))
 
     predict.__name__ = quantity
     return predict
