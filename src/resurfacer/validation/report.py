@@ -187,7 +187,10 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
         "",
         "Written by `resurfacer validate` from the same run as its figures; do not edit "
         "by hand. Calibration rows are marked and are not checks; rows whose figure the "
-        "model takes as an input are marked `input`; rows the model cannot simulate say why.",
+        "model takes as an input are marked `input`; rows the model cannot simulate say why. "
+        "Check rows outside their bounds are listed with the reason under each table's "
+        "\"Known disagreements\"; a narrow Gaussian column's note adds its reading at "
+        "M^2 = 2, since no maker publishes the beam quality the presets idealise as 1.",
         "",
     ]
     tables = registered_tables()
