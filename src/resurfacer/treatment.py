@@ -423,7 +423,7 @@ def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
     return ds
 
 
-def _removal(p: Pass, column: ColumnResult) -> tuple[float, float]:
+def pass_layers_removed(p: Pass, column: ColumnResult) -> tuple[float, float]:
     """(ablated, wiped) [m] of a full-field pass (`column.ablation.pass_removal`); a
     fractional pass removes no uniform layer: (0, 0)."""
     if p.kind != "full_field":
@@ -471,7 +471,7 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
         if (i, area.site) not in columns or area.area_cm2 > _area_of(plan, i, area.site):
             keys.append((i, area.site))
         for key in keys:
-            columns[key], removal[key], surface[key] = column, _removal(p, column), top
+            columns[key], removal[key], surface[key] = column, pass_layers_removed(p, column), top
         removed[area.region] += sum(removal[i, area.region])
         if on_progress is not None:
             on_progress(n / len(jobs))

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from resurfacer.column.ablation import pass_removal
 from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
@@ -104,7 +103,7 @@ def overrides_for(draws: list[float], skin_nominal) -> dict:
 def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     """Pass figures and downtime on `site` with `overrides`, for `passes` (default: the
     plan's passes as planned)."""
-    from resurfacer.treatment import column_for, wound_for
+    from resurfacer.treatment import column_for, pass_layers_removed, wound_for
 
     pt = plan.patient
     skin = skin_for(site, pt.sex, pt.age_years, pt.phototype, overrides=overrides)
@@ -115,12 +114,7 @@ def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     for p in plan.passes if passes is None else passes:
         tops.append(top)
         column = column_for(skin.stripped(top) if top > 0 else skin, p.beam(), p.pulse(), options)
-        removed = 0.0
-        if p.kind == "full_field":
-            s = column.summary
-            removed = sum(
-                pass_removal(float(s.ablation_depth), float(s.desiccation_depth), p.wipes)
-            )
+        removed = sum(pass_layers_removed(p, column))
         cols.append(column)
         wounds.append(wound_for(p, column, top, removed))
         top += removed
