@@ -50,6 +50,8 @@ _SCALE_OF_OPTION = {
     "--focal-offset-um": 1e6,
 }
 DEFAULT_PULSE_MS = 0.5  # without --pulse-ms and --power-w
+#: the published coagulation of a second pulsed CO2 pass that a wide spot's warning cites
+SECOND_PASS_ROW = "col-047"
 
 
 def register(subparsers) -> None:
@@ -328,14 +330,18 @@ def _as_simulate_reads(result, skin, beam, pulse, options) -> tuple[float, float
 def _still_coagulating(final_um: float, reading_um: float, after_ms: float) -> list[str]:
     """A warning when a wide spot's coagulation grew by more than a tenth after the time
     `simulate` reads it (docs/column.md, "A wide spot after the pulse")."""
+    from resurfacer.column.published import published_row
+
     if final_um <= 1.1 * reading_um:
         return []
+    second_pass = published_row(SECOND_PASS_ROW)
     return [
         f"this wide spot's coagulation grows from {reading_um:.1f} um, where simulate reads "
         f"it ({after_ms:g} ms after the pulse), to {final_um:.1f} um: water that boiled near "
         "the surface condenses again in the model as the layer cools, and its latent heat "
         "coagulates downwards, where in tissue much of the steam leaves; a second pulsed "
-        "CO2 pass on the eyelid is published to coagulate about 40 um (col-047) "
+        f"CO2 pass on the eyelid is published to coagulate about {second_pass['measured']} "
+        f"{second_pass['unit']} ({SECOND_PASS_ROW}) "
         '(docs/column.md, "A wide spot after the pulse")'
     ]
 

@@ -170,6 +170,14 @@ def _rows() -> tuple[dict, ...]:
     return tuple(read_csv_rows(COLUMN_TABLE))
 
 
+def published_row(row_id: str) -> dict:
+    """One row of the column table by its id (KeyError if there is none)."""
+    for row in _rows():
+        if row["id"] == row_id:
+            return row
+    raise KeyError(row_id)
+
+
 def _like(a: float, b: float) -> bool:
     return a > 0 and b > 0 and abs(math.log(a / b)) <= math.log(LIKE_FACTOR) + 1e-12
 
