@@ -1,6 +1,7 @@
 """How far a pass opened the skin surface (`ColumnSummary.surface_opening`): the
 hand-off that makes downtime continuous across a pass's ablation threshold."""
 
+import tomllib
 from dataclasses import replace
 
 import numpy as np
@@ -9,13 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resurfacer.column.summary import removal_progress, surface_opening
-from resurfacer.healing import healing_timeline
+from resurfacer.healing import fractional_wound_kind, healing_timeline
 from resurfacer.plan import load_plan
+from resurfacer.plan.schema import Plan
 from resurfacer.tissue.skin import skin_for
 from resurfacer.treatment import (
     TREATMENT_SOLVER,
     WIDE_SPOT_GRID,
     column_for,
+    pass_layers_removed,
     simulate,
     wound_for,
 )
@@ -134,3 +137,66 @@ def test_a_wide_spot_is_solved_on_converged_cells():
         finer.summary.coagulation_depth, rel=0.01
     )
     assert downtime(column) == pytest.approx(downtime(finer), rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("opening", "top", "expected"),
+    [
+        (0.0, 0.0, ("nonablative_fractional", 0.0)),
+        (0.4, 0.0, ("ablative_fractional", 0.4)),
+        (1.0, 0.0, ("ablative_fractional", 1.0)),
+        (0.0, 37e-6, ("ablative_fractional", 1.0)),  # on a surface a full-field pass removed
+    ],
+)
+def test_a_fractional_wound_is_open_where_its_surface_is(opening, top, expected):
+    assert fractional_wound_kind(opening, top) == expected
+
+
+def _plan(passes, site="chest", age=75, phototype=3):
+    head = (
+        f'name = "t"\n[patient]\nsex = "female"\nage_years = {age}\nphototype = {phototype}\n'
+        f'[[areas]]\nsite = "{site}"\narea_cm2 = 50\n'
+    )
+    return Plan.from_data(tomllib.loads(head + passes))
+
+
+THULIUM_POCKET = (
+    '[[passes]]\ndevice = "thulium_1927"\npulse_energy_mj = 5.5\npulse_duration_ms = 0.275\n'
+    "stack = 2\nstack_spacing_ms = 0.55\ndensity_percent = 5\n"
+)
+
+
+def test_tissue_removed_under_an_intact_surface_is_no_open_wound():
+    """Two 5.5 mJ 1,927 nm pulses on the chest remove cells 20-24 um down while the top
+    cell stays on the boiling plateau (opening 0). `simulate` used to stop with an error
+    naming passes[0].ablation_depth, a field of no plan; the wound is now non-ablative
+    with no crater, and the column says what it removed."""
+    outcome = simulate(_plan(THULIUM_POCKET))
+    (p,) = outcome.summary.passes
+    assert p.ablation_depth_um > 0 and p.surface_opening == 0.0
+    assert outcome.summary.skin_opened is False
+    assert any("steam pocket" in n for n in outcome.summary.model_notes)
+
+
+def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():
+    """A 1,550 nm pass after a full-field CO2 pass used to stop `simulate` with an error
+    naming passes[1].ablation_depth: its wound was called non-ablative (its own column
+    leaves the top cell intact) while it starts below the removed surface."""
+    plan = _plan(
+        '[[passes]]\ndevice = "co2_full_field"\n[[passes]]\ndevice = "nonablative_1550"\n',
+        site="cheek",
+        age=50,
+        phototype=2,
+    )
+    outcome = simulate(plan)
+    area = plan.site_areas[0]
+    skin = skin_for("cheek", sex="female", age=50, phototype=2)
+    first, second = (plan.region_pass(i, area) for i in range(2))
+    column = column_for(skin, first.beam(), first.pulse())
+    top = sum(pass_layers_removed(first, column))
+    under = column_for(skin.stripped(top), second.beam(), second.pulse())
+    wound = wound_for(second, under, top)
+    assert under.summary.surface_opening == 0.0 and top > 0
+    assert wound.kind == "ablative_fractional" and wound.opening == 1.0
+    assert wound.ablation_depth == top
+    assert outcome.summary.downtime_days > 0

@@ -43,6 +43,7 @@ from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import (
     HealingResult,
     WoundedPass,
+    fractional_wound_kind,
     healing_timeline,
     slowest_area,
     whole_treatment,
@@ -592,22 +593,27 @@ def wound_for(
 ) -> WoundedPass:
     """The wound one pass leaves, from its column (the hand-off to healing).
 
-    A wide-geometry column (spot >= 1 mm) is as wide as its spot; a pass that
-    did not open the surface (``summary.surface_opening`` 0: no crater, surface not
-    boiled dry) is non-ablative, one that boiled it dry without a crater opened it in
-    part (docs/healing.md, "The opened surface"). Depths are below the skin surface before the
-    first pass: the pass started `top` [m] lower (what earlier full-field passes
-    removed), and a full-field pass counts as removed what it ablated and what the
-    wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its crater),
-    so the necrosis left under a wiped surface is coagulation minus removal.
+    A wide-geometry column (spot >= 1 mm) is as wide as its spot; whether a fractional
+    pass's wound is open, and how far, is `healing.fractional_wound_kind`'s rule (a pass
+    that did not open an intact surface is non-ablative, with no crater in its wound even
+    where the column removed tissue below its intact top cell; one that boiled it dry
+    without a crater opened it in part: docs/healing.md, "The opened surface"; one fired
+    on a surface earlier full-field passes removed lies open). Depths are below the skin
+    surface before the first pass: the pass started `top` [m] lower (what earlier
+    full-field passes removed), and a full-field pass counts as removed what it ablated
+    and what the wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its
+    crater), so the necrosis left under a wiped surface is coagulation minus removal.
     """
     s = column.summary
-    gone = s.ablation_depth if removed is None else max(removed, s.ablation_depth)
-    wide = column.geometry == "wide"
     if p.kind == "full_field":
-        kind = "full_field"
+        kind, opening = "full_field", s.surface_opening
     else:
-        kind = "ablative_fractional" if s.surface_opening > 0 else "nonablative_fractional"
+        kind, opening = fractional_wound_kind(s.surface_opening, top)
+    if kind == "nonablative_fractional":
+        gone = 0.0
+    else:
+        gone = s.ablation_depth if removed is None else max(removed, s.ablation_depth)
+    wide = column.geometry == "wide"
     spot = p.beam().spot_diameter
     return WoundedPass(
         kind=kind,
@@ -618,7 +624,7 @@ def wound_for(
         coverage=p.density_fraction,
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,
         pulse_energy=p.pulse().energy,
-        surface_opening=s.surface_opening,
+        surface_opening=opening,
     )
 
 

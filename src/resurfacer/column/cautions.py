@@ -1,5 +1,8 @@
 """Plain-language cautions about a column result (coarse grid, fast crater front,
-lesion beyond the dermis, a pass at its ablation threshold)."""
+lesion beyond the dermis, a pass at its ablation threshold, tissue removed under an
+intact surface)."""
+
+import numpy as np
 
 from resurfacer.column.summary import ColumnSummary
 from resurfacer.tissue.skin import Skin
@@ -96,4 +99,21 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
         f"surface as {summary.surface_opening:.0%} opened, read from how far its top layer went "
         "from boiled dry towards removal, an assumption no published data check; crust and "
         "downtime rest on it (docs/healing.md, \"The opened surface\")"
+    ]
+
+
+def pocket_cautions(fields, inputs: dict) -> list[str]:
+    """A caution when the column removed tissue only below an intact top row: a steam
+    pocket under the surface (scattered light peaks below it, as at 1,927 nm). The
+    summary counts it in the crater depth; the wound stays closed over it unless the
+    surface boiled dry (`healing.fractional_wound_kind`)."""
+    removed = fields["ablated"].values
+    if not removed.any() or removed[0].any():
+        return []
+    rows = np.flatnonzero(removed.any(axis=1))
+    dz_um = inputs["grid_m"] * 1e6
+    return [
+        f"tissue was removed from {rows[0] * dz_um:.0f} to {(rows[-1] + 1) * dz_um:.0f} um "
+        "under an intact surface (a steam pocket): the crater depth counts it, but the "
+        "healing model keeps the skin over it closed unless its surface boiled dry"
     ]

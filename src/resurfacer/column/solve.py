@@ -44,6 +44,7 @@ from resurfacer.column.cautions import (
     depth_cautions,
     front_cautions,
     grid_cautions,
+    pocket_cautions,
     threshold_cautions,
 )
 from resurfacer.column.damage import arrhenius_parameters
@@ -144,6 +145,7 @@ def simulate_column(
                 + front_cautions(result.summary, result.inputs)
                 + depth_cautions(result.summary, skin)
                 + threshold_cautions(result.summary, result.fields, result.inputs)
+                + pocket_cautions(result.fields, result.inputs)
             )
             checks.check_result(result, skin, pulse, options)
             return result

@@ -38,6 +38,7 @@ from .wound import (
     basal_killed_fraction,
     column_closure,
     debris_speed,
+    fractional_wound_kind,
     necrotic_footprint,
     pass_healing,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "downtime_days",
     "epidermis_thickness",
     "erythema_model_days",
+    "fractional_wound_kind",
     "healing_timeline",
     "natural_renewal",
     "necrotic_footprint",

@@ -53,6 +53,23 @@ class WoundedPass:
         return float(self.surface_opening) if self.ablative else 0.0
 
 
+def fractional_wound_kind(surface_opening: float, top: float = 0.0) -> tuple[str, float]:
+    """Kind and opened share of a fractional pass's wound, from its column's
+    `surface_opening` (0..1) and the depth `top` [m] of the surface it was fired on.
+
+    Ablative where the column opened the surface (its top cell removed or boiled dry,
+    `surface_opening` > 0), or where earlier full-field passes had removed the surface
+    (`top` > 0: no stratum corneum is left over the columns, so their wounds lie open,
+    opening 1). Otherwise non-ablative: the zones are repaired under an intact surface,
+    and tissue the column removed below its intact top cell (a steam pocket) is no
+    crater. Used by `treatment.wound_for` and the planner's surrogate wounds alike."""
+    if top > 0.0:
+        return "ablative_fractional", 1.0
+    if surface_opening > 0.0:
+        return "ablative_fractional", float(min(surface_opening, 1.0))
+    return "nonablative_fractional", 0.0
+
+
 def _finite(field: str, value) -> float:
     try:
         v = float(value)

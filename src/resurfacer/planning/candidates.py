@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from resurfacer.column.ablation import pass_removal
-from resurfacer.healing import WoundedPass, wounds_downtime_days
+from resurfacer.healing import WoundedPass, fractional_wound_kind, wounds_downtime_days
 from resurfacer.plan.rules import pass_caps
 from resurfacer.plan.schema import (
     DEVICES,
@@ -166,12 +166,16 @@ def surrogate_wound(o: Option, region: str, top: float = 0.0) -> WoundedPass:
     kind_ff = _full_field(o)
     wide = math.isnan(p["coagulation_width"])
     dens = 1.0 if kind_ff else o.densities[region] / 100.0
+    opening = float(np.clip(p["surface_opening"], 0.0, 1.0))
     if kind_ff:
         kind = "full_field"
-    else:  # as treatment.wound_for: a pass that did not open the surface is non-ablative
-        kind = "ablative_fractional" if p["surface_opening"] > 0 else "nonablative_fractional"
+    else:  # as treatment.wound_for
+        kind, opening = fractional_wound_kind(opening, top)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
-    gone = max(removal(o, region), p["ablation_depth"], 0.0)
+    if kind == "nonablative_fractional":
+        gone = 0.0
+    else:
+        gone = max(removal(o, region), p["ablation_depth"], 0.0)
     return WoundedPass(
         kind=kind,
         ablation_depth=top + gone,
@@ -181,7 +185,7 @@ def surrogate_wound(o: Option, region: str, top: float = 0.0) -> WoundedPass:
         coverage=dens,
         spacing=spacing,
         pulse_energy=p["pulse_energy_mj"] * 1e-3,
-        surface_opening=float(np.clip(p["surface_opening"], 0.0, 1.0)),
+        surface_opening=opening,
     )
 
 
