@@ -227,6 +227,12 @@ def test_shortfall_is_named():
     assert shortfall(target, 600.0, 10.0) == ""
 
 
+def test_plan_of_a_result_without_its_patient_names_the_field():
+    r = PlannerResult("deep_wrinkles", {}, False, "not reached", [], [], 0, 0.0)
+    with pytest.raises(ValueError, match="PlannerResult.patient"):
+        r.plan(0)
+
+
 def test_cli_unreached_target_exits_0_with_the_shortfall(monkeypatch, capsys):
     import json
 

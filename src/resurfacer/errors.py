@@ -22,6 +22,11 @@ def pass_note(field: str) -> str:
 class InputError(ValueError):
     """Bad input: `field` had `value`, and `allowed` says what would be accepted."""
 
+    #: every error of a plan, this one first, when the plan schema found several (the
+    #: web form shows them all); not set otherwise: read it as
+    #: ``getattr(exc, "errors", [exc])``
+    errors: list["InputError"]
+
     def __init__(self, field: str, value: object, allowed: str):
         self.field = field
         self.value = value

@@ -212,7 +212,8 @@ class OutcomeSummary(BaseModel):
     #: line per area whose downtime hangs on its epidermis (`healing.sensitivity`)
     model_notes: list[str] = []
 
-    @computed_field
+    # pydantic's documented form; mypy rejects any decorator over @property
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def downtime_set_by(self) -> str:
         """The area every output names as setting the downtime: `downtime_region` when the
@@ -719,10 +720,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
     heating = hottest[0] if hottest else None
     area_cm2 = sum(weights)
-    spacing_of = [
-        rp.beam().spot_diameter if rp.kind == "full_field" else rp.spot_spacing_m
-        for _, rp in treated
-    ]
+    spacing_of = [_pitch(rp) for _, rp in treated]
     spots = sum(a.area_cm2 * 1e-4 / s**2 for (a, _), s in zip(treated, spacing_of, strict=True))
     energy = sum(
         a.area_cm2 * 1e-4 / s**2 * rp.pulse().total_energy
@@ -732,6 +730,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     column = columns[i, largest[0].region] if largest else None
     wide = column is None or column.geometry == "wide"
     coverage = _weighted([100.0 * rp.density_fraction for _, rp in treated], weights)
+    mtz, spacing = p.mtz_per_m2, p.spot_spacing_m  # None for a full-field pass
     summary = PassSummary(
         index=i,
         kind=p.kind,
@@ -741,8 +740,8 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
         pulse_energy_mj=p.pulse_energy_mj,
         fluence_j_per_cm2=spot_fluence(p),
         coverage_percent=coverage if treated else 0.0,
-        mtz_per_cm2=None if p.kind == "full_field" else p.mtz_per_m2 * 1e-4,
-        spot_spacing_um=None if p.kind == "full_field" else p.spot_spacing_m * um,
+        mtz_per_cm2=None if mtz is None else mtz * 1e-4,
+        spot_spacing_um=None if spacing is None else spacing * um,
         ablation_depth_um=mean("ablation_depth") * um,
         ablation_width_um=None if wide else mean("ablation_width_surface") * um,
         surface_opening=mean("surface_opening"),
@@ -762,6 +761,18 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     return summary, heating, per_region
 
 
+def _pitch(p: Pass) -> float:
+    """Distance between neighbouring spots of the scanner pattern of `p` [m]: the lattice
+    pitch of a fractional pass, the spot diameter of a full-field one (it tiles spot by
+    spot)."""
+    if p.kind == "full_field":
+        return p.beam().spot_diameter
+    spacing = p.spot_spacing_m
+    # a validated fractional pass has exactly one density field, so a lattice pitch
+    assert spacing is not None, "a fractional pass without a density"
+    return spacing
+
+
 def spot_fluence(p: Pass) -> float:
     """Energy of one spot (all its stacked pulses) over its 1/e² area pi d² / 4 [J/cm²]."""
     return p.pulse().total_energy / (math.pi * p.beam().spot_diameter**2 / 4.0) * 1e-4
@@ -772,7 +783,7 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
     the columns' residual heat superposed at the probes between columns; CEM43
     (Sapareto & Dewey 1984, `column.damage.cem43`) of the hottest probe's history."""
     beam, pulse = p.beam(), p.pulse()
-    spacing = beam.spot_diameter if p.kind == "full_field" else p.spot_spacing_m
+    spacing = _pitch(p)
     x, y = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
     order = scan_order(x, y, spacing, p.scan_order)
     times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
@@ -790,7 +801,7 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
 
 def _pass_seconds(p: Pass, area_cm2: float) -> float:
     """Time to scan `area_cm2` with the pattern of `p` [s] (`scan.session`)."""
-    spacing = p.beam().spot_diameter if p.kind == "full_field" else p.spot_spacing_m
+    spacing = _pitch(p)
     x, _ = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
     return session_time(
         area_cm2,

@@ -321,10 +321,10 @@ def _as_simulate_reads(result, skin, beam, pulse, options) -> tuple[float, float
 
     if result.inputs["geometry"] != "wide" or options.after_pulse is not None:
         return None
-    run = simulate_column(
-        skin, beam, pulse, replace(options, after_pulse=TREATMENT_SOLVER.after_pulse)
-    )
-    return round(float(run.summary.coagulation_depth) * 1e6, 1), TREATMENT_SOLVER.after_pulse * 1e3
+    after = TREATMENT_SOLVER.after_pulse
+    assert after is not None  # simulate's solver options always set the reading time
+    run = simulate_column(skin, beam, pulse, replace(options, after_pulse=after))
+    return round(float(run.summary.coagulation_depth) * 1e6, 1), after * 1e3
 
 
 def _still_coagulating(final_um: float, reading_um: float, after_ms: float) -> list[str]:

@@ -67,6 +67,7 @@ def run(args) -> int:
     if not 1 <= args.n_best <= 10:
         raise InputError("--n-best", args.n_best, "1..10")
     patient = Patient(sex=args.sex, age_years=float(args.age), phototype=args.phototype)
+    areas: list[Area | AreaPreset]
     if args.site in AREA_PRESETS and args.site not in SITES:
         areas = [AreaPreset(preset=args.site)]
     else:

@@ -24,7 +24,7 @@ Examples
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -35,7 +35,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from resurfacer.common.units import unit_of
 from resurfacer.data import load_toml
@@ -67,6 +67,30 @@ MAX_PASSES = 10
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
+if TYPE_CHECKING:
+    # The choices are tuples built at import (most read from the data files), which a
+    # type checker cannot make a Literal of: to it each choice is a plain str. pydantic
+    # sees the Literal types below and validates against them.
+    SexName = str
+    SiteName = str
+    AreaPresetName = str
+    DeviceName = str
+    KindName = str
+    ProfileName = str
+    PulseShapeName = str
+    PatternShapeName = str
+    ScanOrderName = str
+else:
+    SexName = Literal[SEXES]
+    SiteName = Literal[SITES]
+    AreaPresetName = Literal[AREA_PRESETS]
+    DeviceName = Literal[DEVICE_NAMES]
+    KindName = Literal[KINDS]
+    ProfileName = Literal[PROFILES]
+    PulseShapeName = Literal[TEMPORAL_SHAPES]
+    PatternShapeName = Literal[PATTERN_SHAPES]
+    ScanOrderName = Literal[SCAN_ORDERS]
+
 
 def _field_error(field: str, value, allowed: str) -> PydanticCustomError:
     """A validator error that names its own field (turned into an InputError later)."""
@@ -82,7 +106,7 @@ class Patient(BaseModel):
 
     model_config = _CONFIG
 
-    sex: Literal[SEXES]
+    sex: SexName
     age_years: float = Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])
     phototype: int = Field(ge=1, le=6)
 
@@ -94,9 +118,10 @@ class Area(BaseModel):
 
     model_config = _CONFIG
 
-    site: Literal[SITES]
+    site: SiteName
     area_cm2: float = Field(ge=0.01, le=1000)
-    name: str | None = Field(None, min_length=1, max_length=40)
+    # default by keyword: mypy reads a positional Field default as no default
+    name: str | None = Field(default=None, min_length=1, max_length=40)
 
     @property
     def region(self) -> str:
@@ -126,7 +151,7 @@ class AreaPreset(BaseModel):
 
     model_config = _CONFIG
 
-    preset: Literal[AREA_PRESETS]
+    preset: AreaPresetName
 
     def expand(self) -> list[Area]:
         """The areas of the preset, one per region (several may share a site)."""
@@ -179,12 +204,12 @@ class Pass(BaseModel):
 
     model_config = _CONFIG
 
-    device: Literal[DEVICE_NAMES] | None = None
+    device: DeviceName | None = None
     mode: str | None = None
-    kind: Literal[KINDS]
+    kind: KindName
     wavelength_nm: float = Field(ge=WAVELENGTH_RANGE_NM[0], le=WAVELENGTH_RANGE_NM[1])
     spot_um: float = Field(ge=1, le=10000, description="1/e^2 diameter (top-hat: full diameter)")
-    profile: Literal[PROFILES] = "gaussian"
+    profile: ProfileName = "gaussian"
     pulse_energy_mj: float = Field(ge=1e-6, le=10000)
     pulse_duration_ms: float = Field(
         ge=1e-6,
@@ -204,15 +229,15 @@ class Pass(BaseModel):
         description="wipe the desiccated layer off after this pass (default: true for "
         "full_field passes, false for fractional ones)",
     )
-    pulse_shape: Literal[TEMPORAL_SHAPES] = "square"
+    pulse_shape: PulseShapeName = "square"
     stack: int = Field(1, ge=1, le=MAX_STACK)
     stack_spacing_ms: float = Field(0.0, ge=0, le=1000)
     density_percent: float | None = Field(None, ge=0.01, le=100)
     spot_spacing_um: float | None = Field(None, ge=1, le=100000)
     mtz_per_cm2: float | None = Field(None, ge=1, le=1e6)
-    pattern_shape: Literal[PATTERN_SHAPES] = "square"
+    pattern_shape: PatternShapeName = "square"
     pattern_size_mm: float = Field(ge=0.01, le=50)
-    scan_order: Literal[SCAN_ORDERS] = "raster"
+    scan_order: ScanOrderName = "raster"
     repetition_rate_hz: float = Field(ge=0.01, le=100000, description="spots fired per second")
     pass_delay_s: float = Field(0.0, ge=0, le=3600, description="pause before this pass")
     regions: dict[str, RegionSetting] | None = Field(
@@ -321,10 +346,13 @@ class Pass(BaseModel):
                 )
 
     def _density_as(self, key: str) -> float:
+        spacing, n = self.spot_spacing_m, self.mtz_per_m2
+        # only called for a pass given a density field, so its lattice is defined
+        assert spacing is not None and n is not None, "a pass with a density field"
         return {
             "density_percent": 100.0 * self.density_fraction,
-            "spot_spacing_um": 1e6 * self.spot_spacing_m,
-            "mtz_per_cm2": 1e-4 * self.mtz_per_m2,
+            "spot_spacing_um": 1e6 * spacing,
+            "mtz_per_cm2": 1e-4 * n,
         }[key]
 
     @property
@@ -629,7 +657,7 @@ class _Missing:
 
 
 MISSING = _Missing()
-_MODELS = {
+_MODELS: dict[str, type[BaseModel]] = {
     "patient": Patient,
     "passes": Pass,
     "Area": Area,
@@ -643,7 +671,7 @@ _LIST_ALLOWED = {
 
 
 def _model_at(loc) -> type[BaseModel]:
-    model = Plan
+    model: type[BaseModel] = Plan
     for part in loc:
         model = _MODELS.get(part, model) if isinstance(part, str) else model
     return model
@@ -694,7 +722,7 @@ def _input_error(exc: ValidationError) -> InputError:
     return out
 
 
-def _one_error(err: dict) -> InputError:
+def _one_error(err: ErrorDetails) -> InputError:
     raw = list(err["loc"])
     loc = [p for p in raw if not (isinstance(p, str) and p[:1].isupper())]
     value = err.get("input")

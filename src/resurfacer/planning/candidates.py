@@ -93,7 +93,7 @@ def device_modes(device: str) -> list[str]:
 
 def structures(device: str) -> list[tuple[str, ...]]:
     modes = device_modes(device)
-    out = [(m,) for m in modes]
+    out: list[tuple[str, ...]] = [(m,) for m in modes]
     for spec in DEVICES[device]["modes"].values():
         if "combines" in spec:
             out.append(tuple(spec["combines"]))
@@ -285,6 +285,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
     if max_rep < 1 or e_hi < e_lo:
         return []
     max_stack = int(caps.get("max_stack", (20, ""))[0])
+    densities: list[float | None]
     if base.kind == "full_field":
         densities = [None]
     else:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice
 from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
@@ -117,8 +118,9 @@ class PlannerResult:
     tradeoff: list[dict]
     candidates: int
     seconds: float
-    patient: dict = field(default_factory=dict)
-    areas: list = field(default_factory=list)
+    #: the patient and areas planned for (`plan` builds the plan files of them)
+    patient: Patient | None = None
+    areas: list[Area] = field(default_factory=list)
     #: what the nearest plan lacks when the target is not reached
     shortfall: str = ""
     #: rules that the full simulation found broken by plans tried (and dropped)
@@ -136,6 +138,8 @@ class PlannerResult:
 
     def plan(self, i: int = 0) -> Plan:
         """Plan `i` as a validated Plan."""
+        if self.patient is None:
+            raise ValueError("PlannerResult.patient is not set: plan() needs the patient")
         return make_plan(self.patient, self.areas, self.plans[i].passes, f"{self.indication} #{i}")
 
     def to_dict(self) -> dict:
@@ -200,11 +204,11 @@ class _Search:
     """What one planning run knows: patient, areas, target, limits, tables' inputs."""
 
     patient: Patient
-    areas: list
+    areas: list[Area]
     device: str
     indication: str
     target: dict
-    options: object
+    options: SolverOptions
     stacks: tuple
     repeats: tuple
     table_nodes: int
@@ -263,7 +267,7 @@ def _search(patient, areas, indication, device, max_downtime_days, options, **kw
     for a in ctx.areas:
         site_area[a.site] = site_area.get(a.site, 0.0) + a.area_cm2
     ctx.sites = list(site_area)
-    ctx.largest = max(site_area, key=site_area.get)
+    ctx.largest = max(site_area, key=site_area.__getitem__)
     ctx.regions = _regions(ctx.areas)
     ctx.weights = np.array([r.area_cm2 for r in ctx.regions]) / sum(site_area.values())
     ctx.skins = {
@@ -330,8 +334,12 @@ def _nearest_first(ctx: _Search, cands) -> list[Candidate]:
 
 def _diverse(ranked: list[Candidate]) -> list[Candidate]:
     """The best of each kind of plan first, then the rest in order."""
-    seen: set = set()
-    first = [c for c in ranked if not (c.kind in seen or seen.add(c.kind))]
+    seen: set[str] = set()
+    first = []
+    for c in ranked:
+        if c.kind not in seen:
+            seen.add(c.kind)
+            first.append(c)
     return first + [c for c in ranked if c not in first]
 
 
@@ -360,7 +368,7 @@ def plan_treatment(
     seed: int = 0,
     stacks: tuple[int, ...] = (1, 2),
     repeats: tuple[int, ...] = (1, 2),
-    options=None,
+    options: SolverOptions | None = None,
     table_nodes: int = TABLE_NODES,
     progress=False,
 ) -> PlannerResult:

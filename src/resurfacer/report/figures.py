@@ -234,7 +234,7 @@ def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
     ax.set_ylim(bottom=0)
     ax2.set_ylim(bottom=0)
     lines = ax.get_lines()[:1] + ax2.get_lines()[:1]
-    ax.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="upper left")
+    ax.legend(lines, [str(line.get_label()) for line in lines], fontsize=8, loc="upper left")
     ax.set_title(
         f"{pass_label(p, pass_index)}: {p.wavelength_nm:g} nm, {p.spot_um:g} µm spot, "
         f"{p.pulse_duration_ms:g} ms, on {c.site}",
@@ -271,6 +271,7 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
         PatchCollection(circles, facecolor="#d62728", edgecolor="#7f1010", alpha=0.6, lw=0.3)
     )
     half = size / 2.0 * MM
+    outline: Patch
     if p.pattern_shape == "hexagon":
         corner = half * 2.0 / math.sqrt(3.0)
         outline = Polygon(

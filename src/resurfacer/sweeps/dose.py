@@ -49,7 +49,7 @@ def largest_site(plan: Plan) -> str:
     area: dict[str, float] = {}
     for a in plan.site_areas:
         area[a.site] = area.get(a.site, 0.0) + a.area_cm2
-    return max(area, key=area.get)
+    return max(area, key=area.__getitem__)
 
 
 def dose_energies(plan: Plan, pass_index: int) -> tuple[np.ndarray, tuple[float, float], str]:

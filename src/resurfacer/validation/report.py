@@ -137,19 +137,22 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for key in sorted({figure_key(results, r) for r in results}):
+        # each simulated row with its model figure (not None there)
         rows = [
-            r for r in results if figure_key(results, r) == key and r.model and r.measured > 0
+            (r, r.model)
+            for r in results
+            if figure_key(results, r) == key and r.model and r.measured > 0
         ]
         if not rows:
             continue
         fig, ax = plt.subplots(figsize=(4.2, 4.0))
-        for r in rows:
+        for r, model in rows:
             lo = r.low if r.low is not None else r.measured
             hi = r.high if r.high is not None else r.measured
             face = "none" if r.role != "check" else ("C0" if r.within else "C3")
             ax.errorbar(
                 r.measured,
-                r.model,
+                model,
                 xerr=[[r.measured - lo], [hi - r.measured]],
                 fmt="o",
                 mfc=face,
@@ -157,9 +160,9 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
                 ecolor="0.6",
             )
             ax.annotate(
-                r.id, (r.measured, r.model), fontsize=6, xytext=(3, 3), textcoords="offset points"
+                r.id, (r.measured, model), fontsize=6, xytext=(3, 3), textcoords="offset points"
             )
-        values = [v for r in rows for v in (r.measured, r.model)]
+        values = [v for r, model in rows for v in (r.measured, model)]
         lo, hi = min(values) / 2, max(values) * 2
         ax.plot([lo, hi], [lo, hi], "k-", lw=0.8)
         ax.set(
@@ -167,8 +170,8 @@ def write_figures(results: list[RowResult], folder: Path) -> list[Path]:
             yscale="log",
             xlim=(lo, hi),
             ylim=(lo, hi),
-            xlabel=f"measured [{rows[0].unit}]",
-            ylabel=f"model [{rows[0].unit}]",
+            xlabel=f"measured [{rows[0][0].unit}]",
+            ylabel=f"model [{rows[0][0].unit}]",
             title=key.replace("_", " "),
         )
         fig.tight_layout()

@@ -9,14 +9,21 @@ field added to a view shows up before its model names it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resurfacer.plan.schema import DEVICE_NAMES, AreaEntry, Patient
+from resurfacer.plan.schema import AreaEntry, DeviceName, Patient
 from resurfacer.planning.planner import INDICATIONS
 from resurfacer.treatment import OutcomeSummary
 from resurfacer.web.limits import MAX_PLAN_AREAS, MAX_PLAN_N_BEST
+
+if TYPE_CHECKING:
+    # the indications are read from data/indications.toml at import, which a type checker
+    # cannot make a Literal of: to it a plain str (as the choices of `plan.schema`)
+    IndicationName = str
+else:
+    IndicationName = Literal[tuple(INDICATIONS)]
 
 
 class _Open(BaseModel):
@@ -65,7 +72,7 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    indication: Literal[tuple(INDICATIONS)] = Field(
+    indication: IndicationName = Field(
         description="what to treat (data/indications.toml: target depth and coverage)",
         examples=["acne_scars"],
     )
@@ -75,7 +82,7 @@ class PlanRequest(BaseModel):
         max_length=MAX_PLAN_AREAS,
         description="the treated areas, each {site, area_cm2} or {preset}",
     )
-    device: Literal[DEVICE_NAMES] | None = Field(
+    device: DeviceName | None = Field(
         None,
         description="a device preset; default: co2_dual, or for phototypes IV-VI the device "
         "the sources prefer for the indication",

@@ -86,6 +86,7 @@ def worker_main(conn, job_ref: tuple[str, str], parent_pid: int | None = None) -
         if message is None:
             return
         _, payload, ref = message
+        answer: tuple[object, ...]  # ("ok", result) or ("error", message, traceback)
         try:
             fn = job_fn if ref is None else resolve(ref)
             answer = ("ok", fn(payload, lambda fraction: conn.send(("progress", fraction))))
