@@ -18,7 +18,7 @@ run: $(STAMP)
 		--report out/co2-dual-full-face/report
 	@echo "report: out/co2-dual-full-face/report/report.html"
 
-## test: lint, type-check the physics core, fill the numba cache in one process, run the
+## test: lint, type-check the package, fill the numba cache in one process, run the
 ## whole test suite (with the docstring examples)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
