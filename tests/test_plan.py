@@ -237,7 +237,7 @@ BAD = [
     ),
     ("p1", {"spot_spacing_um": 400}, P1 + "spot_spacing_um", 400, "exactly one"),
     ("p1", {"density_percent": None, "mtz_per_cm2": 9000}, P1 + "mtz_per_cm2", 9000, "100 %"),
-    ("p1", {"stack": 2}, P1 + "stack_spacing_ms", 0.0, ">= pulse_duration_ms"),
+    ("p1", {"stack": 2, "stack_spacing_ms": 0.1}, P1 + "stack_spacing_ms", 0.1, ">= pulse_dur"),
     ("p1", {"mode": "combined"}, P1 + "mode", "combined", "one pass per mode"),
     ("plan", {"passes": []}, "passes", [], "1 to 10"),
 ]
@@ -301,3 +301,48 @@ def test_a_sweep_file_given_as_a_plan_names_the_sweep_command():
     with pytest.raises(InputError) as info:
         load_plan(sweep)
     assert info.value.field == "base" and "resurfacer sweep" in str(info.value)
+
+
+REFERENCE_PLAN = Path(__file__).resolve().parents[1] / "examples" / "co2-dual-full-face.toml"
+
+
+def test_a_stacked_pass_without_spacing_derives_it_from_its_pulse():
+    # 15 mJ from the 30 W deep mode lasts 0.5 ms; two pulses start 2 x 0.5 ms apart
+    # (STACK_SPACING_FACTOR, as `mtz` and the planner take it)
+    p = Pass.model_validate({"device": "co2_dual", "mode": "deep", "stack": 2})
+    assert p.pulse_duration_ms == pytest.approx(0.5)
+    assert p.stack_spacing_ms == pytest.approx(1.0)
+
+
+def test_an_area_fired_at_its_own_energy_gets_its_own_pulse_length():
+    """The reference plan's eyelids take the deep pass at 5 mJ: from the 30 W source that
+    lasts 5 / 30 ms. The area's pass kept the pass's 15 mJ duration (0.5 ms, i.e. 10 W)
+    until session 18, as the report's dose curves did."""
+    plan = load_plan(REFERENCE_PLAN)
+    lids = next(a for a in plan.site_areas if a.region == "periorbital")
+    deep = plan.region_pass(1, lids)
+    assert deep.pulse_energy_mj == 5.0
+    assert deep.pulse_duration_ms == pytest.approx(5.0 / 30.0)
+    stacked = plan.passes[1].with_settings(stack=2, pulse_energy_mj=6.0)
+    assert stacked.pulse_duration_ms == pytest.approx(0.2)
+    assert stacked.stack_spacing_ms == pytest.approx(0.4)
+
+
+def test_a_given_pulse_length_stays_where_an_area_changes_the_energy():
+    data = tomllib.loads(REFERENCE_PLAN.read_text())
+    data["passes"][1]["pulse_duration_ms"] = 0.5
+    plan = Plan.from_data(data)
+    lids = next(a for a in plan.site_areas if a.region == "periorbital")
+    assert plan.region_pass(1, lids).pulse_duration_ms == 0.5
+    assert plan.to_dict()["passes"][1]["pulse_duration_ms"] == 0.5
+
+
+def test_written_plans_leave_derived_fields_out_and_read_back_equal():
+    plan = load_plan(REFERENCE_PLAN)
+    data = plan.to_dict()
+    assert all("pulse_duration_ms" not in p and "stack_spacing_ms" not in p for p in data["passes"])
+    assert all("peak_power_w" in p for p in data["passes"])  # so the duration follows
+    again = Plan.from_data(data)
+    assert again == plan
+    lids = next(a for a in again.site_areas if a.region == "periorbital")
+    assert again.region_pass(1, lids).pulse_duration_ms == pytest.approx(5.0 / 30.0)

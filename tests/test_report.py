@@ -395,3 +395,20 @@ def test_the_appendix_counts_each_treated_area_once_and_lists_the_model_notes():
     # a pass's notes name the pass, an area's (healing.sensitivity) the area
     regions = [a.region for a in plan.site_areas]
     assert all(n.startswith("pass ") or n.split(":")[0] in regions for n in notes)
+
+
+def test_dose_curve_points_fire_as_the_plan_would_at_that_energy(plan):
+    """Each point of a fixed-power mode's curve is the column `simulate` gives at that
+    energy: its pulse lasts energy / power. The curve kept the chosen energy's pulse
+    length at every energy until session 18."""
+    from resurfacer.tissue.skin import skin_for
+    from resurfacer.treatment import column_for
+
+    curve = dose_curve(plan, 1, energies_mj=[2.5])
+    p = plan.passes[1]
+    assert p.peak_power_w is not None
+    skin = skin_for(curve.site, sex=plan.patient.sex, age=plan.patient.age_years,
+                    phototype=plan.patient.phototype)  # fmt: skip
+    at_low = column_for(skin, p.beam(), p.with_settings(pulse_energy_mj=2.5).pulse())
+    assert at_low.inputs["pulse_duration_s"] == pytest.approx(2.5e-3 / p.peak_power_w)
+    assert curve.ablation_depth_um[0] == pytest.approx(at_low.summary.ablation_depth * 1e6)

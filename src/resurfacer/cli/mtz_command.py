@@ -12,7 +12,7 @@ from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
 from resurfacer.common.files import write_file, write_netcdf
 from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
-from resurfacer.laser.beam import M2_BAND
+from resurfacer.laser.beam import M2_BAND, STACK_SPACING_FACTOR
 
 # Python-API field -> the option that sets it, so errors name what the user typed
 _OPTION_OF_FIELD = {
@@ -217,7 +217,8 @@ def run(args) -> int:
                 args.spot_um,
                 f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
-        spacing = (args.spacing_ms if args.spacing_ms is not None else 2 * pulse_ms) * 1e-3
+        given = args.spacing_ms
+        spacing = (given if given is not None else STACK_SPACING_FACTOR * pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
         wavelength = to_si("wavelength_nm", args.wavelength_nm)

@@ -29,6 +29,10 @@ TEMPORAL_SHAPES = ("square", "gaussian")
 MAX_STACK = 20
 MAX_M_SQUARED = 50.0
 MAX_FOCAL_OFFSET = 5e-3  # m
+#: start-to-start spacing of stacked pulses as a multiple of the pulse duration where a
+#: plan, `mtz` or the planner leaves it open (MODEL VALUE: no maker publishes it; 2 leaves
+#: one pulse length of cooling between pulses)
+STACK_SPACING_FACTOR = 2.0
 #: the beam quality range over which a Gaussian column's sensitivity is shown (`mtz`,
 #: `validate`): no maker publishes M^2, and the presets take the idealised 1
 M2_BAND = (1.0, 2.0)

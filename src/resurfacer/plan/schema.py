@@ -24,13 +24,14 @@ Examples
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeGuard
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     model_validator,
@@ -41,7 +42,14 @@ from resurfacer.common.units import unit_of
 from resurfacer.data import load_toml
 from resurfacer.data.vocabulary import site_problem
 from resurfacer.errors import InputError
-from resurfacer.laser.beam import MAX_STACK, PROFILES, TEMPORAL_SHAPES, Beam, Pulse
+from resurfacer.laser.beam import (
+    MAX_STACK,
+    PROFILES,
+    STACK_SPACING_FACTOR,
+    TEMPORAL_SHAPES,
+    Beam,
+    Pulse,
+)
 from resurfacer.optics.absorption import WAVELENGTH_RANGE_NM
 from resurfacer.plan.files import (
     DENSITY_FIELDS,
@@ -199,10 +207,15 @@ class Pass(BaseModel):
     not given; given fields win, but must stay inside the device's ranges. For a
     fractional pass exactly one of `density_percent`, `spot_spacing_um`,
     `mtz_per_cm2` is stored; the properties derive the rest (square lattice).
-    A full-field pass has none of them.
+    A full-field pass has none of them. `pulse_duration_ms` (from `peak_power_w`) and
+    `stack_spacing_ms` (STACK_SPACING_FACTOR x the duration), when not given, are
+    derived, and derived again wherever the pass is fired with other settings
+    (`with_settings`: an area's own energy or stack); `Plan.to_dict` leaves them out.
     """
 
     model_config = _CONFIG
+    #: which of DERIVED_FIELDS this pass derived (not given in its plan)
+    _derived: frozenset = PrivateAttr(default=frozenset())
 
     device: DeviceName | None = None
     mode: str | None = None
@@ -231,7 +244,13 @@ class Pass(BaseModel):
     )
     pulse_shape: PulseShapeName = "square"
     stack: int = Field(1, ge=1, le=MAX_STACK)
-    stack_spacing_ms: float = Field(0.0, ge=0, le=1000)
+    stack_spacing_ms: float = Field(
+        0.0,
+        ge=0,
+        le=1000,
+        description="start-to-start spacing of stacked pulses; if not given and stack > 1, "
+        f"{STACK_SPACING_FACTOR:g} x pulse_duration_ms",
+    )
     density_percent: float | None = Field(None, ge=0.01, le=100)
     spot_spacing_um: float | None = Field(None, ge=1, le=100000)
     mtz_per_cm2: float | None = Field(None, ge=1, le=1e6)
@@ -266,6 +285,32 @@ class Pass(BaseModel):
             if data.get(key) is None:
                 data[key] = entry["default"] if isinstance(entry, dict) else entry
         return _derive_duration(data)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_derived(cls, data, handler):
+        """Note which of DERIVED_FIELDS the input leaves open (runs around the
+        validators above, so it sees the plan's own fields)."""
+        open_fields = None
+        if isinstance(data, dict):
+            open_fields = frozenset(f for f in DERIVED_FIELDS if data.get(f) is None)
+        p = handler(data)
+        if open_fields is not None:
+            p._derived = open_fields
+        return p
+
+    def with_settings(self, **changes) -> "Pass":
+        """This pass with `changes` (plan fields) applied as if they had been written in
+        its plan: the fields it derived are derived again (a pulse at another energy
+        from a fixed-power source lasts energy / power), a density given in `changes`
+        replaces the pass's. Raises pydantic's ValidationError (`region_pass` names the
+        field)."""
+        data = self.model_dump(exclude_none=True, exclude=set(self._derived))
+        if any(changes.get(k) is not None for k in DENSITY_FIELDS):
+            for key in DENSITY_FIELDS:
+                data.pop(key, None)
+        data.update(changes)
+        return Pass.model_validate(data)
 
     @model_validator(mode="after")
     def _check(self):
@@ -406,13 +451,26 @@ class Pass(BaseModel):
         )
 
 
+#: Pass fields derived from others when a plan leaves them open (`_derive_duration`)
+DERIVED_FIELDS = ("pulse_duration_ms", "stack_spacing_ms")
+
+
+def _number(value) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _derive_duration(data: dict) -> dict:
     """A pass without `pulse_duration_ms` but with `peak_power_w` and an energy: the
-    duration of a fixed-power source, energy / power [mJ / W = ms]."""
+    duration of a fixed-power source, energy / power [mJ / W = ms]. A stacked pass
+    without `stack_spacing_ms`: STACK_SPACING_FACTOR x that duration."""
     energy, power = data.get("pulse_energy_mj"), data.get("peak_power_w")
-    if data.get("pulse_duration_ms") is None and energy is not None and power is not None:
-        if isinstance(energy, int | float) and isinstance(power, int | float) and power > 0:
+    if data.get("pulse_duration_ms") is None and _number(energy) and _number(power):
+        if power > 0:
             data = {**data, "pulse_duration_ms": float(energy) / float(power)}
+    duration, stack = data.get("pulse_duration_ms"), data.get("stack", 1)
+    if data.get("stack_spacing_ms") is None and _number(stack) and stack > 1:
+        if _number(duration):
+            data = {**data, "stack_spacing_ms": STACK_SPACING_FACTOR * float(duration)}
     return data
 
 
@@ -473,13 +531,8 @@ def region_pass(p: Pass, area: Area, where: str) -> Pass | None:
         changes.update(setting.model_dump(exclude_none=True, exclude={"skip"}))
     if not changes:
         return p
-    data = p.model_dump(exclude_none=True, exclude={"regions"})
-    if "density_percent" in changes:
-        for key in DENSITY_FIELDS:
-            data.pop(key, None)
-    data.update(changes)
     try:
-        return Pass.model_validate(data)
+        return p.with_settings(regions=None, **changes)
     except ValidationError as exc:
         err = _input_error(exc)
         raise _field_error(f"{where}.{err.field.split('.')[-1]}", err.value, err.allowed) from None
@@ -631,8 +684,13 @@ class Plan(BaseModel):
         return cls.from_data(read_plan_data(Path(path), "json"))
 
     def to_dict(self) -> dict:
-        """Plain data, unset optional fields left out; `from_data` of it is equal."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """Plain data, unset optional fields and the passes' derived fields left out
+        (`Pass.with_settings` derives them again); `from_data` of it is equal."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for p, out in zip(self.passes, data["passes"], strict=True):
+            for field in p._derived:
+                out.pop(field, None)
+        return data
 
     def to_json(self) -> str:
         """The plan as JSON text."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from resurfacer.column.ablation import pass_removal
 from resurfacer.healing import WoundedPass, fractional_wound_kind, wounds_downtime_days
+from resurfacer.laser.beam import STACK_SPACING_FACTOR
 from resurfacer.plan.rules import pass_caps
 from resurfacer.plan.schema import (
     DEVICES,
@@ -36,8 +37,6 @@ from resurfacer.planning.surrogate import column_table
 
 DENSITY_STEPS = (1, 2, 3, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100)
 ENERGY_POINTS = 14
-#: Start-to-start spacing of stacked pulses, as a multiple of the pulse duration (MODEL VALUE).
-STACK_SPACING_FACTOR = 2.0
 
 
 @dataclass
@@ -293,7 +292,6 @@ def mode_options(ctx, mode: str) -> list[Option]:
         d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
         densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
     opts = []
-    power = _fixed_power(base)
     for stack in [s for s in ctx.stacks if s <= max_stack] or [1]:
         tables = _tables(ctx, base, stack, e_lo, e_hi)
         e_top = min(t.e_max for t in tables.values()) * 1e3
@@ -316,11 +314,10 @@ def mode_options(ctx, mode: str) -> list[Option]:
                 if d is not None:
                     tbl["density_percent"] = float(d)
                 if stack > 1:
+                    # the plan derives the spacing from the pulse each area fires (a
+                    # fixed-power source's lasts e / power), as the surrogate table does
+                    # (`surrogate._node_pulse`)
                     tbl["stack"] = stack
-                    # a fixed-power source's pulse lasts e / power: the spacing follows it,
-                    # as in the surrogate table (`surrogate._node_pulse`)
-                    duration = e / power if power else base.pulse_duration_ms
-                    tbl["stack_spacing_ms"] = round(float(STACK_SPACING_FACTOR * duration), 6)
                 dens = {
                     r.name: None
                     if d is None

@@ -87,7 +87,7 @@ def dose_curve(plan: Plan, pass_index: int, energies_mj=None, site: str | None =
     beam = p.beam()
     rows = []
     for e in energies:
-        pulse = p.model_copy(update={"pulse_energy_mj": float(e)}).pulse()
+        pulse = p.with_settings(pulse_energy_mj=float(e)).pulse()  # fixed power: e / P
         s = column_for(skin, beam, pulse).summary
         rows.append((s.ablation_depth, s.coagulation_thickness, s.coagulation_depth))
     a = np.array(rows) * PER_METRE_UM

@@ -42,7 +42,7 @@ const Resurfacer = (() => {
     ["peak_power_w", "Peak power (blank duration: energy / power)", "W"],
     ["pulse_shape", "Pulse shape", "", "select", ["square", "gaussian"]],
     ["stack", "Stacked pulses", "", "int"],
-    ["stack_spacing_ms", "Stack spacing", "ms"],
+    ["stack_spacing_ms", "Stack spacing (blank: 2 x duration)", "ms"],
     ["pattern_shape", "Pattern shape", "", "select", ["square", "hexagon", "line"]],
     ["scan_order", "Scan order", "", "select", ["raster", "interlaced", "random"]],
     ["repetition_rate_hz", "Repetition rate", "Hz"],
@@ -440,7 +440,7 @@ const Resurfacer = (() => {
   const PASS_DEFAULTS = {
     kind: "fractional", wavelength_nm: 10600, spot_um: 120, profile: "gaussian",
     pulse_energy_mj: 15, pulse_duration_ms: 0.5, pulse_shape: "square", stack: 1,
-    stack_spacing_ms: 0, density_percent: 5, pattern_shape: "square", pattern_size_mm: 10,
+    density_percent: 5, pattern_shape: "square", pattern_size_mm: 10,
     scan_order: "random", repetition_rate_hz: 300, pass_delay_s: 0,
   };
 
