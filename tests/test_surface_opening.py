@@ -70,7 +70,7 @@ LID_SKIN = skin_for("periorbital", sex="female", age=50, phototype=2)
 
 
 def _lid_surface(energy_mj):
-    p = REFERENCE.region_pass(0, LIDS).model_copy(update={"pulse_energy_mj": energy_mj})
+    p = REFERENCE.region_pass(0, LIDS).with_settings(pulse_energy_mj=energy_mj)
     return p, column_for(LID_SKIN, p.beam(), p.pulse())
 
 
