@@ -133,3 +133,34 @@ def test_treatment_cells_resolve_the_absorption_length():
     erbium = within_absorption_length(TREATMENT_SOLVER, skin, Beam(2.94e-6, 250e-6))
     assert 1.0e-6 < erbium.grid < 1.2e-6  # 1/mu_a of the epidermis (75 % water)
     assert erbium.after_pulse == TREATMENT_SOLVER.after_pulse
+
+
+def test_an_area_every_pass_skips_is_reported_as_not_treated(capsys, tmp_path):
+    """A full face whose lips every pass skips: the perioral row has no bulk peak (JSON
+    null; it was NaN, which strict JSON parsers refuse), the table says the area was not
+    treated, and no antiviral course is prescribed for lips that were not treated (the
+    plan's area list used to count them)."""
+    plan = Plan.from_data(
+        {
+            "name": "no lips",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"preset": "full_face"}],
+            "passes": [
+                {"device": "co2_dual", "mode": "deep", "regions": {"perioral": {"skip": True}}}
+            ],
+        }
+    )
+    outcome = simulate(plan)
+    (lips,) = [r for r in outcome.summary.regions if r.name == "perioral"]
+    assert lips.passes == [] and lips.peak_bulk_temperature_c is None
+    assert is_finite_summary(outcome.summary)
+    json.loads(outcome.summary.model_dump_json(), parse_constant=pytest.fail)
+    assert not any(a["name"] == "antiviral prophylaxis" for a in outcome.healing.aftercare)
+    with_lips = simulate(Plan.from_data({**plan.to_dict(), "passes": [
+        {"device": "co2_dual", "mode": "deep"}]}))  # fmt: skip
+    assert any(a["name"] == "antiviral prophylaxis" for a in with_lips.healing.aftercare)
+    path = tmp_path / "no-lips.json"
+    path.write_text(plan.to_json())
+    assert main(["simulate", str(path)]) == 0
+    row = "perioral     perioral       40  not treated (every pass skips it)"
+    assert row in capsys.readouterr().out

@@ -151,7 +151,8 @@ class RegionSummary(BaseModel):
     dermis_depth_um: float
     fraction_of_dermis: float
     downtime_days: float
-    peak_bulk_temperature_c: float
+    #: None for an area every pass skips (JSON null: it was NaN, which strict JSON lacks)
+    peak_bulk_temperature_c: float | None
     #: CEM43 of the hottest between-column tissue, summed over the passes [min]
     bulk_cem43_min: float
 
@@ -348,8 +349,8 @@ def simulate(
         for area in plan.site_areas
         if area.region in wounds
     }
-    healing = whole_treatment(
-        healings, [a.site for a in plan.site_areas], plan.patient.phototype
+    healing = whole_treatment(  # the sites of the areas a pass was fired on
+        healings, [a.site for a in plan.site_areas if a.region in healings], plan.patient.phototype
     )
     regions = _region_summaries(plan, columns, skins, regional, healings, surface)
     summary = OutcomeSummary(
@@ -567,7 +568,7 @@ def _region_summaries(
                 dermis_depth_um=bottom * 1e6,
                 fraction_of_dermis=coag / bottom,
                 downtime_days=healing.downtime_days if healing else 0.0,
-                peak_bulk_temperature_c=max((h[0] for h in heat), default=math.nan),
+                peak_bulk_temperature_c=max((h[0] for h in heat), default=None),
                 bulk_cem43_min=sum(h[1] for h in heat),
             )
         )

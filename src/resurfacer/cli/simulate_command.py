@@ -206,6 +206,10 @@ def _region_lines(summary) -> list[str]:
         "  CEM43 min",
     ]
     for r in summary.regions:
+        if r.peak_bulk_temperature_c is None:
+            head = f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f}"
+            lines.append(f"{head}  not treated (every pass skips it)")
+            continue
         lines.append(
             f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f} {r.crater_um:5.0f} µm "
             f"{r.coagulation_depth_um:8.0f} µm {100 * r.fraction_of_dermis:8.0f} %  "
