@@ -139,17 +139,32 @@ def test_a_wide_spot_is_solved_on_converged_cells():
     assert downtime(column) == pytest.approx(downtime(finer), rel=0.01)
 
 
+SC = 16.8e-6  # the cheek's stratum corneum
+
+
 @pytest.mark.parametrize(
     ("opening", "top", "expected"),
     [
         (0.0, 0.0, ("nonablative_fractional", 0.0)),
         (0.4, 0.0, ("ablative_fractional", 0.4)),
         (1.0, 0.0, ("ablative_fractional", 1.0)),
-        (0.0, 37e-6, ("ablative_fractional", 1.0)),  # on a surface a full-field pass removed
+        (0.0, 37e-6, ("ablative_fractional", 1.0)),  # a full-field pass took the barrier
+        (0.0, 4.2e-6, ("ablative_fractional", 0.25)),  # a quarter of it
+        (0.4, 4.2e-6, ("ablative_fractional", 0.4)),
     ],
 )
 def test_a_fractional_wound_is_open_where_its_surface_is(opening, top, expected):
-    assert fractional_wound_kind(opening, top) == expected
+    kind, w = fractional_wound_kind(opening, top, SC)
+    assert (kind, w) == (expected[0], pytest.approx(expected[1]))
+
+
+@given(top=st.floats(0.0, 40e-6), step=st.floats(0.0, 0.1e-6))
+def test_the_opening_over_a_stripped_surface_has_no_jump(top, step):
+    # a pass fired after full-field passes: w follows the share of the stratum corneum
+    # they took, so a 0.1 um deeper strip moves it by at most 0.1 / 16.8
+    _, lo = fractional_wound_kind(0.0, top, SC)
+    _, hi = fractional_wound_kind(0.0, top + step, SC)
+    assert lo <= hi <= lo + step / SC + 1e-12
 
 
 def _plan(passes, site="chest", age=75, phototype=3):
@@ -195,7 +210,7 @@ def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():
     column = column_for(skin, first.beam(), first.pulse())
     top = sum(pass_layers_removed(first, column))
     under = column_for(skin.stripped(top), second.beam(), second.pulse())
-    wound = wound_for(second, under, top)
+    wound = wound_for(second, under, top, stratum_corneum=skin.layer("stratum_corneum").thickness)
     assert under.summary.surface_opening == 0.0 and top > 0
     assert wound.kind == "ablative_fractional" and wound.opening == 1.0
     assert wound.ablation_depth == top

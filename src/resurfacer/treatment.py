@@ -343,7 +343,7 @@ def simulate(
     coverage = 0.0
     for s in pass_summaries:
         coverage = combine_passes(coverage, s.coverage_percent / 100.0)
-    wounds = _region_wounds(plan, columns, removal, surface)
+    wounds = _region_wounds(plan, columns, removal, surface, skins)
     healings = {
         area.region: healing_timeline(wounds[area.region], skins[area.site], [area.site])
         for area in plan.site_areas
@@ -503,7 +503,9 @@ def _area_of(plan: Plan, i: int, site: str) -> float:
     return max((a.area_cm2 for a, _ in plan.treated(i) if a.site == site), default=0.0)
 
 
-def _region_wounds(plan: Plan, columns, removal, surface) -> dict[str, list[WoundedPass]]:
+def _region_wounds(
+    plan: Plan, columns, removal, surface, skins
+) -> dict[str, list[WoundedPass]]:
     """The wounds of the passes fired on each treated area; depths below the surface
     before the first pass, with what each pass wiped off counted as removed
     (`wound_for`). Areas no pass treats are left out."""
@@ -515,6 +517,7 @@ def _region_wounds(plan: Plan, columns, removal, surface) -> dict[str, list[Woun
                 columns[i, area.region],
                 surface[i, area.region],
                 sum(removal[i, area.region]),
+                skins[area.site].layer("stratum_corneum").thickness,
             )
             for i in range(len(plan.passes))
             if (p := plan.region_pass(i, area)) is not None
@@ -591,7 +594,11 @@ def _region_pass(i: int, column: ColumnResult, dermis_bottom: float, top: float)
 
 
 def wound_for(
-    p: Pass, column: ColumnResult, top: float = 0.0, removed: float | None = None
+    p: Pass,
+    column: ColumnResult,
+    top: float = 0.0,
+    removed: float | None = None,
+    stratum_corneum: float | None = None,
 ) -> WoundedPass:
     """The wound one pass leaves, from its column (the hand-off to healing).
 
@@ -600,7 +607,8 @@ def wound_for(
     that did not open an intact surface is non-ablative, with no crater in its wound even
     where the column removed tissue below its intact top cell; one that boiled it dry
     without a crater opened it in part: docs/healing.md, "The opened surface"; one fired
-    on a surface earlier full-field passes removed lies open). Depths are below the skin
+    on a surface earlier full-field passes removed lies open in the share of the intact
+    skin's `stratum_corneum` [m] they took). Depths are below the skin
     surface before the first pass: the pass started `top` [m] lower (what earlier
     full-field passes removed), and a full-field pass counts as removed what it ablated
     and what the wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its
@@ -610,7 +618,7 @@ def wound_for(
     if p.kind == "full_field":
         kind, opening = "full_field", s.surface_opening
     else:
-        kind, opening = fractional_wound_kind(s.surface_opening, top)
+        kind, opening = fractional_wound_kind(s.surface_opening, top, stratum_corneum)
     if kind == "nonablative_fractional":
         gone = 0.0
     else:

@@ -38,7 +38,8 @@ def _chain_wounds(chain: dict):
         if i in chain["passes"]:
             column = outcome.columns[i, area.region]
             gone = removed if chain.get("wipe", True) else None
-            yield wound_for(plan.region_pass(i, area), column, top, gone)
+            sc = outcome.skins[area.site].layer("stratum_corneum").thickness
+            yield wound_for(plan.region_pass(i, area), column, top, gone, sc)
         top += removed
 
 

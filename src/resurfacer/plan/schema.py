@@ -270,7 +270,7 @@ class Pass(BaseModel):
         if not isinstance(data, dict):
             return data
         if data.get("device") is None:
-            return _derive_duration(data)
+            return _derive_timing(data)
         spec = _mode_spec(data.get("device"), data.get("mode"))
         data = dict(data)
         data["mode"] = spec["_name"]
@@ -284,7 +284,7 @@ class Pass(BaseModel):
                 continue
             if data.get(key) is None:
                 data[key] = entry["default"] if isinstance(entry, dict) else entry
-        return _derive_duration(data)
+        return _derive_timing(data)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -451,7 +451,7 @@ class Pass(BaseModel):
         )
 
 
-#: Pass fields derived from others when a plan leaves them open (`_derive_duration`)
+#: Pass fields derived from others when a plan leaves them open (`_derive_timing`)
 DERIVED_FIELDS = ("pulse_duration_ms", "stack_spacing_ms")
 
 
@@ -459,7 +459,7 @@ def _number(value) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _derive_duration(data: dict) -> dict:
+def _derive_timing(data: dict) -> dict:
     """A pass without `pulse_duration_ms` but with `peak_power_w` and an energy: the
     duration of a fixed-power source, energy / power [mJ / W = ms]. A stacked pass
     without `stack_spacing_ms`: STACK_SPACING_FACTOR x that duration."""

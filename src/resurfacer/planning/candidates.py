@@ -155,10 +155,13 @@ def deepest(c, region: str, quantity: str = "coagulation_depth") -> float:
     return max(top + o.regions[region][quantity] for o, top in fired_passes(c, region))
 
 
-def surrogate_wound(o: Option, region: str, top: float = 0.0) -> WoundedPass:
+def surrogate_wound(
+    o: Option, region: str, top: float = 0.0, stratum_corneum: float | None = None
+) -> WoundedPass:
     """The wound of option `o` as fired on `region` (surrogate geometry), on a surface
-    `top` [m] below the skin before the first pass; as `treatment.wound_for`, a full-field
-    pass counts as gone what it ablated and what the wipe took."""
+    `top` [m] below the skin before the first pass (whose `stratum_corneum` [m] it takes
+    a share of); as `treatment.wound_for`, a full-field pass counts as gone what it
+    ablated and what the wipe took."""
     t = o.table
     p = o.regions[region]
     spot = DEVICES[t["device"]]["modes"][o.mode]["spot_um"] * 1e-6
@@ -169,7 +172,7 @@ def surrogate_wound(o: Option, region: str, top: float = 0.0) -> WoundedPass:
     if kind_ff:
         kind = "full_field"
     else:  # as treatment.wound_for
-        kind, opening = fractional_wound_kind(opening, top)
+        kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
     if kind == "nonablative_fractional":
         gone = 0.0
@@ -210,7 +213,8 @@ def evaluate(c, ctx):
         if fired_alike in seen:  # same skin, same passes: same downtime
             continue
         seen.add(fired_alike)
-        wounds = [surrogate_wound(o, r.name, top) for o, top in fired[r.name]]
+        sc = ctx.skins[r.site].layer("stratum_corneum").thickness
+        wounds = [surrogate_wound(o, r.name, top, sc) for o, top in fired[r.name]]
         days = wounds_downtime_days(wounds, ctx.skins[r.site])
         if days > c.downtime:
             c.downtime, c.downtime_region = days, r.name

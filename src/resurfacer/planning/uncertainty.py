@@ -111,12 +111,13 @@ def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     # they removed (crater and wiped layer), and its wound is measured from the surface
     # before the first pass
     cols, wounds, tops, top = [], [], [], 0.0
+    sc = skin.layer("stratum_corneum").thickness
     for p in plan.passes if passes is None else passes:
         tops.append(top)
         column = column_for(skin.stripped(top) if top > 0 else skin, p.beam(), p.pulse(), options)
         removed = sum(pass_layers_removed(p, column))
         cols.append(column)
-        wounds.append(wound_for(p, column, top, removed))
+        wounds.append(wound_for(p, column, top, removed, sc))
         top += removed
     # the sampled skin goes into healing: its epidermis sets which wounds spare the basal layer
     healing = healing_timeline(wounds, skin, sorted({a.site for a in plan.site_areas}))
