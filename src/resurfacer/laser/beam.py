@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
+from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_choice, check_range
 
 PROFILES = ("gaussian", "tophat")
@@ -29,13 +30,15 @@ TEMPORAL_SHAPES = ("square", "gaussian")
 MAX_STACK = 20
 MAX_M_SQUARED = 50.0
 MAX_FOCAL_OFFSET = 5e-3  # m
+_DEFAULTS = load_toml("pulse_train.toml")
 #: start-to-start spacing of stacked pulses as a multiple of the pulse duration where a
-#: plan, `mtz` or the planner leaves it open (MODEL VALUE: no maker publishes it; 2 leaves
-#: one pulse length of cooling between pulses)
-STACK_SPACING_FACTOR = 2.0
+#: plan, `mtz` or the planner leaves it open (model value with its reasoning in
+#: ``data/pulse_train.toml``)
+STACK_SPACING_FACTOR = float(_DEFAULTS["stacking"]["spacing_factor"])
 #: the beam quality range over which a Gaussian column's sensitivity is shown (`mtz`,
-#: `validate`): no maker publishes M^2, and the presets take the idealised 1
-M2_BAND = (1.0, 2.0)
+#: `validate`; ``data/pulse_train.toml``): no maker publishes M^2, and the presets take
+#: the idealised 1
+M2_BAND = tuple(float(m) for m in _DEFAULTS["beam_quality"]["m_squared_band"])
 
 
 @dataclass(frozen=True)
