@@ -18,6 +18,11 @@ Only the standard library is imported at the top: a worker process resolves
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for annotations only: a worker imports this module cold
+    from resurfacer.plan.schema import Plan
+    from resurfacer.web.models import PlanRequest
 
 #: the payload key of a planner request
 PLANNER = "planner"
@@ -47,7 +52,7 @@ def planner_stage(progress: float) -> str:
     return "screening" if progress < VERIFYING else "verifying"
 
 
-def read_plan_request(data):
+def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
     """`data` as a `web.models.PlanRequest`, with a probe `Plan` of its patient and areas;
     InputError (every error at once, on ``errors``) if it is bad.
 
