@@ -136,3 +136,11 @@ def test_cem43():
     # one minute at 44 C counts two, at 42 C a quarter (Sapareto & Dewey)
     assert cem43([0.0, 60.0], [44.0, 44.0]) == pytest.approx(2.0, rel=1e-15)
     assert cem43([0.0, 60.0], [42.0, 42.0]) == pytest.approx(0.25, rel=1e-15)
+
+
+def test_cem43_holds_a_boiling_tissue_at_its_ceiling():
+    # found in session 19: a linear bulk-heating estimate of 4164 C overflowed 2^(T - 43)
+    # to inf, which the JSON could not carry; tissue holds at the boiling point
+    hot = cem43([0.0, 60.0], [4164.0, 4164.0], ceiling_c=100.0)
+    assert hot == pytest.approx(2.0**57, rel=1e-12)
+    assert cem43([0.0, 60.0], [44.0, 44.0], ceiling_c=100.0) == pytest.approx(2.0, rel=1e-15)

@@ -164,3 +164,61 @@ def test_an_area_every_pass_skips_is_reported_as_not_treated(capsys, tmp_path):
     assert main(["simulate", str(path)]) == 0
     row = "perioral     perioral       40  not treated (every pass skips it)"
     assert row in capsys.readouterr().out
+
+
+def test_a_bulk_past_the_boiling_point_is_noted_and_its_dose_stays_finite():
+    # found in session 19 by a fuzzed web request: 1,550 nm at 100 kHz, 100 % density,
+    # stacked ten times, heats the bulk to a linear 4164 C; its CEM43 was inf, which the
+    # web store turned into null and `simulate --json` printed as Infinity
+    plan = Plan.from_data(
+        {
+            "name": "hot",
+            "patient": {"sex": "female", "age_years": 45, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 10}],
+            "passes": [
+                {
+                    "kind": "fractional", "wavelength_nm": 1550, "spot_um": 100,
+                    "pulse_energy_mj": 50, "pulse_duration_ms": 0.9, "stack": 10,
+                    "stack_spacing_ms": 1.0, "density_percent": 100, "pattern_size_mm": 8,
+                    "repetition_rate_hz": 100000, "scan_order": "raster",
+                }
+            ],
+        }
+    )
+    summary = simulate(plan).summary
+    assert summary.peak_bulk_temperature_c > 1000.0
+    assert math.isfinite(summary.bulk_thermal_dose_cem43_min)
+    (note,) = [n for n in summary.model_notes if "would boil" in n]
+    assert note.startswith("pass 1: ")
+    assert is_finite_summary(summary)
+    json.dumps(summary.rounded(), allow_nan=False)
+
+
+def test_a_crater_the_column_refuses_names_the_pass_energy(monkeypatch):
+    # found in session 19: the column's refusal of a crater deeper than the skin named
+    # "pulse.energy" in J, a field of no plan
+    import resurfacer.treatment as treatment
+    from resurfacer.errors import InputError
+
+    def refuse(skin, beam, pulse, options):
+        raise InputError("pulse.energy", pulse.energy, "an energy whose crater fits")
+
+    monkeypatch.setattr(treatment, "column_for", refuse)
+    with pytest.raises(InputError) as info:
+        simulate(load_plan(EXAMPLES / "co2-dual-full-face.toml"))
+    assert info.value.field == "passes[0].pulse_energy_mj"
+    assert "(on forehead)" in info.value.allowed
+
+
+def test_every_crater_the_column_accepts_can_heal():
+    # found in session 19: a 5.96 mm crater, inside the cheek's 5.96 mm of modelled skin,
+    # was refused by healing's 5 mm bound with "passes[0].ablation_depth" in metres
+    from resurfacer.healing.wound import MAX_WOUND_DEPTH
+    from resurfacer.tissue import skin_for
+    from resurfacer.tissue.skin import SITES
+
+    for site in SITES:
+        for sex in ("female", "male"):
+            for age in (18, 100):
+                skin = skin_for(site, sex=sex, age=age, phototype=6)
+                assert skin.layer_boundaries()[-1] < MAX_WOUND_DEPTH

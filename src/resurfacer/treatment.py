@@ -35,6 +35,7 @@ from resurfacer import __version__
 from resurfacer.column.ablation import pass_removal
 from resurfacer.column.damage import cem43
 from resurfacer.column.grid import choose_geometry
+from resurfacer.column.materials import thermal_constants
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.published import neighbour_cautions, published_neighbours
 from resurfacer.column.solve import simulate_column
@@ -384,14 +385,22 @@ def simulate(
         columns=columns,
         skins=skins,
     )
-    summary.model_notes = model_notes(plan, columns) + _epidermis_notes(
-        plan, wounds, skins, healings
+    summary.model_notes = (
+        model_notes(plan, columns)
+        + _epidermis_notes(plan, wounds, skins, healings)
+        + _bulk_boiling_notes(pass_summaries)
     )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + [
         f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
     ]
     summary.broken_rules = [_broken(v) for v in violations]
+    if not is_finite_summary(summary):
+        raise SelfCheckError(
+            "finite summary",
+            "the summary holds a number that is not finite (NaN or infinite); the plan's "
+            "settings took a model past its range without a clear error",
+        )
     return outcome
 
 
@@ -465,9 +474,7 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
         try:
             column = column_for(skin, p.beam(), p.pulse(), options)
         except InputError as exc:
-            raise InputError(
-                f"passes[{i}] ({area.region}): {exc.field}", exc.value, exc.allowed
-            ) from exc
+            raise _plan_error(i, area, exc) from exc
         except SelfCheckError as exc:
             raise SelfCheckError(exc.check, f"passes[{i}] ({area.region}): {exc.detail}") from exc
         keys = [(i, area.region)]
@@ -479,6 +486,19 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
         if on_progress is not None:
             on_progress(n / len(jobs))
     return columns, removal, surface
+
+
+def _plan_error(i: int, area, exc: InputError) -> InputError:
+    """A column solver's InputError for pass `i` on `area` in the plan's terms: the
+    column's pulse energy [J] is the pass's ``pulse_energy_mj`` [mJ] as fired there."""
+    if exc.field == "pulse.energy":
+        joules = exc.value
+        return InputError(
+            f"passes[{i}].pulse_energy_mj",
+            round(joules * 1e3, 9) if isinstance(joules, int | float) else joules,
+            f"{exc.allowed} (on {area.region})",
+        )
+    return InputError(f"passes[{i}] ({area.region}): {exc.field}", exc.value, exc.allowed)
 
 
 def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
@@ -804,8 +824,23 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
     heating = pattern_heating(
         _sources(column, beam), positions, times, props, probes, cooling_time=cooling
     )
-    dose = max(cem43(heating.times, row) for row in heating.temperature)
+    boiling = thermal_constants().boiling_point
+    dose = max(cem43(heating.times, row, ceiling_c=boiling) for row in heating.temperature)
     return heating, float(np.max(heating.peak_temperature)), dose
+
+
+def _bulk_boiling_notes(passes) -> list[str]:
+    """A model note for each pass (`PassSummary`) whose bulk peak passes the boiling
+    point: the bulk model is linear, without boiling, so its peak there is an upper
+    estimate, and its thermal dose holds the tissue at the boiling point (`_bulk_heating`)."""
+    boiling = thermal_constants().boiling_point
+    return [
+        f"pass {s.index + 1}: between the columns the tissue would boil (the bulk-heating "
+        f"model, linear and without boiling, gives {s.peak_bulk_temperature_c:.0f} °C; "
+        f"its thermal dose holds the tissue at {boiling:.0f} °C)"
+        for s in passes
+        if s.peak_bulk_temperature_c > boiling
+    ]
 
 
 def _pass_seconds(p: Pass, area_cm2: float) -> float:

@@ -96,16 +96,18 @@ def damage_integral(times_s, temperatures_c, params: ArrheniusParameters) -> flo
     return float(np.trapezoid(rate, np.asarray(times_s, float)))
 
 
-def cem43(times_s, temperatures_c) -> float:
+def cem43(times_s, temperatures_c, ceiling_c: float = math.inf) -> float:
     """Cumulative equivalent minutes at 43 C (Sapareto & Dewey 1984).
 
     CEM43 = sum dt/60 * R^(43 - T), R = 0.5 above 43 C and 0.25 below
     (constants and source in ``data/arrhenius.toml`` [cem43]); T is the mean
-    of each interval's end temperatures [C], times in s.
+    of each interval's end temperatures [C], times in s, taken at most
+    `ceiling_c`: a linear heating model without boiling (``scan.bulk_heating``)
+    can pass the boiling point, where tissue holds while its water boils.
     """
     dose = load_toml("arrhenius.toml")["cem43"]
     t_ref = dose["reference_c"]
-    t = np.asarray(temperatures_c, float)
+    t = np.minimum(np.asarray(temperatures_c, float), ceiling_c)
     dt = np.diff(np.asarray(times_s, float))
     mid = 0.5 * (t[1:] + t[:-1])
     base = np.where(mid >= t_ref, dose["r_above"], dose["r_below"])

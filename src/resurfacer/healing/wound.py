@@ -86,6 +86,13 @@ def _finite(field: str, value) -> float:
     return v
 
 
+#: deepest wound [m] a pass may hand to healing: past the bottom of every modelled skin
+#: (6.1 mm with its subcutis, ``tissue.skin``), so a crater the column solver accepts
+#: (it refuses one deeper than the skin, ``column.checks.check_crater``) always heals;
+#: the column's own check names the energy
+MAX_WOUND_DEPTH = 10e-3
+
+
 def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
     """Check one pass; raise `InputError` naming ``passes[i].field`` on bad geometry."""
     pre = f"passes[{index}]."
@@ -93,13 +100,17 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
         raise InputError(f"passes[{index}]", type(p).__name__, "a WoundedPass")
     check_choice(pre + "kind", p.kind, KINDS)
     check_range(
-        pre + "ablation_depth", _finite(pre + "ablation_depth", p.ablation_depth), 0, 5e-3, "m"
+        pre + "ablation_depth",
+        _finite(pre + "ablation_depth", p.ablation_depth),
+        0,
+        MAX_WOUND_DEPTH,
+        "m",
     )
     check_range(
         pre + "coagulation_depth",
         _finite(pre + "coagulation_depth", p.coagulation_depth),
         0,
-        5e-3,
+        MAX_WOUND_DEPTH,
         "m",
     )
     if p.coagulation_depth < p.ablation_depth:
