@@ -130,6 +130,12 @@ def test_identical_plans_share_a_job_and_presets_hash_alike(fake_client):
             lambda p: p["passes"][1].update(pulse_duration_ms=50),
             ["passes", 1, "pulse_duration_ms"],
         ),
+        # the caps hold for a pass as fired on an area with its own settings (found in
+        # session 19: a 19.5 ms train under `regions` was accepted and run)
+        (
+            lambda p: p["passes"][1].update(regions={"cheeks": {"stack": 20}}),
+            ["passes", 1, "regions", "cheeks", "stack"],
+        ),
     ],
 )
 def test_bad_input_is_422_with_the_field_path(fake_client, change, loc):
@@ -141,6 +147,23 @@ def test_bad_input_is_422_with_the_field_path(fake_client, change, loc):
         detail = r.json()["detail"]
         assert detail[0]["loc"] == loc, detail
         assert detail[0]["msg"] and "allowed" in detail[0]["msg"]
+
+
+@pytest.mark.parametrize("endpoint", ["/api/simulate", "/api/validate", "/api/plan"])
+def test_a_lone_surrogate_in_a_refused_value_is_422_not_500(fake_client, endpoint):
+    # found in session 19: the 422 echoed the value, and encoding "\ud800" as UTF-8 failed
+    body = b'{"name": "\\ud800", "patient": {"sex": "\\udfff"}}'
+    r = fake_client.post(endpoint, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]
+
+
+def test_the_echoed_value_keeps_its_own_spelling(fake_client):
+    # found in session 19: "um" in the refused value came back as "µm" in the message
+    plan = json.loads(json.dumps(DUAL_PLAN))
+    plan["patient"]["sex"] = "um"
+    (entry,) = fake_client.post("/api/validate", json=plan).json()["detail"]
+    assert entry["msg"].startswith("got 'um'; allowed: ")
 
 
 def test_not_a_plan_is_422(fake_client):

@@ -40,16 +40,25 @@ def input_error_detail(exc: InputError) -> dict:
     return {
         "type": "value_error",
         "loc": loc_of(exc.field),
-        "msg": human_text(f"got {exc.value!r}; allowed: {exc.allowed}{pass_note(exc.field)}"),
+        "msg": f"got {exc.value!r}; allowed: " + human_text(f"{exc.allowed}{pass_note(exc.field)}"),
         "input": jsonable(exc.value),
         "field": exc.field,
         "allowed": exc.allowed,
     }
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: an answer that echoes the request's
+    text carries a lone UTF-16 surrogate (``"\\ud800"``, valid in a JSON string) as its
+    escape, where UTF-8 encoding would fail."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
 def unprocessable(detail: list[dict]) -> JSONResponse:
     """A 422 with `detail`."""
-    return JSONResponse({"detail": detail}, status_code=422)
+    return AsciiJSONResponse({"detail": detail}, status_code=422)
 
 
 def _literals(annotation) -> list:

@@ -304,24 +304,33 @@ class JobManager:
             job = self._queue.get()
             if job is None:
                 return
-            if self._procs[i] is None:
-                self._start_worker(i)
-            self._set(job, status="running")
-            status, error, result = self._run_one(i, job)
-            if self._stopping.is_set() and status == "failed":
-                status, error = "failed", STOPPED_WHILE_RUNNING
-            if status == "done":
-                try:
-                    self.store.put(
-                        job.id,
-                        job.plan,
-                        result["summary"],
-                        result.get("report_html"),
-                        result.get("runtime_s", job.elapsed_s()),
-                    )
-                except Exception as exc:  # noqa: BLE001
-                    status, error = "failed", f"could not store the result: {exc}"
-            self._set(job, status=status, error=error, finished=time.time())
+            try:
+                self._run_and_record(i, job)
+            except Exception as exc:  # noqa: BLE001 - one job must not stop the dispatcher
+                with self._lock:
+                    job.status, job.finished = "failed", time.time()
+                    job.error = f"the server failed while running the job: {exc!r}"
+
+    def _run_and_record(self, i: int, job: Job) -> None:
+        """Run `job` on worker `i` and record its end (status, error, stored result)."""
+        if self._procs[i] is None:
+            self._start_worker(i)
+        self._set(job, status="running")
+        status, error, result = self._run_one(i, job)
+        if self._stopping.is_set() and status == "failed":
+            status, error = "failed", STOPPED_WHILE_RUNNING
+        if status == "done":
+            try:
+                self.store.put(
+                    job.id,
+                    job.plan,
+                    result["summary"],
+                    result.get("report_html"),
+                    result.get("runtime_s", job.elapsed_s()),
+                )
+            except Exception as exc:  # noqa: BLE001
+                status, error = "failed", f"could not store the result: {exc}"
+        self._set(job, status=status, error=error, finished=time.time())
 
     def _run_one(self, i: int, job: Job):
         conn, p = self._procs[i]

@@ -6,7 +6,8 @@ caps on the quantities that set a simulation's run time:
 
 * request body size (`MAX_BODY_BYTES`, checked before the body is parsed);
 * total treated area (`MAX_TOTAL_AREA_CM2`): the full face is 331 cm2;
-* column solves per plan (passes x distinct sites, `MAX_COLUMNS`);
+* column solves per plan (distinct site x beam x pulse over the passes as fired on
+  each area, `MAX_COLUMNS`);
 * spots in one scanner pattern (`MAX_SPOTS_PER_PATTERN`): the bulk-heating
   superposition costs spots x probes x time samples;
 * a column's pulse train (`MAX_PULSE_TRAIN_MS`): the explicit column solver's step
@@ -18,6 +19,9 @@ caps on the quantities that set a simulation's run time:
   `MAX_PLAN_N_BEST` plans (each is verified with a full simulation);
 * solver settings are the server's (4 um cells, at most `MAX_PHOTONS` Monte Carlo
   photons); a request carries a plan only, never solver options, file paths or code.
+
+The column solves, spots, pulse train and fluence are those of every pass as fired on
+every area (`Plan.treated`), per-area settings included.
 
 Each refusal is an `InputError` naming the field path, as the schema's own errors do,
 so the API returns it as a 422 next to the field. The per-job time limit of the
@@ -54,49 +58,78 @@ def spots_per_pattern(p) -> int:
 
 
 def check_plan(plan: Plan) -> Plan:
-    """Return `plan` if it is inside the server's caps, else raise InputError."""
+    """Return `plan` if it is inside the server's caps, else raise InputError.
+
+    Each pass is checked as it is fired on each area (`Plan.treated`: its regional
+    defaults and per-area settings applied), so a cap cannot be passed by way of
+    ``regions``; a refusal names the region's field where the area's own setting set it.
+    """
     area = plan.total_area_cm2
     if area > MAX_TOTAL_AREA_CM2:
         raise InputError(
             "areas", round(area, 6), f"a total area of at most {MAX_TOTAL_AREA_CM2:g} cm2"
         )
-    sites = {a.site for a in plan.site_areas}
-    columns = len(sites) * len(plan.passes)
-    if columns > MAX_COLUMNS:
+    solves = set()
+    for i in range(len(plan.passes)):
+        for treated_area, fired in plan.treated(i):
+            _check_pass(plan, i, treated_area, fired)
+            solves.add((treated_area.site, fired.beam(), fired.pulse()))
+    if len(solves) > MAX_COLUMNS:
         raise InputError(
             "passes",
-            f"{len(plan.passes)} passes x {len(sites)} sites",
-            f"at most {MAX_COLUMNS} column solves (passes x distinct sites) per plan",
+            f"{len(solves)} column solves",
+            f"at most {MAX_COLUMNS} column solves (passes x sites x per-area settings) "
+            "per plan",
         )
-    for i, p in enumerate(plan.passes):
-        spots = spots_per_pattern(p)
-        if spots > MAX_SPOTS_PER_PATTERN:
-            field = "pattern_size_mm"
-            raise InputError(
-                f"passes[{i}].{field}",
-                p.pattern_size_mm,
-                f"a pattern of at most {MAX_SPOTS_PER_PATTERN} spots on this server "
-                f"(this one has {spots}: use a smaller pattern or a lower density)",
-            )
-        train_ms = p.pulse_duration_ms + (p.stack - 1) * p.stack_spacing_ms
-        if train_ms > MAX_PULSE_TRAIN_MS:
-            field = "pulse_duration_ms" if p.stack == 1 else "stack"
-            raise InputError(
-                f"passes[{i}].{field}",
-                getattr(p, field),
-                f"a pulse train of at most {MAX_PULSE_TRAIN_MS:g} ms on this server "
-                f"(this one lasts {train_ms:g} ms)",
-            )
-        spot_cm2 = math.pi * (p.spot_um * 1e-4) ** 2 / 4.0
-        fluence = p.pulse_energy_mj * 1e-3 / spot_cm2
-        if fluence > MAX_MEAN_FLUENCE_J_CM2:
-            raise InputError(
-                f"passes[{i}].pulse_energy_mj",
-                p.pulse_energy_mj,
-                f"a mean fluence of at most {MAX_MEAN_FLUENCE_J_CM2:g} J/cm2 on this server "
-                f"(this is {fluence:.4g} J/cm2 on a {p.spot_um:g} um spot)",
-            )
     return plan
+
+
+def _field_of(plan: Plan, i: int, area, name: str) -> str:
+    """The path of field `name` of pass `i` as fired on `area`: the area's own setting
+    (``passes[i].regions.<region>.<name>``) where it gives one, else the pass's."""
+    setting = (plan.passes[i].regions or {}).get(area.region)
+    if setting is not None and getattr(setting, name, None) is not None:
+        return f"passes[{i}].regions.{area.region}.{name}"
+    return f"passes[{i}].{name}"
+
+
+def _check_pass(plan: Plan, i: int, area, p) -> None:
+    """Pass `i` as fired on `area` (`p`) against the per-pass caps. A pulse length the
+    pass derived from its energy (fixed-power source) is refused at the energy."""
+    where = "" if p is plan.passes[i] else f" on {area.region}"
+    spots = spots_per_pattern(p)
+    if spots > MAX_SPOTS_PER_PATTERN:
+        density = _field_of(plan, i, area, "density_percent")
+        field = density if ".regions." in density else f"passes[{i}].pattern_size_mm"
+        raise InputError(
+            field,
+            p.density_percent if field == density else p.pattern_size_mm,
+            f"a pattern of at most {MAX_SPOTS_PER_PATTERN} spots on this server "
+            f"(this one has {spots}{where}: use a smaller pattern or a lower density)",
+        )
+    train_ms = p.pulse_duration_ms + (p.stack - 1) * p.stack_spacing_ms
+    if train_ms > MAX_PULSE_TRAIN_MS:
+        if p.stack > 1:
+            name = "stack"
+        elif "pulse_duration_ms" in p._derived:
+            name = "pulse_energy_mj"
+        else:
+            name = "pulse_duration_ms"
+        raise InputError(
+            _field_of(plan, i, area, name),
+            getattr(p, name),
+            f"a pulse train of at most {MAX_PULSE_TRAIN_MS:g} ms on this server "
+            f"(this one lasts {train_ms:g} ms{where})",
+        )
+    spot_cm2 = math.pi * (p.spot_um * 1e-4) ** 2 / 4.0
+    fluence = p.pulse_energy_mj * 1e-3 / spot_cm2
+    if fluence > MAX_MEAN_FLUENCE_J_CM2:
+        raise InputError(
+            _field_of(plan, i, area, "pulse_energy_mj"),
+            p.pulse_energy_mj,
+            f"a mean fluence of at most {MAX_MEAN_FLUENCE_J_CM2:g} J/cm2 on this server "
+            f"(this is {fluence:.4g} J/cm2 on a {p.spot_um:g} um spot{where})",
+        )
 
 
 def check_solver(options: SolverOptions) -> SolverOptions:

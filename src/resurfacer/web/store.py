@@ -272,7 +272,7 @@ class ResultStore:
                     job.id,
                     json.dumps(job.plan, sort_keys=True),
                     job.status,
-                    job.error,
+                    None if job.error is None else _utf8(job.error),
                     job.submitted,
                     job.started,
                     job.finished,
@@ -298,3 +298,9 @@ class ResultStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _utf8(text: str) -> str:
+    """`text` as SQLite can store it: a lone UTF-16 surrogate (from an exception message
+    that echoes a request's text) becomes its backslash escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
