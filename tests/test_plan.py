@@ -240,6 +240,20 @@ BAD = [
     ("p1", {"stack": 2, "stack_spacing_ms": 0.1}, P1 + "stack_spacing_ms", 0.1, ">= pulse_dur"),
     ("p1", {"mode": "combined"}, P1 + "mode", "combined", "one pass per mode"),
     ("plan", {"passes": []}, "passes", [], "1 to 10"),
+    # session 19 (found by a fuzzed web form): each says what the field takes, not
+    # pydantic's wording nor one length for every text
+    ("p1", {"mode": "turbo"}, P1 + "mode", "turbo", "surface, deep (combined: written"),
+    ("a0", {"name": "n" * 41}, "areas[0].name", "n" * 41, "text of 1 to 40 characters"),
+    ("plan", {"name": ""}, "name", "", "text of 1 to 200 characters"),
+    ("plan", {"name": "\ud800"}, "name", "\ud800", "valid Unicode"),
+    ("plan", {"notes": 5}, "notes", 5, "text"),
+    ("plan", {"patient": []}, "patient", [], "a table {sex, age_years, phototype}"),
+    ("p1", {"wipe_between_passes": "yes"}, P1 + "wipe_between_passes", "yes", "true or false"),
+    ("p1", {"regions": 5}, P1 + "regions", 5, "a table of area names, each a table {skip"),
+    ("p1", {"regions": {"cheek": 5}}, P1 + "regions.cheek", 5, "a table {skip, pulse_energy"),
+    ("p1", {"regions": {"cheek": {"stack": 2.5}}}, P1 + "regions.cheek.stack", 2.5, "integer"),
+    ("plan", {"passes": [1]}, "passes[0]", 1, "a table of pass settings"),
+    ("plan", {"areas": [1]}, "areas[0]", 1, "a table {site, area_cm2} or {preset}"),
 ]
 
 

@@ -153,7 +153,12 @@ def test_missing_fields_caps_and_malformed_bodies(client):
     assert "1000" in errors_of(client.post("/api/plan", json=too_much))["areas"]["allowed"]
     many = [{"site": "cheek", "area_cm2": 5, "name": f"c{i}"} for i in range(11)]
     many_errors = errors_of(client.post("/api/plan", json={**REQUEST, "areas": many}))
-    assert many_errors["areas"]["allowed"] == "a list of 1 to 10 entries"
+    planner_areas = "a list of 1 to 10 areas, each {site, area_cm2} or {preset}"
+    assert many_errors["areas"]["allowed"] == planner_areas
+    # none, or more than a plan file allows: the planner's limit all the same (session 19)
+    for areas in ([], many * 5):
+        errors = errors_of(client.post("/api/plan", json={**REQUEST, "areas": areas}))
+        assert errors["areas"]["allowed"] == planner_areas
     assert "n_best" in errors_of(client.post("/api/plan", json={**REQUEST, "n_best": 2.5}))
     assert "body" in errors_of(client.post("/api/plan", json=[REQUEST]))
     r = client.post(

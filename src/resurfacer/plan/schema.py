@@ -23,6 +23,7 @@ Examples
 
 import json
 import math
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeGuard
 
@@ -482,7 +483,12 @@ def _mode_spec(device, mode) -> dict:
     if mode is None:
         mode = DEVICES[device]["default_mode"]
     if not isinstance(mode, str) or mode not in modes:
-        raise _field_error("mode", mode, f"a mode of {device}: one of " + ", ".join(modes))
+        single = [m for m in modes if "combines" not in modes[m]]
+        combined = [m for m in modes if "combines" in modes[m]]
+        also = (
+            f" ({', '.join(combined)}: written as one pass per mode)" if combined else ""
+        )
+        raise _field_error("mode", mode, f"a mode of {device}: one of {', '.join(single)}{also}")
     spec = modes[mode]
     if "combines" in spec:
         raise _field_error(
@@ -735,23 +741,48 @@ def _model_at(loc) -> type[BaseModel]:
     return model
 
 
+#: what a field of a nested model's type accepts, by the model (`_describe`)
+_TABLE_ALLOWED = {
+    Patient: "a table {sex, age_years, phototype}",
+    Pass: "a table of pass settings: {device, mode, ...} or {kind, wavelength_nm, ...}",
+    RegionSetting: "a table {skip, pulse_energy_mj, density_percent, stack}",
+}
+
+
+#: what one entry of a list field accepts
+_ENTRY_ALLOWED = {
+    "passes": _TABLE_ALLOWED[Pass],
+    "areas": "a table {site, area_cm2} or {preset}",
+}
+
+
 def _describe(model: type[BaseModel], name: str) -> str | None:
     """What a field accepts, from its type and bounds."""
     if name in _LIST_ALLOWED:
         return _LIST_ALLOWED[name]
     info = model.model_fields.get(name)
-    if info is None:
-        return None
+    if info is None:  # an entry of a table keyed by name: regions.<area>
+        return _TABLE_ALLOWED[RegionSetting] if model is RegionSetting else None
+    types = (info.annotation, *typing.get_args(info.annotation))
     choices = getattr(info.annotation, "__args__", ())
     literals = [a for a in choices if isinstance(a, str)]
     if literals:
         return "one of " + ", ".join(literals)
+    for table, allowed in _TABLE_ALLOWED.items():
+        if table in types:
+            return allowed
+    if any(typing.get_origin(t) is dict for t in types):
+        return "a table of area names, each " + _TABLE_ALLOWED[RegionSetting]
     bounds = {type(m).__name__: m for m in info.metadata}
-    if "MinLen" in bounds:
-        return "text of 1 to 200 characters"
+    if "MinLen" in bounds or "MaxLen" in bounds:
+        low = getattr(bounds.get("MinLen"), "min_length", 0)
+        high = getattr(bounds.get("MaxLen"), "max_length", None)
+        return f"text of {low} to {high} characters" if high else f"text of {low}+ characters"
+    if bool in types:
+        return "true or false"
     if not bounds.keys() & {"Gt", "Ge", "Lt", "Le"}:
-        return None
-    kind = "an integer" if info.annotation is int else "a number"
+        return "text" if str in types else None
+    kind = "an integer" if int in types else "a number"
     lo = bounds.get("Gt") or bounds.get("Ge")
     hi = bounds.get("Lt") or bounds.get("Le")
     left = "(" if "Gt" in bounds or lo is None else "["
@@ -794,9 +825,13 @@ def _one_error(err: ErrorDetails) -> InputError:
     allowed = None
     if names and isinstance(raw[-1], str):
         allowed = _describe(_model_at(raw[:-1]), names[-1])
+    elif names and names[-1] in _ENTRY_ALLOWED:  # an entry of a list: passes[i], areas[i]
+        allowed = _ENTRY_ALLOWED[names[-1]]
     if err["type"] == "missing":
         value = MISSING
         allowed = "a value (required)" + (f": {allowed}" if allowed else "")
+    if err["type"] == "string_unicode":
+        allowed = "text in valid Unicode (a lone UTF-16 surrogate is not)"
     return InputError(_path(loc), value, allowed or err["msg"])
 
 

@@ -52,6 +52,10 @@ def planner_stage(progress: float) -> str:
     return "screening" if progress < VERIFYING else "verifying"
 
 
+#: what a planner request's `areas` accepts (`web.models.PlanRequest`)
+_PLANNER_AREAS = "a list of 1 to {} areas, each {{site, area_cm2}} or {{preset}}"
+
+
 def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
     """`data` as a `web.models.PlanRequest`, with a probe `Plan` of its patient and areas;
     InputError (every error at once, on ``errors``) if it is bad.
@@ -63,7 +67,7 @@ def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
     from pydantic import ValidationError
 
     from resurfacer.errors import InputError
-    from resurfacer.plan.schema import Plan
+    from resurfacer.plan.schema import MISSING, Plan
     from resurfacer.web import limits
     from resurfacer.web.errors import request_errors
     from resurfacer.web.models import PlanRequest
@@ -84,6 +88,15 @@ def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
         # the schema has named what is wrong with a patient or areas it refused
         skip = ("patient", "areas") if probe is None else ()
         errors += request_errors(exc, PlanRequest, skip=skip)
+    # the list of areas is the planner's own, shorter than a plan file's
+    areas = _PLANNER_AREAS.format(limits.MAX_PLAN_AREAS)
+    required = f"a value (required): {areas}"
+    errors = [
+        InputError(e.field, e.value, required if e.value is MISSING else areas)
+        if e.field == "areas"
+        else e
+        for e in errors
+    ]
     if errors or request is None or probe is None:
         first = errors[0] if errors else InputError("body", data, "a planner request")
         first.errors = errors or [first]
