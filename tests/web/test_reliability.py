@@ -56,6 +56,8 @@ def test_an_evicted_result_is_recomputed_not_served_empty(client):
         job = client.post("/api/simulate", json=named(name)).json()
         assert wait_done(client, job["job_id"])["status"] == "done"
         ids.append(job["job_id"])
+    # its plan goes with it (session 19: /plan still answered from the job in memory)
+    assert client.get(f"/api/jobs/{ids[0]}/plan").status_code == 404
     assert client.get(f"/api/jobs/{ids[0]}/report").status_code == 404
     again = client.post("/api/simulate", json=named("e1"))
     assert again.status_code == 202, again.text
@@ -110,6 +112,21 @@ def test_cross_site_posts_are_refused(client):
         "/api/simulate", json=named("xsite"), headers={"origin": "http://localhost:8000"}
     )
     assert ok.status_code == 202
+
+
+def test_a_malformed_length_is_400_and_a_bodiless_delete_is_405(client):
+    # found in session 19: "Content-Length: abc" got 413 "too large", and a DELETE
+    # without a body 415 "send the plan as JSON"
+    for length in ("abc", "-1"):
+        r = client.post(
+            "/api/validate",
+            content=b"{}",
+            headers={"content-type": "application/json", "content-length": length},
+        )
+        assert r.status_code == 400, r.text
+    job = "0" * 64
+    for method in ("DELETE", "PUT", "PATCH"):
+        assert client.request(method, f"/api/jobs/{job}").status_code == 405
 
 
 def test_foreign_host_headers_are_refused(client):

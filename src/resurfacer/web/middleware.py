@@ -57,7 +57,11 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.limit:
+            if not declared.isdigit():
+                detail = {"detail": "malformed Content-Length header: a byte count"}
+                await send_json(send, 400, detail, ((b"connection", b"close"),))
+                return
+            if int(declared) > self.limit:
                 await self._reject(send)
                 return
         received = 0
@@ -164,7 +168,8 @@ class RequestGuard:
         origin = headers.get(b"origin")
         if origin is not None and _origin_host(origin) not in self.allowed:
             return 403, "cross-origin requests are not accepted"
-        if scope["path"].startswith("/api/"):
+        has_body = headers.get(b"content-length", "0") != "0" or b"transfer-encoding" in headers
+        if has_body and scope["path"].startswith("/api/"):
             media = headers.get(b"content-type", "").split(";", 1)[0].strip().lower()
             if media != "application/json":
                 return 415, "send the plan as JSON with Content-Type: application/json"

@@ -116,14 +116,15 @@ def job_status(job_id: str, request: Request):
     responses=errors(404),
 )
 def job_plan(job_id: str, request: Request):
-    if KEY_RE.match(job_id):
-        stored = request.app.state.store.get(job_id)
-        if stored is not None:
-            return stored["plan"]
-        job = request.app.state.jobs.get(job_id)
-        if job is not None:
-            return job.plan
-    return _not_found()
+    state = request.app.state
+    # a job whose result was evicted is gone, as for its status and report
+    if not KEY_RE.match(job_id) or job_view(state, job_id) is None:
+        return _not_found()
+    stored = state.store.get(job_id)
+    if stored is not None:
+        return stored["plan"]
+    job = state.jobs.get(job_id)
+    return _not_found() if job is None else job.plan
 
 
 @router.get(
