@@ -1,6 +1,7 @@
 """Planner: plans obey every rule, darker skin never gets denser plans, unreachable goals,
 bad input. Small tables (5 nodes) on an 8 um grid, cached per test session."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -52,6 +53,9 @@ def test_plans_reach_the_target_and_pass_every_rule(wrinkles):
         assert p.predicted["warnings"] == []
     d = r.to_dict()
     assert {"passes", "predicted", "rules", "rationale"} <= set(d["plans"][0])
+    # the indication's source, with its "MODEL VALUES (verify)", stays in the data file
+    # (session 19: it reached `plan --json` and the web page's answer)
+    assert "verify" not in json.dumps(d["target"]) and "MODEL VALUE" not in json.dumps(d)
     pairs = zip(r.tradeoff, r.tradeoff[1:], strict=False)
     assert r.tradeoff and all(a["downtime_days"] <= b["downtime_days"] for a, b in pairs)
 

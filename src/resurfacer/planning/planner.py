@@ -145,7 +145,8 @@ class PlannerResult:
     def to_dict(self) -> dict:
         return {
             "indication": self.indication,
-            "target": self.target,
+            # the indication's source, with its maintainer remarks, stays in the data file
+            "target": {k: v for k, v in self.target.items() if k != "source"},
             "reachable": self.reachable,
             "reached": self.reachable,
             "shortfall": self.shortfall,

@@ -27,7 +27,12 @@ def presets() -> dict:
     devices = {}
     for name, device in DEVICES.items():
         modes = {
-            mode: {k: v for k, v in spec.items() if k not in ("source", "note")}
+            # sources and notes (with their maintainer remarks) stay in the data file
+            mode: {
+                k: v
+                for k, v in spec.items()
+                if k not in ("source", "note") and not k.endswith("_source")
+            }
             for mode, spec in device["modes"].items()
             if "combines" not in spec
         }
