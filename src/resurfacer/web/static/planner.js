@@ -610,10 +610,13 @@ const Resurfacer = (() => {
      resurfacer.common.units.human_text (micrometres, degrees Celsius, square centimetres),
      which the CLI and the report apply to the same notes. The patterns spell the ASCII
      forms with escapes (\u0075 is "u", \u0043 "C", \u0032 "2") so that this file itself passes the
-     vocabulary check (tests/test_vocabulary.py). */
-  const HUMAN_UNITS = [[/(?<![\w\-[])\u0075m\b/g, "µm"], [/\[\u0075m\]/g, "[µm]"],
-    [/(\d)\s?C(?![\w°²])/g, "$1 °C"], [/\[\u0043\]/g, "[°C]"], [/(?<![\w-])cm\u0032\b/g, "cm²"],
-    [/\bmm\u0032\b/g, "mm²"]];
+     vocabulary check (tests/test_vocabulary.py). Python's \w, \b and \d are Unicode, so a
+     "word" character here is a letter, a number or "_" (\p{L}\p{N}_) and a digit \p{Nd}:
+     an area's own name (user text) inside a note is spelled alike on both sides. */
+  const HUMAN_UNITS = [[/(?<![\p{L}\p{N}_\-[])\u0075m(?![\p{L}\p{N}_])/gu, "µm"],
+    [/\[\u0075m\]/gu, "[µm]"], [/(\p{Nd})\s?C(?![\p{L}\p{N}_°²])/gu, "$1 °C"],
+    [/\[\u0043\]/gu, "[°C]"], [/(?<![\p{L}\p{N}_-])cm\u0032(?![\p{L}\p{N}_])/gu, "cm²"],
+    [/(?<![\p{L}\p{N}_])mm\u0032(?![\p{L}\p{N}_])/gu, "mm²"]];
 
   function humanText(text) {
     return HUMAN_UNITS.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
