@@ -92,6 +92,21 @@ def test_hostile_json_is_422_not_500(client, body):
         assert len(r.text) < 2000
 
 
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        (b'{"name": NaN}', ["name"]),
+        (b'{"name": "x", "patient": {"age_years": -Infinity}}', ["patient", "age_years"]),
+        (b'{"name": "x", "passes": [{"stack": 12345678901234567}]}', ["passes", 0, "stack"]),
+    ],
+)
+def test_what_json_cannot_carry_is_refused_at_its_field(client, body, loc):
+    # found in session 19: NaN, Infinity and long integers were refused at "body", so
+    # the page could not show the message beside the input
+    r = client.post("/api/validate", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == loc, r.text
+
+
 # --- case 5: cross-site requests ------------------------------------------------------------
 
 

@@ -68,21 +68,36 @@ def check_structure(data, where: str = "body"):
             continue
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(field, _describe(value), "a finite number")
+        if isinstance(value, _LongInteger):
+            raise InputError(
+                field, f"an integer of {value.digits} digits", f"at most {MAX_JSON_DIGITS} digits"
+            )
         if isinstance(value, int) and abs(value) > MAX_INT:
             raise InputError(field, _describe(value), f"an integer within +/- 2^53 ({MAX_INT})")
     return data
 
 
-def _constant(name: str):
-    raise InputError("body", name, "a finite number (JSON has no NaN or Infinity)")
+class _LongInteger:
+    """A JSON integer of more than `MAX_JSON_DIGITS` digits, left unconverted (Python's
+    int() is slow on long text) for `check_structure` to refuse where it stands."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
 
 
-def _json_int(text: str) -> int:
-    if len(text.lstrip("-")) > 16:
-        raise InputError(
-            "body", f"an integer of {len(text.lstrip('-'))} digits", "at most 16 digits"
-        )
-    return int(text)
+#: the longest JSON integer converted (2^53 has 16 digits)
+MAX_JSON_DIGITS = 16
+
+
+def _constant(name: str) -> float:
+    """JSON's NaN / Infinity / -Infinity as floats, for `check_structure` to refuse at
+    their field."""
+    return float(name)
+
+
+def _json_int(text: str) -> int | _LongInteger:
+    digits = len(text.lstrip("-"))
+    return _LongInteger(digits) if digits > MAX_JSON_DIGITS else int(text)
 
 
 def parse_json(text: str | bytes, where: str = "body"):
