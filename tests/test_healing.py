@@ -155,6 +155,26 @@ def test_split_pass_within_25_percent_and_erythema_not_below_downtime(depth, den
     assert abs(two.downtime_days - one.downtime_days) <= 0.25 * one.downtime_days
     for r in (one, two):
         assert r.erythema_days >= r.downtime_days
+        _aftercare_covers_the_crust(r)
+
+
+def _aftercare_covers_the_crust(r):
+    """Session 19 (found by a random sweep): the crust's tail outlasted the erythema, so
+    retinoids and acids resumed and sun protection lapsed on crusted skin, and the clinic
+    was to be called before the crust's own end."""
+    assert r.erythema_days >= r.crust_end_days
+    items = {a["name"]: a for a in r.aftercare}
+    if "resume active skin care" in items:
+        assert items["resume active skin care"]["start_day"] >= round(r.crust_end_days, 2)
+    sun = [a for a in r.aftercare if "sun" in a["name"]]
+    covered = sorted((a["start_day"], a["end_day"]) for a in sun)
+    reach = 0.0
+    for start, end in covered:
+        assert start <= reach + 1e-9, covered  # no day without sun protection
+        reach = max(reach, end)
+    (call,) = [n for n in r.call_clinic if "still crusted by day" in n] or [None]
+    if call is not None:
+        assert int(call.split("still crusted by day ")[1].split(".")[0]) >= r.crust_end_days
 
 
 def _dried_surface(opening, abl=0.0, coag=79e-6, cov=0.20):

@@ -67,4 +67,5 @@ def whole_treatment(
     return healing_course(
         m, opened, band, max(r.visible_wound_days for r in areas), state_on,
         int(phototype), "perioral" in treated_sites, results[slowest_area(results)].passes,
+        max(r.crust_end_days_high for r in areas),
     )  # fmt: skip

@@ -6,7 +6,8 @@ Definitions used throughout (docs/healing.md gives the calculation):
 * crust end: open, crusted or flaking wounds cover less than 1 % of the surface;
 * downtime: the longer of the visible-wound days (the time integral of the wounds'
   visibility, `visibility.visible_wound_days`) and the oedema;
-* erythema: never shorter than the downtime;
+* erythema: never shorter than the downtime nor than the crust (a wound that still
+  shows is red);
 * MEND clearance: all necrotic debris (microscopic included) shed, ED84 of the shedding.
 """
 
@@ -59,6 +60,9 @@ class HealingResult:
     call_clinic: list[str]
     disclaimer: str
     passes: list[PassHealing] = field(default_factory=list)
+    #: the crust's end at the band's upper end [d] (`crust_end_band_high`), which the
+    #: "still crusted by day N" call to the clinic is keyed to
+    crust_end_days_high: float = 0.0
 
     def summary(self) -> dict:
         """Everything the text table prints, as a JSON-ready dict (same numbers as CLI
@@ -129,6 +133,15 @@ def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
     return max(wound, vis.oedema_days(ph) * (1.0 + k * c["oedema"]["band"]))
 
 
+def crust_end_band_high(ph: Sequence[PassHealing]) -> float:
+    """The crust's end [d] at the band's upper end: closure x 1.3, shedding x
+    exp(sigma), as `downtime_days` at k = +1 (when to call the clinic)."""
+    c = load_toml("healing.toml")
+    return vis.crust_end_days(
+        ph, c["migration"]["ed84_over_ed50"], math.exp(c["debris"]["shed_sigma"])
+    )
+
+
 def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
     rm = load_toml("healing.toml")["remodeling"]
     closed = (
@@ -162,7 +175,8 @@ def _marks(ph: Sequence[PassHealing]) -> Marks:
         crust_end=crust_end,
         oedema_end=vis.oedema_days(ph),
         downtime_end=downtime,
-        erythema_end=max(vis.erythema_model_days(ph), downtime),
+        # a wound that still shows is red: the crust's tail outlasts the downtime
+        erythema_end=max(vis.erythema_model_days(ph), downtime, crust_end),
         # all debris shed: the ED84 of the slowest pass, and no visible crust left
         mend_clear=max(max(p.mend_clear for p in ph) / DAY, crust_end),
     )
@@ -213,7 +227,7 @@ def healing_timeline(
     band = (downtime_days(ph, -1.0), downtime_days(ph, 1.0))
     return healing_course(
         m, opened, band, vis.visible_wound_days(ph), state_on, int(skin.phototype),
-        "perioral" in sites, ph,
+        "perioral" in sites, ph, crust_end_band_high(ph),
     )  # fmt: skip
 
 
@@ -226,10 +240,13 @@ def healing_course(
     phototype: int,
     antiviral: bool,
     passes: Sequence[PassHealing],
+    crust_high: float = 0.0,
 ) -> HealingResult:
     """The `HealingResult` of milestones `m` [d]: aftercare scheduled from them (antiviral
     prophylaxis if `antiviral`), the daily course (`state_on(day)` -> skin state),
-    milestones, notes, and remodelling of 12 weeks + the erythema's weeks."""
+    milestones, notes (the clinic's "still crusted" day after the downtime band's and the
+    crust's upper ends, `crust_high` [d]), and remodelling of 12 weeks + the erythema's
+    weeks."""
     items = care.schedule(m, opened, antiviral)
     remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
     return HealingResult(
@@ -247,9 +264,12 @@ def healing_course(
         timeline=care.day_states(m, items, state_on),
         aftercare=items,
         phototype_notes=care.phototype_notes(phototype),
-        call_clinic=care.call_clinic_notes(opened, m.closed * 1.3, band[1], m.erythema_end),
+        call_clinic=care.call_clinic_notes(
+            opened, m.closed * 1.3, max(band[1], crust_high), m.erythema_end
+        ),
         disclaimer=care.disclaimer(),
         passes=list(passes),
+        crust_end_days_high=crust_high,
     )
 
 

@@ -94,7 +94,9 @@ def visible_wound_days(
 CRUST_END_COVER = 0.01
 
 
-def crust_end_days(passes: Sequence[PassHealing]) -> float:
+def crust_end_days(
+    passes: Sequence[PassHealing], closure_scale: float = 1.0, shed_scale: float = 1.0
+) -> float:
     r"""Day the visible crust and debris end [d]:
     :math:`\int_0^\infty \min(1, F(t)/F_c)\,dt`, :math:`F_c` = 1 % of the surface.
 
@@ -103,10 +105,11 @@ def crust_end_days(passes: Sequence[PassHealing]) -> float:
     share of that level it reaches. The day therefore moves continuously with density,
     energy and how far the surface was opened (the former "last time F >= 1 %" jumped
     from days to zero where the crust's largest cover crossed 1 %). Used to key
-    aftercare (make-up, exercise, swimming); zero without ablative passes.
+    aftercare (make-up, exercise, swimming); zero without ablative passes. The scales
+    stretch closure and shedding as in `visible_wound_days` (the band's ends).
     """
-    t = np.arange(0.0, _horizon(passes, 1.0, 1.0) + STEP, STEP)
-    f = crust_fraction(t, passes)
+    t = np.arange(0.0, _horizon(passes, closure_scale, shed_scale) + STEP, STEP)
+    f = crust_fraction(t, passes, closure_scale, shed_scale)
     return float(np.trapezoid(np.minimum(1.0, f / CRUST_END_COVER), t) / DAY)
 
 
