@@ -287,6 +287,33 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     assert "TOML" in info.value.allowed
 
 
+@pytest.mark.parametrize(
+    ("suffix", "text", "inside"),
+    [
+        (".toml", "[patient]\nage_years = nan\n", "patient.age_years"),
+        (".toml", "[[passes]]\nregions = { cheek = { pulse_energy_mj = inf } }\n",
+         "passes[0].regions.cheek.pulse_energy_mj"),
+        (".json", '{"patient": {"age_years": NaN}}', "patient.age_years"),
+    ],
+)  # fmt: skip
+def test_a_non_finite_number_in_a_file_names_its_field(tmp_path, suffix, text, inside):
+    # found in session 19: the error named the file alone ("plan.toml: got 'nan'")
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.field == f"{path}: {inside}"
+    assert "finite" in info.value.allowed
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_a_non_finite_set_value_names_its_key(value):
+    # found in session 19: `--set patient.age_years=nan` named the field "v"
+    with pytest.raises(InputError) as info:
+        apply_overrides(BASE, [f"patient.age_years={value}"])
+    assert info.value.field == "patient.age_years"
+
+
 def test_malformed_json_and_missing_file(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text('{"name": "x",\n "patient": }')

@@ -3,14 +3,13 @@
 here: `resurfacer.plan.schema` validates what these return.
 """
 
-import json
 import re
 import tomllib
 from copy import deepcopy
 from pathlib import Path
 
 from resurfacer.errors import InputError
-from resurfacer.plan.input import MAX_DEPTH, check_structure, parse_toml
+from resurfacer.plan.input import parse_json, parse_toml
 
 #: the three ways to give a fractional pass's density; setting one drops the others
 DENSITY_FIELDS = ("density_percent", "spot_spacing_um", "mtz_per_cm2")
@@ -24,32 +23,29 @@ def read_plan_data(path: Path, fmt: str) -> dict:
         raise InputError(str(path), exc.strerror, "a readable plan file") from None
     try:
         if fmt == "json":
-            return check_structure(json.loads(raw, parse_constant=_not_finite), str(path))
+            return parse_json(raw, str(path))
         return parse_toml(raw.decode("utf-8"), str(path))
     except InputError as exc:
-        raise InputError(str(path), exc.value, exc.allowed) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"line {exc.lineno}", f"valid JSON ({exc.msg})") from None
+        # a value refused where it stands keeps its field path; the file is named too
+        inside = exc.field if exc.field not in (str(path), "body") else None
+        field = f"{path}: {inside}" if inside else str(path)
+        raise InputError(field, exc.value, exc.allowed) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         match = re.search(r"line (\d+)", str(exc))
         where = f"line {match.group(1)}" if match else "the file"
         raise InputError(str(path), where, f"valid TOML ({exc})") from None
-    except RecursionError:
-        raise InputError(str(path), "nested too deeply", f"at most {MAX_DEPTH} levels") from None
-    except ValueError as exc:  # an integer over Python's 4,300-digit conversion limit
-        raise InputError(str(path), "a number too long to read", str(exc)) from None
 
 
-def _not_finite(name: str):
-    raise InputError("body", name, "a finite number (JSON has no NaN or Infinity)")
-
-
-def _scalar(text: str):
-    """A --set value as a TOML scalar (``15``, ``1e-3``, ``"a b"``, ``true``); else the text."""
+def _scalar(text: str, key: str = "--set"):
+    """A --set value as a TOML scalar (``15``, ``1e-3``, ``"a b"``, ``true``); else the text.
+    InputError naming `key` (the dotted path set) for a value no plan field takes
+    (``nan``, ``inf``)."""
     try:
-        return parse_toml(f"v = {text}", "--set")["v"]
+        return parse_toml(f"v = {text}", key)["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except InputError as exc:
+        raise InputError(key, exc.value, exc.allowed) from None
 
 
 def apply_overrides(data: dict, overrides) -> dict:
@@ -90,7 +86,7 @@ def apply_overrides(data: dict, overrides) -> dict:
                 if isinstance(node, dict) and part in DENSITY_FIELDS:
                     for other in DENSITY_FIELDS:
                         node.pop(other, None)
-                node[part] = _scalar(text.strip())
+                node[part] = _scalar(text.strip(), key)
             elif isinstance(node, dict) and part not in node:
                 node[part] = {}
                 node = node[part]

@@ -104,9 +104,9 @@ def parse_json(text: str | bytes, where: str = "body"):
     """JSON text as plain data (InputError if malformed, non-finite, too deep or too big)."""
     try:
         data = json.loads(text, parse_constant=_constant, parse_int=_json_int)
-    except InputError as exc:
-        raise InputError(where, exc.value, exc.allowed) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        raise InputError(where, f"line {exc.lineno}", f"valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
         raise InputError(where, "not JSON", f"valid JSON ({exc})") from None
     except RecursionError:
         raise InputError(where, "nested too deeply", f"at most {MAX_DEPTH} levels") from None
