@@ -425,3 +425,15 @@ def test_the_plan_text_names_a_figure_outside_its_band():
     assert "outside the band for downtime (above the 90th percentile)" in text
     plan.uncertainty = {**bands, "outside_the_band": []}
     assert "outside the band" not in _table(result)
+
+
+def test_plan_help_lists_what_the_command_accepts():
+    # found in session 19: --indication listed dark_skin_preference (refused) and --site
+    # left out the area presets cheeks, chin_jaw and hands (accepted)
+    from resurfacer.cli.choices import indications, sites_and_presets
+    from resurfacer.plan.schema import AREA_PRESETS
+    from resurfacer.planning.planner import INDICATIONS
+    from resurfacer.tissue.skin import SITES
+
+    assert set(indications()) == set(INDICATIONS)
+    assert set(sites_and_presets()) == {*SITES, *AREA_PRESETS}

@@ -36,6 +36,13 @@ def sites() -> tuple[str, ...]:
     return tuple(SITES)
 
 
+def sites_and_presets() -> tuple[str, ...]:
+    """The body sites and the named area presets (``full_face``, ``cheeks``, ...), once each."""
+    from resurfacer.plan.schema import AREA_PRESETS
+
+    return tuple(dict.fromkeys((*sites(), *AREA_PRESETS)))
+
+
 def devices() -> tuple[str, ...]:
     from resurfacer.plan.schema import DEVICE_NAMES
 
@@ -43,6 +50,6 @@ def devices() -> tuple[str, ...]:
 
 
 def indications() -> tuple[str, ...]:
-    from resurfacer.data import load_toml
+    from resurfacer.data import indications
 
-    return tuple(load_toml("indications.toml"))
+    return tuple(indications())

@@ -87,13 +87,12 @@ def sites() -> list[dict]:
 
 
 def indications() -> list[dict]:
-    from resurfacer.data import load_toml
+    from resurfacer.data import indications
 
     return [
         {"name": k, "description": v.get("name", ""), "metric": v.get("metric"),
          "target_um": [v.get("min_um"), v.get("max_um")]}
-        for k, v in load_toml("indications.toml").items()
-        if isinstance(v, dict) and "metric" in v  # other tables hold planner preferences
+        for k, v in indications().items()
     ]  # fmt: skip
 
 

@@ -4,7 +4,13 @@ import json
 
 
 def register(subparsers) -> None:
-    from resurfacer.cli.choices import SEXES, choices_help, devices, indications, sites
+    from resurfacer.cli.choices import (
+        SEXES,
+        choices_help,
+        devices,
+        indications,
+        sites_and_presets,
+    )
 
     p = subparsers.add_parser(
         "plan",
@@ -15,7 +21,9 @@ def register(subparsers) -> None:
         "See docs/planner.md.",
     )
     p.add_argument(
-        "--site", required=True, help=choices_help("body site", (*sites(), "full_face"))
+        "--site",
+        required=True,
+        help=choices_help("body site or area preset", sites_and_presets()),
     )
     p.add_argument(
         "--indication", required=True, help=choices_help("indication", indications())

@@ -33,3 +33,11 @@ def read_csv_rows(name: str) -> list[dict]:
         {k.strip(): (v or "").strip() for k, v in row.items()}
         for row in csv.DictReader(io.StringIO(text))
     ]
+
+
+def indications() -> dict:
+    """The planner's indications: the tables of ``indications.toml`` that give a target
+    (a `metric`); the file's other tables hold planner preferences
+    (``dark_skin_preference``)."""
+    table = load_toml("indications.toml")
+    return {k: v for k, v in table.items() if isinstance(v, dict) and "metric" in v}

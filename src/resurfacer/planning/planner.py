@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from resurfacer.column.options import SolverOptions
-from resurfacer.data import load_toml
+from resurfacer.data import indications, load_toml
 from resurfacer.errors import InputError, check_choice
 from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
 from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
@@ -60,7 +60,7 @@ from resurfacer.tissue.skin import skin_for
 _TABLE: dict = load_toml("indications.toml")
 #: the device the sources prefer per indication for phototypes IV-VI, and why
 DARK_SKIN_PREFERENCE: dict = _TABLE["dark_skin_preference"]
-INDICATIONS: dict = {k: v for k, v in _TABLE.items() if k != "dark_skin_preference"}
+INDICATIONS: dict = indications()
 DEFAULT_DEVICE = "co2_dual"
 TABLE_NODES = 7
 DOWNTIME_RESOLUTION = 0.1  # days
