@@ -437,3 +437,22 @@ def test_plan_help_lists_what_the_command_accepts():
 
     assert set(indications()) == set(INDICATIONS)
     assert set(sites_and_presets()) == {*SITES, *AREA_PRESETS}
+
+
+def test_a_downtime_cap_no_plan_meets_is_named_and_no_file_is_written(
+    monkeypatch, tmp_path, capsys
+):
+    # found in session 19: "reached": false with an empty shortfall, no plan, and --out
+    # silently not written
+    r = run("deep_wrinkles", max_downtime_days=1.0)  # the cheek's tables, as above
+    assert r.plans == [] and not r.reachable
+    assert "1 d downtime cap" in r.shortfall and "least downtime" in r.shortfall
+    monkeypatch.setattr("resurfacer.planning.planner.plan_treatment", lambda *a, **k: r)
+    out = tmp_path / "plan.toml"
+    argv = ["plan", "--site", "cheek", "--indication", "deep_wrinkles"]
+    argv += ["--phototype", "2", "--age", "50", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "shortfall: no plan within the 1 d downtime cap" in captured.out
+    assert "none (no plan within the limits)" in captured.out
+    assert not out.exists() and "was not written" in captured.err

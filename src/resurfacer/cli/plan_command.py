@@ -1,6 +1,7 @@
 """`resurfacer plan`: settings for an indication on one patient and site (planning.planner)."""
 
 import json
+import sys
 
 
 def register(subparsers) -> None:
@@ -92,6 +93,8 @@ def run(args) -> int:
     )
     if args.out is not None and result.plans:
         _write_plan(args.out, result.plan(0))
+    elif args.out is not None:
+        print(f"no plan to write: {args.out} was not written", file=sys.stderr)
     # the nearest plan of an unreached target is an answer, not an error: exit 0
     print(json.dumps(result.to_dict(), indent=2) if args.json else _table(result))
     return 0
@@ -138,6 +141,9 @@ def _table(result) -> str:
     lines.append("")
     lines.append(
         "trade-off (depth µm: least downtime d): "
-        + ", ".join(f"{t['depth_um']:.0f}: {t['downtime_days']:.1f}" for t in result.tradeoff)
+        + (
+            ", ".join(f"{t['depth_um']:.0f}: {t['downtime_days']:.1f}" for t in result.tradeoff)
+            or "none (no plan within the limits)"
+        )
     )
     return "\n".join(lines)

@@ -439,11 +439,32 @@ def plan_treatment(
         seconds=time.perf_counter() - t0,
         patient=ctx.patient,
         areas=ctx.areas,
-        shortfall=plans[0].shortfall if plans and not reachable else "",
+        shortfall=_shortfall(ctx, reachable, plans, candidates),
         broken=sorted(set(verifier.broken)),
         dropped=verifier.dropped,
         device=ctx.device,
         device_reason=ctx.device_reason,
+    )
+
+
+def _shortfall(ctx, reachable, plans, candidates) -> str:
+    """What the nearest plan lacks (none when the target is reached), or why no plan
+    is proposed at all (`_no_plan_shortfall`)."""
+    if reachable:
+        return ""
+    return plans[0].shortfall if plans else _no_plan_shortfall(ctx, candidates)
+
+
+def _no_plan_shortfall(ctx, candidates) -> str:
+    """Why no plan is proposed at all, where the user's downtime cap is the reason: the
+    least downtime among the plans that break nothing else (surrogate figures)."""
+    cap = ctx.max_downtime_days
+    only_cap = [c.downtime for c in candidates if set(c.violations) == {"max_downtime_days"}]
+    if cap is None or not only_cap:
+        return ""
+    return (
+        f"no plan within the {cap:g} d downtime cap: the least downtime of the plans "
+        f"within every other limit is {min(only_cap):.1f} d"
     )
 
 
