@@ -34,7 +34,8 @@ class RowResult:
 
     role: "calibration", "check" or "input" (a figure the model takes as data).
     model: None when the row cannot be simulated (`reason` says why).
-    error: model / measured - 1. within: whether a check row meets its bound.
+    error: model / measured - 1 (None for a measured zero). within: whether a check row
+    meets its bound.
     disagreement: why the row is known to lie outside its bound, where its table says.
     """
 
@@ -91,8 +92,9 @@ def _result(table: Table, row: dict, out: dict) -> RowResult:
     model = out.get("model")
     error = within = None
     bound = ""
-    if model is not None and measured:
-        error = model / measured - 1.0
+    if model is not None and measured is not None:
+        # a measured zero (no crater: an intact surface) has a bound but no relative error
+        error = model / measured - 1.0 if measured else None
         if table.check is not None:
             within, bound = table.check(row, model)
         else:
