@@ -139,3 +139,17 @@ def test_warns_when_cells_are_coarse_against_the_absorption_length(capsys):
     assert "coarse" in warning and "a 0.11 um grid" in warning
     assert main(["mtz", *erbium, "--grid-um", "0.1"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+def test_a_noisy_photon_count_is_cautioned(capsys):
+    # found in session 19: 1,000 packets at 1,550 nm gave a 96 um crater (none from
+    # 50,000 on) without a word
+    argv = ["mtz", "--wavelength-nm", "1550", "--energy-mj", "10", "--grid-um", "4"]
+    argv += ["--no-m2-band", "--photons", "1000", "--json"]
+    assert main(argv) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any("1,000 photon packets" in w for w in warnings)
+    argv[-2] = "50000"
+    assert main(argv) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert not any("photon packets" in w for w in warnings)

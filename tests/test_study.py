@@ -257,6 +257,9 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     assert fig.axes[0].get_xlabel() == DENSITY
     with pytest.raises(InputError, match="--y"):
         dose_response(out, DENSITY, "passes.0.nothing")
+    # a text column: an error naming the numeric columns (session 19: a traceback)
+    with pytest.raises(InputError, match="a numeric results column"):
+        dose_response(out, DENSITY, "status")
 
 
 def test_cli_run_and_plot(tmp_path, cluster, capsys):
@@ -282,6 +285,12 @@ def test_cli_run_and_plot(tmp_path, cluster, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert main([*plot, "--by", "nothing", "--out", str(png)]) == 2
     assert "--by: got 'nothing'" in capsys.readouterr().err
+    svg = tmp_path / "dr.svg"  # the format the name asks for (session 19: PNG bytes)
+    assert main([*plot, "--out", str(svg)]) == 0
+    assert b"<svg" in svg.read_bytes()[:400]
+    for option in (["--connect-timeout", "0"], ["--batch-size", "0"]):
+        assert main([*args, *option]) == 2
+        assert f"{option[0]}: got" in capsys.readouterr().err
     manifest = json.loads((out / "_sweep.json").read_text())
     assert manifest["fields"] == [DENSITY, "patient.phototype"]
 

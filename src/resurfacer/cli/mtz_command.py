@@ -83,7 +83,13 @@ def register(subparsers) -> None:
     )
     p.add_argument("--site", default="cheek", help=choices_help("body site", sites(), "cheek"))
     p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
-    p.add_argument("--age", type=float, default=45.0, help="years, 18-100")
+    p.add_argument(
+        "--age",
+        type=float,
+        default=45.0,
+        help="years, 18-100 (the column does not change with it: published age trends of "
+        "the dermis disagree in sign, data/skin_sites.toml [age]; healing does)",
+    )
     p.add_argument(
         "--phototype", default="2", help="Fitzpatrick type 1-6 or I-VI (default 2)"
     )

@@ -68,7 +68,9 @@ def register(subparsers) -> None:
     )
     p.add_argument("--wavelength-nm", type=float, default=None, help="with --site: wavelength")
     p.add_argument("--sex", default="female", help=choices_help("with --site", SEXES, "female"))
-    p.add_argument("--age", type=float, default=45.0, help="with --site: years (default 45)")
+    p.add_argument(
+        "--age", type=float, default=45.0, help="with --site: years (default 45; no effect)"
+    )
     p.add_argument("--phototype", default="2", help="with --site: type 1-6 or I-VI (default 2)")
     p.add_argument("--ambient-n", type=float, default=1.0, help="index above (default 1.0)")
     p.add_argument("--below-n", type=float, default=None, help="index below (default: --ambient-n)")
@@ -151,7 +153,10 @@ def _layers(args: argparse.Namespace) -> list:
         allowed = f"[{MIN_WAVELENGTH * 1e9:g}, {MAX_WAVELENGTH * 1e9:g}] nm"
         raise InputError("--wavelength-nm", args.wavelength_nm, allowed) from None
     phototype = parse_phototype(args.phototype)
-    skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
+    try:
+        skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
+    except InputError as exc:  # the skin's field names the option the user typed
+        raise InputError(f"--{exc.field}", exc.value, exc.allowed) from None
     args.layer_names = [layer.name.replace("_", " ") for layer in skin.layers]
     return optical_layers(skin, args.wavelength_nm * 1e-9)
 
@@ -177,22 +182,29 @@ def simulate(args: argparse.Namespace):
         raise _as_cli_error(exc) from None
 
 
+def _number(x: float) -> float | None:
+    """`x`, or None where it is not finite: a standard error needs two batches with
+    photons (NaN below that), a rate a run time above zero."""
+    return x if math.isfinite(x) else None
+
+
 def summary(res) -> dict:
-    """The JSON-ready summary of a MonteCarloResult (fractions of incident energy)."""
+    """The JSON-ready summary of a MonteCarloResult (fractions of incident energy);
+    strict JSON: a figure that is not finite is null."""
     return {
         "specular": res.specular,
         "diffuse_reflectance": res.diffuse_reflectance,
         "absorbed": res.absorbed,
         "transmittance": res.transmittance,
-        "diffuse_reflectance_std": res.diffuse_reflectance_std,
-        "absorbed_std": res.absorbed_std,
-        "transmittance_std": res.transmittance_std,
+        "diffuse_reflectance_std": _number(res.diffuse_reflectance_std),
+        "absorbed_std": _number(res.absorbed_std),
+        "transmittance_std": _number(res.transmittance_std),
         "absorbed_by_layer": [float(v) for v in res.absorbed_by_layer],
         "photons": res.photons,
         "seed": res.seed,
         "threads": res.threads,
         "runtime_s": res.runtime_s,
-        "photons_per_s": res.photons_per_s,
+        "photons_per_s": _number(res.photons_per_s),
     }
 
 

@@ -70,6 +70,10 @@ def _run(args, target) -> int:
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import load_sweep, run_sweep
 
+    if args.batch_size is not None and args.batch_size < 1:
+        raise InputError("--batch-size", args.batch_size, "an integer >= 1")
+    if not args.connect_timeout > 0:
+        raise InputError("--connect-timeout", args.connect_timeout, "> 0 s")
     sweep = load_sweep(target)
     check_output_path(args.out, "--out", folder=True)
     n = len(sweep)
@@ -102,6 +106,8 @@ def _run(args, target) -> int:
 
 
 def _plot(args, target) -> int:
+    from pathlib import Path
+
     from resurfacer.common.files import check_output_path, write_file
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import dose_response
@@ -110,6 +116,9 @@ def _plot(args, target) -> int:
         raise InputError("--x/--y", None, "both given for plot")
     check_output_path(args.out, "--out")
     fig = dose_response(target, args.x, args.y, by=args.by)
-    write_file(args.out, lambda path: fig.savefig(path, format="png", dpi=120))
+    # the format the file's name asks for (matplotlib's: .png, .svg, .pdf); PNG otherwise
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    fmt = suffix if suffix in ("png", "svg", "pdf") else "png"
+    write_file(args.out, lambda path: fig.savefig(path, format=fmt, dpi=120))
     print(f"wrote {args.out}")
     return 0

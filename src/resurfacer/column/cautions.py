@@ -36,6 +36,31 @@ def grid_cautions(inputs: dict) -> list[str]:
 #: cuff +6 % and the depth -7 %.)
 FAST_FRONT_CELLS_PER_STEP = 15.0
 
+#: Photon packets below which a Monte Carlo heat source (1,550 and 1,927 nm) is too noisy
+#: for the column it drives. Measured (session 19, `resurfacer mtz`, 4 um cells): 1,550 nm,
+#: 10 mJ, 100 um: 1,000 packets give a 96 um crater and a 318 C peak, 3,000 an 84 um
+#: crater, 10,000 no crater but a 184 C peak, 50,000, 200,000 (the default) and 1e6 no
+#: crater and a 100 C peak; 1,927 nm, 5 mJ, 140 um: 1,000 packets a 388 um crater against
+#: 76 um at 200,000 and 1e6.
+MIN_STEADY_PHOTONS = 50_000
+
+
+def photon_cautions(inputs: dict) -> list[str]:
+    """A caution when a Monte Carlo heat source ran on fewer than MIN_STEADY_PHOTONS
+    packets: its hottest cells carry the noise of a few packets each."""
+    photons = inputs.get("photons")
+    if inputs["heat_source"] != "monte_carlo" or photons is None:
+        return []
+    if photons >= MIN_STEADY_PHOTONS:
+        return []
+    return [
+        f"the light's absorption map comes from {photons:,} photon packets, too few for a "
+        f"steady column: craters and peak temperatures can be far off (at 1,550 nm, 10 mJ, "
+        f"1,000 packets gave a 96 um crater where {MIN_STEADY_PHOTONS:,} and more give "
+        "none); use at least that many"
+    ]
+
+
 def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the crater front crossed many cells per time step (columns only).
 

@@ -44,6 +44,7 @@ from resurfacer.column.cautions import (
     depth_cautions,
     front_cautions,
     grid_cautions,
+    photon_cautions,
     pocket_cautions,
     threshold_cautions,
 )
@@ -146,6 +147,7 @@ def simulate_column(
                 + depth_cautions(result.summary, skin)
                 + threshold_cautions(result.summary, result.fields, result.inputs)
                 + pocket_cautions(result.fields, result.inputs)
+                + photon_cautions(result.inputs)
             )
             checks.check_result(result, skin, pulse, options)
             return result
@@ -336,9 +338,13 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     needs_deeper = summary.ablation_depth > grid.nz * grid.dz - margin or bool(
         np.any(fields.omega[-1] >= 1.0)
     )
-    inputs = _inputs_record(skin, beam, pulse, grid, layers, dt, params, geometry, source, run)
+    inputs = _inputs_record(
+        skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
+    )
     inputs["_needs_deeper_domain"] = needs_deeper
-    dataset.attrs.update({k: v for k, v in inputs.items() if not k.startswith("_")})
+    dataset.attrs.update(
+        {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
+    )
     return ColumnResult(fields=dataset, summary=summary, geometry=geometry, inputs=inputs)
 
 
@@ -365,7 +371,9 @@ def _energy_balance(source, energy, fields, grid) -> EnergyBalance:
     )
 
 
-def _inputs_record(skin, beam, pulse, grid, layers, dt, params, geometry, source, run) -> dict:
+def _inputs_record(
+    skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
+) -> dict:
     """What the run was given and did (SI units), kept with its result."""
     steps, _, cell_updates, super_steps, stages, _ = run
     return {
@@ -394,6 +402,7 @@ def _inputs_record(skin, beam, pulse, grid, layers, dt, params, geometry, source
         "geometry": geometry,
         "surface_reflectance": source.reflectance,
         "heat_source": "monte_carlo" if source.deposition_rows > 0 else "beer_lambert",
+        "photons": options.photons if source.deposition_rows > 0 else None,
         "steps": int(steps),
         "super_steps": int(super_steps),
         "stage_evaluations": int(steps + stages),

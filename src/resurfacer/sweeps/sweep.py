@@ -638,6 +638,8 @@ def run_sweep(
         raise InputError("--workers", workers, "an integer in [1, 256]")
     if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1):
         raise InputError("batch_size", batch_size, "an integer >= 1")
+    if not connect_timeout > 0:
+        raise InputError("connect_timeout", connect_timeout, "> 0 s")
     t0 = time.perf_counter()
     if scheduler:  # fail fast, before reading the results folder
         try:
@@ -721,6 +723,11 @@ def dose_response(results_path, x_field: str, y_field: str, by: str | None = Non
     frame = read_results(results_path)
     for name, option in ((x_field, "--x"), (y_field, "--y")) + (((by, "--by"),) if by else ()):
         _column(frame, name, option)
+    from pandas.api.types import is_numeric_dtype
+
+    if not is_numeric_dtype(frame[y_field]):
+        numeric = [c for c in frame.columns if is_numeric_dtype(frame[c])]
+        raise InputError("--y", y_field, "a numeric results column: " + ", ".join(numeric))
     frame = frame[frame[STATUS] == "ok"]
     if frame.empty:
         raise InputError("results", str(results_path), "at least one point with status ok")
