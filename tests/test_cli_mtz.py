@@ -153,3 +153,12 @@ def test_a_noisy_photon_count_is_cautioned(capsys):
     assert main(argv) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert not any("photon packets" in w for w in warnings)
+
+
+def test_beam_options_a_top_hat_ignores_are_named(capsys):
+    # found in session 19: --m-squared and --focal-offset-um changed nothing for a top-hat
+    # beam, silently
+    argv = ["mtz", *FAST, "--profile", "tophat", "--spot-um", "300", "--m-squared", "20"]
+    assert main([*argv, "--no-m2-band", "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any("--m-squared does not apply to a top-hat" in w for w in warnings)

@@ -266,7 +266,7 @@ def run(args) -> int:
         summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
     neighbours = published_neighbours(result.summary, result.inputs)
     summary["published_neighbours"] = [n.to_dict() for n in neighbours]
-    summary["warnings"] = result.warnings + power_warning
+    summary["warnings"] = result.warnings + power_warning + _unused_beam_options(args)
     if reading is not None:
         depth, after_ms = reading
         summary["coagulation_depth_as_simulate_reads_um"] = depth
@@ -279,6 +279,23 @@ def run(args) -> int:
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def _unused_beam_options(args) -> list[str]:
+    """A warning naming --m-squared / --focal-offset-um where they change nothing: a
+    top-hat beam is taken as collimated (only a Gaussian widens below its focus)."""
+    given = [
+        option
+        for option, value, default in (
+            ("--m-squared", args.m_squared, 1.0),
+            ("--focal-offset-um", args.focal_offset_um, 0.0),
+        )
+        if value != default
+    ]
+    if args.profile != "tophat" or not given:
+        return []
+    verb = "does" if len(given) == 1 else "do"
+    return [f"{' and '.join(given)} {verb} not apply to a top-hat beam, taken as collimated"]
 
 
 def _pulse_ms(args) -> tuple[float, list[str]]:
