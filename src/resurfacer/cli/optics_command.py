@@ -127,7 +127,7 @@ def _as_cli_error(exc: InputError) -> InputError:
             allowed = exc.allowed.replace(" 1/m", " 1/cm").replace(" m ", " cm ")
         return InputError(f"--layer[{index}] {name}", value, allowed)
     if exc.field == "beam_radius" and isinstance(exc.value, float):
-        return InputError("--beam-radius-mm", exc.value * 1e3, "(0, 1000] mm")
+        return InputError("--beam-radius-mm", round(exc.value * 1e3, 9), "(0, 1000] mm")
     return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)
 
 

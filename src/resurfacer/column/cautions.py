@@ -76,7 +76,8 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     return [
         f"the crater front crossed about {per_step:.0f} cells per time step during the pulse: "
         "the wall cuff comes out thick (about +6 % at 20 cells per step, more where the "
-        "crater runs through fat); a finer grid or a smaller SolverOptions.dt_safety "
+        "crater runs through fat); a finer grid (mtz --grid-um) or a smaller time step "
+        "(SolverOptions.dt_safety in Python) "
         "resolves it (docs/column.md, \"Time step\")"
     ]
 

@@ -24,9 +24,10 @@ Two geometries:
 * ``column``: a narrow beam, domain radius a few beam radii plus the heat
   diffusion length; far-field (body) temperature on the outer and bottom
   faces.
-* ``wide``: a full-field spot much wider than the depths involved (spot
-  diameter >= 1 mm): the centre of the spot is solved as a 1-D stack of
-  cells with insulated sides under the peak fluence.
+* ``wide``: a full-field top-hat spot much wider than the depths involved
+  (diameter >= 1 mm; a Gaussian of any size is a column): the centre of the
+  spot is solved as a 1-D stack of cells with insulated sides under the peak
+  fluence.
 
 Every run closes its energy balance: incident = reflected + beam outside the
 grid + ablation + transmitted + stored + conducted out + perfused + surface
