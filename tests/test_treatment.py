@@ -222,3 +222,29 @@ def test_every_crater_the_column_accepts_can_heal():
             for age in (18, 100):
                 skin = skin_for(site, sex=sex, age=age, phototype=6)
                 assert skin.layer_boundaries()[-1] < MAX_WOUND_DEPTH
+
+
+def test_a_pass_that_leaves_no_wound_is_noted_or_refused_at_its_energy():
+    # found in session 19: a pass too weak to coagulate anything stopped `simulate` with
+    # "passes[0].coagulation_depth ... > 0 m", a field of no plan
+    from resurfacer.errors import InputError
+
+    weak = {
+        "kind": "fractional", "wavelength_nm": 10600, "spot_um": 120, "pulse_energy_mj": 0.001,
+        "pulse_duration_ms": 0.5, "density_percent": 5, "pattern_size_mm": 10,
+        "repetition_rate_hz": 300,
+    }  # fmt: skip
+    data = {
+        "name": "weak",
+        "patient": {"sex": "female", "age_years": 40, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 10}],
+        "passes": [weak],
+    }
+    with pytest.raises(InputError) as info:
+        simulate(Plan.from_data(data))
+    assert info.value.field == "passes[0].pulse_energy_mj"
+    data["passes"].append({"device": "co2_fractional_deep", "pulse_energy_mj": 10})
+    summary = simulate(Plan.from_data(data)).summary
+    assert summary.downtime_days > 0
+    (note,) = [n for n in summary.model_notes if "leaves no wound" in n]
+    assert note.startswith("pass 1 (cheek): ")

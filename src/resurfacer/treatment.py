@@ -389,6 +389,7 @@ def simulate(
         model_notes(plan, columns)
         + _epidermis_notes(plan, wounds, skins, healings)
         + _bulk_boiling_notes(pass_summaries)
+        + _no_wound_notes(plan, columns)
     )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + [
@@ -528,9 +529,14 @@ def _region_wounds(
 ) -> dict[str, list[WoundedPass]]:
     """The wounds of the passes fired on each treated area; depths below the surface
     before the first pass, with what each pass wiped off counted as removed
-    (`wound_for`). Areas no pass treats are left out."""
+    (`wound_for`). Areas no pass treats are left out, and so are passes that coagulated
+    and removed nothing there (`_leaves_no_wound`; `simulate` notes them); an area
+    where no pass leaves a wound is refused at the first pass's energy."""
     out = {}
     for area in plan.site_areas:
+        fired = [
+            (i, p) for i in range(len(plan.passes)) if (p := plan.region_pass(i, area)) is not None
+        ]
         wounds = [
             wound_for(
                 p,
@@ -539,12 +545,39 @@ def _region_wounds(
                 sum(removal[i, area.region]),
                 skins[area.site].layer("stratum_corneum").thickness,
             )
-            for i in range(len(plan.passes))
-            if (p := plan.region_pass(i, area)) is not None
+            for i, p in fired
+            if not _leaves_no_wound(columns[i, area.region])
         ]
         if wounds:
             out[area.region] = wounds
+        elif fired:
+            i, p = fired[0]
+            raise InputError(
+                f"passes[{i}].pulse_energy_mj",
+                p.pulse_energy_mj,
+                f"an energy that leaves a wound: on {area.region} no pass coagulates or "
+                "removes any tissue",
+            )
     return out
+
+
+def _leaves_no_wound(column: ColumnResult) -> bool:
+    """Whether a column coagulated and removed nothing (too little energy to injure)."""
+    return column.summary.coagulation_depth <= 0.0 and column.summary.ablation_depth <= 0.0
+
+
+def _no_wound_notes(plan: Plan, columns) -> list[str]:
+    """A model note for each pass that leaves no wound on some areas (`_region_wounds`
+    leaves it out of their healing)."""
+    notes = []
+    for i in range(len(plan.passes)):
+        areas = [a.region for a, _ in plan.treated(i) if _leaves_no_wound(columns[i, a.region])]
+        if areas:
+            notes.append(
+                f"pass {i + 1} ({', '.join(areas)}): it coagulates and removes no tissue there, "
+                "so it leaves no wound and takes no part in the healing"
+            )
+    return notes
 
 
 def _epidermis_notes(plan: Plan, wounds: dict, skins, healings: dict) -> list[str]:
