@@ -437,7 +437,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation below floor", _um(summary["coagulation_thickness_floor_um"])),
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         *_reading_row(summary),
-        ("boiled dry to", _um(summary["desiccation_depth_um"])),
+        ("dried, not removed, to", _um(summary["desiccation_depth_um"])),
         ("surface opened", f"{summary['surface_opening']:.0%} (healing: 100 % with a crater)"),
         ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
