@@ -149,3 +149,22 @@ def test_simulate_notes_a_pass_whose_column_disagrees_with_a_published_row():
     data["passes"][0]["pulse_energy_mj"] = 70.0  # within 1.25x of the eCO2 rows' 80 mJ
     notes = simulate(Plan.from_data(data)).summary.model_notes
     assert any("col-033" in n and n.startswith("pass 1") for n in notes)
+
+
+def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
+    # found in session 19: a 12.5 mJ 1,550 nm pass healed as ablative without a word,
+    # where Fraxel histology keeps the stratum corneum intact to 40 mJ (col-049 to 051)
+    from dataclasses import replace as swap
+
+    from resurfacer.column.published import intact_surface_cautions
+
+    skin = skin_for("cheek", sex="female", age=40, phototype=2)
+    beam, pulse = Beam(1550e-9, 100e-6), Pulse(12.5e-3, 12.5e-3 / 30.0)
+    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
+    assert column.summary.surface_opening > 0
+    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    assert "col-049" in note and "up to 40 mJ" in note
+    intact = swap(column.summary, surface_opening=0.0, ablation_depth=0.0)
+    assert intact_surface_cautions(intact, column.inputs) == []
+    beyond = {**column.inputs, "pulse_energy_j": 70e-3}  # past the rows' energies
+    assert intact_surface_cautions(column.summary, beyond) == []

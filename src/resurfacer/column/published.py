@@ -269,6 +269,36 @@ def published_neighbours(summary: ColumnSummary, inputs: dict) -> list[Neighbour
     return out
 
 
+def intact_surface_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
+    """A caution when the column opened the surface at a wavelength where published rows
+    found no crater (measured crater depth 0: an intact stratum corneum) at energies up to
+    at least this column's, whatever their spot (the rows of 1,550 nm Fraxel columns give
+    none, so `published_neighbours` cannot match them)."""
+    if summary.surface_opening <= 0:
+        return []
+    wavelength = inputs["wavelength_m"] * 1e9
+    energy_mj = inputs["pulse_energy_j"] * 1e3
+    rows = [
+        row
+        for row in _rows()
+        if row["quantity"] == "crater_depth"
+        and number(row, "measured") == 0
+        and (nm := number(row, "wavelength_nm")) is not None
+        and abs(nm / wavelength - 1) <= WAVELENGTH_TOLERANCE
+        and row_stack(row) == inputs["stack"]
+    ]
+    reach = max((number(r, "pulse_energy_mj") or 0.0 for r in rows), default=0.0)
+    if energy_mj > reach * LIKE_FACTOR:
+        return []
+    ids = ", ".join(r["id"] for r in rows)
+    return [
+        f"published histology at this wavelength keeps the stratum corneum intact up to "
+        f"{reach:g} mJ ({ids}), but this column opens the surface ({summary.surface_opening:.0%}"
+        f", crater {summary.ablation_depth * 1e6:.0f} um): its crater, the opened skin and the "
+        "downtime read from them lie beyond what the model reproduces (docs/validation.md)"
+    ]
+
+
 def neighbour_cautions(neighbours: list[Neighbour]) -> list[str]:
     """One caution per neighbour outside its bound."""
     return [

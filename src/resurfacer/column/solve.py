@@ -66,6 +66,7 @@ from resurfacer.column.materials import (
     wall_optics,
 )
 from resurfacer.column.options import SUPER_STAGES, SolverOptions
+from resurfacer.column.published import intact_surface_cautions
 from resurfacer.column.summary import ColumnResult, EnergyBalance, column_fields, summarise
 from resurfacer.common.units import KELVIN_OFFSET
 from resurfacer.errors import InputError
@@ -149,6 +150,7 @@ def simulate_column(
                 + threshold_cautions(result.summary, result.fields, result.inputs)
                 + pocket_cautions(result.fields, result.inputs)
                 + photon_cautions(result.inputs)
+                + intact_surface_cautions(result.summary, result.inputs)
             )
             checks.check_result(result, skin, pulse, options)
             return result
