@@ -70,10 +70,6 @@ def _run(args, target) -> int:
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import load_sweep, run_sweep
 
-    if args.batch_size is not None and args.batch_size < 1:
-        raise InputError("--batch-size", args.batch_size, "an integer >= 1")
-    if not args.connect_timeout > 0:
-        raise InputError("--connect-timeout", args.connect_timeout, "> 0 s")
     sweep = load_sweep(target)
     check_output_path(args.out, "--out", folder=True)
     n = len(sweep)
@@ -84,15 +80,20 @@ def _run(args, target) -> int:
     print(
         f"estimated cost: {n:,} points (those already in {args.out} are skipped)", file=sys.stderr
     )
-    report = run_sweep(
-        sweep,
-        args.out,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        batch_size=args.batch_size,
-        connect_timeout=args.connect_timeout,
-    )
+    try:
+        report = run_sweep(
+            sweep,
+            args.out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            batch_size=args.batch_size,
+            connect_timeout=args.connect_timeout,
+        )
+    except InputError as exc:  # run_sweep's own checks name its arguments: the options
+        if exc.field in ("batch_size", "connect_timeout"):
+            raise InputError(f"--{exc.field.replace('_', '-')}", exc.value, exc.allowed) from None
+        raise
     ran = report.written + len(report.failed)
     print(
         f"{report.total} points: {report.skipped} already in {args.out}, {report.written} "

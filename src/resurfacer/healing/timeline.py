@@ -123,23 +123,26 @@ def pass_healings(
     return [pass_healing(p, epidermis, site, age_years, area) for p in wounds]
 
 
+def band_scales(k: float) -> tuple[float, float]:
+    """(closure, shedding) scales at `k` band SDs (-1 / +1 for the band's ends):
+    closure x 1.3^k (Stumpp ED84/ED50), shedding x exp(k sigma) (healing.toml)."""
+    c = load_toml("healing.toml")
+    closure = c["migration"]["ed84_over_ed50"] ** k
+    return closure, math.exp(k * c["debris"]["shed_sigma"])
+
+
 def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
     """Downtime [d] = max(visible-wound days, oedema); `k` = -1 / +1 for the band's ends:
-    closure x 1.3^k (Stumpp ED84/ED50), shedding x exp(k sigma), oedema x (1 + k band)."""
-    c = load_toml("healing.toml")
-    s_close = math.log(c["migration"]["ed84_over_ed50"])
-    s_shed = c["debris"]["shed_sigma"]
-    wound = vis.visible_wound_days(ph, math.exp(k * s_close), math.exp(k * s_shed))
-    return max(wound, vis.oedema_days(ph) * (1.0 + k * c["oedema"]["band"]))
+    closure and shedding scaled by `band_scales`, oedema x (1 + k band)."""
+    wound = vis.visible_wound_days(ph, *band_scales(k))
+    band = load_toml("healing.toml")["oedema"]["band"]
+    return max(wound, vis.oedema_days(ph) * (1.0 + k * band))
 
 
 def crust_end_band_high(ph: Sequence[PassHealing]) -> float:
-    """The crust's end [d] at the band's upper end: closure x 1.3, shedding x
-    exp(sigma), as `downtime_days` at k = +1 (when to call the clinic)."""
-    c = load_toml("healing.toml")
-    return vis.crust_end_days(
-        ph, c["migration"]["ed84_over_ed50"], math.exp(c["debris"]["shed_sigma"])
-    )
+    """The crust's end [d] at the band's upper end (`band_scales(+1)`, as `downtime_days`
+    at k = +1): when to call the clinic."""
+    return vis.crust_end_days(ph, *band_scales(1.0))
 
 
 def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
