@@ -50,17 +50,19 @@ def test_table_output(capsys):
 @pytest.mark.parametrize(
     ("layer", "field"),
     [
-        ("1.4,10,200,0.8", "--layer[1]"),
-        ("1.4,10,200,0.8,0.01,3", "--layer[1]"),
-        ("1.4,ten,200,0.8,0.01", "--layer[1]"),
-        ("1.4,10,200,nan,0.01", "--layer[1]"),
-        ("1.4,10,200,1.5,0.01", "--layer[1] g"),
-        ("1.4,-10,200,0.8,0.01", "--layer[1] mua_per_cm"),
-        ("0.5,10,200,0.8,0.01", "--layer[1] n"),
-        ("1.4,10,200,0.8,0", "--layer[1] thickness_cm"),
+        ("1.4,10,200,0.8", "--layer 2"),
+        ("1.4,10,200,0.8,0.01,3", "--layer 2"),
+        ("1.4,ten,200,0.8,0.01", "--layer 2"),
+        ("1.4,10,200,nan,0.01", "--layer 2"),
+        ("1.4,10,200,1.5,0.01", "--layer 2 g"),
+        ("1.4,-10,200,0.8,0.01", "--layer 2 mua_per_cm"),
+        ("0.5,10,200,0.8,0.01", "--layer 2 n"),
+        ("1.4,10,200,0.8,0", "--layer 2 thickness_cm"),
     ],
 )
 def test_bad_layer_names_the_option(layer, field):
+    # the layer is counted from 1, as the table's "absorbed in layer N" rows count it
+    # (until session 20 from 0: "--layer[1]" for the second layer)
     args = _parse(["optics", "mc", "--layer", "1.4,1,1,0,0.1", "--layer", layer])
     with pytest.raises(InputError) as info:
         args.func(args)
@@ -83,7 +85,7 @@ def test_through_the_main_entry_point(capsys):
     assert cli.main(["optics", "mc", "--layer", "1,10,90,0.75,0.02", "--photons", "100"]) == 0
     capsys.readouterr()
     assert cli.main(["optics", "mc", "--layer", "1,10,90"]) == 2
-    assert "--layer[0]" in capsys.readouterr().err
+    assert "--layer 1:" in capsys.readouterr().err
 
 
 def test_json_is_strict_with_one_photon(capsys):

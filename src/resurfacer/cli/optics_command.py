@@ -96,11 +96,12 @@ def register(subparsers) -> None:
 def parse_layer(text: str, index: int):
     """``"n,mua_per_cm,mus_per_cm,g,thickness_cm"`` -> OpticalLayer in SI units.
 
-    Raises InputError naming ``--layer[index]`` when the text is malformed.
+    Raises InputError naming the layer as the table of results counts it, from 1
+    (``--layer 2`` for the second option given), when the text is malformed.
     """
     from resurfacer.optics.montecarlo import OpticalLayer
 
-    field = f"--layer[{index}]"
+    field = _layer_option(index)
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(_LAYER_FIELDS):
         raise InputError(
@@ -115,6 +116,12 @@ def parse_layer(text: str, index: int):
     return OpticalLayer(n=n, mu_a=mua * 100.0, mu_s=mus * 100.0, g=g, thickness=d / 100.0)
 
 
+def _layer_option(index: int) -> str:
+    """The option of the model's ``layers[index]``, counted from 1 as the printed
+    "absorbed in layer N" rows count it."""
+    return f"--layer {index + 1}"
+
+
 def _as_cli_error(exc: InputError) -> InputError:
     """Rename a model field (``layers[1].mu_a`` in 1/m) to the option the user typed."""
     if exc.field.startswith("layers[") and "." in exc.field:
@@ -125,7 +132,7 @@ def _as_cli_error(exc: InputError) -> InputError:
         if allowed is None or not exc.allowed.startswith(("[", "(")):
             # a condition beyond the plain range: keep it, in the option's units
             allowed = exc.allowed.replace(" 1/m", " 1/cm").replace(" m ", " cm ")
-        return InputError(f"--layer[{index}] {name}", value, allowed)
+        return InputError(f"{_layer_option(int(index))} {name}", value, allowed)
     if exc.field == "beam_radius" and isinstance(exc.value, float):
         return InputError("--beam-radius-mm", round(exc.value * 1e3, 9), "(0, 1000] mm")
     return InputError(_OPTION_OF_FIELD.get(exc.field, exc.field), exc.value, exc.allowed)
