@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from resurfacer.cli import main
+from resurfacer.cli import build_parser, main
 from resurfacer.column import checks
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -204,3 +204,22 @@ def test_a_sweep_point_failing_a_self_check_is_refused_not_retried(monkeypatch):
     plan = tomllib.loads((EXAMPLES / "erbium-perioral.toml").read_text())
     [row] = sweep.run_points(plan, [("p0", {"passes.0.pulse_energy_mj": 5.0})])
     assert row["status"] == "refused" and "self-check failed: crater depth" in row["message"]
+
+
+def test_a_negative_number_in_exponent_form_is_an_option_value():
+    # found in session 19: argparse read "-1e3" as an option ("expected one argument")
+    from resurfacer.cli import join_negative_values
+
+    argv = ["mtz", "--focal-offset-um", "-1e3", "--energy-mj", "5", "--pulse-ms", "-.5e-1"]
+    assert join_negative_values(argv) == [
+        "mtz",
+        "--focal-offset-um=-1e3",
+        "--energy-mj",
+        "5",
+        "--pulse-ms=-.5e-1",
+    ]
+    # plain negative numbers, values given with "=", and short options are left alone
+    for argv in (["--x", "-5"], ["--x=-1e3"], ["-o", "-1e3"], ["--x", "-0.5"]):
+        assert join_negative_values(argv) == argv
+    args = build_parser().parse_args(join_negative_values(["mtz", "--focal-offset-um", "-1e3"]))
+    assert args.focal_offset_um == -1000.0

@@ -9,6 +9,7 @@ line on stderr and exit status 2, with nothing written.
 """
 
 import argparse
+import re
 import sys
 
 from resurfacer import __version__
@@ -84,6 +85,29 @@ def check_numbers(args) -> None:
             raise InputError(option, f"{len(str(abs(value)))} digits", "within +/- 2^53")
 
 
+#: a negative number in a form argparse reads as an option: exponent or leading point
+#: (``-1e3``, ``-.5e-2``); plain ``-5`` and ``-0.5`` it already reads as values
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    """`argv` with ``--option -1e3`` written as ``--option=-1e3``.
+
+    argparse takes a token that starts with "-" for an option unless it is a plain
+    negative number, so ``mtz --focal-offset-um -1e3`` stopped with "expected one
+    argument". A long option without "=" followed by a negative number in exponent
+    form is joined to it; no command has a positional argument that is a number.
+    """
+    out: list[str] = []
+    for token in argv:
+        previous = out[-1] if out else ""
+        if _NEGATIVE_NUMBER.match(token) and previous.startswith("--") and "=" not in previous:
+            out[-1] = f"{previous}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resurfacer", description="Simulate and plan laser skin resurfacing."
@@ -97,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
     try:
         check_numbers(args)
         return int(args.func(args) or 0)
