@@ -489,18 +489,20 @@ const Resurfacer = (() => {
 
   // --- result display ----------------------------------------------------------------
 
-  const UNIT_SUFFIXES = [["_per_cm2", "/cm²"], ["_percent", "%"], ["_days", "days"],
-    ["_hours", "h"], ["_weeks", "weeks"], ["_months", "months"], ["_minutes", "min"], ["_cm2", "cm²"],
-    ["_um", "µm"], ["_mj", "mJ"], ["_j", "J"], ["_c", "°C"], ["_s", "s"], ["_nm", "nm"]];
+  /* Field-name suffix -> unit symbol: the same table as Python's common.units.FIELD_UNITS
+     (a test compares them); the longest matching suffix wins. */
+  const FIELD_UNITS = {
+    _per_cm2: "/cm²", _j_cm2: "J/cm²", _j_per_cm2: "J/cm²", _cm2: "cm²", _years: "years",
+    _weeks: "weeks", _days: "days", _hours: "h", _minutes: "min", _nm: "nm", _um: "µm",
+    _mm: "mm", _mj: "mJ", _j: "J", _ms: "ms", _percent: "%", _hz: "Hz", _w: "W", _c: "°C",
+    _s: "s",
+  };
 
   function labelOf(key) {
-    let unit = "";
-    let name = key;
-    for (const [suffix, u] of UNIT_SUFFIXES) {
-      if (key.endsWith(suffix)) { unit = u; name = key.slice(0, -suffix.length); break; }
-    }
-    name = name.replace(/_/g, " ");
-    return [name.charAt(0).toUpperCase() + name.slice(1), unit];
+    const suffix = Object.keys(FIELD_UNITS).filter((s) => key.endsWith(s))
+      .reduce((a, b) => (b.length > a.length ? b : a), "");
+    const name = key.slice(0, key.length - suffix.length).replace(/_/g, " ");
+    return [name.charAt(0).toUpperCase() + name.slice(1), suffix ? FIELD_UNITS[suffix] : ""];
   }
 
   function fmt(v, digits = 3) {
