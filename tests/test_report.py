@@ -89,11 +89,14 @@ class NoHealing:
     dataset: object
     summary: object
     columns: dict
+    site_columns: dict
     skins: dict
 
 
 def _without_healing(outcome) -> NoHealing:
-    return NoHealing(outcome.dataset, outcome.summary, outcome.columns, outcome.skins)
+    return NoHealing(
+        outcome.dataset, outcome.summary, outcome.columns, outcome.site_columns, outcome.skins
+    )
 
 
 def embedded_json(html: str, element_id: str):
@@ -209,7 +212,7 @@ def check_units(fig: Figure, need_y: bool = True):
 def test_every_figure_has_axes_labelled_with_units(outcome, plan):
     skin = outcome.skins["cheek"]
     for i in range(len(plan.passes)):
-        check_units(figures.cross_section(outcome.columns[i, "cheek"], skin))
+        check_units(figures.cross_section(outcome.site_columns[i, "cheek"], skin))
         check_units(figures.dose_response(plan, i, dose_curve(plan, i)))
         check_units(figures.pattern_top_view(plan, i))
     check_units(figures.bulk_temperature(outcome))

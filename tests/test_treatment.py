@@ -248,3 +248,55 @@ def test_a_pass_that_leaves_no_wound_is_noted_or_refused_at_its_energy():
     assert summary.downtime_days > 0
     (note,) = [n for n in summary.model_notes if "leaves no wound" in n]
     assert note.startswith("pass 1 (cheek): ")
+
+
+def _deep_plan(areas, small_area_energy_mj):
+    """A deep pass of 15 mJ, with 5 mJ on the area named by `small_area_energy_mj`."""
+    return Plan.from_data(
+        {
+            "name": "one site, two areas",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": areas,
+            "passes": [
+                {
+                    "device": "co2_dual",
+                    "mode": "deep",
+                    "pulse_energy_mj": 15,
+                    "density_percent": 5,
+                    "regions": {small_area_energy_mj: {"pulse_energy_mj": 5}},
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("areas", "gentle", "site"),
+    [
+        # found in session 20: the first area of a site gave the site's figures
+        (
+            [
+                {"site": "cheek", "area_cm2": 10, "name": "small"},
+                {"site": "cheek", "area_cm2": 100, "name": "big"},
+            ],
+            "small",
+            "cheek",
+        ),
+        # and an area named like another site gave that site's figures
+        (
+            [
+                {"site": "forehead", "area_cm2": 30, "name": "nose"},
+                {"site": "nose", "area_cm2": 20, "name": "nasal"},
+            ],
+            "nose",
+            "nose",
+        ),
+    ],
+)
+def test_the_dataset_shows_each_site_as_its_largest_area(areas, gentle, site):
+    outcome = simulate(_deep_plan(areas, gentle))
+    crater = {r.name: r.crater_um for r in outcome.summary.regions}
+    largest = max((a for a in areas if a["site"] == site), key=lambda a: a["area_cm2"])
+    assert crater[gentle] < crater[largest["name"]]
+    in_dataset = float(outcome.dataset["ablation_depth"].sel({"pass": 0, "site": site})) * 1e6
+    assert in_dataset == pytest.approx(crater[largest["name"]], abs=0.01)

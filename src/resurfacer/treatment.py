@@ -254,7 +254,11 @@ class Outcome:
     dataset: xr.Dataset
     summary: OutcomeSummary
     healing: HealingResult
+    #: the column of each (pass index, area name) the pass was fired on
     columns: dict = field(default_factory=dict)
+    #: (pass index, site) -> the column of the largest area of the site (`by_site`): the
+    #: dataset's per-site figures and the report's cross-sections
+    site_columns: dict = field(default_factory=dict)
     #: the patient's skin per site, built once by `simulate` (rules read it)
     skins: dict = field(default_factory=dict)
 
@@ -377,12 +381,16 @@ def simulate(
         regions=regions,
         deepest_region=max(regions, key=lambda r: r.coagulation_depth_um).name,
     )
-    dataset = _from_original_surface(_dataset(plan, columns, heating, summary), surface)
+    site_columns = by_site(plan, columns)
+    dataset = _from_original_surface(
+        _dataset(plan, site_columns, heating, summary), by_site(plan, surface)
+    )
     outcome = Outcome(
         dataset=dataset.merge(_timeline(healing)),
         summary=summary,
         healing=healing,
         columns=columns,
+        site_columns=site_columns,
         skins=skins,
     )
     summary.model_notes = (
@@ -459,11 +467,10 @@ def _broken(v) -> BrokenRule:
 
 
 def _solve_columns(plan: Plan, skins, options, progress, on_progress):
-    """Columns keyed (pass, region) for every treated area, and (pass, site) for the
-    largest treated area of each site (cached per skin x beam x pulse). A pass after
-    full-field passes runs on the skin under what they removed (ablated and wiped:
-    `column.ablation.pass_removal`); returns the columns, each one's (ablated, wiped)
-    [m] and the depth of the surface it started on [m], all keyed alike."""
+    """Columns keyed (pass, region) for every treated area (cached per skin x beam x
+    pulse). A pass after full-field passes runs on the skin under what they removed
+    (ablated and wiped: `column.ablation.pass_removal`); returns the columns, each one's
+    (ablated, wiped) [m] and the depth of the surface it started on [m], all keyed alike."""
     jobs = [(i, area, p) for i in range(len(plan.passes)) for area, p in plan.treated(i)]
     columns: dict = {}
     removal: dict = {}
@@ -478,15 +485,28 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
             raise _plan_error(i, area, exc) from exc
         except SelfCheckError as exc:
             raise SelfCheckError(exc.check, f"passes[{i}] ({area.region}): {exc.detail}") from exc
-        keys = [(i, area.region)]
-        if (i, area.site) not in columns or area.area_cm2 > _area_of(plan, i, area.site):
-            keys.append((i, area.site))
-        for key in keys:
-            columns[key], removal[key], surface[key] = column, pass_layers_removed(p, column), top
-        removed[area.region] += sum(removal[i, area.region])
+        key = (i, area.region)
+        columns[key], removal[key], surface[key] = column, pass_layers_removed(p, column), top
+        removed[area.region] += sum(removal[key])
         if on_progress is not None:
             on_progress(n / len(jobs))
     return columns, removal, surface
+
+
+def by_site(plan: Plan, per_region: dict) -> dict:
+    """`per_region` ((pass, region) -> value) as (pass, site) -> the value of the largest
+    area of that site the pass was fired on (the first of equal areas, in plan order).
+
+    Keys by site and by area name are kept apart: an area may be named like another
+    site (until session 20 both shared one dict, and the first area of a site won)."""
+    out: dict = {}
+    for i in range(len(plan.passes)):
+        largest: dict = {}
+        for area, _ in plan.treated(i):
+            if area.site not in largest or area.area_cm2 > largest[area.site].area_cm2:
+                largest[area.site] = area
+        out.update({(i, site): per_region[i, a.region] for site, a in largest.items()})
+    return out
 
 
 def _plan_error(i: int, area, exc: InputError) -> InputError:
@@ -517,11 +537,6 @@ def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
         summary.coagulation_depth_um += (
             _weighted([surface[i, a.region] for a, _ in treated], weights) * 1e6
         )
-
-
-def _area_of(plan: Plan, i: int, site: str) -> float:
-    """Area of the largest treated area on `site` in pass `i` [cm2]."""
-    return max((a.area_cm2 for a, _ in plan.treated(i) if a.site == site), default=0.0)
 
 
 def _region_wounds(
@@ -915,7 +930,7 @@ DATASET_ATTRS = {
 }
 
 
-def _dataset(plan: Plan, columns, heating, summary: OutcomeSummary) -> xr.Dataset:
+def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.Dataset:
     """The outcome's data: per pass x site column results (NaN where a pass skips a
     site), per pass bulk heating on a shared `time` coordinate, CF ``units`` /
     ``long_name`` on every variable, and the full plan, patient, model version and
@@ -925,7 +940,7 @@ def _dataset(plan: Plan, columns, heating, summary: OutcomeSummary) -> xr.Datase
     n_pass = len(plan.passes)
 
     def value(i, s, name):
-        column = columns.get((i, s))
+        column = site_columns.get((i, s))
         return math.nan if column is None else getattr(column.summary, name)
 
     def grid(name):

@@ -88,9 +88,9 @@ def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
         n = i + 1
-        for k, site in enumerate(s for s in sites if (i, s) in outcome.columns):
+        for k, site in enumerate(s for s in sites if (i, s) in outcome.site_columns):
             name = f"cross_section_pass{n}.png" if k == 0 else f"cross_section_pass{n}_{site}.png"
-            fig = figures.cross_section(outcome.columns[i, site], outcome.skins[site])
+            fig = figures.cross_section(outcome.site_columns[i, site], outcome.skins[site])
             out.append(_figure(files, name, fig, f"{label}: one column on {site}, to scale",
                                "print" if k == 0 else ""))  # fmt: skip
         fig = figures.pattern_top_view(plan, i)
@@ -109,7 +109,8 @@ def _interactive(outcome, plan, sites, dose_curves) -> dict[str, list[str]]:
     cols = []
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
-        fig = interactive.cross_section(outcome.columns[i, sites[0]], label)
+        site = next(s for s in sites if (i, s) in outcome.site_columns)
+        fig = interactive.cross_section(outcome.site_columns[i, site], label)
         cols.append(interactive.to_div(fig, f"xs{i + 1}"))
         if dose_curves and i in dose_curves:
             fig = interactive.dose_response(plan, i, dose_curves[i])
