@@ -16,6 +16,7 @@ from resurfacer.healing import (
     timeline_table,
     wounds_downtime_days,
 )
+from resurfacer.healing.aftercare import whole_days
 from resurfacer.tissue.skin import skin_for
 
 CHEEK = skin_for("cheek", age=50, phototype=2)
@@ -333,10 +334,30 @@ def test_antiviral_only_for_ablative_perioral_or_full_face():
     assert "antiviral prophylaxis" not in names(na, ["perioral"])
     av = next(a for a in healing_timeline([deep()], CHEEK, ["perioral"]).aftercare
               if a["name"] == "antiviral prophylaxis")  # fmt: skip
-    assert av["start_day"] == -1 and av["end_day"] == 14  # Gilbert & McBurney 2000
+    # Gilbert & McBurney 2000: from the day before, for 14 days: days -1 to 12 (the end is
+    # exclusive; until session 20 it was 14, a 15th day in the schedule)
+    assert av["start_day"] == -1 and av["end_day"] == 13
+    assert whole_days(av) == (-1, 12) and len(range(-1, 13)) == 14
+
+
+def test_aftercare_days_are_the_days_the_schedule_lists():
+    """The report's aftercare table gives each item's whole days as the day-by-day schedule
+    lists them (found in session 20: make-up from day 2.34 read "2-90" beside a schedule
+    that listed it from day 3)."""
+    r = healing_timeline([surface(), deep()], CHEEK, ["cheek", "perioral"])
+    last_day = r.timeline[-1].day
+    for item in r.aftercare:
+        listed = [d.day for d in r.timeline if item["name"] in d.aftercare]
+        first, last = whole_days(item)
+        assert listed, item["name"]
+        assert listed[0] == max(first, 0), item["name"]
+        assert listed[-1] == min(last, last_day), item["name"]
 
 
 MAINTAINER = re.compile(r"verify|MODEL VALUE|MODEL ASSUMPTION|TODO|FIXME|\(assumption\)", re.I)
+#: notes that point into the project's own files or history, which a reader of a source
+#: (clinician-facing, in `healing --json`) cannot follow (session 20: "(issue 15)")
+PROJECT_POINTERS = re.compile(r"\bissue \d|\bsession \d|\babove\b|\bbelow\b", re.I)
 
 
 @pytest.mark.parametrize("phototype", [2, 5])
@@ -358,6 +379,9 @@ def test_no_maintainer_notes_in_patient_facing_text(wounds, phototype):
     strings += [d["skin"] + d["erythema"] + " ".join(d["aftercare"]) for d in s["daily"]]
     for text in strings:
         assert not MAINTAINER.search(text), text
+    for item in s["aftercare"]:
+        assert not MAINTAINER.search(item["source"]), item["source"]
+        assert not PROJECT_POINTERS.search(item["source"]), item["source"]
 
 
 def test_nonablative_speaks_of_intact_skin():

@@ -116,6 +116,22 @@ def redness(t: float, erythema_days: float) -> str:
     return "marked" if f < 1 / 3 else "moderate" if f < 2 / 3 else "mild" if f < 1.0 else "none"
 
 
+def applies_on(item: dict, day: int) -> bool:
+    """Whether an aftercare item is due on whole day `day` of the day-by-day schedule:
+    from its start (inclusive) to its end (exclusive), or on its one day."""
+    start, end = item["start_day"], item["end_day"]
+    return start <= day < end or start == end == day
+
+
+def whole_days(item: dict) -> tuple[int, int]:
+    """(first, last) whole day on which `applies_on` lists the item (inclusive), as a
+    patient reads the day-by-day schedule: make-up from day 2.34 is "day 3"."""
+    start, end = item["start_day"], item["end_day"]
+    if start == end:
+        return math.ceil(start), math.ceil(start)
+    return math.ceil(start), math.ceil(end) - 1
+
+
 def day_states(marks: Marks, items: list[dict], state_on) -> list[DayState]:
     """One `DayState` per day from treatment to the end of erythema (at least 14 days).
 
@@ -124,11 +140,7 @@ def day_states(marks: Marks, items: list[dict], state_on) -> list[DayState]:
     n_days = int(math.ceil(max(marks.erythema_end, marks.mend_clear, marks.downtime_end, 14.0)))
     out = []
     for d in range(n_days + 2):
-        due = tuple(
-            s["name"]
-            for s in items
-            if s["start_day"] <= d < s["end_day"] or (s["start_day"] == s["end_day"] == d)
-        )
+        due = tuple(s["name"] for s in items if applies_on(s, d))
         out.append(DayState(d, state_on(float(d)), redness(float(d), marks.erythema_end), due))
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from resurfacer import __version__
 from resurfacer.common.units import human_text, split_unit
+from resurfacer.healing.aftercare import whole_days
 
 _LABELS = {
     "plan_name": "plan",
@@ -194,6 +195,17 @@ def region_table(outcome) -> tuple[list[str], list[dict]]:
         cells.append(format_value(r.downtime_days, "d"))
         rows.append({"cells": cells, "flagged": r.name in flagged or r.site in flagged})
     return header, rows
+
+
+def aftercare_rows(healing) -> list[tuple[str, str, str]]:
+    """(days, item, what to do) per aftercare item, the days as whole days inclusive,
+    as the day-by-day schedule lists them (`healing.aftercare.whole_days`)."""
+    rows = []
+    for item in healing.aftercare:
+        first, last = whole_days(item)
+        days = f"{first}" if first == last else f"{first}–{last}"
+        rows.append((days, item["name"], item["text"]))
+    return rows
 
 
 def healing_rows(healing) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
 from resurfacer.common.units import PER_METRE_UM
+from resurfacer.healing.aftercare import whole_days
 from resurfacer.plan.schema import Plan
 from resurfacer.scan.pattern import pattern_positions
 from resurfacer.tissue.skin import Skin
@@ -419,7 +420,7 @@ def healing_timeline(outcome) -> Figure:
     for ax in (days, months):
         ax.grid(axis="x", alpha=0.3)
     sun = "; ".join(
-        f"{a['name']} day {a['start_day']:.0f}-{a['end_day']:.0f}" for a in _sun_items(healing)
+        "{} day {}-{}".format(a["name"], *whole_days(a)) for a in _sun_items(healing)
     )
     fig.suptitle(
         f"downtime {d:.1f} d (band {lo:.1f}-{hi:.1f} d); {sun}; dotted: milestones",

@@ -187,6 +187,7 @@ def _body_context(outcome, plan, files, sites, dose_curves, fingerprint: str) ->
                                     "healing timeline: days (left), months (right)", "wide")],
         "healing": healing,
         "healing_rows": context.healing_rows(healing) if healing is not None else [],
+        "aftercare_rows": context.aftercare_rows(healing) if healing is not None else [],
         "inputs_rows": context.inputs_rows(plan),
         "technical_rows": context.technical_rows(outcome, plan, fingerprint),
         "summary_rows": context.summary_rows(outcome),
