@@ -8,6 +8,7 @@ import pytest
 
 from resurfacer.cli import main
 from resurfacer.plan.schema import Plan, load_plan
+from resurfacer.report.context import region_table
 from resurfacer.treatment import is_finite_summary, simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -153,6 +154,10 @@ def test_an_area_every_pass_skips_is_reported_as_not_treated(capsys, tmp_path):
     outcome = simulate(plan)
     (lips,) = [r for r in outcome.summary.regions if r.name == "perioral"]
     assert lips.passes == [] and lips.peak_bulk_temperature_c is None
+    # the treated area leaves the lips out (session 20: it counted every area of the plan)
+    assert outcome.summary.total_area_cm2 == pytest.approx(plan.total_area_cm2 - lips.area_cm2)
+    _, rows = region_table(outcome)  # the report says so too, not "0.0 d" of downtime
+    assert [r["cells"][-1] for r in rows if r["cells"][0] == "perioral"] == ["not treated"]
     assert is_finite_summary(outcome.summary)
     json.loads(outcome.summary.model_dump_json(), parse_constant=pytest.fail)
     assert not any(a["name"] == "antiviral prophylaxis" for a in outcome.healing.aftercare)

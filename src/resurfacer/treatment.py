@@ -178,6 +178,7 @@ class OutcomeSummary(BaseModel):
 
     plan_name: str
     resurfacer_version: str
+    #: the areas at least one pass is fired on [cm2]
     total_area_cm2: float
     session_minutes: float
     total_energy_j: float
@@ -361,7 +362,7 @@ def simulate(
     summary = OutcomeSummary(
         plan_name=plan.name,
         resurfacer_version=__version__,
-        total_area_cm2=plan.total_area_cm2,
+        total_area_cm2=_treated_area_cm2(plan),
         session_minutes=sum(s.minutes for s in pass_summaries)
         + sum(p.pass_delay_s for p in plan.passes) / 60.0,
         total_energy_j=sum(s.energy_j for s in pass_summaries),
@@ -491,6 +492,13 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
         if on_progress is not None:
             on_progress(n / len(jobs))
     return columns, removal, surface
+
+
+def _treated_area_cm2(plan: Plan) -> float:
+    """Area of the plan's areas that at least one pass is fired on [cm2] (an area every
+    pass skips is in the plan but not treated)."""
+    treated = {a.region for i in range(len(plan.passes)) for a, _ in plan.treated(i)}
+    return sum(a.area_cm2 for a in plan.site_areas if a.region in treated)
 
 
 def by_site(plan: Plan, per_region: dict) -> dict:

@@ -169,7 +169,8 @@ def pass_table(outcome, plan) -> tuple[list[str], list[list[str]]]:
 def region_table(outcome) -> tuple[list[str], list[dict]]:
     """One row per treated area: area, then each pass's crater / coagulation depth and
     the share of the dermis reached ("–" where the pass skips the area), then the
-    area's downtime; rows of areas with a broken rule flagged."""
+    area's downtime ("not treated" where every pass skips it, as `simulate` prints it);
+    rows of areas with a broken rule flagged."""
     s = outcome.summary
     flagged = {site for b in s.broken_rules for site in b.sites}
     header = ["area", "site", "size"]
@@ -192,7 +193,7 @@ def region_table(outcome) -> tuple[list[str], list[dict]]:
                 if rp is not None
                 else ["–", "–", "–"]
             )
-        cells.append(format_value(r.downtime_days, "d"))
+        cells.append(format_value(r.downtime_days, "d") if r.passes else "not treated")
         rows.append({"cells": cells, "flagged": r.name in flagged or r.site in flagged})
     return header, rows
 
