@@ -305,3 +305,20 @@ def test_the_dataset_shows_each_site_as_its_largest_area(areas, gentle, site):
     assert crater[gentle] < crater[largest["name"]]
     in_dataset = float(outcome.dataset["ablation_depth"].sel({"pass": 0, "site": site})) * 1e6
     assert in_dataset == pytest.approx(crater[largest["name"]], abs=0.01)
+
+
+def test_pass_settings_are_area_weighted_as_the_figures_are():
+    # found in session 20: coverage was area-weighted but energy, fluence and MTZ density
+    # were the plan's nominal values, under a header saying "area-weighted means", and
+    # outcome.nc's coverage was the nominal one
+    plan = load_plan(Path(__file__).resolve().parents[1] / "examples" / "co2-dual-full-face.toml")
+    outcome = simulate(plan)
+    deep = outcome.summary.passes[1]
+    areas = {a.region: a.area_cm2 for a in plan.site_areas}
+    lids, total = areas["periorbital"], sum(areas.values())
+    assert deep.pulse_energy_mj == pytest.approx((15.0 * (total - lids) + 5.0 * lids) / total)
+    assert deep.coverage_percent == pytest.approx((5.0 * (total - lids) + 2.5 * lids) / total)
+    nominal = plan.passes[1]
+    assert deep.mtz_per_cm2 < nominal.mtz_per_m2 * 1e-4
+    coverage = outcome.dataset["coverage"].values
+    assert coverage == pytest.approx([p.coverage_percent / 100 for p in outcome.summary.passes])

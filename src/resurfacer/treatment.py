@@ -83,7 +83,9 @@ class PassSummary(BaseModel):
     """One pass, clinical units (µm, mJ, J/cm², %, °C, s, min).
 
     `index` is the 0-based position in ``plan.passes`` (the data path); people
-    read it as pass ``index + 1``.
+    read it as pass ``index + 1``. Settings and figures alike are area-weighted means
+    over the areas the pass is fired on, each with its own settings (an area's
+    `regions` entry): a deep pass of 15 mJ with 5 mJ on 24 of 331 cm2 shows 14.3 mJ.
     """
 
     index: int
@@ -814,19 +816,21 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     seconds = _pass_seconds(largest[1], area_cm2) if largest else 0.0
     column = columns[i, largest[0].region] if largest else None
     wide = column is None or column.geometry == "wide"
-    coverage = _weighted([100.0 * rp.density_fraction for _, rp in treated], weights)
-    mtz, spacing = p.mtz_per_m2, p.spot_spacing_m  # None for a full-field pass
+    def setting(of):  # a setting as fired on each treated area, area-weighted
+        return _weighted([of(rp) for _, rp in treated], weights) if treated else of(p)
+
+    fractional = p.mtz_per_m2 is not None  # None for a full-field pass
     summary = PassSummary(
         index=i,
         kind=p.kind,
         device=p.device,
         mode=p.mode,
         wavelength_nm=p.wavelength_nm,
-        pulse_energy_mj=p.pulse_energy_mj,
-        fluence_j_per_cm2=spot_fluence(p),
-        coverage_percent=coverage if treated else 0.0,
-        mtz_per_cm2=None if mtz is None else mtz * 1e-4,
-        spot_spacing_um=None if spacing is None else spacing * um,
+        pulse_energy_mj=setting(lambda rp: rp.pulse_energy_mj),
+        fluence_j_per_cm2=setting(spot_fluence),
+        coverage_percent=setting(lambda rp: 100.0 * rp.density_fraction) if treated else 0.0,
+        mtz_per_cm2=setting(lambda rp: rp.mtz_per_m2 * 1e-4) if fractional else None,
+        spot_spacing_um=setting(lambda rp: rp.spot_spacing_m * um) if fractional else None,
         ablation_depth_um=mean("ablation_depth") * um,
         ablation_width_um=None if wide else mean("ablation_width_surface") * um,
         surface_opening=mean("surface_opening"),
@@ -922,8 +926,8 @@ DATASET_ATTRS = {
     "ablated_volume": ("m3", "tissue volume ablated by one column"),
     "coagulated_volume": ("m3", "tissue volume coagulated by one column"),
     "site_area": ("m2", "treated area of the site"),
-    "coverage": ("1", "fraction of the skin surface covered by the pass's spots"),
-    "fluence": ("J m-2", "energy of one spot over its 1/e2 area, per pass"),
+    "coverage": ("1", "fraction of the skin surface covered by the pass's spots, area-weighted"),
+    "fluence": ("J m-2", "energy of one spot over its 1/e2 area, per pass, area-weighted"),
     "peak_bulk_temperature": ("degC", "peak bulk temperature between columns, per pass"),
     "bulk_temperature_history": (
         "degC",
@@ -971,7 +975,7 @@ def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.D
                 )
             },
             "site_area": (("site",), np.array([site_area[s] * 1e-4 for s in sites])),
-            "coverage": (("pass",), np.array([p.density_fraction for p in plan.passes])),
+            "coverage": (("pass",), np.array([s.coverage_percent / 1e2 for s in summary.passes])),
             "fluence": (("pass",), np.array([s.fluence_j_per_cm2 * 1e4 for s in summary.passes])),
             "peak_bulk_temperature": (
                 ("pass",),

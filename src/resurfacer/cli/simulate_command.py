@@ -172,7 +172,7 @@ def summary_table(summary) -> str:
         + (f", set by {summary.downtime_set_by}" if summary.downtime_set_by else ""),
         f"erythema                  {summary.erythema_days:.1f} days",
         "",
-        "pass figures: area-weighted means over the areas each pass treats",
+        "pass settings and figures: area-weighted means over the areas each pass treats",
         "pass  mode       energy   fluence      coverage  MTZ/cm²  crater    coag. depth  "
         "cuff     bulk peak  minutes",
     ]
