@@ -25,7 +25,11 @@ def test_json_summary(capsys, tmp_path):
     ):
         assert key in summary
     assert summary["ablation_depth_um"] > 100
-    assert out.exists()
+    import xarray as xr
+
+    with xr.open_dataset(out) as ds:  # traceable as simulate's outcome.nc is (session 20)
+        assert ds.attrs["Conventions"] == "CF-1.10" and ds.attrs["resurfacer_version"]
+        assert len(ds.attrs["model_fingerprint"]) == 12 and ds.attrs["age_years"] == 45
 
 
 def test_table(capsys):

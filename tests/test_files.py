@@ -60,6 +60,27 @@ def test_netcdf_is_built_in_memory_and_reads_back(tmp_path):
         assert back["t"].values.tolist() == [0.0, 1.0, 2.0, 3.0]
 
 
+def test_netcdf_follows_cf_where_xarray_defaults_do_not(tmp_path):
+    # found in session 20: coordinates with _FillValue NaN, masks and text with units "1"
+    h5py = pytest.importorskip("h5py")
+    ds = xr.Dataset(
+        {
+            "mask": ("z", np.array([True, False]), {"units": "1", "long_name": "removed"}),
+            "state": ("z", np.array(["open", "closed"]), {"units": "1", "long_name": "state"}),
+            "depth": ("z", np.array([1.0, np.nan]), {"units": "m", "long_name": "depth"}),
+        },
+        coords={"z": ("z", np.array([0.0, 1.0]), {"units": "m"})},
+    )
+    files.write_netcdf(tmp_path / "f.nc", ds)
+    with h5py.File(tmp_path / "f.nc") as f:
+        assert "_FillValue" not in f["z"].attrs  # CF 5: coordinates have no missing values
+        assert f["mask"].attrs["flag_meanings"] == "no yes" and "units" not in f["mask"].attrs
+        assert list(f["mask"].attrs["flag_values"]) == [0, 1]
+        assert "units" not in f["state"].attrs and f["depth"].attrs["units"] == "m"
+        assert f.attrs["date_created"].endswith("Z")
+    assert ds["state"].attrs["units"] == "1"  # the dataset given is left as it was
+
+
 def test_temporaries_of_killed_writes_are_cleaned_on_the_next_write(tmp_path):
     pid = dead_pid()
     stale_file = tmp_path / f"{files.TEMP_PREFIX}{pid}.out.nc.dead"

@@ -740,7 +740,7 @@ def _timeline(healing: HealingResult) -> xr.Dataset:
         ("erythema_level", "erythema (redness) on the day"),
         ("aftercare", "aftercare items of the day"),
     ):
-        ds[name].attrs.update(units="1", long_name=long_name)
+        ds[name].attrs.update(long_name=long_name)  # text: no units (CF 3.1)
     return ds
 
 
@@ -995,8 +995,6 @@ def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.D
     )
     for name, (unit, long_name) in DATASET_ATTRS.items():
         ds[name].attrs.update(units=unit, long_name=long_name)
-    ds["time"].attrs["standard_name"] = "time"
-    ds["time"].attrs["axis"] = "T"
     return ds
 
 

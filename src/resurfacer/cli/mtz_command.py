@@ -253,7 +253,7 @@ def run(args) -> int:
         raise _as_cli_error(exc) from exc
 
     if args.out:
-        write_netcdf(args.out, result.fields)
+        write_netcdf(args.out, result.fields.assign_attrs(_provenance()))
     if args.plot:
         from resurfacer.report.figures import cross_section
 
@@ -399,6 +399,20 @@ def _check_cost(skin, beam, pulse, options, allow_long: bool) -> None:
         )
 
 
+def _provenance() -> dict:
+    """Global attributes of `--out`, as `simulate`'s outcome.nc has them (the run's
+    inputs are attributes already)."""
+    from resurfacer import __version__
+    from resurfacer.common.fingerprint import model_fingerprint
+
+    return {
+        "Conventions": "CF-1.10",
+        "title": "resurfacer column (one microscopic treatment zone)",
+        "resurfacer_version": __version__,
+        "model_fingerprint": model_fingerprint(),
+    }
+
+
 def _per_area(summary: dict, inputs: dict) -> dict:
     """A wide spot is solved as a 1-D stack at its centre: its energy balance in
     J/cm² of that stack (its mJ are those of the stack's small cross-section)."""
@@ -423,7 +437,8 @@ def _table(summary: dict, inputs: dict) -> str:
         ),
         (
             "skin",
-            f"{inputs['site']}, {inputs['sex']}, {inputs['age']:g} y, type {inputs['phototype']}",
+            f"{inputs['site']}, {inputs['sex']}, {inputs['age_years']:g} y, "
+            f"type {inputs['phototype']}",
         ),
         (
             "grid (dz x dr)",

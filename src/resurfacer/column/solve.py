@@ -393,7 +393,7 @@ def _inputs_record(
         "pulse_spacing_s": pulse.spacing,
         "site": skin.site,
         "sex": skin.sex,
-        "age": skin.age,
+        "age_years": skin.age,
         "phototype": skin.phototype,
         "grid_m": grid.dz,
         "radial_grid_m": grid.dr,

@@ -12,6 +12,7 @@
 * `netcdf_bytes`: a dataset as NetCDF-4 bytes built in memory, so the HDF5
   library never writes to a disk that can fill up under it (a full disk during an
   HDF5 write crashed the process); the bytes are then written like any others.
+  The file follows CF where xarray's defaults do not (`cf_encoded`).
 """
 
 from __future__ import annotations
@@ -168,9 +169,40 @@ def write_text(path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def cf_encoded(dataset):
+    """A copy of `dataset` as CF-1.10 wants it on disk, where xarray's defaults differ:
+
+    * coordinate variables carry no ``_FillValue`` (CF 5: no missing values; xarray
+      gives every float variable ``_FillValue = NaN``);
+    * boolean variables are stored as 0 / 1 bytes with ``flag_values`` and
+      ``flag_meanings`` (CF 3.5) and no ``units``; text variables have no ``units``
+      (CF 3.1: units belong to numbers);
+    * ``date_created``, the time of writing in ISO 8601 (ACDD), where not given.
+    """
+    import datetime
+
+    import numpy as np
+
+    out = dataset.copy()
+    for name in list(out.variables):
+        var = out.variables[name]
+        attrs = {k: v for k, v in var.attrs.items() if k != "units"}
+        if var.dtype == bool:
+            flags = {"flag_values": np.array([0, 1], np.int8), "flag_meanings": "no yes"}
+            out[name] = var.astype(np.int8)
+            out[name].attrs = attrs | flags
+        elif var.dtype.kind in "OUS":
+            out[name].attrs = attrs
+        if name in out.dims and var.dtype.kind == "f":
+            out[name].encoding["_FillValue"] = None
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    out.attrs.setdefault("date_created", now.isoformat().replace("+00:00", "Z"))
+    return out
+
+
 def netcdf_bytes(dataset) -> bytes:
-    """`dataset` as NetCDF-4 (h5netcdf) bytes, built in memory."""
-    return bytes(dataset.to_netcdf(engine="h5netcdf"))
+    """`dataset` as NetCDF-4 (h5netcdf) bytes, built in memory (`cf_encoded`)."""
+    return bytes(cf_encoded(dataset).to_netcdf(engine="h5netcdf"))
 
 
 def write_netcdf(path, dataset) -> Path:
