@@ -24,11 +24,13 @@ Examples
 import json
 import math
 import typing
+from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeGuard
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -76,6 +78,19 @@ MAX_PASSES = 10
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
+
+def _integral(value):
+    """A float with no fractional part (3.0) as the integer it is: JSON Schema counts it
+    an integer, and JSON writers may write one so (session 20: `phototype = 3.0` was
+    refused while the plan schema accepted it). 3.5 stays a float and is refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: an integer field that takes 3.0 as 3
+Integer = Annotated[int, BeforeValidator(_integral)]
+
 if TYPE_CHECKING:
     # The choices are tuples built at import (most read from the data files), which a
     # type checker cannot make a Literal of: to it each choice is a plain str. pydantic
@@ -117,7 +132,7 @@ class Patient(BaseModel):
 
     sex: SexName
     age_years: float = Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])
-    phototype: int = Field(ge=1, le=6)
+    phototype: Integer = Field(ge=1, le=6)
 
 
 class Area(BaseModel):
@@ -180,7 +195,7 @@ class RegionSetting(BaseModel):
     skip: bool = False
     pulse_energy_mj: float | None = Field(None, ge=1e-6, le=10000)
     density_percent: float | None = Field(None, ge=0.01, le=100)
-    stack: int | None = Field(None, ge=1, le=MAX_STACK)
+    stack: Integer | None = Field(None, ge=1, le=MAX_STACK)
 
 
 def _area_tag(value) -> str | None:
@@ -244,7 +259,7 @@ class Pass(BaseModel):
         "full_field passes, false for fractional ones)",
     )
     pulse_shape: PulseShapeName = "square"
-    stack: int = Field(1, ge=1, le=MAX_STACK)
+    stack: Integer = Field(1, ge=1, le=MAX_STACK)
     stack_spacing_ms: float = Field(
         0.0,
         ge=0,
@@ -708,8 +723,32 @@ class Plan(BaseModel):
 
     @classmethod
     def json_schema(cls) -> dict:
-        """JSON Schema of a plan file."""
-        return cls.model_json_schema()
+        """JSON Schema (draft 2020-12) of a plan file as written.
+
+        A pass with a `device` needs nothing else (its mode fills the rest); one without
+        needs its laser, pulse and pattern (`pulse_duration_ms` or `peak_power_w`); a
+        `mode` needs a `device`; at most one of the density fields. Rules that need the
+        data files or several fields at once (a device's ranges, exactly one density
+        for a fractional pass, `regions` naming the plan's areas) are `simulate`'s.
+        """
+        schema: dict = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+        schema |= cls.model_json_schema()
+        entry: dict = schema["$defs"]["Pass"]
+        laser = [f for f in entry.pop("required", []) if f not in DERIVED_FIELDS]
+        entry["dependentRequired"] = {"mode": ["device"]}
+        entry["if"] = {"required": ["device"], "properties": {"device": {"type": "string"}}}
+        entry["else"] = {
+            "required": laser,
+            "anyOf": [{"required": ["pulse_duration_ms"]}, {"required": ["peak_power_w"]}],
+        }
+        given = {"not": {"type": "null"}}
+        entry["not"] = {
+            "anyOf": [
+                {"required": [a, b], "properties": {a: given, b: given}}
+                for a, b in combinations(DENSITY_FIELDS, 2)
+            ]
+        }
+        return schema
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -763,7 +802,10 @@ def _describe(model: type[BaseModel], name: str) -> str | None:
     info = model.model_fields.get(name)
     if info is None:  # an entry of a table keyed by name: regions.<area>
         return _TABLE_ALLOWED[RegionSetting] if model is RegionSetting else None
-    types = (info.annotation, *typing.get_args(info.annotation))
+    types = tuple(  # an optional Integer is Annotated[int, ...] | None: unwrap to int
+        typing.get_args(t)[0] if typing.get_origin(t) is Annotated else t
+        for t in (info.annotation, *typing.get_args(info.annotation))
+    )
     choices = getattr(info.annotation, "__args__", ())
     literals = [a for a in choices if isinstance(a, str)]
     if literals:
