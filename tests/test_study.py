@@ -231,6 +231,16 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     assert frame[PLAN_HASH].str.fullmatch(r"[0-9a-f]{16}").all() and frame[PLAN_HASH].is_unique
     assert ok[WARNINGS].map(lambda w: isinstance(w, str)).all()
     assert not any(c.startswith(("regions.", "broken_rules.")) for c in frame.columns)
+    # found in session 20: the band and the model notes were dropped, integers stored as
+    # floats, and no column said its unit beyond its name
+    low, high = ok["downtime_days_range.0"], ok["downtime_days_range.1"]
+    assert (low <= ok["downtime_days"]).all() and (ok["downtime_days"] <= high).all()
+    assert ok["model_notes"].map(lambda n: isinstance(n, str)).all()
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(next(out.glob("part-*.parquet")))
+    assert str(schema.field("passes.0.index").type) == "int64"
+    assert schema.field("passes.0.ablation_depth_um").metadata == {b"units": "µm".encode()}
     refused = frame[frame.status == "refused"].iloc[0]
     assert refused[DENSITY] == 40 and "density_percent" in refused["message"]
     assert len(list(out.glob("part-*.parquet"))) == 6

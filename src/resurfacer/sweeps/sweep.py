@@ -37,10 +37,10 @@ from resurfacer.errors import InputError, SelfCheckError
 ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
 #: per row: the safety rules the point's plan breaks ("; "-joined, "" for none) and a
 #: hash of the point's full plan data (`plan_hash`), to trace a row to its settings
-WARNINGS, PLAN_HASH = "warnings", "plan_hash"
+WARNINGS, NOTES, PLAN_HASH = "warnings", "model_notes", "plan_hash"
 #: summary fields that are lists of varying length: kept out of the flat columns
 #: (the warnings are their own column; per-region values are in ``outcome.nc``)
-NOT_FLATTENED = ("warnings", "regions", "broken_rules")
+NOT_FLATTENED = ("warnings", "model_notes", "regions", "broken_rules")
 MANIFEST = "_sweep.json"  # ignored by Parquet readers (leading underscore)
 PART_PREFIX = "part-"
 RANGE_KEYS = {"start", "stop", "num", "log"}
@@ -306,6 +306,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
             flat = flatten(summary)
             row.update({k: v for k, v in flat.items() if k not in values})
             row[WARNINGS] = "; ".join(outcome.summary.warnings)
+            row[NOTES] = "; ".join(outcome.summary.model_notes)
             row.update({STATUS: "ok", MESSAGE: None})
         row[RUNTIME] = time.perf_counter() - t0
         rows.append(row)
@@ -351,8 +352,6 @@ def _scalar_type(annotation):
 
 
 def _model_columns(model: type[BaseModel], prefix: str, n_list: int) -> list:
-    import pyarrow as pa
-
     cols = []
     for name, info in model.model_fields.items():
         ann = info.annotation
@@ -365,11 +364,27 @@ def _model_columns(model: type[BaseModel], prefix: str, n_list: int) -> list:
                     cols += _model_columns(item, f"{prefix}{name}.{i}.", n_list)
         elif isinstance(inner, type) and issubclass(inner, BaseModel):
             cols += _model_columns(inner, f"{prefix}{name}.", n_list)
+        elif typing.get_origin(ann) is tuple:  # a band: (low, high) by index
+            for i, item in enumerate(typing.get_args(ann)):
+                t = _scalar_type(item)
+                if t is not None:
+                    cols.append(_field(f"{prefix}{name}.{i}", name, t))
         else:
             t = _scalar_type(ann)
             if t is not None:
-                cols.append(pa.field(f"{prefix}{name}", t if t != pa.int64() else pa.float64()))
+                cols.append(_field(f"{prefix}{name}", name, t))
     return cols
+
+
+def _field(column: str, name: str, arrow_type):
+    """An Arrow field with the unit of `name` (its suffix, `common.units.FIELD_UNITS`) in
+    its metadata, ``{"units": "µm"}``, where it has one."""
+    import pyarrow as pa
+
+    from resurfacer.common.units import unit_of
+
+    unit = unit_of(name)
+    return pa.field(column, arrow_type, metadata={"units": unit} if unit else None)
 
 
 def _param_type(values: list):
@@ -397,6 +412,7 @@ def results_schema(sweep: Sweep):
         pa.field(MESSAGE, pa.string()),
         pa.field(RUNTIME, pa.float64()),
         pa.field(WARNINGS, pa.string()),
+        pa.field(NOTES, pa.string()),
         pa.field(PLAN_HASH, pa.string()),
     ]
     taken = {f.name for f in fields}
