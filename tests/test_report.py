@@ -415,3 +415,15 @@ def test_dose_curve_points_fire_as_the_plan_would_at_that_energy(plan):
     at_low = column_for(skin, p.beam(), p.with_settings(pulse_energy_mj=2.5).pulse())
     assert at_low.inputs["pulse_duration_s"] == pytest.approx(2.5e-3 / p.peak_power_w)
     assert curve.ablation_depth_um[0] == pytest.approx(at_low.summary.ablation_depth * 1e6)
+
+
+def test_labels_spell_units_and_words_one_way():
+    # found in session 20: "bulk thermal dose cem43 min" beside "CEM43 min", two rows
+    # named "downtime", "remodeling" beside "remodelling", and a raw "True"
+    from resurfacer.report.context import format_value, label_and_unit
+
+    assert label_and_unit("bulk_thermal_dose_cem43_min") == ("bulk thermal dose", "CEM43 min")
+    assert label_and_unit("bulk_cem43_min") == ("bulk thermal dose", "CEM43 min")
+    assert label_and_unit("downtime_days_range")[0] != label_and_unit("downtime_days")[0]
+    assert label_and_unit("remodeling_weeks") == ("remodelling", "weeks")
+    assert (format_value(True), format_value(False)) == ("yes", "no")

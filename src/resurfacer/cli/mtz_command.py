@@ -453,7 +453,10 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         *_reading_row(summary),
         ("dried, not removed, to", _um(summary["desiccation_depth_um"])),
-        ("surface opened", f"{summary['surface_opening']:.0%} (healing: 100 % with a crater)"),
+        (
+            "surface opened",
+            f"{100 * summary['surface_opening']:.0f} % (healing: 100 % with a crater)",
+        ),
         ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),

@@ -28,7 +28,13 @@ _LABELS = {
     "spots": "spots fired",
     "time_above_45c_s": "time above 45 °C",
     "time_above_60c_s": "time above 60 °C",
+    "bulk_thermal_dose_cem43_min": "bulk thermal dose",
+    "bulk_cem43_min": "bulk thermal dose",
+    "downtime_days_range": "downtime band",
+    "remodeling_weeks": "remodelling",
 }
+#: units that a field's suffix does not say in full
+_UNITS = {"bulk_thermal_dose_cem43_min": "CEM43 min", "bulk_cem43_min": "CEM43 min"}
 #: summary fields that are technical (solver checks): shown in the appendix only
 TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
 
@@ -37,7 +43,7 @@ def label_and_unit(name: str) -> tuple[str, str]:
     """(label, unit) of a summary field name."""
     stem, unit = split_unit("_" + name.removesuffix("_range"))  # "_" lets "minutes" match
     label = _LABELS.get(name) or stem.strip("_").replace("_", " ")
-    return label or name.replace("_", " "), unit
+    return label or name.replace("_", " "), _UNITS.get(name, unit)
 
 
 def format_value(value, unit: str = "") -> str:
@@ -47,7 +53,9 @@ def format_value(value, unit: str = "") -> str:
         return "–"
     if isinstance(value, str):
         text = human_text(value)
-    elif isinstance(value, bool | int):
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, int):
         text = str(value)
     elif isinstance(value, float):
         a = abs(value)

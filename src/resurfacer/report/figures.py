@@ -376,7 +376,7 @@ def _draw_bars(ax, bars, scale: float, label_ends: bool) -> None:
         ax.barh(row, max((end - start) / scale, 0.02), left=start / scale, color=color,
                 alpha=0.85, height=0.6)  # fmt: skip
         if label_ends:
-            text = f" {end:.1f} d" if end < 10 else f" {end:.0f} d"
+            text = f" {end:.1f} d" if end < 100 else f" {end:.0f} d"  # as the tables
             ax.text(end / scale, row, text, va="center", fontsize=7, clip_on=True)
 
 

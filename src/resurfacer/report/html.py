@@ -128,7 +128,7 @@ def _header_context(outcome, plan, sites) -> dict:
         "patient": f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}",
         "regions_text": f"{len(outcome.summary.regions)} region(s), "
         f"{outcome.summary.total_area_cm2:g} cm²",
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ"),  # ISO 8601, UTC
         "version": __version__,
         "nav": nav,
         "figure_sites": ", ".join(sites)
