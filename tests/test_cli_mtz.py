@@ -84,6 +84,13 @@ def test_wide_spot_energy_balance_is_per_area(capsys):
     assert sum(v for k, v in per_area.items() if k != "incident") == pytest.approx(
         per_area["incident"], rel=5e-3
     )
+    # the mJ and nl figures are the whole spot's (session 20: the 1-D stack's, 0.00x mJ)
+    assert summary["incident_energy_mj"] == pytest.approx(1000.0, rel=1e-6)
+    assert summary["energy_balance_mj"]["incident"] == pytest.approx(1000.0, rel=1e-6)
+    spot_cm2 = math.pi * 0.15**2
+    assert summary["ablated_volume_nl"] == pytest.approx(
+        summary["ablation_depth_um"] * 1e-4 * spot_cm2 * 1e6, rel=1e-6
+    )
     assert main(["mtz", *common]) == 0
     assert "energy (J/cm², 1-D centre of the spot): incident 14.15" in capsys.readouterr().out
 
