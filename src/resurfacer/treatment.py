@@ -333,13 +333,7 @@ def simulate(
     (`Plan.region_pass`: regional defaults and per-region settings); the skin of each
     site is built once here and carried on the Outcome (`Outcome.skins`).
     """
-    patient = plan.patient
-    skins = {
-        area.site: skin_for(
-            area.site, sex=patient.sex, age=patient.age_years, phototype=patient.phototype
-        )
-        for area in plan.site_areas
-    }
+    skins = _skins(plan)
     columns, removal, surface = _solve_columns(plan, skins, options, progress, on_progress)
     pass_summaries, heating, regional = [], [], {}
     for i in range(len(plan.passes)):
@@ -494,6 +488,15 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
         if on_progress is not None:
             on_progress(n / len(jobs))
     return columns, removal, surface
+
+
+def _skins(plan: Plan) -> dict:
+    """The patient's skin at each site of the plan, built once."""
+    p = plan.patient
+    return {
+        a.site: skin_for(a.site, sex=p.sex, age=p.age_years, phototype=p.phototype)
+        for a in plan.site_areas
+    }
 
 
 def _treated_area_cm2(plan: Plan) -> float:
