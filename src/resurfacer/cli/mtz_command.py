@@ -263,7 +263,6 @@ def run(args) -> int:
     summary = result.summary.clinical()
     summary["geometry"] = result.inputs["geometry"]
     if summary["geometry"] == "wide":
-        summary["energy_balance_j_per_cm2"] = _per_area(summary, result.inputs)
         _as_whole_spot(summary, result.inputs)
     neighbours = published_neighbours(result.summary, result.inputs)
     summary["published_neighbours"] = [n.to_dict() for n in neighbours]
@@ -422,10 +421,12 @@ def _per_area(summary: dict, inputs: dict) -> dict:
 
 
 def _as_whole_spot(summary: dict, inputs: dict) -> None:
-    """A wide spot's energies [mJ] and volumes [nl] for the whole spot: the 1-D stack's,
-    which scale with its small cross-section (and so with `--grid-um`), times the spot's
-    area over the stack's. The spot is a top-hat, uniform over its area, so the incident
-    energy is the pulse's (session 20: `incident_energy_mj` 0.000948 for 300 mJ)."""
+    """A wide spot's energy balance per area (`_per_area`), and its energies [mJ] and
+    volumes [nl] for the whole spot: the 1-D stack's, which scale with its small
+    cross-section (and so with `--grid-um`), times the spot's area over the stack's. The
+    spot is a top-hat, uniform over its area, so the incident energy is the pulse's
+    (session 20: `incident_energy_mj` 0.000948 for 300 mJ)."""
+    summary["energy_balance_j_per_cm2"] = _per_area(summary, inputs)
     spot = math.pi * (inputs["spot_diameter_m"] / 2) ** 2
     scale = spot / (math.pi * inputs["domain_radius_m"] ** 2)
     summary["energy_balance_mj"] = {k: v * scale for k, v in summary["energy_balance_mj"].items()}
