@@ -192,6 +192,11 @@ def test_tissue_removed_under_an_intact_surface_is_no_open_wound():
     (p,) = outcome.summary.passes
     assert p.ablation_depth_um > 0 and 0.0 < p.surface_opening < 0.5
     assert any("under an intact" in n for n in outcome.summary.model_notes)
+    # a pocket has no crater wall: its cuff was the coagulated zone's radius (about
+    # 220 um at 15.6 mJ, session 20), now the thickness is the floor's
+    column = outcome.columns[0, "chest"].summary
+    assert np.isnan(column.coagulation_thickness_wall)
+    assert column.coagulation_thickness == column.coagulation_thickness_floor
 
 
 def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():

@@ -48,7 +48,8 @@ class ColumnSummary:
     (from 1/4 to 3/4); `coagulation_thickness_floor` lies below the crater
     floor on the axis (without a crater: the coagulation depth).
     `coagulation_thickness` is the wall value for columns and the floor value
-    otherwise. Width fields are NaN for the wide (1-D) geometry.
+    otherwise; a column whose removed cells lie under an intact top cell (a steam
+    pocket) has no wall. Width fields are NaN for the wide (1-D) geometry.
     `desiccation_depth` is the bottom of the deepest tissue cell that boiled dry
     (its temperature passed the boiling point, so all its water had gone) and
     was not removed: the charred, dried debris that is wiped off between
@@ -323,7 +324,7 @@ def summarise(
         width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0
         coag_width = 2 * max(coagulation_edge(omega[k], coag[k], grid.dr) for k in range(grid.nz))
         wall = nan
-        if depth > 0:
+        if void[0].any():  # a crater open at the surface (a steam pocket has no wall)
             # mean cuff over the middle half of the crater depth
             rows = range(int(0.25 * depth / grid.dz), max(int(0.75 * depth / grid.dz), 1))
             wall = float(np.mean(row_cuffs(omega, coag, void, grid.dr, rows)))
