@@ -427,3 +427,22 @@ def test_labels_spell_units_and_words_one_way():
     assert label_and_unit("downtime_days_range")[0] != label_and_unit("downtime_days")[0]
     assert label_and_unit("remodeling_weeks") == ("remodelling", "weeks")
     assert (format_value(True), format_value(False)) == ("yes", "no")
+
+
+def test_an_interactive_report_of_a_pass_that_skips_the_largest_area(tmp_path):
+    # found in review, session 20: the interactive cross-section took the largest area's
+    # site for every pass and stopped (KeyError, then StopIteration) where a pass skips it
+    plan = Plan.from_data(
+        {
+            "name": "forehead only on pass 2",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 100}, {"site": "forehead", "area_cm2": 20}],
+            "passes": [
+                {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 5},
+                {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 5,
+                 "regions": {"cheek": {"skip": True}}},
+            ],
+        }
+    )  # fmt: skip
+    path = write_report(simulate(plan), plan, tmp_path / "r", interactive=True)
+    assert 'id="xs1"' in path.read_text(encoding="utf-8")

@@ -109,9 +109,10 @@ def _interactive(outcome, plan, sites, dose_curves) -> dict[str, list[str]]:
     cols = []
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
-        site = next(s for s in sites if (i, s) in outcome.site_columns)
-        fig = interactive.cross_section(outcome.site_columns[i, site], label)
-        cols.append(interactive.to_div(fig, f"xs{i + 1}"))
+        site = next((s for s in sites if (i, s) in outcome.site_columns), None)
+        if site is not None:  # as the static figures: none where the pass skips them
+            fig = interactive.cross_section(outcome.site_columns[i, site], label)
+            cols.append(interactive.to_div(fig, f"xs{i + 1}"))
         if dose_curves and i in dose_curves:
             fig = interactive.dose_response(plan, i, dose_curves[i])
             cols.append(interactive.to_div(fig, f"dose{i + 1}"))
