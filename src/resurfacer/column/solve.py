@@ -236,8 +236,8 @@ def pooled_near_axis(absorbed_rz: np.ndarray, grid, beam_radius: float) -> np.nd
     profile at most that while pooling :math:`K^2` times the innermost ring's packets.
     Each row's absorbed energy is kept exactly. Fewer than two rings: unchanged.
     """
-    edges = (np.arange(grid.nr) + 1) * grid.dr
-    rings = int(np.count_nonzero(edges <= AXIS_POOL_FRACTION * beam_radius + 1e-12))
+    outer = grid.r_edges[1:]
+    rings = int(np.count_nonzero(outer <= AXIS_POOL_FRACTION * beam_radius + 1e-12))
     if rings < 2:
         return absorbed_rz
     area = grid.area_axial[:rings]

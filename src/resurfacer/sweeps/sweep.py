@@ -39,7 +39,8 @@ ID, STATUS, MESSAGE, RUNTIME = "point_id", "status", "message", "runtime_s"
 #: hash of the point's full plan data (`plan_hash`), to trace a row to its settings
 WARNINGS, NOTES, PLAN_HASH = "warnings", "model_notes", "plan_hash"
 #: summary fields that are lists of varying length: kept out of the flat columns
-#: (the warnings are their own column; per-region values are in ``outcome.nc``)
+#: (warnings and model notes are their own "; "-joined columns; the per-area figures
+#: come from `simulate` on the point's plan, see `plan_hash`)
 NOT_FLATTENED = ("warnings", "model_notes", "regions", "broken_rules")
 MANIFEST = "_sweep.json"  # ignored by Parquet readers (leading underscore)
 PART_PREFIX = "part-"
