@@ -31,7 +31,15 @@ class InputError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field}{pass_note(field)}: got {value!r}; allowed: {allowed}")
+        super().__init__(f"{field}{pass_note(field)}: got {shown(value)}; allowed: {allowed}")
+
+
+def shown(value: object) -> str:
+    """`value` as the user would have typed it: a whole float without its ".0" (a plan's
+    ``80`` arrives as 80.0 once validated as a number), anything else as its repr."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return repr(int(value))
+    return repr(value)
 
 
 def check_range(

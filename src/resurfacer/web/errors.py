@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from resurfacer.common.units import human_text, unit_of
-from resurfacer.errors import InputError, pass_note
+from resurfacer.errors import InputError, pass_note, shown
 from resurfacer.plan.schema import MISSING
 
 
@@ -37,10 +37,11 @@ def jsonable(value):
 
 def input_error_detail(exc: InputError) -> dict:
     """An InputError as one FastAPI-style 422 detail entry."""
+    allowed = human_text(f"{exc.allowed}{pass_note(exc.field)}")
     return {
         "type": "value_error",
         "loc": loc_of(exc.field),
-        "msg": f"got {exc.value!r}; allowed: " + human_text(f"{exc.allowed}{pass_note(exc.field)}"),
+        "msg": f"got {shown(exc.value)}; allowed: {allowed}",
         "input": jsonable(exc.value),
         "field": exc.field,
         "allowed": exc.allowed,
