@@ -16,7 +16,7 @@ from resurfacer.healing import (
     timeline_table,
     wounds_downtime_days,
 )
-from resurfacer.healing.aftercare import whole_days
+from resurfacer.healing.aftercare import applies_on, whole_days
 from resurfacer.tissue.skin import skin_for
 
 CHEEK = skin_for("cheek", age=50, phototype=2)
@@ -352,6 +352,18 @@ def test_aftercare_days_are_the_days_the_schedule_lists():
         assert listed, item["name"]
         assert listed[0] == max(first, 0), item["name"]
         assert listed[-1] == min(last, last_day), item["name"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [(2.5, 2.5, [3]), (3.0, 3.0, [3]), (2.34, 5.0, [3, 4]), (-1, 13, list(range(-1, 13)))],
+)
+def test_an_items_whole_days_are_the_days_it_applies_on(start, end, days):
+    # a one-day item at a fractional day was "day 3" in the table and on no day of the
+    # schedule (left from session 20)
+    item = {"start_day": start, "end_day": end}
+    assert [d for d in range(-2, 20) if applies_on(item, d)] == days
+    assert whole_days(item) == (days[0], days[-1])
 
 
 MAINTAINER = re.compile(r"verify|MODEL VALUE|MODEL ASSUMPTION|TODO|FIXME|\(assumption\)", re.I)

@@ -118,9 +118,11 @@ def redness(t: float, erythema_days: float) -> str:
 
 def applies_on(item: dict, day: int) -> bool:
     """Whether an aftercare item is due on whole day `day` of the day-by-day schedule:
-    from its start (inclusive) to its end (exclusive), or on its one day."""
+    from its start (inclusive) to its end (exclusive), or on its one day: the whole day
+    its moment falls on or before (a check at day 2.5 is due on day 3, as `whole_days`
+    gives it)."""
     start, end = item["start_day"], item["end_day"]
-    return start <= day < end or start == end == day
+    return start <= day < end or (start == end and day == math.ceil(start))
 
 
 def whole_days(item: dict) -> tuple[int, int]:
