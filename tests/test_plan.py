@@ -279,7 +279,7 @@ def test_density_outside_device_range_names_given_field():
 
 
 def test_an_energy_out_of_range_is_echoed_as_typed():
-    # found in session 20: "got 80.0" for a plan that says 80; 12.5 keeps its decimals
+    # found in session 20: "got 80.0" for a plan that says 80; 80.5 keeps its decimals
     err = _refused(lambda d: d["passes"][1].update(pulse_energy_mj=80))
     assert "got 80; allowed" in str(err) and err.value == 80.0
     err = _refused(lambda d: d["passes"][1].update(pulse_energy_mj=80.5))
