@@ -1,6 +1,7 @@
 """Pulse duration from the source's power, beam quality and focus as device data."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,24 @@ def test_a_beam_wider_than_the_grid_at_the_skin_closes_its_balance(m_squared, fo
     assert narrow.relative_error < 1e-9
     chosen = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, after_pulse=5e-3))
     assert chosen.summary.energy.outside_grid < 1e-5 * chosen.summary.energy.incident
+
+
+def test_a_repetition_rate_faster_than_the_pulses_is_fired_as_they_allow():
+    # found in session 21: 0.8 ms pulses asked at 100 kHz were fired back to back (the
+    # scanner waits for each spot's pulses, `firing_times`) while the session time took
+    # 100 kHz and nothing said so
+    p = Pass(device="co2_full_field", pulse_energy_mj=300.0, repetition_rate_hz=1e5)
+    train = p.pulse_duration_ms
+    assert p.firing_rate_hz == pytest.approx(1e3 / train)
+    (caution,) = p.cautions()
+    assert "repetition_rate_hz 100000 Hz" in caution and f"{1e3 / train:.4g} Hz" in caution
+    slow = Pass(device="co2_full_field", pulse_energy_mj=300.0, repetition_rate_hz=100.0)
+    assert slow.firing_rate_hz == 100.0 and slow.cautions() == []
+
+
+def test_a_source_caution_is_not_printed_as_a_broken_safety_rule(capsys, tmp_path):
+    plan = str(Path(__file__).resolve().parents[1] / "examples" / "co2-full-field-periorbital.toml")
+    assert main(["simulate", plan, "--set", "passes.0.repetition_rate_hz=100000"]) == 0
+    out = capsys.readouterr().out
+    assert "safety rules broken" not in out
+    assert "settings the source cannot deliver as given:" in out

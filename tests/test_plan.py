@@ -286,6 +286,16 @@ def test_an_energy_out_of_range_is_echoed_as_typed():
     assert "got 80.5; allowed" in str(err)
 
 
+def test_a_pattern_smaller_than_its_spot_or_spacing_is_refused():
+    # found in session 21: a 10 um pattern under a 2.25 mm spot gave a 156-day session
+    err = _refused(lambda d: d["passes"][1].update(pattern_size_mm=0.1))
+    assert err.field == "passes[1].pattern_size_mm"
+    assert err.allowed == ">= 0.4756 mm (the spot spacing)"  # 120 um at 5 %
+    full_field = {"device": "co2_full_field", "pattern_size_mm": 1.0}
+    err = _refused(lambda d: d["passes"].__setitem__(0, full_field))
+    assert err.field == "passes[0].pattern_size_mm" and err.allowed == ">= 2.25 mm (the spot)"
+
+
 def test_malformed_toml_names_file_and_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\n[patient]\nsex = female\n')

@@ -914,7 +914,7 @@ def _pass_seconds(p: Pass, area_cm2: float) -> float:
         area_cm2,
         p.pattern_size_mm * 1e-3,
         int(x.size),
-        p.repetition_rate_hz,
+        p.firing_rate_hz,
         1,
         pattern_shape=p.pattern_shape,
         spacing_m=spacing,

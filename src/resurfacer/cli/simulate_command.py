@@ -186,9 +186,15 @@ def summary_table(summary) -> str:
             f"{p.minutes:6.1f}"
         )
     lines += _region_lines(summary)
-    if summary.warnings:
-        lines += ["", "safety rules broken (data/safety_rules.toml):"]
-        lines += [f"  - {human_text(warning)}" for warning in summary.warnings]
+    # the warnings are the broken rules' messages, then what a pass asks of its source
+    # that it cannot deliver (`Pass.cautions`), which is no rule of safety_rules.toml
+    n_rules = len(summary.broken_rules)
+    for title, warnings in (
+        ("safety rules broken (data/safety_rules.toml):", summary.warnings[:n_rules]),
+        ("settings the source cannot deliver as given:", summary.warnings[n_rules:]),
+    ):
+        if warnings:
+            lines += ["", title] + [f"  - {human_text(w)}" for w in warnings]
     if summary.model_notes:
         lines += ["", "model notes (figures to read with care):"]
         lines += [f"  - {human_text(note)}" for note in summary.model_notes]

@@ -357,9 +357,32 @@ class Pass(BaseModel):
                 self.stack_spacing_ms,
                 f">= pulse_duration_ms ({self.pulse_duration_ms:g} ms) when stack > 1",
             )
+        self._check_scanner()
         if self.device is not None:
             self._check_device_ranges(given)
         return self
+
+    def _check_scanner(self) -> None:
+        """The scanner's pattern holds at least one spot and one lattice cell (session
+        21: a 10 um pattern under a 2.25 mm spot gave a 156-day session)."""
+        spacing_um = self.spot_spacing_m * 1e6 if self.spot_spacing_m is not None else 0.0
+        least_mm = max(self.spot_um, spacing_um) / 1e3
+        if self.pattern_size_mm < least_mm * (1 - 1e-9):
+            what = "the spot spacing" if spacing_um > self.spot_um else "the spot"
+            raise _field_error(
+                "pattern_size_mm", self.pattern_size_mm, f">= {least_mm:.4g} mm ({what})"
+            )
+
+    @property
+    def train_ms(self) -> float:
+        """One spot's pulse train [ms]: (stack - 1) x stack spacing + pulse duration."""
+        return (self.stack - 1) * self.stack_spacing_ms + self.pulse_duration_ms
+
+    @property
+    def firing_rate_hz(self) -> float:
+        """Spots fired per second: the repetition rate, unless one spot's pulse train
+        outlasts its period (the scanner waits for it, `scan.pattern.firing_times`)."""
+        return min(self.repetition_rate_hz, 1e3 / self.train_ms)
 
     @property
     def wipes(self) -> bool:
@@ -367,14 +390,22 @@ class Pass(BaseModel):
         return wipes_after(self.kind, self.wipe_between_passes)
 
     def cautions(self) -> list[str]:
-        """What the plan asks of the source beyond its power: energy / duration above
-        `peak_power_w` (a fixed-power device cannot deliver it)."""
+        """What the plan asks of the source that it cannot do: energy / duration above
+        `peak_power_w` (a fixed-power device cannot deliver it), and a repetition rate
+        faster than one spot's pulse train allows (fired at `firing_rate_hz`)."""
+        out = []
+        if self.repetition_rate_hz > self.firing_rate_hz * (1 + 1e-9):
+            out.append(
+                f"repetition_rate_hz {self.repetition_rate_hz:g} Hz is faster than one spot's "
+                f"pulses allow ({self.train_ms:.4g} ms): spots are fired at "
+                f"{self.firing_rate_hz:.4g} Hz, one as the last one's pulses end"
+            )
         if self.peak_power_w is None:
-            return []
+            return out
         power = self.pulse_energy_mj / self.pulse_duration_ms  # mJ/ms = W
         if power <= self.peak_power_w * (1 + 1e-9):
-            return []
-        return [
+            return out
+        return out + [
             f"{self.pulse_energy_mj:g} mJ in {self.pulse_duration_ms:g} ms is {power:.4g} W, "
             f"more than the source's {self.peak_power_w:g} W: at that power the pulse lasts "
             f"{self.pulse_energy_mj / self.peak_power_w:.3g} ms"

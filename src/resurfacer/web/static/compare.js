@@ -42,7 +42,7 @@ document.addEventListener("DOMContentLoaded", () => {
       el("table", { class: "passes-table compare" },
       el("thead", {}, el("tr", {}, ["", a.plan_name, b.plan_name, "B − A"].map((h) => el("th", { text: h })))),
       el("tbody", {},
-        el("tr", { "data-row": "warnings" }, el("th", { text: "Warnings (safety rules broken)" }),
+        el("tr", { "data-row": "warnings" }, el("th", { text: "Warnings (broken safety rules; settings the source cannot deliver)" }),
           warnCell(a), warnCell(b), el("td", { text: "—" })),
         all.map(([label, unit, va, vb]) => el("tr", {},
         el("th", { text: label }), el("td", { text: `${fmt(va)} ${unit}` }),
