@@ -322,3 +322,31 @@ def test_pass_settings_are_area_weighted_as_the_figures_are():
     assert deep.mtz_per_cm2 < nominal.mtz_per_m2 * 1e-4
     coverage = outcome.dataset["coverage"].values
     assert coverage == pytest.approx([p.coverage_percent / 100 for p in outcome.summary.passes])
+
+
+@pytest.mark.parametrize(
+    ("plan", "setting", "shown"),
+    [
+        ("co2-deep-acne-scars-cheek.toml", "passes.0.spot_um=10",
+         "passes[0].spot_um (pass 1): got 10; allowed: >= 4 grid cells (16 µm) at this grid"),
+        ("co2-full-field-periorbital.toml", "passes.0.wavelength_nm=1550",
+         "passes[0].wavelength_nm (pass 1): got 1550; allowed: a wavelength where absorption"),
+        ("co2-full-field-periorbital.toml", "passes.0.pulse_energy_mj=10000",
+         "passes[1] (periorbital) (pass 2): got 'a surface 993 µm deep under the full-field"),
+    ],
+)  # fmt: skip
+def test_a_column_the_solver_refuses_is_named_in_the_plans_terms(capsys, plan, setting, shown):
+    # found in session 21: "spot_diameter (pass 1): got 1e-05", "depth: got 0.000993"
+    assert main(["simulate", str(EXAMPLES / plan), "--set", setting]) == 2
+    assert shown in capsys.readouterr().err
+
+
+def test_a_column_over_the_cost_cap_is_refused_naming_its_pulse(monkeypatch):
+    # found in session 21: simulate had no cost cap (mtz refuses such runs before solving)
+    import resurfacer.treatment as treatment
+
+    monkeypatch.setattr(treatment, "MAX_CELL_UPDATES", 1e3)
+    with pytest.raises(treatment.InputError) as info:
+        simulate(load_plan(EXAMPLES / "co2-deep-acne-scars-cheek.toml"))
+    assert info.value.field == "passes[0].pulse_duration_ms"
+    assert "cell updates, over 1e+03" in info.value.allowed

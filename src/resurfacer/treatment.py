@@ -22,6 +22,7 @@ downtime is in `summary.regions`).
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from pydantic import BaseModel, computed_field
 
 from resurfacer import __version__
 from resurfacer.column.ablation import pass_removal
+from resurfacer.column.checks import MAX_CELL_UPDATES, estimate_cost
 from resurfacer.column.damage import cem43
 from resurfacer.column.grid import choose_geometry
 from resurfacer.column.materials import thermal_constants
@@ -278,6 +280,16 @@ def column_for(
     cells no larger than the light's absorption length (`within_absorption_length`)
     and, for a wide spot, than `WIDE_SPOT_GRID` (`wide_spot_grid`)."""
     options = wide_spot_grid(within_absorption_length(options, skin, beam), beam)
+    cost = estimate_cost(skin, beam, pulse, options)
+    if cost["cell_updates"] > MAX_CELL_UPDATES:  # session 21: a 1 s pulse ran for hours
+        raise InputError(
+            "pulse.train",
+            round(pulse.end_time * 1e3, 9),
+            f"a pulse train whose column runs in minutes: this one needs an estimated "
+            f"{cost['cells']:,} cells x {cost['steps']:,} steps = {cost['cell_updates']:.3g} "
+            f"cell updates, over {MAX_CELL_UPDATES:.3g} (`resurfacer mtz --allow-long` "
+            "solves one such column)",
+        )
     return _column(skin, beam, pulse, options)
 
 
@@ -475,7 +487,7 @@ def _solve_columns(plan: Plan, skins, options, progress, on_progress):
     removed = dict.fromkeys((a.region for a in plan.site_areas), 0.0)
     for n, (i, area, p) in enumerate(_progress(jobs, progress, "columns"), start=1):
         top = removed[area.region]
-        skin = skins[area.site].stripped(top) if top > 0 else skins[area.site]
+        skin = _skin_under(skins[area.site], top, i, area)
         try:
             column = column_for(skin, p.beam(), p.pulse(), options)
         except InputError as exc:
@@ -522,17 +534,52 @@ def by_site(plan: Plan, per_region: dict) -> dict:
     return out
 
 
+#: the column solver's fields in SI -> (the pass field in clinical units, its factor)
+_PASS_FIELD_OF = {
+    "pulse.energy": ("pulse_energy_mj", 1e3),
+    "spot_diameter": ("spot_um", 1e6),
+    "wavelength": ("wavelength_nm", 1e9),
+    "pulse.train": ("pulse_duration_ms", 1.0),
+}
+
+
+def _skin_under(skin: Skin, removed: float, i: int, area) -> Skin:
+    """`skin` without the `removed` [m] the full-field passes before pass `i` took;
+    an InputError naming pass `i` when they took all of its epidermis and dermis."""
+    if removed <= 0:
+        return skin
+    whole = float(skin.layer_boundaries()[-2])
+    if removed > whole:
+        raise InputError(
+            f"passes[{i}] ({area.region})",
+            f"a surface {removed * 1e6:.0f} um deep under the full-field passes before it",
+            f"earlier passes that leave some dermis (its epidermis and dermis are "
+            f"{whole * 1e6:.0f} um; lower their energy or passes)",
+        )
+    return skin.stripped(removed)
+
+
 def _plan_error(i: int, area, exc: InputError) -> InputError:
     """A column solver's InputError for pass `i` on `area` in the plan's terms: the
-    column's pulse energy [J] is the pass's ``pulse_energy_mj`` [mJ] as fired there."""
-    if exc.field == "pulse.energy":
-        joules = exc.value
-        return InputError(
-            f"passes[{i}].pulse_energy_mj",
-            round(joules * 1e3, 9) if isinstance(joules, int | float) else joules,
-            f"{exc.allowed} (on {area.region})",
-        )
+    column's pulse energy [J], spot [m], wavelength [m] and pulse train are the pass's
+    ``pulse_energy_mj``, ``spot_um``, ``wavelength_nm`` and ``pulse_duration_ms`` as
+    fired there, each shown in its own unit (session 21: "spot_diameter: got 1e-05")."""
+    if exc.field in _PASS_FIELD_OF:
+        name, factor = _PASS_FIELD_OF[exc.field]
+        value = exc.value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = round(value * factor, 9)
+        return InputError(f"passes[{i}].{name}", value, f"{si_to_clinical(exc.allowed)} "
+                          f"(on {area.region})")
     return InputError(f"passes[{i}] ({area.region}): {exc.field}", exc.value, exc.allowed)
+
+
+def si_to_clinical(text: str) -> str:
+    """Lengths written in metres in a solver's message ("16e-06 m", "1.6e-05 m") as
+    micrometres ("16 um"), the unit a plan's spots and depths are given in."""
+    return re.sub(
+        r"(\d+(?:\.\d+)?(?:e-?\d+)?) m\b", lambda m: f"{float(m.group(1)) * 1e6:.4g} um", text
+    )
 
 
 def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
