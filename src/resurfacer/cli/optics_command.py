@@ -35,6 +35,8 @@ _OPTION_OF_FIELD = {
     "threads": "--threads",
     "layers": "--layer",
 }
+#: options that only build the skin model's layers (``--site``), with their defaults
+_SITE_OPTIONS = {"wavelength_nm": None, "sex": "female", "age": 45.0, "phototype": "2"}
 
 
 def register(subparsers) -> None:
@@ -67,21 +69,26 @@ def register(subparsers) -> None:
         help=choices_help("build the layers from the skin model of this body site", sites()),
     )
     p.add_argument("--wavelength-nm", type=float, default=None, help="with --site: wavelength")
-    p.add_argument("--sex", default="female", help=choices_help("with --site", SEXES, "female"))
+    p.add_argument("--sex", default=None, help=choices_help("with --site", SEXES, "female"))
     p.add_argument(
-        "--age", type=float, default=45.0, help="with --site: years (default 45; no effect)"
+        "--age", type=float, default=None, help="with --site: years (default 45; no effect)"
     )
-    p.add_argument("--phototype", default="2", help="with --site: type 1-6 or I-VI (default 2)")
+    p.add_argument("--phototype", default=None, help="with --site: type 1-6 or I-VI (default 2)")
     p.add_argument("--ambient-n", type=float, default=1.0, help="index above (default 1.0)")
     p.add_argument("--below-n", type=float, default=None, help="index below (default: --ambient-n)")
     p.add_argument("--beam", default="pencil", help="pencil (default), gaussian or tophat")
     p.add_argument(
         "--beam-radius-mm",
         type=float,
-        default=0.0,
-        help="1/e^2 radius (gaussian) or radius (tophat) [mm]",
+        default=None,
+        help="1/e^2 radius (gaussian) or radius (tophat) [mm]; required with those beams",
     )
-    p.add_argument("--photons", type=int, default=100_000, help="photon packets (default 1e5)")
+    p.add_argument(
+        "--photons",
+        type=whole_number,
+        default=100_000,
+        help="photon packets, a whole number: 100000 or 1e5 (default 1e5)",
+    )
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--threads", type=int, default=None, help="threads (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -90,7 +97,25 @@ def register(subparsers) -> None:
         action="store_true",
         help=f"run more than {MAX_PHOTONS_WITHOUT_OVERRIDE:.0e} photons (estimate printed)",
     )
-    p.set_defaults(func=run)
+    # errors name the sub-command: "resurfacer optics mc: error: ..." (the entry point
+    # prints ``args.command``, which this default replaces after "optics" is parsed)
+    p.set_defaults(func=run, command="optics mc")
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: `text` as an int where it is a whole number, also written as a
+    float (``1e5``, ``100000.0``); anything else is refused by argparse (exit status 2)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number (100000 or 1e5)")
+    return int(value)
 
 
 def parse_layer(text: str, index: int):
@@ -144,9 +169,13 @@ def _layers(args: argparse.Namespace) -> list:
     if args.site is None:
         if not args.layer:
             raise InputError("--layer", None, "one or more --layer, or --site with --wavelength-nm")
+        _refuse_site_options(args)
         return [parse_layer(text, i) for i, text in enumerate(args.layer)]
     if args.layer:
         raise InputError("--layer", args.layer, "either --layer or --site, not both")
+    for name, default in _SITE_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if args.wavelength_nm is None:
         raise InputError("--wavelength-nm", None, "a wavelength [nm] with --site")
     from resurfacer.cli.choices import parse_phototype
@@ -168,19 +197,53 @@ def _layers(args: argparse.Namespace) -> list:
     return optical_layers(skin, args.wavelength_nm * 1e-9)
 
 
+def _refuse_site_options(args: argparse.Namespace) -> None:
+    """Refuse an option of the skin model (``--wavelength-nm``, ``--sex``, ``--age``,
+    ``--phototype``) given with ``--layer``: it would change nothing."""
+    for name in _SITE_OPTIONS:
+        value = getattr(args, name)
+        if value is not None:
+            option = "--" + name.replace("_", "-")
+            raise InputError(option, value, "not with --layer (explicit layers set the optics)")
+
+
+def _beam_radius(args: argparse.Namespace) -> float:
+    """``--beam-radius-mm`` in metres: required with a gaussian or tophat beam, refused
+    with a pencil beam (which has no radius); 0 where none applies."""
+    radius = args.beam_radius_mm
+    if args.beam == "pencil":
+        if radius is not None:
+            raise InputError(
+                "--beam-radius-mm", radius, "not with --beam pencil (a pencil beam has no radius)"
+            )
+        return 0.0
+    if radius is None:
+        from resurfacer.optics.montecarlo import BEAMS
+
+        if args.beam not in BEAMS:  # the model names --beam
+            return 0.0
+        from resurfacer.plan.schema import MISSING
+
+        raise InputError(
+            "--beam-radius-mm", MISSING, f"a value (required with --beam {args.beam}): (0, 1000] mm"
+        )
+    return radius * 1e-3
+
+
 def simulate(args: argparse.Namespace):
     """Run the model for parsed arguments; InputErrors name CLI options."""
     from resurfacer.optics.montecarlo import run_monte_carlo
 
     layers = _layers(args)
     below = args.ambient_n if args.below_n is None else args.below_n
+    radius = _beam_radius(args)
     try:
         return run_monte_carlo(
             layers,
             n_above=args.ambient_n,
             n_below=below,
             beam=args.beam,
-            beam_radius=args.beam_radius_mm * 1e-3,
+            beam_radius=radius,
             photons=args.photons,
             seed=args.seed,
             threads=args.threads,
