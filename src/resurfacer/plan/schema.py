@@ -757,17 +757,21 @@ class Plan(BaseModel):
         """JSON Schema (draft 2020-12) of a plan file as written.
 
         A pass with a `device` needs nothing else (its mode fills the rest); one without
-        needs its laser, pulse and pattern (`pulse_duration_ms` or `peak_power_w`); a
-        `mode` needs a `device`; at most one of the density fields. Rules that need the
-        data files or several fields at once (a device's ranges, exactly one density
-        for a fractional pass, `regions` naming the plan's areas) are `simulate`'s.
+        needs its laser, pulse and pattern (`pulse_duration_ms` or `peak_power_w`) and,
+        if fractional, a density field; a `mode` needs a (non-null) `device`; at most one
+        of the density fields, none on a full_field pass (its `kind` or its device's
+        mode) or its `regions`. Rules that need the data files or compare fields (a
+        device's ranges, exactly one density for a fractional pass a device fills,
+        stack spacing >= the pulse when stacked, density <= 100 % from a spacing or
+        count, `regions` naming the plan's areas) are `simulate`'s.
         """
         schema: dict = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
         schema |= cls.model_json_schema()
+        _bounds_as_keywords(schema)
         entry: dict = schema["$defs"]["Pass"]
         laser = [f for f in entry.pop("required", []) if f not in DERIVED_FIELDS]
-        entry["dependentRequired"] = {"mode": ["device"]}
-        entry["if"] = {"required": ["device"], "properties": {"device": {"type": "string"}}}
+        device = {"required": ["device"], "properties": {"device": {"type": "string"}}}
+        entry["if"] = device
         entry["else"] = {
             "required": laser,
             "anyOf": [{"required": ["pulse_duration_ms"]}, {"required": ["peak_power_w"]}],
@@ -779,7 +783,89 @@ class Plan(BaseModel):
                 for a, b in combinations(DENSITY_FIELDS, 2)
             ]
         }
+        no_density = {"properties": {k: {"type": "null"} for k in DENSITY_FIELDS}}
+        mode = {"required": ["mode"], "properties": {"mode": {"type": "string"}}}
+        entry["allOf"] = [
+            # a mode (not null) only together with a device (not null)
+            {"if": mode, "then": device},
+            # a full_field pass has no density, in the pass or in its regions
+            {
+                "if": _full_field_pass(),
+                "then": {
+                    "properties": {
+                        **no_density["properties"],
+                        "regions": {"additionalProperties": no_density},
+                    }
+                },
+            },
+            # a fractional pass without a device gives a density
+            {
+                "if": {
+                    "required": ["kind"],
+                    "properties": {"kind": {"const": "fractional"}},
+                    "not": device,
+                },
+                "then": {
+                    "anyOf": [{"required": [k], "properties": {k: given}} for k in DENSITY_FIELDS]
+                },
+            },
+        ]
         return schema
+
+
+#: pydantic's names of numeric bounds and JSON Schema's (pydantic leaves its own in the
+#: schema where it cannot apply a Field's bounds to the type, e.g. an optional Integer)
+_BOUND_KEYWORDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+}
+#: keywords whose value maps names to schemas / holds data, not a schema
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SCHEMA_DATA = ("default", "const", "enum", "examples", "required", "dependentRequired")
+
+
+def _bounds_as_keywords(node) -> None:
+    """Rename pydantic's ge/le/gt/lt in the schema `node` (in place) to JSON Schema's."""
+    if isinstance(node, list):
+        for item in node:
+            _bounds_as_keywords(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in [k for k in node if k in _BOUND_KEYWORDS]:
+        node[_BOUND_KEYWORDS[key]] = node.pop(key)
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS:
+            for sub in value.values():
+                _bounds_as_keywords(sub)
+        elif key not in _SCHEMA_DATA:
+            _bounds_as_keywords(value)
+
+
+def _full_field_pass() -> dict:
+    """Schema a full_field pass as written meets: its `kind` says so, or it has none and
+    its device's mode (the default mode when not given) is full_field."""
+    kind = {"required": ["kind"], "properties": {"kind": {"const": "full_field"}}}
+    by_device = []
+    for name, device in DEVICES.items():
+        modes = [m for m, spec in device["modes"].items() if spec.get("kind") == "full_field"]
+        if not modes:
+            continue
+        default = device["default_mode"] in modes
+        by_device.append(
+            {
+                "required": ["device"] if default else ["device", "mode"],
+                "properties": {
+                    "device": {"const": name},
+                    "mode": {"enum": [*modes, None] if default else modes},
+                },
+            }
+        )
+    if not by_device:
+        return kind
+    return {"anyOf": [kind, {"not": {"required": ["kind"]}, "anyOf": by_device}]}
 
 
 # --- errors ---------------------------------------------------------------------------
