@@ -296,6 +296,15 @@ def test_a_pattern_smaller_than_its_spot_or_spacing_is_refused():
     assert err.field == "passes[0].pattern_size_mm" and err.allowed == ">= 2.25 mm (the spot)"
 
 
+def test_a_key_given_twice_in_a_json_plan_is_refused(tmp_path):
+    # found in session 21: JSON kept the second of two energies (TOML refuses the same)
+    path = tmp_path / "twice.json"
+    path.write_text('{"passes": [{"pulse_energy_mj": 10, "pulse_energy_mj": 40}]}')
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.value == "pulse_energy_mj" and "once" in info.value.allowed
+
+
 def test_malformed_toml_names_file_and_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\n[patient]\nsex = female\n')
