@@ -350,3 +350,22 @@ def test_a_column_over_the_cost_cap_is_refused_naming_its_pulse(monkeypatch):
         simulate(load_plan(EXAMPLES / "co2-deep-acne-scars-cheek.toml"))
     assert info.value.field == "passes[0].pulse_duration_ms"
     assert "cell updates, over 1e+03" in info.value.allowed
+
+
+def test_a_regional_default_clamped_into_the_device_range_is_said(tmp_path):
+    # found in session 21: the eyelids' regional defaults (0.33 x the energy, 0.5 x the
+    # density) asked 1.65 mJ at 0.5 % of a 5-70 mJ, 1-25 % device, which fired the cheek's
+    # 5 mJ at 1 % there without a word
+    plan = Plan.from_data({
+        "name": "eyelids and a cheek",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"preset": "periorbital"}, {"site": "cheek", "area_cm2": 50}],
+        "passes": [{"device": "co2_fractional_deep", "pulse_energy_mj": 5,
+                    "density_percent": 1}],
+    })  # fmt: skip
+    notes = [n for n in simulate(plan).summary.model_notes if "regional defaults" in n]
+    assert notes == [
+        "pass 1 on periorbital: its regional defaults ask this pass for 1.65 mJ at 0.5 %, "
+        "outside co2_fractional_deep's range (energy 5-70 mJ, density 1-25 %); it fires "
+        "5 mJ at 1 %"
+    ]

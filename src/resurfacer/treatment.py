@@ -55,7 +55,7 @@ from resurfacer.healing.sensitivity import epidermis_note
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
 from resurfacer.plan.rules import check_plan
-from resurfacer.plan.schema import Pass, Plan
+from resurfacer.plan.schema import Pass, Plan, regional_clamp_note
 from resurfacer.scan.bulk_heating import (
     ColumnSources,
     between_column_probes,
@@ -407,6 +407,7 @@ def simulate(
         + _epidermis_notes(plan, wounds, skins, healings)
         + _bulk_boiling_notes(pass_summaries)
         + _no_wound_notes(plan, columns)
+        + _regional_clamp_notes(plan)
     )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + [
@@ -639,6 +640,18 @@ def _region_wounds(
 def _leaves_no_wound(column: ColumnResult) -> bool:
     """Whether a column coagulated and removed nothing (too little energy to injure)."""
     return column.summary.coagulation_depth <= 0.0 and column.summary.ablation_depth <= 0.0
+
+
+def _regional_clamp_notes(plan: Plan) -> list[str]:
+    """A model note for each deep pass whose regional defaults on an area were clamped
+    into its device's range (`plan.schema.regional_clamp_note`)."""
+    notes = []
+    for i, p in enumerate(plan.passes):
+        for area, _ in plan.treated(i):
+            note = regional_clamp_note(p, area)
+            if note is not None:
+                notes.append(f"pass {i + 1} on {note}")
+    return notes
 
 
 def _no_wound_notes(plan: Plan, columns) -> list[str]:
