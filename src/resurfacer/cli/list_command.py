@@ -39,6 +39,8 @@ def run(args) -> int:
         print(json.dumps(items, indent=2, default=str))
     elif not items:
         print(f"no {args.what} table (src/resurfacer/data/{args.what}.toml is missing)")
+    elif args.what == "protocols":
+        print("\n".join(_protocol_lines(items)))
     else:
         print("\n".join(_line(args.what, item) for item in items))
     return 0
@@ -113,6 +115,23 @@ def rules() -> list[dict]:
     ]
 
 
+#: the text columns of `list protocols`, each as wide as its longest entry
+PROTOCOL_COLUMNS = ("id", "device_class", "indication", "region")
+
+
+def _protocol_lines(items: list[dict]) -> list[str]:
+    """One line a protocol, its columns as wide as their longest entry, then its energy."""
+    cells = [[str(item.get(c, "")) for c in PROTOCOL_COLUMNS] for item in items]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(PROTOCOL_COLUMNS))]
+    lines = []
+    for item, row in zip(items, cells, strict=True):
+        energy = item.get("pulse_energy_mj")
+        energy_text = f"{energy[0]:g}-{energy[1]:g} mJ" if energy else "energy not reported"
+        lines.append(" ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)))
+        lines[-1] += " " + energy_text
+    return lines
+
+
 def _line(what: str, item: dict) -> str:
     if what == "devices":
         modes = "; ".join(
@@ -128,13 +147,6 @@ def _line(what: str, item: dict) -> str:
     if what == "indications":
         lo, hi = item["target_um"]
         return f"{item['name']:<14} {item['metric']} {lo:g}-{hi:g} µm: {item['description']}"
-    if what == "protocols":
-        energy = item.get("pulse_energy_mj")
-        energy_text = f"{energy[0]:g}-{energy[1]:g} mJ" if energy else "energy not reported"
-        return (
-            f"{item['id']:<28} {item.get('device_class', ''):<22} "
-            f"{item.get('indication', ''):<12} {item.get('region', ''):<12} {energy_text}"
-        )
     unit = {"max_density_percent": "%", "max_pulse_energy_mj": "mJ",
             "max_peak_bulk_temperature_c": "°C"}.get(item["limit"], "")  # fmt: skip
     when = ", ".join(f"{k}={v}" for k, v in item["when"].items()) or "always"

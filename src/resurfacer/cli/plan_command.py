@@ -3,6 +3,14 @@
 import json
 import sys
 
+#: the treated area of a single site when --area-cm2 is not given [cm²]
+DEFAULT_AREA_CM2 = 50.0
+#: the device planned with when none is given and no phototype preference applies
+#: (planning.planner.DEFAULT_DEVICE, kept here so `--help` need not import the planner)
+DEFAULT_DEVICE = "co2_dual"
+#: the plan file formats --out writes, by extension
+PLAN_FORMATS = (".toml", ".json")
+
 
 def register(subparsers) -> None:
     from resurfacer.cli.choices import (
@@ -33,9 +41,19 @@ def register(subparsers) -> None:
     p.add_argument("--age", required=True, type=float, help="years, 18-100")
     p.add_argument("--sex", default="female", help=choices_help("sex", SEXES, "female"))
     p.add_argument(
-        "--device", default=None, help=choices_help("device preset", devices(), "any")
+        "--device",
+        default=None,
+        help=choices_help("device preset", devices())
+        + f" (default {DEFAULT_DEVICE}; for phototypes IV-VI the device the sources prefer "
+        "for the indication, data/indications.toml dark_skin_preference)",
     )
-    p.add_argument("--area-cm2", type=float, default=50.0, help="treated area (default 50)")
+    p.add_argument(
+        "--area-cm2",
+        type=float,
+        default=None,
+        help=f"treated area for a single site, default {DEFAULT_AREA_CM2:g}; "
+        "a preset sets its own",
+    )
     p.add_argument("--max-downtime-days", type=float, default=None)
     p.add_argument("--n-best", type=int, default=3, help="plans to propose (default 3)")
     p.add_argument(
@@ -53,34 +71,29 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from resurfacer.cli.choices import parse_phototype
+    from resurfacer.cli.choices import parse_phototype, sites_and_presets
     from resurfacer.errors import InputError, check_choice
-    from resurfacer.plan.schema import AREA_PRESETS, DEVICE_NAMES, Area, AreaPreset, Patient
+    from resurfacer.plan.schema import DEVICE_NAMES, Patient
     from resurfacer.planning.planner import INDICATIONS, plan_treatment
-    from resurfacer.tissue.skin import SITES
 
     check_choice("--indication", args.indication, INDICATIONS)
-    check_choice("--site", args.site, (*SITES, *AREA_PRESETS))
+    check_choice("--site", args.site, sites_and_presets())
     if args.device is not None:
         check_choice("--device", args.device, DEVICE_NAMES)
     check_choice("--sex", args.sex, ("female", "male"))
     args.phototype = parse_phototype(args.phototype)
     if not 18 <= args.age <= 100:
         raise InputError("--age", args.age, "[18, 100] years")
-    if not 0 < args.area_cm2 <= 1000:
-        raise InputError("--area-cm2", args.area_cm2, "(0, 1000] cm²")
+    areas = _areas(args.site, args.area_cm2)
     if args.max_downtime_days is not None and not 0 < args.max_downtime_days <= 365:
         raise InputError("--max-downtime-days", args.max_downtime_days, "(0, 365] days")
     if args.uncertainty and not 2 <= args.uncertainty <= 1000:
         raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")
     if not 1 <= args.n_best <= 10:
         raise InputError("--n-best", args.n_best, "1..10")
+    if args.out is not None:
+        _check_out(args.out)
     patient = Patient(sex=args.sex, age_years=float(args.age), phototype=args.phototype)
-    areas: list[Area | AreaPreset]
-    if args.site in AREA_PRESETS and args.site not in SITES:
-        areas = [AreaPreset(preset=args.site)]
-    else:
-        areas = [Area(site=args.site, area_cm2=float(args.area_cm2))]
     result = plan_treatment(
         patient,
         areas,
@@ -98,6 +111,41 @@ def run(args) -> int:
     # the nearest plan of an unreached target is an answer, not an error: exit 0
     print(json.dumps(result.to_dict(), indent=2) if args.json else _table(result))
     return 0
+
+
+def _areas(site: str, area_cm2: float | None) -> list:
+    """The areas of --site: a preset's own (refusing an --area-cm2 beside it), or the
+    single site at --area-cm2 (default `DEFAULT_AREA_CM2`)."""
+    from resurfacer.errors import InputError
+    from resurfacer.plan.schema import AREA_PRESETS, Area, AreaPreset
+    from resurfacer.tissue.skin import SITES
+
+    if site in AREA_PRESETS and site not in SITES:  # a name that is also a site is the site
+        preset = AreaPreset(preset=site)
+        if area_cm2 is not None:
+            total = sum(a.area_cm2 for a in preset.expand())
+            raise InputError(
+                "--area-cm2",
+                area_cm2,
+                f"not with a preset site (the preset sets its areas: {site} is {total:g} cm²)",
+            )
+        return [preset]
+    area = DEFAULT_AREA_CM2 if area_cm2 is None else area_cm2
+    if not 0 < area <= 1000:
+        raise InputError("--area-cm2", area, "(0, 1000] cm²")
+    return [Area(site=site, area_cm2=float(area))]
+
+
+def _check_out(path: str) -> None:
+    """Refuse, before the search, an --out the plan could not be written to."""
+    from pathlib import Path
+
+    from resurfacer.common.files import check_output_path
+    from resurfacer.errors import InputError
+
+    if Path(path).suffix.lower() not in PLAN_FORMATS:
+        raise InputError("--out", path, "a plan file ending in " + " or ".join(PLAN_FORMATS))
+    check_output_path(path, "--out")
 
 
 def _write_plan(path: str, plan) -> None:
