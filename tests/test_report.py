@@ -446,3 +446,85 @@ def test_an_interactive_report_of_a_pass_that_skips_the_largest_area(tmp_path):
     )  # fmt: skip
     path = write_report(simulate(plan), plan, tmp_path / "r", interactive=True)
     assert 'id="xs1"' in path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def intact():
+    """A non-ablative plan (the skin surface stays intact), simulated and rendered."""
+    plan = Plan.from_data(
+        {
+            "name": "non-ablative cheek",
+            "patient": {"sex": "female", "age_years": 45, "phototype": 3},
+            "areas": [{"site": "cheek", "area_cm2": 10}],
+            "passes": [{"device": "nonablative_1550", "mode": "fractional", "pulse_energy_mj": 10,
+                        "pulse_duration_ms": 3, "mtz_per_cm2": 150}],
+        }
+    )  # fmt: skip
+    outcome = simulate(plan)
+    return outcome, render_html(outcome, plan)
+
+
+def test_a_plan_that_never_opens_the_skin_reads_intact_as_the_text_does(intact):
+    # found by a probe: the report said "skin closed after 13.0 h" / "re-epithelialisation"
+    # for a non-ablative plan, on the card and in the healing table, where `resurfacer
+    # healing` says "skin surface intact (treated zones repaired after 13.0 h)"
+    from resurfacer.healing import timeline_table
+    from resurfacer.report.context import cards, healing_rows
+
+    outcome, html = intact
+    assert not outcome.healing.skin_opened
+    hours = format_value(outcome.healing.reepithelialization_hours, "h")
+    rows = dict(healing_rows(outcome.healing))
+    assert rows["skin surface"] == f"intact (treated zones repaired after {hours})"
+    assert f"intact (treated zones repaired after {hours})" in timeline_table(outcome.healing)
+    card = next(c for c in cards(outcome) if c["label"] == "skin surface")
+    assert (card["value"], card["note"]) == ("intact", f"treated zones repaired after {hours}")
+    assert "skin closed" not in html and "re-epithelialisation" not in html
+    assert dict(summary_rows(outcome))["treated zones repaired after"].endswith(" h")
+
+
+def _healing_section(html: str) -> str:
+    return html[html.index('<section id="healing">') : html.index('<section id="appendix"')]
+
+
+def test_the_report_says_when_to_call_the_clinic_and_how_long_crusts_show(outcome, intact):
+    # found by a probe: `resurfacer healing` (text and JSON) lists when to call the clinic
+    # and the visible crust/debris; the report had neither (the crust as a milestone only)
+    from resurfacer.report.context import healing_rows
+
+    for case, html in ((outcome, render_html(outcome, small_plan())), intact):
+        h = case.healing
+        section = _healing_section(html)
+        assert "When to call the clinic" in section
+        assert h.call_clinic and all(note in section for note in h.call_clinic)
+        crust = dict(healing_rows(h))["visible crust/debris"]
+        assert f"<td>{crust}</td>" in section
+    assert outcome.healing.skin_opened
+    assert crust == "none (the surface stays intact)"
+    ablative = dict(healing_rows(outcome.healing))["visible crust/debris"]
+    assert ablative == f"until day {outcome.healing.crust_end_days:.1f}"
+    assert any("not closed by day" in n for n in outcome.healing.call_clinic)
+
+
+def test_area_names_read_as_words_in_the_clinical_tables():
+    # found by a probe: the region table printed "chin_jaw", as did the downtime card's
+    # slowest area
+    from resurfacer.report.context import cards
+
+    plan = Plan.from_data(
+        {
+            "name": "cheek and jaw",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 20}, {"preset": "chin_jaw"}],
+            "passes": [{"device": "co2_dual", "mode": "surface"},
+                       {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 5,
+                        "density_percent": 5, "regions": {"cheek": {"skip": True}}}],
+        }
+    )  # fmt: skip
+    outcome = simulate(plan)
+    assert outcome.summary.downtime_set_by == "chin_jaw"
+    html = render_html(outcome, plan)
+    assert "chin_jaw" not in html[: html.index('<section id="appendix"')]
+    region_table = html.split('class="num regions"')[1].split("</table>")[0]
+    assert "<td>chin jaw</td>" in region_table
+    assert cards(outcome)[0]["note"].endswith("slowest area: chin jaw")

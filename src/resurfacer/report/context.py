@@ -39,11 +39,34 @@ _UNITS = {"bulk_thermal_dose_cem43_min": "CEM43 min", "bulk_cem43_min": "CEM43 m
 TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
 
 
+def words(key: str) -> str:
+    """A data key as words for people: ``chin_jaw`` -> ``chin jaw``, ``dorsal_hand`` ->
+    ``dorsal hand`` (area, region and site names in the report's tables)."""
+    return key.replace("_", " ")
+
+
 def label_and_unit(name: str) -> tuple[str, str]:
     """(label, unit) of a summary field name."""
     stem, unit = split_unit("_" + name.removesuffix("_range"))  # "_" lets "minutes" match
-    label = _LABELS.get(name) or stem.strip("_").replace("_", " ")
-    return label or name.replace("_", " "), _UNITS.get(name, unit)
+    label = _LABELS.get(name) or words(stem.strip("_"))
+    return label or words(name), _UNITS.get(name, unit)
+
+
+def closure(skin_opened: bool, hours: float) -> tuple[str, str]:
+    """(label, value) of the skin's closure, worded as ``resurfacer healing`` prints it:
+    "skin closed after 101 h" where the treatment opened the skin, else "skin surface:
+    intact (treated zones repaired after 13.0 h)"."""
+    if skin_opened:
+        return "skin closed after", format_value(hours, "h")
+    return "skin surface", f"intact (treated zones repaired after {format_value(hours, 'h')})"
+
+
+def crust_text(healing) -> str:
+    """The visible crust and debris as ``resurfacer healing`` gives it: "until day 9.0",
+    or none where the surface stays intact."""
+    if healing.skin_opened:
+        return f"until day {healing.crust_end_days:.1f}"
+    return "none (the surface stays intact)"
 
 
 def format_value(value, unit: str = "") -> str:
@@ -93,6 +116,8 @@ def summary_rows(outcome) -> list[tuple[str, str]]:
         if name in ("passes", "regions", "broken_rules", "warnings"):
             continue
         label, unit = label_and_unit(name)
+        if name == "reepithelialization_hours" and not data.get("skin_opened", True):
+            label = "treated zones repaired after"  # the surface stayed intact
         rows.append((label, format_value(value, unit)))
     for p in data.get("passes", []):
         for name, value in p.items():
@@ -102,6 +127,17 @@ def summary_rows(outcome) -> list[tuple[str, str]]:
     return rows
 
 
+def closure_card(summary) -> dict:
+    """The card of the skin's closure: when it closed, or that it stayed intact and when
+    the treated zones were repaired (`closure`)."""
+    if summary.skin_opened:
+        return {"label": "skin closed after", "note": "re-epithelialisation",
+                "value": format_value(summary.reepithelialization_hours, "h")}  # fmt: skip
+    repaired = format_value(summary.reepithelialization_hours, "h")
+    return {"label": "skin surface", "value": "intact",
+            "note": f"treated zones repaired after {repaired}"}  # fmt: skip
+
+
 def cards(outcome) -> list[dict]:
     """The headline numbers: {label, value, note}."""
     s = outcome.summary
@@ -109,9 +145,8 @@ def cards(outcome) -> list[dict]:
     return [
         {"label": "downtime", "value": format_value(s.downtime_days, "days"),
          "note": f"model band {lo:.1f}–{hi:.1f} d"
-         + (f"; slowest area: {s.downtime_set_by}" if s.downtime_set_by else "")},
-        {"label": "skin closed after", "value": format_value(s.reepithelialization_hours, "h"),
-         "note": "re-epithelialisation"},
+         + (f"; slowest area: {words(s.downtime_set_by)}" if s.downtime_set_by else "")},
+        closure_card(s),
         {"label": "erythema", "value": format_value(s.erythema_days, "days"), "note": "redness"},
         {"label": "peak bulk temperature", "value": format_value(s.peak_bulk_temperature_c, "°C"),
          "note": "between columns"},
@@ -134,7 +169,7 @@ def banner(outcome) -> list[dict]:
         out.append(
             {
                 "rule": b.rule,
-                "regions": ", ".join(b.sites) or "all regions",
+                "regions": ", ".join(words(site) for site in b.sites) or "all regions",
                 "passes": (f"pass {passes}" if len(b.passes) == 1 else f"passes {passes}")
                 if b.passes
                 else "whole plan",
@@ -189,7 +224,7 @@ def region_table(outcome) -> tuple[list[str], list[dict]]:
     rows = []
     for r in s.regions:
         fired = {rp.index: rp for rp in r.passes}
-        cells = [r.name, r.site, format_value(r.area_cm2, "cm²")]
+        cells = [words(r.name), words(r.site), format_value(r.area_cm2, "cm²")]
         for p in s.passes:
             rp = fired.get(p.index)
             cells += (
@@ -218,15 +253,26 @@ def aftercare_rows(healing) -> list[tuple[str, str, str]]:
 
 
 def healing_rows(healing) -> list[tuple[str, str]]:
+    """The healing table as (label, value) rows, the items ``resurfacer healing`` prints
+    above its schedule: closure (or the intact surface, `closure`), downtime, visible
+    crust/debris (`crust_text`), erythema, oedema, MENDs, remodelling. Each area's
+    downtime is in the region table."""
     lo, hi = healing.downtime_days_range
     return [
-        ("skin closed after", format_value(healing.reepithelialization_hours, "h")),
+        closure(healing.skin_opened, healing.reepithelialization_hours),
         ("downtime", f"{format_value(healing.downtime_days, 'd')} (band {lo:.1f}–{hi:.1f} d)"),
+        ("visible crust/debris", crust_text(healing)),
         ("erythema", format_value(healing.erythema_days, "d")),
         ("oedema", format_value(healing.oedema_days, "d")),
         ("MENDs shed by", format_value(healing.mend_clearance_days, "d")),
         ("remodelling", format_value(healing.remodeling_weeks, "weeks")),
     ]
+
+
+def clinic_notes(healing) -> list[str]:
+    """When to call the clinic: the notes ``resurfacer healing`` lists, with the same
+    days, their unit spellings for people (`human_text`)."""
+    return [human_text(n) for n in healing.call_clinic]
 
 
 def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:

@@ -91,8 +91,8 @@ def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
         for k, site in enumerate(s for s in sites if (i, s) in outcome.site_columns):
             name = f"cross_section_pass{n}.png" if k == 0 else f"cross_section_pass{n}_{site}.png"
             fig = figures.cross_section(outcome.site_columns[i, site], outcome.skins[site])
-            out.append(_figure(files, name, fig, f"{label}: one column on {site}, to scale",
-                               "print" if k == 0 else ""))  # fmt: skip
+            alt = f"{label}: one column on {context.words(site)}, to scale"
+            out.append(_figure(files, name, fig, alt, "print" if k == 0 else ""))
         fig = figures.pattern_top_view(plan, i)
         out.append(_figure(files, f"pattern_pass{n}.png", fig, f"{label}: one scanner pattern"))
         if dose_curves and i in dose_curves:
@@ -132,7 +132,7 @@ def _header_context(outcome, plan, sites) -> dict:
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ"),  # ISO 8601, UTC
         "version": __version__,
         "nav": nav,
-        "figure_sites": ", ".join(sites)
+        "figure_sites": ", ".join(context.words(s) for s in sites)
         + ("" if len(sites) > 1 else " (the largest region; all regions on request)"),
     }
 
@@ -188,6 +188,7 @@ def _body_context(outcome, plan, files, sites, dose_curves, fingerprint: str) ->
                                     "healing timeline: days (left), months (right)", "wide")],
         "healing": healing,
         "healing_rows": context.healing_rows(healing) if healing is not None else [],
+        "call_clinic": context.clinic_notes(healing) if healing is not None else [],
         "aftercare_rows": context.aftercare_rows(healing) if healing is not None else [],
         "inputs_rows": context.inputs_rows(plan),
         "technical_rows": context.technical_rows(outcome, plan, fingerprint),
