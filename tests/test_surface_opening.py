@@ -223,19 +223,27 @@ def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():
     assert outcome.summary.downtime_days > 0
 
 
-def test_pooling_near_the_axis_keeps_each_row_and_spares_the_rest():
+def test_pooling_keeps_each_row_and_pools_annuli_of_the_central_discs_area():
     from resurfacer.column.grid import ColumnGrid
     from resurfacer.column.solve import pooled_near_axis
 
-    grid = ColumnGrid(dr=2e-6, dz=2e-6, nr=40, nz=3, lateral_far_field=True)
+    grid = ColumnGrid(dr=2e-6, dz=2e-6, nr=200, nz=3, lateral_far_field=True)
     rng = np.random.default_rng(20)
-    q = rng.random((3, 40))
+    q = rng.random((3, 200))
     pooled = pooled_near_axis(q, grid, beam_radius=172e-6)  # w0 / 8 = 21.5 um: 10 rings
     assert pooled.sum(axis=1) == pytest.approx(q.sum(axis=1), rel=1e-12)
-    assert (pooled[:, 10:] == q[:, 10:]).all()
-    density = pooled[:, :10] / grid.area_axial[:10]  # one estimate per unit area
-    assert np.ptp(density, axis=1) == pytest.approx(0.0, abs=1e-6 * density.max())
-    assert pooled_near_axis(q, grid, beam_radius=20e-6) is q  # fewer than two rings
+    density = pooled / grid.area_axial  # one estimate per unit area within each annulus
+    disc = np.pi * 21.5e-6**2
+    assert np.ptp(density[:, :10], axis=1) == pytest.approx(0.0, abs=1e-6 * density.max())
+    # the next annulus: rings 10-13 (r 20-28 um) hold 0.99 of the disc's area, 14 would not
+    assert grid.area_axial[10:14].sum() <= disc < grid.area_axial[10:15].sum()
+    assert np.ptp(density[:, 10:14], axis=1) == pytest.approx(0.0, abs=1e-6 * density.max())
+    assert (density[:, 13] != density[:, 14]).all()
+    # rings as large as the disc (from r = 116 um on 2 um rings) stand alone
+    alone = int(np.argmax(grid.area_axial > disc))
+    assert (pooled[:, alone:] == q[:, alone:]).all()
+    # a beam whose rings are all wider than its disc: nothing pooled
+    assert (pooled_near_axis(q, grid, beam_radius=10e-6) == q).all()
 
 
 def test_the_seed_does_not_decide_whether_a_1927_nm_column_opens_the_skin():
