@@ -147,8 +147,8 @@ def test_column_json_names_its_geometry(capsys):
 def test_warns_when_the_lesion_leaves_the_dermis(capsys):
     assert main(["mtz", "--grid-um", "4", "--energy-mj", "60", "--json"]) == 0
     deep = json.loads(capsys.readouterr().out)
-    fast, subcutis = deep["warnings"]
-    assert "cells per time step" in fast and "subcutis" in subcutis
+    (subcutis,) = deep["warnings"]  # 120 W: its steps' rays go in pairs enough for the front
+    assert "subcutis" in subcutis
     assert main(["mtz", *FAST, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
     assert main(["mtz", "--grid-um", "4", "--energy-mj", "60"]) == 0

@@ -205,11 +205,23 @@ def test_results_carry_cautions_for_coarse_cells_and_deep_lesions():
     assert column(5.0).warnings == []
     (coarse,) = column(5.0, wavelength=ERBIUM, options=SolverOptions(grid=2e-6)).warnings
     assert "coarse" in coarse and "mu_a dz" in coarse
-    fast, deep = column(60.0).warnings
-    # 22 cells per step since each step's rays go as two half sweeps (session 14: the
-    # crater is deeper; 19 before, 26 before the crater walls took the channel's losses)
-    assert "cells per time step" in fast and "about 22 cells" in fast
-    assert "subcutis" in deep
+    # 60 mJ in 0.5 ms (120 W): about 22 cells per step, each step's energy now in 4 pairs
+    # of sweeps (`sweep_pairs`), which brings the crater to the time-converged one (1620
+    # um; 1584 um in one pair, 1620 um at dt_safety 0.1, session 21): no front caution
+    deep60 = column(60.0)
+    (deep,) = deep60.warnings
+    assert "subcutis" in deep and deep60.inputs["sweep_pairs"] > 1
+    # the caution reads the crossing per pair of sweeps
+    from types import SimpleNamespace
+
+    from resurfacer.column.cautions import front_cautions
+
+    inputs = {"geometry": "column", "grid_m": 4e-6, "time_step_s": 1e-5, "stack": 1,
+              "pulse_duration_s": 1e-4, "sweep_pairs": 1}  # fmt: skip
+    crater = SimpleNamespace(ablation_depth=800e-6)
+    (fast,) = front_cautions(crater, inputs)
+    assert "about 20 cells per sweep of the rays" in fast
+    assert front_cautions(crater, {**inputs, "sweep_pairs": 2}) == []
     # 10 mJ on 4 um cells: about 6 cells per step, under FAST_FRONT_CELLS_PER_STEP (15)
     # since the symmetric sweeps made the step's crater that of a small step
     assert column(10.0).warnings == []
@@ -227,3 +239,23 @@ def test_the_wall_cuff_profile_gives_the_summary_cuff():
     top = mean_wall_cuff(result.fields, 0.0, 0.25 * s.ablation_depth)
     assert top > s.coagulation_thickness_wall
     assert math.isnan(mean_wall_cuff(result.fields, s.ablation_depth, 2 * s.ablation_depth))
+
+
+@pytest.fixture(scope="module")
+def converged_in_time():
+    """10 mJ on 120 um in 10 us, 2 um cells, at the smallest time step the solver takes."""
+    options = SolverOptions(grid=2e-6, dt_safety=0.05)
+    return simulate_column(skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(10e-3, 1e-5), options)
+
+
+@pytest.mark.parametrize("duration", [1e-6, 1e-5])
+def test_a_pulse_of_a_few_steps_drills_as_one_converged_in_time(duration, converged_in_time):
+    # found in session 21: a pulse shorter than a few stability steps was sent in one or
+    # two steps' rays, 13-27 % too deep and 22-46 % too wide (464 / 520 um deep at 10 / 1
+    # us against 410 um converged in time); heat conducts well under a cell in 10 us
+    short = simulate_column(
+        skin_for("cheek"), Beam(10.6e-6, 120e-6), Pulse(10e-3, duration), SolverOptions(grid=2e-6)
+    ).summary
+    ref = converged_in_time.summary
+    assert short.ablation_depth == pytest.approx(ref.ablation_depth, rel=0.03)
+    assert short.ablation_width_surface == pytest.approx(ref.ablation_width_surface, rel=0.05)

@@ -33,11 +33,13 @@ ColumnFields = namedtuple(
 #: (the pulse train, zeros between pulses), each ring's share of it, the ray radius
 #: factor s(z) per row (`deposit_beam`), when `deposition_rows` > 0 a fixed map of the
 #: share absorbed in each cell (photon transport) used instead of the rays, the
-#: crater's optics as a hollow waveguide (`kernels.deposition.WallOptics`), and whether
+#: crater's optics as a hollow waveguide (`kernels.deposition.WallOptics`), whether
 #: each step's rays go as two symmetric half sweeps (`_deposit_rays`: a column; a 1-D
-#: wide stack, whose rays all fall on its floor, takes one sweep).
+#: wide stack, whose rays all fall on its floor, takes one sweep), and how many such
+#: pairs of half sweeps share each step's energy (`column.solve.sweep_pairs`).
 BeamDrive = namedtuple(
-    "BeamDrive", "step_energy ring_fraction spread deposition deposition_rows optics symmetric"
+    "BeamDrive",
+    "step_energy ring_fraction spread deposition deposition_rows optics symmetric sweep_pairs",
 )
 #: Time stepping and stop: explicit step [s], fewest and most explicit steps, and the
 #: damage growth [-] below which the run stops (see `run_column`).
@@ -92,11 +94,12 @@ def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_
     248 um deep axis-first, 320 um outside-in). The symmetric composition cancels the
     first-order bias as Strang splitting does: 288 um, against 280 um with the step's
     energy sent in eight outward sweeps or in one with dt_safety 0.1 (docs/column.md,
-    "Time step").
+    "Time step"). Where the front would cross many more cells in a step (a pulse of a
+    few explicit steps) the step's energy goes as `drive.sweep_pairs` such pairs.
     """
     ring_energy, rows, void_extent, void_rows, lumen = scratch
     nz, nr = fields.enthalpy.shape
-    sweeps = 2 if drive.symmetric else 1
+    sweeps = (2 if drive.symmetric else 1) * drive.sweep_pairs
     for j in range(nr):
         ring_energy[j] = drive.step_energy[step] * drive.ring_fraction[j] / sweeps
     crater = Crater(
@@ -113,7 +116,7 @@ def _deposit_rays(fields, drive, step, material, boundary, geometry, scratch, n_
             material.h_ablation,
             drive.spread,
             crater,
-            sweep == 1,  # the second half sweep runs inwards
+            drive.symmetric and sweep % 2 == 1,  # the second of each pair runs inwards
         )
         energy[0] += ablated
         energy[1] += transmitted
