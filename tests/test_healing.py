@@ -16,7 +16,7 @@ from resurfacer.healing import (
     timeline_table,
     wounds_downtime_days,
 )
-from resurfacer.healing.aftercare import applies_on, whole_days
+from resurfacer.healing.aftercare import CRUSTING, FLAKING, OPEN, applies_on, whole_days
 from resurfacer.tissue.skin import skin_for
 
 CHEEK = skin_for("cheek", age=50, phototype=2)
@@ -310,6 +310,104 @@ def test_make_up_exercise_swimming_wait_for_the_crust():
     for name in ("make-up allowed", "exercise and sweating allowed", "swimming allowed"):
         item = next(a for a in r.aftercare if a["name"] == name)
         assert item["start_day"] >= r.crust_end_days - 0.01 > 2.0
+
+
+def _barely_opened_full_field(w):
+    """A full-field pass whose surface boiled dry to `w` of the way to removal, no crater
+    (a CO2 pass at 156 mJ on the cheek: w = 0.0013)."""
+    return WoundedPass("full_field", 0.0, math.nan, 90e-6, math.nan, 1.0, None, 0.0, w)
+
+
+UNHEALED = (OPEN, CRUSTING, FLAKING)
+AFTER_THE_WOUND = (
+    "make-up allowed", "exercise and sweating allowed", "swimming allowed", "daily sunscreen",
+    "resume active skin care",
+)  # fmt: skip
+
+
+def _aftercare_waits_for_closure_and_crust(r):
+    closed = r.reepithelialization_hours / 24.0
+    assert r.crust_end_days >= closed and r.erythema_days >= closed
+    for name in AFTER_THE_WOUND:
+        item = next(a for a in r.aftercare if a["name"] == name)
+        assert item["start_day"] >= round(closed, 2) - 1e-9, name
+    for d in r.timeline:
+        if d.state in UNHEALED:
+            assert "wound care" in d.aftercare, d
+            assert not set(AFTER_THE_WOUND) & set(d.aftercare), d
+
+
+@pytest.mark.parametrize("w", [0.0005, 0.0013, 0.005, 0.1, 1.0])
+def test_wound_care_lasts_and_make_up_waits_until_the_skin_has_closed(w):
+    """Session 21 (a probe): a full-field CO2 pass that barely opened the surface
+    (w = 0.0013) crusted too little to show past day 0.7 but closed only after 1.8 d,
+    so wound care ended and make-up, exercise and swimming were allowed on an open wound.
+    Wound care now lasts, and they wait, until the crust is over and the skin has closed."""
+    r = healing_timeline([_barely_opened_full_field(w)], CHEEK)
+    assert r.skin_opened
+    _aftercare_waits_for_closure_and_crust(r)
+    lid = skin(site="periorbital")
+    _aftercare_waits_for_closure_and_crust(healing_timeline([_dried_surface(w, cov=0.05)], lid))
+
+
+@settings(max_examples=30, deadline=None)
+@given(w=st.floats(1e-5, 0.05), dw=st.floats(0.0, 1e-4))
+def test_the_end_of_wound_care_moves_continuously_with_the_opened_surface(w, dw):
+    """The later of closure and the crust's end has no step as the opened share grows
+    (no threshold on w; only w = 0, nothing opened, takes the non-ablative course)."""
+    a, b = (healing_timeline([_barely_opened_full_field(x)], CHEEK) for x in (w, w + dw))
+    assert a.crust_end_days - 1e-9 <= b.crust_end_days <= a.crust_end_days + 0.3
+    intact = healing_timeline([_barely_opened_full_field(0.0)], CHEEK)
+    assert not intact.skin_opened and intact.crust_end_days == 0.0
+
+
+def test_text_gives_each_item_s_whole_days():
+    """Session 21: the text printed the half-open "day -1 to 13" for the 14 days of the
+    antiviral course that the schedule lists on days -1 to 12 (and the report as -1-12);
+    it now prints the whole days `whole_days` gives, as does the JSON."""
+    r = healing_timeline([surface(), deep()], CHEEK, ["cheek", "perioral"])
+    text, s = timeline_table(r), r.summary()
+    assert "  days -1 to 12: antiviral prophylaxis: " in text
+    for item, out in zip(r.aftercare, s["aftercare"], strict=True):
+        first, last = whole_days(item)
+        days = f"day {first}" if first == last else f"days {first} to {last}"
+        assert f"  {days}: {item['name']}: {item['text']}" in text.splitlines()
+        assert (out["first_day"], out["last_day"]) == (first, last)
+
+
+def test_day_figures_are_rounded_alike():
+    """Session 21: the JSON rounded erythema to 0.1 d and the crust to 0.01 d (erythema
+    4.8 d below a crust to day 4.82), and the text printed "remodelling 13 weeks" beside
+    the report's 12.7."""
+    r = healing_timeline([surface(), deep()], CHEEK)
+    s = r.summary()
+    for key in (
+        "downtime_days", "visible_wound_days", "crust_end_days", "erythema_days",
+        "oedema_days", "mend_clearance_days",
+    ):  # fmt: skip
+        assert s[key] == round(getattr(r, key), 2), key
+    assert s["erythema_days"] >= s["crust_end_days"] and s["erythema_days"] >= s["downtime_days"]
+    assert s["erythema_days"] != round(r.erythema_days, 1)  # this case tells the two apart
+    assert f"remodelling             {s['remodeling_weeks']:.1f} weeks" in timeline_table(r)
+
+
+@pytest.mark.parametrize("phototype", [2, 5])
+@pytest.mark.parametrize(
+    "wounds, modality",
+    [
+        ([column(400e-6, 0.1, kind="nonablative")], "nonablative"),
+        ([surface(), deep()], "fractional"),
+        ([full_field(90e-6, 100e-6)], "full_field"),
+    ],
+)
+def test_phototype_notes_fit_the_modality(wounds, modality, phototype):
+    """Session 21: a non-ablative or fractional plan was told of "deep full-field
+    resurfacing"; the notes are now chosen by the plan's modality."""
+    r = healing_timeline(wounds, skin(phototype=phototype))
+    notes = " ".join(r.phototype_notes)
+    assert ("full-field" in notes) == (modality == "full_field")
+    assert ("hyperpigmentation" in notes) == (phototype == 5)
+    assert r.modality == modality
 
 
 def test_json_carries_everything_the_text_prints():

@@ -363,9 +363,7 @@ def simulate(
         for area in plan.site_areas
         if area.region in wounds
     }
-    healing = whole_treatment(  # the sites of the areas a pass was fired on
-        healings, [a.site for a in plan.site_areas if a.region in healings], plan.patient.phototype
-    )
+    healing = whole_treatment(healings, plan.patient.phototype)
     regions = _region_summaries(plan, columns, skins, regional, healings, surface)
     summary = OutcomeSummary(
         plan_name=plan.name,

@@ -20,7 +20,9 @@ class DayState:
 
 @dataclass(frozen=True)
 class Marks:
-    """The computed states aftercare is keyed to [days after treatment]."""
+    """The computed states aftercare is keyed to [days after treatment]; where the skin
+    was opened, the crust's end is never before its closure (`timeline.healing_timeline`),
+    so wound care lasts, and make-up, exercise and swimming wait, until both."""
 
     closed: float
     crust_end: float
@@ -30,6 +32,7 @@ class Marks:
     mend_clear: float
 
     def day(self, key: str) -> float:
+        """The day [d] of a schedule key: "treatment" (0), "days:N" (N), or a field's."""
         if key.startswith("days:"):
             return float(key[5:])
         if key == "treatment":
@@ -53,7 +56,8 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     ----------
     marks : the computed states (`Marks`).
     ablative : any pass opened the skin.
-    antiviral : the perioral area (or the full face, which includes it) is treated.
+    antiviral : a pass opened the skin of the perioral area (treated alone or as part of
+        the full face), as each area's own course decides it.
     """
     items = []
     for it in load_toml("aftercare.toml")["items"]:
@@ -73,18 +77,25 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     return items
 
 
-#: The skin states `skin_state` gives, from least to most healed (the order in which
-#: areas healing together are compared, `combine.whole_treatment`).
+#: The skin states `skin_state` gives, in the order in which areas healing together are
+#: compared (`least_healed`, `combine.whole_treatment`): the states of skin that was
+#: opened first, from open to healed, then those of skin left intact, from swollen to
+#: intact, so that a plan with an opened area never calls the skin intact on a day.
 SKIN_STATES = (
     OPEN := "open wound",
     CRUSTING := "crusting",
     FLAKING := "flaking",
-    INTACT_SWOLLEN := "intact skin, swollen",
     HEALED_SHEDDING := "healed surface (microscopic debris shedding)",
-    INTACT_SHEDDING := "intact skin (microscopic debris shedding)",
     HEALED := "healed",
+    INTACT_SWOLLEN := "intact skin, swollen",
+    INTACT_SHEDDING := "intact skin (microscopic debris shedding)",
     INTACT := "intact skin",
 )
+
+#: How a plan treats the skin, from least to most aggressive (`modality_of`): no pass
+#: opened it, fractional passes opened it in columns or spots, a full-field pass opened
+#: the whole surface. Phototype notes are chosen by it (aftercare.toml [phototype]).
+MODALITIES = ("nonablative", "fractional", "full_field")
 
 
 def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> str:
@@ -106,8 +117,21 @@ def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> 
 
 
 def least_healed(states) -> str:
-    """The least healed of `states` (`SKIN_STATES` order)."""
-    return min(states, key=SKIN_STATES.index)
+    """The least healed of `states` in `SKIN_STATES` order: any state of opened skin
+    comes before every state of intact skin. Healed opened skin beside intact skin that
+    is still swollen or shedding reads "healed surface (microscopic debris shedding)",
+    not "healed", until every area has shed its debris."""
+    states = list(states)
+    worst = min(states, key=SKIN_STATES.index)
+    if worst == HEALED and any(s in (INTACT_SWOLLEN, INTACT_SHEDDING) for s in states):
+        return HEALED_SHEDDING
+    return worst
+
+
+def most_aggressive(modalities) -> str:
+    """The most aggressive of `modalities` (`MODALITIES` order): a plan's, from its
+    areas'."""
+    return max(modalities, key=MODALITIES.index)
 
 
 def redness(t: float, erythema_days: float) -> str:
@@ -134,6 +158,13 @@ def whole_days(item: dict) -> tuple[int, int]:
     return math.ceil(start), math.ceil(end) - 1
 
 
+def days_text(item: dict) -> str:
+    """An item's days as the text prints them, whole days inclusive (`whole_days`):
+    "day 3" for one day, "days -1 to 12" for a course."""
+    first, last = whole_days(item)
+    return f"day {first}" if first == last else f"days {first} to {last}"
+
+
 def day_states(marks: Marks, items: list[dict], state_on) -> list[DayState]:
     """One `DayState` per day from treatment to the end of erythema (at least 14 days).
 
@@ -147,11 +178,12 @@ def day_states(marks: Marks, items: list[dict], state_on) -> list[DayState]:
     return out
 
 
-def phototype_notes(phototype: int) -> list[str]:
-    """Pigmentation notes for a Fitzpatrick phototype (aftercare.toml [phototype])."""
+def phototype_notes(phototype: int, modality: str) -> list[str]:
+    """Pigmentation notes for a Fitzpatrick phototype after a plan of `modality` (one of
+    `MODALITIES`; aftercare.toml [phototype], one list per modality)."""
     ph = load_toml("aftercare.toml")["phototype"]
     notes = ph["notes_pih"] if phototype in ph["pih_types"] else ph["notes_light"]
-    return [n.format(ptype=phototype) for n in notes]
+    return [n.format(ptype=phototype) for n in notes[modality]]
 
 
 def call_clinic_notes(
@@ -171,4 +203,5 @@ def call_clinic_notes(
 
 
 def disclaimer() -> str:
+    """The educational-model disclaimer printed above every healing course."""
     return load_toml("aftercare.toml")["disclaimer"]

@@ -4,16 +4,19 @@ A patient heals as one person: the face still shows while any treated area shows
 care goes on while any area is open or crusted, and sun avoidance while any area is red.
 So each milestone of the whole treatment is the latest of the areas' (closure, crust end,
 swelling, downtime, erythema, debris shed, remodelling), the downtime band is the latest
-of the areas' band ends, the skin on a day is the least healed of the areas' on that day,
-and the aftercare is scheduled from these milestones for every site treated (antiviral
-prophylaxis when the perioral area is among them, ``data/aftercare.toml``).
+of the areas' band ends, the skin on a day is the least healed of the areas' on that day
+(an opened area's state before any intact area's, `aftercare.least_healed`), and the
+aftercare is scheduled from these milestones for every site treated: antiviral
+prophylaxis when an area's own course prescribed it (a pass opened the skin of the
+perioral area, ``data/aftercare.toml``), phototype notes for the most aggressive
+area's modality.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from .aftercare import Marks, least_healed
+from .aftercare import Marks, least_healed, most_aggressive
 from .timeline import HealingResult, healing_course
 
 
@@ -39,15 +42,13 @@ def _state_on(result: HealingResult, day: int) -> str:
     return days[min(day, len(days) - 1)].state
 
 
-def whole_treatment(
-    results: Mapping[str, HealingResult], treated_sites: Sequence[str], phototype: int
-) -> HealingResult:
+def whole_treatment(results: Mapping[str, HealingResult], phototype: int) -> HealingResult:
     """The healing of the whole treatment from each area's `HealingResult`.
 
     Parameters
     ----------
-    results : area name -> its healing (`healing_timeline` on its own skin and passes).
-    treated_sites : every site the plan treats (for the antiviral rule).
+    results : area name -> its healing (`healing_timeline` on its own skin, passes and
+        site: each area's course says whether it needs antiviral prophylaxis).
     phototype : the patient's Fitzpatrick type (phototype notes).
     """
     areas = list(results.values())
@@ -66,6 +67,6 @@ def whole_treatment(
 
     return healing_course(
         m, opened, band, max(r.visible_wound_days for r in areas), state_on,
-        int(phototype), "perioral" in treated_sites, results[slowest_area(results)].passes,
-        max(r.crust_end_days_high for r in areas),
+        int(phototype), any(r.antiviral for r in areas), results[slowest_area(results)].passes,
+        max(r.crust_end_days_high for r in areas), most_aggressive(r.modality for r in areas),
     )  # fmt: skip

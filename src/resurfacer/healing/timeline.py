@@ -3,11 +3,13 @@
 Definitions used throughout (docs/healing.md gives the calculation):
 
 * closed: every wound re-epithelialised (the slowest pass, `reepithelialization_hours`);
-* crust end: open, crusted or flaking wounds cover less than 1 % of the surface;
+* crust end: open, crusted or flaking wounds cover less than 1 % of the surface, and
+  the skin has closed (the crust of a barely opened surface can fade before it closes:
+  wound care goes on, and make-up, exercise and swimming wait, until both);
 * downtime: the longer of the visible-wound days (the time integral of the wounds'
   visibility, `visibility.visible_wound_days`) and the oedema;
-* erythema: never shorter than the downtime nor than the crust (a wound that still
-  shows is red);
+* erythema: never shorter than the downtime nor than the crust, so never shorter than
+  the closure of opened skin (a wound that still shows, or is still open, is red);
 * MEND clearance: all necrotic debris (microscopic included) shed, ED84 of the shedding.
 """
 
@@ -63,11 +65,18 @@ class HealingResult:
     #: the crust's end at the band's upper end [d] (`crust_end_band_high`), which the
     #: "still crusted by day N" call to the clinic is keyed to
     crust_end_days_high: float = 0.0
+    #: antiviral prophylaxis was prescribed: a pass opened the skin of the perioral area
+    #: (decided per area; `combine.whole_treatment` prescribes it if any area's course did)
+    antiviral: bool = False
+    #: how the skin was treated, one of `aftercare.MODALITIES` (the phototype notes')
+    modality: str = "nonablative"
 
     def summary(self) -> dict:
         """Everything the text table prints, as a JSON-ready dict (same numbers as CLI
         and report): scalars, bands, milestones, the aftercare items, the daily schedule
-        and the notes."""
+        and the notes. Every figure in days is rounded to 0.01 d (hours to 0.01 h, weeks
+        to 0.1 week as the text prints them); each aftercare item also carries the whole
+        days the schedule lists it on (`first_day`, `last_day`, `aftercare.whole_days`)."""
         return {
             "reepithelialization_hours": round(self.reepithelialization_hours, 2),
             "skin_opened": self.skin_opened,
@@ -75,8 +84,8 @@ class HealingResult:
             "downtime_days_range": [round(x, 2) for x in self.downtime_days_range],
             "visible_wound_days": round(self.visible_wound_days, 2),
             "crust_end_days": round(self.crust_end_days, 2),
-            "erythema_days": round(self.erythema_days, 1),
-            "oedema_days": round(self.oedema_days, 1),
+            "erythema_days": round(self.erythema_days, 2),
+            "oedema_days": round(self.oedema_days, 2),
             "mend_clearance_days": round(self.mend_clearance_days, 2),
             "remodeling_weeks": round(self.remodeling_weeks, 1),
             "milestones": [
@@ -84,7 +93,10 @@ class HealingResult:
                 for m in self.milestones
             ],
             "closure_modes": [p.mode for p in self.passes],
-            "aftercare": self.aftercare,
+            "aftercare": [
+                {**a, "first_day": care.whole_days(a)[0], "last_day": care.whole_days(a)[1]}
+                for a in self.aftercare
+            ],
             "daily": [
                 {
                     "day": d.day,
@@ -171,10 +183,16 @@ def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milest
 
 
 def _marks(ph: Sequence[PassHealing]) -> Marks:
+    """The milestones [d] of one area's passes. Where a pass opened the skin, the crust's
+    end is never before the skin has closed: a surface barely opened (a tiny `opening`)
+    crusts too little to show for long but stays an open wound until it closes."""
     downtime = downtime_days(ph)
+    closed = max(p.closure for p in ph) / DAY
     crust_end = vis.crust_end_days(ph)
+    if any(p.ablative for p in ph):
+        crust_end = max(crust_end, closed)
     return Marks(
-        closed=max(p.closure for p in ph) / DAY,
+        closed=closed,
         crust_end=crust_end,
         oedema_end=vis.oedema_days(ph),
         downtime_end=downtime,
@@ -207,8 +225,9 @@ def healing_timeline(
         The skin the wounds are in (`resurfacer.tissue.skin_for`, or a sampled one):
         its site, age, phototype and epidermis thickness are used; nothing is rebuilt.
     treated_sites : sequence of str
-        Every site the plan treats (antiviral prophylaxis when the perioral area is one,
-        as in a full face); default: the skin's site.
+        The sites these wounds were made in (antiviral prophylaxis when one is the
+        perioral area, alone or as part of a full face, and a pass opened the skin);
+        default: the skin's site. The treatment chain gives each area its own site.
 
     Raises
     ------
@@ -230,8 +249,18 @@ def healing_timeline(
     band = (downtime_days(ph, -1.0), downtime_days(ph, 1.0))
     return healing_course(
         m, opened, band, vis.visible_wound_days(ph), state_on, int(skin.phototype),
-        "perioral" in sites, ph, crust_end_band_high(ph),
+        opened and "perioral" in sites, ph, crust_end_band_high(ph), modality_of(wounds),
     )  # fmt: skip
+
+
+def modality_of(wounds: Sequence[WoundedPass]) -> str:
+    """How the wounds treat the skin (`aftercare.MODALITIES`): "full_field" if a
+    full-field pass opened the surface, else "fractional" if a fractional pass did, else
+    "nonablative" (nothing opened)."""
+    opened = [p.kind for p in wounds if p.opening > 0.0]
+    if "full_field" in opened:
+        return "full_field"
+    return "fractional" if opened else "nonablative"
 
 
 def healing_course(
@@ -244,12 +273,13 @@ def healing_course(
     antiviral: bool,
     passes: Sequence[PassHealing],
     crust_high: float = 0.0,
+    modality: str = "nonablative",
 ) -> HealingResult:
     """The `HealingResult` of milestones `m` [d]: aftercare scheduled from them (antiviral
     prophylaxis if `antiviral`), the daily course (`state_on(day)` -> skin state),
     milestones, notes (the clinic's "still crusted" day after the downtime band's and the
-    crust's upper ends, `crust_high` [d]), and remodelling of 12 weeks + the erythema's
-    weeks."""
+    crust's upper ends, `crust_high` [d]; phototype notes for the plan's `modality`), and
+    remodelling of 12 weeks + the erythema's weeks."""
     items = care.schedule(m, opened, antiviral)
     remodel = load_toml("healing.toml")["remodeling"]["new_collagen_weeks"] + m.erythema_end / 7
     return HealingResult(
@@ -266,13 +296,15 @@ def healing_course(
         milestones=milestones(m, opened, remodel),
         timeline=care.day_states(m, items, state_on),
         aftercare=items,
-        phototype_notes=care.phototype_notes(phototype),
+        phototype_notes=care.phototype_notes(phototype, modality),
         call_clinic=care.call_clinic_notes(
             opened, m.closed * 1.3, max(band[1], crust_high), m.erythema_end
         ),
         disclaimer=care.disclaimer(),
         passes=list(passes),
         crust_end_days_high=crust_high,
+        antiviral=antiviral and opened,
+        modality=modality,
     )
 
 
@@ -297,7 +329,7 @@ def timeline_table(result: HealingResult) -> str:
         f"swelling                {s.oedema_days:.1f} days",
         f"erythema                {s.erythema_days:.1f} days",
         f"MENDs/debris shed by    day {s.mend_clearance_days:.1f}",
-        f"remodelling             {s.remodeling_weeks:.0f} weeks",
+        f"remodelling             {s.remodeling_weeks:.1f} weeks",
         "",
         f"{'day':>4}  {'skin':<46} {'erythema':<9} aftercare",
     ]
@@ -305,10 +337,7 @@ def timeline_table(result: HealingResult) -> str:
         f"{d.day:>4}  {d.state:<46} {d.erythema:<9} {', '.join(d.aftercare)}" for d in s.timeline
     ]
     lines += ["", "aftercare:"]
-    lines += [
-        f"  day {a['start_day']:g} to {a['end_day']:g}: {a['name']}: {a['text']}"
-        for a in s.aftercare
-    ]
+    lines += [f"  {care.days_text(a)}: {a['name']}: {a['text']}" for a in s.aftercare]
     lines += ["", "milestones:"] + [f"  day {m.day:6.1f}  {m.name}" for m in s.milestones]
     lines += ["phototype notes:"] + [f"  - {n}" for n in s.phototype_notes]
     lines += ["when to call the clinic:"] + [f"  - {n}" for n in s.call_clinic]

@@ -65,7 +65,6 @@ def healing_for_case(case: Mapping) -> HealingResult:
     with `areas`, the whole treatment's course over it and them (`whole_treatment`)."""
     wounds = load_toml(CASES)["wounds"]
     areas = [{"wounds": case["wounds"], "site": case["site"]}, *case.get("areas", [])]
-    sites = [a["site"] for a in areas]
     courses = {
         f"{a['site']} ({a['wounds']})": healing_timeline(
             [_wound(p) for p in wounds[a["wounds"]]["passes"]],
@@ -74,7 +73,7 @@ def healing_for_case(case: Mapping) -> HealingResult:
         )
         for a in areas
     }
-    return whole_treatment(courses, sites, phototype=2)
+    return whole_treatment(courses, phototype=2)
 
 
 def _model_days(result: HealingResult, case: Mapping) -> float:
