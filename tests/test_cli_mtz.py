@@ -30,6 +30,10 @@ def test_json_summary(capsys, tmp_path):
     with xr.open_dataset(out) as ds:  # traceable as simulate's outcome.nc is (session 20)
         assert ds.attrs["Conventions"] == "CF-1.10" and ds.attrs["resurfacer_version"]
         assert len(ds.attrs["model_fingerprint"]) == 12 and ds.attrs["age_years"] == 45
+        # and carries the figures printed beside the fields (session 21: none of them)
+        assert ds.attrs["summary_ablation_depth_um"] == summary["ablation_depth_um"]
+        assert ds.attrs["summary_energy_balance_error"] == summary["energy_balance_error"]
+        assert ds.attrs["summary_geometry"] == "column"
 
 
 def test_table(capsys):

@@ -252,8 +252,6 @@ def run(args) -> int:
     except InputError as exc:
         raise _as_cli_error(exc) from exc
 
-    if args.out:
-        write_netcdf(args.out, result.fields.assign_attrs(_provenance()))
     if args.plot:
         from resurfacer.report.figures import cross_section
 
@@ -274,6 +272,9 @@ def run(args) -> int:
         summary["warnings"] += _still_coagulating(summary["coagulation_depth_um"], *reading)
     if band is not None:
         summary["m2_band_ablation_depth_um"] = band
+    if args.out:
+        attrs = {**_provenance(), **_summary_attrs(summary)}
+        write_netcdf(args.out, result.fields.assign_attrs(attrs))
     if args.json:
         print(json.dumps(summary))
     else:
@@ -421,6 +422,25 @@ def _provenance() -> dict:
         "resurfacer_version": __version__,
         "model_fingerprint": model_fingerprint(),
     }
+
+
+def _summary_attrs(summary: dict) -> dict:
+    """The printed summary as global attributes of `--out` (``summary_<key>``): numbers
+    and text as they are, lists of text joined with "; ", a number pair as two values;
+    nested tables (the energy budget, the published neighbours) are left to --json.
+    Session 21: the file held the fields but none of the figures printed beside them (a
+    wide spot's file holds its 1-D stack, and these figures are the whole spot's)."""
+    out = {}
+    for key, value in summary.items():
+        if isinstance(value, bool):
+            out[f"summary_{key}"] = int(value)
+        elif isinstance(value, int | float | str):
+            out[f"summary_{key}"] = value
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out[f"summary_{key}"] = "; ".join(value)
+        elif isinstance(value, list | tuple) and all(isinstance(v, int | float) for v in value):
+            out[f"summary_{key}"] = [float(v) for v in value]
+    return out
 
 
 def _per_area(summary: dict, inputs: dict) -> dict:
