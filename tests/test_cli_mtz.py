@@ -167,6 +167,8 @@ def test_warns_when_cells_are_coarse_against_the_absorption_length(capsys):
     assert main(["mtz", *erbium, "--grid-um", "0.5"]) == 0
     (warning,) = json.loads(capsys.readouterr().out)["warnings"]
     assert "coarse" in warning and "a 0.11 um grid" in warning
+    # which simulate cannot take: the warning says what its finest does (session 21)
+    assert "simulate's finest, 0.5 um, gives about 22 %" in warning
     assert main(["mtz", *erbium, "--grid-um", "0.1"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
 

@@ -305,6 +305,29 @@ def test_a_key_given_twice_in_a_json_plan_is_refused(tmp_path):
     assert info.value.value == "pulse_energy_mj" and "once" in info.value.allowed
 
 
+def test_a_skipped_region_takes_no_settings():
+    # found in session 21: {skip = true, pulse_energy_mj = 9999} was accepted and ignored
+    err = _refused(
+        lambda d: d["passes"][1].update(regions={"cheek": {"skip": True, "pulse_energy_mj": 9}})
+    )
+    assert err.field.endswith("pulse_energy_mj") and err.allowed == "none with skip = true"
+
+
+def test_a_plan_file_needs_a_toml_or_json_name(tmp_path):
+    # found in session 21: plan.yaml was read as TOML without a word
+    path = tmp_path / "plan.yaml"
+    path.write_text((Path(__file__).parents[1] / "examples" / "erbium-perioral.toml").read_text())
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.value == ".yaml" and "a .toml or .json" in info.value.allowed
+
+
+def test_a_long_refused_value_is_cut_in_the_message():
+    # found in session 21: 60 areas were echoed whole, a line of several KB
+    err = _refused(lambda d: d.update(areas=[{"site": "cheek", "area_cm2": 1}] * 60))
+    assert len(str(err)) < 600 and "60 items" in str(err)
+
+
 def test_malformed_toml_names_file_and_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\n[patient]\nsex = female\n')

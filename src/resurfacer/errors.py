@@ -34,12 +34,21 @@ class InputError(ValueError):
         super().__init__(f"{field}{pass_note(field)}: got {shown(value)}; allowed: {allowed}")
 
 
+#: the longest echo of a refused value in a message [characters]
+MAX_SHOWN = 200
+
+
 def shown(value: object) -> str:
     """`value` as the user would have typed it: a whole float without its ".0" (a plan's
-    ``80`` arrives as 80.0 once validated as a number), anything else as its repr."""
+    ``80`` arrives as 80.0 once validated as a number), anything else as its repr, cut
+    to `MAX_SHOWN` characters (a list of 60 areas was echoed whole, session 21)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return repr(int(value))
-    return repr(value)
+    text = repr(value)
+    if len(text) <= MAX_SHOWN:
+        return text
+    count = f", {len(value)} items" if isinstance(value, list | tuple | dict) else ""
+    return f"{text[:MAX_SHOWN]}... ({len(text)} characters{count})"
 
 
 def check_range(

@@ -66,6 +66,7 @@ def add_plan_arguments(parser) -> None:
 def run(args) -> int:
     from dataclasses import replace
 
+    from resurfacer.column.cautions import SIMULATE_FINEST_GRID_UM
     from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError, check_range
     from resurfacer.plan.schema import load_plan
@@ -77,7 +78,7 @@ def run(args) -> int:
             check_output_path(value, option, folder=True)
     options = TREATMENT_SOLVER
     if args.grid_um is not None:
-        check_range("--grid-um", args.grid_um, 0.5, 20.0, "µm")
+        check_range("--grid-um", args.grid_um, SIMULATE_FINEST_GRID_UM, 20.0, "µm")
         options = replace(options, grid=args.grid_um * 1e-6)
     if args.uncertainty and not 2 <= args.uncertainty <= 1000:
         raise InputError("--uncertainty", args.uncertainty, "0 (off) or 2..1000 samples")

@@ -11,6 +11,8 @@ from resurfacer.tissue.skin import Skin
 #: the crater floor ends the pulse part-heated, so the floor damage scatters by about
 #: +/- mu_a dz / 2 (docs/column.md)
 COARSE_ABSORPTION_PER_CELL = 0.3
+#: the finest cell `simulate --grid-um` takes [um] (cli.simulate_command)
+SIMULATE_FINEST_GRID_UM = 0.5
 
 def grid_cautions(inputs: dict) -> list[str]:
     """A caution when mu_a,max dz > COARSE_ABSORPTION_PER_CELL, naming the grid for
@@ -20,10 +22,17 @@ def grid_cautions(inputs: dict) -> list[str]:
         return []
     dz_um = inputs["grid_m"] * 1e6
     finer = dz_um * 0.1 / per_cell  # mu_a dz = 0.1: about +/- 5 %
+    reach = ""
+    if finer < SIMULATE_FINEST_GRID_UM:  # session 21: simulate was told of a grid it refuses
+        at_finest = 50 * per_cell * SIMULATE_FINEST_GRID_UM / dz_um
+        reach = (
+            f" (resurfacer mtz solves one column that fine; simulate's finest, "
+            f"{SIMULATE_FINEST_GRID_UM:g} um, gives about {at_finest:.0f} %)"
+        )
     return [
         f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
         f"within {dz_um / per_cell:.2g} um); floor damage may be off by about "
-        f"{50 * per_cell:.0f} %: a {finer:.2g} um grid brings that to about 5 %"
+        f"{50 * per_cell:.0f} %: a {finer:.2g} um grid brings that to about 5 %{reach}"
     ]
 
 #: Crater-front cells per time step (mean over the pulse) above which a column's wall cuff

@@ -197,6 +197,16 @@ class RegionSetting(BaseModel):
     density_percent: float | None = Field(None, ge=0.01, le=100)
     stack: Integer | None = Field(None, ge=1, le=MAX_STACK)
 
+    @model_validator(mode="after")
+    def _skip_alone(self):
+        """A skipped region takes no settings: they would be ignored (session 21:
+        ``{skip = true, pulse_energy_mj = 9999}`` was accepted)."""
+        given = [k for k in ("pulse_energy_mj", "density_percent", "stack")
+                 if getattr(self, k) is not None]  # fmt: skip
+        if self.skip and given:
+            raise _field_error(given[0], getattr(self, given[0]), "none with skip = true")
+        return self
+
 
 def _area_tag(value) -> str | None:
     if isinstance(value, dict):
@@ -1034,6 +1044,8 @@ def load_plan(path, overrides=()) -> Plan:
         For an unreadable or malformed file, a bad override, or any invalid field.
     """
     path = Path(path)
+    if path.suffix.lower() not in (".toml", ".json"):  # session 21: plan.yaml read as TOML
+        raise InputError(str(path), path.suffix or "no extension", "a .toml or .json plan file")
     data = read_plan_data(path, "json" if path.suffix.lower() == ".json" else "toml")
     if isinstance(data, dict) and {"base", "parameters"} <= data.keys():
         raise InputError(
