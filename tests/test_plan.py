@@ -328,6 +328,12 @@ def test_a_long_refused_value_is_cut_in_the_message():
     assert len(str(err)) < 600 and "60 items" in str(err)
 
 
+def test_a_mode_without_a_device_says_so():
+    # found in session 21: the error named a missing `kind`, the first field a device fills
+    err = _refused(lambda d: d["passes"].__setitem__(1, {"mode": "deep"}))
+    assert err.field == "passes[1].mode" and err.allowed == "a mode only together with a device"
+
+
 def test_malformed_toml_names_file_and_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\n[patient]\nsex = female\n')

@@ -296,6 +296,8 @@ class Pass(BaseModel):
         if not isinstance(data, dict):
             return data
         if data.get("device") is None:
+            if data.get("mode") is not None:  # before the device's fields are missed
+                raise _field_error("mode", data["mode"], "a mode only together with a device")
             return _derive_timing(data)
         spec = _mode_spec(data.get("device"), data.get("mode"))
         data = dict(data)
