@@ -334,6 +334,16 @@ def test_a_mode_without_a_device_says_so():
     assert err.field == "passes[1].mode" and err.allowed == "a mode only together with a device"
 
 
+@pytest.mark.parametrize("text", ["null", "[1, 2]", "3"])
+def test_a_json_plan_that_is_no_table_says_what_a_plan_is(tmp_path, text):
+    # found in session 21: pydantic's own "Input should be a valid dictionary or instance"
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.allowed.startswith("a table of plan fields: name, patient, areas")
+
+
 def test_malformed_toml_names_file_and_line(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\n[patient]\nsex = female\n')

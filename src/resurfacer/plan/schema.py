@@ -1034,6 +1034,8 @@ def _one_error(err: ErrorDetails) -> InputError:
         allowed = "a value (required)" + (f": {allowed}" if allowed else "")
     if err["type"] == "string_unicode":
         allowed = "text in valid Unicode (a lone UTF-16 surrogate is not)"
+    if err["type"] == "model_type" and not loc:  # the file holds a list, a number, null
+        allowed = "a table of plan fields: " + ", ".join(Plan.model_fields)
     return InputError(_path(loc), value, allowed or err["msg"])
 
 
