@@ -10,7 +10,12 @@ from resurfacer.cli import main
 from resurfacer.errors import InputError
 from resurfacer.plan.rules import check_plan
 from resurfacer.plan.schema import Area, AreaPreset, Patient
-from resurfacer.planning.planner import DOWNTIME_RESOLUTION, PlannerResult, plan_treatment
+from resurfacer.planning.planner import (
+    DOWNTIME_RESOLUTION,
+    SURROGATE_TOLERANCE,
+    PlannerResult,
+    plan_treatment,
+)
 from resurfacer.treatment import TREATMENT_SOLVER, simulate
 from support.tables import private_table_cache
 
@@ -148,15 +153,18 @@ CHEEK_AND_EYELIDS = [Area(site="cheek", area_cm2=50), Area(site="periorbital", a
 def test_candidates_are_ranked_on_their_slowest_area():
     # moderate wrinkles, 7.5 mJ at 5 %: 4.34 d on the cheek, 4.58 d on the thinner eyelid
     # skin; the plan's downtime is the slowest area's, and so is the candidate's: under a
-    # 4.5 d cap no plan is proposed that the full simulation finds over it, and none has
-    # to be dropped for it
+    # 4.5 d cap no plan is proposed that the full simulation finds over it, and only
+    # candidates the surrogate put within its tolerance of the cap reach the full
+    # simulation (since session 21 those may be dropped there: 'deep x2', 4.64 d)
     patient = Patient(sex="female", age_years=50, phototype=2)
     r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.5, **KW)
     assert r.plans and all(p.predicted["downtime_days"] <= 4.5 for p in r.plans)
     for p in r.plans:  # the rationale names the area that sets the downtime
         assert f"set by the {p.predicted['downtime_region']} area" in p.rationale
         assert p.surrogate["downtime_region"] in {"cheek", "periorbital"}
-    assert not [d for d in r.dropped if d["rule"] == "max_downtime_days"]
+        assert p.surrogate["downtime_days"] <= 4.5 * (1 + SURROGATE_TOLERANCE)
+    for d in r.dropped:  # each one over the cap in the full simulation, named as such
+        assert d["rule"] != "max_downtime_days" or "in the full simulation" in d["message"]
 
 
 def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
