@@ -369,3 +369,17 @@ def test_a_regional_default_clamped_into_the_device_range_is_said(tmp_path):
         "outside co2_fractional_deep's range (energy 5-70 mJ, density 1-25 %); it fires "
         "5 mJ at 1 %"
     ]
+
+
+def test_a_stacked_column_over_the_cost_cap_echoes_its_pulse_as_given(monkeypatch):
+    # found in review (session 21): the refusal showed the whole train (8200 ms) as the
+    # pass's pulse_duration_ms
+    import resurfacer.treatment as treatment
+
+    monkeypatch.setattr(treatment, "MAX_CELL_UPDATES", 1e3)
+    plan = load_plan(EXAMPLES / "co2-deep-acne-scars-cheek.toml", ["passes.0.stack=3"])
+    with pytest.raises(treatment.InputError) as info:
+        simulate(plan)
+    assert info.value.field == "passes[0].pulse_duration_ms"
+    assert info.value.value == pytest.approx(plan.passes[0].pulse_duration_ms)
+    assert "its train of 3 lasts" in info.value.allowed

@@ -282,10 +282,13 @@ def column_for(
     options = wide_spot_grid(within_absorption_length(options, skin, beam), beam)
     cost = estimate_cost(skin, beam, pulse, options)
     if cost["cell_updates"] > MAX_CELL_UPDATES:  # session 21: a 1 s pulse ran for hours
+        train = f"; its train of {pulse.stack} lasts {pulse.end_time * 1e3:.4g} ms" if (
+            pulse.stack > 1
+        ) else ""
         raise InputError(
             "pulse.train",
-            round(pulse.end_time * 1e3, 9),
-            f"a pulse train whose column runs in minutes: this one needs an estimated "
+            round(pulse.duration * 1e3, 9),
+            f"a pulse train whose column runs in minutes{train}: this one needs an estimated "
             f"{cost['cells']:,} cells x {cost['steps']:,} steps = {cost['cell_updates']:.3g} "
             f"cell updates, over {MAX_CELL_UPDATES:.3g} (`resurfacer mtz --allow-long` "
             "solves one such column)",

@@ -599,7 +599,15 @@ def region_pass(p: Pass, area: Area, where: str) -> Pass | None:
         return p.with_settings(regions=None, **changes)
     except ValidationError as exc:
         err = _input_error(exc)
-        raise _field_error(f"{where}.{err.field.split('.')[-1]}", err.value, err.allowed) from None
+        name = err.field.split(".")[-1]
+        if name in RegionSetting.model_fields:
+            raise _field_error(f"{where}.{name}", err.value, err.allowed) from None
+        # a pass field the region's settings broke (its pattern against their density):
+        # named on the pass, with the settings it is fired at there (session 21 review)
+        fired = ", ".join(f"{k} {v:g}" for k, v in changes.items())
+        on = f" on {area.region}, where it fires at {fired}"
+        field = f"{where.split('.regions.')[0]}.{name}"
+        raise _field_error(field, err.value, err.allowed + on) from None
 
 
 def _scaled(p: Pass, defaults: dict) -> dict:
