@@ -226,8 +226,8 @@ def evaluate(c, ctx):
         spec = DEVICES[t["device"]]["modes"][o.mode]
         spot_cm = spec["spot_um"] * 1e-4
         area = math.pi * spot_cm**2 / 4
-        dens, mj = fired_density_and_energy(o, ctx)
-        heat += o.repeat * mj * 1e-3 * t.get("stack", 1) * dens / area
+        dens, _ = fired_density_and_energy(o, ctx)
+        heat += o.repeat * fired_energy_density(o, ctx) * 1e-3 * t.get("stack", 1) / area
         if d >= ctx.lo_m:
             reach_cov += o.repeat * 100.0 * dens
         if d >= c.depth:
@@ -248,6 +248,19 @@ def fired_density_and_energy(o: Option, ctx) -> tuple[float, float]:
             for r in ctx.regions]  # fmt: skip
     mj = [o.regions[r.name]["pulse_energy_mj"] for r in ctx.regions]
     return float(np.dot(ctx.weights, dens)), float(np.dot(ctx.weights, mj))
+
+
+def fired_energy_density(o: Option, ctx) -> float:
+    """Option `o`'s pulse energy [mJ] x density [-] as fired, area-weighted over the
+    regions: sum_r w_r E_r d_r, the energy per spot area it leaves per unit surface (not
+    the product of the two means, which the regions that scale both make 2.4 % low on a
+    full face: session 21 review)."""
+    per_region = [
+        o.regions[r.name]["pulse_energy_mj"]
+        * (1.0 if o.densities[r.name] is None else o.densities[r.name] / 100.0)
+        for r in ctx.regions
+    ]
+    return float(np.dot(ctx.weights, per_region))
 
 
 def distance(c, lo_m, hi_m) -> float:
