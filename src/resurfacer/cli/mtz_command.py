@@ -430,13 +430,15 @@ def _summary_attrs(summary: dict) -> dict:
     nested tables (the energy budget, the published neighbours) are left to --json.
     Session 21: the file held the fields but none of the figures printed beside them (a
     wide spot's file holds its 1-D stack, and these figures are the whole spot's)."""
-    out = {}
+    out: dict[str, object] = {}
     for key, value in summary.items():
+        if isinstance(value, list | tuple) and not value:
+            continue  # an empty list (no warnings) is left out, not written as a number array
         if isinstance(value, bool):
             out[f"summary_{key}"] = int(value)
         elif isinstance(value, int | float | str):
             out[f"summary_{key}"] = value
-        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             out[f"summary_{key}"] = "; ".join(value)
         elif isinstance(value, list | tuple) and all(isinstance(v, int | float) for v in value):
             out[f"summary_{key}"] = [float(v) for v in value]
