@@ -200,7 +200,6 @@ def _as_cli_error(exc: InputError) -> InputError:
 
 def run(args) -> int:
     from resurfacer.column.options import GRID_RANGE, SolverOptions
-    from resurfacer.column.published import published_neighbours
     from resurfacer.column.solve import simulate_column
     from resurfacer.common.units import to_si
     from resurfacer.laser.beam import Beam, Pulse
@@ -258,20 +257,7 @@ def run(args) -> int:
         figure = cross_section(result, skin)
         fmt = Path(args.plot).suffix.lower()[1:]
         write_file(args.plot, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
-    summary = result.summary.clinical()
-    summary["geometry"] = result.inputs["geometry"]
-    if summary["geometry"] == "wide":
-        _as_whole_spot(summary, result.inputs)
-    neighbours = published_neighbours(result.summary, result.inputs)
-    summary["published_neighbours"] = [n.to_dict() for n in neighbours]
-    summary["warnings"] = result.warnings + power_warning + _unused_beam_options(args)
-    if reading is not None:
-        depth, after_ms = reading
-        summary["coagulation_depth_as_simulate_reads_um"] = depth
-        summary["simulate_reads_after_ms"] = after_ms
-        summary["warnings"] += _still_coagulating(summary["coagulation_depth_um"], *reading)
-    if band is not None:
-        summary["m2_band_ablation_depth_um"] = band
+    summary = _printed_summary(result, power_warning + _unused_beam_options(args), reading, band)
     if args.out:
         attrs = {**_provenance(), **_summary_attrs(summary)}
         write_netcdf(args.out, result.fields.assign_attrs(attrs))
@@ -280,6 +266,29 @@ def run(args) -> int:
     else:
         print(_table(summary, result.inputs))
     return 0
+
+
+def _printed_summary(result, warnings: list[str], reading, band) -> dict:
+    """What `mtz` prints (and --json writes): the column's clinical summary, a wide spot's
+    figures for the whole spot, the published rows at like settings, the warnings, the
+    reading as `simulate` takes it (`_as_simulate_reads`) and the M^2 band."""
+    from resurfacer.column.published import published_neighbours
+
+    summary = result.summary.clinical()
+    summary["geometry"] = result.inputs["geometry"]
+    if summary["geometry"] == "wide":
+        _as_whole_spot(summary, result.inputs)
+    neighbours = published_neighbours(result.summary, result.inputs)
+    summary["published_neighbours"] = [n.to_dict() for n in neighbours]
+    summary["warnings"] = result.warnings + warnings
+    if reading is not None:
+        depth, after_ms = reading
+        summary["coagulation_depth_as_simulate_reads_um"] = depth
+        summary["simulate_reads_after_ms"] = after_ms
+        summary["warnings"] += _still_coagulating(summary["coagulation_depth_um"], *reading)
+    if band is not None:
+        summary["m2_band_ablation_depth_um"] = band
+    return summary
 
 
 def _unused_beam_options(args) -> list[str]:

@@ -4,6 +4,7 @@ intact surface)."""
 
 import numpy as np
 
+from resurfacer.column.options import GRID_RANGE
 from resurfacer.column.summary import ColumnSummary
 from resurfacer.tissue.skin import Skin
 
@@ -25,9 +26,10 @@ def grid_cautions(inputs: dict) -> list[str]:
     reach = ""
     if finer < SIMULATE_FINEST_GRID_UM:  # session 21: simulate was told of a grid it refuses
         at_finest = 50 * per_cell * SIMULATE_FINEST_GRID_UM / dz_um
+        mtz = "resurfacer mtz solves one column that fine; " if finer >= GRID_RANGE[0] * 1e6 else ""
         reach = (
-            f" (resurfacer mtz solves one column that fine; simulate's finest, "
-            f"{SIMULATE_FINEST_GRID_UM:g} um, gives about {at_finest:.0f} %)"
+            f" ({mtz}simulate's finest, {SIMULATE_FINEST_GRID_UM:g} um, gives about "
+            f"{at_finest:.0f} %)"
         )
     return [
         f"the grid is coarse for this wavelength (mu_a dz = {per_cell:.2g}: light is absorbed "
@@ -87,7 +89,7 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     return [
         f"the crater front crossed about {per_step:.0f} cells per sweep of the rays during "
         "the pulse: "
-        "the wall cuff comes out thick (about +6 % at 20 cells per step, more where the "
+        "the wall cuff comes out thick (about +6 % at 20 cells per sweep, more where the "
         "crater runs through fat); a finer grid (mtz --grid-um) or a smaller time step "
         "(SolverOptions.dt_safety in Python) "
         "resolves it (docs/column.md, \"Time step\")"

@@ -272,9 +272,11 @@ def pooled_near_axis(absorbed_rz: np.ndarray, grid, beam_radius: float) -> np.nd
     :math:`e^{-2r^2/w_0^2}` changes across an annulus of width :math:`\Delta r` at
     :math:`r` by :math:`4 r \Delta r / w_0^2 = 2 A_S / (\pi w_0^2)`: within
     :math:`1 - e^{-2/64}` = 3 % for :math:`A_S \le \pi w_0^2/64`, the central disc's own
-    bound, so every pooled estimate holds about as many packets as the disc and costs the
-    deterministic profile at most that much, whatever the cell size. Each row's absorbed
-    energy is kept exactly. A map whose rings are all that large: unchanged.
+    bound, so a pooled estimate holds up to as many packets as the disc (at least half
+    where rings pair up; a ring between half and all of the disc's area stands alone, as
+    just outside a disc only a few rings wide) and costs the deterministic profile at most
+    that much, whatever the cell size. Each row's absorbed energy is kept exactly. A map
+    whose rings are all that large: unchanged.
     """
     edges = grid.r_edges
     area = grid.area_axial
