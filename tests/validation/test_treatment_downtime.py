@@ -95,6 +95,15 @@ def test_healing_command_prints_the_timeline(capsys):
     assert main(["healing", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
     assert "EDUCATIONAL MODEL" in out and "downtime" in out and "day" in out
+    # and, as simulate, the model notes and the areas in words (session 21: neither)
+    assert "model notes (figures to read with care):" in out and "41 or 59" in out
+    assert "chin jaw 5.0 d" in out and "chin_jaw" not in out
+
+
+def test_healing_json_carries_the_model_notes(capsys):
+    assert main(["healing", str(REFERENCE), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["model_notes"]
+    assert notes == simulate(load_plan(REFERENCE)).summary.model_notes
 
 
 def test_healing_json_names_each_area_s_downtime(capsys):

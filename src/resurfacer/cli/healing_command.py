@@ -18,13 +18,14 @@ def register(subparsers) -> None:
         "--json",
         action="store_true",
         help="print everything the table shows as JSON: summary, bands, daily schedule, "
-        "aftercare items, milestones, phototype notes, when to call the clinic, and for "
-        "several areas each area's downtime",
+        "aftercare items, milestones, phototype notes, when to call the clinic, the model "
+        "notes, and for several areas each area's downtime",
     )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from resurfacer.common.units import human_text
     from resurfacer.healing import timeline_table
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import simulate
@@ -36,12 +37,14 @@ def run(args) -> int:
         data = outcome.healing.summary()
         if s.downtime_set_by:
             data |= {"downtime_region": s.downtime_set_by, "downtime_days_by_area": by_area}
+        data["model_notes"] = list(s.model_notes)
         print(json.dumps(data, indent=2))
     else:
         print(timeline_table(outcome.healing))
         if s.downtime_set_by:
-            print(
-                "downtime by area (the slowest sets the course above): "
-                + ", ".join(f"{name} {days:.1f} d" for name, days in by_area.items())
-            )
+            areas = (f"{name.replace('_', ' ')} {days:.1f} d" for name, days in by_area.items())
+            print("downtime by area (the slowest sets the course above): " + ", ".join(areas))
+        if s.model_notes:  # as simulate prints them (session 21: healing left them out)
+            print("\nmodel notes (figures to read with care):")
+            print("\n".join(f"  - {human_text(note)}" for note in s.model_notes))
     return 0
