@@ -194,3 +194,14 @@ def test_beam_options_a_top_hat_ignores_are_named(capsys):
     assert main([*argv, "--no-m2-band", "--json"]) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert any("--m-squared does not apply to a top-hat" in w for w in warnings)
+
+
+def test_whole_numbers_may_be_written_as_plan_files_take_them(capsys):
+    # found in session 21: plans take 3.0 where an integer goes, the CLI refused it
+    args = ["mtz", *FAST, "--stack", "2.0", "--phototype", "3.0", "--json"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ablation_depth_um"] > 0
+    with pytest.raises(SystemExit) as stop:  # argparse's own refusal
+        main(["mtz", *FAST, "--stack", "2.5"])
+    assert stop.value.code == 2 and "a whole number" in capsys.readouterr().err

@@ -7,6 +7,9 @@ argparse's ``choices``; `choices_help` shows the same list in ``--help``.
 
 from __future__ import annotations
 
+import argparse
+import math
+
 from resurfacer.errors import InputError
 
 SEXES = ("female", "male")
@@ -25,8 +28,12 @@ def parse_phototype(value, option: str = "--phototype") -> int:
     text = str(value).strip()
     if text.upper() in ROMAN:
         return ROMAN.index(text.upper()) + 1
-    if text.isdigit() and 1 <= int(text) <= 6:
-        return int(text)
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if number.is_integer() and 1 <= number <= 6:  # "3" or "3.0", as a plan file takes it
+        return int(number)
     raise InputError(option, text, "a Fitzpatrick type 1-6 or I-VI")
 
 
@@ -53,3 +60,19 @@ def indications() -> tuple[str, ...]:
     from resurfacer.data import indications
 
     return tuple(indications())
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: `text` as an int where it is a whole number, also written as a
+    float (``1e5``, ``100000.0``); anything else is refused by argparse (exit status 2)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number (100000 or 1e5)")
+    return int(value)

@@ -8,7 +8,7 @@ import math
 import re
 from pathlib import Path
 
-from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites
+from resurfacer.cli.choices import SEXES, choices_help, parse_phototype, sites, whole_number
 from resurfacer.common.files import write_file, write_netcdf
 from resurfacer.common.units import human_text
 from resurfacer.errors import InputError, check_range
@@ -74,7 +74,7 @@ def register(subparsers) -> None:
         default=1.0,
         help="beam quality factor M^2, 1-50 (default 1: diffraction-limited)",
     )
-    p.add_argument("--stack", type=int, default=1, help="pulses stacked on one spot")
+    p.add_argument("--stack", type=whole_number, default=1, help="pulses stacked on one spot")
     p.add_argument(
         "--spacing-ms",
         type=float,
@@ -113,7 +113,7 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--photons",
-        type=int,
+        type=whole_number,
         default=200_000,
         help="Monte Carlo photon packets where scattering matters (1550, 1927 nm)",
     )

@@ -54,7 +54,7 @@ def register(subparsers) -> None:
         "1995): specular and diffuse reflectance, absorption per layer, transmittance. "
         "Clinical units: 1/cm and cm.",
     )
-    from resurfacer.cli.choices import SEXES, choices_help, sites
+    from resurfacer.cli.choices import SEXES, choices_help, sites, whole_number
 
     p.add_argument(
         "--layer",
@@ -100,22 +100,6 @@ def register(subparsers) -> None:
     # errors name the sub-command: "resurfacer optics mc: error: ..." (the entry point
     # prints ``args.command``, which this default replaces after "optics" is parsed)
     p.set_defaults(func=run, command="optics mc")
-
-
-def whole_number(text: str) -> int:
-    """An argparse type: `text` as an int where it is a whole number, also written as a
-    float (``1e5``, ``100000.0``); anything else is refused by argparse (exit status 2)."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value.is_integer():
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number (100000 or 1e5)")
-    return int(value)
 
 
 def parse_layer(text: str, index: int):
