@@ -317,3 +317,11 @@ def test_auto_batch_follows_the_fastest_field():
         {"base": BASE, "mode": "zip", "parameters": {ENERGY: [10, 20], DENSITY: [5, 6]}}
     )
     assert _auto_batch(zipped, 2, 2) == 1
+
+
+def test_a_value_given_twice_is_named_with_its_field():
+    # found in session 21: the refusal named only "parameters"
+    data = {"name": "twice", "base": BASE, "parameters": {DENSITY: [5, 10, 5]}}
+    with pytest.raises(InputError) as info:
+        sweep_from_data(data)
+    assert info.value.field == f'parameters."{DENSITY}"' and info.value.value == 5

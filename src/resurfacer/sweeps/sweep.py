@@ -193,6 +193,10 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
         raise InputError("parameters", f"{len(sweep)} points", f"at most {MAX_POINTS:,} points")
     ids = [p.id for p in sweep.points()]
     if len(set(ids)) != len(ids):
+        for key, values in parameters.items():  # name the field (session 21: "parameters")
+            seen = [v for i, v in enumerate(values) if v in values[:i]]
+            if seen:
+                raise InputError(f'parameters."{key}"', seen[0], "each value once")
         raise InputError("parameters", "repeated points", "distinct values for every field")
     return sweep
 
