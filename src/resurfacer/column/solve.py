@@ -386,6 +386,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     n_hist = control.max_steps // damage_every + 2
     history = History(np.zeros(n_hist), np.zeros(n_hist))
     energy = np.zeros(5)
+    pairs = sweep_pairs(source, grid, layers, geometry)
     run = run_column(
         fields,
         BeamDrive(
@@ -394,7 +395,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
             # the crater guides the light in a column; a 1-D wide spot has no walls
             wall_optics(skin, layers, rows, beam.wavelength, geometry == "column"),
             geometry == "column",
-            sweep_pairs(source, grid, layers, geometry),
+            pairs,
         ),
         ColumnGeometry(grid.dr, grid.dz, grid.volume, grid.area_axial, grid.area_radial),
         material,
@@ -423,7 +424,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     inputs = _inputs_record(
         skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
     )
-    inputs["_needs_deeper_domain"] = needs_deeper
+    inputs |= {"sweep_pairs": pairs, "_needs_deeper_domain": needs_deeper}
     dataset.attrs.update(
         {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
     )
@@ -478,7 +479,6 @@ def _inputs_record(
         "radial_grid_m": grid.dr,
         "absorption_per_cell": float(layers.mu_a.max() * grid.dz),
         "time_step_s": dt,
-        "sweep_pairs": sweep_pairs(source, grid, layers, geometry),
         "domain_radius_m": grid.nr * grid.dr,
         "domain_depth_m": grid.nz * grid.dz,
         "damage_model": params.name,
