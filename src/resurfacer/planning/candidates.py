@@ -238,16 +238,24 @@ def evaluate(c, ctx):
     c.met = ctx.lo_m <= c.depth <= ctx.hi_m and enough
 
 
+def _fired(o: Option, ctx) -> np.ndarray:
+    """Option `o`'s density [-] and pulse energy [mJ] as fired on each of the regions,
+    shape (2, regions): a preset's regional defaults (0.5 x the density of a deep pass on
+    the neck or hands) fire otherwise than the table sets."""
+    return np.array([
+        [1.0 if o.densities[r.name] is None else o.densities[r.name] / 100.0
+         for r in ctx.regions],
+        [o.regions[r.name]["pulse_energy_mj"] for r in ctx.regions],
+    ])  # fmt: skip
+
+
 def fired_density_and_energy(o: Option, ctx) -> tuple[float, float]:
     """Option `o`'s density [-] and pulse energy [mJ] as fired, area-weighted over the
-    regions (`ctx.weights`), as `simulate` weights its combined coverage: a preset's
-    regional defaults (0.5 x the density of a deep pass on the neck or hands) fire less
-    than the table sets (session 21: such plans said "target reached" at 2.5 % coverage
-    against a 5 % minimum, counting the 5 % set)."""
-    dens = [1.0 if o.densities[r.name] is None else o.densities[r.name] / 100.0
-            for r in ctx.regions]  # fmt: skip
-    mj = [o.regions[r.name]["pulse_energy_mj"] for r in ctx.regions]
-    return float(np.dot(ctx.weights, dens)), float(np.dot(ctx.weights, mj))
+    regions (`ctx.weights`), as `simulate` weights its combined coverage (session 21:
+    plans on the neck or hands said "target reached" at 2.5 % coverage against a 5 %
+    minimum, counting the 5 % set)."""
+    dens, mj = _fired(o, ctx) @ ctx.weights
+    return float(dens), float(mj)
 
 
 def fired_energy_density(o: Option, ctx) -> float:
@@ -255,12 +263,8 @@ def fired_energy_density(o: Option, ctx) -> float:
     regions: sum_r w_r E_r d_r, the energy per spot area it leaves per unit surface (not
     the product of the two means, which the regions that scale both make 2.4 % low on a
     full face: session 21 review)."""
-    per_region = [
-        o.regions[r.name]["pulse_energy_mj"]
-        * (1.0 if o.densities[r.name] is None else o.densities[r.name] / 100.0)
-        for r in ctx.regions
-    ]
-    return float(np.dot(ctx.weights, per_region))
+    dens, mj = _fired(o, ctx)
+    return float(np.dot(ctx.weights, dens * mj))
 
 
 def distance(c, lo_m, hi_m) -> float:

@@ -306,9 +306,10 @@ def choose_device(device: str | None, indication: str, phototype: int) -> tuple[
 SURROGATE_TOLERANCE = 0.03
 
 
-def cap_met(downtime_days: float, cap: float | None) -> bool:
-    """Whether a downtime [d] is within the user's cap (always, without one)."""
-    return cap is None or downtime_days <= cap
+def _within_cap(downtime_days: float, cap: float | None, tolerance: float = 0.0) -> bool:
+    """Whether a downtime [d] is within the user's cap (always, without one), allowing
+    `tolerance` (relative) for a surrogate's figure."""
+    return cap is None or downtime_days <= cap * (1 + tolerance)
 
 
 def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
@@ -322,9 +323,7 @@ def _screen(ctx: _Search, candidates: list[Candidate]) -> list[Candidate]:
         frac = max(deepest(c, r.name) / ctx.bottoms[r.site] for r in ctx.regions)
         if frac > ctx.depth_frac[0]:
             viol.append(ctx.depth_frac[1])
-        if ctx.max_downtime_days is not None and c.downtime > ctx.max_downtime_days * (
-            1 + SURROGATE_TOLERANCE
-        ):
+        if not _within_cap(c.downtime, ctx.max_downtime_days, SURROGATE_TOLERANCE):
             viol.append("max_downtime_days")
         c.violations = tuple(viol)
         if not viol:
@@ -453,7 +452,7 @@ def plan_treatment(
         message=message,
         plans=plans,
         tradeoff=_tradeoff(
-            [c for c in feasible if cap_met(c.downtime, ctx.max_downtime_days)],
+            [c for c in feasible if _within_cap(c.downtime, ctx.max_downtime_days)],
             ctx.target["min_coverage_percent"],
         ),
         candidates=len(candidates),
@@ -575,7 +574,7 @@ class _Verifier:
         cap, which the candidate met on the surrogate within `SURROGATE_TOLERANCE` (its
         slowest region's downtime); such a plan is dropped like one that breaks a rule."""
         cap = self.ctx.max_downtime_days
-        if cap is None or summary.downtime_days <= cap:
+        if _within_cap(summary.downtime_days, cap):
             return False
         self.broken.append("max_downtime_days")
         self.dropped.append(
