@@ -94,7 +94,7 @@ class HealingResult:
             ],
             "closure_modes": [p.mode for p in self.passes],
             "aftercare": [
-                {**a, "first_day": care.whole_days(a)[0], "last_day": care.whole_days(a)[1]}
+                {**a, **dict(zip(("first_day", "last_day"), care.whole_days(a), strict=True))}
                 for a in self.aftercare
             ],
             "daily": [
