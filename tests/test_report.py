@@ -483,6 +483,17 @@ def test_a_plan_that_never_opens_the_skin_reads_intact_as_the_text_does(intact):
     assert dict(summary_rows(outcome))["treated zones repaired after"].endswith(" h")
 
 
+def test_simulate_words_an_intact_surface_as_healing_and_the_report_do(intact):
+    # `simulate` said "intact (zones repaired after 13 h)" where `healing` and the report
+    # say "treated zones repaired after"
+    from resurfacer.cli.simulate_command import summary_table
+
+    outcome, _ = intact
+    hours = f"{outcome.summary.reepithelialization_hours:.0f} h"
+    line = next(x for x in summary_table(outcome.summary).splitlines() if "intact" in x)
+    assert line.split(None, 2)[2] == f"intact (treated zones repaired after {hours})"
+
+
 def _healing_section(html: str) -> str:
     return html[html.index('<section id="healing">') : html.index('<section id="appendix"')]
 

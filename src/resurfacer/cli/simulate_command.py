@@ -5,6 +5,7 @@ import sys
 
 from resurfacer.common.files import netcdf_bytes, write_directory
 from resurfacer.common.units import human_text
+from resurfacer.healing import closure_words
 
 
 def register(subparsers) -> None:
@@ -156,6 +157,7 @@ def _write_json(path: str, data: dict) -> None:
 def summary_table(summary) -> str:
     """The outcome summary as a readable text table (passes numbered from 1)."""
     lo, hi = summary.downtime_days_range
+    closed_hours = summary.reepithelialization_hours
     lines = [
         f"plan                      {summary.plan_name}",
         f"treated area              {summary.total_area_cm2:.0f} cm²",
@@ -165,10 +167,7 @@ def summary_table(summary) -> str:
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
         f"bulk thermal dose         {summary.bulk_thermal_dose_cem43_min:.3g} CEM43 min",
         f"deepest area              {summary.deepest_region}",
-        f"skin closed after         {summary.reepithelialization_hours:.0f} h"
-        if summary.skin_opened
-        else f"skin surface              intact (zones repaired after "
-        f"{summary.reepithelialization_hours:.0f} h)",
+        "{:<26}{}".format(*closure_words(summary.skin_opened, f"{closed_hours:.0f} h")),
         f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})"
         + (f", set by {summary.downtime_set_by}" if summary.downtime_set_by else ""),
         f"erythema                  {summary.erythema_days:.1f} days",

@@ -4,7 +4,7 @@ visible wound, oedema, erythema, downtime, remodelling and the aftercare schedul
 Modules: `renewal` (epidermal turnover vs age), `wound` (one pass: closure and
 shedding), `visibility` (crust over time, downtime, oedema, erythema), `aftercare`
 (items keyed to the wound's state, day-by-day course), `timeline` (one area's treatment:
-`healing_timeline`, `timeline_table`;
+`healing_timeline`, `timeline_table`, `closure_words`;
 `wounds_downtime_days`, its downtime alone), `combine` (several areas healing as one patient:
 `whole_treatment`), `sensitivity` (how far an area's downtime hangs on its epidermis),
 `validation` (the published rows).
@@ -18,6 +18,7 @@ from .renewal import Renewal, natural_renewal
 from .timeline import (
     HealingResult,
     Milestone,
+    closure_words,
     downtime_days,
     epidermis_thickness,
     healing_timeline,
@@ -60,6 +61,7 @@ __all__ = [
     "epidermis_thickness",
     "erythema_model_days",
     "fractional_wound_kind",
+    "closure_words",
     "healing_timeline",
     "natural_renewal",
     "necrotic_footprint",

@@ -308,16 +308,25 @@ def healing_course(
     )
 
 
+#: how the closure reads where the surface stayed intact (healing, simulate, the report)
+REPAIRED_AFTER = "treated zones repaired after"
+
+
+def closure_words(skin_opened: bool, hours: str) -> tuple[str, str]:
+    """(label, value) of the skin's closure, `hours` already formatted: ("skin closed
+    after", "101 h") where a pass opened the skin, else ("skin surface", "intact
+    (treated zones repaired after 13.0 h)")."""
+    if skin_opened:
+        return "skin closed after", hours
+    return "skin surface", f"intact ({REPAIRED_AFTER} {hours})"
+
+
 def timeline_table(result: HealingResult) -> str:
     """The day-by-day table as text, headed by the summary and the disclaimer."""
     s = result
     lo, hi = s.downtime_days_range
-    closed = (
-        f"skin closed after       {s.reepithelialization_hours:.1f} h"
-        if s.skin_opened
-        else f"skin surface            intact (treated zones repaired after "
-        f"{s.reepithelialization_hours:.1f} h)"
-    )
+    label, value = closure_words(s.skin_opened, f"{s.reepithelialization_hours:.1f} h")
+    closed = f"{label:<24}{value}"
     lines = [
         s.disclaimer,
         "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from resurfacer import __version__
 from resurfacer.common.units import human_text, split_unit
 from resurfacer.healing.aftercare import whole_days
+from resurfacer.healing.timeline import REPAIRED_AFTER, closure_words
 
 _LABELS = {
     "plan_name": "plan",
@@ -53,12 +54,9 @@ def label_and_unit(name: str) -> tuple[str, str]:
 
 
 def closure(skin_opened: bool, hours: float) -> tuple[str, str]:
-    """(label, value) of the skin's closure, worded as ``resurfacer healing`` prints it:
-    "skin closed after 101 h" where the treatment opened the skin, else "skin surface:
-    intact (treated zones repaired after 13.0 h)"."""
-    if skin_opened:
-        return "skin closed after", format_value(hours, "h")
-    return "skin surface", f"intact (treated zones repaired after {format_value(hours, 'h')})"
+    """(label, value) of the skin's closure, worded as ``resurfacer healing`` prints it
+    (`healing.closure_words`)."""
+    return closure_words(skin_opened, format_value(hours, "h"))
 
 
 def crust_text(healing) -> str:
@@ -117,7 +115,7 @@ def summary_rows(outcome) -> list[tuple[str, str]]:
             continue
         label, unit = label_and_unit(name)
         if name == "reepithelialization_hours" and not data.get("skin_opened", True):
-            label = "treated zones repaired after"  # the surface stayed intact
+            label = REPAIRED_AFTER  # the surface stayed intact
         rows.append((label, format_value(value, unit)))
     for p in data.get("passes", []):
         for name, value in p.items():
@@ -135,7 +133,7 @@ def closure_card(summary) -> dict:
                 "value": format_value(summary.reepithelialization_hours, "h")}  # fmt: skip
     repaired = format_value(summary.reepithelialization_hours, "h")
     return {"label": "skin surface", "value": "intact",
-            "note": f"treated zones repaired after {repaired}"}  # fmt: skip
+            "note": f"{REPAIRED_AFTER} {repaired}"}  # fmt: skip
 
 
 def cards(outcome) -> list[dict]:
