@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from resurfacer.common.units import human_text
+    from resurfacer.common.units import human_text, words
     from resurfacer.healing import timeline_table
     from resurfacer.plan.schema import load_plan
     from resurfacer.treatment import simulate
@@ -42,7 +42,7 @@ def run(args) -> int:
     else:
         print(timeline_table(outcome.healing))
         if s.downtime_set_by:
-            areas = (f"{name.replace('_', ' ')} {days:.1f} d" for name, days in by_area.items())
+            areas = (f"{words(name)} {days:.1f} d" for name, days in by_area.items())
             print("downtime by area (the slowest sets the course above): " + ", ".join(areas))
         if s.model_notes:  # as simulate prints them (session 21: healing left them out)
             print("\nmodel notes (figures to read with care):")

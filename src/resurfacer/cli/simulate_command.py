@@ -4,7 +4,7 @@ import json
 import sys
 
 from resurfacer.common.files import netcdf_bytes, write_directory
-from resurfacer.common.units import human_text
+from resurfacer.common.units import human_text, words
 from resurfacer.healing import closure_words
 
 
@@ -169,7 +169,7 @@ def summary_table(summary) -> str:
         f"deepest area              {summary.deepest_region}",
         "{:<26}{}".format(*closure_words(summary.skin_opened, f"{closed_hours:.0f} h")),
         f"downtime                  {summary.downtime_days:.1f} days (band {lo:.1f}-{hi:.1f})"
-        + (f", set by {summary.downtime_set_by}" if summary.downtime_set_by else ""),
+        + (f", set by {words(summary.downtime_set_by)}" if summary.downtime_set_by else ""),
         f"erythema                  {summary.erythema_days:.1f} days",
         "",
         "pass settings and figures: area-weighted means over the areas each pass treats",

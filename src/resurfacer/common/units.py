@@ -98,6 +98,15 @@ _RULES = (
 )
 
 
+def words(key: str) -> str:
+    """A data key as words for people (area, region and site names in tables and text).
+
+    >>> words("chin_jaw"), words("dorsal_hand")
+    ('chin jaw', 'dorsal hand')
+    """
+    return key.replace("_", " ")
+
+
 def human_text(text: str) -> str:
     """`text` with ASCII unit spellings replaced: ``12 um`` -> ``12 µm``, ``41.6 C`` ->
     ``41.6 °C``, ``cm2`` -> ``cm²``.

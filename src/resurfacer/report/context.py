@@ -8,7 +8,7 @@ numbered from 1; units are µm, cm², °C, J/cm², mJ, min, h, d.
 from __future__ import annotations
 
 from resurfacer import __version__
-from resurfacer.common.units import human_text, split_unit
+from resurfacer.common.units import human_text, split_unit, words
 from resurfacer.healing.aftercare import whole_days
 from resurfacer.healing.timeline import REPAIRED_AFTER, closure_words
 
@@ -38,12 +38,6 @@ _LABELS = {
 _UNITS = {"bulk_thermal_dose_cem43_min": "CEM43 min", "bulk_cem43_min": "CEM43 min"}
 #: summary fields that are technical (solver checks): shown in the appendix only
 TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
-
-
-def words(key: str) -> str:
-    """A data key as words for people: ``chin_jaw`` -> ``chin jaw``, ``dorsal_hand`` ->
-    ``dorsal hand`` (area, region and site names in the report's tables)."""
-    return key.replace("_", " ")
 
 
 def label_and_unit(name: str) -> tuple[str, str]:
