@@ -8,7 +8,7 @@ are not sampled). For each person it runs, on every treated area with its passes
 there, the part of the treatment chain that sets depth and downtime:
 
     sampled skin -> one column per pass (the full column solver, `column_for`;
-    not the surrogate, whose tables are per skin) -> wounds -> healing_timeline
+    not the surrogate, whose tables are per skin) -> wounds -> wounds_downtime_days
 
 and reduces the areas as `simulate` does: each pass's figures are the area-weighted means
 over the areas it treats (`OutcomeSummary.passes`), the downtime is the slowest area's
@@ -31,7 +31,7 @@ import numpy as np
 from resurfacer.column.options import SolverOptions
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError
-from resurfacer.healing import healing_timeline
+from resurfacer.healing import wounds_downtime_days
 from resurfacer.plan.schema import Plan
 from resurfacer.tissue.skin import skin_for
 
@@ -119,8 +119,6 @@ def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
         cols.append(column)
         wounds.append(wound_for(p, column, top, removed, sc))
         top += removed
-    # the sampled skin goes into healing: its epidermis sets which wounds spare the basal layer
-    healing = healing_timeline(wounds, skin, sorted({a.site for a in plan.site_areas}))
     um = 1e6
     return {
         "passes": [
@@ -131,7 +129,8 @@ def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
             }
             for c, t in zip(cols, tops, strict=True)
         ],
-        "downtime_days": healing.downtime_days,
+        # the sampled skin: its epidermis sets which wounds spare the basal layer
+        "downtime_days": wounds_downtime_days(wounds, skin),
     }
 
 
