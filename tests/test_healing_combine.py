@@ -118,6 +118,22 @@ def test_skin_once_open_is_never_called_intact():
     assert whole.modality == "fractional"
 
 
+def test_healed_skin_still_swollen_reads_swollen():
+    """Session 22: an opened area whose crust ended before its oedema read "healed" while
+    swollen (a shallow surface pass: crust to day 1.1, oedema to day 2.6), and healed
+    opened skin beside a swollen intact area read "microscopic debris shedding"."""
+    shallow = healing_timeline([surface(30e-6, 0.1)], skin_for("cheek", age=50), ["cheek"])
+    m = marks_of(shallow)
+    assert m.crust_end < 2 < m.oedema_end
+    assert shallow.timeline[2].state == "healed surface, swollen"
+    assert shallow.timeline[math.ceil(m.oedema_end)].state in ("healed", "healed surface "
+                                                               "(microscopic debris shedding)")
+    swollen = healing_timeline([nonablative()], skin_for("perioral", age=50), ["perioral"])
+    assert swollen.timeline[2].state == "intact skin, swollen"
+    whole = whole_treatment({"cheeks": shallow, "perioral": swollen}, 2)
+    assert whole.timeline[2].state == "healed surface, swollen"
+
+
 def test_one_area_is_its_own_course():
     one = areas()["cheeks"]
     assert whole_treatment({"cheeks": one}, 2) is one

@@ -85,6 +85,7 @@ SKIN_STATES = (
     OPEN := "open wound",
     CRUSTING := "crusting",
     FLAKING := "flaking",
+    HEALED_SWOLLEN := "healed surface, swollen",
     HEALED_SHEDDING := "healed surface (microscopic debris shedding)",
     HEALED := "healed",
     INTACT_SWOLLEN := "intact skin, swollen",
@@ -100,12 +101,15 @@ MODALITIES = ("nonablative", "fractional", "full_field")
 
 def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> str:
     """The skin on day `t`: open, crusting (crust covers at least the visible fraction),
-    flaking (less), then healed; non-ablative skin stays intact throughout."""
+    flaking (less), then healed (swollen while the oedema lasts); non-ablative skin stays
+    intact throughout."""
     if ablative:
         if t < marks.closed:
             return OPEN
         if t < marks.crust_end:
             return CRUSTING if crust_visible >= 1.0 else FLAKING
+        if t < marks.oedema_end:
+            return HEALED_SWOLLEN
         if t < marks.mend_clear:
             return HEALED_SHEDDING
         return HEALED
@@ -119,11 +123,13 @@ def skin_state(t: float, marks: Marks, ablative: bool, crust_visible: float) -> 
 def least_healed(states) -> str:
     """The least healed of `states` in `SKIN_STATES` order: any state of opened skin
     comes before every state of intact skin. Healed opened skin beside intact skin that
-    is still swollen or shedding reads "healed surface (microscopic debris shedding)",
-    not "healed", until every area has shed its debris."""
+    is still swollen reads "healed surface, swollen", beside intact skin still shedding
+    "healed surface (microscopic debris shedding)", not "healed"."""
     states = list(states)
     worst = min(states, key=SKIN_STATES.index)
-    if worst == HEALED and any(s in (INTACT_SWOLLEN, INTACT_SHEDDING) for s in states):
+    if worst in (HEALED_SHEDDING, HEALED) and INTACT_SWOLLEN in states:
+        return HEALED_SWOLLEN
+    if worst == HEALED and INTACT_SHEDDING in states:
         return HEALED_SHEDDING
     return worst
 
