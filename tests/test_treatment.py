@@ -383,3 +383,19 @@ def test_a_stacked_column_over_the_cost_cap_echoes_its_pulse_as_given(monkeypatc
     assert info.value.field == "passes[0].pulse_duration_ms"
     assert info.value.value == pytest.approx(plan.passes[0].pulse_duration_ms)
     assert "its train of 3 lasts" in info.value.allowed
+
+
+def test_a_pass_after_full_field_passes_measures_its_crater_from_the_first_surface():
+    """Session 22 (a probe): the second full-field pass on the eyelids printed "crater 0
+    um, coag. depth 108 um, cuff 71 um" in the pass table and "crater 37 um" in the area
+    table: the pass's crater was measured from its own surface, its coagulation from the
+    surface before the first pass. Both now start at the first surface, as in the areas."""
+    s = simulate(load_plan(EXAMPLES / "co2-full-field-periorbital.toml")).summary
+    first, second = s.passes
+    (area,) = s.regions
+    assert second.ablation_depth_um == pytest.approx(area.passes[1].ablation_depth_um)
+    assert second.ablation_depth_um >= first.removed_um
+    for p in s.passes:
+        assert p.ablation_depth_um + p.coagulation_thickness_um == pytest.approx(
+            p.coagulation_depth_um, abs=1.0
+        )

@@ -101,6 +101,8 @@ class PassSummary(BaseModel):
     coverage_percent: float
     mtz_per_cm2: float | None
     spot_spacing_um: float | None
+    #: the crater's floor, below the skin surface before the first pass (as
+    #: coagulation_depth_um and the areas' figures)
     ablation_depth_um: float
     #: full field: the crater (ablated), the desiccated layer wiped off after the pass
     #: (`Pass.wipes`) and their sum; the next pass starts on the skin under them
@@ -586,7 +588,10 @@ def si_to_clinical(text: str) -> str:
 
 def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
     """Pass `i`'s ablated / wiped / removed layer [µm] (area-weighted over the areas it
-    treats), and its coagulation depth from the surface before the first pass."""
+    treats), and its crater and coagulation depths from the surface before the first
+    pass (session 22: the crater was measured from the pass's own surface, so a second
+    full-field pass read "crater 0 um, coagulation 108 um, cuff 71 um" beside its area's
+    crater of 37 um)."""
     treated = plan.treated(i)
     weights = [a.area_cm2 for a, _ in treated]
     ablated, wiped = (
@@ -596,9 +601,9 @@ def _add_removal(summary, plan: Plan, i: int, removal, surface) -> None:
     )
     summary.ablated_um, summary.wiped_um, summary.removed_um = ablated, wiped, ablated + wiped
     if treated:
-        summary.coagulation_depth_um += (
-            _weighted([surface[i, a.region] for a, _ in treated], weights) * 1e6
-        )
+        top = _weighted([surface[i, a.region] for a, _ in treated], weights) * 1e6
+        summary.ablation_depth_um += top
+        summary.coagulation_depth_um += top
 
 
 def _region_wounds(
