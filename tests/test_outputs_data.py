@@ -202,3 +202,29 @@ def test_optics_mc_builds_layers_from_the_skin_model():
 def test_reference_plan_sites_are_known():
     plan = load_plan(EXAMPLES / "co2-dual-full-face.toml")
     assert {a.site for a in plan.site_areas} <= set(SITES)
+
+
+def test_outcome_nc_keeps_every_area_of_a_site(tmp_path):
+    """Session 22 (a probe): two perioral areas at 10 and 20 mJ were one `site` entry in
+    outcome.nc, the larger area's (199 um), while the summary called the other the
+    deepest (396 um). The data are now per treated area."""
+    plan = {
+        "name": "two lips",
+        "patient": {"sex": "female", "age_years": 62, "phototype": 2},
+        "areas": [{"site": "perioral", "area_cm2": 40, "name": "lip_a"},
+                  {"site": "perioral", "area_cm2": 10, "name": "lip_b"}],
+        "passes": [{"device": "co2_fractional_deep", "pulse_energy_mj": 10,
+                    "regions": {"lip_b": {"pulse_energy_mj": 20}}}],
+    }  # fmt: skip
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    code, out, _ = run(["simulate", str(plan_file), "--out", str(tmp_path / "out"), "--json"])
+    assert code == 0
+    summary = json.loads(out)
+    with xr.open_dataset(tmp_path / "out" / "outcome.nc") as ds:
+        assert list(ds.area.values) == ["lip_a", "lip_b"]
+        assert list(ds.site.values) == ["perioral", "perioral"]
+        for region in summary["regions"]:
+            depth = float(ds.coagulation_depth.sel(area=region["name"], **{"pass": 0})) * 1e6
+            assert depth == pytest.approx(region["passes"][0]["coagulation_depth_um"], rel=1e-3)
+        assert float(ds.area_size.sum()) == pytest.approx(50e-4)

@@ -394,9 +394,7 @@ def simulate(
         deepest_region=max(regions, key=lambda r: r.coagulation_depth_um).name,
     )
     site_columns = by_site(plan, columns)
-    dataset = _from_original_surface(
-        _dataset(plan, site_columns, heating, summary), by_site(plan, surface)
-    )
+    dataset = _from_original_surface(_dataset(plan, columns, heating, summary), surface)
     outcome = Outcome(
         dataset=dataset.merge(_timeline(healing)),
         summary=summary,
@@ -444,10 +442,10 @@ def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
     """Crater and coagulation depths below the skin surface before the first pass: a
     pass after full-field passes starts `surface_depth` [m] lower (what they removed)."""
     offset = np.array(
-        [[surface.get((i, s), 0.0) for s in ds.site.values] for i in range(ds.sizes["pass"])]
+        [[surface.get((i, a), 0.0) for a in ds.area.values] for i in range(ds.sizes["pass"])]
     )
     ds["surface_depth"] = (
-        ("pass", "site"),
+        ("pass", "area"),
         offset,
         {"units": "m", "long_name": "depth of the skin surface a pass starts on"},
     )
@@ -989,12 +987,12 @@ def _pass_seconds(p: Pass, area_cm2: float) -> float:
 
 #: CF attributes of every variable of ``outcome.nc``: name -> (units, long_name)
 DATASET_ATTRS = {
-    "ablation_depth": ("m", "depth of the ablated crater, per pass and site"),
-    "coagulation_thickness": ("m", "thickness of the coagulated cuff, per pass and site"),
+    "ablation_depth": ("m", "depth of the ablated crater, per pass and treated area"),
+    "coagulation_thickness": ("m", "thickness of the coagulated cuff, per pass and area"),
     "coagulation_depth": ("m", "deepest coagulated tissue (Arrhenius Omega >= 1)"),
     "ablated_volume": ("m3", "tissue volume ablated by one column"),
     "coagulated_volume": ("m3", "tissue volume coagulated by one column"),
-    "site_area": ("m2", "treated area of the site"),
+    "area_size": ("m2", "size of the treated area"),
     "coverage": ("1", "fraction of the skin surface covered by the pass's spots, area-weighted"),
     "fluence": ("J m-2", "energy of one spot over its 1/e2 area, per pass, area-weighted"),
     "peak_bulk_temperature": ("degC", "peak bulk temperature between columns, per pass"),
@@ -1005,29 +1003,31 @@ DATASET_ATTRS = {
     "bulk_temperature_at_depth": ("degC", "temperature between columns at each probe depth"),
     "pass": ("1", "pass index in the plan (0-based; people count from 1)"),
     "pass_number": ("1", "pass number as people count it (1-based)"),
-    "site": ("1", "treated site"),
+    "area": ("1", "treated area (its name in the plan)"),
+    "site": ("1", "skin site of the treated area"),
     "probe_depth": ("m", "depth of the probe between columns"),
     "time": ("s", "time from the first spot of the scanner pattern"),
 }
 
 
-def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.Dataset:
-    """The outcome's data: per pass x site column results (NaN where a pass skips a
-    site), per pass bulk heating on a shared `time` coordinate, CF ``units`` /
-    ``long_name`` on every variable, and the full plan, patient, model version and
-    fingerprint as attributes (traceability)."""
-    site_area = plan.area_by_site
-    sites = list(site_area)
+def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.Dataset:
+    """The outcome's data: per pass x treated area column results (NaN where a pass
+    skips an area; each area's `site` a coordinate), per pass bulk heating on a shared
+    `time` coordinate, CF ``units`` / ``long_name`` on every variable, and the full plan,
+    patient, model version and fingerprint as attributes (traceability). Session 22:
+    the data were per site, from the largest area of each, so a second area of a site
+    fired at other settings was missing."""
+    areas = plan.site_areas
     n_pass = len(plan.passes)
 
-    def value(i, s, name):
-        column = site_columns.get((i, s))
+    def value(i, a, name):
+        column = columns.get((i, a.region))
         return math.nan if column is None else getattr(column.summary, name)
 
     def grid(name):
         return (
-            ("pass", "site"),
-            np.array([[value(i, s, name) for s in sites] for i in range(n_pass)]),
+            ("pass", "area"),
+            np.array([[value(i, a, name) for a in areas] for i in range(n_pass)]),
         )
 
     time, histories, at_depth = _on_common_time(heating)
@@ -1043,7 +1043,7 @@ def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.D
                     "coagulated_volume",
                 )
             },
-            "site_area": (("site",), np.array([site_area[s] * 1e-4 for s in sites])),
+            "area_size": (("area",), np.array([a.area_cm2 * 1e-4 for a in areas])),
             "coverage": (("pass",), np.array([s.coverage_percent / 1e2 for s in summary.passes])),
             "fluence": (("pass",), np.array([s.fluence_j_per_cm2 * 1e4 for s in summary.passes])),
             "peak_bulk_temperature": (
@@ -1056,7 +1056,8 @@ def _dataset(plan: Plan, site_columns, heating, summary: OutcomeSummary) -> xr.D
         coords={
             "pass": np.arange(n_pass),
             "pass_number": ("pass", np.arange(1, n_pass + 1)),
-            "site": sites,
+            "area": [a.region for a in areas],
+            "site": ("area", [a.site for a in areas]),
             "probe_depth": ("probe_depth", heating[0].probe_points[:, 2]),
             "time": ("time", time),
         },
