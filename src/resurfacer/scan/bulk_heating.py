@@ -30,6 +30,7 @@ import xarray as xr
 from resurfacer.data import load_toml
 from resurfacer.errors import InputError, check_non_negative, check_positive
 from resurfacer.kernels.superposition import superpose
+from resurfacer.scan.pattern import centre_index
 from resurfacer.tissue.skin import Skin
 
 #: Report thresholds [C] of the bulk-heating summary (set by the project's issue 3:
@@ -333,7 +334,8 @@ def released_heat(sources: ColumnSources, fire_times, times, props: BulkProperti
 def between_column_probes(x, y, spacing: float, depths=DEFAULT_PROBE_DEPTHS) -> np.ndarray:
     """Probe points at the centre of the lattice cell nearest the pattern centre.
 
-    The column nearest the centroid of (x, y) is taken and the probe placed half
+    The column nearest the centroid of (x, y) is taken (`pattern.centre_index`, the
+    first of tied columns, as the random scan order counts from it) and the probe placed half
     a pitch from it in x and y, halfway between four columns (on a single row:
     half a pitch in x, between two columns), at each of `depths` [m].
 
@@ -348,7 +350,7 @@ def between_column_probes(x, y, spacing: float, depths=DEFAULT_PROBE_DEPTHS) -> 
     depths = np.atleast_1d(np.asarray(depths, float))
     if np.any(depths < 0.0):
         raise InputError("depths", float(depths.min()), "depths >= 0 m")
-    nearest = int(np.argmin((x - x.mean()) ** 2 + (y - y.mean()) ** 2))
+    nearest = centre_index(x, y, s)
     single_row = np.ptp(y) < 0.5 * s
     px = x[nearest] + s / 2.0
     py = y[nearest] + (0.0 if single_row else s / 2.0)
