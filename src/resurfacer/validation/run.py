@@ -13,7 +13,7 @@ import json
 import math
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 
 from resurfacer.column.published import number, within_bound
@@ -128,10 +128,13 @@ def _result(table: Table, row: dict, out: dict) -> RowResult:
 
 
 def run_validation(
-    names=None, workers: int = 2, use_cache: bool = True, ids=None
+    names=None, workers: int = 2, use_cache: bool = True, ids=None, progress: bool = False
 ) -> list[RowResult]:
     """Every row of the named tables (all registered when None; only `ids` if given),
-    simulated in `workers` processes (1: in this process)."""
+    simulated in `workers` processes (1: in this process), with a progress bar over the
+    rows on stderr if `progress`."""
+    from tqdm import tqdm
+
     tables = registered_tables()
     jobs, owners = [], []
     for name in names or tables:
@@ -139,21 +142,36 @@ def run_validation(
             if ids is None or row["id"] in ids:
                 jobs.append((name, row, use_cache))
                 owners.append((tables[name], row))
-    if workers > 1 and len(jobs) > 1:
-        # longest first: threshold and slope rows run several solves
-        order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i][1]))
-        # spawn, not fork: a fork after numba's parallel kernels have started their
-        # threads in this process leaves the children's thread pool broken
-        context = multiprocessing.get_context("spawn")
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_share_the_cores, initargs=(threads,)
-        ) as pool:
-            outs = dict(zip(order, pool.map(_predict, [jobs[i] for i in order]), strict=True))
-        outputs = [outs[i] for i in range(len(jobs))]
-    else:
-        outputs = [_predict(job) for job in jobs]
+    bar = tqdm(total=len(jobs), desc="validation rows", unit="row", leave=False,
+               disable=not progress)  # fmt: skip
+    with bar:
+        outputs = _predict_all(jobs, workers, bar)
     return [_result(t, row, out) for (t, row), out in zip(owners, outputs, strict=True)]
+
+
+def _predict_all(jobs: list, workers: int, bar) -> list[dict]:
+    """`_predict` of every job, in job order, in `workers` processes, ticking `bar`."""
+    if workers <= 1 or len(jobs) <= 1:
+        outputs = []
+        for job in jobs:
+            outputs.append(_predict(job))
+            bar.update()
+        return outputs
+    # longest first: threshold and slope rows run several solves
+    order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i][1]))
+    # spawn, not fork: a fork after numba's parallel kernels have started their
+    # threads in this process leaves the children's thread pool broken
+    context = multiprocessing.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_share_the_cores, initargs=(threads,)
+    ) as pool:
+        futures = {pool.submit(_predict, jobs[i]): i for i in order}
+        outs = {}
+        for future in as_completed(futures):
+            outs[futures[future]] = future.result()
+            bar.update()
+    return [outs[i] for i in range(len(jobs))]
 
 
 def _share_the_cores(threads: int) -> None:
