@@ -1,5 +1,7 @@
 """Uncertainty bands: ordered, reproducible by seed, samples physical, bad input refused."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,25 @@ def test_bands_are_ordered_and_spread(result):
 def test_same_seed_same_samples(result):
     again = propagate(PLAN, 6, seed=3)
     assert again.bands == result.bands
+
+
+@pytest.mark.parametrize("percentiles", [(90.0, 10.0), (10.0, 10.0), (-5.0, 90.0), (10.0, 101.0)])
+def test_percentiles_must_be_a_low_high_pair(percentiles):
+    # session 22: (90, 10) printed an inverted band
+    with pytest.raises(InputError, match="percentiles"):
+        propagate(PLAN, 2, percentiles=percentiles)
+
+
+def test_simulate_json_rounds_the_bands_as_the_summary(tmp_path, capsys):
+    # session 22: the bands came unrounded (11.900000000000004) beside a rounded summary
+    from resurfacer.cli import main
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(PLAN.to_dict()))
+    assert main(["simulate", str(path), "--uncertainty", "2", "--json"]) == 0
+    bands = json.loads(capsys.readouterr().out)["uncertainty"]
+    numbers = list(bands["downtime_days"].values())
+    assert numbers and all(len(repr(x).replace(".", "").strip("0")) <= 4 for x in numbers)
 
 
 def test_samples_stay_physical():

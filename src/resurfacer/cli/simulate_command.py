@@ -71,7 +71,7 @@ def run(args) -> int:
     from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError, check_range
     from resurfacer.plan.schema import load_plan
-    from resurfacer.treatment import TREATMENT_SOLVER, simulate
+    from resurfacer.treatment import TREATMENT_SOLVER, round_summary, simulate
 
     plan = load_plan(args.plan, args.overrides)
     for option, value in (("--out", args.out), ("--report", args.report)):
@@ -93,8 +93,10 @@ def run(args) -> int:
     if args.uncertainty:
         from resurfacer.planning.uncertainty import propagate
 
-        bands = propagate(plan, args.uncertainty, reference=outcome.summary)
-        summary["uncertainty"] = bands.to_dict()
+        bands = propagate(
+            plan, args.uncertainty, reference=outcome.summary, progress=sys.stderr.isatty()
+        )
+        summary["uncertainty"] = round_summary(bands.to_dict())
     if args.out:
         netcdf = netcdf_bytes(outcome.dataset)  # in memory: HDF5 never meets a full disk
         write_directory(

@@ -187,6 +187,7 @@ def propagate(
     reference=None,
     options: SolverOptions = UNCERTAINTY_SOLVER,
     percentiles: tuple[float, float] = (10.0, 90.0),
+    progress: bool = False,
 ) -> UncertaintyResult:
     """Sample `n_samples` people and report percentile bands.
 
@@ -198,19 +199,26 @@ def propagate(
     reference : an `OutcomeSummary` (from `simulate`) to scale the bands to; None:
         the bands are the raw sampled values at `options`.
     options : column solver options for the samples.
-    percentiles : low and high percentile of the band.
+    percentiles : low and high percentile of the band, 0 <= low < high <= 100.
+    progress : a progress bar over the sampled people on stderr.
     """
+    from tqdm import tqdm
+
     if (
         isinstance(n_samples, bool)
         or not isinstance(n_samples, int)
         or not (2 <= n_samples <= MAX_SAMPLES)
     ):
         raise InputError("n_samples", n_samples, f"an integer in [2, {MAX_SAMPLES}]")
+    lo, hi = percentiles
+    if not 0.0 <= lo < hi <= 100.0:  # an inverted pair printed an inverted band
+        raise InputError("percentiles", percentiles, "(low, high) with 0 <= low < high <= 100")
     chains = _area_chains(plan)
     nominal = _person(plan, chains, None, options)
     rng = np.random.default_rng(seed)
-    draws = [_person(plan, chains, draw_person(rng), options) for _ in range(n_samples)]
-    lo, hi = percentiles
+    people = tqdm(range(n_samples), desc="sampled people", unit="person", leave=False,
+                  disable=not progress)  # fmt: skip
+    draws = [_person(plan, chains, draw_person(rng), options) for _ in people]
     qs = (lo, 50.0, hi)
     names = (f"p{lo:g}", "p50", f"p{hi:g}")
 
