@@ -392,7 +392,7 @@ def test_the_appendix_counts_each_treated_area_once_and_lists_the_model_notes():
     plan = load_plan(EXAMPLES / "co2-dual-full-face.toml", ["passes.0.pulse_energy_mj=60"])
     outcome = simulate(plan)
     rows = dict(technical_rows(outcome, plan, "fingerprint"))
-    assert "pass 1: column solver (6 region(s))" in rows
+    assert "pass 1: column solver (6 areas)" in rows
     notes = [v for k, v in technical_rows(outcome, plan, "") if k == "model note"]
     assert outcome.summary.model_notes and len(notes) == len(outcome.summary.model_notes)
     # a pass's notes name the pass, an area's (healing.sensitivity) the area
@@ -539,3 +539,145 @@ def test_area_names_read_as_words_in_the_clinical_tables():
     region_table = html.split('class="num regions"')[1].split("</table>")[0]
     assert "<td>chin jaw</td>" in region_table
     assert cards(outcome)[0]["note"].endswith("slowest area: chin jaw")
+
+
+def test_a_report_folder_keeps_no_files_of_an_earlier_report(outcome, plan, tmp_path):
+    # found by a probe: a two-pass report, then a one-pass report into the same folder
+    # left cross_section_pass2.png, pattern_pass2.png (and plotly.min.js, the dose
+    # curves, report.pdf of earlier runs) beside the new report.html; the user's own
+    # files there must stay
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep").mkdir()
+    earlier = ["cross_section_pass3.png", "cross_section_pass3_forehead.png",
+               "pattern_pass3.png", "dose_response_pass1.png", "plotly.min.js",
+               "report.pdf"]  # fmt: skip
+    user = ["notes.txt", "my_figure.png", "report.html.bak", "cross_section_notes.png"]
+    for name in earlier + user:
+        (out / name).write_bytes(b"old")
+    write_report(outcome, plan, out)
+    names = {p.name for p in out.iterdir()}
+    pngs = {f"{k}_pass{n}.png" for n in (1, 2) for k in ("cross_section", "pattern")}
+    written = {"report.html", "bulk_temperature.png", "healing_timeline.png", *pngs}
+    assert names == written | set(user) | {"keep"}
+    assert (out / "notes.txt").read_bytes() == b"old"
+
+
+def test_write_directory_removes_only_what_it_owns_and_was_not_written(tmp_path):
+    # `simulate --out` writes outcome.nc and summary.json without `owned`: nothing else
+    # in its folder is touched
+    from resurfacer.common.files import write_directory
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.old", "b.old", "user.txt"):
+        (out / name).write_text("x")
+    files = {"summary.json": lambda path: Path(path).write_text("{}")}
+    write_directory(out, files)
+    assert {p.name for p in out.iterdir()} == {"a.old", "b.old", "user.txt", "summary.json"}
+    write_directory(out, files, owned=lambda name: name.endswith(".old"))
+    assert {p.name for p in out.iterdir()} == {"user.txt", "summary.json"}
+
+
+def neck_plan() -> Plan:
+    """The neck preset fires a deep CO2 pass at half its energy (`energy_scale`)."""
+    return Plan.from_data(
+        {
+            "name": "neck deep",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"preset": "neck"}],
+            "passes": [{"device": "co2_fractional_deep", "pulse_energy_mj": 20,
+                        "density_percent": 10}],
+        }
+    )  # fmt: skip
+
+
+def test_the_dose_curve_marks_the_pass_as_fired_on_the_area_shown():
+    # found by a probe: on the neck (fired at 10 mJ) the curve said "plan: 20 mJ, 704 um
+    # deep", ran to 40 mJ and its title gave the 20 mJ pulse's 0.666667 ms
+    from resurfacer.sweeps.dose import dose_energies
+
+    plan = neck_plan()
+    out = simulate(plan)
+    curve = dose_curve(plan, 0, energies_mj=[5.0])
+    fired = plan.region_pass(0, plan.site_areas[0])
+    assert fired.pulse_energy_mj == 10.0 and curve.fired == fired
+    assert (curve.area, curve.chosen_mj) == ("neck", 10.0)
+    shown = out.site_columns[0, "neck"].summary  # the cross-section beside the curve
+    assert curve.chosen_ablation_depth_um == pytest.approx(shown.ablation_depth * 1e6)
+    assert dose_energies(fired)[0].max() <= 2 * 10.0
+    fig = figures.dose_response(plan, 0, curve)
+    title = fig.axes[0].get_title()
+    assert title.endswith(f", {fired.pulse_duration_ms:.3g} ms, on neck"), title
+    assert fired.pulse_duration_ms < plan.passes[0].pulse_duration_ms
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("plan: 10 mJ\n") for t in texts), texts
+
+
+@pytest.fixture(scope="module")
+def untreated():
+    """A plan whose largest area every pass skips, the treated one named unlike its
+    site, simulated and rendered."""
+    plan = Plan.from_data(
+        {
+            "name": "brow only",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 100},
+                      {"site": "forehead", "area_cm2": 30, "name": "brow"}],
+            "passes": [{"device": "co2_dual", "mode": "surface",
+                        "regions": {"cheek": {"skip": True}}}],
+        }
+    )  # fmt: skip
+    outcome = simulate(plan)
+    return plan, outcome, build(outcome, plan)
+
+
+def test_the_header_counts_treated_areas_and_the_inputs_name_them(untreated):
+    # found by a probe: "3 region(s)" with one area untreated; the inputs listed sites
+    # ("cheek 120 cm2, ... cheek 50 cm2"), not the areas
+    from resurfacer.report.context import cards, inputs_rows
+
+    plan, outcome, report = untreated
+    header = report.html.split("<header>")[1].split("</header>")[0]
+    assert "· 1 area, 30 cm² ·" in header
+    card = next(c for c in cards(outcome) if c["label"] == "treated area")
+    assert card["note"] == "1 area"
+    assert next(c for c in cards(outcome) if c["label"] == "combined coverage")["note"] == "1 pass"
+    assert dict(inputs_rows(plan))["areas"] == "cheek 100 cm², brow (forehead) 30 cm²"
+
+
+def test_figures_show_the_largest_treated_area_and_the_dose_curve_names_it(untreated):
+    # the largest area (cheek) is skipped: the figures were on its site, with no column
+    # to draw; the dose curve's area is the one drawn, named with its site
+    plan, outcome, report = untreated
+    assert "cross_section_pass1.png" in report.files
+    assert "Figures on forehead" in report.html
+    curve = dose_curve(plan, 0, energies_mj=[])
+    assert (curve.area, curve.site, curve.shown_on) == ("brow", "forehead", "brow (forehead)")
+    assert curve.chosen_ablation_depth_um == pytest.approx(
+        outcome.site_columns[0, "forehead"].summary.ablation_depth * 1e6
+    )
+
+
+def test_pass_rows_round_as_the_cli_and_leave_out_full_field_layers(outcome, plan):
+    # found by a probe: "14.2749 mJ" (an area-weighted mean) in the pass table, where the
+    # CLI prints 14.3; "ablated / wiped / removed 0.0 um" on fractional passes; a bulk
+    # thermal dose of "0.6" where the CLI prints 0.58
+    from types import SimpleNamespace
+
+    from resurfacer.cli.simulate_command import summary_table
+    from resurfacer.report.context import pass_table
+
+    s = outcome.summary
+    passes = [s.passes[0], s.passes[1].model_copy(update={"pulse_energy_mj": 14.2749})]
+    summary = s.model_copy(update={"passes": passes, "bulk_thermal_dose_cem43_min": 0.58})
+    mixed = SimpleNamespace(summary=summary)
+    assert pass_table(mixed, plan)[1][1][4] == "14.3 mJ"
+    assert " 14.3 mJ " in summary_table(summary)
+    rows = dict(summary_rows(mixed))
+    assert rows["bulk thermal dose"] == "0.58 CEM43 min"
+    assert "bulk thermal dose         0.58 CEM43 min" in summary_table(summary)
+    assert not any(k.endswith((": ablated", ": wiped", ": removed")) for k in rows)
+    full = s.model_copy(update={"passes": [s.passes[0].model_copy(update={"kind": "full_field"})]})
+    rows = dict(summary_rows(SimpleNamespace(summary=full)))
+    assert {"pass 1 (surface): ablated", "pass 1 (surface): removed"} <= set(rows)

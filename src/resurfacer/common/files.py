@@ -210,9 +210,16 @@ def write_netcdf(path, dataset) -> Path:
     return write_bytes(path, netcdf_bytes(dataset))
 
 
-def write_directory(directory, files: dict[str, Callable[[str], None]]) -> Path:
+def write_directory(
+    directory, files: dict[str, Callable[[str], None]], owned: Callable[[str], bool] | None = None
+) -> Path:
     """Write every file of `files` ({name: writer(path)}) into a temporary folder beside
-    `directory`, then move them in: either all of them land or none does."""
+    `directory`, then move them in: either all of them land or none does.
+
+    `owned` (a test on file names) says which names the writer owns in `directory`: once
+    the new files have landed, the owned files they did not replace are removed (left
+    from an earlier run, they would be read as this run's: a report of one pass beside
+    the cross-section of an old plan's second). Files it does not own are kept."""
     directory = Path(directory)
     _make_parent(directory.parent, directory)
     clean_stale_temporaries(directory.parent)
@@ -224,8 +231,18 @@ def write_directory(directory, files: dict[str, Callable[[str], None]]) -> Path:
         directory.mkdir(exist_ok=True)
         for name in files:
             os.replace(staging / name, directory / name)
+        if owned is not None:
+            _remove_left_over(directory, files, owned)
     except OSError as exc:
         raise OutputError(directory, exc.strerror or str(exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return directory
+
+
+def _remove_left_over(directory: Path, written, owned: Callable[[str], bool]) -> None:
+    """Remove the files of `directory` that `owned` accepts and `written` does not name
+    (folders are never removed)."""
+    for entry in directory.iterdir():
+        if entry.name not in written and owned(entry.name) and not entry.is_dir():
+            entry.unlink()

@@ -36,6 +36,12 @@ _LABELS = {
 }
 #: units that a field's suffix does not say in full
 _UNITS = {"bulk_thermal_dose_cem43_min": "CEM43 min", "bulk_cem43_min": "CEM43 min"}
+#: fields shown to significant digits, as the CLI's text tables print them (a thermal
+#: dose spans decades: 0.58 CEM43 min read "0.6" at one decimal)
+_SIGNIFICANT = {"bulk_thermal_dose_cem43_min": 3, "bulk_cem43_min": 3}
+#: pass fields of full-field passes only (the layer a pass removes over the whole area):
+#: left out of a fractional pass's rows, where they are always 0
+_FULL_FIELD_ONLY = ("ablated_um", "wiped_um", "removed_um")
 #: summary fields that are technical (solver checks): shown in the appendix only
 TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
 
@@ -93,6 +99,26 @@ def format_value(value, unit: str = "") -> str:
     return f"{text} {unit}".rstrip() if unit else text
 
 
+def counted(n: int, noun: str) -> str:
+    """A count with its noun in the singular or plural: "1 area", "3 areas"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('s') else 's'}"
+
+
+def treated_areas(summary) -> str:
+    """How many areas at least one pass is fired on ("2 areas"; an area every pass
+    skips is in the plan but not treated, nor in the treated area)."""
+    return counted(sum(1 for r in summary.regions if r.passes), "area")
+
+
+def field_value(name: str, value) -> str:
+    """A summary field's value with its unit (`label_and_unit`), to the CLI's
+    significant digits where it prints some (`_SIGNIFICANT`)."""
+    unit = label_and_unit(name)[1]
+    if name in _SIGNIFICANT and isinstance(value, float):
+        return f"{value:.{_SIGNIFICANT[name]}g} {unit}".rstrip()
+    return format_value(value, unit)
+
+
 def pass_name(p: dict) -> str:
     """'pass 2 (deep)' for a pass summary dict (0-based ``index``)."""
     return f"pass {p['index'] + 1} ({p.get('mode') or p.get('kind')})"
@@ -101,21 +127,22 @@ def pass_name(p: dict) -> str:
 def summary_rows(outcome) -> list[tuple[str, str]]:
     """The summary as (label, value with unit) rows, formatted from `outcome.summary`
     (the model ``simulate --json`` prints): treatment-wide rows first, then each
-    pass's rows prefixed "pass i (mode)", i counted from 1."""
+    pass's rows prefixed "pass i (mode)", i counted from 1 (the removed layers of
+    full-field passes only, `_FULL_FIELD_ONLY`)."""
     data = outcome.summary.model_dump()
     rows = []
     for name, value in data.items():
         if name in ("passes", "regions", "broken_rules", "warnings"):
             continue
-        label, unit = label_and_unit(name)
+        label = label_and_unit(name)[0]
         if name == "reepithelialization_hours" and not data.get("skin_opened", True):
             label = REPAIRED_AFTER  # the surface stayed intact
-        rows.append((label, format_value(value, unit)))
+        rows.append((label, field_value(name, value)))
     for p in data.get("passes", []):
         for name, value in p.items():
-            if name != "index":
-                label, unit = label_and_unit(name)
-                rows.append((f"{pass_name(p)}: {label}", format_value(value, unit)))
+            if name == "index" or (name in _FULL_FIELD_ONLY and p["kind"] != "full_field"):
+                continue
+            rows.append((f"{pass_name(p)}: {label_and_unit(name)[0]}", field_value(name, value)))
     return rows
 
 
@@ -143,11 +170,11 @@ def cards(outcome) -> list[dict]:
         {"label": "peak bulk temperature", "value": format_value(s.peak_bulk_temperature_c, "°C"),
          "note": "between columns"},
         {"label": "treated area", "value": format_value(s.total_area_cm2, "cm²"),
-         "note": f"{len(s.regions)} region(s)"},
+         "note": treated_areas(s)},
         {"label": "session time", "value": format_value(s.session_minutes, "min"),
          "note": "laser time"},
         {"label": "combined coverage", "value": format_value(s.combined_coverage_percent, "%"),
-         "note": f"{len(s.passes)} pass(es)"},
+         "note": counted(len(s.passes), "pass")},
         {"label": "energy delivered", "value": format_value(s.total_energy_j, "J"),
          "note": "all passes"},
     ]  # fmt: skip
@@ -175,7 +202,9 @@ def banner(outcome) -> list[dict]:
 
 
 def pass_table(outcome, plan) -> tuple[list[str], list[list[str]]]:
-    """One row per pass: settings, fluence, depths, heating, time."""
+    """One row per pass: settings, fluence, depths, heating, time; the pulse energy (an
+    area-weighted mean where areas fire it at their own) to one decimal, as the CLI's
+    pass table prints it."""
     header = ["pass", "device · mode", "wavelength", "spot", "pulse energy", "fluence",
               "coverage", "MTZ/cm²", "crater", "coag. depth", "cuff", "bulk peak",
               "time"]  # fmt: skip
@@ -187,7 +216,7 @@ def pass_table(outcome, plan) -> tuple[list[str], list[list[str]]]:
                 " · ".join(x for x in (p.device, p.mode or p.kind) if x),
                 format_value(p.wavelength_nm, "nm"),
                 f"{ps.spot_um:g} µm",
-                f"{p.pulse_energy_mj:g} mJ" + (f" × {ps.stack}" if ps.stack > 1 else ""),
+                f"{p.pulse_energy_mj:.1f} mJ" + (f" × {ps.stack}" if ps.stack > 1 else ""),
                 format_value(p.fluence_j_per_cm2, "J/cm²"),
                 format_value(p.coverage_percent, "%"),
                 format_value(p.mtz_per_cm2),
@@ -284,7 +313,7 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
         error = max(c.summary.energy.relative_error for c in cols)
         rows.append(
             (
-                f"pass {i + 1}: column solver ({len(cols)} region(s))",
+                f"pass {i + 1}: column solver ({counted(len(cols), 'area')})",
                 f"{inp['grid_m'] * 1e6:g} × {inp['radial_grid_m'] * 1e6:g} µm cells, "
                 f"{inp['geometry']} geometry, heat source {inp['heat_source']}, "
                 f"{inp['damage_model']} damage, largest energy-balance error {error:.1e}",
@@ -294,11 +323,20 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
     return rows
 
 
+def area_text(area) -> str:
+    """An area of the plan as the inputs list it: its name in words, its site where that
+    differs, its size ("chin jaw (cheek) 50 cm²")."""
+    site = "" if area.region == area.site else f" ({words(area.site)})"
+    return f"{words(area.region)}{site} {area.area_cm2:g} cm²"
+
+
 def inputs_rows(plan) -> list[tuple[str, str]]:
+    """The plan as given: patient, areas (presets expanded), notes, every pass with its
+    device's presets filled in."""
     p = plan.patient
     rows = [
         ("patient", f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}"),
-        ("regions", ", ".join(f"{a.site} {a.area_cm2:g} cm²" for a in plan.site_areas)),
+        ("areas", ", ".join(area_text(a) for a in plan.site_areas)),
         ("total area", f"{plan.total_area_cm2:g} cm²"),
     ]
     if plan.notes:

@@ -192,10 +192,11 @@ def _column_title(column_result, skin: Skin, spot: float) -> str:
 
 def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
     """Ablation depth (left axis) and coagulation cuff thickness (right axis) vs pulse
-    energy for pass `pass_index`'s beam and pulse, from a computed
-    `resurfacer.sweeps.dose.DoseCurve`, the plan's setting marked."""
+    energy for pass `pass_index`'s beam and pulse as fired on the curve's area, from a
+    computed `resurfacer.sweeps.dose.DoseCurve`, the setting fired there marked and
+    the area named in the title."""
     c = curve
-    p = plan.passes[pass_index]
+    p = c.fired
     fig = Figure(figsize=(7.0, 4.2))
     ax = fig.add_subplot()
     ax.plot(c.energies_mj, c.ablation_depth_um, "o-", color="#1f77b4", label="ablation depth")
@@ -237,8 +238,8 @@ def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
     lines = ax.get_lines()[:1] + ax2.get_lines()[:1]
     ax.legend(lines, [str(line.get_label()) for line in lines], fontsize=8, loc="upper left")
     ax.set_title(
-        f"{pass_label(p, pass_index)}: {p.wavelength_nm:g} nm, {p.spot_um:g} µm spot, "
-        f"{p.pulse_duration_ms:g} ms, on {c.site}",
+        f"{pass_label(plan.passes[pass_index], pass_index)}: {p.wavelength_nm:g} nm, "
+        f"{p.spot_um:g} µm spot, {p.pulse_duration_ms:.3g} ms, on {c.shown_on}",
         fontsize=9,
     )
     ax.grid(alpha=0.3)

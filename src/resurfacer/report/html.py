@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,10 +28,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from resurfacer import __version__
 from resurfacer.common.files import write_directory
 from resurfacer.report import context, figures
+from resurfacer.sweeps.dose import largest_site
 
 #: PNG resolution [dots per inch].
 DPI = 100
 TEMPLATES = Path(__file__).parent / "templates"
+#: The names of the files a report folder holds (the document, its figures, plotly.js,
+#: the PDF): those a new report does not write are removed, left over from an earlier
+#: report in the folder (`write_report`); other files in it are the user's and stay.
+REPORT_FILES = re.compile(
+    r"report\.(html|pdf)|plotly\.min\.js|(bulk_temperature|healing_timeline)\.png"
+    r"|cross_section_pass\d+(_[a-z0-9_]+)?\.png|(pattern|dose_response)_pass\d+\.png"
+)
 
 
 @dataclass
@@ -76,11 +85,6 @@ def _json_text(data) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def largest_region(outcome) -> str:
-    """The site of the largest treated area (its column is the one shown by default)."""
-    return max(outcome.summary.regions, key=lambda r: r.area_cm2).site
-
-
 def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
     """Per pass: the column cross-section on each of `sites`, the scanner pattern, and
     the dose response when its curve was computed."""
@@ -98,7 +102,9 @@ def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
         if dose_curves and i in dose_curves:
             c = dose_curves[i]
             fig = figures.dose_response(plan, i, c)
-            alt = f"{label}: depth and coagulation vs pulse energy on {c.site} ({c.range_source})"
+            alt = (
+                f"{label}: depth and coagulation vs pulse energy on {c.shown_on} ({c.range_source})"
+            )
             out.append(_figure(files, f"dose_response_pass{n}.png", fig, alt))
     return out
 
@@ -127,7 +133,7 @@ def _header_context(outcome, plan, sites) -> dict:
     return {
         "summary": outcome.summary,
         "patient": f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}",
-        "regions_text": f"{len(outcome.summary.regions)} region(s), "
+        "regions_text": f"{context.treated_areas(outcome.summary)}, "
         f"{outcome.summary.total_area_cm2:g} cm²",
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ"),  # ISO 8601, UTC
         "version": __version__,
@@ -153,7 +159,8 @@ def build(outcome, plan, dose_curves=None, interactive=False, all_regions=False)
     started = time.perf_counter()
     files: dict[str, bytes] = {}
     sites = list(dict.fromkeys(r.site for r in outcome.summary.regions)) if all_regions else []
-    sites = [largest_region(outcome)] + [s for s in sites if s != largest_region(outcome)]
+    first = largest_site(plan)  # the site of the largest treated area, as the dose curves
+    sites = [first] + [s for s in sites if s != first]
     ctx = _header_context(outcome, plan, sites)
     ctx |= _body_context(outcome, plan, files, sites, dose_curves, model_fingerprint())
     ctx["interactive_divs"], ctx["plotly_src"] = {}, None
@@ -208,7 +215,8 @@ def render_html(outcome, plan, dose_curves=None) -> str:
 def write_report(outcome, plan, directory, **options) -> Path:
     """Write ``report.html`` and its files (PNGs; plotly.js when interactive) into
     `directory`, atomically (a temporary folder beside it, then moved in); returns the
-    HTML file's path. `options` go to `build`."""
+    HTML file's path. `options` go to `build`. Report files of an earlier report in
+    `directory` that this one does not write are removed (`REPORT_FILES`)."""
     report = build(outcome, plan, **options)
 
     def writer(data: bytes):
@@ -219,5 +227,5 @@ def write_report(outcome, plan, directory, **options) -> Path:
 
     files = {name: writer(data) for name, data in report.files.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory(directory, files)
+    write_directory(directory, files, owned=REPORT_FILES.fullmatch)
     return Path(directory) / "report.html"

@@ -68,9 +68,8 @@ def bulk_temperature(outcome) -> go.Figure:
 
 def dose_response(plan, pass_index: int, curve) -> go.Figure:
     """Ablation depth and coagulation cuff vs pulse energy (a computed
-    `resurfacer.sweeps.dose.DoseCurve`), the plan's setting marked."""
+    `resurfacer.sweeps.dose.DoseCurve`), the setting fired on its area marked."""
     c = curve
-    p = plan.passes[pass_index]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -94,7 +93,8 @@ def dose_response(plan, pass_index: int, curve) -> go.Figure:
     )
     fig.add_vline(x=c.chosen_mj, line_dash="dot", annotation_text=f"plan: {c.chosen_mj:g} mJ")
     fig.update_layout(
-        title=f"{pass_label(p, pass_index)}: depth and coagulation vs energy ({c.site})",
+        title=f"{pass_label(plan.passes[pass_index], pass_index)}: depth and coagulation vs "
+        f"energy on {c.shown_on}",
         xaxis_title="pulse energy [mJ]",
         yaxis={"title": "ablation depth [µm]", "rangemode": "tozero"},
         yaxis2={
