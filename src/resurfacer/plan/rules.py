@@ -140,7 +140,13 @@ def rules_for(phototype: int, sites) -> list[Rule]:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    """A rule's value or limit in a message, to 3 significant digits: "1.22", not the
+    "1.21526" of a depth ratio (session 22); whole above 1000 (no exponent).
+
+    >>> _fmt(1.21526), _fmt(7.5), _fmt(2500.4)
+    ('1.22', '7.5', '2500')
+    """
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
 
 
 def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
