@@ -469,3 +469,16 @@ def test_a_pattern_too_small_for_a_regional_density_names_the_pass_field():
         Plan.from_data(data)
     assert info.value.field == "passes[0].pattern_size_mm"
     assert "on neck, where it fires at" in info.value.allowed
+
+
+@pytest.mark.parametrize("energy", [-1, 0, "x"])
+def test_a_refused_energy_is_not_also_reported_as_a_missing_duration(energy):
+    """Session 22 (a probe): a fixed-power pass's -1 mJ was also reported as
+    ``passes[0].pulse_duration_ms: got -0.0333`` (derived from it), and a refused energy
+    as a missing duration, fields the plan never gave."""
+    data = copy.deepcopy(BASE)
+    data["passes"][1]["pulse_energy_mj"] = energy
+    with pytest.raises(InputError) as info:
+        Plan.from_data(data)
+    fields = [e.field for e in info.value.errors]
+    assert fields == ["passes[1].pulse_energy_mj"], fields

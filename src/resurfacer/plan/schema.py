@@ -524,7 +524,9 @@ def _derive_timing(data: dict) -> dict:
     without `stack_spacing_ms`: STACK_SPACING_FACTOR x that duration."""
     energy, power = data.get("pulse_energy_mj"), data.get("peak_power_w")
     if data.get("pulse_duration_ms") is None and _number(energy) and _number(power):
-        if power > 0:
+        # only from a valid energy and power: a refused energy of -1 mJ was also reported
+        # as a duration of -0.0333 ms the user never gave (session 22)
+        if power > 0 and energy > 0 and math.isfinite(energy / power):
             data = {**data, "pulse_duration_ms": float(energy) / float(power)}
     duration, stack = data.get("pulse_duration_ms"), data.get("stack", 1)
     if data.get("stack_spacing_ms") is None and _number(stack) and stack > 1:
@@ -1014,11 +1016,30 @@ def _input_error(exc: ValidationError) -> InputError:
     error of the plan, in the same form, is on its ``errors`` attribute (the web form
     shows them all at once)."""
     errors = exc.errors()
+    errors = [e for e in errors if not _missing_for_want_of(e, errors)]
     # A misspelled field also shows up as the real one missing: report the misspelling.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     out = _one_error(first)
     out.errors = [out] + [_one_error(e) for e in errors if e is not first]
     return out
+
+
+#: what each of DERIVED_FIELDS is derived from (`_derive_timing`)
+_DERIVED_FROM = {
+    "pulse_duration_ms": ("pulse_energy_mj", "peak_power_w"),
+    "stack_spacing_ms": ("pulse_duration_ms", "pulse_energy_mj", "peak_power_w"),
+}
+
+
+def _missing_for_want_of(err: ErrorDetails, errors: list[ErrorDetails]) -> bool:
+    """Whether `err` is a derived field missing only because a field it is derived from
+    was refused in the same pass (session 22: -1 mJ was also reported as a pulse
+    duration the plan never gave)."""
+    loc = err["loc"]
+    if err["type"] != "missing" or not loc or loc[-1] not in _DERIVED_FROM:
+        return False
+    sources = _DERIVED_FROM[str(loc[-1])]
+    return any(e["loc"][:-1] == loc[:-1] and e["loc"][-1] in sources for e in errors)
 
 
 def _one_error(err: ErrorDetails) -> InputError:
