@@ -205,3 +205,10 @@ def test_whole_numbers_may_be_written_as_plan_files_take_them(capsys):
     with pytest.raises(SystemExit) as stop:  # argparse's own refusal
         main(["mtz", *FAST, "--stack", "2.5"])
     assert stop.value.code == 2 and "a whole number" in capsys.readouterr().err
+
+
+def test_out_must_name_a_netcdf_file(tmp_path, capsys):
+    # session 22: "--out x.txt" wrote NetCDF into a .txt file
+    out = tmp_path / "fields.txt"
+    assert main(["mtz", *FAST, "--out", str(out)]) == 2
+    assert "--out" in capsys.readouterr().err and not out.exists()

@@ -390,6 +390,10 @@ def _still_coagulating(final_um: float, reading_um: float, after_ms: float) -> l
     ]
 
 
+#: file name endings of the --out NetCDF file
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
 def check_outputs(args) -> None:
     """Refuse --out / --plot paths that cannot be written, before the solve."""
     from resurfacer.common.files import check_output_path
@@ -397,6 +401,9 @@ def check_outputs(args) -> None:
     for option, value in (("--out", args.out), ("--plot", args.plot)):
         if value is not None:
             check_output_path(value, option)
+    if args.out is not None and Path(args.out).suffix.lower() not in NETCDF_SUFFIXES:
+        # session 22: "--out x.txt" wrote NetCDF into a .txt file
+        raise InputError("--out", args.out, "a file name ending in " + ", ".join(NETCDF_SUFFIXES))
 
 
 #: estimated cell updates above which the estimate is printed (about 10 s and more)
