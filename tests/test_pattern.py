@@ -211,7 +211,7 @@ def test_bulk_peak_rises_smoothly_with_density(density, order):
     at 15 %, 50.6 C at 16 %; a thermal dose of 91 and 2313 CEM43 min at 23 and 24 %):
     each lattice drew a fresh permutation, so the probe's neighbours fired at unrelated
     times. The interlaced order stepped by 1.3 C as the lattice's parity turned. Both
-    now count from the centre cell: over 5-30 % in 0.5-point steps (measured; this mode stops at 25 %) the peak rises by
-    0.17-0.56 C a step for both (measured)."""
+    now count from the centre cell: over 5-30 % in 0.5-point steps the peak rises by
+    0.17-0.56 C a step for both (measured by hand; this mode stops at 25 %)."""
     low, high = _bulk_peak(density, order), _bulk_peak(density + 0.5, order)
     assert low - 0.05 <= high <= low + 1.5
