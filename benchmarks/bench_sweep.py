@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from resurfacer.plan.files import read_plan_data
-from resurfacer.sweeps.sweep import read_results, run_sweep, sweep_from_data
+from resurfacer.sweeps.sweep import read_results, run_sweep, sweep_from_data, swept_column
 
 ROOT = Path(__file__).resolve().parents[1]
 ENERGY = "passes.0.pulse_energy_mj"
@@ -77,11 +77,12 @@ def main() -> int:
             worker_cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
             frame = read_results(Path(tmp) / "r.parquet")
             refused = frame[frame.status == "refused"]
+            energy, stack, density = (swept_column(f) for f in (ENERGY, STACK, DENSITY))
             reasons = sorted(
                 {
-                    f"{r[ENERGY]:g} mJ x{r[STACK]:g}: {r['message'][:160]}"
+                    f"{r[energy]:g} mJ x{r[stack]:g}: {r['message'][:160]}"
                     for r in refused.to_dict("records")
-                    if r[DENSITY] == refused[DENSITY].min()
+                    if r[density] == refused[density].min()
                 }
             )
         line = {

@@ -20,6 +20,7 @@ from resurfacer.sweeps.sweep import (
     read_results,
     run_sweep,
     sweep_from_data,
+    swept_column,
 )
 
 BASE = {
@@ -29,6 +30,8 @@ BASE = {
     "passes": [{"device": "erbium_fractional", "pulse_energy_mj": 30, "density_percent": 11}],
 }
 ENERGY, DENSITY = "passes.0.pulse_energy_mj", "passes.0.density_percent"
+#: the results column of the density set (the summary has no density of its own)
+SET_DENSITY = swept_column(DENSITY)
 
 #: 6 points sharing one column per worker: 5 valid densities and one (40 %) the
 #: device refuses (erbium_fractional allows 1-30 %).
@@ -198,7 +201,7 @@ def test_store_writes_each_id_once_and_atomically(tmp_path):
     sweep = small_sweep()
     store = ResultStore(tmp_path / "r", sweep)
     assert not (tmp_path / "r").exists()  # nothing until rows arrive
-    row = {ID: "a" * 16, DENSITY: 5, "status": "refused", "message": "x", "runtime_s": 0.1}
+    row = {ID: "a" * 16, SET_DENSITY: 5, "status": "refused", "message": "x", "runtime_s": 0.1}
     assert store.write([row, dict(row)]) == 1
     assert store.write([row]) == 0  # a re-run task's rows are dropped
     assert store.write([{**row, ID: "b" * 16}]) == 1
@@ -223,8 +226,8 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     assert report.workers == 2
     frame = read_results(out)
     assert len(frame) == 6 and frame[ID].is_unique
-    ok = frame[frame.status == "ok"].sort_values(DENSITY)
-    assert list(ok[DENSITY]) == [5, 10, 15, 20, 25]
+    ok = frame[frame.status == "ok"].sort_values(SET_DENSITY)
+    assert list(ok[SET_DENSITY]) == [5, 10, 15, 20, 25]
     assert ok["passes.0.ablation_depth_um"].nunique() == 1  # density leaves the column
     assert ok["passes.0.energy_j"].is_monotonic_increasing
     # traceable rows: the plan's hash and the rules it breaks ("" for none)
@@ -242,7 +245,7 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     assert str(schema.field("passes.0.index").type) == "int64"
     assert schema.field("passes.0.ablation_depth_um").metadata == {b"units": "µm".encode()}
     refused = frame[frame.status == "refused"].iloc[0]
-    assert refused[DENSITY] == 40 and "density_percent" in refused["message"]
+    assert refused[SET_DENSITY] == 40 and "density_percent" in refused["message"]
     assert len(list(out.glob("part-*.parquet"))) == 6
 
     again = run_sweep(small_sweep(), out, scheduler=cluster.scheduler_address, progress=False)
@@ -263,13 +266,13 @@ def test_sweep_on_local_cluster_resumes(tmp_path, cluster):
     fourth = run_sweep(grown, out, scheduler=cluster.scheduler_address, progress=False)
     assert (fourth.skipped, fourth.written, fourth.ok) == (6, 1, 1)
 
-    fig = dose_response(out, DENSITY, "passes.0.energy_j")
-    assert fig.axes[0].get_xlabel() == DENSITY
+    fig = dose_response(out, SET_DENSITY, "passes.0.energy_j")
+    assert fig.axes[0].get_xlabel() == "pass 1 density (set) [%]"
     with pytest.raises(InputError, match="--y"):
-        dose_response(out, DENSITY, "passes.0.nothing")
+        dose_response(out, SET_DENSITY, "passes.0.nothing")
     # a text column: an error naming the numeric columns (session 19: a traceback)
     with pytest.raises(InputError, match="a numeric results column"):
-        dose_response(out, DENSITY, "status")
+        dose_response(out, SET_DENSITY, "status")
 
 
 def test_cli_run_and_plot(tmp_path, cluster, capsys):
@@ -290,8 +293,8 @@ def test_cli_run_and_plot(tmp_path, cluster, capsys):
     assert main(args) == 0
     assert "4 already" in capsys.readouterr().out
     png = tmp_path / "dr.png"
-    plot = ["sweep", "plot", str(out), "--x", DENSITY, "--y", "passes.0.energy_j"]
-    assert main([*plot, "--by", "patient.phototype", "--out", str(png)]) == 0
+    plot = ["sweep", "plot", str(out), "--x", SET_DENSITY, "--y", "passes.0.energy_j"]
+    assert main([*plot, "--by", "set.patient.phototype", "--out", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert main([*plot, "--by", "nothing", "--out", str(png)]) == 2
     assert "--by: got 'nothing'" in capsys.readouterr().err

@@ -1,8 +1,9 @@
 """`resurfacer sweep`: run a parameter sweep on Dask, or plot its dose-response.
 
 resurfacer sweep [run] SWEEP.toml --out results.parquet [--scheduler tcp://HOST:PORT]
-                 [--workers N] [--batch-size N] [--no-progress]
-resurfacer sweep plot results.parquet --x FIELD --y FIELD [--by FIELD] --out PNG
+                 [--workers N] [--batch-size N] [--connect-timeout S] [--no-progress]
+                 [--allow-long]
+resurfacer sweep plot results.parquet --x COLUMN --y COLUMN [--by COLUMN] --out IMAGE
 """
 
 import sys
@@ -10,6 +11,10 @@ import sys
 ACTIONS = ("run", "plot")
 #: sweep points run without --allow-long (a few hours at 1-2 points/s)
 MAX_POINTS_WITHOUT_OVERRIDE = 10_000
+#: options of `run` only, refused by `plot` (given: not None, not False)
+RUN_ONLY = ("scheduler", "workers", "batch_size", "connect_timeout", "no_progress", "allow_long")
+#: matplotlib's formats that need more than matplotlib (.pgf: a TeX installation)
+NEEDS_MORE = {"pgf"}
 
 
 def register(subparsers) -> None:
@@ -19,16 +24,19 @@ def register(subparsers) -> None:
         description="`resurfacer sweep [run] SWEEP.toml --out DIR` simulates every point of "
         "a sweep file on a Dask cluster (local by default) and appends the rows to a "
         "Parquet dataset folder; re-running resumes. `resurfacer sweep plot DIR --x F --y F "
-        "[--by F] --out PNG` plots any output against any swept field. See docs/sweeps.md.",
+        "[--by F] --out IMAGE` plots any results column against another (swept values: "
+        "set.PATH). See docs/sweeps.md.",
     )
     p.add_argument("action", help="run (default, may be left out) or plot", metavar="[run|plot]")
     p.add_argument("file", nargs="?", help="sweep file (run) or results folder (plot)")
-    p.add_argument("--out", required=True, help="results folder (run) or PNG file (plot)")
+    p.add_argument(
+        "--out", required=True, help="results folder (run) or image file, .png/.svg/.pdf (plot)"
+    )
     p.add_argument("--scheduler", help="run: address of a Dask scheduler, tcp://HOST:PORT")
     p.add_argument("--workers", type=int, help="run: local worker processes (default 2)")
     p.add_argument("--batch-size", type=int, help="run: points per Dask task (default: auto)")
     p.add_argument(
-        "--connect-timeout", type=float, default=5.0, help="run: seconds to reach --scheduler"
+        "--connect-timeout", type=float, help="run: seconds to reach --scheduler (default 5)"
     )
     p.add_argument("--no-progress", action="store_true", help="run: no progress bar")
     p.add_argument(
@@ -36,11 +44,13 @@ def register(subparsers) -> None:
         action="store_true",
         help=f"run: more than {MAX_POINTS_WITHOUT_OVERRIDE:,} points",
     )
-    p.add_argument("--x", dest="x", help="plot: field on the x axis (a swept field)")
     p.add_argument(
-        "--y", dest="y", help="plot: output on the y axis, e.g. passes.0.ablation_depth_um"
+        "--x", dest="x", help="plot: column on the x axis, e.g. set.passes.0.pulse_energy_mj"
     )
-    p.add_argument("--by", help="plot: one line per value of this field")
+    p.add_argument(
+        "--y", dest="y", help="plot: column on the y axis, e.g. passes.0.ablation_depth_um"
+    )
+    p.add_argument("--by", help="plot: one line per value of this column")
     p.set_defaults(func=run)
 
 
@@ -55,8 +65,8 @@ def run(args) -> int:
     if target is None:
         raise InputError("file", None, "a sweep file (run) or a results folder (plot)")
     if action == "plot":
-        for name in ("scheduler", "workers", "batch_size"):
-            if getattr(args, name) is not None:
+        for name in RUN_ONLY:
+            if getattr(args, name) not in (None, False):
                 raise InputError(f"--{name.replace('_', '-')}", getattr(args, name), "run only")
         return _plot(args, target)
     for name in ("x", "y", "by"):
@@ -68,10 +78,13 @@ def run(args) -> int:
 def _run(args, target) -> int:
     from resurfacer.common.files import check_output_path
     from resurfacer.errors import InputError
-    from resurfacer.sweeps.sweep import load_sweep, run_sweep
+    from resurfacer.sweeps.sweep import DEFAULT_CONNECT_TIMEOUT_S, load_sweep, run_sweep
 
     sweep = load_sweep(target)
     check_output_path(args.out, "--out", folder=True)
+    if args.connect_timeout is None:
+        args.connect_timeout = DEFAULT_CONNECT_TIMEOUT_S
+    _check_options(args)
     n = len(sweep)
     if n > MAX_POINTS_WITHOUT_OVERRIDE and not args.allow_long:
         raise InputError(
@@ -80,20 +93,15 @@ def _run(args, target) -> int:
     print(
         f"estimated cost: {n:,} points (those already in {args.out} are skipped)", file=sys.stderr
     )
-    try:
-        report = run_sweep(
-            sweep,
-            args.out,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            progress=not args.no_progress and sys.stderr.isatty(),
-            batch_size=args.batch_size,
-            connect_timeout=args.connect_timeout,
-        )
-    except InputError as exc:  # run_sweep's own checks name its arguments: the options
-        if exc.field in ("batch_size", "connect_timeout"):
-            raise InputError(f"--{exc.field.replace('_', '-')}", exc.value, exc.allowed) from None
-        raise
+    report = run_sweep(
+        sweep,
+        args.out,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        batch_size=args.batch_size,
+        connect_timeout=args.connect_timeout,
+    )
     ran = report.written + len(report.failed)
     print(
         f"{report.total} points: {report.skipped} already in {args.out}, {report.written} "
@@ -106,9 +114,38 @@ def _run(args, target) -> int:
     return 1 if report.failed else 0
 
 
-def _plot(args, target) -> int:
+def _check_options(args) -> None:
+    """The run options' checks (`check_run_options`), before the cost is printed, naming
+    the options as typed."""
+    from resurfacer.errors import InputError
+    from resurfacer.sweeps.sweep import check_run_options
+
+    try:
+        check_run_options(args.workers, args.batch_size, args.connect_timeout)
+    except InputError as exc:  # named as run_sweep's arguments (batch_size): as options here
+        raise InputError(
+            f"--{exc.field.lstrip('-').replace('_', '-')}", exc.value, exc.allowed
+        ) from None
+
+
+def _image_format(out: str) -> str:
+    """The image format `out`'s suffix names (``.png``, ``.svg``, ``.pdf``, ...);
+    InputError for a suffix matplotlib does not write (``z.txt`` was written as PNG)."""
     from pathlib import Path
 
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from resurfacer.errors import InputError
+
+    formats = set(FigureCanvasBase.get_supported_filetypes()) - NEEDS_MORE
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        shown = ", ".join(f".{f}" for f in sorted(formats))
+        raise InputError("--out", out, f"an image file named by its format: {shown}")
+    return suffix
+
+
+def _plot(args, target) -> int:
     from resurfacer.common.files import check_output_path, write_file
     from resurfacer.errors import InputError
     from resurfacer.sweeps.sweep import dose_response
@@ -116,10 +153,8 @@ def _plot(args, target) -> int:
     if not args.x or not args.y:
         raise InputError("--x/--y", None, "both given for plot")
     check_output_path(args.out, "--out")
+    fmt = _image_format(args.out)
     fig = dose_response(target, args.x, args.y, by=args.by)
-    # the format the file's name asks for (matplotlib's: .png, .svg, .pdf); PNG otherwise
-    suffix = Path(args.out).suffix.lower().lstrip(".")
-    fmt = suffix if suffix in ("png", "svg", "pdf") else "png"
     write_file(args.out, lambda path: fig.savefig(path, format=fmt, dpi=120))
     print(f"wrote {args.out}")
     return 0

@@ -7,6 +7,9 @@ cluster (a local one by default) and appends the finished rows to a Parquet
 dataset, a folder of ``part-XXXXX.parquet`` files, each written under a
 temporary name and renamed into place, so a crash never leaves a partial file.
 
+A row holds the point's values as ``set.`` + path and every figure of the summary
+under its own name, as `simulate` reports it (docs/sweeps.md, "Results").
+
 Each point has an id, a stable hash of its swept values; re-running a sweep
 into the same folder skips the ids already there. Rows are written only by the
 client, once per id, so a task that Dask re-runs after losing a worker never
@@ -20,6 +23,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 import tomllib
 import types
@@ -43,6 +47,16 @@ WARNINGS, NOTES, PLAN_HASH = "warnings", "model_notes", "plan_hash"
 #: come from `simulate` on the point's plan, see `plan_hash`)
 NOT_FLATTENED = ("warnings", "model_notes", "regions", "broken_rules")
 MANIFEST = "_sweep.json"  # ignored by Parquet readers (leading underscore)
+#: a swept field's column: its path after this prefix (``set.passes.0.pulse_energy_mj``,
+#: the value set as ``--set`` sets it), apart from the summary's figure of the same path
+#: (``passes.0.pulse_energy_mj``: the energy fired, area-weighted, as `simulate` reports it)
+SET_PREFIX = "set."
+#: the results folder's layout, in its manifest; 2: swept values under `SET_PREFIX` (a
+#: folder without it stored them under their paths, in place of the summary's figures)
+LAYOUT = 2
+#: a thermal dose's name ends so (``bulk_cem43_min``); its unit, which the suffix's
+#: "min" alone does not say
+DOSE_SUFFIX, DOSE_UNIT = "_cem43_min", "CEM43 min"
 PART_PREFIX = "part-"
 RANGE_KEYS = {"start", "stop", "num", "log"}
 MAX_POINTS = 1_000_000
@@ -170,6 +184,7 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
         where = f'parameters."{key}"'
         _check_path(plan, key, where)
         parameters[key] = _values(where, spec)
+    _check_density_once(parameters)
     if mode == "zip":
         sizes = {k: len(v) for k, v in parameters.items()}
         if len(set(sizes.values())) > 1:
@@ -202,28 +217,72 @@ def sweep_from_data(data: dict, base_dir=".", source: str | None = None) -> Swee
 
 
 def _check_path(plan, key: str, where: str) -> None:
-    """InputError unless `key` (dotted, list indices from 0) names a field of the plan."""
+    """InputError unless `key` (dotted, list indices from 0) names one value of the plan,
+    as ``--set`` takes it: a field, a field of a list item, or a field of a pass's
+    entry for a treated area in `regions` (``passes.1.regions.periorbital.pulse_energy_mj``,
+    an entry the base may lack: the override creates it)."""
     if not isinstance(key, str) or not key:
         raise InputError(where, key, "a dotted field path, e.g. passes.0.pulse_energy_mj")
-    node = plan
     parts = key.split(".")
+    node, table = plan, True
     for i, part in enumerate(parts):
-        at = ".".join(parts[: i + 1])
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise InputError(where, at, f"an index 0..{len(node) - 1} of the base plan")
-            node = node[int(part)]
-        elif isinstance(node, BaseModel):
-            fields = type(node).model_fields
-            if part not in fields:
-                raise InputError(
-                    where, at, "a field of the base plan: " + ", ".join(sorted(fields))
-                )
-            if isinstance(getattr(node, part), BaseModel | list) and i == len(parts) - 1:
-                raise InputError(where, at, "a path to a single value, not a table or list")
-            node = getattr(node, part)
-        else:
-            raise InputError(where, at, f"a path to a field (stopped at {'.'.join(parts[:i])})")
+        if not table:
+            raise InputError(where, key, f"a path to a field (stopped at {'.'.join(parts[:i])})")
+        node, table = _child(plan, node, part, where, ".".join(parts[: i + 1]))
+    if table:
+        raise InputError(where, key, "a path to a single value, not a table or list")
+
+
+def _child(plan, node, part: str, where: str, at: str) -> tuple:
+    """(the item `part` of `node`, whether it is a table or list rather than one value);
+    InputError naming what `node` has where it has no `part`."""
+    if isinstance(node, list):
+        if not part.isdigit() or int(part) >= len(node):
+            raise InputError(where, at, f"an index 0..{len(node) - 1} of the base plan")
+        return node[int(part)], True
+    if isinstance(node, dict):  # a table keyed by area name (`regions`)
+        if part not in node:
+            raise InputError(where, at, "a treated area of the base plan: " + ", ".join(node))
+        return node[part], True
+    fields = type(node).model_fields
+    if part not in fields:
+        raise InputError(where, at, "a field of the base plan: " + ", ".join(sorted(fields)))
+    value, annotation = getattr(node, part), fields[part].annotation
+    entry = _keyed_model(annotation)
+    if entry is not None:  # every area of the plan, given or not (--set creates it)
+        given = value or {}
+        return {a.region: given.get(a.region) or entry() for a in plan.site_areas}, True
+    return value, isinstance(value, BaseModel | list | dict)
+
+
+def _keyed_model(annotation):
+    """The model of the entries of a table keyed by name (``dict[str, RegionSetting] |
+    None``), None for any other field type."""
+    for t in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(t) is dict:
+            return typing.get_args(t)[1]
+    return None
+
+
+def _check_density_once(parameters: dict) -> None:
+    """InputError naming both fields when two swept fields give one pass's density: each
+    of `DENSITY_FIELDS` drops the others (as with ``--set``), so every point would use
+    the later one and the grid would repeat the same plans."""
+    from resurfacer.plan.files import DENSITY_FIELDS
+
+    seen: dict = {}
+    for key in parameters:
+        parent, _, name = key.rpartition(".")
+        if name not in DENSITY_FIELDS:
+            continue
+        if parent in seen:
+            raise InputError(
+                f'parameters."{key}"',
+                f"{key} with {seen[parent]}",
+                f"one of {', '.join(DENSITY_FIELDS)} per pass: each gives the density and "
+                f"drops the others, so sweep {seen[parent]} or {key}, not both",
+            )
+        seen[parent] = key
 
 
 def _values(where: str, spec) -> list:
@@ -275,6 +334,11 @@ def _values(where: str, spec) -> list:
     return values
 
 
+def swept_column(path: str) -> str:
+    """The results column of a swept field's values: ``set.`` + its path (`SET_PREFIX`)."""
+    return SET_PREFIX + path
+
+
 def plan_data_for(base: dict, values: dict) -> dict:
     """Base plan data with a point's values set (as ``--set`` overrides)."""
     from resurfacer.plan.schema import apply_overrides
@@ -288,8 +352,11 @@ def plan_data_for(base: dict, values: dict) -> dict:
 def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
     """Simulate each point; a point the plan refuses is a row with status "refused".
 
-    Any other exception gives a row with status "failed" (not written to the
-    results; the next run retries it).
+    A row holds the point's values (`swept_column`) and every figure of the summary
+    under its own name, also where a swept path names one (``passes.1.pulse_energy_mj``
+    set to 12 fires 11.49 mJ over the face when the eyelids get 5). Any other exception
+    gives a row with status "failed" (not written to the results; the next run retries
+    it).
     """
     from resurfacer.plan.schema import Plan
     from resurfacer.treatment import simulate
@@ -297,7 +364,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
     rows = []
     for pid, values in points:
         t0 = time.perf_counter()
-        row = {ID: pid, **values}
+        row = {ID: pid, **{swept_column(k): v for k, v in values.items()}}
         try:
             data = plan_data_for(base, values)
             row[PLAN_HASH] = plan_hash(data)
@@ -308,8 +375,7 @@ def run_points(base: dict, points: list[tuple[str, dict]]) -> list[dict]:
             row.update({STATUS: "failed", MESSAGE: f"{type(exc).__name__}: {exc}"})
         else:
             summary = outcome.summary.model_dump(exclude=set(NOT_FLATTENED))
-            flat = flatten(summary)
-            row.update({k: v for k, v in flat.items() if k not in values})
+            row.update(flatten(summary))
             row[WARNINGS] = "; ".join(outcome.summary.warnings)
             row[NOTES] = "; ".join(outcome.summary.model_notes)
             row.update({STATUS: "ok", MESSAGE: None})
@@ -382,14 +448,23 @@ def _model_columns(model: type[BaseModel], prefix: str, n_list: int) -> list:
 
 
 def _field(column: str, name: str, arrow_type):
-    """An Arrow field with the unit of `name` (its suffix, `common.units.FIELD_UNITS`) in
-    its metadata, ``{"units": "µm"}``, where it has one."""
+    """An Arrow field with the unit of `name` (`field_unit`) in its metadata,
+    ``{"units": "µm"}``, where it has one."""
     import pyarrow as pa
 
-    from resurfacer.common.units import unit_of
-
-    unit = unit_of(name)
+    unit = field_unit(name)
     return pa.field(column, arrow_type, metadata={"units": unit} if unit else None)
+
+
+def field_unit(name: str) -> str:
+    """The unit of a plan or summary field by its name's suffix (`common.units`), also
+    of a band (``downtime_days_range``: days), a bare unit word (``minutes``) and a
+    thermal dose (``bulk_cem43_min``: CEM43 min); "" for none."""
+    from resurfacer.common.units import split_unit
+
+    if name.endswith(DOSE_SUFFIX):
+        return DOSE_UNIT
+    return split_unit("_" + name.removesuffix("_range"))[1]
 
 
 def _param_type(values: list):
@@ -403,28 +478,30 @@ def _param_type(values: list):
 
 
 def results_schema(sweep: Sweep):
-    """The Arrow schema of every part file: id, swept fields, status, message, runtime,
-    warnings, plan hash, then the summary's scalar fields flattened
+    """The Arrow schema of every part file: id, swept fields (``set.`` + path), status,
+    message, runtime, warnings, plan hash, then the summary's scalar fields flattened
     (``passes.0.ablation_depth_um``; passes by 0-based index as in plan paths)."""
     import pyarrow as pa
 
     from resurfacer.treatment import OutcomeSummary
 
     fields = [pa.field(ID, pa.string())]
-    fields += [pa.field(k, _param_type(v)) for k, v in sweep.parameters.items()]
+    fields += [
+        _field(swept_column(k), k.rpartition(".")[2], _param_type(v))
+        for k, v in sweep.parameters.items()
+    ]
     fields += [
         pa.field(STATUS, pa.string()),
         pa.field(MESSAGE, pa.string()),
-        pa.field(RUNTIME, pa.float64()),
+        _field(RUNTIME, RUNTIME, pa.float64()),
         pa.field(WARNINGS, pa.string()),
         pa.field(NOTES, pa.string()),
         pa.field(PLAN_HASH, pa.string()),
     ]
-    taken = {f.name for f in fields}
     fields += [
         f
         for f in _model_columns(OutcomeSummary, "", sweep.n_passes)
-        if f.name not in taken and f.name.split(".")[0] not in NOT_FLATTENED
+        if f.name.split(".")[0] not in NOT_FLATTENED
     ]
     return pa.schema(fields)
 
@@ -462,26 +539,57 @@ class ResultStore:
             return
         for stale in self.path.glob(f".{PART_PREFIX}*.tmp"):
             stale.unlink(missing_ok=True)  # left by a crash mid-write
-        manifest = self.path / MANIFEST
-        if manifest.exists():
-            old = json.loads(manifest.read_text())
-            if old.get("base") != self.sweep.base or sorted(old.get("fields", [])) != sorted(
-                self.sweep.parameters
-            ):
-                raise InputError(
-                    "--out",
-                    str(self.path),
-                    "a new folder, or one holding results of the same base plan and swept "
-                    f"fields (this one has fields {', '.join(old.get('fields', []))} "
-                    "and possibly another base)",
-                )
+        old = _manifest(self.path)
+        if old is not None:
+            self._check_manifest(old)
         import pyarrow.parquet as pq
 
-        for part in self.parts():
+        for i, part in enumerate(self.parts()):
+            if i == 0:
+                self._check_columns(pq.read_schema(part))
             self.done.update(pq.read_table(part, columns=[ID]).column(ID).to_pylist())
             number = part.stem[len(PART_PREFIX) :]
             if number.isdigit():
                 self.next_part = max(self.next_part, int(number) + 1)
+
+    def _check_manifest(self, old: dict) -> None:
+        """InputError unless the folder holds this sweep's base and fields, in `LAYOUT`."""
+        if old.get("layout") != LAYOUT:
+            raise InputError(
+                "--out",
+                str(self.path),
+                "a new folder: this one was written by an older resurfacer, with the "
+                "swept values in place of the summary's figures of the same name "
+                "(`sweep plot` and read_results still read it)",
+            )
+        if old.get("base") != self.sweep.base or sorted(old.get("fields", [])) != sorted(
+            self.sweep.parameters
+        ):
+            raise InputError(
+                "--out",
+                str(self.path),
+                "a new folder, or one holding results of the same base plan and swept "
+                f"fields (this one has fields {', '.join(old.get('fields', []))} "
+                "and possibly another base)",
+            )
+
+    def _check_columns(self, stored) -> None:
+        """InputError naming the swept field whose values differ in type from its column
+        in the folder (text where numbers were stored, numbers where text was): the part
+        files of a dataset must share one schema to be read together."""
+        for key, values in self.sweep.parameters.items():
+            column = swept_column(key)
+            if column not in stored.names:
+                raise InputError("--out", str(self.path), f"a new folder (it has no {column})")
+            kind = stored.field(column).type
+            if _param_type(values) != kind:
+                odd = next((v for v in values if _param_type([v]) != kind), values[0])
+                words = {"double": "numbers", "bool": "true or false"}.get(str(kind), "text")
+                raise InputError(
+                    f'parameters."{key}"',
+                    odd,
+                    f"{words}, as the values already in {self.path} (or a new --out folder)",
+                )
 
     @property
     def schema(self):
@@ -515,6 +623,7 @@ class ResultStore:
                     "base": self.sweep.base,
                     "fields": list(self.sweep.parameters),
                     "mode": self.sweep.mode,
+                    "layout": LAYOUT,
                 },
                 indent=2,
             )
@@ -527,14 +636,28 @@ class ResultStore:
         return len(fresh)
 
 
+def _manifest(path: Path) -> dict | None:
+    """The folder's manifest (base, swept fields, mode, layout), None if it has none."""
+    manifest = path / MANIFEST
+    return json.loads(manifest.read_text()) if manifest.exists() else None
+
+
 def read_results(path):
-    """The results folder as a pandas DataFrame (all part files)."""
+    """The results folder as a pandas DataFrame (all part files).
+
+    A folder written before `LAYOUT` 2 held the swept values under their paths: they
+    are read under today's names (``set.`` + path); the summary's figures they stood in
+    for were not stored."""
     import pyarrow.dataset as ds
 
     path = Path(path)
     if not path.is_dir() or not any(path.glob(f"{PART_PREFIX}*.parquet")):
         raise InputError("results", str(path), "a sweep results folder with part-*.parquet files")
-    return ds.dataset(path, format="parquet").to_table().to_pandas()
+    frame = ds.dataset(path, format="parquet").to_table().to_pandas()
+    old = _manifest(path) or {"layout": LAYOUT}
+    if old.get("layout") != LAYOUT:
+        frame = frame.rename(columns={f: swept_column(f) for f in old.get("fields", [])})
+    return frame
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -620,6 +743,17 @@ def _auto_batch(sweep: Sweep, n: int, workers: int) -> int:
     return max(1, min(last, 50, math.ceil(n / (2 * workers))))
 
 
+def check_run_options(workers, batch_size, connect_timeout) -> None:
+    """InputError for a bad option of `run_sweep` (the CLI checks them before it prints
+    the sweep's cost)."""
+    if workers is not None and not (isinstance(workers, int) and 1 <= workers <= 256):
+        raise InputError("--workers", workers, "an integer in [1, 256]")
+    if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1):
+        raise InputError("batch_size", batch_size, "an integer >= 1")
+    if not connect_timeout > 0:
+        raise InputError("connect_timeout", connect_timeout, "> 0 s")
+
+
 def run_sweep(
     sweep: Sweep,
     out_path,
@@ -655,12 +789,7 @@ def run_sweep(
     from distributed import as_completed
     from tqdm import tqdm
 
-    if workers is not None and not (isinstance(workers, int) and 1 <= workers <= 256):
-        raise InputError("--workers", workers, "an integer in [1, 256]")
-    if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1):
-        raise InputError("batch_size", batch_size, "an integer >= 1")
-    if not connect_timeout > 0:
-        raise InputError("connect_timeout", connect_timeout, "> 0 s")
+    check_run_options(workers, batch_size, connect_timeout)
     t0 = time.perf_counter()
     if scheduler:  # fail fast, before reading the results folder
         try:
@@ -728,14 +857,59 @@ def run_sweep(
 def _column(frame, name: str, option: str):
     if name not in frame.columns:
         shown = [c for c in frame.columns if c not in (ID, STATUS, MESSAGE)]
-        raise InputError(option, name, "a results column: " + ", ".join(shown))
+        hint = (
+            f"{swept_column(name)} (the swept values; {name} is not in the summary); "
+            if swept_column(name) in frame.columns
+            else ""
+        )
+        raise InputError(option, name, f"{hint}a results column: " + ", ".join(shown))
     return name
+
+
+def column_label(column: str) -> tuple[str, str]:
+    """(words, unit) of a results column for people: ``passes.0.pulse_energy_mj`` ->
+    ("pass 1 pulse energy", "mJ"); a swept value says "(set)", a band's ends "low"
+    and "high" (``downtime_days_range.0``: "downtime low", "days")."""
+    from resurfacer.common.units import split_unit, words
+
+    path = column.removeprefix(SET_PREFIX)
+    band = re.fullmatch(r"(.+_range)\.([01])", path)
+    *context, name = (band[1] if band else path).split(".")
+    where = re.sub(
+        r"\b(pass|area)(?:es|s)\.(\d+)", lambda m: f"{m[1]} {int(m[2]) + 1}", ".".join(context)
+    )
+    if name.endswith(DOSE_SUFFIX):
+        stem = name.removesuffix(DOSE_SUFFIX).removesuffix("_thermal_dose") + "_thermal_dose"
+    else:
+        stem = split_unit("_" + name.removesuffix("_range"))[0].strip("_") or name
+    text = [
+        words(where.replace("regions.", "").replace(".", " ")),
+        words(stem),
+        ("low", "high")[int(band[2])] if band else "",
+        "(set)" if column.startswith(SET_PREFIX) else "",
+    ]
+    return " ".join(t for t in text if t), field_unit(name)
+
+
+def _axis_label(column: str) -> str:
+    """A column's words with its unit in brackets, ``pass 1 pulse energy [mJ]``."""
+    text, unit = column_label(column)
+    return f"{text} [{unit}]" if unit else text
+
+
+def _line_label(column: str, value) -> str:
+    """One line's label: the column's words and the value in its unit,
+    ``pass 1 pulse energy (set) = 10 mJ``."""
+    text, unit = column_label(column)
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} = {shown} {unit}".rstrip()
 
 
 def dose_response(results_path, x_field: str, y_field: str, by: str | None = None):
     """A matplotlib Figure of `y_field` against `x_field` over the "ok" rows, one line
     per value of `by`; where other swept fields vary too, the line is the mean over
-    them and the band their min-max."""
+    them and the band their min-max. Axes and lines are labelled in words and units
+    (`column_label`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -758,18 +932,14 @@ def dose_response(results_path, x_field: str, y_field: str, by: str | None = Non
     for i, (value, group) in enumerate(groups):
         stats = group.groupby(x_field, sort=True)[y_field].agg(["mean", "min", "max", "size"])
         colour = cmap(i / max(1, len(groups) - 1)) if by else "C0"
-        label = (
-            f"{by} = {value:g}"
-            if by and isinstance(value, float)
-            else (f"{by} = {value}" if by else None)
-        )
+        label = _line_label(by, value) if by else None
         ax.plot(stats.index, stats["mean"], "o-", color=colour, label=label, ms=3)
         if (stats["size"] > 1).any():
             ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.15)
-    ax.set_xlabel(x_field)
-    ax.set_ylabel(y_field)
+    ax.set_xlabel(_axis_label(x_field))
+    ax.set_ylabel(_axis_label(y_field))
     ax.grid(alpha=0.3)
     if by:
         ax.legend(fontsize="small", ncols=1 + len(groups) // 12)
-    ax.set_title(f"{y_field} vs {x_field}", fontsize="medium")
+    ax.set_title(f"{column_label(y_field)[0]} vs {column_label(x_field)[0]}", fontsize="medium")
     return fig
