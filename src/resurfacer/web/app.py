@@ -34,7 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from resurfacer import __version__
 from resurfacer.errors import InputError
 from resurfacer.web import limits
-from resurfacer.web.errors import input_error_detail, unprocessable
+from resurfacer.web.errors import Unprocessable, error_details, unprocessable
 from resurfacer.web.jobs import JobManager, simulate_plan
 from resurfacer.web.middleware import LOOPBACK_HOSTS, BodySizeLimit, RequestGuard, SecurityHeaders
 from resurfacer.web.plan_jobs import suggest_plans
@@ -70,8 +70,32 @@ def _lifespan(store_path, store_options: dict, job_options: dict):
 
 
 async def _input_error(request: Request, exc: InputError):
-    # every error of the plan at once (`errors`, set by the plan schema), else this one
-    return unprocessable([input_error_detail(e) for e in getattr(exc, "errors", [exc])])
+    return unprocessable(error_details(exc))
+
+
+async def _unprocessable(request: Request, exc: Unprocessable):
+    return unprocessable(exc.detail)
+
+
+def _without_framework_422(app: FastAPI):
+    """`app.openapi` less the 422 FastAPI documents on every route with a parameter (its
+    `HTTPValidationError`): a job id is any text and never refused, and the routes that
+    do refuse bad input document their own 422 (`web.models.ValidationFailed`)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        fresh = app.openapi_schema is None
+        doc = generate()
+        if fresh:
+            for operations in doc["paths"].values():
+                for op in operations.values():
+                    if "HTTPValidationError" in str(op.get("responses", {}).get("422")):
+                        del op["responses"]["422"]
+            for name in ("HTTPValidationError", "ValidationError"):
+                doc.get("components", {}).get("schemas", {}).pop(name, None)
+        return doc
+
+    return openapi
 
 
 def create_app(
@@ -132,6 +156,8 @@ def create_app(
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
     # starlette types a handler as taking any Exception; this one is for InputError only
     app.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Unprocessable, _unprocessable)  # type: ignore[arg-type]
     for router in ROUTERS:
         app.include_router(router)
+    app.openapi = _without_framework_422(app)  # type: ignore[method-assign]
     return app

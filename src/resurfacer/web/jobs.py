@@ -209,10 +209,14 @@ class JobManager:
             )
 
     def stats(self) -> dict:
+        """Workers, the time limit, restarts and the jobs by status; done ones are the
+        stored results (a restart takes up no done job: they are answered from the
+        store, so counting those in memory said 0 beside a full store)."""
         with self._lock:
             counts = {s: 0 for s in STATUSES}
             for j in self._jobs.values():
                 counts[j.status] += 1
+        counts["done"] = len(self.store)
         return {
             "workers": len(self._threads),
             "job_timeout_s": self.job_timeout_s,

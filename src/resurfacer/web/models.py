@@ -1,7 +1,7 @@
 """Models of the JSON API: the planner's request (`PlanRequest`, ``POST /api/plan``;
 a plan itself follows the plan schema), what each endpoint answers, for the OpenAPI
 document (Swagger UI, ReDoc, clients generated from it), and the error answers
-every endpoint documents (404, 409, 413, 422, 503).
+every endpoint documents (403, 404, 409, 413, 415, 421, 422, 503).
 
 The models describe the answers the routes build; they allow extra keys, so a
 field added to a view shows up before its model names it.
@@ -31,7 +31,7 @@ class _Open(BaseModel):
 
 
 class ErrorMessage(BaseModel):
-    """An error answer with one message (404, 409, 413, 503)."""
+    """An error answer with one message (403, 404, 409, 413, 415, 421, 503)."""
 
     detail: str = Field(examples=["no such job"])
 
@@ -181,9 +181,12 @@ class Health(_Open):
 def errors(*codes: int) -> dict:
     """The documented error answers of a route: {status: {model, description}}."""
     described = {
+        403: (ErrorMessage, "cross-origin request: its Origin is not a host served here"),
         404: (ErrorMessage, "no such job (unknown id, or its result was evicted)"),
         409: (ErrorMessage, "the job is not done yet"),
         413: (ErrorMessage, "request body too large"),
+        415: (ErrorMessage, "the body is not sent as Content-Type: application/json"),
+        421: (ErrorMessage, "the Host header names no host served here"),
         422: (ValidationFailed, "bad plan: every bad field, each with what is allowed"),
         503: (ErrorMessage, "the job queue is full; retry after the Retry-After seconds"),
     }

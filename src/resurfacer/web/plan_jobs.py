@@ -61,7 +61,8 @@ def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
     InputError (every error at once, on ``errors``) if it is bad.
 
     Patient and areas are checked by the plan schema (the messages of ``POST
-    /api/simulate``) and the server's area cap (`web.limits.check_plan`); the planner's
+    /api/simulate``) and the server's area cap (`web.limits.check_plan`); the list of
+    areas (at most `limits.MAX_PLAN_AREAS`, fewer than a plan file's) and the planner's
     own fields by the request model, each error naming the field and what it allows.
     """
     from pydantic import ValidationError
@@ -85,24 +86,47 @@ def read_plan_request(data: object) -> tuple[PlanRequest, Plan]:
     try:
         request = PlanRequest.model_validate(data)
     except ValidationError as exc:
-        # the schema has named what is wrong with a patient or areas it refused
-        skip = ("patient", "areas") if probe is None else ()
-        errors += request_errors(exc, PlanRequest, skip=skip)
-    # the list of areas is the planner's own, shorter than a plan file's
-    areas = _PLANNER_AREAS.format(limits.MAX_PLAN_AREAS)
-    required = f"a value (required): {areas}"
-    errors = [
-        InputError(e.field, e.value, required if e.value is MISSING else areas)
-        if e.field == "areas"
-        else e
-        for e in errors
-    ]
+        # the schema has named what is wrong with a patient or an area it refused
+        errors += [
+            e
+            for e in request_errors(exc, PlanRequest)
+            if probe is not None or not _schema_checked(e.field)
+        ]
+    errors = _areas_as_planner_list(errors, data.get("areas", MISSING))
     if errors or request is None or probe is None:
         first = errors[0] if errors else InputError("body", data, "a planner request")
         first.errors = errors or [first]
         raise first
     limits.check_plan(probe)
     return request, probe
+
+
+def _schema_checked(field: str) -> bool:
+    """Whether the plan schema reports the errors at `field` of a planner request: the
+    patient's and each area's (the list of areas itself is the request model's)."""
+    return field == "patient" or field.startswith(("patient.", "areas["))
+
+
+def _areas_as_planner_list(errors: list, areas) -> list:
+    """`errors` with the one about the list of `areas` as a whole (missing, not a list, too
+    few or too many: it echoes the list, or nothing) in the planner's words, once; the
+    rest as they came: two areas of one name keep the plan schema's words, which a
+    rewording of every error at "areas" hid behind "a list of 1 to 10 areas"."""
+    from resurfacer.errors import InputError
+    from resurfacer.plan.schema import MISSING
+    from resurfacer.web import limits
+
+    allowed = _PLANNER_AREAS.format(limits.MAX_PLAN_AREAS)
+    out, worded = [], False
+    for e in errors:
+        if e.field == "areas" and (e.value is MISSING or e.value == areas):
+            if worded:
+                continue  # the plan schema and the request model both refused the list
+            worded = True
+            required = f"a value (required): {allowed}" if e.value is MISSING else allowed
+            e = InputError("areas", e.value, required)
+        out.append(e)
+    return out
 
 
 class _Stages:

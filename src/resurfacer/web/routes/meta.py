@@ -10,7 +10,7 @@ from resurfacer.plan.schema import AREA_PRESETS, DEVICES, Plan
 from resurfacer.planning.planner import INDICATIONS
 from resurfacer.tissue.skin import SITES
 from resurfacer.web import limits
-from resurfacer.web.models import Health, Presets
+from resurfacer.web.models import Health, Presets, errors
 
 router = APIRouter()
 
@@ -60,7 +60,12 @@ def presets() -> dict:
     }
 
 
-@router.get("/api/schema", summary="The plan JSON Schema", response_model=dict[str, Any])
+@router.get(
+    "/api/schema",
+    summary="The plan JSON Schema",
+    response_model=dict[str, Any],
+    responses=errors(421),
+)
 def schema():
     return Plan.json_schema()
 
@@ -69,12 +74,18 @@ def schema():
     "/api/presets",
     summary="Devices, sites, area presets, indications and the server's caps",
     response_model=Presets,
+    responses=errors(421),
 )
 def get_presets():
     return presets()
 
 
-@router.get("/api/health", summary="Workers, jobs and stored results", response_model=Health)
+@router.get(
+    "/api/health",
+    summary="Workers, jobs and stored results",
+    response_model=Health,
+    responses=errors(421),
+)
 def health(request: Request):
     state = request.app.state
     return {

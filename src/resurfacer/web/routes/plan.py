@@ -1,10 +1,11 @@
 """Ask the planner for settings (``POST /api/plan``): a job like ``POST /api/simulate``.
 
 The body is a `web.models.PlanRequest` (indication, patient, areas; optionally device,
-max_downtime_days, n_best), read as strict JSON and checked by `plan_jobs.read_plan_request`
-(a bad request is an `InputError`, answered as a 422 naming each bad field and what it
-allows). The job runs `planning.planner.plan_treatment` in a worker; ``GET
-/api/jobs/{id}`` answers its progress, then its ranked plans (`result`).
+max_downtime_days, n_best), read as strict JSON (`web.body.read_json`) and checked by
+`plan_jobs.read_plan_request` (a bad request is answered as a 422 naming each bad field
+and what it allows, `web.errors.checked_against`). The job runs
+`planning.planner.plan_treatment` in a worker; ``GET /api/jobs/{id}`` answers its
+progress, then its ranked plans (`result`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from resurfacer.plan.input import parse_json
+from resurfacer.web.body import read_json
+from resurfacer.web.errors import checked_against
 from resurfacer.web.jobs import QueueFull
 from resurfacer.web.models import JobView, PlanRequest, Submitted, errors
 from resurfacer.web.plan_jobs import planner_payload, read_plan_request
@@ -56,7 +58,7 @@ def request_schema() -> dict:
     response_model=Submitted,
     responses={
         200: {"model": JobView, "description": "asked before: the planner's stored answer"},
-        **errors(413, 422, 503),
+        **errors(403, 413, 415, 421, 422, 503),
     },
     openapi_extra={
         "requestBody": {
@@ -65,8 +67,9 @@ def request_schema() -> dict:
     },
 )
 async def plan(request: Request):
-    body = await request.body()
-    planner_request, _ = read_plan_request(parse_json(body, "body"))
+    data = read_json(await request.body())
+    with checked_against(data):
+        planner_request, _ = read_plan_request(data)
     payload = planner_payload(planner_request.model_dump(mode="json", exclude_none=True))
     key = data_key(payload)
     state = request.app.state

@@ -1,9 +1,10 @@
 """Validate a plan (``POST /api/validate``) and submit it (``POST /api/simulate``).
 
-Both read the body the same way (`read_plan`): strict JSON (`plan.input.parse_json`:
-no NaN or Infinity, bounded nesting and integers), an object, the plan schema (the
-CLI's `Plan.from_data`), the server's caps (`web.limits.check_plan`); a bad plan is
-an `InputError`, answered as a 422 by the app. The job runs the same checks again
+Both read the body the same way (`read_plan`): strict JSON (`web.body.read_json`, the
+CLI's `plan.input.parse_json`: no NaN or Infinity, bounded nesting and integers), an
+object, the plan schema (the CLI's `Plan.from_data`), the server's caps
+(`web.limits.check_plan`); a bad plan is answered as a 422 naming every bad field, each
+`loc` following the body's keys (`web.errors.checked_against`). The job runs the same checks again
 in its worker, so what validates here is what runs.
 """
 
@@ -14,9 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from resurfacer.errors import InputError
-from resurfacer.plan.input import parse_json
 from resurfacer.plan.schema import Plan
 from resurfacer.web import limits
+from resurfacer.web.body import read_json
+from resurfacer.web.errors import checked_against
 from resurfacer.web.jobs import QueueFull
 from resurfacer.web.models import JobView, Submitted, Validated, errors
 from resurfacer.web.routes.jobs import job_view
@@ -28,19 +30,20 @@ JSON_BODY = {"requestBody": {"content": {"application/json": {"schema": {"type":
 
 
 async def read_plan(request: Request) -> Plan:
-    """The request's plan, validated and inside the server's caps (else InputError)."""
-    body = await request.body()
-    data = parse_json(body, "body")
-    if not isinstance(data, dict):
-        raise InputError("body", type(data).__name__, "a plan as a JSON object")
-    return limits.check_plan(Plan.from_data(data))
+    """The request's plan, validated and inside the server's caps (else a 422,
+    `web.errors.Unprocessable`)."""
+    data = read_json(await request.body())
+    with checked_against(data):
+        if not isinstance(data, dict):
+            raise InputError("body", type(data).__name__, "a plan as a JSON object")
+        return limits.check_plan(Plan.from_data(data))
 
 
 @router.post(
     "/api/validate",
     summary="Validate a plan (same schema as the CLI, plus the server's caps)",
     response_model=Validated,
-    responses=errors(413, 422),
+    responses=errors(403, 413, 415, 421, 422),
     openapi_extra=JSON_BODY,
 )
 async def validate(request: Request):
@@ -57,7 +60,7 @@ async def validate(request: Request):
     response_model=Submitted,
     responses={
         200: {"model": JobView, "description": "the plan was computed before: its result"},
-        **errors(413, 422, 503),
+        **errors(403, 413, 415, 421, 422, 503),
     },
     openapi_extra=JSON_BODY,
 )
@@ -76,6 +79,7 @@ async def simulate(request: Request):
         {
             "job_id": job.id,
             "status": job.status,
+            "kind": "simulate",
             "cached": False,
             "status_url": f"/api/jobs/{job.id}",
         },

@@ -513,6 +513,24 @@ const Resurfacer = (() => {
     return Number(v.toPrecision(digits)).toString();
   }
 
+  /* Days as the CLI and the report print them: one decimal ("10.8", where fmt gives "11"). */
+  function days(v) {
+    return typeof v === "number" ? v.toFixed(1) : fmt(v);
+  }
+
+  /* A band of days (a downtime's low and high ends) as the CLI gives it: "7.1–10.8". */
+  function dayBand(range) {
+    return `${days(range[0])}–${days(range[1])}`;
+  }
+
+  /* The skin's closure as [label, value], worded as the CLI and the report word it
+     (healing.closure_words): where no pass opened the skin, the hours are those the
+     treated zones took to mend under the intact surface, not a re-epithelialisation. */
+  function closureWords(skinOpened, hours) {
+    const h = `${hours.toFixed(0)} h`; // as `resurfacer simulate` prints it
+    return skinOpened ? ["Skin closed after", h] : ["Skin surface", `intact (treated zones repaired after ${h})`];
+  }
+
   const KNOWN = new Set(["plan_name", "resurfacer_version", "total_area_cm2", "session_minutes",
     "total_energy_j", "peak_bulk_temperature_c", "combined_coverage_percent",
     "max_energy_balance_error", "passes"]);
@@ -528,6 +546,17 @@ const Resurfacer = (() => {
       }
     }
     return out;
+  }
+
+  /* The healing and aftercare figures of a summary as [label, text]: its extra numbers,
+     days to one decimal, the skin's closure worded by whether a pass opened the skin
+     (a summary from before `skin_opened` existed counts as opened). */
+  function healingRows(s) {
+    return extraNumbers(s).map(([k, v]) => {
+      if (k === "reepithelialization_hours") return closureWords(s.skin_opened !== false, v);
+      const [label, unit] = labelOf(k);
+      return [label, `${unit === "days" ? days(v) : fmt(v)} ${unit}`.trim()];
+    });
   }
 
   function findDowntime(summary) {
@@ -550,10 +579,10 @@ const Resurfacer = (() => {
       const [label, unit] = labelOf(downtime[0]);
       const range = s[`${downtime[0]}_range`];
       const parts = [];
-      if (Array.isArray(range)) parts.push(`range ${fmt(range[0], 2)}–${fmt(range[1], 2)}`);
+      if (Array.isArray(range)) parts.push(`range ${dayBand(range)}`);
       if (s.downtime_set_by) parts.push(`set by ${s.downtime_set_by}`);
       const note = parts.length ? parts.join("; ") : null;
-      cards.push(card(label, fmt(downtime[1], 2), unit || "days", "downtime", note));
+      cards.push(card(label, days(downtime[1]), unit || "days", "downtime", note));
     }
     cards.push(card("Session time", fmt(s.session_minutes, 3), "min", "session"));
     const regions = s.regions || [];
@@ -593,7 +622,7 @@ const Resurfacer = (() => {
       ["Crater", (r) => `${fmt(r.crater_um)} µm`],
       ["Coag. depth", (r) => `${fmt(r.coagulation_depth_um)} µm`],
       ["Of dermis", (r) => `${fmt(100 * r.fraction_of_dermis)} %`],
-      ["Downtime", (r) => `${fmt(r.downtime_days, 2)} d`],
+      ["Downtime", (r) => `${days(r.downtime_days)} d`],
       ["Bulk peak", (r) => `${fmt(r.peak_bulk_temperature_c)} °C`],
       ["CEM43", (r) => `${fmt(r.bulk_cem43_min, 3)} min`]];
     return el("table", { class: "passes-table", "data-role": "regions" },
@@ -642,7 +671,7 @@ const Resurfacer = (() => {
 
   function renderResult(container, view) {
     const s = view.summary;
-    const extras = extraNumbers(s);
+    const extras = healingRows(s);
     const parts = [
       el("div", { class: "result-head" },
         el("h2", { text: s.plan_name }),
@@ -652,10 +681,7 @@ const Resurfacer = (() => {
       cautionNotice(cautionsOf(s)),
       resultCards(s),
       extras.length ? el("div", { class: "extras" }, el("h3", { text: "Healing and aftercare" }),
-        el("dl", {}, extras.flatMap(([k, v]) => {
-          const [label, unit] = labelOf(k);
-          return [el("dt", { text: label }), el("dd", { text: `${fmt(v)} ${unit}` })];
-        }))) : null,
+        el("dl", {}, extras.flatMap(([label, text]) => [el("dt", { text: label }), el("dd", { text })]))) : null,
       regionTable(s),
       passTable(s),
       modelNotes(s.model_notes),
@@ -664,7 +690,8 @@ const Resurfacer = (() => {
     container.replaceChildren(...parts.filter((x) => x));
   }
 
-  return { PlanForm, runPlan, runJob, renderResult, resultCards, labelOf, fmt, extraNumbers, el,
+  return { PlanForm, runPlan, runJob, renderResult, resultCards, labelOf, fmt, days, dayBand,
+    closureWords, healingRows, extraNumbers, el,
     DEFAULT_PLAN, presets, field, select, numberInput, numberOf, SEXES, SITE_LABELS, statusText,
     showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, cautionsOf, regionsOf,
     areaRow, numberAreas, patientFieldset };

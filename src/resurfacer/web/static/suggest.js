@@ -6,7 +6,7 @@
 
 const Suggest = (() => {
   const { el, field, select, numberInput, numberOf, presets, SEXES, runJob,
-    statusText, showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, fmt, areaRow,
+    statusText, showFieldErrors, clearFieldErrors, setProgressIn, brokenRulesBanner, fmt, days, dayBand, areaRow,
     numberAreas, patientFieldset } = Resurfacer;
 
   const num = (v) => String(Number(Number(v).toPrecision(4))); // no thousands separator
@@ -209,8 +209,7 @@ const Suggest = (() => {
       p.target_met ? null : el("div", { class: "banner notice", text: `Short of the target: ${p.shortfall}` }),
       el("div", { class: "stats" },
         stat(what.charAt(0).toUpperCase() + what.slice(1), fmt(p.depth_um), "µm", "depth"),
-        stat("Downtime", fmt(pr.downtime_days, 2), "days", "downtime",
-          band ? `band ${fmt(band[0], 2)}–${fmt(band[1], 2)}` : null),
+        stat("Downtime", days(pr.downtime_days), "days", "downtime", band ? `band ${dayBand(band)}` : null),
         stat("Session time", fmt(p.session_minutes ?? pr.session_minutes), "min", "session"),
         stat("Coverage", fmt(pr.combined_coverage_percent), "%", "coverage"),
         stat("Peak bulk temperature", fmt(pr.peak_bulk_temperature_c), "°C", "bulk")),
