@@ -482,3 +482,12 @@ def test_a_refused_energy_is_not_also_reported_as_a_missing_duration(energy):
         Plan.from_data(data)
     fields = [e.field for e in info.value.errors]
     assert fields == ["passes[1].pulse_energy_mj"], fields
+
+
+@pytest.mark.parametrize("name", [" ", " lips", "lips "])
+def test_an_area_name_of_spaces_or_with_spaces_around_is_refused(name):
+    # session 22 (a probe): an area named " " was taken, and regions = {" " = ...} with it
+    data = copy.deepcopy(BASE)
+    data["areas"][0]["name"] = name
+    with pytest.raises(InputError, match=r"areas\[0\]\.name"):
+        Plan.from_data(data)

@@ -165,6 +165,11 @@ class Area(BaseModel):
         problem = site_problem(self.site)
         if problem:
             raise _field_error("site", self.site, problem)
+        if self.name is not None and (not self.name.strip() or self.name != self.name.strip()):
+            # session 22: a name of spaces was taken, and ``regions = {" " = ...}`` with it
+            raise _field_error(
+                "name", self.name, "text of 1 to 40 characters, not starting or ending in a space"
+            )
         return self
 
 
