@@ -227,5 +227,5 @@ def write_report(outcome, plan, directory, **options) -> Path:
 
     files = {name: writer(data) for name, data in report.files.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory(directory, files, owned=REPORT_FILES.fullmatch)
+    write_directory(directory, files, owned=lambda name: REPORT_FILES.fullmatch(name) is not None)
     return Path(directory) / "report.html"
