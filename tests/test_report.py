@@ -23,6 +23,7 @@ from resurfacer.report import (
     write_pdf,
     write_report,
 )
+from resurfacer.report.html import REPORT_MANIFEST
 from resurfacer.sweeps.dose import dose_curve
 from resurfacer.treatment import simulate
 
@@ -270,7 +271,7 @@ def test_write_report_writes_html_and_pngs_atomically(outcome, plan, tmp_path):
         "healing_timeline.png",
         *(f"{k}_pass{n}.png" for n in (1, 2) for k in ("cross_section", "pattern")),
     }
-    assert names == expected
+    assert names == expected | {REPORT_MANIFEST}
     for name in expected - {"report.html"}:
         assert (out / name).read_bytes()[:8] == PNG_MAGIC
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no staging left
@@ -544,28 +545,31 @@ def test_area_names_read_as_words_in_the_clinical_tables():
 def test_a_report_folder_keeps_no_files_of_an_earlier_report(outcome, plan, tmp_path):
     # found by a probe: a two-pass report, then a one-pass report into the same folder
     # left cross_section_pass2.png, pattern_pass2.png (and plotly.min.js, the dose
-    # curves, report.pdf of earlier runs) beside the new report.html; the user's own
-    # files there must stay
+    # curves, report.pdf of earlier runs) beside the new report.html. Only what an
+    # earlier report wrote (its manifest) goes: the user's files stay, even named like a
+    # report's (a name pattern removed a user's own report.pdf, session 22 review)
     out = tmp_path / "r"
     out.mkdir()
     (out / "keep").mkdir()
-    earlier = ["cross_section_pass3.png", "cross_section_pass3_forehead.png",
-               "pattern_pass3.png", "dose_response_pass1.png", "plotly.min.js",
-               "report.pdf"]  # fmt: skip
-    user = ["notes.txt", "my_figure.png", "report.html.bak", "cross_section_notes.png"]
-    for name in earlier + user:
+    user = ["notes.txt", "report.pdf", "pattern_pass7.png", "plotly.min.js"]
+    for name in user:
+        (out / name).write_bytes(b"user")
+    earlier = ["cross_section_pass3.png", "pattern_pass3.png", "dose_response_pass1.png"]
+    for name in earlier:
         (out / name).write_bytes(b"old")
+    (out / REPORT_MANIFEST).write_text(json.dumps(earlier + ["report.html"]))
     write_report(outcome, plan, out)
     names = {p.name for p in out.iterdir()}
     pngs = {f"{k}_pass{n}.png" for n in (1, 2) for k in ("cross_section", "pattern")}
     written = {"report.html", "bulk_temperature.png", "healing_timeline.png", *pngs}
-    assert names == written | set(user) | {"keep"}
-    assert (out / "notes.txt").read_bytes() == b"old"
+    assert names == written | set(user) | {"keep", REPORT_MANIFEST}
+    assert all((out / name).read_bytes() == b"user" for name in user)
+    assert set(json.loads((out / REPORT_MANIFEST).read_text())) == written
 
 
-def test_write_directory_removes_only_what_it_owns_and_was_not_written(tmp_path):
-    # `simulate --out` writes outcome.nc and summary.json without `owned`: nothing else
-    # in its folder is touched
+def test_write_directory_removes_only_what_its_manifest_listed(tmp_path):
+    # `simulate --out` writes outcome.nc and summary.json without a manifest: nothing
+    # else in its folder is touched
     from resurfacer.common.files import write_directory
 
     out = tmp_path / "out"
@@ -575,8 +579,9 @@ def test_write_directory_removes_only_what_it_owns_and_was_not_written(tmp_path)
     files = {"summary.json": lambda path: Path(path).write_text("{}")}
     write_directory(out, files)
     assert {p.name for p in out.iterdir()} == {"a.old", "b.old", "user.txt", "summary.json"}
-    write_directory(out, files, owned=lambda name: name.endswith(".old"))
-    assert {p.name for p in out.iterdir()} == {"user.txt", "summary.json"}
+    (out / "list").write_text(json.dumps(["a.old", "../user.txt", "summary.json"]))
+    write_directory(out, files, manifest="list")
+    assert {p.name for p in out.iterdir()} == {"b.old", "user.txt", "summary.json", "list"}
 
 
 def neck_plan() -> Plan:

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -211,15 +212,17 @@ def write_netcdf(path, dataset) -> Path:
 
 
 def write_directory(
-    directory, files: dict[str, Callable[[str], None]], owned: Callable[[str], bool] | None = None
+    directory, files: dict[str, Callable[[str], None]], manifest: str | None = None
 ) -> Path:
     """Write every file of `files` ({name: writer(path)}) into a temporary folder beside
     `directory`, then move them in: either all of them land or none does.
 
-    `owned` (a test on file names) says which names the writer owns in `directory`: once
-    the new files have landed, the owned files they did not replace are removed (left
-    from an earlier run, they would be read as this run's: a report of one pass beside
-    the cross-section of an old plan's second). Files it does not own are kept."""
+    `manifest` (a file name) keeps the names this writer wrote in `directory`: once the
+    new files have landed, the files the previous manifest named that this run did not
+    write are removed (left from an earlier run, they would be read as this run's: a
+    report of one pass beside the cross-section of an old plan's second). Only names
+    the writer itself wrote are ever removed; the user's files stay, whatever their
+    names (session 22: a name pattern removed a user's own report.pdf)."""
     directory = Path(directory)
     _make_parent(directory.parent, directory)
     clean_stale_temporaries(directory.parent)
@@ -231,8 +234,9 @@ def write_directory(
         directory.mkdir(exist_ok=True)
         for name in files:
             os.replace(staging / name, directory / name)
-        if owned is not None:
-            _remove_left_over(directory, files, owned)
+        if manifest is not None:
+            _remove_left_over(directory, set(written_before(directory, manifest)) - set(files))
+            write_text(directory / manifest, json.dumps(sorted(files), indent=0))
     except OSError as exc:
         raise OutputError(directory, exc.strerror or str(exc)) from None
     finally:
@@ -240,9 +244,25 @@ def write_directory(
     return directory
 
 
-def _remove_left_over(directory: Path, written, owned: Callable[[str], bool]) -> None:
-    """Remove the files of `directory` that `owned` accepts and `written` does not name
-    (folders are never removed)."""
-    for entry in directory.iterdir():
-        if entry.name not in written and owned(entry.name) and not entry.is_dir():
+def written_before(directory, manifest: str) -> list[str]:
+    """The file names the `manifest` in `directory` lists ([] without a readable one)."""
+    try:
+        names = json.loads((Path(directory) / manifest).read_text())
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def add_to_manifest(directory, manifest: str, name: str) -> None:
+    """Record `name` as written by the manifest's writer (a file written after
+    `write_directory`, as the report's PDF)."""
+    names = set(written_before(directory, manifest)) | {name}
+    write_text(Path(directory) / manifest, json.dumps(sorted(names), indent=0))
+
+
+def _remove_left_over(directory: Path, names) -> None:
+    """Remove the plain files `names` in `directory` (no paths, no folders)."""
+    for name in names:
+        entry = directory / name
+        if Path(name).name == name and entry.is_file() and not entry.is_symlink():
             entry.unlink()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,13 +32,11 @@ from resurfacer.sweeps.dose import largest_site
 #: PNG resolution [dots per inch].
 DPI = 100
 TEMPLATES = Path(__file__).parent / "templates"
-#: The names of the files a report folder holds (the document, its figures, plotly.js,
-#: the PDF): those a new report does not write are removed, left over from an earlier
-#: report in the folder (`write_report`); other files in it are the user's and stay.
-REPORT_FILES = re.compile(
-    r"report\.(html|pdf)|plotly\.min\.js|(bulk_temperature|healing_timeline)\.png"
-    r"|cross_section_pass\d+(_[a-z0-9_]+)?\.png|(pattern|dose_response)_pass\d+\.png"
-)
+#: The file in a report folder that lists the files the report wrote there (the
+#: document, its figures, plotly.js, the PDF): those a new report does not write are
+#: removed, left over from an earlier report (`write_report`); files the report did not
+#: write are the user's and stay, whatever their names.
+REPORT_MANIFEST = ".resurfacer-report.json"
 
 
 @dataclass
@@ -216,7 +213,7 @@ def write_report(outcome, plan, directory, **options) -> Path:
     """Write ``report.html`` and its files (PNGs; plotly.js when interactive) into
     `directory`, atomically (a temporary folder beside it, then moved in); returns the
     HTML file's path. `options` go to `build`. Report files of an earlier report in
-    `directory` that this one does not write are removed (`REPORT_FILES`)."""
+    `directory` that this one does not write are removed (`REPORT_MANIFEST`)."""
     report = build(outcome, plan, **options)
 
     def writer(data: bytes):
@@ -227,5 +224,5 @@ def write_report(outcome, plan, directory, **options) -> Path:
 
     files = {name: writer(data) for name, data in report.files.items()}
     files["report.html"] = writer(report.html.encode("utf-8"))
-    write_directory(directory, files, owned=lambda name: REPORT_FILES.fullmatch(name) is not None)
+    write_directory(directory, files, manifest=REPORT_MANIFEST)
     return Path(directory) / "report.html"

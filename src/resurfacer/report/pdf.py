@@ -12,7 +12,9 @@ import os
 import shutil
 from pathlib import Path
 
+from resurfacer.common.files import add_to_manifest
 from resurfacer.errors import InputError
+from resurfacer.report.html import REPORT_MANIFEST
 
 #: Debian's chromium; override with $RESURFACER_CHROMIUM
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +53,8 @@ def write_pdf(html_path, pdf_path=None) -> Path:
                      margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})  # fmt: skip
         finally:
             browser.close()
+    if pdf_path.resolve().parent == html_path.parent:  # the report's own: a later report
+        add_to_manifest(html_path.parent, REPORT_MANIFEST, pdf_path.name)  # removes it
     return pdf_path
 
 
