@@ -228,3 +228,21 @@ def test_outcome_nc_keeps_every_area_of_a_site(tmp_path):
             depth = float(ds.coagulation_depth.sel(area=region["name"], **{"pass": 0})) * 1e6
             assert depth == pytest.approx(region["passes"][0]["coagulation_depth_um"], rel=1e-3)
         assert float(ds.area_size.sum()) == pytest.approx(50e-4)
+
+
+def test_outcome_nc_holds_the_treated_areas_only():
+    # session 22 review: an area every pass skips was in outcome.nc, so its "treated
+    # area" sizes added up past the summary's treated area
+    from resurfacer.treatment import simulate
+
+    plan = Plan.from_data({
+        "name": "forehead skipped",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 20}, {"site": "forehead", "area_cm2": 10}],
+        "passes": [{"device": "co2_fractional_deep", "pulse_energy_mj": 5,
+                    "regions": {"forehead": {"skip": True}}}],
+    })  # fmt: skip
+    outcome = simulate(plan)
+    ds = outcome.dataset
+    assert list(ds.area.values) == ["cheek"]
+    assert float(ds.area_size.sum()) * 1e4 == pytest.approx(outcome.summary.total_area_cm2)

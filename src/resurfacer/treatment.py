@@ -256,7 +256,7 @@ def round_summary(data, digits: int = SUMMARY_DIGITS):
 
 @dataclass
 class Outcome:
-    """Result of `simulate`: per-site/per-pass fields and the summary."""
+    """Result of `simulate`: per-pass and per-area fields (`dataset`) and the summary."""
 
     dataset: xr.Dataset
     summary: OutcomeSummary
@@ -264,7 +264,7 @@ class Outcome:
     #: the column of each (pass index, area name) the pass was fired on
     columns: dict = field(default_factory=dict)
     #: (pass index, site) -> the column of the largest area of the site (`by_site`): the
-    #: dataset's per-site figures and the report's cross-sections
+    #: report's cross-sections
     site_columns: dict = field(default_factory=dict)
     #: the patient's skin per site, built once by `simulate` (rules read it)
     skins: dict = field(default_factory=dict)
@@ -441,8 +441,8 @@ def model_notes(plan: Plan, columns: dict) -> list[str]:
 def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
     """Crater and coagulation depths below the skin surface before the first pass: a
     pass after full-field passes starts `surface_depth` [m] lower (what they removed)."""
-    offset = np.array(
-        [[surface.get((i, a), 0.0) for a in ds.area.values] for i in range(ds.sizes["pass"])]
+    offset = np.array(  # NaN where a pass skips an area, as its column figures
+        [[surface.get((i, a), math.nan) for a in ds.area.values] for i in range(ds.sizes["pass"])]
     )
     ds["surface_depth"] = (
         ("pass", "area"),
@@ -1017,7 +1017,8 @@ def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.
     patient, model version and fingerprint as attributes (traceability). Session 22:
     the data were per site, from the largest area of each, so a second area of a site
     fired at other settings was missing."""
-    areas = plan.site_areas
+    treated = {region for _, region in columns}
+    areas = [a for a in plan.site_areas if a.region in treated]  # as the summary's regions
     n_pass = len(plan.passes)
 
     def value(i, a, name):
