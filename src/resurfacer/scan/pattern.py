@@ -262,6 +262,10 @@ def _random_order(row: np.ndarray, col: np.ndarray, centre: int, seed: int) -> n
 def _order_from_lattice(
     row: np.ndarray, col: np.ndarray, order: str, seed: int, centre: int
 ) -> np.ndarray:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not (
+        0 <= seed < 2**63
+    ):  # a bare OverflowError, or 1.5 taken as 1 (session 22 review)
+        raise InputError("seed", seed, "an integer in [0, 2**63 - 1]")
     if order == "random":
         return _random_order(row, col, centre, seed)
     raster = np.lexsort((col, row))  # by row, then column
@@ -287,7 +291,8 @@ def firing_order(
     * ``interlaced``: every other column of every other row first, then the
       gaps (four sub-lattices: even/even, even/odd, odd/even, odd/odd), so that
       consecutive shots are two pitches apart and heat can spread before the
-      neighbours fire. On a line: even columns, then odd.
+      neighbours fire. Parities are counted from the centre cell (`centre_index`); on a
+      line: the columns of the centre's parity, then the others.
     * ``random``: a seeded random permutation, keyed to each column's place relative to
       the pattern's centre (`_random_order`).
 
@@ -335,8 +340,8 @@ def scan_order(
     """`firing_order` for columns given by position (any footprint on the lattice).
 
     Rows and lattice columns are ``round((y - min y) / s)`` and
-    ``round((x - min x) / s)``; the parity of the lattice index (not the index
-    within a row) picks the interlaced sub-lattice.
+    ``round((x - min x) / s)``; the parity of the lattice index counted from the centre
+    cell (`centre_index`; not the index within a row) picks the interlaced sub-lattice.
     """
     check_choice("order", order, SCAN_ORDERS)
     s = check_positive("spacing", spacing, "m")
