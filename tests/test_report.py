@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from resurfacer import __version__
 from resurfacer.cli import main
+from resurfacer.errors import InputError
 from resurfacer.plan.schema import Plan
 from resurfacer.report import (
     build,
@@ -686,3 +687,9 @@ def test_pass_rows_round_as_the_cli_and_leave_out_full_field_layers(outcome, pla
     full = s.model_copy(update={"passes": [s.passes[0].model_copy(update={"kind": "full_field"})]})
     rows = dict(summary_rows(SimpleNamespace(summary=full)))
     assert {"pass 1 (surface): ablated", "pass 1 (surface): removed"} <= set(rows)
+
+
+def test_a_dose_curve_on_a_site_the_plan_lacks_is_refused(plan):
+    # session 22 review: a misspelt site gave the curve of another site's area
+    with pytest.raises(InputError, match="site"):
+        dose_curve(plan, 0, site="cheeks")

@@ -212,7 +212,9 @@ def results(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "option", [["--no-progress"], ["--allow-long"], ["--connect-timeout", "3"]]
+    "option",
+    [["--no-progress"], ["--allow-long"], ["--connect-timeout", "3"], ["--workers", "0"],
+     ["--connect-timeout", "0"]],  # 0 passed as "not given" (session 22 review)
 )
 def test_plot_refuses_run_only_options(results, tmp_path, capsys, option):
     argv = ["sweep", "plot", str(results), "--x", swept_column(ENERGY)]

@@ -185,6 +185,7 @@ def test_the_reference_plan_says_its_eyelids_hang_on_their_epidermis():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="found in session 22: where the crater floor reaches the dermis/subcutis "
     "boundary (about 960 um on the cheek) the column's necrotic layer under the floor grows "
     "from 50 to 95 um and falls back to 44 um once the crater runs into the fat, and the "

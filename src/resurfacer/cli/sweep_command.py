@@ -66,7 +66,7 @@ def run(args) -> int:
         raise InputError("file", None, "a sweep file (run) or a results folder (plot)")
     if action == "plot":
         for name in RUN_ONLY:
-            if getattr(args, name) not in (None, False):
+            if getattr(args, name) is not None and getattr(args, name) is not False:
                 raise InputError(f"--{name.replace('_', '-')}", getattr(args, name), "run only")
         return _plot(args, target)
     for name in ("x", "y", "by"):

@@ -141,12 +141,22 @@ def rules_for(phototype: int, sites) -> list[Rule]:
 
 def _fmt(x: float) -> str:
     """A rule's value or limit in a message, to 3 significant digits: "1.22", not the
-    "1.21526" of a depth ratio (session 22); whole above 1000 (no exponent).
+    "1.21526" of a depth ratio (session 22); whole from 100 on (no exponent).
 
-    >>> _fmt(1.21526), _fmt(7.5), _fmt(2500.4)
-    ('1.22', '7.5', '2500')
+    >>> _fmt(1.21526), _fmt(7.5), _fmt(999.6), _fmt(2500.4)
+    ('1.22', '7.5', '1000', '2500')
     """
-    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def _over(value: float, limit: float) -> str:
+    """`value` as `_fmt` gives it, with more digits where it would read as `limit`
+    ("60.04 exceeds 60", not "60 exceeds 60").
+
+    >>> _over(60.04, 60.0), _over(61.0, 60.0)
+    ('60.04', '61')
+    """
+    return _fmt(value) if _fmt(value) != _fmt(limit) else f"{value:.6g}"
 
 
 def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
@@ -249,7 +259,7 @@ def _check_rule(rule: Rule, region: str, passes, figures) -> RuleViolation | Non
         float(value),
         lim,
         tuple(where),
-        f"{rule.name} ({region}): {_where(tuple(where))}: {what} {_fmt(value)}{u} exceeds "
+        f"{rule.name} ({region}): {_where(tuple(where))}: {what} {_over(value, lim)}{u} exceeds "
         f"{_fmt(lim)}{u}{detail}",
         (region,),
         unit,

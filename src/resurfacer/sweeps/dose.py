@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from resurfacer.common.units import PER_METRE_UM, words
+from resurfacer.errors import InputError
 from resurfacer.plan.schema import DEVICES, Area, Pass, Plan
 from resurfacer.tissue.skin import skin_for
 from resurfacer.treatment import column_for
@@ -68,6 +69,9 @@ def shown_pass(plan: Plan, pass_index: int, site: str | None = None) -> tuple[Ar
     there (`Plan.treated`): the largest area of `site` (default `largest_site`) the
     pass is fired on, the first of equal ones, as `treatment.by_site` keeps it; where
     the pass skips every area of `site`, its largest area anywhere."""
+    sites = sorted({a.site for a in plan.site_areas})
+    if site is not None and site not in sites:  # a misspelt site gave another's curve
+        raise InputError("site", site, "a site of the plan: " + ", ".join(sites))
     site = site or largest_site(plan)
     treated = plan.treated(pass_index)
     on_site = [(a, p) for a, p in treated if a.site == site]
