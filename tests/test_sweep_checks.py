@@ -247,3 +247,11 @@ def test_bad_run_options_are_refused_before_the_cost_is_printed(tmp_path, capsys
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"{option[0]}: got 0" in err and "estimated cost" not in err
+
+
+def test_a_region_the_base_plan_skips_is_refused_up_front():
+    # session 22 review: the path passed the checks, then every point was refused
+    base = {**BASE, "passes": [{**BASE["passes"][0], "regions": {"cheek": {"skip": True}}}]}
+    with pytest.raises(InputError, match="treated area of the base plan: perioral$"):
+        sweep_from_data({"base": base,
+                         "parameters": {"passes.0.regions.cheek.pulse_energy_mj": [5, 10]}})

@@ -241,8 +241,9 @@ def _child(plan, node, part: str, where: str, at: str) -> tuple:
             raise InputError(where, at, f"an index 0..{len(node) - 1} of the base plan")
         return node[int(part)], True
     if isinstance(node, dict):  # a table keyed by area name (`regions`)
-        if part not in node:
-            raise InputError(where, at, "a treated area of the base plan: " + ", ".join(node))
+        treated = [name for name, setting in node.items() if not getattr(setting, "skip", False)]
+        if part not in treated:  # a skipped area: every point would be refused at run
+            raise InputError(where, at, "a treated area of the base plan: " + ", ".join(treated))
         return node[part], True
     fields = type(node).model_fields
     if part not in fields:
