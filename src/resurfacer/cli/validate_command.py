@@ -91,8 +91,11 @@ def _check_tables_and_ids(args) -> None:
     rows = {r["id"] for name in args.table or known for r in read_rows(known[name])}
     for row_id in args.id or []:
         if row_id not in rows:
-            first, last = min(rows), max(rows)
-            raise InputError("--id", row_id, f"a row id of the tables run ({first} ... {last})")
+            series: dict[str, list[str]] = {}
+            for known_id in sorted(rows):
+                series.setdefault(known_id.split("-")[0], []).append(known_id)
+            spans = ", ".join(f"{ids[0]} ... {ids[-1]}" for ids in series.values())
+            raise InputError("--id", row_id, f"a row id of the tables run ({spans})")
 
 
 def _outputs(args) -> tuple[Path | None, Path | None]:
