@@ -516,8 +516,7 @@ def _skins(plan: Plan) -> dict:
 def _treated_area_cm2(plan: Plan) -> float:
     """Area of the plan's areas that at least one pass is fired on [cm2] (an area every
     pass skips is in the plan but not treated)."""
-    treated = {a.region for i in range(len(plan.passes)) for a, _ in plan.treated(i)}
-    return sum(a.area_cm2 for a in plan.site_areas if a.region in treated)
+    return sum(a.area_cm2 for a in plan.treated_areas)
 
 
 def by_site(plan: Plan, per_region: dict) -> dict:
@@ -1017,8 +1016,7 @@ def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.
     patient, model version and fingerprint as attributes (traceability). Session 22:
     the data were per site, from the largest area of each, so a second area of a site
     fired at other settings was missing."""
-    treated = {region for _, region in columns}
-    areas = [a for a in plan.site_areas if a.region in treated]  # as the summary's regions
+    areas = plan.treated_areas  # as the summary's regions
     n_pass = len(plan.passes)
 
     def value(i, a, name):

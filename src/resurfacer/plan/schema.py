@@ -774,6 +774,13 @@ class Plan(BaseModel):
                 out.append((area, p))
         return out
 
+    @property
+    def treated_areas(self) -> list[Area]:
+        """The areas at least one pass is fired on, in plan order (an area every pass
+        skips is in the plan but not treated)."""
+        fired = {a.region for i in range(len(self.passes)) for a, _ in self.treated(i)}
+        return [a for a in self.site_areas if a.region in fired]
+
     @classmethod
     def from_data(cls, data) -> "Plan":
         """Validate a plain dict (as parsed from TOML or JSON); InputError if bad."""

@@ -60,8 +60,7 @@ def largest_site(plan: Plan) -> str:
     """The site of the plan's largest treated area (the first of equal ones; areas every
     pass skips left out): the site the report draws columns on by default, and the
     dose curves' default site."""
-    treated = {a.region for i in range(len(plan.passes)) for a, _ in plan.treated(i)}
-    return max((a for a in plan.site_areas if a.region in treated), key=_size).site
+    return max(plan.treated_areas, key=_size).site
 
 
 def shown_pass(plan: Plan, pass_index: int, site: str | None = None) -> tuple[Area, Pass]:
