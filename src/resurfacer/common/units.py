@@ -70,6 +70,24 @@ def split_unit(name: str) -> tuple[str, str]:
     return (name[: -len(suffix)], FIELD_UNITS[suffix][0]) if suffix else (name, "")
 
 
+#: the suffix and unit of a thermal dose field, cumulative equivalent minutes at 43 C
+DOSE_SUFFIX, DOSE_UNIT = "_cem43_min", "CEM43 min"
+
+
+def summary_unit(name: str) -> str:
+    """The unit of a plan or summary field by its name (`split_unit`), also of a band
+    (``downtime_days_range``: days), a bare unit word (``minutes``) and a thermal dose
+    (``bulk_cem43_min``: CEM43 min); "" for none. The report's tables and the sweep's
+    Parquet columns both read units from it.
+
+    >>> summary_unit("downtime_days_range"), summary_unit("minutes"), summary_unit("bulk_cem43_min")
+    ('days', 'min', 'CEM43 min')
+    """
+    if name.endswith(DOSE_SUFFIX):
+        return DOSE_UNIT
+    return split_unit("_" + name.removesuffix("_range"))[1]
+
+
 def unit_of(name: str) -> str:
     """The unit symbol of a field named with a unit suffix ('' when it has none)."""
     suffix = _suffix(name)

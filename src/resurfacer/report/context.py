@@ -8,7 +8,7 @@ numbered from 1; units are µm, cm², °C, J/cm², mJ, min, h, d.
 from __future__ import annotations
 
 from resurfacer import __version__
-from resurfacer.common.units import human_text, split_unit, words
+from resurfacer.common.units import human_text, split_unit, summary_unit, words
 from resurfacer.healing.aftercare import whole_days
 from resurfacer.healing.timeline import REPAIRED_AFTER, closure_words
 
@@ -34,8 +34,6 @@ _LABELS = {
     "downtime_days_range": "downtime band",
     "remodeling_weeks": "remodelling",
 }
-#: units that a field's suffix does not say in full
-_UNITS = {"bulk_thermal_dose_cem43_min": "CEM43 min", "bulk_cem43_min": "CEM43 min"}
 #: fields shown to significant digits, as the CLI's text tables print them (a thermal
 #: dose spans decades: 0.58 CEM43 min read "0.6" at one decimal)
 _SIGNIFICANT = {"bulk_thermal_dose_cem43_min": 3, "bulk_cem43_min": 3}
@@ -48,9 +46,9 @@ TECHNICAL = ("max_energy_balance_error", "heat_source", "resurfacer_version")
 
 def label_and_unit(name: str) -> tuple[str, str]:
     """(label, unit) of a summary field name."""
-    stem, unit = split_unit("_" + name.removesuffix("_range"))  # "_" lets "minutes" match
+    stem, _ = split_unit("_" + name.removesuffix("_range"))  # "_" lets "minutes" match
     label = _LABELS.get(name) or words(stem.strip("_"))
-    return label or words(name), _UNITS.get(name, unit)
+    return label or words(name), summary_unit(name)
 
 
 def closure(skin_opened: bool, hours: float) -> tuple[str, str]:

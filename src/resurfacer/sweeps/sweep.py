@@ -54,9 +54,6 @@ SET_PREFIX = "set."
 #: the results folder's layout, in its manifest; 2: swept values under `SET_PREFIX` (a
 #: folder without it stored them under their paths, in place of the summary's figures)
 LAYOUT = 2
-#: a thermal dose's name ends so (``bulk_cem43_min``); its unit, which the suffix's
-#: "min" alone does not say
-DOSE_SUFFIX, DOSE_UNIT = "_cem43_min", "CEM43 min"
 PART_PREFIX = "part-"
 RANGE_KEYS = {"start", "stop", "num", "log"}
 MAX_POINTS = 1_000_000
@@ -449,23 +446,14 @@ def _model_columns(model: type[BaseModel], prefix: str, n_list: int) -> list:
 
 
 def _field(column: str, name: str, arrow_type):
-    """An Arrow field with the unit of `name` (`field_unit`) in its metadata,
+    """An Arrow field with the unit of `name` (`common.units.summary_unit`) in its metadata,
     ``{"units": "µm"}``, where it has one."""
     import pyarrow as pa
 
-    unit = field_unit(name)
+    from resurfacer.common.units import summary_unit
+
+    unit = summary_unit(name)
     return pa.field(column, arrow_type, metadata={"units": unit} if unit else None)
-
-
-def field_unit(name: str) -> str:
-    """The unit of a plan or summary field by its name's suffix (`common.units`), also
-    of a band (``downtime_days_range``: days), a bare unit word (``minutes``) and a
-    thermal dose (``bulk_cem43_min``: CEM43 min); "" for none."""
-    from resurfacer.common.units import split_unit
-
-    if name.endswith(DOSE_SUFFIX):
-        return DOSE_UNIT
-    return split_unit("_" + name.removesuffix("_range"))[1]
 
 
 def _param_type(values: list):
@@ -871,7 +859,7 @@ def column_label(column: str) -> tuple[str, str]:
     """(words, unit) of a results column for people: ``passes.0.pulse_energy_mj`` ->
     ("pass 1 pulse energy", "mJ"); a swept value says "(set)", a band's ends "low"
     and "high" (``downtime_days_range.0``: "downtime low", "days")."""
-    from resurfacer.common.units import split_unit, words
+    from resurfacer.common.units import DOSE_SUFFIX, split_unit, summary_unit, words
 
     path = column.removeprefix(SET_PREFIX)
     band = re.fullmatch(r"(.+_range)\.([01])", path)
@@ -889,7 +877,7 @@ def column_label(column: str) -> tuple[str, str]:
         ("low", "high")[int(band[2])] if band else "",
         "(set)" if column.startswith(SET_PREFIX) else "",
     ]
-    return " ".join(t for t in text if t), field_unit(name)
+    return " ".join(t for t in text if t), summary_unit(name)
 
 
 def _axis_label(column: str) -> str:
