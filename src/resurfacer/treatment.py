@@ -521,18 +521,15 @@ def _treated_area_cm2(plan: Plan) -> float:
 
 def by_site(plan: Plan, per_region: dict) -> dict:
     """`per_region` ((pass, region) -> value) as (pass, site) -> the value of the largest
-    area of that site the pass was fired on (the first of equal areas, in plan order).
+    area of that site the pass was fired on (`Plan.largest_fired`).
 
     Keys by site and by area name are kept apart: an area may be named like another
     site (until session 20 both shared one dict, and the first area of a site won)."""
-    out: dict = {}
-    for i in range(len(plan.passes)):
-        largest: dict = {}
-        for area, _ in plan.treated(i):
-            if area.site not in largest or area.area_cm2 > largest[area.site].area_cm2:
-                largest[area.site] = area
-        out.update({(i, site): per_region[i, a.region] for site, a in largest.items()})
-    return out
+    return {
+        (i, site): per_region[i, area.region]
+        for i in range(len(plan.passes))
+        for site, (area, _) in plan.largest_fired(i).items()
+    }
 
 
 #: the column solver's fields in SI -> (the pass field in clinical units, its factor)

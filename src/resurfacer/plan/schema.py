@@ -774,6 +774,17 @@ class Plan(BaseModel):
                 out.append((area, p))
         return out
 
+    def largest_fired(self, i: int) -> dict[str, tuple[Area, "Pass"]]:
+        """Site -> (its largest area pass `i` is fired on, the pass as fired there), the
+        first of equal areas in plan order; sites the pass skips are left out. The one
+        rule for "the column of a site": `treatment.by_site` and the report's dose
+        curve (`sweeps.dose.shown_pass`) both read it."""
+        out: dict[str, tuple[Area, Pass]] = {}
+        for area, p in self.treated(i):
+            if area.site not in out or area.area_cm2 > out[area.site][0].area_cm2:
+                out[area.site] = (area, p)
+        return out
+
     @property
     def treated_areas(self) -> list[Area]:
         """The areas at least one pass is fired on, in plan order (an area every pass

@@ -66,15 +66,13 @@ def largest_site(plan: Plan) -> str:
 def shown_pass(plan: Plan, pass_index: int, site: str | None = None) -> tuple[Area, Pass]:
     """The area whose column of pass `pass_index` the report draws, and the pass as fired
     there (`Plan.treated`): the largest area of `site` (default `largest_site`) the
-    pass is fired on, the first of equal ones, as `treatment.by_site` keeps it; where
+    pass is fired on (`Plan.largest_fired`, as `treatment.by_site` keeps it); where
     the pass skips every area of `site`, its largest area anywhere."""
     sites = sorted({a.site for a in plan.site_areas})
     if site is not None and site not in sites:  # a misspelt site gave another's curve
         raise InputError("site", site, "a site of the plan: " + ", ".join(sites))
-    site = site or largest_site(plan)
-    treated = plan.treated(pass_index)
-    on_site = [(a, p) for a, p in treated if a.site == site]
-    return max(on_site or treated, key=lambda fired: _size(fired[0]))
+    on_site = plan.largest_fired(pass_index).get(site or largest_site(plan))
+    return on_site or max(plan.treated(pass_index), key=lambda fired: _size(fired[0]))
 
 
 def _size(area: Area) -> float:
