@@ -66,6 +66,7 @@ from resurfacer.scan.bulk_heating import (
 from resurfacer.scan.pattern import (
     combine_passes,
     firing_times,
+    pattern_area,
     pattern_positions,
     scan_order,
 )
@@ -359,9 +360,6 @@ def simulate(
         pass_summaries.append(summary)
         heating.append(pass_heating)
         regional[i] = per_region
-    coverage = 0.0
-    for s in pass_summaries:
-        coverage = combine_passes(coverage, s.coverage_percent / 100.0)
     wounds = _region_wounds(plan, columns, removal, surface, skins)
     healings = {
         area.region: healing_timeline(wounds[area.region], skins[area.site], [area.site])
@@ -375,11 +373,11 @@ def simulate(
         resurfacer_version=__version__,
         total_area_cm2=_treated_area_cm2(plan),
         session_minutes=sum(s.minutes for s in pass_summaries)
-        + sum(p.pass_delay_s for p in plan.passes) / 60.0,
+        + sum(p.pass_delay_s for p in plan.passes[1:]) / 60.0,
         total_energy_j=sum(s.energy_j for s in pass_summaries),
         peak_bulk_temperature_c=max(s.peak_bulk_temperature_c for s in pass_summaries),
         bulk_thermal_dose_cem43_min=max(r.bulk_cem43_min for r in regions),
-        combined_coverage_percent=100.0 * coverage,
+        combined_coverage_percent=100.0 * combined_coverage(plan),
         max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
         reepithelialization_hours=healing.reepithelialization_hours,
         skin_opened=healing.skin_opened,
@@ -411,9 +409,7 @@ def simulate(
         + _regional_clamp_notes(plan)
     )
     violations = check_plan(plan, outcome)
-    summary.warnings = [v.message for v in violations] + [
-        f"pass {i + 1}: {c}" for i, p in enumerate(plan.passes) for c in p.cautions()
-    ]
+    summary.warnings = [v.message for v in violations] + source_cautions(plan)
     summary.broken_rules = [_broken(v) for v in violations]
     if not is_finite_summary(summary):
         raise SelfCheckError(
@@ -511,6 +507,45 @@ def _skins(plan: Plan) -> dict:
         a.site: skin_for(a.site, sex=p.sex, age=p.age_years, phototype=p.phototype)
         for a in plan.site_areas
     }
+
+
+def combined_coverage(plan: Plan) -> float:
+    r"""Fraction of the treated skin that at least one pass covers [-]:
+
+    .. math:: C = \sum_a A_a \left(1 - \prod_{i \ni a} (1 - c_{i,a})\right) / \sum_a A_a
+
+    over the treated areas a (size A_a) and the passes i fired on each, at the density
+    c_{i,a} set there (`scan.pattern.combine_passes`: passes laid independently). Until
+    session 23 the passes' area-weighted densities were combined as if every pass
+    covered every area: two passes of 40 % on two different areas read 64 %."""
+    covered = 0.0
+    areas = plan.treated_areas
+    for area in areas:
+        c = 0.0
+        for i in range(len(plan.passes)):
+            fired = plan.region_pass(i, area)
+            if fired is not None:
+                c = combine_passes(c, fired.density_fraction)
+        covered += area.area_cm2 * c
+    return covered / sum(a.area_cm2 for a in areas) if areas else 0.0
+
+
+def source_cautions(plan: Plan) -> list[str]:
+    """`Pass.cautions` of every pass as fired on each area it treats (a regional setting
+    may ask more of the source than the pass as written: until session 23 only the pass
+    as written was asked), one line per caution, naming the areas unless it holds on all
+    of them."""
+    out = []
+    for i in range(len(plan.passes)):
+        treated = plan.treated(i)
+        where: dict[str, list[str]] = {}
+        for area, fired in treated:
+            for caution in fired.cautions():
+                where.setdefault(caution, []).append(area.region)
+        for caution, regions in where.items():
+            on = "" if len(regions) == len(treated) else f" ({', '.join(regions)})"
+            out.append(f"pass {i + 1}{on}: {caution}")
+    return out
 
 
 def _treated_area_cm2(plan: Plan) -> float:
@@ -869,14 +904,13 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     largest = max(treated, key=lambda t: t[0].area_cm2) if treated else None
     hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
     heating = hottest[0] if hottest else None
-    area_cm2 = sum(weights)
     spacing_of = [_pitch(rp) for _, rp in treated]
     spots = sum(a.area_cm2 * 1e-4 / s**2 for (a, _), s in zip(treated, spacing_of, strict=True))
     energy = sum(
         a.area_cm2 * 1e-4 / s**2 * rp.pulse().total_energy
         for (a, rp), s in zip(treated, spacing_of, strict=True)
     )
-    seconds = _pass_seconds(largest[1], area_cm2) if largest else 0.0
+    seconds = sum(_pass_seconds(rp, a.area_cm2) for a, rp in treated)
     column = columns[i, largest[0].region] if largest else None
     wide = column is None or column.geometry == "wide"
     def setting(of):  # a setting as fired on each treated area, area-weighted
@@ -967,13 +1001,18 @@ def _bulk_boiling_notes(passes) -> list[str]:
 
 
 def _pass_seconds(p: Pass, area_cm2: float) -> float:
-    """Time to scan `area_cm2` with the pattern of `p` [s] (`scan.session`)."""
+    """Time to scan `area_cm2` with the patterns of `p` as fired there [s]
+    (`scan.session`), each pattern firing the columns its area holds at the pass's
+    pitch s, :math:`A_{pattern} / s^2`: kept fractional like the pattern count, so the
+    time moves with the density as `spots` does (until session 23 it counted the whole
+    columns of the lattice drawn for the bulk heating, and stepped 11 % between 40 and
+    40.5 %)."""
     spacing = _pitch(p)
-    x, _ = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
+    size = p.pattern_size_mm * 1e-3
     return session_time(
         area_cm2,
-        p.pattern_size_mm * 1e-3,
-        int(x.size),
+        size,
+        pattern_area(p.pattern_shape, size, spacing) / spacing**2,
         p.firing_rate_hz,
         1,
         pattern_shape=p.pattern_shape,

@@ -75,7 +75,7 @@ def patterns_needed(
 def session_time(
     area_cm2_total: float,
     pattern_size_m: float,
-    spots_per_pattern: int,
+    spots_per_pattern: float,
     repetition_rate_hz: float,
     n_passes: int,
     repositioning_s: float | None = None,
@@ -99,8 +99,9 @@ def session_time(
         Total treated area [cm^2].
     pattern_size_m : float
         Scanner pattern side (square) or flat-to-flat width (hexagon) [m].
-    spots_per_pattern : int
-        Columns fired per pattern, >= 1.
+    spots_per_pattern : float
+        Columns fired per pattern, > 0 (kept fractional like ``N_pat``: the columns a
+        pattern's area holds at the pass's density, ``A_pattern / s^2``).
     repetition_rate_hz : float
         Spot repetition rate [Hz], > 0.
     n_passes : int
@@ -129,7 +130,7 @@ def session_time(
     n_patterns = patterns_needed(
         area_cm2_total, pattern_size_m, pattern_shape, edge_overlap_factor, spacing_m
     )
-    spots = check_count("spots_per_pattern", spots_per_pattern)
+    spots = check_positive("spots_per_pattern", spots_per_pattern, "")
     rate = check_positive("repetition_rate_hz", repetition_rate_hz, "Hz")
     passes = check_count("n_passes", n_passes)
     if repositioning_s is None:
