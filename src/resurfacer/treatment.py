@@ -158,7 +158,8 @@ class RegionSummary(BaseModel):
     coagulation_depth_um: float
     dermis_depth_um: float
     fraction_of_dermis: float
-    downtime_days: float
+    #: None for an area every pass skips (JSON null; 0.0 until session 23, read as "heals at once")
+    downtime_days: float | None
     #: None for an area every pass skips (JSON null: it was NaN, which strict JSON lacks)
     peak_bulk_temperature_c: float | None
     #: CEM43 of the hottest between-column tissue, summed over the passes [min]
@@ -746,7 +747,7 @@ def _region_summaries(
                 coagulation_depth_um=coag * 1e6,
                 dermis_depth_um=bottom * 1e6,
                 fraction_of_dermis=coag / bottom,
-                downtime_days=healing.downtime_days if healing else 0.0,
+                downtime_days=healing.downtime_days if healing else None,
                 peak_bulk_temperature_c=max((h[0] for h in heat), default=None),
                 bulk_cem43_min=sum(h[1] for h in heat),
             )

@@ -32,7 +32,10 @@ def run(args) -> int:
 
     outcome = simulate(load_plan(args.plan, args.overrides), progress=sys.stderr.isatty())
     s = outcome.summary
-    by_area = {r.name: round(r.downtime_days, 2) for r in s.regions}
+    # an area every pass skips has no downtime: JSON null, "not treated" (as simulate says)
+    by_area = {
+        r.name: None if r.downtime_days is None else round(r.downtime_days, 2) for r in s.regions
+    }
     if args.json:
         data = outcome.healing.summary()
         if s.downtime_set_by:
@@ -42,7 +45,10 @@ def run(args) -> int:
     else:
         print(timeline_table(outcome.healing))
         if s.downtime_set_by:
-            areas = (f"{words(name)} {days:.1f} d" for name, days in by_area.items())
+            areas = (
+                f"{words(name)} " + ("not treated" if days is None else f"{days:.1f} d")
+                for name, days in by_area.items()
+            )
             print("downtime by area (the slowest sets the course above): " + ", ".join(areas))
         if s.model_notes:  # as simulate prints them (session 21: healing left them out)
             print("\nmodel notes (figures to read with care):")

@@ -52,6 +52,12 @@ def _applies(rule: str, ablative: bool, antiviral: bool) -> bool:
 def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     """The aftercare items that apply, with start and end day and their source.
 
+    The days are kept as computed (rounded only where printed: `HealingResult.summary`),
+    so that the day-by-day list and the skin's state on that day read the same moment
+    (until session 23 they were rounded to 0.01 d here: a crust ending at day 4.001
+    listed make-up on day 4, which the schedule still called flaking). An item whose
+    ``end`` is empty is open-ended ("from day N"): its end day is None.
+
     Parameters
     ----------
     marks : the computed states (`Marks`).
@@ -64,13 +70,13 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
         if not _applies(it["applies"], ablative, antiviral):
             continue
         start = marks.day(it["start"])
-        end = max([start] + [marks.day(k) for k in it["end"]])
+        end = max([start] + [marks.day(k) for k in it["end"]]) if it["end"] else None
         items.append(
             {
                 "name": it["name"],
                 "text": it["text"],
-                "start_day": round(start, 2),
-                "end_day": round(end, 2),
+                "start_day": start,
+                "end_day": end,
                 "source": it["source"],
             }
         )
@@ -148,17 +154,22 @@ def redness(t: float, erythema_days: float) -> str:
 
 def applies_on(item: dict, day: int) -> bool:
     """Whether an aftercare item is due on whole day `day` of the day-by-day schedule:
-    from its start (inclusive) to its end (exclusive), or on its one day: the whole day
-    its moment falls on or before (a check at day 2.5 is due on day 3, as `whole_days`
-    gives it)."""
+    from its start (inclusive) to its end (exclusive; open-ended: every day from its
+    start), or on its one day: the whole day its moment falls on or before (a check at
+    day 2.5 is due on day 3, as `whole_days` gives it)."""
     start, end = item["start_day"], item["end_day"]
+    if end is None:
+        return start <= day
     return start <= day < end or (start == end and day == math.ceil(start))
 
 
-def whole_days(item: dict) -> tuple[int, int]:
+def whole_days(item: dict) -> tuple[int, int | None]:
     """(first, last) whole day on which `applies_on` lists the item (inclusive), as a
-    patient reads the day-by-day schedule: make-up from day 2.34 is "day 3"."""
+    patient reads the day-by-day schedule: make-up from day 2.34 is "day 3"; last is
+    None for an open-ended item."""
     start, end = item["start_day"], item["end_day"]
+    if end is None:
+        return math.ceil(start), None
     if start == end:
         return math.ceil(start), math.ceil(start)
     return math.ceil(start), math.ceil(end) - 1
@@ -166,8 +177,11 @@ def whole_days(item: dict) -> tuple[int, int]:
 
 def days_text(item: dict) -> str:
     """An item's days as the text prints them, whole days inclusive (`whole_days`):
-    "day 3" for one day, "days -1 to 12" for a course."""
+    "day 3" for one day, "days -1 to 12" for a course, "from day 5" for an open-ended
+    item."""
     first, last = whole_days(item)
+    if last is None:
+        return f"from day {first}"
     return f"day {first}" if first == last else f"days {first} to {last}"
 
 

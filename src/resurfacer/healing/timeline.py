@@ -76,7 +76,8 @@ class HealingResult:
         and report): scalars, bands, milestones, the aftercare items, the daily schedule
         and the notes. Every figure in days is rounded to 0.01 d (hours to 0.01 h, weeks
         to 0.1 week as the text prints them); each aftercare item also carries the whole
-        days the schedule lists it on (`first_day`, `last_day`, `aftercare.whole_days`)."""
+        days the schedule lists it on (`first_day`, `last_day`, `aftercare.whole_days`;
+        end and last day null for an open-ended item)."""
         return {
             "reepithelialization_hours": round(self.reepithelialization_hours, 2),
             "skin_opened": self.skin_opened,
@@ -93,10 +94,7 @@ class HealingResult:
                 for m in self.milestones
             ],
             "closure_modes": [p.mode for p in self.passes],
-            "aftercare": [
-                {**a, **dict(zip(("first_day", "last_day"), care.whole_days(a), strict=True))}
-                for a in self.aftercare
-            ],
+            "aftercare": [_aftercare_json(a) for a in self.aftercare],
             "daily": [
                 {
                     "day": d.day,
@@ -110,6 +108,20 @@ class HealingResult:
             "call_clinic": self.call_clinic,
             "disclaimer": self.disclaimer,
         }
+
+
+def _aftercare_json(item: dict) -> dict:
+    """An aftercare item as `HealingResult.summary` gives it: its days rounded to 0.01 d
+    (None for an open end) and the whole days the schedule lists it on."""
+    first, last = care.whole_days(item)
+    end = item["end_day"]
+    return {
+        **item,
+        "start_day": round(item["start_day"], 2),
+        "end_day": None if end is None else round(end, 2),
+        "first_day": first,
+        "last_day": last,
+    }
 
 
 def _check_inputs(wounds, skin, treated_sites) -> list[WoundedPass]:

@@ -262,11 +262,15 @@ def region_table(outcome) -> tuple[list[str], list[dict]]:
 
 def aftercare_rows(healing) -> list[tuple[str, str, str]]:
     """(days, item, what to do) per aftercare item, the days as whole days inclusive,
-    as the day-by-day schedule lists them (`healing.aftercare.whole_days`)."""
+    as the day-by-day schedule lists them (`healing.aftercare.whole_days`); an
+    open-ended item reads "9–" (from day 9 on; "from 9" widened the column enough to
+    push the reference report's PDF to a fourth page)."""
     rows = []
     for item in healing.aftercare:
         first, last = whole_days(item)
-        days = f"{first}" if first == last else f"{first}–{last}"
+        days = f"{first}–" if last is None else f"{first}" if first == last else (
+            f"{first}–{last}"
+        )
         rows.append((days, item["name"], item["text"]))
     return rows
 

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
 from resurfacer.common.units import PER_METRE_UM
-from resurfacer.healing.aftercare import whole_days
+from resurfacer.healing.aftercare import days_text, whole_days
 from resurfacer.plan.schema import Plan
 from resurfacer.scan.pattern import pattern_positions
 from resurfacer.tissue.skin import Skin
@@ -359,26 +359,42 @@ HEALING_DAYS = 21.0
 DAYS_PER_MONTH = 30.44
 
 
-def _healing_bars(healing) -> list[tuple[str, float, float, str]]:
-    """(name, start day, end day, colour) of closure, downtime, erythema, aftercare."""
-    bars = [("skin closed", 0.0, healing.reepithelialization_hours / 24.0, "#8c564b")]
-    bars.append(("downtime", 0.0, healing.downtime_days, "#d62728"))
-    bars.append(("erythema", 0.0, healing.erythema_days, "#ff7f0e"))
+def _healing_bars(healing) -> list[tuple[str, float, float, str, str]]:
+    """(name, start day, end day, colour, end label) of closure, downtime, erythema and
+    the aftercare items. An item spans the whole days the schedule lists it on
+    (`healing.aftercare.whole_days`: "days -1 to 12" is drawn from -1 to 13) and is
+    labelled with them; an open-ended one ("from day 5") runs to `math.inf`, which
+    `_draw_bars` ends at its panel's right edge."""
+    spans = (
+        ("skin closed", healing.reepithelialization_hours / 24.0, "#8c564b"),
+        ("downtime", healing.downtime_days, "#d62728"),
+        ("erythema", healing.erythema_days, "#ff7f0e"),
+    )
+    bars = [(name, 0.0, float(end), color, _days_label(end)) for name, end, color in spans]
     for item in getattr(healing, "aftercare", []):
         sun = "sun" in item["name"].lower()
         color = "#f2b701" if sun else "#7f7f7f"
-        bars.append((item["name"], float(item["start_day"]), float(item["end_day"]), color))
+        first, last = whole_days(item)
+        end = math.inf if last is None else last + 1.0
+        bars.append((item["name"], float(first), end, color, " " + days_text(item)))
     return bars
 
 
-def _draw_bars(ax, bars, scale: float, label_ends: bool) -> None:
-    """Horizontal bars in units of `scale` days; end labels in days on the day panel."""
-    for row, (_name, start, end, color) in enumerate(bars):
-        ax.barh(row, max((end - start) / scale, 0.02), left=start / scale, color=color,
+def _days_label(end: float) -> str:
+    """An end day as the tables print it: one decimal below 100 d, whole from 100 d."""
+    return f" {end:.1f} d" if end < 100 else f" {end:.0f} d"
+
+
+def _draw_bars(ax, bars, scale: float, label_ends: bool, right: float) -> None:
+    """Horizontal bars in units of `scale` days, open-ended ones to `right` (the panel's
+    edge, in the same units); end labels (their days) on the day panel."""
+    for row, (_name, start, end, color, label) in enumerate(bars):
+        stop = min(end / scale, right)
+        ax.barh(row, max(stop - start / scale, 0.02), left=start / scale, color=color,
                 alpha=0.85, height=0.6)  # fmt: skip
         if label_ends:
-            text = f" {end:.1f} d" if end < 100 else f" {end:.0f} d"  # as the tables
-            ax.text(end / scale, row, text, va="center", fontsize=7, clip_on=True)
+            x = stop if math.isfinite(end) else start / scale
+            ax.text(x, row, label, va="center", fontsize=7, clip_on=True)
 
 
 def healing_timeline(outcome) -> Figure:
@@ -402,17 +418,17 @@ def healing_timeline(outcome) -> Figure:
     fig = Figure(figsize=(9.0, 0.9 + 0.32 * len(bars)))
     days, months = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": (2.2, 1)})
     x_days = max(HEALING_DAYS, min(60.0, healing.erythema_days * 1.15))
-    _draw_bars(days, bars, 1.0, True)
+    _draw_bars(days, bars, 1.0, True, x_days)
     lo, hi = healing.downtime_days_range
     d = healing.downtime_days
     days.errorbar([d], [1], xerr=[[d - lo], [hi - d]], fmt="none", ecolor="black", capsize=4,
                   lw=1)  # fmt: skip
-    days.set_xlim(0, x_days)
+    days.set_xlim(min([0.0] + [b[1] for b in bars]), x_days)
     days.set_xlabel("days after treatment [d]")
     days.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
     days.invert_yaxis()
-    last = max([b[2] for b in bars] + [m.day for m in milestones] + [60.0])
-    _draw_bars(months, bars, DAYS_PER_MONTH, False)
+    last = max([b[2] for b in bars if math.isfinite(b[2])] + [m.day for m in milestones] + [60.0])
+    _draw_bars(months, bars, DAYS_PER_MONTH, False, last / DAYS_PER_MONTH * 1.08)
     months.set_xlim(0, last / DAYS_PER_MONTH * 1.08)
     months.set_xlabel("months after treatment [months]")
     for m in milestones:
@@ -421,7 +437,7 @@ def healing_timeline(outcome) -> Figure:
     for ax in (days, months):
         ax.grid(axis="x", alpha=0.3)
     sun = "; ".join(
-        "{} day {}-{}".format(a["name"], *whole_days(a)) for a in _sun_items(healing)
+        f"{a['name']} {days_text(a)}" for a in _sun_items(healing)
     )
     fig.suptitle(
         f"downtime {d:.1f} d (band {lo:.1f}-{hi:.1f} d); {sun}; dotted: milestones",

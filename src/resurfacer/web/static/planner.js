@@ -622,7 +622,7 @@ const Resurfacer = (() => {
       ["Crater", (r) => `${fmt(r.crater_um)} µm`],
       ["Coag. depth", (r) => `${fmt(r.coagulation_depth_um)} µm`],
       ["Of dermis", (r) => `${fmt(100 * r.fraction_of_dermis)} %`],
-      ["Downtime", (r) => `${days(r.downtime_days)} d`],
+      ["Downtime", (r) => (r.downtime_days === null ? "not treated" : `${days(r.downtime_days)} d`)],
       ["Bulk peak", (r) => `${fmt(r.peak_bulk_temperature_c)} °C`],
       ["CEM43", (r) => `${fmt(r.bulk_cem43_min, 3)} min`]];
     return el("table", { class: "passes-table", "data-role": "regions" },
