@@ -693,3 +693,14 @@ def test_a_dose_curve_on_a_site_the_plan_lacks_is_refused(plan):
     # session 22 review: a misspelt site gave the curve of another site's area
     with pytest.raises(InputError, match="site"):
         dose_curve(plan, 0, site="cheeks")
+
+
+def test_a_pass_that_skips_the_largest_area_is_drawn_where_it_is_fired():
+    # session 23 (a probe): a second pass skipping the cheek, the largest area, had no
+    # cross-section; it is drawn on the largest area it treats, as its dose curve is
+    data = small_plan().model_dump(exclude_none=True)
+    data["passes"][1]["regions"] = {"cheek": {"skip": True}}
+    plan = Plan.from_data(data)
+    report = build(simulate(plan), plan)
+    assert "cross_section_pass2.png" in report.files
+    assert "one column on periorbital" in report.html

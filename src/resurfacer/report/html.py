@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from resurfacer import __version__
 from resurfacer.common.files import write_directory
 from resurfacer.report import context, figures
-from resurfacer.sweeps.dose import largest_site
+from resurfacer.sweeps.dose import largest_site, shown_pass
 
 #: PNG resolution [dots per inch].
 DPI = 100
@@ -82,14 +82,22 @@ def _json_text(data) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _drawn_sites(outcome, plan, i: int, sites) -> list[str]:
+    """The sites of `sites` whose column pass `i` has; where it skips them all, the site
+    of the largest area it is fired on (`sweeps.dose.shown_pass`, as its dose curve):
+    until session 23 such a pass had no cross-section at all."""
+    own = [s for s in sites if (i, s) in outcome.site_columns]
+    return own or [shown_pass(plan, i, sites[0])[0].site]
+
+
 def _pass_figures(outcome, plan, files, sites, dose_curves) -> list[dict]:
-    """Per pass: the column cross-section on each of `sites`, the scanner pattern, and
-    the dose response when its curve was computed."""
+    """Per pass: the column cross-section on each of `sites` (`_drawn_sites`), the
+    scanner pattern, and the dose response when its curve was computed."""
     out = []
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
         n = i + 1
-        for k, site in enumerate(s for s in sites if (i, s) in outcome.site_columns):
+        for k, site in enumerate(_drawn_sites(outcome, plan, i, sites)):
             name = f"cross_section_pass{n}.png" if k == 0 else f"cross_section_pass{n}_{site}.png"
             fig = figures.cross_section(outcome.site_columns[i, site], outcome.skins[site])
             alt = f"{label}: one column on {context.words(site)}, to scale"
@@ -112,10 +120,9 @@ def _interactive(outcome, plan, sites, dose_curves) -> dict[str, list[str]]:
     cols = []
     for i, p in enumerate(plan.passes):
         label = figures.pass_label(p, i)
-        site = next((s for s in sites if (i, s) in outcome.site_columns), None)
-        if site is not None:  # as the static figures: none where the pass skips them
-            fig = interactive.cross_section(outcome.site_columns[i, site], label)
-            cols.append(interactive.to_div(fig, f"xs{i + 1}"))
+        site = _drawn_sites(outcome, plan, i, sites)[0]  # as the static figures
+        fig = interactive.cross_section(outcome.site_columns[i, site], label)
+        cols.append(interactive.to_div(fig, f"xs{i + 1}"))
         if dose_curves and i in dose_curves:
             fig = interactive.dose_response(plan, i, dose_curves[i])
             cols.append(interactive.to_div(fig, f"dose{i + 1}"))
