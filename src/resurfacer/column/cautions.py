@@ -2,6 +2,8 @@
 lesion beyond the dermis, a pass at its ablation threshold, tissue removed under an
 intact surface)."""
 
+import math
+
 import numpy as np
 
 from resurfacer.column.options import GRID_RANGE
@@ -76,13 +78,17 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the crater front crossed many cells per sweep of the rays (columns
     only).
 
-    Mean front speed in cells per sweep pair: depth / dz / (stack x duration / dt x pairs),
-    pairs the symmetric ray-sweep pairs each step's energy goes in (`solve.sweep_pairs`).
+    Mean front speed in cells per sweep pair: depth / dz / (stack x ceil(duration / dt) x
+    pairs), pairs the symmetric ray-sweep pairs each step's energy goes in
+    (`solve.sweep_pairs`), over the whole steps a pulse is delivered in (until session 23
+    a pulse shorter than a step counted as a fraction of one: a 10 us pulse read "45
+    cells per sweep" where its 4 pairs crossed about 15 each).
     """
     if inputs["geometry"] != "column" or summary.ablation_depth <= 0:
         return []
     dz, dt = inputs["grid_m"], inputs["time_step_s"]
-    sweeps_on = inputs["stack"] * inputs["pulse_duration_s"] / dt * inputs["sweep_pairs"]
+    steps = math.ceil(inputs["pulse_duration_s"] / dt * (1 - 1e-9))
+    sweeps_on = inputs["stack"] * steps * inputs["sweep_pairs"]
     per_step = summary.ablation_depth / dz / max(sweeps_on, 1.0)
     if per_step <= FAST_FRONT_CELLS_PER_STEP:
         return []

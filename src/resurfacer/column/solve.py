@@ -226,28 +226,41 @@ def _heat_source(optics, beam, pulse, grid, geometry, dt, options) -> _HeatSourc
 #: columns of the presets (estimate 31 on 4 um cells) keep one pair and their figures
 CELLS_PER_SWEEP_PAIR = 32
 
+#: pairs of ray sweeps a pulse (train) is delivered in, at least (`sweep_pairs`)
+MIN_SWEEP_PAIRS_PER_PULSE = 8
+
 
 def sweep_pairs(source, grid, layers, geometry: str) -> int:
     r"""How many symmetric pairs of ray sweeps share each explicit step's energy: enough
-    that the front crosses at most `CELLS_PER_SWEEP_PAIR` cells per pair,
+    that the front crosses at most `CELLS_PER_SWEEP_PAIR` cells per pair, and that the
+    pulse (its :math:`n_p` steps with energy) goes in at least
+    `MIN_SWEEP_PAIRS_PER_PULSE` (:math:`M`) pairs,
 
     .. math:: n = \max\left(1, \left\lceil \frac{\max_j E_j / A_j}
-        {h_{min}\, \Delta z\, N} \right\rceil\right)
+        {h_{min}\, \Delta z\, N} \right\rceil,
+        \left\lceil \frac{M}{n_p} \right\rceil\right)
 
     with :math:`E_j / A_j` the largest energy per area a ring takes in a step, :math:`h_{min}`
     the least energy per removed volume of the layers (ablation plus ejecta) and N =
     `CELLS_PER_SWEEP_PAIR`: a steady front's depth per unit energy, the most it can cross.
     A step's conduction is negligible beside a pulse this short, so the pairs do what a
     shorter step would at no cost in steps (session 21: a 10 us pulse, one or two steps
-    of the stability limit, drilled 464 um against 410 um converged in time). 1 for a
-    photon-transport map or a 1-D wide spot (one ray)."""
+    of the stability limit, drilled 464 um against 410 um converged in time). The second
+    bound is for a wide beam's shallow dish, which the first leaves at one pair: a 1.3 mm
+    Gaussian spot of 90 mJ in 10 us (one step) drilled a 124 um needle on the axis, 50 us
+    (5 steps) 168 um, against 40-44 um converged in time and grid (session 23, a probe);
+    the rays of one sweep drill ring after ring, so a dish drilled in one or two sweeps
+    leaves rings far ahead of their neighbours. 1 for a photon-transport map or a 1-D wide
+    spot (one ray)."""
     if geometry != "column" or source.deposition_rows > 0:
         return 1
     per_area = float(source.step_energy.max()) * float(
         np.max(source.ring_fraction / grid.area_axial)
     )
     removal = float((layers.h_ablation + layers.ejecta).min())
-    return max(1, math.ceil(per_area / (removal * grid.dz * CELLS_PER_SWEEP_PAIR)))
+    crossing = math.ceil(per_area / (removal * grid.dz * CELLS_PER_SWEEP_PAIR))
+    pulse_steps = max(1, int(np.count_nonzero(source.step_energy)))
+    return max(1, crossing, math.ceil(MIN_SWEEP_PAIRS_PER_PULSE / pulse_steps))
 
 
 #: rings inside this share of the beam's (1/e^2) radius share one Monte Carlo estimate
