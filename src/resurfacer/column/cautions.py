@@ -123,8 +123,10 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
 
 def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
     """A caution when the pass sits at its ablation threshold: no crater although the
-    surface boiled dry (the top tissue cell on the axis left the boiling plateau), or a
-    crater of at most one cell.
+    surface boiled dry (a cell of the top row left the boiling plateau, or the healing
+    model counts it opened: the top row that `surface_opening` reads, where until session
+    23 only the cell on the axis was looked at and a 1,927 nm column opened 3.6 % off the
+    axis went unflagged), or a crater of at most one cell.
 
     There the healing model reads how far the skin was opened from the top cell's
     progress from boiled dry to removed (`summary.surface_opening`, a model assumption
@@ -136,7 +138,7 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
         return []
     if crater > 0:
         state = f"a crater of one {dz * 1e6:.2g} um cell"
-    elif bool(fields["desiccated"].values[0, 0]):
+    elif summary.surface_opening > 0 or bool(fields["desiccated"].values[0].any()):
         state = f"no crater, the surface boiled dry to {summary.desiccation_depth * 1e6:.0f} um"
     else:
         return []
@@ -148,18 +150,42 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
     ]
 
 
-def pocket_cautions(fields, inputs: dict) -> list[str]:
+def pocket_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
     """A caution when the column removed tissue only below an intact top row: a steam
     pocket under the surface (scattered light peaks below it, as at 1,927 nm). The
     summary counts it in the crater depth; the wound stays closed over it unless the
-    surface boiled dry (`healing.fractional_wound_kind`)."""
+    surface boiled dry (`healing.fractional_wound_kind`), and the caution says which
+    (until session 23 it said "closed unless" where healing counted the skin 18 % open)."""
     removed = fields["ablated"].values
     if not removed.any() or removed[0].any():
         return []
     rows = np.flatnonzero(removed.any(axis=1))
     dz_um = inputs["grid_m"] * 1e6
+    surface = (
+        f"its surface boiled dry, so the healing model counts the skin over it "
+        f"{summary.surface_opening:.0%} opened"
+        if summary.surface_opening > 0
+        else "the healing model keeps the skin over it closed (its surface did not boil dry)"
+    )
     return [
         f"tissue was removed from {rows[0] * dz_um:.0f} to {(rows[-1] + 1) * dz_um:.0f} um "
-        "under an intact surface (a steam pocket): the crater depth counts it, but the "
-        "healing model keeps the skin over it closed unless its surface boiled dry"
+        f"under an intact surface (a steam pocket): the crater depth counts it, but {surface}"
+    ]
+
+
+def scattering_source_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
+    """A caution when a column removed tissue on a Monte Carlo heat source: the light's
+    absorption map is computed once, on the intact skin, and the crater does not reshape
+    it (`column.solve.simulate_column`), so the crater is only indicative; the solver
+    takes that map where scattering passes 5 % of absorption (`optics.scattering`), and
+    Beer-Lambert tracing, which follows the crater, elsewhere, so a crater steps where
+    the wavelength crosses that line (found by a probe in session 23: 88 um at 2,680 nm,
+    560 um at 2,690 nm on the cheek)."""
+    if inputs["heat_source"] != "monte_carlo" or summary.ablation_depth <= 0:
+        return []
+    return [
+        f"the column removed tissue ({summary.ablation_depth * 1e6:.0f} um) on a Monte Carlo "
+        "heat source, computed once on the intact skin: the crater does not reshape the "
+        "light, so its depth and width are only indicative, and they step where the model "
+        "changes to Beer-Lambert tracing (scattering under 5 % of absorption)"
     ]

@@ -47,6 +47,7 @@ from resurfacer.column.cautions import (
     grid_cautions,
     photon_cautions,
     pocket_cautions,
+    scattering_source_cautions,
     threshold_cautions,
 )
 from resurfacer.column.damage import arrhenius_parameters
@@ -148,8 +149,9 @@ def simulate_column(
                 + front_cautions(result.summary, result.inputs)
                 + depth_cautions(result.summary, skin)
                 + threshold_cautions(result.summary, result.fields, result.inputs)
-                + pocket_cautions(result.fields, result.inputs)
+                + pocket_cautions(result.summary, result.fields, result.inputs)
                 + photon_cautions(result.inputs)
+                + scattering_source_cautions(result.summary, result.inputs)
                 + intact_surface_cautions(result.summary, result.inputs)
             )
             checks.check_result(result, skin, pulse, options)

@@ -1,0 +1,65 @@
+"""Cautions that must fire where the column's figures rest on an approximation (found by
+probes in session 23)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from resurfacer.column.cautions import (
+    pocket_cautions,
+    scattering_source_cautions,
+    threshold_cautions,
+)
+from resurfacer.column.solve import SolverOptions, simulate_column
+from resurfacer.laser.beam import Beam, Pulse
+from resurfacer.tissue.skin import skin_for
+
+INPUTS = {"grid_m": 4e-6, "heat_source": "monte_carlo"}
+
+
+def _fields(desiccated=None, ablated=None):
+    shape = (4, 5)
+    blank = np.zeros(shape, dtype=bool)
+    return {
+        "desiccated": SimpleNamespace(values=blank if desiccated is None else desiccated),
+        "ablated": SimpleNamespace(values=blank if ablated is None else ablated),
+    }
+
+
+def test_a_crater_on_a_monte_carlo_map_is_cautioned():
+    crater = SimpleNamespace(ablation_depth=88e-6)
+    (note,) = scattering_source_cautions(crater, INPUTS)
+    assert "88 um" in note.replace("µm", "um") and "Monte Carlo" in note
+    assert scattering_source_cautions(crater, {**INPUTS, "heat_source": "beer_lambert"}) == []
+    assert scattering_source_cautions(SimpleNamespace(ablation_depth=0.0), INPUTS) == []
+
+
+def test_the_crater_that_steps_across_the_light_model_switch_says_so():
+    # 2,680 nm (Monte Carlo) 88 um, 2,690 nm (Beer-Lambert) 560 um, neither cautioned
+    options = SolverOptions(grid=4e-6, after_pulse=5e-3)
+    mc = simulate_column(skin_for("cheek"), Beam(2.68e-6, 120e-6), Pulse(10e-3, 0.333e-3), options)
+    assert mc.inputs["heat_source"] == "monte_carlo" and mc.summary.ablation_depth > 0
+    assert any("Monte Carlo heat source" in w for w in mc.warnings)
+
+
+def test_a_surface_opened_off_the_axis_is_at_its_threshold():
+    # the caution read only the cell on the axis; surface_opening reads the top row
+    top = np.zeros((4, 5), dtype=bool)
+    top[0, 3] = True
+    summary = SimpleNamespace(ablation_depth=0.0, surface_opening=0.036, desiccation_depth=48e-6)
+    (note,) = threshold_cautions(summary, _fields(desiccated=top), INPUTS)
+    assert "4% opened" in note
+    assert threshold_cautions(summary, _fields(), INPUTS)  # opened, read from the summary
+
+
+def test_a_steam_pocket_says_how_far_healing_counts_the_skin_opened():
+    pocket = np.zeros((8, 5), dtype=bool)
+    pocket[5:6, 0] = True
+    opened = SimpleNamespace(surface_opening=0.18)
+    (note,) = pocket_cautions(opened, _fields(ablated=pocket), INPUTS)
+    assert "18% opened" in note
+    intact = SimpleNamespace(surface_opening=0.0)
+    (closed,) = pocket_cautions(intact, _fields(ablated=pocket), INPUTS)
+    assert "closed" in closed
