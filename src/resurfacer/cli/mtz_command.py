@@ -50,6 +50,7 @@ _SCALE_OF_OPTION = {
     "--focal-offset-um": 1e6,
 }
 DEFAULT_PULSE_MS = 0.5  # without --pulse-ms and --power-w
+MAX_PULSE_MS = 1e3  # longest pulse, given or derived from --power-w
 #: the published coagulation of a second pulsed CO2 pass that a wide spot's warning cites
 SECOND_PASS_ROW = "col-047"
 
@@ -223,6 +224,8 @@ def run(args) -> int:
                 f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
         given = args.spacing_ms
+        if given is not None:  # checked with one pulse too (session 23: -5 ran)
+            check_range("--spacing-ms", given, 0.0, 1e4, "ms", low_inclusive=False)
         spacing = (given if given is not None else STACK_SPACING_FACTOR * pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)
@@ -308,14 +311,37 @@ def _unused_beam_options(args) -> list[str]:
     return [f"{' and '.join(given)} {verb} not apply to a top-hat beam, taken as collimated"]
 
 
+def _opening_text(opening: float) -> str:
+    """How far the column opened the skin, as the healing model reads it
+    (`ColumnSummary.surface_opening`; docs/healing.md, "The opened surface")."""
+    if opening >= 1.0:
+        return "100 % (a crater: healing counts the skin open)"
+    if opening > 0.0:
+        return (
+            f"{100 * opening:.0f} % (boiled dry without a crater: healing counts the skin "
+            "opened in part)"
+        )
+    return "0 % (intact surface: healing counts the zones as repaired under it)"
+
+
 def _pulse_ms(args) -> tuple[float, list[str]]:
     """The pulse duration [ms]: --pulse-ms, else energy / --power-w, else the default;
     and a warning when --pulse-ms asks more than --power-w can deliver."""
     if args.power_w is not None:
         check_range("--power-w", args.power_w, 0.0, 1e5, "W", low_inclusive=False)
-    if args.pulse_ms is None:
-        return (DEFAULT_PULSE_MS if args.power_w is None else args.energy_mj / args.power_w), []
-    check_range("--pulse-ms", args.pulse_ms, 0.0, 1e3, "ms", low_inclusive=False)
+    if args.pulse_ms is None and args.power_w is None:
+        return DEFAULT_PULSE_MS, []
+    if args.pulse_ms is None:  # the duration the source's power takes (named as typed)
+        duration = args.energy_mj / args.power_w
+        if duration > MAX_PULSE_MS:
+            raise InputError(
+                "--power-w",
+                args.power_w,
+                f">= {args.energy_mj / MAX_PULSE_MS:.4g} W: --energy-mj {args.energy_mj:g} at "
+                f"{args.power_w:g} W lasts {duration:.4g} ms, at most {MAX_PULSE_MS:g} ms",
+            )
+        return duration, []
+    check_range("--pulse-ms", args.pulse_ms, 0.0, MAX_PULSE_MS, "ms", low_inclusive=False)
     power = args.energy_mj / args.pulse_ms  # mJ / ms = W
     if args.power_w is None or power <= args.power_w * (1 + 1e-9):
         return args.pulse_ms, []
@@ -515,10 +541,7 @@ def _table(summary: dict, inputs: dict) -> str:
         ("coagulation depth", _um(summary["coagulation_depth_um"])),
         *_reading_row(summary),
         ("dried, not removed, to", _um(summary["desiccation_depth_um"])),
-        (
-            "surface opened",
-            f"{100 * summary['surface_opening']:.0f} % (healing: 100 % with a crater)",
-        ),
+        ("surface opened", _opening_text(summary["surface_opening"])),
         ("peak temperature", f"{summary['peak_temperature_c']:.1f} °C"),
         ("simulated time", f"{summary['simulated_time_ms']:.2f} ms"),
         ("energy balance error", f"{summary['energy_balance_error']:.2e}"),

@@ -219,6 +219,7 @@ def simulate(args: argparse.Namespace):
     from resurfacer.optics.montecarlo import run_monte_carlo
 
     layers = _layers(args)
+    check_steps(args, layers)
     below = args.ambient_n if args.below_n is None else args.below_n
     radius = _beam_radius(args)
     try:
@@ -289,6 +290,32 @@ def format_table(res, names=None) -> str:
 MAX_PHOTONS_WITHOUT_OVERRIDE = 10**7
 #: photons above which the cost is printed first
 NOTE_PHOTONS = 10**6
+
+
+#: photon steps (`optics.montecarlo.steps_per_photon` x photons) run without --allow-long:
+#: about 10 million steps a second on 2 threads, so a minute and a half
+MAX_STEPS_WITHOUT_OVERRIDE = 1e9
+
+
+def check_steps(args: argparse.Namespace, layers) -> None:
+    """Refuse a run whose photon walks are estimated over MAX_STEPS_WITHOUT_OVERRIDE
+    steps unless --allow-long (session 23: a nearly lossless scattering half-space, mu_a
+    1e-7 /cm, ran on for minutes with no output), naming the last layer's mu_a."""
+    from resurfacer.optics.montecarlo import steps_per_photon
+
+    if args.allow_long or not isinstance(args.photons, int):
+        return
+    steps = steps_per_photon(layers) * args.photons
+    if steps <= MAX_STEPS_WITHOUT_OVERRIDE:
+        return
+    field = f"{_layer_option(len(layers) - 1)} mua" if args.layer else "--photons"
+    raise InputError(
+        field,
+        f"{layers[-1].mu_a / 100:g} /cm (an estimated {steps:.2g} photon steps, "
+        f"{steps / 1e7 / 60:.0f} min or more)",
+        f"a last layer that absorbs enough for {MAX_STEPS_WITHOUT_OVERRIDE:.0e} steps at "
+        f"{args.photons:,} photons; give --allow-long, fewer --photons or a larger mu_a",
+    )
 
 
 def check_cost(args: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ GRID_RANGE = (0.05e-6, 20e-6)  # m
 MAX_RADIAL_REFINEMENT = 16  # radial cells per grid cell
 GEOMETRIES = ("auto", "column", "wide")
 SUPER_STAGES = (5, 40)  # fewest and most RKL2 stages per super step (see SolverOptions)
+MAX_DOMAIN_SIZE = 0.05  # m, largest radius or depth a plan may ask of the domain
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class SolverOptions:
         advanced every ceil(damage_interval / dt) heat steps.
     damage_model : Arrhenius parameter set name (``data/arrhenius.toml``).
     geometry : "column", "wide" (1-D centre of a full-field spot) or "auto".
-    radius, depth : domain size [m]; None chooses from beam and pulse.
+    radius, depth : domain size [m], one cell to `MAX_DOMAIN_SIZE`; None chooses from
+        beam and pulse.
     dt_safety : fraction of the explicit stability limit used as time step.
     super_step_fraction : after the last pulse, advance by RKL2 super steps
         (Meyer, Balsara & Aslam 2014) of at most this fraction of the time
@@ -73,6 +75,12 @@ class SolverOptions:
         if self.after_pulse is not None:
             check_range("after_pulse", self.after_pulse, 0.0, 10.0, "s")
         check_range("max_time", self.max_time, 1e-6, 10.0, "s")
+        # session 23 (a probe): a negative radius ran a 4 um crater, NaN raised a bare
+        # ValueError, and a negative or NaN growth tolerance was taken
+        check_range("growth_tolerance", self.growth_tolerance, 0.0, 1.0, low_inclusive=False)
+        for name in ("radius", "depth"):
+            if getattr(self, name) is not None:
+                check_range(name, getattr(self, name), self.grid, MAX_DOMAIN_SIZE, "m")
         check_range("damage_interval", self.damage_interval, 1e-8, 1e-2, "s")
         check_range("dt_safety", self.dt_safety, 0.05, 1.0)
         check_range("super_step_fraction", self.super_step_fraction, 0.0, 1.0)
