@@ -174,9 +174,12 @@ def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
 
     monkeypatch.setattr(candidates, "wounds_downtime_days", lambda wounds, skin: 0.0)
     patient = Patient(sex="female", age_years=50, phototype=2)
-    # 4.2 d: the verified plans take 4.07-5.43 d, so some pass it and some do not
-    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.2, **KW)
-    assert r.plans and all(p.predicted["downtime_days"] <= 4.2 for p in r.plans)
+    # 4.4 d: the verified plans take 4.36 d and more, so some pass it and some do not
+    # (4.07 d and a cap of 4.2 d before session 23 sent a short pulse in at least 8 ray
+    # sweep pairs, which made these coarse-grid eyelid columns shallower, nearer the
+    # time-converged ones)
+    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.4, **KW)
+    assert r.plans and all(p.predicted["downtime_days"] <= 4.4 for p in r.plans)
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
     assert dropped and all("full simulation" in d["message"] for d in dropped)
 

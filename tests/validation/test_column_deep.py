@@ -44,7 +44,7 @@ def test_depth_saturates_from_15_to_30_mj():
 
 
 def test_depth_grows_more_than_threefold_from_5_to_30_mj():
-    # Hantash et al. 2007: more than 3-fold from 5 to 30 mJ (936 / 232 um = 4.03)
+    # Hantash et al. 2007: more than 3-fold from 5 to 30 mJ (936 / 224 um = 4.18)
     assert column(30.0).ablation_depth / column(5.0).ablation_depth > 3.0
 
 
