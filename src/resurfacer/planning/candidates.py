@@ -296,6 +296,36 @@ def density_range(spec: dict, spot_um: float) -> tuple[float, float]:
     return lo, hi
 
 
+def _mode_caps(ctx, mode: str):
+    """(mode spec, the pass as a preset fills it, whether its regional defaults scale
+    it, the rules' caps on it `{limit: (value, rule)}` over the regions that take it as
+    set) for `mode` of the search's device."""
+    spec = DEVICES[ctx.device]["modes"][mode]
+    preset = [{"device": ctx.device, "mode": mode}]
+    base = make_plan(ctx.patient, ctx.areas, preset, "probe").passes[0]
+    scaled = is_deep_ablative(base)
+    as_set = [r.site for r in ctx.regions if not (scaled and r.deep_defaults)] or ctx.sites
+    return spec, base, scaled, pass_caps(ctx.patient.phototype, as_set, base)
+
+
+def excluding_rules(ctx) -> list[str]:
+    """The rules that leave some mode of the search's device no setting at all: a
+    `max_passes` cap under one pass, or a pulse energy cap under the mode's least energy
+    (`mode_options` returns nothing for that mode), sorted. The planner names them when
+    it has no candidate (session 23: "excluded by: nothing verified" for a full-field
+    device on the neck, which `full_field_off_face` excludes)."""
+    out = set()
+    for mode in device_modes(ctx.device):
+        spec, _, _, caps = _mode_caps(ctx, mode)
+        e_lo = setting_range(spec["pulse_energy_mj"])[0]
+        passes, energy = caps.get("max_passes"), caps.get("max_pulse_energy_mj")
+        if passes is not None and passes[0] < 1:
+            out.add(passes[1])
+        if energy is not None and energy[0] < e_lo:
+            out.add(energy[1])
+    return sorted(out)
+
+
 def mode_options(ctx, mode: str) -> list[Option]:
     """Every setting of `mode` inside its device ranges and the rules' caps, each with the
     surrogate prediction per region as the pass is fired there. `ctx`: the search context
@@ -306,11 +336,7 @@ def mode_options(ctx, mode: str) -> list[Option]:
     scale it (the eyelids of a full face) is held to its own rules by `check_plan` on the
     pass as fired there."""
     device = ctx.device
-    spec = DEVICES[device]["modes"][mode]
-    base = make_plan(ctx.patient, ctx.areas, [{"device": device, "mode": mode}], "probe").passes[0]
-    scaled = is_deep_ablative(base)
-    as_set = [r.site for r in ctx.regions if not (scaled and r.deep_defaults)] or ctx.sites
-    caps = pass_caps(ctx.patient.phototype, as_set, base)
+    spec, base, scaled, caps = _mode_caps(ctx, mode)
     e_lo, e_hi, _ = setting_range(spec["pulse_energy_mj"])
     e_hi = min(e_hi, caps.get("max_pulse_energy_mj", (math.inf, ""))[0])
     max_rep = int(min(max(ctx.repeats), caps.get("max_passes", (10, ""))[0]))

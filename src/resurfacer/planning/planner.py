@@ -51,6 +51,7 @@ from resurfacer.planning.candidates import (
     deepest,
     distance,
     evaluate,
+    excluding_rules,
     fast_plan,
     fired_density_and_energy,
     make_plan,
@@ -131,6 +132,9 @@ class PlannerResult:
     #: the device planned with, and why (user, default, or the phototype IV-VI preference)
     device: str = ""
     device_reason: str = ""
+    #: the rules that left the device no setting at all (`candidates.excluding_rules`),
+    #: where there was no candidate: the JSON's binding rules then
+    excluded_by: list = field(default_factory=list)
 
     @property
     def nearest(self) -> PlannedTreatment | None:
@@ -154,7 +158,7 @@ class PlannerResult:
             "message": self.message,
             "device": self.device,
             "device_reason": self.device_reason,
-            "binding_rules": self.plans[0].rules if self.plans else [],
+            "binding_rules": self.plans[0].rules if self.plans else self.excluded_by,
             "broken_rules": self.broken,
             "dropped": self.dropped,
             "plans": [p.to_dict() for p in self.plans],
@@ -362,15 +366,16 @@ def _diverse(ranked: list[Candidate]) -> list[Candidate]:
 
 
 def shortfall(target: dict, depth_um: float, coverage_percent: float) -> str:
-    """What a plan lacks for the target, named: "depth 410 um < 600 um", or once the depth
-    is in range "coverage 7.5 % < 10 %" (the summed density of the passes reaching it)."""
+    """What a plan lacks for the target, named: "depth 410 um < 600 um" and / or
+    "coverage 7.5 % < 10 %" (the summed density of the passes reaching the target depth,
+    or where none does, of those reaching the plan's own: `_planned` passes which; until
+    session 23 a plan short of depth never said that its coverage fell short too)."""
     out = []
     if depth_um < target["min_um"]:
         out.append(f"depth {depth_um:.0f} um < {target['min_um']:g} um")
     elif depth_um > target["max_um"]:
         out.append(f"depth {depth_um:.0f} um > {target['max_um']:g} um")
-    # coverage counts the passes reaching the target depth: named once the depth is met
-    if not out and coverage_percent < target["min_coverage_percent"] - 1e-9:
+    if coverage_percent < target["min_coverage_percent"] - 1e-9:
         out.append(f"coverage {coverage_percent:g} % < {target['min_coverage_percent']:g} %")
     return ", ".join(out)
 
@@ -464,6 +469,7 @@ def plan_treatment(
         dropped=verifier.dropped,
         device=ctx.device,
         device_reason=ctx.device_reason,
+        excluded_by=[] if candidates else excluding_rules(ctx),
     )
 
 
@@ -497,6 +503,8 @@ def _message(ctx, reachable, plans, candidates, reaching, verifier) -> str:
         return f"{ctx.indication}: target reached"
     if not plans:
         excluded = sorted({r for c in candidates for r in c.violations})
+        if not candidates:  # every setting of the device was refused up front
+            excluded = excluding_rules(ctx)
         return (
             f"{ctx.indication}: no plan within the limits for this device, patient and site "
             f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
@@ -595,6 +603,8 @@ class _Verifier:
         depth_um = max(getattr(p, f"{ctx.metric}_um") for p in summary.passes)
         met = reachable and c.met and t["min_um"] <= depth_um <= t["max_um"]
         binding = _binding(c, self.candidates, _key, ctx.patient, ctx.regions)
+        if not met:  # what kept the nearer plans out (session 23: the downtime cap)
+            binding += _nearer_excluded(ctx, c, self.candidates)
         pt = PlannedTreatment(
             passes=c.passes,
             predicted=summary.model_dump(),
@@ -612,7 +622,9 @@ class _Verifier:
                 "heat_j_per_cm2": c.heat,
                 "coverage_percent": c.coverage,
             },
-            shortfall="" if met else shortfall(t, depth_um, c.coverage),
+            shortfall="" if met else shortfall(
+                t, depth_um, c.coverage if depth_um >= t["min_um"] else c.own_coverage
+            ),
             plan=plan.to_dict(),
             kind=c.kind,
         )
@@ -623,6 +635,19 @@ class _Verifier:
                 plan, self.uncertainty_samples, self.seed, reference=summary
             ).to_dict()
         return pt
+
+
+def _nearer_excluded(ctx: _Search, c: Candidate, candidates) -> list[str]:
+    """The rules (and the user's downtime cap) that excluded candidates nearer the
+    target than `c` (`_nearest_first`'s order: depth distance, then coverage short)."""
+    short = ctx.target["min_coverage_percent"]
+
+    def nearness(x):
+        return (round(distance(x, ctx.lo_m, ctx.hi_m) * 1e6), max(0.0, short - x.coverage))
+
+    mine = nearness(c)
+    return sorted({r for x in candidates if x.violations and nearness(x) < mine
+                   for r in x.violations})  # fmt: skip
 
 
 def _verified_key(p: PlannedTreatment):
