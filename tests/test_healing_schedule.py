@@ -92,3 +92,30 @@ def test_an_area_no_pass_treats_has_no_downtime(nose_skipped, capsys):
     assert by_area["nose"] is None and by_area["cheek"] > 0
     assert main(["healing", nose_skipped]) == 0
     assert "nose not treated" in capsys.readouterr().out
+
+
+def test_contradictory_wounds_and_sites_are_refused():
+    import math
+
+    from resurfacer.errors import InputError
+    from resurfacer.healing import healing_timeline
+    from resurfacer.healing.wound import WoundedPass
+    from resurfacer.tissue.skin import skin_for
+
+    cheek = skin_for("cheek")
+    crater_unopened = WoundedPass(
+        "ablative_fractional", 500e-6, 150e-6, 550e-6, 200e-6, 0.1, 400e-6, 0.02, 0.0
+    )  # healed as intact skin under a 500 um crater
+    half_full_field = WoundedPass("full_field", 30e-6, math.nan, 90e-6, math.nan, 0.5, None, 0.3)
+    ok = WoundedPass("full_field", 30e-6, math.nan, 90e-6, math.nan, 1.0, None, 0.3)
+    for bad, field in (
+        ([crater_unopened], "passes[0].surface_opening"),
+        ([half_full_field], "passes[0].coverage"),
+    ):
+        with pytest.raises(InputError) as err:
+            healing_timeline(bad, cheek)
+        assert err.value.field == field
+    with pytest.raises(InputError) as err:
+        healing_timeline([ok], cheek, treated_sites="perioral")  # read letter by letter
+    assert err.value.field == "treated_sites" and err.value.value == "perioral"
+    assert healing_timeline((p for p in [ok]), cheek).skin_opened  # a generator

@@ -469,7 +469,7 @@ def intact():
 def test_a_plan_that_never_opens_the_skin_reads_intact_as_the_text_does(intact):
     # found by a probe: the report said "skin closed after 13.0 h" / "re-epithelialisation"
     # for a non-ablative plan, on the card and in the healing table, where `resurfacer
-    # healing` says "skin surface intact (treated zones repaired after 13.0 h)"
+    # healing` says "skin surface intact (treated skin repaired after 13.0 h)"
     from resurfacer.healing import timeline_table
     from resurfacer.report.context import cards, healing_rows
 
@@ -477,23 +477,23 @@ def test_a_plan_that_never_opens_the_skin_reads_intact_as_the_text_does(intact):
     assert not outcome.healing.skin_opened
     hours = format_value(outcome.healing.reepithelialization_hours, "h")
     rows = dict(healing_rows(outcome.healing))
-    assert rows["skin surface"] == f"intact (treated zones repaired after {hours})"
-    assert f"intact (treated zones repaired after {hours})" in timeline_table(outcome.healing)
+    assert rows["skin surface"] == f"intact (treated skin repaired after {hours})"
+    assert f"intact (treated skin repaired after {hours})" in timeline_table(outcome.healing)
     card = next(c for c in cards(outcome) if c["label"] == "skin surface")
-    assert (card["value"], card["note"]) == ("intact", f"treated zones repaired after {hours}")
+    assert (card["value"], card["note"]) == ("intact", f"treated skin repaired after {hours}")
     assert "skin closed" not in html and "re-epithelialisation" not in html
-    assert dict(summary_rows(outcome))["treated zones repaired after"].endswith(" h")
+    assert dict(summary_rows(outcome))["treated skin repaired after"].endswith(" h")
 
 
 def test_simulate_words_an_intact_surface_as_healing_and_the_report_do(intact):
     # `simulate` said "intact (zones repaired after 13 h)" where `healing` and the report
-    # say "treated zones repaired after"
+    # say "treated skin repaired after"
     from resurfacer.cli.simulate_command import summary_table
 
     outcome, _ = intact
     hours = f"{outcome.summary.reepithelialization_hours:.0f} h"
     line = next(x for x in summary_table(outcome.summary).splitlines() if "intact" in x)
-    assert line.split(None, 2)[2] == f"intact (treated zones repaired after {hours})"
+    assert line.split(None, 2)[2] == f"intact (treated skin repaired after {hours})"
 
 
 def _healing_section(html: str) -> str:

@@ -5,7 +5,7 @@ tests load the pages themselves).
 
 A probe found the band reading "7.1–11" (two significant digits) where the CLI said
 "7.1-10.8", and a plan that never opened the skin listed "Reepithelialization 13 h"
-where the CLI says "skin surface: intact (treated zones repaired after 13 h)"."""
+where the CLI says "skin surface: intact (treated skin repaired after 13 h)"."""
 
 import json
 import shutil

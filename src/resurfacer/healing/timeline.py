@@ -125,11 +125,17 @@ def _aftercare_json(item: dict) -> dict:
 
 
 def _check_inputs(wounds, skin, treated_sites) -> list[WoundedPass]:
+    """The passes as a list, each checked (`validate_pass`), or InputError naming the
+    field: a site name given as `treated_sites` (a string, not a list of sites: session
+    23, it was read letter by letter), an unknown site, no passes."""
     if not isinstance(skin, Skin):
         raise InputError("skin", type(skin).__name__, "a Skin (resurfacer.tissue.skin_for)")
+    if isinstance(treated_sites, str):
+        raise InputError("treated_sites", treated_sites, "a list of sites, e.g. ['perioral']")
     for s in treated_sites:
         check_choice("treated_sites", s, SITES)
-    if wounds is None or len(wounds) == 0:
+    wounds = [] if wounds is None else list(wounds)  # a generator too
+    if not wounds:
         raise InputError("passes", wounds, "at least one WoundedPass")
     return [validate_pass(p, i) for i, p in enumerate(wounds)]
 
@@ -174,7 +180,7 @@ def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milest
     closed = (
         "skin closed (re-epithelialised)"
         if skin_opened
-        else "treated zones repaired under the intact surface"
+        else "treated skin repaired under the intact surface"
     )
     out = [
         Milestone(closed, m.closed, "healing.toml [migration]/[full_field]"),
@@ -320,14 +326,16 @@ def healing_course(
     )
 
 
-#: how the closure reads where the surface stayed intact (healing, simulate, the report)
-REPAIRED_AFTER = "treated zones repaired after"
+#: how the closure reads where the surface stayed intact (healing, simulate, the report):
+#: "skin", not "zones" (until session 23), since a full-field pass at its device's least
+#: energy coagulates the whole surface without opening it
+REPAIRED_AFTER = "treated skin repaired after"
 
 
 def closure_words(skin_opened: bool, hours: str) -> tuple[str, str]:
     """(label, value) of the skin's closure, `hours` already formatted: ("skin closed
     after", "101 h") where a pass opened the skin, else ("skin surface", "intact
-    (treated zones repaired after 13.0 h)")."""
+    (treated skin repaired after 13.0 h)")."""
     if skin_opened:
         return "skin closed after", hours
     return "skin surface", f"intact ({REPAIRED_AFTER} {hours})"

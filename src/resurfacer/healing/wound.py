@@ -123,6 +123,7 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
         raise InputError(pre + "coagulation_depth", 0.0, "> 0 m (a pass without a wound)")
     if p.kind == "nonablative_fractional" and p.ablation_depth > 0:
         raise InputError(pre + "ablation_depth", p.ablation_depth, "0 for a non-ablative pass")
+    _check_kind_geometry(p, pre)
     if p.ablative:
         check_range(
             pre + "surface_opening",
@@ -150,6 +151,23 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
                 low_inclusive=False,
             )
     return p
+
+
+def _check_kind_geometry(p: WoundedPass, pre: str) -> None:
+    """Refuse what contradicts the pass's kind (session 23, a probe): a crater under a
+    surface that opened nothing (it healed as intact skin under a 500 um crater; tissue
+    removed under an intact top cell is no crater, `fractional_wound_kind`), and a
+    full-field pass with a coverage or a column spacing (ignored before)."""
+    if p.kind == "ablative_fractional" and p.ablation_depth > 0 and not p.surface_opening > 0:
+        raise InputError(
+            pre + "surface_opening",
+            p.surface_opening,
+            f"(0, 1] under a crater ({p.ablation_depth:g} m): a column that opened nothing "
+            "has no crater",
+        )
+    if p.kind == "full_field" and (p.coverage != 1.0 or p.spacing is not None):
+        field, value = ("coverage", p.coverage) if p.coverage != 1.0 else ("spacing", p.spacing)
+        raise InputError(pre + field, value, "1 and None for a full-field pass (whole surface)")
 
 
 def migration_constants() -> tuple[float, float]:

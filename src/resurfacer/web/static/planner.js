@@ -528,7 +528,7 @@ const Resurfacer = (() => {
      treated zones took to mend under the intact surface, not a re-epithelialisation. */
   function closureWords(skinOpened, hours) {
     const h = `${hours.toFixed(0)} h`; // as `resurfacer simulate` prints it
-    return skinOpened ? ["Skin closed after", h] : ["Skin surface", `intact (treated zones repaired after ${h})`];
+    return skinOpened ? ["Skin closed after", h] : ["Skin surface", `intact (treated skin repaired after ${h})`];
   }
 
   const KNOWN = new Set(["plan_name", "resurfacer_version", "total_area_cm2", "session_minutes",
