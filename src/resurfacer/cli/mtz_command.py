@@ -318,8 +318,8 @@ def _opening_text(opening: float) -> str:
         return "100 % (a crater: healing counts the skin open)"
     if opening > 0.0:
         return (
-            f"{100 * opening:.0f} % (boiled dry without a crater: healing counts the skin "
-            "opened in part)"
+            f"{100 * opening:.0f} % (top layer boiled dry, not removed: healing counts the "
+            "skin opened in part)"
         )
     return "0 % (intact surface: healing counts the zones as repaired under it)"
 
