@@ -96,3 +96,18 @@ def test_a_regional_setting_the_source_cannot_fire_is_cautioned_naming_the_area(
     warnings = _summary(data).warnings
     (power,) = [w for w in warnings if "more than the source's" in w]
     assert power.startswith("pass 1 (forehead): 40 mJ in 0.5 ms is 80 W")
+
+
+def test_the_time_fires_the_pass_s_spots_with_the_edge_overlap():
+    # one account of spots and time: the patterns fire f_edge x `spots` (area / pitch^2)
+    from resurfacer.scan.session import patterns_needed, session_defaults
+
+    cheek = [{"site": "cheek", "area_cm2": 100}]
+    plan = Plan.from_data(_plan(cheek, [_surface(density_percent=40)]))
+    s = simulate(plan).summary.passes[0]
+    p, d = plan.passes[0], session_defaults()
+    n_patterns = patterns_needed(100, p.pattern_size_mm * 1e-3)
+    seconds = d["edge_overlap_factor"] * s.spots / p.firing_rate_hz + n_patterns * d[
+        "repositioning_s"
+    ]
+    assert s.minutes * 60.0 == pytest.approx(seconds, rel=1e-9)

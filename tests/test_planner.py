@@ -507,3 +507,30 @@ def test_a_plan_the_surrogate_puts_just_over_the_cap_is_verified_against_it(wrin
     result = run("deep_wrinkles", max_downtime_days=cap)
     assert result.reachable
     assert all(p.predicted["downtime_days"] <= cap for p in result.plans)
+
+
+@pytest.mark.parametrize(
+    "site, phototype, rule",
+    [("neck", 2, "full_field_off_face"), ("cheek", 5, "full_field_phototype_4_6")],
+)
+def test_a_rule_that_excludes_the_whole_device_is_named(site, phototype, rule):
+    # session 23 (a probe): "excluded by: nothing verified", binding rules [] and no
+    # candidate, where a safety rule refuses every setting of a full-field device there
+    r = run("texture", phototype, site=site, device="co2_full_field")
+    assert not r.reachable and r.candidates == 0
+    assert r.excluded_by == [rule]
+    assert f"excluded by: {rule}" in r.message
+
+
+def test_an_unreached_plan_names_its_coverage_shortfall_and_the_binding_cap():
+    # session 23 (a probe): acne scars on a 3 d cap gave the nearest plan (deep 9.5 mJ at
+    # 1 %) a shortfall of "depth 444 um < 500 um" alone and no binding rule
+    from resurfacer.planning.planner import INDICATIONS, shortfall
+
+    target = INDICATIONS["acne_scars"]
+    assert shortfall(target, 444.0, 1.0) == "depth 444 um < 500 um, coverage 1 % < 10 %"
+    r = run("acne_scars", max_downtime_days=3, repeats=(1,), n_best=1)
+    assert not r.reachable and r.plans
+    nearest = r.plans[0]
+    assert "coverage" in nearest.shortfall and "depth" in nearest.shortfall
+    assert "max_downtime_days" in nearest.rules

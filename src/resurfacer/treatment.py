@@ -949,15 +949,9 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
 
 
 def _pitch(p: Pass) -> float:
-    """Distance between neighbouring spots of the scanner pattern of `p` [m]: the lattice
-    pitch of a fractional pass, the spot diameter of a full-field one (it tiles spot by
-    spot)."""
-    if p.kind == "full_field":
-        return p.beam().spot_diameter
-    spacing = p.spot_spacing_m
-    # a validated fractional pass has exactly one density field, so a lattice pitch
-    assert spacing is not None, "a fractional pass without a density"
-    return spacing
+    """Distance between neighbouring spots of the scanner pattern of `p` [m]
+    (`Pass.pitch_m`: a full-field pass's cell holds one spot's area)."""
+    return p.pitch_m
 
 
 def spot_fluence(p: Pass) -> float:

@@ -485,6 +485,25 @@ class Pass(BaseModel):
         return None if n is None else 1.0 / math.sqrt(n)
 
     @property
+    def pitch_m(self) -> float:
+        r"""Distance between neighbouring spots of the scanner's square lattice [m]: the
+        lattice pitch `spot_spacing_m` of a fractional pass; for a full-field pass the pitch
+        whose cell holds one spot's area,
+
+        .. math:: s = \frac{\sqrt{\pi}}{2} d \quad (s^2 = \pi d^2 / 4),
+
+        so the energy laid on the skin per area is the spot's fluence (`coverage` 100 %)
+        and neighbouring spots overlap by 11 % of d, as full-field scanners overlap their
+        spots (docs/pattern.md, "Full field"). Until session 23 it was d: the discs then
+        covered pi/4 = 79 % of the skin, at 79 % of the stated fluence."""
+        if self.kind == "full_field":
+            return math.sqrt(math.pi) / 2.0 * self.spot_um * 1e-6
+        spacing = self.spot_spacing_m
+        # a validated fractional pass has exactly one density field, so a lattice pitch
+        assert spacing is not None, "a fractional pass without a density"
+        return spacing
+
+    @property
     def density_fraction(self) -> float:
         """Summed spot area over treated area, (pi d^2 / 4) / s^2 [-]; 1 for full field."""
         if self.density_percent is not None:

@@ -11,6 +11,7 @@ from resurfacer import __version__
 from resurfacer.common.units import human_text, split_unit, summary_unit, words
 from resurfacer.healing.aftercare import whole_days
 from resurfacer.healing.timeline import REPAIRED_AFTER, closure_words
+from resurfacer.treatment import round_summary
 
 _LABELS = {
     "plan_name": "plan",
@@ -334,7 +335,10 @@ def area_text(area) -> str:
 
 def inputs_rows(plan) -> list[tuple[str, str]]:
     """The plan as given: patient, areas (presets expanded), notes, every pass with its
-    device's presets filled in."""
+    device's presets filled in, numbers to 4 significant digits as the summary's
+    (`treatment.round_summary`; session 23: a duration derived from a full-field device's
+    peak power read "pulse_duration_ms = 0.39473684210526316")."""
+
     p = plan.patient
     rows = [
         ("patient", f"{p.sex}, {p.age_years:g} years, phototype {p.phototype}"),
@@ -344,6 +348,6 @@ def inputs_rows(plan) -> list[tuple[str, str]]:
     if plan.notes:
         rows.append(("notes", plan.notes))
     for i, ps in enumerate(plan.passes):
-        d = ps.model_dump(exclude_none=True)
+        d = round_summary(ps.model_dump(exclude_none=True))
         rows.append((f"pass {i + 1}", ", ".join(f"{k} = {v}" for k, v in d.items())))
     return rows

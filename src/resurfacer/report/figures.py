@@ -251,10 +251,9 @@ def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
 
 
 def pattern_spacing(plan_pass) -> float:
-    """Lattice pitch [m] of a pass (a full-field pass tiles spot by spot)."""
-    if plan_pass.kind == "full_field" or plan_pass.spot_spacing_m is None:
-        return plan_pass.spot_um * 1e-6
-    return plan_pass.spot_spacing_m
+    """Lattice pitch [m] of a pass (`Pass.pitch_m`: a full-field pass's cell holds one
+    spot's area, so its spots overlap)."""
+    return plan_pass.pitch_m
 
 
 def pattern_top_view(plan: Plan, pass_index: int) -> Figure:

@@ -1,0 +1,54 @@
+"""Full-field spot lattice, the report's plan inputs and its healing timeline (found by
+probes in session 23)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from resurfacer.plan import Plan
+from resurfacer.report import figures
+from resurfacer.report.context import inputs_rows
+from resurfacer.treatment import simulate
+
+PATIENT = {"sex": "female", "age_years": 50, "phototype": 2}
+
+
+def _plan(site: str, passes: list[dict], area_cm2: float = 24.0) -> Plan:
+    areas = [{"site": site, "area_cm2": area_cm2}]
+    return Plan.from_data({"name": "probe", "patient": PATIENT, "areas": areas, "passes": passes})
+
+
+def test_a_full_field_pass_lays_its_fluence_over_the_whole_skin():
+    # the spots were tiled at pitch d: 474 spots over 24 cm2 laid 5.9 J/cm2 on the skin
+    # while the pass read 100 % coverage at 7.5 J/cm2
+    plan = _plan("periorbital", [{"device": "co2_full_field", "pulse_energy_mj": 300}])
+    p = plan.passes[0]
+    assert p.pitch_m**2 == pytest.approx(math.pi * (p.spot_um * 1e-6) ** 2 / 4.0)
+    s = simulate(plan).summary.passes[0]
+    assert s.coverage_percent == 100.0
+    assert s.energy_j / 24.0 == pytest.approx(s.fluence_j_per_cm2, rel=1e-9)
+    assert s.spots == pytest.approx(24e-4 / p.pitch_m**2)
+
+
+def test_the_report_rounds_the_plan_s_derived_settings():
+    # a duration derived from the device's peak power printed as 0.39473684210526316
+    plan = _plan("cheek", [{"device": "co2_full_field", "pulse_energy_mj": 300}])
+    row = dict(inputs_rows(plan))["pass 1"]
+    assert "pulse_duration_ms = 0.3947," in row and "wavelength_nm = 10600" in row
+
+
+def test_the_healing_timeline_draws_each_item_over_the_days_the_schedule_lists():
+    # antiviral prophylaxis, "days -1 to 12", was drawn from day 0 to 13 (the axis began
+    # at 0) and labelled "13.0 d"
+    plan = _plan("perioral", [{"device": "co2_dual", "mode": "surface"}], 20.0)
+    outcome = simulate(plan)
+    fig = figures.healing_timeline(outcome)
+    days = fig.axes[0]
+    labels = [t.get_text() for t in days.get_yticklabels()]
+    row = labels.index("antiviral prophylaxis")
+    bar = [b for b in days.patches if abs(b.get_y() + b.get_height() / 2 - row) < 1e-9][0]
+    assert (bar.get_x(), bar.get_x() + bar.get_width()) == pytest.approx((-1.0, 13.0))
+    assert days.get_xlim()[0] <= -1.0
+    assert any(t.get_text().strip() == "days -1 to 12" for t in days.texts)
