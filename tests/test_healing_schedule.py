@@ -119,3 +119,21 @@ def test_contradictory_wounds_and_sites_are_refused():
         healing_timeline([ok], cheek, treated_sites="perioral")  # read letter by letter
     assert err.value.field == "treated_sites" and err.value.value == "perioral"
     assert healing_timeline((p for p in [ok]), cheek).skin_opened  # a generator
+
+
+def test_a_full_field_pass_that_opened_nothing_is_not_told_of_zones():
+    # a full-field CO2 pass at its device's least energy (150 mJ, 3.8 J/cm2 on the cheek)
+    # coagulates 72 um over the whole surface without opening it: the text said "skin
+    # surface intact (treated zones repaired after 44 h)", of zones it does not have
+    import math
+
+    from resurfacer.healing import WoundedPass, closure_words, healing_timeline, timeline_table
+    from resurfacer.tissue.skin import skin_for
+
+    unopened = WoundedPass("full_field", 0.0, math.nan, 72e-6, math.nan, 1.0, None, 0.15, 0.0)
+    r = healing_timeline([unopened], skin_for("cheek", sex="female", age=50, phototype=2))
+    text = timeline_table(r)
+    assert not r.skin_opened and r.crust_end_days == 0.0
+    words = ("skin surface", "intact (treated skin repaired after 43.7 h)")
+    assert closure_words(False, "43.7 h") == words
+    assert "intact (treated skin repaired after" in text and "zone" not in text.lower()
