@@ -52,7 +52,7 @@ def spots_per_pattern(p) -> int:
     Computed from the lattice size, without building the pattern (a hexagon is
     bounded by the square around it).
     """
-    spacing_um = p.spot_um if p.kind == "full_field" else p.spot_spacing_m * 1e6
+    spacing_um = p.pitch_m * 1e6  # a full-field pass's cell holds one spot's area
     per_side = max(1, round(p.pattern_size_mm * 1e3 / spacing_um))
     return per_side if p.pattern_shape == "line" else per_side**2
 
