@@ -78,16 +78,17 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the crater front crossed many cells per sweep of the rays (columns
     only).
 
-    Mean front speed in cells per sweep pair: depth / dz / (stack x ceil(duration / dt) x
-    pairs), pairs the symmetric ray-sweep pairs each step's energy goes in
-    (`solve.sweep_pairs`), over the whole steps a pulse is delivered in (until session 23
-    a pulse shorter than a step counted as a fraction of one: a 10 us pulse read "45
-    cells per sweep" where its 4 pairs crossed about 15 each).
+    Mean front speed in cells per sweep pair: depth / dz / (stack x steps x pairs), over
+    the whole steps each pulse is delivered in (`solve.steps_per_pulse`, the count the
+    solver's own bound reads; until session 23 a pulse shorter than a step counted as a
+    fraction of one: a 10 us pulse read "45 cells per sweep" where its 4 pairs crossed
+    about 15 each) and the symmetric ray-sweep pairs each step's energy goes in
+    (`solve.sweep_pairs`).
     """
     if inputs["geometry"] != "column" or summary.ablation_depth <= 0:
         return []
     dz, dt = inputs["grid_m"], inputs["time_step_s"]
-    steps = math.ceil(inputs["pulse_duration_s"] / dt * (1 - 1e-9))
+    steps = inputs.get("pulse_steps") or math.ceil(inputs["pulse_duration_s"] / dt * (1 - 1e-9))
     sweeps_on = inputs["stack"] * steps * inputs["sweep_pairs"]
     per_step = summary.ablation_depth / dz / max(sweeps_on, 1.0)
     if per_step <= FAST_FRONT_CELLS_PER_STEP:

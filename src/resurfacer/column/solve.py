@@ -232,11 +232,17 @@ CELLS_PER_SWEEP_PAIR = 32
 MIN_SWEEP_PAIRS_PER_PULSE = 8
 
 
-def sweep_pairs(source, grid, layers, geometry: str) -> int:
+def steps_per_pulse(source, stack: int) -> int:
+    """Explicit steps that carry one pulse's energy [-]: the steps with energy over the
+    pulses of the train (at least one)."""
+    return max(1, math.ceil(int(np.count_nonzero(source.step_energy)) / max(stack, 1)))
+
+
+def sweep_pairs(source, grid, layers, geometry: str, stack: int = 1) -> int:
     r"""How many symmetric pairs of ray sweeps share each explicit step's energy: enough
     that the front crosses at most `CELLS_PER_SWEEP_PAIR` cells per pair, and that the
-    pulse (its :math:`n_p` steps with energy) goes in at least
-    `MIN_SWEEP_PAIRS_PER_PULSE` (:math:`M`) pairs,
+    pulse (its :math:`n_p` steps with energy, `steps_per_pulse`: each pulse of a stack,
+    not the train) goes in at least `MIN_SWEEP_PAIRS_PER_PULSE` (:math:`M`) pairs,
 
     .. math:: n = \max\left(1, \left\lceil \frac{\max_j E_j / A_j}
         {h_{min}\, \Delta z\, N} \right\rceil,
@@ -261,7 +267,7 @@ def sweep_pairs(source, grid, layers, geometry: str) -> int:
     )
     removal = float((layers.h_ablation + layers.ejecta).min())
     crossing = math.ceil(per_area / (removal * grid.dz * CELLS_PER_SWEEP_PAIR))
-    pulse_steps = max(1, int(np.count_nonzero(source.step_energy)))
+    pulse_steps = steps_per_pulse(source, stack)
     return max(1, crossing, math.ceil(MIN_SWEEP_PAIRS_PER_PULSE / pulse_steps))
 
 
@@ -401,7 +407,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     n_hist = control.max_steps // damage_every + 2
     history = History(np.zeros(n_hist), np.zeros(n_hist))
     energy = np.zeros(5)
-    pairs = sweep_pairs(source, grid, layers, geometry)
+    pairs = sweep_pairs(source, grid, layers, geometry, pulse.stack)
     run = run_column(
         fields,
         BeamDrive(
@@ -439,7 +445,11 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     inputs = _inputs_record(
         skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
     )
-    inputs |= {"sweep_pairs": pairs, "_needs_deeper_domain": needs_deeper}
+    inputs |= {
+        "sweep_pairs": pairs,
+        "pulse_steps": steps_per_pulse(source, pulse.stack),
+        "_needs_deeper_domain": needs_deeper,
+    }
     dataset.attrs.update(
         {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
     )
