@@ -534,3 +534,14 @@ def test_an_unreached_plan_names_its_coverage_shortfall_and_the_binding_cap():
     nearest = r.plans[0]
     assert "coverage" in nearest.shortfall and "depth" in nearest.shortfall
     assert "max_downtime_days" in nearest.rules
+
+
+def test_the_rules_named_when_no_plan_is_proposed_are_the_binding_rules():
+    # session 23 review: with candidates that all broke a rule the message named them and
+    # the JSON's binding rules were empty
+    r = run(
+        "moderate_wrinkles", site="perioral", device="co2_fractional_deep", max_downtime_days=1
+    )
+    assert not r.plans and r.candidates > 0
+    rules = r.to_dict()["binding_rules"]
+    assert rules and f"excluded by: {', '.join(rules)}" in r.message

@@ -132,8 +132,8 @@ class PlannerResult:
     #: the device planned with, and why (user, default, or the phototype IV-VI preference)
     device: str = ""
     device_reason: str = ""
-    #: the rules that left the device no setting at all (`candidates.excluding_rules`),
-    #: where there was no candidate: the JSON's binding rules then
+    #: where no plan is proposed, what excluded every candidate (`_excluded`): the JSON's
+    #: binding rules then
     excluded_by: list = field(default_factory=list)
 
     @property
@@ -449,7 +449,8 @@ def plan_treatment(
         cooler = [c for c in feasible if c.heat < verifier.too_hot and not c.met]
         ctx.say("target not reached; verifying the nearest plan")
         plans = verifier.run(_nearest_first(ctx, cooler or feasible), 1, False)
-    message = _message(ctx, reachable, plans, candidates, reaching, verifier)
+    excluded = _excluded(ctx, plans, candidates)
+    message = _message(ctx, reachable, plans, excluded, reaching, verifier, candidates)
     return PlannerResult(
         indication=indication,
         target=ctx.target,
@@ -469,7 +470,7 @@ def plan_treatment(
         dropped=verifier.dropped,
         device=ctx.device,
         device_reason=ctx.device_reason,
-        excluded_by=[] if candidates else excluding_rules(ctx),
+        excluded_by=excluded,
     )
 
 
@@ -494,17 +495,27 @@ def _no_plan_shortfall(ctx, candidates) -> str:
     )
 
 
-def _message(ctx, reachable, plans, candidates, reaching, verifier) -> str:
+def _excluded(ctx, plans, candidates) -> list[str]:
+    """Where no plan is proposed, the rules (and the user's caps) that excluded every
+    candidate, or, with no candidate at all, those that left the device no setting
+    (`candidates.excluding_rules`); empty where a plan is proposed. One list for the
+    message and the JSON's binding rules (the review of session 23: the JSON left it
+    empty where candidates existed and all broke a rule)."""
+    if plans:
+        return []
+    if not candidates:
+        return excluding_rules(ctx)
+    return sorted({r for c in candidates for r in c.violations})
+
+
+def _message(ctx, reachable, plans, excluded, reaching, verifier, candidates) -> str:
     """One line: reached, or why not (the shortfall and what excluded the plans that
-    would reach it)."""
+    would reach it; `excluded` from `_excluded`)."""
     t = ctx.target
     goal = f"{t['min_um']:g}-{t['max_um']:g} um ({ctx.metric}, >= {t['min_coverage_percent']:g} %"
     if reachable:
         return f"{ctx.indication}: target reached"
     if not plans:
-        excluded = sorted({r for c in candidates for r in c.violations})
-        if not candidates:  # every setting of the device was refused up front
-            excluded = excluding_rules(ctx)
         return (
             f"{ctx.indication}: no plan within the limits for this device, patient and site "
             f"(excluded by: {', '.join(excluded) or 'nothing verified'})"
