@@ -905,7 +905,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     largest = max(treated, key=lambda t: t[0].area_cm2) if treated else None
     hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
     heating = hottest[0] if hottest else None
-    spacing_of = [_pitch(rp) for _, rp in treated]
+    spacing_of = [rp.pitch_m for _, rp in treated]
     spots = sum(a.area_cm2 * 1e-4 / s**2 for (a, _), s in zip(treated, spacing_of, strict=True))
     energy = sum(
         a.area_cm2 * 1e-4 / s**2 * rp.pulse().total_energy
@@ -948,12 +948,6 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     return summary, heating, per_region
 
 
-def _pitch(p: Pass) -> float:
-    """Distance between neighbouring spots of the scanner pattern of `p` [m]
-    (`Pass.pitch_m`: a full-field pass's cell holds one spot's area)."""
-    return p.pitch_m
-
-
 def spot_fluence(p: Pass) -> float:
     """Energy of one spot (all its stacked pulses) over its 1/e² area pi d² / 4 [J/cm²]."""
     return p.pulse().total_energy / (math.pi * p.beam().spot_diameter**2 / 4.0) * 1e-4
@@ -964,7 +958,7 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
     the columns' residual heat superposed at the probes between columns; CEM43
     (Sapareto & Dewey 1984, `column.damage.cem43`) of the hottest probe's history."""
     beam, pulse = p.beam(), p.pulse()
-    spacing = _pitch(p)
+    spacing = p.pitch_m
     x, y = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
     order = scan_order(x, y, spacing, p.scan_order)
     times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
@@ -1002,7 +996,7 @@ def _pass_seconds(p: Pass, area_cm2: float) -> float:
     time moves with the density as `spots` does (until session 23 it counted the whole
     columns of the lattice drawn for the bulk heating, and stepped 11 % between 40 and
     40.5 %)."""
-    spacing = _pitch(p)
+    spacing = p.pitch_m
     size = p.pattern_size_mm * 1e-3
     return session_time(
         area_cm2,

@@ -224,8 +224,9 @@ def run(args) -> int:
                 f">= 4 grid cells ({4 * args.grid_um:g} µm at --grid-um {args.grid_um:g})",
             )
         given = args.spacing_ms
-        if given is not None:  # checked with one pulse too (session 23: -5 ran)
-            check_range("--spacing-ms", given, 0.0, 1e4, "ms", low_inclusive=False)
+        if given is not None:  # checked with one pulse too (session 23: -5 ran); 0 only
+            # for one pulse, as a plan's stack_spacing_ms allows
+            check_range("--spacing-ms", given, 0.0, 1e4, "ms", low_inclusive=args.stack == 1)
         spacing = (given if given is not None else STACK_SPACING_FACTOR * pulse_ms) * 1e-3
         phototype = parse_phototype(args.phototype)
         skin = skin_for(args.site, sex=args.sex, age=args.age, phototype=phototype)

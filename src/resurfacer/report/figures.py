@@ -250,18 +250,12 @@ def dose_response(plan: Plan, pass_index: int, curve) -> Figure:
 # --- pattern ---------------------------------------------------------------------------
 
 
-def pattern_spacing(plan_pass) -> float:
-    """Lattice pitch [m] of a pass (`Pass.pitch_m`: a full-field pass's cell holds one
-    spot's area, so its spots overlap)."""
-    return plan_pass.pitch_m
-
-
 def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
     """The spots of one scanner pattern seen from above, to scale: circles of the 1/e^2
     (top-hat: full) spot diameter at the lattice positions, the pattern outline, and the
     coverage (summed spot area over treated area, the model's density)."""
     p = plan.passes[pass_index]
-    spacing = pattern_spacing(p)
+    spacing = p.pitch_m
     size = p.pattern_size_mm * 1e-3
     x, y = pattern_positions(p.pattern_shape, size, spacing)
     radius = p.spot_um * 1e-6 / 2.0 * MM
