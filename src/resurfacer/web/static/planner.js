@@ -614,14 +614,19 @@ const Resurfacer = (() => {
 
   /* Per treated area: its own columns (never an area-weighted mean), share of its dermis,
      downtime and bulk heating; the deepest area marked. */
+  /* An area every pass skips: no downtime (null), and no column figures to show. */
+  function untreated(r) {
+    return r.downtime_days === null;
+  }
+
   function regionTable(s) {
     const regions = s.regions || [];
     if (!regions.length) return null;
     const cols = [["Area", (r) => r.name + (r.name === s.deepest_region ? " (deepest)" : "")],
       ["Site", (r) => r.site], ["cm²", (r) => fmt(r.area_cm2)],
-      ["Crater", (r) => `${fmt(r.crater_um)} µm`],
-      ["Coag. depth", (r) => `${fmt(r.coagulation_depth_um)} µm`],
-      ["Of dermis", (r) => `${fmt(100 * r.fraction_of_dermis)} %`],
+      ["Crater", (r) => (untreated(r) ? "—" : `${fmt(r.crater_um)} µm`)],
+      ["Coag. depth", (r) => (untreated(r) ? "—" : `${fmt(r.coagulation_depth_um)} µm`)],
+      ["Of dermis", (r) => (untreated(r) ? "—" : `${fmt(100 * r.fraction_of_dermis)} %`)],
       ["Downtime", (r) => (r.downtime_days === null ? "not treated" : `${days(r.downtime_days)} d`)],
       ["Bulk peak", (r) => `${fmt(r.peak_bulk_temperature_c)} °C`],
       ["CEM43", (r) => `${fmt(r.bulk_cem43_min, 3)} min`]];
