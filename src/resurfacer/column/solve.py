@@ -399,11 +399,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         np.full(shape, t0),
     )
     row_centres = (np.arange(grid.nz) + 0.5) * grid.dz
-    spread = (
-        np.ones(grid.nz)
-        if geometry == "wide"
-        else beam.spread(row_centres) / float(beam.spread(0.0))
-    )
+    axis = float(beam.spread(0.0))
+    spread = np.ones(grid.nz) if geometry == "wide" else beam.spread(row_centres) / axis
     n_hist = control.max_steps // damage_every + 2
     history = History(np.zeros(n_hist), np.zeros(n_hist))
     energy = np.zeros(5)
@@ -445,11 +442,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     inputs = _inputs_record(
         skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
     )
-    inputs |= {
-        "sweep_pairs": pairs,
-        "pulse_steps": steps_per_pulse(source, pulse.stack),
-        "_needs_deeper_domain": needs_deeper,
-    }
+    per_pulse = steps_per_pulse(source, pulse.stack)
+    inputs |= {"sweep_pairs": pairs, "pulse_steps": per_pulse, "_needs_deeper_domain": needs_deeper}
     dataset.attrs.update(
         {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
     )
