@@ -42,7 +42,7 @@ def test_the_fast_front_caution_counts_the_pairs_a_short_pulse_goes_in():
     # a pulse shorter than a step counted as a fraction of one: a 100 um crater drilled
     # in 4 pairs of sweeps (25 cells, about 6 a pair) read "about 25 cells per sweep"
     inputs = {"geometry": "column", "grid_m": 4e-6, "time_step_s": 1e-5, "stack": 1,
-              "pulse_duration_s": 2e-6, "sweep_pairs": 4}  # fmt: skip
+              "pulse_duration_s": 2e-6, "pulse_steps": 1, "sweep_pairs": 4}  # fmt: skip
     crater = SimpleNamespace(ablation_depth=100e-6)
     assert front_cautions(crater, inputs) == []
     (fast,) = front_cautions(crater, {**inputs, "sweep_pairs": 1})

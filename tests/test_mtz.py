@@ -217,7 +217,7 @@ def test_results_carry_cautions_for_coarse_cells_and_deep_lesions():
     from resurfacer.column.cautions import front_cautions
 
     inputs = {"geometry": "column", "grid_m": 4e-6, "time_step_s": 1e-5, "stack": 1,
-              "pulse_duration_s": 1e-4, "sweep_pairs": 1}  # fmt: skip
+              "pulse_duration_s": 1e-4, "pulse_steps": 10, "sweep_pairs": 1}  # fmt: skip
     crater = SimpleNamespace(ablation_depth=800e-6)
     (fast,) = front_cautions(crater, inputs)
     assert "about 20 cells per sweep of the rays" in fast

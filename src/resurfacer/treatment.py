@@ -165,6 +165,12 @@ class RegionSummary(BaseModel):
     #: CEM43 of the hottest between-column tissue, summed over the passes [min]
     bulk_cem43_min: float
 
+    @property
+    def treated(self) -> bool:
+        """Some pass is fired on this area (else every pass skips it: no downtime, no
+        bulk peak, and every display says "not treated")."""
+        return bool(self.passes)
+
 
 class BrokenRule(BaseModel):
     """A safety rule the plan breaks (resurfacer.plan.rules, data/safety_rules.toml)."""

@@ -34,7 +34,8 @@ def run(args) -> int:
     s = outcome.summary
     # an area every pass skips has no downtime: JSON null, "not treated" (as simulate says)
     by_area = {
-        r.name: None if r.downtime_days is None else round(r.downtime_days, 2) for r in s.regions
+        r.name: round(r.downtime_days, 2) if r.treated and r.downtime_days is not None else None
+        for r in s.regions
     }
     if args.json:
         data = outcome.healing.summary()

@@ -214,7 +214,7 @@ def _region_lines(summary) -> list[str]:
         "  CEM43 min",
     ]
     for r in summary.regions:
-        if r.peak_bulk_temperature_c is None:
+        if not r.treated:
             head = f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f}"
             lines.append(f"{head}  not treated (every pass skips it)")
             continue

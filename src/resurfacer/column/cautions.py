@@ -2,8 +2,6 @@
 lesion beyond the dermis, a pass at its ablation threshold, tissue removed under an
 intact surface)."""
 
-import math
-
 import numpy as np
 
 from resurfacer.column.options import GRID_RANGE
@@ -87,9 +85,8 @@ def front_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """
     if inputs["geometry"] != "column" or summary.ablation_depth <= 0:
         return []
-    dz, dt = inputs["grid_m"], inputs["time_step_s"]
-    steps = inputs.get("pulse_steps") or math.ceil(inputs["pulse_duration_s"] / dt * (1 - 1e-9))
-    sweeps_on = inputs["stack"] * steps * inputs["sweep_pairs"]
+    dz = inputs["grid_m"]
+    sweeps_on = inputs["stack"] * inputs["pulse_steps"] * inputs["sweep_pairs"]
     per_step = summary.ablation_depth / dz / max(sweeps_on, 1.0)
     if per_step <= FAST_FRONT_CELLS_PER_STEP:
         return []

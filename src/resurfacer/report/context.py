@@ -106,7 +106,7 @@ def counted(n: int, noun: str) -> str:
 def treated_areas(summary) -> str:
     """How many areas at least one pass is fired on ("2 areas"; an area every pass
     skips is in the plan but not treated, nor in the treated area)."""
-    return counted(sum(1 for r in summary.regions if r.passes), "area")
+    return counted(sum(1 for r in summary.regions if r.treated), "area")
 
 
 def field_value(name: str, value) -> str:
@@ -256,7 +256,7 @@ def region_table(outcome) -> tuple[list[str], list[dict]]:
                 if rp is not None
                 else ["–", "–", "–"]
             )
-        cells.append(format_value(r.downtime_days, "d") if r.passes else "not treated")
+        cells.append(format_value(r.downtime_days, "d") if r.treated else "not treated")
         rows.append({"cells": cells, "flagged": r.name in flagged or r.site in flagged})
     return header, rows
 
