@@ -545,3 +545,21 @@ def test_the_rules_named_when_no_plan_is_proposed_are_the_binding_rules():
     assert not r.plans and r.candidates > 0
     rules = r.to_dict()["binding_rules"]
     assert rules and f"excluded by: {', '.join(rules)}" in r.message
+
+
+def test_a_density_cap_under_every_density_step_is_named(monkeypatch):
+    # session 24: `excluding_rules` named a passes or energy cap that leaves a mode no
+    # setting, but not a density cap under the mode's least density step, which
+    # `mode_options` excludes just as well ("excluded by: nothing verified")
+    from resurfacer.planning import candidates
+
+    real = candidates.pass_caps
+
+    def capped(phototype, sites, p):
+        return {**real(phototype, sites, p), "max_density_percent": (0.5, "a_density_cap")}
+
+    monkeypatch.setattr(candidates, "pass_caps", capped)
+    r = run("texture", device="thulium_1927")
+    assert not r.reachable and r.candidates == 0
+    assert r.excluded_by == ["a_density_cap"]
+    assert "excluded by: a_density_cap" in r.message

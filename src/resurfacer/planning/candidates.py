@@ -310,19 +310,25 @@ def _mode_caps(ctx, mode: str):
 
 def excluding_rules(ctx) -> list[str]:
     """The rules that leave some mode of the search's device no setting at all: a
-    `max_passes` cap under one pass, or a pulse energy cap under the mode's least energy
-    (`mode_options` returns nothing for that mode), sorted. The planner names them when
-    it has no candidate (session 23: "excluded by: nothing verified" for a full-field
-    device on the neck, which `full_field_off_face` excludes)."""
+    `max_passes` cap under one pass, a pulse energy cap under the mode's least energy, or
+    a density cap under the least density step of a fractional mode (`mode_options`
+    returns nothing for that mode), sorted. The planner names them when it has no
+    candidate (session 23: "excluded by: nothing verified" for a full-field device on
+    the neck, which `full_field_off_face` excludes)."""
     out = set()
     for mode in device_modes(ctx.device):
-        spec, _, _, caps = _mode_caps(ctx, mode)
+        spec, base, _, caps = _mode_caps(ctx, mode)
         e_lo = setting_range(spec["pulse_energy_mj"])[0]
         passes, energy = caps.get("max_passes"), caps.get("max_pulse_energy_mj")
+        density = caps.get("max_density_percent")
         if passes is not None and passes[0] < 1:
             out.add(passes[1])
         if energy is not None and energy[0] < e_lo:
             out.add(energy[1])
+        if density is not None and base.kind != "full_field":
+            d_lo = density_range(spec, base.spot_um)[0]
+            if not any(d_lo <= d <= density[0] for d in DENSITY_STEPS):
+                out.add(density[1])
     return sorted(out)
 
 
