@@ -573,6 +573,25 @@ def deposit_beam(
     return totals["ablated"], totals["transmitted"], totals["void_rows"], totals["reach"]
 
 
+def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
+    """Add a photon-transport source to the enthalpy, vectorised over the grid.
+
+    Each cell (k, j) gets e = energy * fraction[k, j] [J]. A cell already void
+    books e as ablation energy (the map does not follow the crater). A tissue
+    cell whose H + e / V_j reaches h_ablation[k] is removed: its (H + e / V_j) V_j
+    is booked as ablation energy, its enthalpy set to 0 and it turns void; any
+    other cell keeps H + e / V_j. Returns the ablation energy [J] of the step.
+    """
+    deposited = energy * fraction
+    heated = enthalpy + deposited / volume[None, :]
+    removed = ~void & (heated >= h_ablation[:, None])
+    ablated = deposited[void].sum() + (heated * volume[None, :])[removed].sum()
+    enthalpy[...] = np.where(void | removed, enthalpy, heated)
+    enthalpy[removed] = 0.0
+    void |= removed
+    return ablated
+
+
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):
     """dOmega/dt = exp(ln A_s - (Ea/R)_s / (T + 273.15)), segment s = last with T >= t_min_c[s]
     (the first segment below all of them)."""

@@ -487,6 +487,65 @@ def test_wall_fresnel_and_absorption_match_the_optics_module(degrees):
         assert mu == pytest.approx(mu_a, rel=1e-3)
 
 
+def _deposition_map(rng):
+    """A photon-transport-like source map: random, decaying with depth and radius,
+    non-zero on every cell (void ones too), summing to 0.8 (the rest reflected)."""
+    decay = np.exp(-np.arange(NZ) / 5.0)[:, None] * np.exp(-np.arange(NR) / 4.0)[None, :]
+    fraction = rng.uniform(0.2, 1.0, (NZ, NR)) * decay
+    return 0.8 * fraction / fraction.sum()
+
+
+@pytest.mark.parametrize("seed", [51, 52, 53])
+def test_deposit_map_matches_reference(seed):
+    """`deposit_map` (the Monte Carlo heat source of the 1,550 and 1,927 nm columns,
+    `kernels.driver._deposit`) against `heat_reference.deposit_map`, written cell by cell
+    with the same semantics: the enthalpy array, the void mask and the returned ablation
+    energy must agree to rtol 1e-12 (the kernel sums the ablation energy row by row, the
+    reference in one sum).
+
+    The random state has a crater of void cells (their share of the map is booked as
+    ablation energy), cells that already sit above their ablation enthalpy, cells the
+    step pushes past it (removed: H V booked, H = 0, void), one pushed exactly onto it
+    (removed: the kernel tests H >= H_abl) and cells that stay tissue; the step energy
+    is chosen so that about half the tissue cells with some way to go are removed. A
+    kernel that reads the map one row off in depth, skips the void booking or tests
+    H > H_abl fails here. The energy balance (stored change + ablation = energy x sum of
+    the map) is checked as well, independently of the reference.
+    """
+    s = _state(seed)
+    rng = s["rng"]
+    fraction = _deposition_map(rng)
+    volume = s["volume"]
+    h_ablation = s["h_boil"] + 0.6 * s["latent"]
+    need = (h_ablation[:, None] - s["enthalpy"]) * volume[None, :]
+    tissue = ~s["void"]
+    energy = float(np.median((need / fraction)[tissue & (need > 0.0)]))
+    heated = s["enthalpy"] + energy * fraction / volume[None, :]
+    # one cell that would stay tissue is pushed exactly onto its row's ablation enthalpy
+    k, j = np.argwhere(tissue & (heated < h_ablation[:, None]))[0]
+    h_ablation[k] = heated[k, j]
+
+    results = []
+    for module in (kernel, ref):
+        enthalpy, void = s["enthalpy"].copy(), s["void"].copy()
+        ablated = module.deposit_map(enthalpy, void, fraction, energy, volume, h_ablation)
+        results.append((enthalpy, void, ablated))
+    (enthalpy, void, ablated), (ref_enthalpy, ref_void, ref_ablated) = results
+    assert_allclose(enthalpy, ref_enthalpy, rtol=RTOL, atol=0.0)
+    assert_array_equal(void, ref_void)
+    assert ablated == pytest.approx(ref_ablated, rel=RTOL)
+
+    # the cases the docstring names are all present
+    removed = void & ~s["void"]
+    assert s["void"].sum() >= 5 and np.all(fraction[s["void"]] > 0.0)
+    assert removed[k, j] and enthalpy[k, j] == 0.0
+    assert removed.sum() >= 5 and (tissue & ~removed).sum() >= 10
+    assert np.any(removed & (need <= 0.0)) and np.any(removed & (need > 0.0))
+    assert np.all(enthalpy[s["void"]] == s["enthalpy"][s["void"]])
+    stored_change = np.sum((enthalpy - s["enthalpy"]) * volume[None, :])
+    assert stored_change + ablated == pytest.approx(energy * fraction.sum(), rel=1e-12)
+
+
 @pytest.mark.parametrize("seed", [18, 19])
 @pytest.mark.parametrize("segments", [1, 2])
 def test_accumulate_damage_matches_reference(seed, segments):
