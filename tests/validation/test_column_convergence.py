@@ -29,8 +29,27 @@ still moves with the time step (14.16-14.55 um for dt_safety 0.1-0.9; 14.24 um
 at 0.1 against 14.87 um at dr = 0.5 um, 4.2 %). The square-cell pairs below are
 also helped by the time step of the 4 um grid, long enough for the crater front
 to cross many cells: with dt_safety 0.1 the 4 -> 2 um change is 1.2 % (5 mJ) and
-4.9 % (10 mJ); at 20 mJ, not tested, 19 % (default step) and 5.0 % (0.1;
-docs/cuff_20mj.md).
+4.9 % (10 mJ).
+
+The deep pass (co2_dual's default, 15 mJ in 0.5 ms at 30 W; data/devices.toml) and
+20 mJ, measured in session 24 with the same `column()` (depth / floor / cuff, um):
+
+| case (dt = dt_safety) | 4 um | 2 um | 1 um | 4 -> 2 um |
+|---|---|---|---|---|
+| 15 mJ | 564 / 53.66 / 22.77 | 568 / 53.34 / 23.04 | 568 / 55.16 / 23.83 | 0.7 / 0.6 / 1.2 % |
+| 20 mJ | 704 / 51.79 / 22.65 | 706 / 53.82 / 23.77 | 706 / 55.49 / 24.43 | 0.3 / 3.8 / 4.7 % |
+| 15 mJ dt 0.1 | 568 / 55.49 / 22.06 | 568 / 56.14 / 23.04 | 569 / 55.04 / 23.81 | 0 / 1.2 / 4.3 % |
+| 20 mJ dt 0.1 | 708 / 54.36 / 22.21 | 708 / 54.92 / 23.61 | 707 / 55.53 / 24.43 | 0 / 1.0 / 6.3 % |
+| 15 mJ, dr = 1 um | 568 / 54.94 / 24.01 | 568 / 54.37 / 23.78 | | 0 / 1.0 / 1.0 % |
+| 20 mJ, dr = 1 um | 704 / 57.18 / 24.25 | 706 / 54.55 / 24.26 | | 0.3 / 4.8 / 0.04 % |
+
+All meet the 5 % bar from 4 to 2 um (tested below: square cells at 15 and 20 mJ, the
+small step and dr = 1 um at 15 mJ) except the 20 mJ cuff at dt_safety 0.1, 6.3 %
+(a strict xfail): at 20 mJ too the default step's 4 um cuff is thick enough to hide
+part of the spatial error. The 19 % change of the 20 mJ cuff this docstring used to
+quote is from session 6, before the crater-wall optics and the symmetric ray sweeps
+(docs/cuff_20mj.md; docs/column.md gives the same 22.65 -> 23.77 um as 4.9 %, of the 4 um
+value).
 
 Er:YAG (bulk skin, 10 J/cm2), whose light is absorbed within about 1.1 um, is
 tested at 0.1 -> 0.05 um: depth 0.1 %, floor damage 4.2 % (at 0.5 -> 0.25 um the
@@ -93,6 +112,43 @@ def test_the_bar_holds_with_a_small_time_step_too():
         assert change(grid.coagulation_thickness_floor, finest.coagulation_thickness_floor) < 0.05
 
 
+QUANTITIES = ("ablation_depth", "coagulation_thickness_floor", "coagulation_thickness_wall")
+
+
+@pytest.mark.parametrize("quantity", QUANTITIES)
+@pytest.mark.parametrize("energy_mj", [15.0, 20.0])
+def test_deep_pass_meets_the_five_percent_bar_with_square_cells(energy_mj, quantity):
+    # 4 -> 2 um, default step (module docstring): 15 mJ 0.7 / 0.6 / 1.2 %, 20 mJ
+    # 0.3 / 3.8 / 4.7 % (depth / floor / cuff)
+    coarse, fine = column(4e-6, energy_mj=energy_mj), column(2e-6, energy_mj=energy_mj)
+    assert change(getattr(coarse, quantity), getattr(fine, quantity)) < 0.05
+
+
+SMALL_STEP_CASES = [
+    *[(15.0, q) for q in QUANTITIES],
+    (20.0, "ablation_depth"),
+    (20.0, "coagulation_thickness_floor"),
+    pytest.param(
+        20.0,
+        "coagulation_thickness_wall",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="20 mJ cuff at dt_safety 0.1: 22.21 -> 23.61 um from 4 to 2 um (6.3 %; "
+            "24.43 um at 1 um); the default step's 4.7 % is helped by the 4 um grid's "
+            "long step",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("energy_mj", "quantity"), SMALL_STEP_CASES)
+def test_deep_pass_meets_the_bar_with_a_small_time_step(energy_mj, quantity):
+    # dt_safety 0.1, 4 -> 2 um: 15 mJ 0 / 1.2 / 4.3 %, 20 mJ 0 / 1.0 / 6.3 %
+    coarse = column(4e-6, energy_mj=energy_mj, dt_safety=0.1)
+    fine = column(2e-6, energy_mj=energy_mj, dt_safety=0.1)
+    assert change(getattr(coarse, quantity), getattr(fine, quantity)) < 0.05
+
+
 def test_wall_cuff_converges_with_square_cells():
     coarse, fine, finest = column(4e-6), column(2e-6), column(1e-6)
     first = change(coarse.coagulation_thickness_wall, fine.coagulation_thickness_wall)
@@ -100,8 +156,12 @@ def test_wall_cuff_converges_with_square_cells():
     assert first < 0.10 and second < 0.10
 
 
-def test_wall_cuff_meets_the_bar_from_4_to_2_um_with_1_um_radial_cells():
-    coarse, fine = column(4e-6, RADIAL_CELL), column(2e-6, RADIAL_CELL)
+@pytest.mark.parametrize("energy_mj", [5.0, 15.0])
+def test_wall_cuff_meets_the_bar_from_4_to_2_um_with_1_um_radial_cells(energy_mj):
+    # 15 mJ: depth 568 -> 568 um, floor 54.94 -> 54.37 um (1.0 %), cuff 24.01 -> 23.78 um
+    # (1.0 %)
+    coarse = column(4e-6, RADIAL_CELL, energy_mj=energy_mj)
+    fine = column(2e-6, RADIAL_CELL, energy_mj=energy_mj)
     assert change(coarse.coagulation_thickness_wall, fine.coagulation_thickness_wall) < 0.05
     assert change(coarse.ablation_depth, fine.ablation_depth) < 0.05
     assert change(coarse.coagulation_thickness_floor, fine.coagulation_thickness_floor) < 0.05
