@@ -42,6 +42,23 @@ def test_examples_simulate_with_finite_results(name):
     assert outcome.summary.session_minutes > 0
 
 
+def test_the_summary_carries_the_bulk_heating_energy_balance(monkeypatch):
+    """`max_energy_balance_error` covers the bulk-heating solver as well as the columns:
+    a pattern whose balance is off by 0.25 shows in it (the columns close to ~1e-15)."""
+    import dataclasses
+
+    import resurfacer.treatment as treatment
+
+    def off(*args, **kwargs):
+        heat = true_heating(*args, **kwargs)
+        assert heat.energy_balance_error < 1e-8  # the true balance closes
+        return dataclasses.replace(heat, energy_balance_error=0.25)
+
+    true_heating = treatment.pattern_heating
+    monkeypatch.setattr(treatment, "pattern_heating", off)
+    assert simulate(deep_plan()).summary.max_energy_balance_error == 0.25
+
+
 def test_coverage_and_mtz_density_match_the_request():
     p = simulate(deep_plan()).summary.passes[0]
     assert p.coverage_percent == pytest.approx(5.0)

@@ -200,6 +200,9 @@ class OutcomeSummary(BaseModel):
     #: session thermal dose of the bulk tissue, CEM43 [min] (the area with the most)
     bulk_thermal_dose_cem43_min: float = 0.0
     combined_coverage_percent: float
+    #: largest relative energy-balance residual of the solvers [1]: every column's
+    #: (|residual| / incident, `EnergyBalance.relative_error`) and every pattern's bulk
+    #: heating (`PatternHeating.energy_balance_error`)
     max_energy_balance_error: float
     reepithelialization_hours: float
     #: False when no pass opened the surface (non-ablative): then "closure" is the repair
@@ -360,9 +363,10 @@ def simulate(
     """
     skins = _skins(plan)
     columns, removal, surface = _solve_columns(plan, skins, options, progress, on_progress)
-    pass_summaries, heating, regional = [], [], {}
+    pass_summaries, heating, regional, bulk_errors = [], [], {}, []
     for i in range(len(plan.passes)):
-        summary, pass_heating, per_region = _summarise_pass(plan, i, columns, skins)
+        summary, pass_heating, per_region, bulk_error = _summarise_pass(plan, i, columns, skins)
+        bulk_errors.append(bulk_error)
         _add_removal(summary, plan, i, removal, surface)
         pass_summaries.append(summary)
         heating.append(pass_heating)
@@ -385,7 +389,9 @@ def simulate(
         peak_bulk_temperature_c=max(s.peak_bulk_temperature_c for s in pass_summaries),
         bulk_thermal_dose_cem43_min=max(r.bulk_cem43_min for r in regions),
         combined_coverage_percent=100.0 * combined_coverage(plan),
-        max_energy_balance_error=max(c.summary.energy.relative_error for c in columns.values()),
+        max_energy_balance_error=max(
+            [*bulk_errors, *(c.summary.energy.relative_error for c in columns.values())]
+        ),
         reepithelialization_hours=healing.reepithelialization_hours,
         skin_opened=healing.skin_opened,
         downtime_days=healing.downtime_days,
@@ -891,7 +897,8 @@ def _sources(column: ColumnResult, beam: Beam) -> ColumnSources:
 
 def _summarise_pass(plan: Plan, i: int, columns, skins):
     """Pass `i`: area-weighted figures over the areas it treats, its bulk heating on
-    each (the hottest returned), session time and energy over the treated area."""
+    each (the hottest returned, and the largest bulk energy-balance error of them),
+    session time and energy over the treated area."""
     treated = plan.treated(i)
     p = plan.passes[i]
     weights = [a.area_cm2 for a, _ in treated]
@@ -951,7 +958,8 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
         time_above_60c_s=float(np.max(heating.time_above_60)) if heating else 0.0,
         regions=[a.region for a, _ in treated],
     )
-    return summary, heating, per_region
+    bulk_error = max((h[0].energy_balance_error for h in cache.values()), default=0.0)
+    return summary, heating, per_region, bulk_error
 
 
 def spot_fluence(p: Pass) -> float:
