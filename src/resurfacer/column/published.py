@@ -50,14 +50,17 @@ def number(row: dict, key: str) -> float | None:
 
 def within_bound(model: float, measured: float, low, high, factor: float) -> tuple[bool, str]:
     """Whether `model` meets the row's bound, and the bound as text: within
-    [measured / f, measured x f] (a range: [low / f, high x f]; a lower bound alone:
-    >= low / f; an upper bound alone: <= high x f)."""
+    [measured / f, measured x f], or inside the published range [low, high] where that
+    is wider (each end the wider of the two: the factor is the model's allowance around
+    the figure, the range the figure's own spread, and one is not stacked on the other;
+    until session 24 a range was widened by f at both ends, so 200-2000 um at f = 3 read
+    67-6000 um); a lower bound alone: >= low / f; an upper bound alone: <= high x f."""
     if low is not None and high is None and low == measured:
         return model >= low / factor, f">= {low / factor:.4g}"
     if high is not None and low is None:
         return model <= high * factor, f"<= {high * factor:.4g}"
-    lo = (low if low is not None else measured) / factor
-    hi = (high if high is not None else measured) * factor
+    lo = min(low if low is not None else math.inf, measured / factor)
+    hi = max(high if high is not None else -math.inf, measured * factor)
     return lo <= model <= hi, f"{lo:.4g}-{hi:.4g}"
 
 

@@ -48,8 +48,9 @@ class Table:
     path : the CSV, relative to ``data/``.
     models : quantity -> model function.
     bounds : quantity -> factor f: a check row passes when the model lies within
-        [measured / f, measured x f] (a range: [low / f, high x f]; a lower bound
-        alone: >= low / f; an upper bound alone: <= high x f).
+        [measured / f, measured x f], or inside a published range [low, high] where
+        that is wider (`column.published.within_bound`; a lower bound alone:
+        >= low / f; an upper bound alone: <= high x f).
     inputs : row id -> where the model takes that figure as an input (such rows
         are shown but are neither checks nor calibrations).
     check : (row, model) -> (within, bound as text), for a table whose rows each state
