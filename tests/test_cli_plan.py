@@ -113,3 +113,17 @@ def test_list_protocols_columns_line_up_for_long_ids(capsys):
     for k in (1, 2, 3):  # device class, indication, region start in one column each
         starts = {line.index(" " + line.split()[k] + " ") for line in lines}
         assert len(starts) == 1, (k, starts)
+
+
+@pytest.mark.parametrize("what", ["devices", "sites", "indications", "protocols", "rules"])
+def test_list_text_carries_no_maintainer_remarks(capsys, what):
+    # session 24 (an audit): the remarks stay in the data and in `--json` (the data with
+    # its provenance, for programs); the text a clinician reads has none
+    import re
+
+    from resurfacer.cli import main
+
+    assert main(["list", what]) == 0
+    text = capsys.readouterr().out
+    assert text.strip()
+    assert not re.search(r"verify|MODEL VALUE|MODEL RULE|PLACEHOLDER|TODO", text, re.I), what

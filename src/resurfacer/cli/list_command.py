@@ -1,7 +1,10 @@
 """`resurfacer list devices|sites|indications|protocols|rules`: what the package knows.
 
-Text by default (one item a line, with its key facts), ``--json`` for programs.
-Every table comes from ``src/resurfacer/data/`` with its source.
+Text by default (one item a line, with its key facts, for people: no sources and no
+maintainers' remarks), ``--json`` for programs: the data as ``src/resurfacer/data/`` holds
+it, with each source and the maintainers' remarks on it ("verify", "MODEL VALUE", a
+placeholder region), which say how far a figure was checked (the web API, which feeds a
+clinician's page, leaves sources and remarks out).
 """
 
 from __future__ import annotations
@@ -21,7 +24,12 @@ def register(subparsers) -> None:
         "and area presets, indications, published protocols, safety rules.",
     )
     p.add_argument("what", metavar="WHAT", help="one of " + ", ".join(WHAT))
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: the data with its sources and the maintainers' remarks on them "
+        "(how far each figure was checked)",
+    )
     p.set_defaults(func=run)
 
 
