@@ -572,3 +572,32 @@ def test_the_planner_s_downtime_is_the_timeline_s(wounds):
     eyelid = skin(site="periorbital")
     full = healing_timeline(wounds, eyelid).downtime_days
     assert wounds_downtime_days(wounds, eyelid) == full
+
+
+def _thulium_column(opening, cov=0.075):
+    """A 1,927 nm column (344 um wide, coagulated to 300 um) whose surface boiled dry by
+    `opening` without a crater."""
+    return WoundedPass(
+        "ablative_fractional", 0.0, 0.0, 300e-6, 344e-6, cov,
+        344e-6 * math.sqrt(math.pi / 4 / cov), 0.0122, opening,
+    )  # fmt: skip
+
+
+def test_a_barely_opened_column_s_crust_outlasts_its_visible_wound():
+    # session 24 (a probe): 1,927 nm at 12.2 mJ on the cheek, opening 0.023: visible to
+    # day 1.66, "crust and debris" over on day 1.42, make-up allowed on day 2
+    r = healing_timeline([_thulium_column(0.023)], CHEEK)
+    assert r.skin_opened and r.visible_wound_days > 1.0
+    assert r.crust_end_days >= r.visible_wound_days - 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(w=st.floats(0.001, 1.0), cov=st.floats(0.05, 0.6), thulium=st.booleans())
+def test_crust_and_debris_are_not_over_while_the_wound_still_shows(w, cov, thulium):
+    """The crust's end is never before the visible wound's (the crust's 1 % level and the
+    visibility's 0.1 % detection level read one cover two ways)."""
+    wound = _thulium_column(w, cov) if thulium else _dried_surface(w, cov=cov)
+    r = healing_timeline([wound], skin(site="periorbital"))
+    assert r.skin_opened
+    assert r.crust_end_days >= r.visible_wound_days - 1e-9
+    _aftercare_covers_the_crust(r)

@@ -171,8 +171,13 @@ def downtime_days(ph: Sequence[PassHealing], k: float = 0.0) -> float:
 
 def crust_end_band_high(ph: Sequence[PassHealing]) -> float:
     """The crust's end [d] at the band's upper end (`band_scales(+1)`, as `downtime_days`
-    at k = +1): when to call the clinic."""
-    return vis.crust_end_days(ph, *band_scales(1.0))
+    at k = +1): when to call the clinic. Never before the visible wound ends there (as
+    `_marks`)."""
+    scales = band_scales(1.0)
+    crust = vis.crust_end_days(ph, *scales)
+    if any(p.ablative for p in ph):
+        crust = max(crust, vis.visible_wound_days(ph, *scales))
+    return crust
 
 
 def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milestone]:
@@ -203,12 +208,16 @@ def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milest
 def _marks(ph: Sequence[PassHealing]) -> Marks:
     """The milestones [d] of one area's passes. Where a pass opened the skin, the crust's
     end is never before the skin has closed: a surface barely opened (a tiny `opening`)
-    crusts too little to show for long but stays an open wound until it closes."""
+    crusts too little to show for long but stays an open wound until it closes; nor
+    before the visible wound ends (session 24, a probe: a 1,927 nm pass that barely
+    opened the cheek stayed visible to day 1.66 while its crust and debris were "over" on
+    day 1.42, and make-up was allowed on day 2 of a visible wound: the crust's 1 % level
+    and the visibility's 0.1 % detection level read one cover two ways)."""
     downtime = downtime_days(ph)
     closed = max(p.closure for p in ph) / DAY
     crust_end = vis.crust_end_days(ph)
     if any(p.ablative for p in ph):
-        crust_end = max(crust_end, closed)
+        crust_end = max(crust_end, closed, vis.visible_wound_days(ph))
     return Marks(
         closed=closed,
         crust_end=crust_end,
