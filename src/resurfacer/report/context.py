@@ -21,7 +21,7 @@ _LABELS = {
     "total_energy_j": "energy delivered",
     "peak_bulk_temperature_c": "peak bulk temperature",
     "combined_coverage_percent": "combined coverage",
-    "max_energy_balance_error": "largest column energy-balance error",
+    "max_energy_balance_error": "largest energy-balance error (columns and bulk heating)",
     "reepithelialization_hours": "skin closed after",
     "fluence_j_per_cm2": "fluence per spot",
     "mtz_per_cm2": "MTZ density",
@@ -303,7 +303,7 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
     """The appendix: solver checks, grid, heat source, versions."""
     s = outcome.summary
     rows = [
-        ("largest column energy-balance error", format_value(s.max_energy_balance_error)),
+        ("largest energy-balance error (columns and bulk heating)", format_value(s.max_energy_balance_error)),
         ("resurfacer version", __version__),
         ("model fingerprint (code and data)", fingerprint),
     ]
