@@ -303,7 +303,10 @@ def technical_rows(outcome, plan, fingerprint: str) -> list[tuple[str, str]]:
     """The appendix: solver checks, grid, heat source, versions."""
     s = outcome.summary
     rows = [
-        ("largest energy-balance error (columns and bulk heating)", format_value(s.max_energy_balance_error)),
+        (
+            "largest energy-balance error (columns and bulk heating)",
+            format_value(s.max_energy_balance_error),
+        ),
         ("resurfacer version", __version__),
         ("model fingerprint (code and data)", fingerprint),
     ]
