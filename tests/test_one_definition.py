@@ -81,7 +81,11 @@ def test_top_of_the_wavelength_range_is_accepted_everywhere(capsys):
         ["mtz", "--wavelength-nm", "11000", "--energy-mj", "1", "--grid-um", "8", "--json"]
     ) == 0
     capsys.readouterr()
-    data = {**PLAN, "passes": [{**PLAN["passes"][0], "wavelength_nm": 11000}]}
+    # a pass written out in full: a device preset fixes its wavelength (session 24)
+    free = {"kind": "fractional", "wavelength_nm": 11000, "spot_um": 120,
+            "pulse_energy_mj": 2.5, "pulse_duration_ms": 0.1, "density_percent": 5,
+            "pattern_size_mm": 10, "repetition_rate_hz": 300}  # fmt: skip
+    data = {**PLAN, "passes": [free]}
     assert Plan.from_data(data).passes[0].beam().wavelength == MAX_WAVELENGTH
 
 

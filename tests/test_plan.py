@@ -491,3 +491,26 @@ def test_an_area_name_of_spaces_or_with_spaces_around_is_refused(name):
     data["areas"][0]["name"] = name
     with pytest.raises(InputError, match=r"areas\[0\]\.name"):
         Plan.from_data(data)
+
+
+@pytest.mark.parametrize(
+    ("device", "field", "value", "shown"),
+    [
+        ("erbium_fractional", "wavelength_nm", 10600, "2940 nm, the wavelength of device"),
+        ("nonablative_1550", "wavelength_nm", 2940, "1550 nm, the wavelength of device"),
+        ("co2_fractional_deep", "kind", "full_field", "fractional, the kind of device"),
+    ],
+)
+def test_a_device_preset_fixes_what_the_device_is(device, field, value, shown):
+    # session 24 (a probe): erbium_fractional fired at 10,600 nm and nonablative_1550 at
+    # 2,940 nm (a 1,042 um crater) were simulated and reported under the device's name
+    data = {
+        "name": "identity",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 10}],
+        "passes": [{"device": device, field: value}],
+    }
+    with pytest.raises(InputError) as err:
+        Plan.from_data(data)
+    assert err.value.field == f"passes[0].{field}"
+    assert shown in str(err.value)

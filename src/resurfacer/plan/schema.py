@@ -231,6 +231,12 @@ AreaEntry = Annotated[
 ]
 
 
+#: fields a device preset fixes: what the device is, not a setting (session 24, a probe:
+#: `erbium_fractional` fired at 10,600 nm and `nonablative_1550` at 2,940 nm were
+#: simulated and reported under the device's name)
+DEVICE_IDENTITY = ("kind", "wavelength_nm")
+
+
 class Pass(BaseModel):
     """One pass of the laser over the treated areas, in clinical units.
 
@@ -350,6 +356,8 @@ class Pass(BaseModel):
         """Cross-field rules: density given once, stack spacing, device ranges."""
         if self.device is None and self.mode is not None:
             raise _field_error("mode", self.mode, "a mode only together with a device")
+        if self.device is not None:
+            self._check_device_identity()
         given = [k for k in DENSITY_FIELDS if getattr(self, k) is not None]
         if self.kind == "fractional" and len(given) != 1:
             field = given[1] if len(given) > 1 else "density_percent"
@@ -430,6 +438,22 @@ class Pass(BaseModel):
 
     def _min_spacing_um(self) -> float:
         return self.spot_um * math.sqrt(math.pi) / 2.0
+
+    def _check_device_identity(self) -> None:
+        """The fields the device fixes (`DEVICE_IDENTITY`) are the preset's."""
+        spec = _mode_spec(self.device, self.mode)
+        for key in DEVICE_IDENTITY:
+            fixed = spec.get(key)
+            if fixed is not None and not isinstance(fixed, dict) and getattr(self, key) != fixed:
+                raise _field_error(
+                    key,
+                    getattr(self, key),
+                    f"{fixed:g} {_unit(key)}, the wavelength of device {self.device}, mode "
+                    f"{self.mode} (a pass at another one leaves out `device` and `mode` and "
+                    "gives its settings)"
+                    if isinstance(fixed, int | float)
+                    else f"{fixed}, the {key} of device {self.device}, mode {self.mode}",
+                )
 
     def _check_device_ranges(self, given: list[str]) -> None:
         spec = _mode_spec(self.device, self.mode)
