@@ -608,3 +608,29 @@ def test_the_least_downtime_of_no_plan_counts_the_candidates_within_the_cap():
     assert "least downtime of the plans within every other limit is 4.5 d" in (
         _no_plan_shortfall(ctx, cands[:1])
     )
+
+
+def test_the_nearest_plan_gives_the_least_coverage_shortfall_the_limits_allow():
+    # session 24 probe: deep wrinkles on the eyelids (short of depth) got the nearest plan
+    # at 1 % ("coverage 1 % < 5 %"): candidates short of the depth were ranked on the
+    # coverage at the target's floor, 0 for all, so the sparsest won; 5 % is within limits
+    r = run("deep_wrinkles", 2, "periorbital", n_best=1)
+    assert not r.reachable and r.plans
+    nearest = r.plans[0]
+    assert nearest.shortfall.startswith("depth") and "coverage" not in nearest.shortfall
+    assert nearest.surrogate["coverage_percent"] >= r.target["min_coverage_percent"]
+    assert sum(t.get("density_percent", 100.0) for t in nearest.passes) >= 5.0
+
+
+def test_the_rules_named_as_reasons_are_those_that_alone_kept_a_candidate_out():
+    # session 24 probe: the union of every rule broken named the eyelid density cap for
+    # plans that all broke depth_within_dermis already
+    from types import SimpleNamespace
+
+    from resurfacer.planning.planner import _reasons
+
+    deep = SimpleNamespace(violations=("depth_within_dermis",))
+    both = SimpleNamespace(violations=("density_deep_periorbital", "depth_within_dermis"))
+    assert _reasons([deep, both]) == ["depth_within_dermis"]
+    assert _reasons([both]) == ["density_deep_periorbital", "depth_within_dermis"]
+    assert _reasons([]) == []
