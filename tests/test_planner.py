@@ -634,3 +634,85 @@ def test_the_rules_named_as_reasons_are_those_that_alone_kept_a_candidate_out():
     assert _reasons([deep, both]) == ["depth_within_dermis"]
     assert _reasons([both]) == ["density_deep_periorbital", "depth_within_dermis"]
     assert _reasons([]) == []
+
+
+def test_a_full_face_plan_names_the_regions_short_of_the_target():
+    # session 24 probe: a full face "reached" moderate wrinkles (300-700 um, >= 5 %) with
+    # the eyelids, scaled by their regional defaults, at 173 um and 3 %, said nowhere
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    kw = {**KW, "n_best": 1}
+    r = plan_treatment(patient, [AreaPreset(preset="full_face")], "moderate_wrinkles", **kw)
+    assert r.plans
+    p = r.plans[0]
+    shallow = [
+        reg["name"] for reg in p.predicted["regions"]
+        if reg["passes"] and reg["coagulation_depth_um"] < r.target["min_um"]
+    ]  # fmt: skip
+    assert "periorbital" in shallow  # the case this test is about
+    named = [line.split(":")[0] for line in p.regions_short]
+    assert set(shallow) <= set(named)
+    for name in shallow:
+        assert f"{name}: depth" in r.message and f"{name}: depth" in p.rationale
+    assert "regional defaults" in p.rationale
+    assert r.to_dict()["plans"][0]["regions_below_target"] == p.regions_short
+    if r.reachable:
+        assert "target reached area-weighted; short of it on periorbital" in r.message
+
+
+def test_a_shortfall_caused_by_regional_defaults_says_so():
+    # session 24 probe: a full face at type IV (9.64 % against 10 %) blamed "the device
+    # and mode ranges and the rules' caps"; the eyelids' 0.5 x density was the cause
+    from types import SimpleNamespace
+
+    from resurfacer.planning.planner import _by_regional_defaults
+
+    ctx = SimpleNamespace(regions=[1, 2, 3])
+    lids = "periorbital: coverage 5 % < 10 % (regional defaults, data/face_areas.toml: x)"
+    assert _by_regional_defaults(ctx, SimpleNamespace(regions_short=[lids])) == ["periorbital"]
+    other = "cheek: coverage 5 % < 10 %"
+    assert _by_regional_defaults(ctx, SimpleNamespace(regions_short=[lids, other])) == []
+    assert _by_regional_defaults(ctx, SimpleNamespace(regions_short=[])) == []
+
+
+def test_an_area_weighted_shortfall_is_rounded_like_every_figure():
+    # session 24 probe: "coverage 9.63746 % < 10 %" (printed with %g)
+    from resurfacer.planning.planner import INDICATIONS, shortfall
+
+    target = INDICATIONS["acne_scars"]
+    assert shortfall(target, 520.0, 9.63746) == "coverage 9.64 % < 10 %"
+    assert shortfall(target, 520.0, 9.9996) == "coverage 9.9996 % < 10 %"  # never "10 % < 10"
+
+
+def test_the_tradeoff_counts_coverage_as_the_target_does():
+    # session 24 probe: on the neck for texture the curve counted only the passes reaching
+    # a candidate's own depth (a deep + surface plan: 10 %), the target every pass past
+    # its floor (20 %): the curve put 156-182 um at 9.3-9.6 d beside a plan at 170 um, 4.6 d
+    from types import SimpleNamespace
+
+    from resurfacer.planning.planner import INDICATIONS, _tradeoff
+
+    target = INDICATIONS["texture"]
+    ctx = SimpleNamespace(target=target, lo_m=target["min_um"] * 1e-6)
+    both = SimpleNamespace(depth=170e-6, coverage=20.0, own_coverage=10.0, downtime=4.6,
+                           kind="deep x2 + surface")  # fmt: skip
+    short = SimpleNamespace(depth=60e-6, coverage=0.0, own_coverage=30.0, downtime=2.0,
+                            kind="surface")  # fmt: skip
+    points = _tradeoff(ctx, [both, short])
+    assert [(round(p["depth_um"]), p["downtime_days"]) for p in points] == [(60, 2.0), (170, 4.6)]
+
+
+def test_the_tradeoff_line_does_not_say_no_plan_beside_a_plan():
+    # session 24 probe: "none (no plan within the limits)" under a plan that broke no limit
+    from types import SimpleNamespace
+
+    from resurfacer.cli.plan_command import _table
+
+    predicted = {"downtime_days_range": [1.0, 2.0], "session_minutes": 3.0,
+                 "downtime_days": 1.5, "peak_bulk_temperature_c": 40.0}  # fmt: skip
+    plan = SimpleNamespace(predicted=predicted, depth_um=500.0, rules=[], passes=[],
+                           rationale="r", uncertainty=None)  # fmt: skip
+    result = SimpleNamespace(message="m", device="d", device_reason="x", reachable=False,
+                             shortfall="s", broken=[], plans=[plan], tradeoff=[])  # fmt: skip
+    text = _table(result)
+    assert "no plan within the limits" not in text
+    assert "no candidate within the limits gives the indication's coverage" in text

@@ -191,7 +191,11 @@ def _table(result) -> str:
         "trade-off (depth µm: least downtime d): "
         + (
             ", ".join(f"{t['depth_um']:.0f}: {t['downtime_days']:.1f}" for t in result.tradeoff)
-            or "none (no plan within the limits)"
+            or (
+                "none (no candidate within the limits gives the indication's coverage)"
+                if result.plans
+                else "none (no plan within the limits)"
+            )
         )
     )
     return "\n".join(lines)
