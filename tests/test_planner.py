@@ -716,3 +716,24 @@ def test_the_tradeoff_line_does_not_say_no_plan_beside_a_plan():
     text = _table(result)
     assert "no plan within the limits" not in text
     assert "no candidate within the limits gives the indication's coverage" in text
+
+
+def test_the_search_pass_limit_is_named_when_it_keeps_the_coverage_short(monkeypatch):
+    # session 24 probe: 1,550 nm acne scars (6 % < 10 %) blamed "the device and mode ranges
+    # and the rules' caps"; no rule caps non-ablative passes, the search's 2 passes did,
+    # and the dark-skin device reason said the device "does not give the 10 % coverage"
+    from types import SimpleNamespace
+
+    from resurfacer.planning import planner
+
+    ctx = SimpleNamespace(
+        repeats=(1, 2), target={"min_coverage_percent": 10.0}, device="nonablative_1550"
+    )
+    monkeypatch.setattr(planner, "device_modes", lambda device: ["fractional"])
+    monkeypatch.setattr(planner, "pass_room", lambda ctx, mode: (3.0, float("inf")))
+    text = planner._pass_limited(ctx)
+    assert "searched at most 2 passes" in text and "4 passes" in text and "12 %" in text
+    monkeypatch.setattr(planner, "pass_room", lambda ctx, mode: (3.0, 2.0))  # a rule caps
+    assert planner._pass_limited(ctx) == ""
+    _, reason = planner.choose_device(None, "acne_scars", 5)
+    assert "does not give the 10 % coverage" not in reason and "passes" in reason

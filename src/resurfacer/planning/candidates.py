@@ -332,6 +332,21 @@ def excluding_rules(ctx) -> list[str]:
     return sorted(out)
 
 
+def pass_room(ctx, mode: str) -> tuple[float, float]:
+    """(the densest step [%] one pass of `mode` may fire within its device range and the
+    rules' caps, the passes the rules allow: inf without a cap) on the search's regions
+    as set; (0, 0) where the mode has no setting."""
+    spec, base, _, caps = _mode_caps(ctx, mode)
+    if base.kind == "full_field":
+        dens = 100.0
+    else:
+        d_lo, d_hi = density_range(spec, base.spot_um)
+        d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
+        steps = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
+        dens = max(steps, default=0.0)
+    return dens, float(caps.get("max_passes", (math.inf, ""))[0])
+
+
 def mode_options(ctx, mode: str) -> list[Option]:
     """Every setting of `mode` inside its device ranges and the rules' caps, each with the
     surrogate prediction per region as the pass is fired there. `ctx`: the search context
