@@ -52,3 +52,41 @@ def test_the_healing_timeline_draws_each_item_over_the_days_the_schedule_lists()
     assert (bar.get_x(), bar.get_x() + bar.get_width()) == pytest.approx((-1.0, 13.0))
     assert days.get_xlim()[0] <= -1.0
     assert any(t.get_text().strip() == "days -1 to 12" for t in days.texts)
+
+
+def test_a_pass_finds_the_earlier_passes_on_its_area_on_the_area_s_timeline():
+    """Each pass starts on an area after the previous pass's time there plus the pass
+    delays in between; a pass that skips the area adds its delay, not its time (until
+    session 24 passes did not heat each other and the delay only lengthened the session)."""
+    from resurfacer.treatment import _earlier_on_area, _pass_seconds
+
+    deep = {"device": "co2_dual", "mode": "deep"}
+    areas = [{"site": "cheek", "area_cm2": 10.0}, {"site": "forehead", "area_cm2": 20.0}]
+    passes = [
+        deep,
+        {**deep, "pass_delay_s": 5.0, "regions": {"forehead": {"skip": True}}},
+        {**deep, "pass_delay_s": 7.0},
+    ]
+    plan = Plan.from_data({"name": "t", "patient": PATIENT, "areas": areas, "passes": passes})
+    cheek, forehead = plan.site_areas
+    t0, t1 = (_pass_seconds(plan.region_pass(i, cheek), 10.0) for i in (0, 1))
+    assert [(j, t) for j, _, t in _earlier_on_area(plan, 2, cheek)] == [
+        (0, pytest.approx(-(t0 + 5.0 + t1 + 7.0))),
+        (1, pytest.approx(-(t1 + 7.0))),
+    ]
+    t0 = _pass_seconds(plan.region_pass(0, forehead), 20.0)
+    assert [(j, t) for j, _, t in _earlier_on_area(plan, 2, forehead)] == [
+        (0, pytest.approx(-(t0 + 12.0)))
+    ]
+    assert _earlier_on_area(plan, 1, forehead) == [] and _earlier_on_area(plan, 0, cheek) == []
+
+
+def test_the_combined_co2_dual_mode_heats_the_surface_pass_with_the_deep_pass_s_heat():
+    """co2_dual's combined mode, written as a deep and a surface pass with no delay: the
+    surface pattern starts from the deep pattern's heat (it read as the surface pass alone)."""
+    deep = {"device": "co2_dual", "mode": "deep"}
+    surface = {"device": "co2_dual", "mode": "surface"}
+    combined = simulate(_plan("cheek", [deep, {**surface, "pass_delay_s": 0}], 2.0)).summary
+    alone = simulate(_plan("cheek", [surface], 2.0)).summary
+    assert combined.passes[1].peak_bulk_temperature_c > alone.passes[0].peak_bulk_temperature_c
+    assert combined.passes[1].bulk_cem43_min > alone.passes[0].bulk_cem43_min

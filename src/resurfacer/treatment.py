@@ -58,6 +58,7 @@ from resurfacer.plan.rules import check_plan
 from resurfacer.plan.schema import Pass, Plan, regional_clamp_note
 from resurfacer.scan.bulk_heating import (
     ColumnSources,
+    EarlierPattern,
     between_column_probes,
     bulk_properties,
     pattern_heating,
@@ -908,13 +909,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     def mean(name):
         return _weighted([getattr(s, name) for s in per_area], weights)
 
-    cache: dict = {}
-    per_region = {}
-    for area, rp in treated:
-        key = (area.site, rp.model_dump_json())
-        if key not in cache:
-            cache[key] = _bulk_heating(rp, columns[i, area.region], skins[area.site])
-        per_region[area.region] = cache[key][1:]
+    cache, per_region = _pass_heating(plan, i, treated, columns, skins)
     largest = max(treated, key=lambda t: t[0].area_cm2) if treated else None
     hottest = max(cache.values(), key=lambda h: h[1]) if cache else None
     heating = hottest[0] if hottest else None
@@ -962,28 +957,84 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
     return summary, heating, per_region, bulk_error
 
 
+def _pass_heating(plan: Plan, i: int, treated, columns, skins) -> tuple[dict, dict]:
+    """Bulk heating of pass `i` on each area it treats (`_bulk_heating`, with the earlier
+    passes on the area's timeline, `_earlier_on_area`): {(site, pass as fired, history):
+    (PatternHeating, peak [C], CEM43 [min])} once per distinct pattern and history, and
+    {area name: (peak, CEM43)}. A pattern's own terms are solved once per site and
+    settings and shared by its histories (`pattern_heating`'s ``own``)."""
+    cache: dict = {}
+    alone: dict = {}
+    per_region = {}
+    for area, rp in treated:
+        before = _earlier_on_area(plan, i, area)
+        pattern = (area.site, rp.model_dump_json())
+        key = (*pattern, tuple((j, e.model_dump_json(), t) for j, e, t in before))
+        if key not in cache:
+            column, skin = columns[i, area.region], skins[area.site]
+            if pattern not in alone:
+                alone[pattern] = _bulk_heating(rp, column, skin)
+            earlier = [(e, columns[j, area.region], t) for j, e, t in before]
+            own = alone[pattern][0]
+            cache[key] = _bulk_heating(rp, column, skin, earlier, own) if before else alone[pattern]
+        per_region[area.region] = cache[key][1:]
+    return cache, per_region
+
+
 def spot_fluence(p: Pass) -> float:
     """Energy of one spot (all its stacked pulses) over its 1/e² area pi d² / 4 [J/cm²]."""
     return p.pulse().total_energy / (math.pi * p.beam().spot_diameter**2 / 4.0) * 1e-4
 
 
-def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin):
-    """(PatternHeating, peak [C], CEM43 [min]) of one scanner pattern of `p` on `skin`:
-    the columns' residual heat superposed at the probes between columns; CEM43
-    (Sapareto & Dewey 1984, `column.damage.cem43`) of the hottest probe's history."""
-    beam, pulse = p.beam(), p.pulse()
+def _pattern(p: Pass):
+    """One scanner pattern of `p`: lattice (x, y) [m], the columns in firing order
+    (n, 2) [m] and their firing times [s] from its first shot."""
     spacing = p.pitch_m
     x, y = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)
     order = scan_order(x, y, spacing, p.scan_order)
-    times = firing_times(x.size, p.repetition_rate_hz, pulse.end_time)
-    positions = np.column_stack([x[order], y[order]])
+    times = firing_times(x.size, p.repetition_rate_hz, p.pulse().end_time)
+    return x, y, np.column_stack([x[order], y[order]]), times
+
+
+def _earlier_on_area(plan: Plan, i: int, area) -> list[tuple[int, Pass, float]]:
+    """The passes fired on `area` before pass `i`: (index, the pass as fired there, its
+    first shot [s] on pass i's clock, < 0). The area's timeline: its first pass starts at
+    0, and each next pass on it after the previous one's time on the area
+    (`_pass_seconds`) plus the pass delays in between (``pass_delay_s`` of every pass
+    after the previous one up to it), so both find a pattern's place at the same point
+    of their scan; [] if `i` skips the area or none fired on it before."""
+    fired = [(j, rp) for j in range(i + 1) if (rp := plan.region_pass(j, area)) is not None]
+    if not fired or fired[-1][0] != i:
+        return []
+    starts = [0.0]
+    for (j, rp), (k, _) in zip(fired, fired[1:], strict=False):
+        delay = sum(plan.passes[m].pass_delay_s for m in range(j + 1, k + 1))
+        starts.append(starts[-1] + _pass_seconds(rp, area.area_cm2) + delay)
+    return [(j, rp, t - starts[-1]) for (j, rp), t in zip(fired[:-1], starts, strict=False)]
+
+
+def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin, earlier=(), own=None):
+    """(PatternHeating, peak [C], CEM43 [min]) of one scanner pattern of `p` on `skin`:
+    the columns' residual heat superposed at the probes between columns, with the heat
+    of the patterns that `earlier` passes (pass, its column, first shot [s] on this
+    pattern's clock; `_earlier_on_area`) fired on the same place; CEM43 (Sapareto &
+    Dewey 1984, `column.damage.cem43`) of the hottest probe's history, from this
+    pattern's first shot to its last release plus the cooling time. `own`: this
+    pattern's PatternHeating without `earlier`, whose terms are then reused."""
+    spacing = p.pitch_m
+    x, y, positions, times = _pattern(p)
     probes = between_column_probes(x, y, spacing)
     props = bulk_properties(skin)
+    before = []
+    for e, c, start in earlier:
+        _, _, at, fired = _pattern(e)
+        before.append(EarlierPattern(_sources(c, e.beam()), at, fired + start))
     # follow the pattern until heat has had time to cross one pitch to the probes
     cooling = max(MIN_COOLING_S, spacing**2 / props.diffusivity)
     heating = pattern_heating(
-        _sources(column, beam), positions, times, props, probes, cooling_time=cooling
-    )
+        _sources(column, p.beam()), positions, times, props, probes, cooling,
+        earlier=before, own=own,
+    )  # fmt: skip
     boiling = thermal_constants().boiling_point
     dose = max(cem43(heating.times, row, ceiling_c=boiling) for row in heating.temperature)
     return heating, float(np.max(heating.peak_temperature)), dose

@@ -130,3 +130,79 @@ def test_sources_from_a_real_column():
     heat = B.pattern_heating(src, pos, fire, PROPS, probes, n_times=101)
     assert np.all(np.isfinite(heat.temperature))
     assert np.all(heat.peak_temperature > PROPS.body_temperature)
+
+
+# ------------------------------------------------- earlier passes on the same place
+def _earlier(fire, offset, pos):
+    """The 3 x 3 patch fired again, `offset` [s] before the pattern's clock starts."""
+    return B.EarlierPattern(SOURCES, pos, fire - offset)
+
+
+def test_an_earlier_pattern_adds_its_own_history_at_the_same_points_shifted_in_time():
+    """Superposition at the pattern's own probes: the earlier pattern's term at time t is
+    that pattern's history at t + offset, at the same points (linearity, one kernel);
+    fired at the same time it doubles the rise, and long before it leaves nothing."""
+    x, y, pos, fire = _patch()
+    probes = B.between_column_probes(x, y, 400e-6)
+    times = np.linspace(0.0, 0.4, 41)
+    own = B.bulk_temperature_rise(SOURCES, pos, fire, probes, times, PROPS)
+    for offset in (0.0, 0.05, 2.0):
+        both = B.bulk_temperature_rise(
+            SOURCES, pos, fire, probes, times, PROPS, [_earlier(fire, offset, pos)]
+        )
+        shifted = B.bulk_temperature_rise(SOURCES, pos, fire, probes, times + offset, PROPS)
+        assert_allclose(both, own + shifted, rtol=1e-12, atol=1e-14)
+    same_time = [_earlier(fire, 0.0, pos)]
+    doubled = B.bulk_temperature_rise(SOURCES, pos, fire, probes, times, PROPS, same_time)
+    assert_allclose(doubled, 2.0 * own, rtol=1e-12)
+    long_ago = [_earlier(fire, 1e4, pos)]  # e^{-w t}: perfused away
+    assert_allclose(
+        B.bulk_temperature_rise(SOURCES, pos, fire, probes, times, PROPS, long_ago),
+        own,
+        atol=1e-9,
+    )
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.05, 0.3, 3.0])
+def test_the_energy_balance_closes_with_the_earlier_patterns_counted(offset):
+    """released (own + earlier) = held + perfused; leaving the earlier pattern's heat out
+    of the held heat would open it by the share that pattern still holds."""
+    x, y, pos, fire = _patch()
+    probes = B.between_column_probes(x, y, 400e-6)
+    earlier = [_earlier(fire, offset, pos)]
+    heat = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, earlier=earlier)
+    assert heat.released_energy == pytest.approx(18 * SOURCES.total_energy, rel=1e-12)
+    assert heat.earlier_energy == pytest.approx(9 * SOURCES.total_energy, rel=1e-12)
+    assert heat.energy_balance_error < 1e-8
+    alone = B.pattern_heating(SOURCES, pos, fire, PROPS, probes)
+    assert heat.held_energy > alone.held_energy
+    assert np.all(heat.peak_temperature > alone.peak_temperature)
+    assert heat.to_dataset().attrs["earlier_energy_j"] == heat.earlier_energy
+
+
+def test_an_earlier_pattern_still_firing_is_followed_to_its_last_release():
+    """An earlier pattern whose last columns fire after this pattern's last release
+    stretches the window to them, so every column is released by the balance's time."""
+    x, y, pos, fire = _patch()
+    probes = B.between_column_probes(x, y, 400e-6)
+    slow = B.EarlierPattern(SOURCES, pos, 10.0 * fire - 0.01)  # 10 Hz, from -10 ms
+    heat = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, cooling_time=0.5, earlier=[slow])
+    assert heat.times[-1] == pytest.approx(10.0 * fire.max() - 0.01 + 0.5 + SOURCES.release_delay)
+    assert heat.energy_balance_error < 1e-8
+
+
+def test_a_pattern_s_own_terms_are_reused_across_its_histories():
+    """`own` (the pattern without earlier ones) gives the same histories and balance as
+    summing every term again; an `own` on other times is not used."""
+    x, y, pos, fire = _patch()
+    probes = B.between_column_probes(x, y, 400e-6)
+    alone = B.pattern_heating(SOURCES, pos, fire, PROPS, probes)
+    earlier = [_earlier(fire, 0.3, pos)]
+    full = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, earlier=earlier)
+    reused = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, earlier=earlier, own=alone)
+    assert_allclose(reused.temperature, full.temperature, rtol=1e-13)
+    assert reused.held_energy == pytest.approx(full.held_energy, rel=1e-9)
+    assert reused.energy_balance_error < 1e-8
+    other = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, cooling_time=0.2)
+    fallback = B.pattern_heating(SOURCES, pos, fire, PROPS, probes, earlier=earlier, own=other)
+    assert_allclose(fallback.temperature, full.temperature, rtol=1e-13)

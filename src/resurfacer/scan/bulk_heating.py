@@ -10,7 +10,10 @@ energy balance: the heat released against the heat the kernels hold (`held_heat`
 quadrature of the same kernels) plus the heat the blood carried off.
 
 The model is linear: heat from different passes (a surface and a deep pass) adds,
-so their temperature rises may be summed.
+so their temperature rises may be summed. `pattern_heating` does so: the earlier
+passes' patterns on the same area (`EarlierPattern`, their columns fired at negative
+times on the later pattern's clock) are superposed with the pattern's own columns at
+its probes, so a pass starts from the heat the earlier passes left.
 
 References
 ----------
@@ -245,6 +248,61 @@ def flatten_sources(sources: ColumnSources, positions, fire_times):
     return sx, sy, sz, q, s0sq, t_release
 
 
+@dataclass(frozen=True)
+class EarlierPattern:
+    """An earlier pass's scanner pattern on the same area, on a later pattern's clock (SI).
+
+    Attributes
+    ----------
+    sources : ColumnSources
+        Heat left by each of its columns.
+    positions : array (n_columns, 2)
+        Its column centres (x, y) [m], in the later pattern's frame (both patterns are
+        centred on the same point of the area).
+    fire_times : array (n_columns,)
+        Firing time of each column [s] on the later pattern's clock (its first shot at 0):
+        negative for a pass fired before it.
+    """
+
+    sources: ColumnSources
+    positions: np.ndarray
+    fire_times: np.ndarray
+
+
+def _concatenate(parts):
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _flatten_earlier(earlier):
+    """`flatten_sources` of `EarlierPattern` s, concatenated (at least one)."""
+    return _concatenate([flatten_sources(e.sources, e.positions, e.fire_times) for e in earlier])
+
+
+def _flatten_all(sources: ColumnSources, positions, fire_times, earlier=()):
+    """`flatten_sources` of a pattern and of its `earlier` patterns, concatenated."""
+    own = flatten_sources(sources, positions, fire_times)
+    return _concatenate([own, _flatten_earlier(earlier)]) if earlier else own
+
+
+def _rise(flat, probe_points, times, props: BulkProperties) -> np.ndarray:
+    """`bulk_temperature_rise` of flattened sources (`flatten_sources`) [K]."""
+    probes = np.asarray(probe_points, float)
+    if probes.ndim != 2 or probes.shape[1] != 3 or np.any(probes[:, 2] < 0.0):
+        raise InputError("probe_points", probes.shape, "an array (n, 3) of (x, y, depth>=0) [m]")
+    times = np.atleast_1d(np.asarray(times, float))
+    # a numba dispatcher: its signature is the kernel's, which mypy does not see
+    return superpose(  # type: ignore[call-arg]
+        *flat,
+        np.ascontiguousarray(probes[:, 0]),
+        np.ascontiguousarray(probes[:, 1]),
+        np.ascontiguousarray(probes[:, 2]),
+        times,
+        props.diffusivity,
+        props.rho_c,
+        props.perfusion_rate,
+    )
+
+
 def bulk_temperature_rise(
     sources: ColumnSources,
     positions,
@@ -252,6 +310,7 @@ def bulk_temperature_rise(
     probe_points,
     times,
     props: BulkProperties,
+    earlier=(),
 ) -> np.ndarray:
     """Temperature rise [K] above body temperature from superposed column heat.
 
@@ -286,27 +345,16 @@ def bulk_temperature_rise(
         Times [s].
     props : BulkProperties
         Homogeneous half-space (`bulk_properties`).
+    earlier : sequence of EarlierPattern
+        Patterns of earlier passes on the same place, their terms added to the sum
+        (the equation is linear, so their rises add).
 
     Returns
     -------
     numpy.ndarray, shape (n_probes, n_times)
     """
-    flat = flatten_sources(sources, positions, fire_times)
-    probes = np.asarray(probe_points, float)
-    if probes.ndim != 2 or probes.shape[1] != 3 or np.any(probes[:, 2] < 0.0):
-        raise InputError("probe_points", probes.shape, "an array (n, 3) of (x, y, depth>=0) [m]")
-    times = np.atleast_1d(np.asarray(times, float))
-    # a numba dispatcher: its signature is the kernel's, which mypy does not see
-    return superpose(  # type: ignore[call-arg]
-        *flat,
-        np.ascontiguousarray(probes[:, 0]),
-        np.ascontiguousarray(probes[:, 1]),
-        np.ascontiguousarray(probes[:, 2]),
-        times,
-        props.diffusivity,
-        props.rho_c,
-        props.perfusion_rate,
-    )
+    flat = _flatten_all(sources, positions, fire_times, earlier)
+    return _rise(flat, probe_points, times, props)
 
 
 def bulk_temperature(
@@ -316,12 +364,15 @@ def bulk_temperature(
     probe_points,
     times,
     props: BulkProperties,
+    earlier=(),
 ) -> np.ndarray:
     """Tissue temperature [C] at probes x times: body temperature + `bulk_temperature_rise`.
 
     Same arguments as `bulk_temperature_rise`; returns shape (n_probes, n_times).
     """
-    rise = bulk_temperature_rise(sources, positions, fire_times, probe_points, times, props)
+    rise = bulk_temperature_rise(
+        sources, positions, fire_times, probe_points, times, props, earlier
+    )
     return props.body_temperature + rise
 
 
@@ -340,7 +391,12 @@ def released_heat(sources: ColumnSources, fire_times, times, props: BulkProperti
 
 
 def held_heat(
-    sources: ColumnSources, positions, fire_times, time: float, props: BulkProperties
+    sources: ColumnSources,
+    positions,
+    fire_times,
+    time: float,
+    props: BulkProperties,
+    earlier=(),
 ) -> float:
     """Heat the superposed kernels hold in the half-space at `time` [J], by quadrature.
 
@@ -368,9 +424,15 @@ def held_heat(
     Exactly, this is ``sum Q exp(-w tau)`` (`released_heat`): each kernel and its image
     integrate to one over z >= 0 (Carslaw & Jaeger 1959 [1]_, 10.10). A point source
     released at `time` itself (s = 0) is a delta the kernel does not sample; its heat
-    is counted whole. Sources released after `time` hold nothing.
+    is counted whole. Sources released after `time` hold nothing. The columns of
+    `earlier` patterns (`EarlierPattern`) are summed with the pattern's own.
     """
-    _, _, sz, q, s0sq, t_release = flatten_sources(sources, positions, fire_times)
+    return _held(_flatten_all(sources, positions, fire_times, earlier), time, props)
+
+
+def _held(flat, time: float, props: BulkProperties) -> float:
+    """`held_heat` of flattened sources (`flatten_sources`) [J]."""
+    _, _, sz, q, s0sq, t_release = flat
     t = float(time)
     tau = t - t_release
     released = tau >= 0.0
@@ -458,7 +520,9 @@ class PatternHeating:
     peak_temperature : (n_probes,) [C].
     time_above_45 : (n_probes,) time above 45 C [s].
     time_above_60 : (n_probes,) time above 60 C [s].
-    released_energy : residual heat released by all columns [J].
+    released_energy : residual heat released by all columns by the last time [J], the
+        earlier passes' (`pattern_heating`'s ``earlier``) included.
+    earlier_energy : the part of `released_energy` released by the earlier passes [J].
     held_energy : heat the superposed field holds at the last time [J]: rho c Delta T
         integrated over the half-space by quadrature of the solver's own kernel
         (`held_heat`).
@@ -477,6 +541,7 @@ class PatternHeating:
     time_above_45: np.ndarray
     time_above_60: np.ndarray
     released_energy: float
+    earlier_energy: float
     held_energy: float
     perfused_energy: float
     energy_balance_error: float
@@ -500,6 +565,7 @@ class PatternHeating:
             },
             attrs={
                 "released_energy_j": self.released_energy,
+                "earlier_energy_j": self.earlier_energy,
                 "held_energy_j": self.held_energy,
                 "perfused_energy_j": self.perfused_energy,
                 "energy_balance_error": self.energy_balance_error,
@@ -515,19 +581,43 @@ def pattern_heating(
     probe_points,
     cooling_time: float = 0.5,
     n_times: int = 501,
+    earlier=(),
+    own: PatternHeating | None = None,
 ) -> PatternHeating:
     """Bulk temperature histories at probes over a pattern and its cooling.
 
-    Times run uniformly from the first shot to the last release plus
-    `cooling_time` [s] in `n_times` samples; peaks are the largest sample (the
-    rise between columns is smooth on the ~0.1 s diffusion time between
-    neighbours, so a ms-scale grid resolves it). See `bulk_temperature`.
+    Times run uniformly from the pattern's first shot to the last release (its own
+    columns' or an earlier pattern's) plus `cooling_time` [s] in `n_times` samples;
+    peaks are the largest sample (the rise between columns is smooth on the ~0.1 s
+    diffusion time between neighbours, so a ms-scale grid resolves it). See
+    `bulk_temperature`.
 
-    Energy balance at the last time t_end (``PatternHeating.energy_balance_error``)::
+    `earlier` (`EarlierPattern`, fire times on this pattern's clock, negative before its
+    first shot) are the patterns of earlier passes on the same place. The field is
+    linear in the released heat, so the temperature at the probes is the sum of the
+    pattern's own Green's-function terms and theirs at the same points and times:
 
-        released = held + perfused,   released = N_columns sum_k Q_k,
+    .. math::
+
+        T(\\mathbf{x}_p, t) = T_\\mathrm{body} + \\Delta T_\\mathrm{own}(\\mathbf{x}_p, t)
+            + \\sum_{j\\,\\mathrm{earlier}} \\Delta T_j(\\mathbf{x}_p, t),
+
+    each term `bulk_temperature_rise` of that pattern's columns at their own firing
+    times: a pass starts from the heat the earlier ones left, and the sooner it follows
+    them the more of it is left.
+
+    Energy balance at the last time t_end (``PatternHeating.energy_balance_error``),
+    every column released by then (the earlier patterns' included)::
+
+        released = held + perfused,   released = sum_{i,k} Q_k,
         held = rho c int Delta T dV (`held_heat`),
         perfused = sum_{i,k} Q_k (1 - exp(-w tau_i)),   tau_i = t_end - t_i - t_delay.
+
+    `own`, the heating of the same pattern (same arguments) without `earlier`, saves the
+    pattern's own terms where its times are these (the earlier patterns end by its last
+    time): only the earlier patterns' terms are summed, at the probes and for the held
+    heat (both linear in the sources). Several histories of one pattern (areas of one
+    site treated at the same settings, of other sizes) share its own terms.
 
     Returns
     -------
@@ -537,15 +627,27 @@ def pattern_heating(
     if isinstance(n_times, bool) or not isinstance(n_times, int) or n_times < 2:
         raise InputError("n_times", n_times, "an integer >= 2")
     fire = np.asarray(fire_times, float)
+    earlier = tuple(earlier)
+    _, _, _, q, _, t_release = _flatten_all(sources, positions, fire, earlier)
     start = float(np.min(fire))
-    end = float(np.max(fire)) + sources.release_delay + cooling
+    end = float(np.max(t_release)) + cooling
     times = np.linspace(start, end, n_times)
     probes = np.asarray(probe_points, float)
-    temp = bulk_temperature(sources, positions, fire, probes, times, props)
-    released = sources.total_energy * fire.size
-    held = held_heat(sources, positions, fire, end, props)
-    tau = end - (fire + sources.release_delay)
-    perfused = -sources.total_energy * float(np.sum(np.expm1(-props.perfusion_rate * tau)))
+    if (
+        earlier
+        and own is not None
+        and np.array_equal(own.times, times)
+        and np.array_equal(own.probe_points, probes)
+    ):
+        flat = _flatten_earlier(earlier)
+        temp = own.temperature + _rise(flat, probes, times, props)
+        held = own.held_energy + _held(flat, end, props)
+    else:
+        temp = bulk_temperature(sources, positions, fire, probes, times, props, earlier)
+        held = held_heat(sources, positions, fire, end, props, earlier)
+    tau = end - t_release  # >= 0: every column is released by t_end
+    released = float(np.sum(q))
+    perfused = -float(np.sum(q * np.expm1(-props.perfusion_rate * tau)))
     return PatternHeating(
         probe_points=probes,
         times=times,
@@ -554,6 +656,7 @@ def pattern_heating(
         time_above_45=time_above(temp, times, REPORT_THRESHOLDS_C[0]),
         time_above_60=time_above(temp, times, REPORT_THRESHOLDS_C[1]),
         released_energy=released,
+        earlier_energy=float(np.sum(q[fire.size * len(sources.energy) :])),
         held_energy=held,
         perfused_energy=perfused,
         energy_balance_error=abs(released - held - perfused) / released if released else 0.0,
