@@ -710,7 +710,7 @@ def test_the_tradeoff_line_does_not_say_no_plan_beside_a_plan():
     predicted = {"downtime_days_range": [1.0, 2.0], "session_minutes": 3.0,
                  "downtime_days": 1.5, "peak_bulk_temperature_c": 40.0}  # fmt: skip
     plan = SimpleNamespace(predicted=predicted, depth_um=500.0, rules=[], passes=[],
-                           rationale="r", uncertainty=None)  # fmt: skip
+                           rationale="r", uncertainty=None, target_met=False)  # fmt: skip
     result = SimpleNamespace(message="m", device="d", device_reason="x", reachable=False,
                              shortfall="s", broken=[], plans=[plan], tradeoff=[])  # fmt: skip
     text = _table(result)
@@ -748,3 +748,30 @@ def test_a_plan_names_the_summed_density_and_simulates_combined_coverage(scars):
         assert d["combined_coverage_percent"] == p.predicted["combined_coverage_percent"]
         assert d["summed_density_percent"] == p.surrogate["coverage_percent"]
         assert "summed density" in p.rationale and "combined coverage" in p.rationale
+
+
+def test_limits_a_plan_sits_at_are_told_apart_from_rules_that_kept_others_out(scars):
+    # session 24 probe: "Bound by: density_deep_neck_chest" on a surface-only plan, and
+    # "excluded by: depth_within_dermis, max_downtime_days" for a pigment target that only
+    # a 2.4 d cap kept out (depth_within_dermis came from deep candidates far off target)
+    from types import SimpleNamespace
+
+    from resurfacer.planning.planner import _better_excluded, _excluded
+
+    for p in scars[2].plans:
+        assert "Bound by" not in p.rationale
+        assert p.rules == sorted(set(p.at_limits + p.kept_out_by))
+        assert p.to_dict()["at_limits"] == p.at_limits
+        for rule in p.at_limits:
+            assert "At its limits: " in p.rationale and rule in p.rationale
+
+    def cand(violations, met, downtime):
+        return SimpleNamespace(violations=violations, met=met, downtime=downtime, heat=1.0,
+                               options=(), depth=1e-4)  # fmt: skip
+
+    capped = cand(("max_downtime_days",), True, 2.5)
+    deep = cand(("depth_within_dermis",), False, 2.0)
+    assert _excluded(None, [], [capped, deep]) == ["max_downtime_days"]
+    assert _excluded(None, [], [deep]) == ["depth_within_dermis"]
+    mine = cand((), True, 3.0)
+    assert _better_excluded(mine, [capped, deep, mine]) == ["max_downtime_days"]

@@ -170,7 +170,9 @@ def _table(result) -> str:
             f"plan {i + 1}: depth {p.depth_um:.0f} µm, session {pr['session_minutes']:.0f} min, "
             f"downtime {pr['downtime_days']:.1f} d (band {lo:.1f}-{hi:.1f}), "
             f"bulk peak {pr['peak_bulk_temperature_c']:.1f} °C, "
-            f"binding limits: {', '.join(p.rules) or '-'}"
+            f"at limits: {', '.join(getattr(p, 'at_limits', [])) or '-'}, "
+            f"{'better-ranked' if getattr(p, 'target_met', True) else 'nearer'} plans kept out by: "
+            f"{', '.join(getattr(p, 'kept_out_by', [])) or '-'}"
         )
         for k, t in enumerate(p.passes):
             lines.append(f"    pass {k + 1}: " + ", ".join(f"{a}={v}" for a, v in t.items()))

@@ -88,6 +88,10 @@ class PlannedTreatment:
     uncertainty: dict | None = None
     #: what the plan lacks for the target ("coverage 7.5 % < 10 %"), "" when met
     shortfall: str = ""
+    #: the caps the plan sits at (>= 97 %) in some region, and the rules that kept the
+    #: better-ranked (for a nearest plan: nearer) candidates out; `rules` is both
+    at_limits: list[str] = field(default_factory=list)
+    kept_out_by: list[str] = field(default_factory=list)
     #: the complete plan file (patient, areas, passes) `simulate` runs unchanged
     plan: dict = field(default_factory=dict)
     #: which passes, stacking and repeats the plan is made of ("deep x2", "surface + deep")
@@ -111,6 +115,8 @@ class PlannedTreatment:
             "passes": self.passes,
             "predicted": self.predicted,
             "rules": self.rules,
+            "at_limits": self.at_limits,
+            "kept_out_by": self.kept_out_by,
             "rationale": self.rationale,
             "target_met": self.target_met,
             "depth_um": self.depth_um,
@@ -549,7 +555,12 @@ def _excluded(ctx, plans, candidates) -> list[str]:
         return []
     if not candidates:
         return excluding_rules(ctx)
-    return sorted({r for c in candidates for r in c.violations})
+    # the rules that kept out the candidates reaching the target, where some do, each
+    # alone keeping one out (`_reasons`); session 24 probe: the union over every
+    # candidate named depth_within_dermis (deep candidates) where a pigment target missed
+    # only a 2.4 d cap
+    met = [c for c in candidates if c.met and c.violations]
+    return _reasons(met or [c for c in candidates if c.violations])
 
 
 def _message(ctx, reachable, plans, excluded, reaching, verifier, candidates) -> str:
@@ -702,16 +713,22 @@ class _Verifier:
         t = ctx.target
         depth_um = max(getattr(p, f"{ctx.metric}_um") for p in summary.passes)
         met = reachable and c.met and t["min_um"] <= depth_um <= t["max_um"]
-        binding = _binding(c, self.candidates, _key, ctx.patient, ctx.regions)
+        at_limits = _at_limits(c, ctx.patient, ctx.regions)
         regions_short = _regions_short(ctx, c, summary)
-        if not met:  # what kept the nearer plans out (session 23: the downtime cap)
-            binding += _nearer_excluded(ctx, c, self.candidates)
+        # what kept the better-ranked plans out, or for a nearest plan the nearer ones
+        # (session 23: the downtime cap)
+        kept_out = (
+            _better_excluded(c, self.candidates) if met
+            else _nearer_excluded(ctx, c, self.candidates)
+        )  # fmt: skip
         pt = PlannedTreatment(
             passes=c.passes,
             predicted=summary.model_dump(),
-            rules=sorted(set(binding)),
+            rules=sorted(set(at_limits + kept_out)),
+            at_limits=at_limits,
+            kept_out_by=kept_out,
             rationale=_rationale(
-                c, summary, t, ctx.metric, depth_um, binding, met,
+                c, summary, t, ctx.metric, depth_um, (at_limits, kept_out), met,
                 [fired_density_and_energy(o, ctx) for o in c.options],
             ),
             target_met=bool(met),
@@ -915,14 +932,16 @@ def _pass_limited(ctx: _Search) -> str:
     return ""
 
 
-def _binding(c, candidates, key, patient, regions) -> list[str]:
-    """Rules that excluded better candidates, and caps the plan sits at in some region
-    (with the pass as fired there)."""
-    mine = key(c)
+def _better_excluded(c, candidates) -> list[str]:
+    """The rules that kept candidates reaching the target and ranked better than `c`
+    (`_key`) out: `_reasons` of those (each alone kept one out)."""
+    mine = _key(c)
+    return _reasons([x for x in candidates if x.violations and x.met and _key(x) < mine])
+
+
+def _at_limits(c, patient, regions) -> list[str]:
+    """The caps the plan sits at (>= 97 %) in some region, with the pass as fired there."""
     names = set()
-    for other in candidates:
-        if other.violations and other.met and key(other) < mine:
-            names.update(other.violations)
     for o in c.options:
         for r in regions:
             table = dict(o.table, pulse_energy_mj=o.regions[r.name]["pulse_energy_mj"])
@@ -977,7 +996,13 @@ def _rationale(c, summary, target, metric, depth_um, binding, met, fired) -> str
         f"bulk temperature of {summary.peak_bulk_temperature_c:.1f} C."
         + ("" if met else f" It is the candidate closest to the target ({c.heat:.1f} J/cm2).")
     )
-    rules = " Bound by: " + ", ".join(binding) + "." if binding else " No safety limit binds it."
+    at_limits, kept_out = binding
+    better = "better-ranked" if met else "nearer"
+    rules = (
+        (f" At its limits: {', '.join(at_limits)}." if at_limits else "")
+        + (f" {better.capitalize()} candidates were kept out by: {', '.join(kept_out)}."
+           if kept_out else "")
+    ) or " No safety limit binds it or kept better-ranked candidates out."
     return head + tail + rules + CAVEAT
 
 

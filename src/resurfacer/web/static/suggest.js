@@ -215,8 +215,20 @@ const Suggest = (() => {
         stat("Peak bulk temperature", fmt(pr.peak_bulk_temperature_c), "°C", "bulk")),
       passesTable(p.passes),
       el("p", { class: "binding", "data-role": "binding",
-        text: p.rules.length ? `Limits it sits at: ${p.rules.join(", ")}` : "No safety limit binds it." }),
+        text: bindingText(p) }),
       el("details", {}, el("summary", { text: "Why this plan" }), el("p", { text: p.rationale })));
+  }
+
+  /* The caps a plan sits at, apart from the rules that kept better-ranked (for a plan
+     short of the target: nearer) candidates out (plan JSON: at_limits, kept_out_by). */
+  function bindingText(p) {
+    const at = p.at_limits || [], out = p.kept_out_by || [];
+    const parts = [];
+    if (at.length) parts.push(`Limits it sits at: ${at.join(", ")}.`);
+    if (out.length) {
+      parts.push(`${p.target_met ? "Better-ranked" : "Nearer"} candidates were kept out by: ${out.join(", ")}.`);
+    }
+    return parts.join(" ") || "No safety limit binds it.";
   }
 
   /* The planner's answer in `container`; `onLoad(plan, index)` loads a plan in the form. */
