@@ -127,3 +127,25 @@ def test_list_text_carries_no_maintainer_remarks(capsys, what):
     text = capsys.readouterr().out
     assert text.strip()
     assert not re.search(r"verify|MODEL VALUE|MODEL RULE|PLACEHOLDER|TODO", text, re.I), what
+
+
+def test_out_in_a_folder_that_takes_no_file_names_it_not_writable(areas_searched, capsys):
+    # session 24 probe: --out /proc/x.toml said "(/proc: No such file or directory)";
+    # /proc exists and takes no new file
+    line = refused([*BASE, "--site", "cheek", "--out", "/proc/x.toml"], capsys)
+    assert line.startswith("--out:") and "/proc exists but is not writable" in line
+    assert "No such file" not in line and areas_searched == []
+
+
+def test_out_in_a_missing_folder_creates_it(tmp_path):
+    # docs/planner.md says so: a missing folder of --out is created when the plan is written
+    from resurfacer.cli.plan_command import _check_out, _write_plan
+    from resurfacer.plan.schema import Area, Patient
+    from resurfacer.planning.candidates import make_plan
+
+    out = tmp_path / "new" / "deeper" / "plan.toml"
+    _check_out(str(out))
+    patient = Patient(sex="female", age_years=50, phototype=2)
+    plan = make_plan(patient, [Area(site="cheek", area_cm2=5)], [{"device": "co2_dual"}], "p")
+    _write_plan(str(out), plan)
+    assert out.is_file()

@@ -145,7 +145,17 @@ def _check_out(path: str) -> None:
 
     if Path(path).suffix.lower() not in PLAN_FORMATS:
         raise InputError("--out", path, "a plan file ending in " + " or ".join(PLAN_FORMATS))
-    check_output_path(path, "--out")
+    folder = Path(path).expanduser().absolute().parent
+    try:
+        check_output_path(path, "--out")
+    except InputError as e:
+        if not folder.is_dir() or "writable folder" not in str(e):
+            raise
+        # the folder exists: the reason is that it takes no new file, whatever errno the
+        # probe got (session 24 probe: /proc gave "No such file or directory")
+        raise InputError(
+            "--out", path, f"a path in a writable folder ({folder} exists but is not writable)"
+        ) from None
 
 
 def _write_plan(path: str, plan) -> None:
@@ -168,7 +178,7 @@ def _table(result) -> str:
         lo, hi = pr["downtime_days_range"]
         lines.append(
             f"plan {i + 1}: depth {p.depth_um:.0f} µm, session {pr['session_minutes']:.0f} min, "
-            f"downtime {pr['downtime_days']:.1f} d (band {lo:.1f}-{hi:.1f}), "
+            f"downtime {pr['downtime_days']:.1f} d (healing-model range {lo:.1f}-{hi:.1f}), "
             f"bulk peak {pr['peak_bulk_temperature_c']:.1f} °C, "
             f"at limits: {', '.join(getattr(p, 'at_limits', [])) or '-'}, "
             f"{'better-ranked' if getattr(p, 'target_met', True) else 'nearer'} plans kept out by: "
@@ -179,12 +189,16 @@ def _table(result) -> str:
         lines.append("    " + human_text(p.rationale))
         lines += [f"    model note: {human_text(n)}" for n in pr.get("model_notes", [])]
         if p.uncertainty:
+            # the sampled-people band, named apart from the healing model's range above
+            # (session 24 probe: both were called "band" on one plan)
             d = p.uncertainty["downtime_days"]
-            lines.append(f"    downtime band {d['p10']:.1f}-{d['p90']:.1f} d")
+            n = p.uncertainty.get("n_samples")
+            people = f"{n} sampled people" if n else "sampled people"
+            lines.append(f"    downtime over {people} (10-90 %): {d['p10']:.1f}-{d['p90']:.1f} d")
             outside = p.uncertainty.get("outside_the_band", [])
             if outside:
                 lines.append(
-                    "    the plan's own figure lies outside the band for "
+                    "    the plan's own figure lies outside the sampled-people band for "
                     + "; ".join(outside)
                     + " (simulate --uncertainty, docs/planner.md)"
                 )
