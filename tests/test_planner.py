@@ -777,3 +777,15 @@ def test_limits_a_plan_sits_at_are_told_apart_from_rules_that_kept_others_out(sc
     assert _excluded(None, [], [deep]) == ["depth_within_dermis"]
     mine = cand((), True, 3.0)
     assert _better_excluded(mine, [capped, deep, mine]) == ["max_downtime_days"]
+
+
+def test_a_plan_carries_its_protocol_notes(scars):
+    # session 24 probe (finding 5): the planner never read data/protocols.toml
+    from resurfacer.planning.protocols import protocol_notes
+
+    for r in scars.values():
+        for p in r.plans:
+            assert p.protocol_notes == protocol_notes(p.passes, r.indication)
+            assert p.to_dict()["protocol_notes"] == p.protocol_notes
+            for note in p.protocol_notes:
+                assert note in p.rationale

@@ -58,6 +58,7 @@ from resurfacer.planning.candidates import (
     make_plan,
     pass_room,
 )
+from resurfacer.planning.protocols import protocol_notes
 from resurfacer.scan.bulk_heating import bulk_properties
 from resurfacer.tissue.skin import skin_for
 
@@ -100,11 +101,15 @@ class PlannedTreatment:
     #: target, one line each ("periorbital: 173 um < 300 um, coverage 3 % < 5 % (regional
     #: defaults: ...)"); the target itself is judged area-weighted, as `simulate` reports
     regions_short: list[str] = field(default_factory=list)
+    #: figures of the plan outside every published protocol of its device class
+    #: (`planning.protocols`, data/protocols.toml), one note each
+    protocol_notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "shortfall": self.shortfall,
             "regions_below_target": self.regions_short,
+            "protocol_notes": self.protocol_notes,
             # the indication's coverage is the passes' summed density (indications.toml);
             # simulate reports their union, 1 - prod(1 - d): both, named
             "summed_density_percent": self.surrogate.get("coverage_percent"),
@@ -750,6 +755,12 @@ class _Verifier:
         pt.rationale = pt.rationale.removesuffix(CAVEAT) + _densities(
             given_coverage(ctx, c), summary.combined_coverage_percent, t
         ) + CAVEAT
+        pt.protocol_notes = protocol_notes(c.passes, ctx.indication)
+        if pt.protocol_notes:
+            pt.rationale = pt.rationale.removesuffix(CAVEAT) + (
+                " Beside the published protocols (data/protocols.toml): "
+                + "; ".join(pt.protocol_notes) + "." + CAVEAT
+            )
         if regions_short:
             pt.rationale = pt.rationale.removesuffix(CAVEAT) + (
                 " Judged area-weighted; short of the target on "
