@@ -90,3 +90,17 @@ def test_the_combined_co2_dual_mode_heats_the_surface_pass_with_the_deep_pass_s_
     alone = simulate(_plan("cheek", [surface], 2.0)).summary
     assert combined.passes[1].peak_bulk_temperature_c > alone.passes[0].peak_bulk_temperature_c
     assert combined.passes[1].bulk_cem43_min > alone.passes[0].bulk_cem43_min
+
+
+def test_on_an_area_smaller_than_a_pattern_the_earlier_pattern_has_fired_before_the_next():
+    """0.5 cm2 holds half a 10 mm pattern, scanned in 1.9 s, but the bulk heating follows
+    the whole pattern (3.0 s of firing): the next pass starts after it, not inside it."""
+    from resurfacer.treatment import _earlier_on_area, _pass_seconds, _pattern_span
+
+    deep = {"device": "co2_fractional_deep", "pulse_energy_mj": 20, "density_percent": 10}
+    plan = _plan("cheek", [deep, deep], 0.5)
+    area = plan.site_areas[0]
+    first = plan.region_pass(0, area)
+    assert _pass_seconds(first, 0.5) < _pattern_span(first)
+    [(_, _, start)] = _earlier_on_area(plan, 1, area)
+    assert start == pytest.approx(-_pattern_span(first))

@@ -996,20 +996,32 @@ def _pattern(p: Pass):
     return x, y, np.column_stack([x[order], y[order]]), times
 
 
+def _pattern_span(p: Pass) -> float:
+    """Time one whole scanner pattern of `p` takes to fire [s]: its n columns at the
+    firing interval of `_pattern`, ``n max(1/f_rep, pulse train)``."""
+    spacing = p.pitch_m
+    n = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)[0].size
+    return n * max(1.0 / p.repetition_rate_hz, p.pulse().end_time)
+
+
 def _earlier_on_area(plan: Plan, i: int, area) -> list[tuple[int, Pass, float]]:
     """The passes fired on `area` before pass `i`: (index, the pass as fired there, its
     first shot [s] on pass i's clock, < 0). The area's timeline: its first pass starts at
     0, and each next pass on it after the previous one's time on the area
     (`_pass_seconds`) plus the pass delays in between (``pass_delay_s`` of every pass
     after the previous one up to it), so both find a pattern's place at the same point
-    of their scan; [] if `i` skips the area or none fired on it before."""
+    of their scan; [] if `i` skips the area or none fired on it before. The previous
+    pass's time is at least its whole pattern's (`_pattern_span`): on an area smaller
+    than a pattern the scan fires part of one, but the bulk heating follows the whole
+    pattern, which has then fired before the next pass's starts."""
     fired = [(j, rp) for j in range(i + 1) if (rp := plan.region_pass(j, area)) is not None]
     if not fired or fired[-1][0] != i:
         return []
     starts = [0.0]
     for (j, rp), (k, _) in zip(fired, fired[1:], strict=False):
         delay = sum(plan.passes[m].pass_delay_s for m in range(j + 1, k + 1))
-        starts.append(starts[-1] + _pass_seconds(rp, area.area_cm2) + delay)
+        on_area = max(_pass_seconds(rp, area.area_cm2), _pattern_span(rp))
+        starts.append(starts[-1] + on_area + delay)
     return [(j, rp, t - starts[-1]) for (j, rp), t in zip(fired[:-1], starts, strict=False)]
 
 
