@@ -86,3 +86,57 @@ def test_coagulation_depth_and_width_converge_from_10_to_5_um(erbium_glass, inde
     for quantity in ("coagulation_depth", "coagulation_width"):
         a, b = getattr(coarse, quantity), getattr(fine, quantity)
         assert abs(a - b) / b < GRID_TOLERANCE, (energy_mj, quantity, a, b)
+
+
+def test_a_noisy_cell_apart_from_the_lesion_does_not_set_its_depth(capsys):
+    """Session 24 (a probe): at 10 mJ the 1,550 nm column's coagulation depth read 514.7 um
+    at 0.14 ms and 485.7 um at 0.15 ms (-5.6 % for 0.01 ms), set by one axis cell 32 um
+    under the lesion where the Monte Carlo source's smallest cell crossed Omega = 1 by
+    noise. The lesion is now the connected coagulated region (`summary.lesion_cells`):
+    485.67 / 485.65 um."""
+    import json
+
+    from resurfacer.cli import main
+
+    depths = []
+    for ms in ("0.14", "0.15"):
+        args = ["mtz", "--wavelength-nm", "1550", "--energy-mj", "10", "--spot-um", "100",
+                "--pulse-ms", ms, "--phototype", "3", "--no-m2-band", "--after-ms", "20",
+                "--photons", "100000", "--grid-um", "4", "--json"]  # fmt: skip
+        assert main(args) == 0
+        depths.append(json.loads(capsys.readouterr().out)["coagulation_depth_um"])
+    assert depths[0] == pytest.approx(depths[1], rel=0.01), depths
+
+
+def test_lesion_cells_drop_a_cell_apart_and_keep_the_crater_s_neighbours():
+    import numpy as np
+
+    from resurfacer.column.summary import lesion_cells
+
+    omega = np.zeros((8, 4))
+    void = np.zeros((8, 4), dtype=bool)
+    void[0:2, 0] = True  # a crater on the axis
+    omega[2, 0] = omega[0:2, 1] = 5.0  # coagulated round it
+    omega[6, 0] = 1.2  # apart: two rows under the lesion
+    kept = lesion_cells(omega, void, (2.0 * np.arange(4) + 1.0)[None, :])
+    assert kept[2, 0] and kept[0, 1] and kept[1, 1]
+    assert not kept[6, 0]
+
+
+def test_the_cuff_of_a_zone_without_a_crater_is_lateral(erbium_glass):
+    """Session 24 (a probe): without a crater wall the "cuff" (table, JSON) was the floor,
+    the whole depth of a non-ablative zone (500 um at 16 mJ at 1,550 nm; 61 um at 20 mJ
+    once a crater opened). It is half the coagulated width, as the published cuffs of
+    non-ablative zones are read (`column.published`)."""
+    import math
+
+    from resurfacer.column.published import SUMMARY_READINGS
+
+    s = erbium_glass[1].summary
+    assert math.isnan(s.coagulation_thickness_wall)
+    assert s.coagulation_thickness == pytest.approx(0.5 * s.coagulation_width)
+    assert s.coagulation_thickness < 0.2 * s.coagulation_depth
+    assert SUMMARY_READINGS["coagulation_cuff"](s) == s.coagulation_thickness
+    assert s.clinical()["coagulation_thickness_floor_um"] == pytest.approx(
+        s.coagulation_depth * 1e6, abs=1e-3
+    )

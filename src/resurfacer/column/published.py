@@ -65,8 +65,10 @@ def within_bound(model: float, measured: float, low, high, factor: float) -> tup
 
 
 def _cuff(s: ColumnSummary) -> float:
-    """The cuff beside a crater; for a non-ablative zone half its coagulated width."""
-    return s.coagulation_thickness_wall if s.ablation_depth > 0 else 0.5 * s.coagulation_width
+    """The cuff beside a crater; for a non-ablative zone half its coagulated width
+    (`ColumnSummary.coagulation_thickness`, the one definition; a steam pocket, removed
+    cells under an intact top cell, read NaN here until session 24)."""
+    return s.coagulation_thickness
 
 
 def _removal_per_pass(s: ColumnSummary) -> float:
