@@ -19,7 +19,7 @@ _spec = importlib.util.spec_from_file_location(
 ref = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ref)
 
-ALPHA, RHO_C, W = 7.7e-8, 3.78e6, 2.1e-3
+ALPHA, RHO_C, W = 7.7e-8, 3.78e6, 2.0e-3
 
 
 def _case(seed, n_src=23, n_probes=9, n_times=17):

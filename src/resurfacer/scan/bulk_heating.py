@@ -88,7 +88,7 @@ def bulk_properties(skin: Skin, layer: str = "reticular_dermis") -> BulkProperti
     """Effective properties of the bulk-heating half-space: one layer's values.
 
     The default is the reticular dermis (k = 0.29 W/m/K, rho = 1116 kg/m^3,
-    c = 3391 J/kg/K, w_b = 2.1e-3 1/s in ``data/layer_properties.toml``):
+    c = 3391 J/kg/K, w_b = 2.0e-3 1/s in ``data/layer_properties.toml``):
     between the columns the stored heat lies mostly in the dermis, and the
     papillary dermis has the same thermal values. The thin epidermis
     (k = 0.21) and the deeper fat are not resolved (a model assumption).
