@@ -140,3 +140,30 @@ def test_the_cuff_of_a_zone_without_a_crater_is_lateral(erbium_glass):
     assert s.clinical()["coagulation_thickness_floor_um"] == pytest.approx(
         s.coagulation_depth * 1e6, abs=1e-3
     )
+
+
+def test_a_column_like_the_last_reuses_its_photon_transport():
+    """Session 24: the map of absorbed light does not depend on the pulse (linear in the
+    energy, a seed reproduces it), so a column like the last takes it from
+    `solve.photon_transport`'s cache (a 1,550 nm planning search ran 42 transports for 6
+    grids: 60 s cold, 22 s now); the shared map is read-only and the column is the
+    same as one solved afresh."""
+    from resurfacer.column.solve import photon_transport
+
+    photon_transport.cache_clear()
+    first = column(1.55e-6, 10.0).summary
+    second = column(1.55e-6, 10.0).summary
+    info = photon_transport.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert second.coagulation_depth == first.coagulation_depth
+    assert second.energy.reflected == first.energy.reflected
+
+
+def test_a_shared_photon_transport_is_read_only():
+    from resurfacer.column.solve import photon_transport
+    from resurfacer.optics.montecarlo import OpticalLayer, RZGrid
+
+    layer = OpticalLayer(n=1.4, mu_a=1e3, mu_s=9e3, g=0.9, thickness=float("inf"))
+    result = photon_transport((layer,), "gaussian", 50e-6, RZGrid(5e-6, 5e-6, 20, 20), 1000, 1)
+    with pytest.raises(ValueError):
+        result.absorbed_rz[0, 0] = 1.0
