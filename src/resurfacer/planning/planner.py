@@ -543,6 +543,10 @@ def _no_plan_shortfall(ctx, candidates, dropped=()) -> str:
     if least > cap:
         return head + f"the least downtime of the plans within every other limit is {least:.1f} d"
     full = [d["downtime_days"] for d in dropped if "downtime_days" in d]
+    if not any(d > cap for d in full):
+        # the cap is not what left no plan (session 24, a review: "the 0 verified ... went
+        # over it" where every try was dropped for another rule): `_excluded` names those
+        return ""
     tried = f" ({min(full):.2f}-{max(full):.2f} d)" if full else ""
     return head + (
         f"the fast estimate puts plans within every other limit at {least:.1f} d, but the "
