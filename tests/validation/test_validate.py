@@ -99,6 +99,10 @@ def test_bounds_read_as_stated():
     assert within_bound(100.0, 1100.0, 200.0, 2000.0, 3.0)[0] is False
     assert within_bound(5000.0, 1100.0, 200.0, 2000.0, 3.0)[0] is False
     assert within_bound(150.0, 125.0, 100.0, 150.0, 2.0) == (True, "62.5-250")
+    # an upper bound with a figure under it (col-026: 120, at most 200, 3x): the wider of
+    # the bound and the factor around the figure, 360 um, not 200 x 3 (a review)
+    assert within_bound(400.0, 120.0, None, 200.0, 3.0) == (False, "<= 360")
+    assert within_bound(140.0, 50.0, None, 50.0, 3.0) == (True, "<= 150")
     assert set(BOUNDS) == set(TABLE.models)
 
 

@@ -54,11 +54,15 @@ def within_bound(model: float, measured: float, low, high, factor: float) -> tup
     is wider (each end the wider of the two: the factor is the model's allowance around
     the figure, the range the figure's own spread, and one is not stacked on the other;
     until session 24 a range was widened by f at both ends, so 200-2000 um at f = 3 read
-    67-6000 um); a lower bound alone: >= low / f; an upper bound alone: <= high x f."""
+    67-6000 um); a lower bound alone: >= low / f; an upper bound alone: <= high x f, or
+    <= measured x f where the row gives a figure under its bound and that is wider."""
     if low is not None and high is None and low == measured:
         return model >= low / factor, f">= {low / factor:.4g}"
     if high is not None and low is None:
-        return model <= high * factor, f"<= {high * factor:.4g}"
+        # an upper bound alone: the bound x f (a row that gives one gives it as its
+        # figure), or the factor around a figure below it where that is wider
+        hi = max(high, measured * factor) if measured != high else high * factor
+        return model <= hi, f"<= {hi:.4g}"
     lo = min(low if low is not None else math.inf, measured / factor)
     hi = max(high if high is not None else -math.inf, measured * factor)
     return lo <= model <= hi, f"{lo:.4g}-{hi:.4g}"
