@@ -176,12 +176,26 @@ def test_fractional_co2_lesion_width_grows_twofold():
 
 @pytest.mark.parametrize("fluence", [5.0, 11.5, 19.0])
 def test_co2_full_field_wiped_pass_removes_15_to_80_um(fluence):
-    # issue 14, option (b): a full-field pass removes its crater plus the desiccated
-    # layer wiped off with wet gauze before the next pass; the published 20-40 um per
-    # pass at 4-19 J/cm2 (review) becomes 15-80 um of ablated + wiped tissue
+    # issue 14, option (b), as the issue states it: "full-field CO2 at 5-19 J/cm2 removes
+    # (ablated + wiped) 15-80 um per pass" (its fluences and bounds, not fitted here):
+    # a full-field pass removes its crater plus the desiccated layer wiped off with wet
+    # gauze before the next pass
     s = full_field(10.6e-6, fluence, 1e-3, 2e-6)
     ablated, wiped = pass_removal(s.ablation_depth, s.desiccation_depth, wipe=True)
     assert 15e-6 <= ablated + wiped <= 80e-6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="at 4 J/cm2, the low end of the review's 4-19 J/cm2, the model removes 2 um "
+    "(0 ablated, 2 um dried and wiped), below its threshold of about 6 J/cm2 (col-021: "
+    "published about 5 J/cm2); the review's 20-40 um there disagrees with that threshold "
+    "(session 24, an audit)",
+)
+def test_co2_full_field_wiped_pass_at_the_review_s_low_end():
+    s = full_field(10.6e-6, 4.0, 1e-3, 2e-6)
+    ablated, wiped = pass_removal(s.ablation_depth, s.desiccation_depth, wipe=True)
+    assert 20e-6 <= ablated + wiped <= 40e-6
 
 
 def thulium_1927(energy_mj):
