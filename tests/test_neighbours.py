@@ -168,3 +168,15 @@ def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
     assert intact_surface_cautions(intact, column.inputs) == []
     beyond = {**column.inputs, "pulse_energy_j": 70e-3}  # past the rows' energies
     assert intact_surface_cautions(column.summary, beyond) == []
+
+
+def test_a_1927_column_that_opens_the_surface_names_the_non_ablative_row():
+    # session 24 (a probe): the 1,927 nm device opened the cheek from about 12 mJ, inside its
+    # 5-20 mJ clinical range, and healed as an opened wound with no caution; col-052 (a
+    # review: non-ablative up to the range's top) now stands beside it
+    skin = skin_for("cheek", sex="female", age=45, phototype=3)
+    beam, pulse = Beam(1927e-9, 344e-6), Pulse(13e-3, 13e-3 / 20.0)
+    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
+    assert column.summary.surface_opening > 0
+    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    assert "col-052" in note and "up to 20 mJ" in note

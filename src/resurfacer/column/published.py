@@ -301,8 +301,9 @@ def intact_surface_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
         return []
     ids = ", ".join(r["id"] for r in rows)
     return [
-        f"published histology at this wavelength keeps the stratum corneum intact up to "
-        f"{reach:g} mJ ({ids}), but this column opens the surface ({summary.surface_opening:.0%}"
+        f"published measurements at this wavelength find the stratum corneum intact (no "
+        f"crater) up to {reach:g} mJ ({ids}), but this column opens the surface "
+        f"({summary.surface_opening:.0%}"
         f", crater {summary.ablation_depth * 1e6:.0f} um): its crater, the opened skin and the "
         "downtime read from them lie beyond what the model reproduces (docs/validation.md)"
     ]
