@@ -176,7 +176,8 @@ def crust_end_band_high(ph: Sequence[PassHealing]) -> float:
     scales = band_scales(1.0)
     crust = vis.crust_end_days(ph, *scales)
     if any(p.ablative for p in ph):
-        crust = max(crust, vis.visible_wound_days(ph, *scales))
+        closed = max(p.closure for p in ph) * scales[0] / DAY
+        crust = max(crust, closed, vis.visible_wound_days(ph, *scales))
     return crust
 
 

@@ -117,10 +117,15 @@ class PlannerAnswer(_Open):
     message: str
     device: str
     device_reason: str
-    binding_rules: list[str] = Field(description="limits the best plan sits at")
+    binding_rules: list[str] = Field(
+        description="the best plan's rules: those it sits at and those that kept "
+        "better-ranked plans out (each plan's at_limits and kept_out_by tell them apart); "
+        "with no plan, the rules that excluded every candidate"
+    )
     broken_rules: list[str] = Field(description="rules broken by plans tried and dropped")
     dropped: list[dict[str, Any]] = Field(
-        description="each plan dropped and the rule it broke: {plan, rule, sites, message}"
+        description="each plan dropped and the rule it broke: {plan, rule, sites, message, "
+        "downtime_days (the full simulation's, where the downtime cap dropped it)}"
     )
     plans: list[dict[str, Any]] = Field(description="the ranked plans, best first")
     tradeoff: list[dict[str, Any]] = Field(
