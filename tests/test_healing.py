@@ -601,3 +601,13 @@ def test_crust_and_debris_are_not_over_while_the_wound_still_shows(w, cov, thuli
     assert r.skin_opened
     assert r.crust_end_days >= r.visible_wound_days - 1e-9
     _aftercare_covers_the_crust(r)
+
+
+def test_the_crust_at_the_band_s_upper_end_is_not_over_before_the_skin_closes_there():
+    # session 24 (a review): `crust_end_band_high` (when to call the clinic) left out the
+    # closure at the band's upper end, which `_marks` counts at the middle
+    from resurfacer.healing.timeline import band_scales
+
+    r = healing_timeline([_thulium_column(0.001)], CHEEK)
+    closure_high = r.reepithelialization_hours / 24.0 * band_scales(1.0)[0]
+    assert r.crust_end_days_high >= closure_high - 1e-9
