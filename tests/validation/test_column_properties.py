@@ -6,9 +6,10 @@ lesion depth and lesion width never fall as the energy rises, and a few per cent
 energy moves depth by at most about as many per cent plus the cells' quantisation. A
 scan of 3-60 mJ in 3 % steps found depth steps of at most +5.6 % (two cells, at
 150 um), lesion-depth steps of at most +4.3 % (where the lesion enters the fat at
-31 mJ) and no fall in either. The wall cuff is continuous (at most 3.9 % per step)
-but not monotonic (docs/column.md, "The cuff against energy"), so only its continuity
-is tested.
+31 mJ) and no fall in either; finer random steps in the fat find falls of one cell
+(`test_in_the_fat_depths_fall_by_at_most_a_cell`). The wall cuff is continuous (at most
+3.9 % per step) but not monotonic (docs/column.md, "The cuff against energy"), so only
+its continuity is tested.
 """
 
 import functools
@@ -40,13 +41,33 @@ def column(energy_mj):
     ).summary
 
 
+#: the energy at which the lesion enters the fat (about 960 um on this cheek)
+FAT_MJ = 31.0
+
+
 @settings(max_examples=30, deadline=None)
-@given(energies, st.floats(min_value=1.0, max_value=1.5))
+@given(st.floats(min_value=3.0, max_value=FAT_MJ), st.floats(min_value=1.0, max_value=1.5))
 def test_depths_and_width_never_fall_with_energy(energy_mj, factor):
-    low, high = column(energy_mj), column(energy_mj * factor)
+    low, high = column(energy_mj), column(min(energy_mj * factor, FAT_MJ))
     assert high.ablation_depth >= low.ablation_depth
     assert high.coagulation_depth >= low.coagulation_depth
     assert high.coagulation_width >= low.coagulation_width - 0.5e-6  # sub-um edge interpolation
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(min_value=FAT_MJ, max_value=60.0), st.floats(min_value=1.0, max_value=1.5))
+def test_in_the_fat_depths_fall_by_at_most_a_cell(energy_mj, factor):
+    """In the fat the crater and the lesion can fall back by a cell's quantisation as the
+    energy rises (found in session 24 by this test's random draws, which until then
+    spanned 3-60 mJ with no tolerance: 1132 -> 1128 um of crater at 37.17 -> 37.24 mJ, the
+    coagulation edge 1136.02 -> 1135.75 um at 35.5 -> 35.57 mJ; the same on the code of
+    session 23). The fat is removed at its measured heat of ablation with its ejecta
+    taking part of the beam (data/ablation.toml [[measured]]), and the front's last cell
+    goes or stays by a hair; nothing larger than a cell."""
+    low, high = column(energy_mj), column(energy_mj * factor)
+    assert high.ablation_depth >= low.ablation_depth - CELL
+    assert high.coagulation_depth >= low.coagulation_depth - CELL
+    assert high.coagulation_width >= low.coagulation_width - CELL
 
 
 @settings(max_examples=30, deadline=None)
