@@ -48,3 +48,16 @@ def test_the_page_labels_fields_as_python_splits_them():
         stem, symbol = split_unit(key)
         assert unit == symbol, key
         assert label.lower() == stem.replace("_", " ").lower(), key
+
+
+def test_the_form_offers_no_input_for_what_a_device_preset_fixes():
+    # session 24 (a review): the preset form still offered Kind and Wavelength, which the
+    # schema now refuses to change on a device's pass (plan.schema.DEVICE_IDENTITY)
+    from pathlib import Path
+
+    from resurfacer.plan.schema import DEVICE_IDENTITY
+
+    js = (Path(__file__).parents[2] / "src/resurfacer/web/static/planner.js").read_text()
+    fixed = ", ".join(f'"{name}"' for name in DEVICE_IDENTITY)
+    assert f"const FIXED_BY_DEVICE = [{fixed}];" in js
+    assert "if (!custom && FIXED_BY_DEVICE.includes(name)) continue;" in js

@@ -27,6 +27,8 @@ const Resurfacer = (() => {
     cheek: "Cheek", forehead: "Forehead", periorbital: "Periorbital", perioral: "Perioral",
     nose: "Nose", neck: "Neck", chest: "Chest", dorsal_hand: "Back of hand",
   };
+  // the fields a device preset fixes (plan.schema.DEVICE_IDENTITY)
+  const FIXED_BY_DEVICE = ["kind", "wavelength_nm"];
   // name, label, unit, kind (number | int | select), choices
   const PASS_FIELDS = [
     ["pulse_energy_mj", "Pulse energy", "mJ"],
@@ -317,6 +319,9 @@ const Resurfacer = (() => {
         if (isDensity && kind === "full_field") continue;
         if (isDensity && !custom && !(name in spec)) continue;
         if (isDensity && custom && name !== "density_percent" && !(name in ps)) continue;
+        // a device preset fixes what the device is (session 24): no input for its kind
+        // or wavelength, which the plan's schema refuses to change
+        if (!custom && FIXED_BY_DEVICE.includes(name)) continue;
         const entry = spec[name];
         const range = entry && typeof entry === "object" ? `${entry.min}–${entry.max} ${unit}` : null;
         const preset = specDefault(entry);
