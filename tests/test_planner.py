@@ -433,7 +433,7 @@ def test_the_plan_text_names_a_figure_outside_its_band():
     )
     text = _table(result)
     # two spreads, two names (session 24 probe: both were called "band")
-    assert "downtime 8.7 d (healing-model range 7.1-10.8)" in text and "(band" not in text
+    assert "downtime 8.7 d (band 7.1-10.8)" in text and text.count("band 7.1") == 1
     assert "    downtime over sampled people (10-90 %): 4.7-8.6 d" in text
     assert "outside the sampled-people band for downtime (above the 90th percentile)" in text
     plan.uncertainty = {**bands, "outside_the_band": []}

@@ -178,7 +178,7 @@ def _table(result) -> str:
         lo, hi = pr["downtime_days_range"]
         lines.append(
             f"plan {i + 1}: depth {p.depth_um:.0f} µm, session {pr['session_minutes']:.0f} min, "
-            f"downtime {pr['downtime_days']:.1f} d (healing-model range {lo:.1f}-{hi:.1f}), "
+            f"downtime {pr['downtime_days']:.1f} d (band {lo:.1f}-{hi:.1f}), "
             f"bulk peak {pr['peak_bulk_temperature_c']:.1f} °C, "
             f"at limits: {', '.join(getattr(p, 'at_limits', [])) or '-'}, "
             f"{'better-ranked' if getattr(p, 'target_met', True) else 'nearer'} plans kept out by: "
@@ -189,8 +189,9 @@ def _table(result) -> str:
         lines.append("    " + human_text(p.rationale))
         lines += [f"    model note: {human_text(n)}" for n in pr.get("model_notes", [])]
         if p.uncertainty:
-            # the sampled-people band, named apart from the healing model's range above
-            # (session 24 probe: both were called "band" on one plan)
+            # the spread over sampled people, named apart from the healing model's band
+            # above, as simulate and the report call it (session 24 probe: both were
+            # called "band" on one plan)
             d = p.uncertainty["downtime_days"]
             n = p.uncertainty.get("n_samples")
             people = f"{n} sampled people" if n else "sampled people"
