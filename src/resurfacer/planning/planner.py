@@ -941,8 +941,9 @@ def _pass_limited(ctx: _Search) -> str:
         if need <= allowed:
             return (
                 f"the planner searched at most {searched} passes; {need} passes of "
-                f"{ctx.device} {mode} at its densest {dens:.3g} % would give "
-                f"{need * dens:.3g} % and no rule caps them"
+                f"{ctx.device} {mode} at its densest {dens:.3g} % would sum to "
+                f"{need * dens:.3g} % and no rule caps their number, but such plans were "
+                "neither searched nor simulated (their heating and downtime are unknown)"
             )
     return ""
 
