@@ -121,6 +121,14 @@ def test_lesion_cells_drop_a_cell_apart_and_keep_the_crater_s_neighbours():
     kept = lesion_cells(omega, void, (2.0 * np.arange(4) + 1.0)[None, :])
     assert kept[2, 0] and kept[0, 1] and kept[1, 1]
     assert not kept[6, 0]
+    # one column (a wide spot): the region holding the crater is the lesion, though a
+    # deeper one holds more cells (a review)
+    line = np.zeros((10, 1))
+    crater = np.zeros((10, 1), dtype=bool)
+    crater[0, 0] = True
+    line[1, 0] = line[5:9, 0] = 3.0
+    kept = lesion_cells(line, crater, np.ones((1, 1)))
+    assert kept[1, 0] and not kept[5:9, 0].any()
 
 
 def test_the_cuff_of_a_zone_without_a_crater_is_lateral(erbium_glass):
