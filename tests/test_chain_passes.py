@@ -124,3 +124,14 @@ def test_a_pass_that_follows_an_earlier_one_before_its_heat_spreads_is_noted():
     # and a delay does the same
     delayed = _plan("cheek", [passes[0], {**passes[1], "pass_delay_s": 60}], area_cm2=0.5)
     assert registration_notes(delayed, {"cheek": simulate(small).skins["cheek"]}) == []
+
+
+def test_the_text_summary_reads_a_small_area_and_a_short_session():
+    # session 24 (a review): 0.5 cm2 read "treated area 0 cm²" and "session time 0.0 min"
+    from resurfacer.cli.simulate_command import summary_table
+
+    outcome = simulate(_plan("cheek", [{"device": "co2_dual", "mode": "deep"}], area_cm2=0.5))
+    text = summary_table(outcome.summary)
+    assert "treated area              0.5 cm²" in text
+    seconds = outcome.summary.session_minutes * 60
+    assert f"session time              {seconds:.2g} s" in text and seconds < 60

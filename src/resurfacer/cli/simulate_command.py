@@ -156,15 +156,27 @@ def _write_json(path: str, data: dict) -> None:
         json.dump(data, fh, indent=2)
 
 
+def _magnitude(x: float) -> str:
+    """A figure in whole units from 10 up, to two significant digits under it (a review
+    of session 24: a 0.5 cm2 area read "treated area 0 cm²")."""
+    return f"{x:.0f}" if x >= 10 else f"{x:.2g}"
+
+
+def _duration(minutes: float) -> str:
+    """Minutes to 0.1 min from one minute up, seconds under it ("session time 0.0 min"
+    for a 0.5 cm2 area, a review of session 24)."""
+    return f"{minutes:.1f} min" if minutes >= 1 else f"{minutes * 60:.2g} s"
+
+
 def summary_table(summary) -> str:
     """The outcome summary as a readable text table (passes numbered from 1)."""
     lo, hi = summary.downtime_days_range
     closed_hours = summary.reepithelialization_hours
     lines = [
         f"plan                      {summary.plan_name}",
-        f"treated area              {summary.total_area_cm2:.0f} cm²",
-        f"session time              {summary.session_minutes:.1f} min",
-        f"energy delivered          {summary.total_energy_j:.0f} J",
+        f"treated area              {_magnitude(summary.total_area_cm2)} cm²",
+        f"session time              {_duration(summary.session_minutes)}",
+        f"energy delivered          {_magnitude(summary.total_energy_j)} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
         f"bulk thermal dose         {summary.bulk_thermal_dose_cem43_min:.3g} CEM43 min",
