@@ -104,6 +104,10 @@ class PlannedTreatment:
     #: figures of the plan outside every published protocol of its device class
     #: (`planning.protocols`, data/protocols.toml), one note each
     protocol_notes: list[str] = field(default_factory=list)
+    #: the coverage the target counts [%]: the summed density of the passes reaching its
+    #: floor at the full simulation's depth (`given_coverage`'s rule), as the shortfall
+    #: and the rationale give it (a review of session 24: the JSON took the surrogate's)
+    summed_density: float = 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -112,7 +116,7 @@ class PlannedTreatment:
             "protocol_notes": self.protocol_notes,
             # the indication's coverage is the passes' summed density (indications.toml);
             # simulate reports their union, 1 - prod(1 - d): both, named
-            "summed_density_percent": self.surrogate.get("coverage_percent"),
+            "summed_density_percent": self.summed_density,
             "combined_coverage_percent": self.predicted.get("combined_coverage_percent"),
             "plan": self.plan,
             "session_minutes": self.predicted.get("session_minutes"),
@@ -722,6 +726,8 @@ class _Verifier:
         t = ctx.target
         depth_um = max(getattr(p, f"{ctx.metric}_um") for p in summary.passes)
         met = reachable and c.met and t["min_um"] <= depth_um <= t["max_um"]
+        # the coverage as `given_coverage` counts it, on the full simulation's depth
+        counted = c.coverage if depth_um >= t["min_um"] else c.own_coverage
         at_limits = _at_limits(c, ctx.patient, ctx.regions)
         regions_short = _regions_short(ctx, c, summary)
         # what kept the better-ranked plans out, or for a nearest plan the nearer ones
@@ -749,15 +755,14 @@ class _Verifier:
                 "heat_j_per_cm2": c.heat,
                 "coverage_percent": given_coverage(ctx, c),
             },
-            shortfall="" if met else shortfall(
-                t, depth_um, c.coverage if depth_um >= t["min_um"] else c.own_coverage
-            ),  # as `given_coverage`, on the full simulation's depth
+            shortfall="" if met else shortfall(t, depth_um, counted),
             plan=plan.to_dict(),
             kind=c.kind,
             regions_short=regions_short,
+            summed_density=counted,
         )
         pt.rationale = pt.rationale.removesuffix(CAVEAT) + _densities(
-            given_coverage(ctx, c), summary.combined_coverage_percent, t
+            counted, summary.combined_coverage_percent, t
         ) + CAVEAT
         pt.protocol_notes = protocol_notes(c.passes, ctx.indication)
         if pt.protocol_notes:
