@@ -112,3 +112,26 @@ def test_the_skins_closure_is_worded_as_the_cli_words_it():
         assert f"{label.capitalize()} | {value}" in text[key], text[key]
         assert "Reepithelialization" not in text[key]
     assert "Erythema | 12.3 days" in text["intact"]  # days as the CLI prints them
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_a_plan_card_shows_its_protocol_notes_and_regions_short_of_the_target():
+    # session 24 (a review): both were only inside the collapsed "Why this plan"
+    answer = planner_answer()
+    answer["plans"][0] |= {
+        "protocol_notes": ["pulse energy 5 mJ is below the published 10-20 mJ"],
+        "regions_below_target": ["periorbital: depth 173 um < 300 um"],
+        "rationale": "",
+    }
+    calls = f"""
+const answer = new Node("div");
+Suggest.renderSuggestions(answer, {json.dumps(answer)}, () => {{}});
+console.log(JSON.stringify(textOf(answer)));
+"""
+    scripts = "".join((STATIC / name).read_text(encoding="utf-8") for name in
+                      ("planner.js", "suggest.js"))  # fmt: skip
+    out = subprocess.run([NODE, "-e", DOM + scripts + calls], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    text = json.loads(out.stdout)
+    assert "Beside the published protocols: pulse energy 5 mJ is below" in text
+    assert "Short of the target in some regions: periorbital: depth 173 um" in text

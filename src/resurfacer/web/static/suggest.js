@@ -207,6 +207,16 @@ const Suggest = (() => {
           onclick: () => onLoad(p.form_plan, i) })),
       brokenRulesBanner(pr.broken_rules, "This plan breaks safety rules:"),
       p.target_met ? null : el("div", { class: "banner notice", text: `Short of the target: ${p.shortfall}` }),
+      // regions short of the target and figures outside every published protocol, shown on
+      // the card, not only inside "Why this plan" (a review of session 24)
+      (p.regions_below_target || []).length
+        ? el("div", { class: "banner notice", "data-role": "regions-short",
+          text: `Short of the target in some regions: ${p.regions_below_target.join("; ")}` })
+        : null,
+      (p.protocol_notes || []).length
+        ? el("div", { class: "banner notice", "data-role": "protocol-notes",
+          text: `Beside the published protocols: ${p.protocol_notes.join("; ")}` })
+        : null,
       el("div", { class: "stats" },
         stat(what.charAt(0).toUpperCase() + what.slice(1), fmt(p.depth_um), "µm", "depth"),
         stat("Downtime", days(pr.downtime_days), "days", "downtime", band ? `band ${dayBand(band)}` : null),
