@@ -151,6 +151,16 @@ def test_simulate_notes_a_pass_whose_column_disagrees_with_a_published_row():
     assert any("col-033" in n and n.startswith("pass 1") for n in notes)
 
 
+def _intact_surface_note(wavelength, spot, energy, power, age, phototype):
+    """A column that opens the cheek's surface, and its intact-surface caution."""
+    skin = skin_for("cheek", sex="female", age=age, phototype=phototype)
+    beam, pulse = Beam(wavelength, spot), Pulse(energy, energy / power)
+    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
+    assert column.summary.surface_opening > 0
+    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    return column, note
+
+
 def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
     # found in session 19: a 12.5 mJ 1,550 nm pass healed as ablative without a word,
     # where Fraxel histology keeps the stratum corneum intact to 40 mJ (col-049 to 051)
@@ -158,11 +168,7 @@ def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
 
     from resurfacer.column.published import intact_surface_cautions
 
-    skin = skin_for("cheek", sex="female", age=40, phototype=2)
-    beam, pulse = Beam(1550e-9, 100e-6), Pulse(12.5e-3, 12.5e-3 / 30.0)
-    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
-    assert column.summary.surface_opening > 0
-    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    column, note = _intact_surface_note(1550e-9, 100e-6, 12.5e-3, 30.0, 40, 2)
     assert "col-049" in note and "up to 40 mJ" in note
     intact = swap(column.summary, surface_opening=0.0, ablation_depth=0.0)
     assert intact_surface_cautions(intact, column.inputs) == []
@@ -174,9 +180,5 @@ def test_a_1927_column_that_opens_the_surface_names_the_non_ablative_row():
     # session 24 (a probe): the 1,927 nm device opened the cheek from about 12 mJ, inside its
     # 5-20 mJ clinical range, and healed as an opened wound with no caution; col-052 (a
     # review: non-ablative up to the range's top) now stands beside it
-    skin = skin_for("cheek", sex="female", age=45, phototype=3)
-    beam, pulse = Beam(1927e-9, 344e-6), Pulse(13e-3, 13e-3 / 20.0)
-    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
-    assert column.summary.surface_opening > 0
-    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    _, note = _intact_surface_note(1927e-9, 344e-6, 13e-3, 20.0, 45, 3)
     assert "col-052" in note and "up to 20 mJ" in note
