@@ -57,7 +57,11 @@ def register(subparsers) -> None:
     p.add_argument("--max-downtime-days", type=float, default=None)
     p.add_argument("--n-best", type=int, default=3, help="plans to propose (default 3)")
     p.add_argument(
-        "--uncertainty", type=int, default=0, metavar="N", help="bands from N sampled people"
+        "--uncertainty",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the spread (10-90 %%) of each plan's figures over N sampled people",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
