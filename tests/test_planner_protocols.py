@@ -34,3 +34,11 @@ def test_mtz_rows_count_as_coverage_of_the_mode_spot():
     assert "coverage 6 % is below the published 7.85-15.7 %" in text
     assert "pulse energy 4 mJ is below the published 6-20 mJ" in text
     assert "passes 2 is below the published 8 of" in text
+
+
+def test_a_pass_without_a_mode_is_read_in_its_device_s_default_mode():
+    # the review of session 24: a pass table without `mode` was read in the device's first
+    # listed mode (co2_dual: surface), not its default (deep)
+    deep = {"device": "co2_dual", "pulse_energy_mj": 13.0, "density_percent": 2.0}
+    notes = protocol_notes([deep], "acne_scars")
+    assert notes and all(n.startswith("co2_dual deep:") for n in notes)

@@ -461,8 +461,7 @@ def registration_notes(plan: Plan, skins: dict) -> list[str]:
     notes = []
     for i in range(len(plan.passes)):
         for area, _ in plan.treated(i):
-            layer = skins[area.site].layer("reticular_dermis")
-            alpha = layer.conductivity / (layer.density * layer.heat_capacity)
+            alpha = bulk_properties(skins[area.site]).diffusivity  # as the bulk heating
             for j, earlier, first_shot in _earlier_on_area(plan, i, area):
                 elapsed = -first_shot - _pattern_span(earlier)
                 spread = earlier.pitch_m**2 / (4.0 * alpha)

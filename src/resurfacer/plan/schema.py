@@ -437,6 +437,8 @@ class Pass(BaseModel):
         ]
 
     def _min_spacing_um(self) -> float:
+        """The pitch [um] whose lattice cell holds one spot's area, sqrt(pi)/2 d: 100 %
+        density, and the full-field lattice (`pitch_m`)."""
         return self.spot_um * math.sqrt(math.pi) / 2.0
 
     def _check_device_identity(self) -> None:
@@ -521,7 +523,7 @@ class Pass(BaseModel):
         spots (docs/pattern.md, "Full field"). Until session 23 it was d: the discs then
         covered pi/4 = 79 % of the skin, at 79 % of the stated fluence."""
         if self.kind == "full_field":
-            return math.sqrt(math.pi) / 2.0 * self.spot_um * 1e-6
+            return self._min_spacing_um() * 1e-6
         spacing = self.spot_spacing_m
         # a validated fractional pass has exactly one density field, so a lattice pitch
         assert spacing is not None, "a fractional pass without a density"

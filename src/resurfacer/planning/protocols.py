@@ -96,7 +96,7 @@ def protocol_notes(passes: list[dict], indication: str) -> list[str]:
     row is of the indication); `passes`: the plan-file pass tables, one per pass fired."""
     modes: dict[tuple[str, str], list[dict]] = {}
     for t in passes:
-        mode = t.get("mode") or next(iter(DEVICES[t["device"]]["modes"]))
+        mode = t.get("mode") or DEVICES[t["device"]]["default_mode"]
         modes.setdefault((t["device"], mode), []).append(t)
     notes = []
     rows = _rows()
