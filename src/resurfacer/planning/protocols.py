@@ -43,7 +43,7 @@ INDICATIONS = {
 }
 
 
-#: rows whose settings do not map onto a plan (as tests/test_protocols.py NOT_REPRESENTED)
+#: rows whose settings do not map onto a plan (tests/test_protocols.py takes these too)
 NOT_COMPARED = {
     "trelles2010-co2-superpulse": "60 mJ may be per scanner pulse, not per microbeam (row note)",
 }
