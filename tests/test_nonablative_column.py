@@ -108,6 +108,33 @@ def test_a_noisy_cell_apart_from_the_lesion_does_not_set_its_depth(capsys):
     assert depths[0] == pytest.approx(depths[1], rel=0.01), depths
 
 
+def test_the_coagulated_field_is_the_lesion_the_summary_reads():
+    """Session 24 left the column's ``coagulated`` field (the cross-section's hatching,
+    the interactive figure, the NetCDF output) at every Omega >= 1 cell while the
+    summary read the lesion: at 10 mJ and 0.14 ms the field reached 516 um, one noisy
+    axis cell under the 484 um lesion whose depth the tables print. Now the field is
+    the lesion (`summary.lesion_cells`); the raw damage field still holds the cell."""
+    import numpy as np
+
+    from resurfacer.column.solve import SolverOptions, simulate_column
+
+    options = SolverOptions(grid=4e-6, after_pulse=20e-3, photons=100_000, seed=1)
+    result = simulate_column(
+        skin_for("cheek", phototype=3), Beam(1.55e-6, 100e-6), Pulse(10e-3, 0.14e-3), options
+    )
+    fields = result.fields
+    dz = float(fields.z[1] - fields.z[0])
+
+    def deepest(mask):
+        rows = np.flatnonzero(np.asarray(mask).any(axis=1))
+        return (rows[-1] + 1) * dz
+
+    assert deepest(fields["damage"].values >= 1.0) > deepest(fields["coagulated"]) + 5 * dz
+    assert deepest(fields["coagulated"]) == pytest.approx(
+        result.summary.coagulation_depth, abs=dz
+    )
+
+
 def test_lesion_cells_drop_a_cell_apart_and_keep_the_crater_s_neighbours():
     import numpy as np
 

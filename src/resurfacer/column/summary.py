@@ -172,8 +172,12 @@ def column_fields(
             "ablated": (("z", "r"), void, {"units": "1", "long_name": "cell removed by ablation"}),
             "coagulated": (
                 ("z", "r"),
-                tissue & (omega >= 1.0),
-                {"units": "1", "long_name": "Omega >= 1 and not ablated"},
+                lesion_cells(omega, void, grid.volume[None, :]),
+                {
+                    "units": "1",
+                    "long_name": "coagulated lesion: Omega >= 1, not ablated, joined to "
+                    "the lesion (as the summary's coagulation figures)",
+                },
             ),
             "desiccated": (
                 ("z", "r"),

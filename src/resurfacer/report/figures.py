@@ -87,7 +87,8 @@ def cross_section(column_result, skin: Skin, title: str | None = None) -> Figure
 
     Colour: tissue temperature at the end of the (last) pulse, with isotherms at
     `ISOTHERMS_C`; pale blue, outlined in black: the ablated crater; hatched and
-    outlined in blue: the coagulated cuff (Arrhenius Omega >= 1); dashed: the skin
+    outlined in blue: the coagulated lesion (Arrhenius Omega >= 1, the cells the summary
+    counts: `column.summary.lesion_cells`); dashed: the skin
     layer boundaries of `skin`. A "wide" (full-field or large-spot) result is the 1-D
     centre of the spot drawn across the spot diameter.
     """
