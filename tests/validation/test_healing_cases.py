@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from resurfacer.data import load_toml
+from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.plan.schema import load_plan
-from resurfacer.treatment import simulate, wound_for
+from resurfacer.tissue.skin import skin_for
+from resurfacer.treatment import column_for, simulate, wound_for
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WOUNDS = load_toml("validation/healing_cases.toml")["wounds"]
 CHAINED = {name: w for name, w in WOUNDS.items() if "chain" in w}
+COLUMNS = {name: w for name, w in WOUNDS.items() if "column" in w}
 FIELDS = {  # case field (um) -> WoundedPass attribute (m)
     "ablation_um": "ablation_depth",
     "coagulation_um": "coagulation_depth",
@@ -47,6 +50,7 @@ def test_every_chain_case_names_its_source():
     assert len(CHAINED) >= 6
     for name, w in WOUNDS.items():
         assert ("chain" in w) == w["basis"].startswith("chain:"), name
+        assert ("column" in w) == w["basis"].startswith("column:"), name
 
 
 @pytest.mark.slow
@@ -63,3 +67,23 @@ def test_chain_case_matches_the_chain(name):
                 continue
             got = getattr(wound, attr) * 1e6
             assert spec.get(key, 0.0) == pytest.approx(got, abs=0.6), (name, key)
+
+
+@pytest.mark.parametrize("name", sorted(COLUMNS))
+def test_column_case_matches_the_solver(name):
+    """A "column:" case (a published protocol's settings, session 25) holds the column
+    the chain's solver gives at those settings (`treatment.column_for`, 4 um cells);
+    every pass of the case repeats it."""
+    c = COLUMNS[name]["column"]
+    skin = skin_for(c["site"], sex=c["sex"], age=float(c["age"]), phototype=c["phototype"])
+    beam = Beam(c["wavelength_nm"] * 1e-9, c["spot_um"] * 1e-6)
+    summary = column_for(skin, beam, Pulse(c["energy_mj"] * 1e-3, c["pulse_ms"] * 1e-3)).summary
+    got = {
+        "ablation_um": summary.ablation_depth,
+        "ablation_width_um": summary.ablation_width_surface,
+        "coagulation_um": summary.coagulation_depth,
+        "coagulation_width_um": summary.coagulation_width,
+    }
+    for spec in COLUMNS[name]["passes"]:
+        for key, value in got.items():
+            assert spec[key] == pytest.approx(value * 1e6, abs=0.6), (name, key)

@@ -88,6 +88,7 @@ def _model_days(result: HealingResult, case: Mapping) -> float:
         "erythema": result.erythema_days,
         "oedema": result.oedema_days,
         "mend_clearance": result.mend_clearance_days,
+        "crust": result.crust_end_days,
     }[q]
 
 

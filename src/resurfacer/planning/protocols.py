@@ -46,6 +46,8 @@ INDICATIONS = {
 #: rows whose settings do not map onto a plan (tests/test_protocols.py takes these too)
 NOT_COMPARED = {
     "trelles2010-co2-superpulse": "60 mJ may be per scanner pulse, not per microbeam (row note)",
+    "youlaser-lower-eyelid": "a 200 um spot on the eyelids only: its energy and spot counts do "
+    "not map onto a 120 um mode's, and the notes compare device classes, not regions",
 }
 
 

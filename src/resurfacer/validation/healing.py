@@ -1,7 +1,7 @@
 """The healing table (``data/validation/healing.csv``) in `resurfacer validate`.
 
 Each row is a published duration (re-epithelialisation, downtime, erythema, oedema,
-flaking) with its source; ``data/validation/healing_cases.toml`` names the wounds and skin
+crusting, flaking) with its source; ``data/validation/healing_cases.toml`` names the wounds and skin
 it is simulated with and the kind of bound it is held to (`healing.validation`). Rows
 whose end point the model does not give are not simulable, with the case's reason.
 """
@@ -24,6 +24,7 @@ QUANTITIES = (
     "downtime",
     "erythema_duration",
     "oedema_duration",
+    "crusting_duration",
     "flaking_duration",
 )
 
