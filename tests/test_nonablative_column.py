@@ -202,3 +202,24 @@ def test_a_shared_photon_transport_is_read_only():
     result = photon_transport((layer,), "gaussian", 50e-6, RZGrid(5e-6, 5e-6, 20, 20), 1000, 1)
     with pytest.raises(ValueError):
         result.absorbed_rz[0, 0] = 1.0
+
+
+def test_the_monte_carlo_source_meets_the_skin_as_wide_as_the_beam_is_there():
+    """Session 25 (a probe): the Monte Carlo source launched the waist radius, so a focal
+    offset left a 1,550 nm zone unchanged to six figures (4 mm: 454.75 um) while the
+    Beer-Lambert rays took the beam as it meets the skin. Now a waist 4 mm below the
+    surface gives the column of a beam focused on the surface with the wider spot
+    w0 s(0) (same photons, same seed), shallower than the focused one."""
+    from resurfacer.laser.beam import Beam
+
+    offset = Beam(1.55e-6, 100e-6, focal_offset=4e-3)
+    widened = Beam(1.55e-6, 100e-6 * float(offset.spread(0.0)))
+    assert float(offset.spread(0.0)) > 1.2
+    pulse = Pulse(8e-3, 3e-3)
+    a, b, focused = (
+        simulate_column(skin_for("cheek"), beam, pulse, OPTIONS).summary
+        for beam in (offset, widened, Beam(1.55e-6, 100e-6))
+    )
+    assert a.coagulation_depth == pytest.approx(b.coagulation_depth, rel=1e-9)
+    assert a.coagulation_width == pytest.approx(b.coagulation_width, rel=1e-9)
+    assert a.coagulation_depth < focused.coagulation_depth
