@@ -13,7 +13,9 @@ References
 ----------
 .. [1] D. Manstein et al., "Fractional photothermolysis: a new concept for
    cutaneous remodeling using microscopic patterns of thermal injury",
-   Lasers Surg Med 34:426-438, 2004 (coverage = MTZ density x MTZ area).
+   Lasers Surg Med 34:426-438, 2004 (coverage = MTZ density x MTZ area; here the
+   area is the nominal 1/e^2 spot disc, not the lesion, which is wider: see
+   docs/pattern.md, Layout).
 """
 
 from __future__ import annotations
@@ -133,7 +135,8 @@ def coverage_fraction(spot_diameter: float, spacing: float) -> float:
 
     Columns of diameter ``d`` on a square lattice of pitch ``s``:
 
-    * ``d <= s``: ``f = pi d^2 / (4 s^2)`` (MTZ density x MTZ area, [3]_);
+    * ``d <= s``: ``f = pi d^2 / (4 s^2)`` (MTZ density x MTZ area, [3]_, with the
+      area of whatever disc ``d`` is: a pass's density takes the 1/e^2 spot);
     * ``s < d < sqrt(2) s``: neighbouring discs overlap in lenses of area
       ``A = 2 R^2 acos(s / 2R) - (s/2) sqrt(4 R^2 - s^2)`` (R = d/2); each cell
       holds one disc and two lenses, no point lies in three discs, so
