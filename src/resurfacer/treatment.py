@@ -1058,7 +1058,9 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin, earlier=(), own=Non
     """(PatternHeating, peak [C], CEM43 [min]) of one scanner pattern of `p` on `skin`:
     the columns' residual heat superposed at the probes between columns, with the heat
     of the patterns that `earlier` passes (pass, its column, first shot [s] on this
-    pattern's clock; `_earlier_on_area`) fired on the same place; CEM43 (Sapareto &
+    pattern's clock; `_earlier_on_area`) fired on the same place, their columns averaged
+    over their lattice's p x p cell (where a pass's lattice lies against the next one's is
+    unknown, `scan.bulk_heating.EarlierPattern`); CEM43 (Sapareto &
     Dewey 1984, `column.damage.cem43`) of the hottest probe's history, from this
     pattern's first shot to its last release plus the cooling time. `own`: this
     pattern's PatternHeating without `earlier`, whose terms are then reused."""
@@ -1069,7 +1071,8 @@ def _bulk_heating(p: Pass, column: ColumnResult, skin: Skin, earlier=(), own=Non
     before = []
     for e, c, start in earlier:
         _, _, at, fired = _pattern(e)
-        before.append(EarlierPattern(_sources(c, e.beam()), at, fired + start))
+        cell = (e.pitch_m, e.pitch_m)  # its square lattice's cell: registration unknown
+        before.append(EarlierPattern(_sources(c, e.beam()), at, fired + start, cell))
     # follow the pattern until heat has had time to cross one pitch to the probes
     cooling = max(MIN_COOLING_S, spacing**2 / props.diffusivity)
     heating = pattern_heating(

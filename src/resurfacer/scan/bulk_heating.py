@@ -13,7 +13,10 @@ The model is linear: heat from different passes (a surface and a deep pass) adds
 so their temperature rises may be summed. `pattern_heating` does so: the earlier
 passes' patterns on the same area (`EarlierPattern`, their columns fired at negative
 times on the later pattern's clock) are superposed with the pattern's own columns at
-its probes, so a pass starts from the heat the earlier passes left.
+its probes, so a pass starts from the heat the earlier passes left. Where the earlier
+lattice lies against the later probes is unknown (the scanner is set down anew), so
+the earlier columns enter averaged over a uniform offset within their lattice cell
+(`EarlierPattern`).
 
 References
 ----------
@@ -52,6 +55,9 @@ _SOURCE_ENERGY_EXTENT = 0.999
 _HELD_WIDTH_RATIO = 1.3
 _HELD_RADIAL_NODES = 5
 _HELD_DEPTH_WIDTHS = 6.5
+#: ... and cell-averaged kernels (`EarlierPattern`) on a lateral grid of this many steps
+#: per narrowest width (error analysis in `held_heat`).
+_HELD_CELL_STEPS = 1.1
 
 @dataclass(frozen=True)
 class BulkProperties:
@@ -252,6 +258,42 @@ def flatten_sources(sources: ColumnSources, positions, fire_times):
 class EarlierPattern:
     """An earlier pass's scanner pattern on the same area, on a later pattern's clock (SI).
 
+    Its columns enter the later pattern's sum averaged over its lattice `cell`: a
+    hand-held scanner is set down anew for each pass, so where the earlier lattice lies
+    against the later pattern's probes is unknown and random, and the heat to expect at
+    a probe is the earlier columns' heat averaged over a uniform offset of their lattice.
+    Offsets one lattice vector apart place the same lattice, so one cell's worth of
+    offsets spans them. Averaged over an offset u uniform on the cell
+    ``[-p_x/2, p_x/2] x [-p_y/2, p_y/2]``, a column's Gaussian term (lateral variance
+    s^2) keeps its depth factor and decay, and its lateral factor becomes
+
+    .. math::
+
+        \\frac{1}{p_x p_y}\\int_\\mathrm{cell} \\frac{e^{-|\\mathbf{d}-\\mathbf{u}|^2/2s^2}}
+            {2\\pi s^2}\\, d^2u = X(d_x)\\, Y(d_y),\\quad
+        X(d) = \\frac{1}{4a}\\left[\\mathrm{erf}\\frac{d + a}{\\sqrt{2}\\, s}
+            - \\mathrm{erf}\\frac{d - a}{\\sqrt{2}\\, s}\\right]\\ [1/\\mathrm{m}],
+
+    a = p_x / 2 (Y likewise with b = p_y / 2): the Gaussian convolved with the cell's
+    box (kernel: ``kernels/superposition.py``). Each is a mean of solutions of the heat
+    equation (Carslaw & Jaeger 1959 [1]_, 10.2), so it solves it, and it holds the
+    source's heat (X and Y integrate to one): the energy balance is unchanged.
+
+    The cell. For the infinite lattice every fundamental cell C gives the same average,
+    the periodic mean: the cells ``C + x_i`` tile the plane at any offset, so
+    ``sum_i (1/|C|) int_{C + x_i} G(x - v) dv = (1/|C|) int G``, whatever the registration.
+    For a finite pattern the choice shows at its edge only; the cell centred on each
+    column keeps the column's mean position where the scanner put it. `pattern_positions`
+    lays every pattern (the hexagonal footprint too) on a square lattice of pitch p, whose
+    cell centred on a column is the p x p square. A hexagonal lattice (rows sqrt(3)/2 p
+    apart, every other row shifted p/2) would take the rectangle p x sqrt(3)/2 p centred
+    on each column: of the cell's area, it tiles the plane under the lattice's
+    translations (a brick wall), and keeps the product form. The columns were released
+    at different times, so neighbouring cells carry kernels of different widths: the sum
+    is then independent of the registration only as far as neighbouring kernels agree
+    (which column's cell holds a probe still depends on the registration while the newest
+    columns' heat has not spread over a cell; docs/pattern.md gives the measured spread).
+
     Attributes
     ----------
     sources : ColumnSources
@@ -262,30 +304,53 @@ class EarlierPattern:
     fire_times : array (n_columns,)
         Firing time of each column [s] on the later pattern's clock (its first shot at 0):
         negative for a pass fired before it.
+    cell : (p_x, p_y)
+        Sides [m] of the lattice cell its columns are averaged over, centred on each
+        column: (p, p) for the square lattice of pitch p. A side of 0 averages nothing
+        in that direction (a registration known there: the columns stay Gaussians).
     """
 
     sources: ColumnSources
     positions: np.ndarray
     fire_times: np.ndarray
+    cell: tuple[float, float]
+
+    def __post_init__(self):
+        cell = self.cell
+        if isinstance(cell, str) or not hasattr(cell, "__len__") or len(cell) != 2:
+            raise InputError("cell", cell, "two cell sides (p_x, p_y) >= 0 [m]")
+        sides = tuple(check_non_negative(f"cell[{k}]", v, "m") for k, v in enumerate(cell))
+        object.__setattr__(self, "cell", sides)
 
 
 def _concatenate(parts):
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
+def _with_cell(flat, cell=(0.0, 0.0)):
+    """`flatten_sources`' arrays and the half-widths (p_x / 2, p_y / 2) [m] of the cell
+    each source is averaged over (0: a Gaussian source)."""
+    n = flat[0].size
+    return (*flat, np.full(n, cell[0] / 2.0), np.full(n, cell[1] / 2.0))
+
+
 def _flatten_earlier(earlier):
-    """`flatten_sources` of `EarlierPattern` s, concatenated (at least one)."""
-    return _concatenate([flatten_sources(e.sources, e.positions, e.fire_times) for e in earlier])
+    """`flatten_sources` of `EarlierPattern` s with their cells' half-widths (`_with_cell`),
+    concatenated (at least one)."""
+    return _concatenate(
+        [_with_cell(flatten_sources(e.sources, e.positions, e.fire_times), e.cell) for e in earlier]
+    )
 
 
 def _flatten_all(sources: ColumnSources, positions, fire_times, earlier=()):
-    """`flatten_sources` of a pattern and of its `earlier` patterns, concatenated."""
-    own = flatten_sources(sources, positions, fire_times)
+    """`_with_cell` arrays of a pattern (its own columns Gaussian) and of its `earlier`
+    patterns (averaged over their cells), concatenated."""
+    own = _with_cell(flatten_sources(sources, positions, fire_times))
     return _concatenate([own, _flatten_earlier(earlier)]) if earlier else own
 
 
 def _rise(flat, probe_points, times, props: BulkProperties) -> np.ndarray:
-    """`bulk_temperature_rise` of flattened sources (`flatten_sources`) [K]."""
+    """`bulk_temperature_rise` of flattened sources (`_flatten_all`) [K]."""
     probes = np.asarray(probe_points, float)
     if probes.ndim != 2 or probes.shape[1] != 3 or np.any(probes[:, 2] < 0.0):
         raise InputError("probe_points", probes.shape, "an array (n, 3) of (x, y, depth>=0) [m]")
@@ -347,7 +412,8 @@ def bulk_temperature_rise(
         Homogeneous half-space (`bulk_properties`).
     earlier : sequence of EarlierPattern
         Patterns of earlier passes on the same place, their terms added to the sum
-        (the equation is linear, so their rises add).
+        (the equation is linear, so their rises add), each column's lateral Gaussian
+        averaged over its lattice cell (`EarlierPattern`).
 
     Returns
     -------
@@ -408,31 +474,39 @@ def held_heat(
 
     ``Delta T_ik`` being the term of column i and source k in `bulk_temperature_rise`,
     evaluated by the same kernel (``kernels/superposition.superpose``, image included).
-    Each term is symmetric about its column's axis and its integral over the laterally
-    infinite half-space does not depend on where the column lies, so every column is
-    put on one axis (x = y = 0) and integrated in u = r^2 and depth z. Kernels are
-    grouped so that their widths s (``s^2 = sigma^2 + 2 alpha tau``) lie within a ratio
-    1.3, s_lo..s_hi; per group:
+    Each term's integral over the laterally infinite half-space does not depend on where
+    its column lies, so every column is put on one axis (x = y = 0). Kernels are grouped
+    so that their widths s (``s^2 = sigma^2 + 2 alpha tau``) lie within a ratio 1.3,
+    s_lo..s_hi, and the Gaussian and the cell-averaged ones (`EarlierPattern`) apart;
+    per group:
 
-    * u: 5-node Gauss-Laguerre rule scaled by ``c = 2 s_lo s_hi`` (exact for a
-      Gaussian of width sqrt(s_lo s_hi)); relative error below 7e-9 for widths within 1.3;
+    * Gaussian kernels, symmetric about the axis, in u = r^2: 5-node Gauss-Laguerre rule
+      scaled by ``c = 2 s_lo s_hi`` (exact for a Gaussian of width sqrt(s_lo s_hi));
+      relative error below 7e-9 for widths within 1.3;
+    * cell-averaged kernels, even in x and in y, on the midpoints of a uniform grid of
+      step h <= s_lo / 1.1 over the quadrant x, y >= 0 out to the largest half-width
+      plus 6.5 s_hi (mirrored: weight 4 h_x h_y). Sampled at the midpoints of the whole
+      line, X integrates with error ``sum_{m != 0} |X^(2 pi m / h)| <= 2 exp(-2 pi^2
+      s^2 / h^2)`` <= 9e-11 (its Fourier transform ``X^(k) = sin(k a) / (k a)
+      exp(-k^2 s^2 / 2)`` is at most the Gaussian's), cut tail < 1e-10; likewise Y;
     * z: midpoint rule from the surface to ``z_max + 6.5 s_hi`` with a step h <= s_lo.
       A kernel and its image, sampled at the midpoints of z >= 0, are one Gaussian
       sampled on a uniform grid of the whole line: error ``2 exp(-2 pi^2 s^2 / h^2)``
       <= 6e-9, cut tail < 1e-10.
 
     Exactly, this is ``sum Q exp(-w tau)`` (`released_heat`): each kernel and its image
-    integrate to one over z >= 0 (Carslaw & Jaeger 1959 [1]_, 10.10). A point source
-    released at `time` itself (s = 0) is a delta the kernel does not sample; its heat
-    is counted whole. Sources released after `time` hold nothing. The columns of
-    `earlier` patterns (`EarlierPattern`) are summed with the pattern's own.
+    integrate to one over z >= 0 (Carslaw & Jaeger 1959 [1]_, 10.10), and the cell
+    average keeps the lateral integral. A point source released at `time` itself (s = 0)
+    is a delta the kernel does not sample; its heat is counted whole. Sources released
+    after `time` hold nothing. The columns of `earlier` patterns (`EarlierPattern`) are
+    summed with the pattern's own.
     """
     return _held(_flatten_all(sources, positions, fire_times, earlier), time, props)
 
 
 def _held(flat, time: float, props: BulkProperties) -> float:
-    """`held_heat` of flattened sources (`flatten_sources`) [J]."""
-    _, _, sz, q, s0sq, t_release = flat
+    """`held_heat` of flattened sources (`_flatten_all`) [J]."""
+    _, _, _, q, s0sq, t_release, ax, ay = flat
     t = float(time)
     tau = t - t_release
     released = tau >= 0.0
@@ -443,25 +517,51 @@ def _held(flat, time: float, props: BulkProperties) -> float:
         return held
     width = np.sqrt(s2[spread])
     group = np.floor(np.log(width / width.min()) / math.log(_HELD_WIDTH_RATIO)).astype(int)
-    nodes, weights = np.polynomial.laguerre.laggauss(_HELD_RADIAL_NODES)
+    averaged = (ax[spread] > 0.0) | (ay[spread] > 0.0)
     for g in np.unique(group):
-        pick = spread[group == g]
-        lo, hi = float(width[group == g].min()), float(width[group == g].max())
-        c = 2.0 * lo * hi
-        bottom = float(np.max(sz[pick])) + _HELD_DEPTH_WIDTHS * hi
-        m = math.ceil(bottom / lo)
-        z = (np.arange(m) + 0.5) * (bottom / m)
-        rr, zz = np.meshgrid(np.sqrt(c * nodes), z, indexing="ij")
-        cell = np.repeat(math.pi * c * weights * np.exp(nodes) * (bottom / m), m)
-        axis = np.zeros(pick.size)
-        # a numba dispatcher: its signature is the kernel's, which mypy does not see
-        rise = superpose(  # type: ignore[call-arg]
-            axis, axis, sz[pick], q[pick], s0sq[pick], t_release[pick],
-            rr.ravel(), np.zeros(rr.size), zz.ravel(), np.array([t]),
-            props.diffusivity, props.rho_c, props.perfusion_rate,
-        )  # fmt: skip
-        held += props.rho_c * float(cell @ rise[:, 0])
+        for cells in (False, True):
+            mine = (group == g) & (averaged == cells)
+            if np.any(mine):
+                lo, hi = float(width[mine].min()), float(width[mine].max())
+                held += _held_group(flat, spread[mine], lo, hi, t, props)
     return held
+
+
+def _held_group(flat, pick, lo: float, hi: float, t: float, props: BulkProperties) -> float:
+    """rho c times the integral over the half-space of the kernels `pick` of `flat`, of
+    widths lo..hi [m], all Gaussian or all cell-averaged, put on the axis x = y = 0 [J]
+    (the rules of `held_heat`)."""
+    _, _, sz, q, s0sq, t_release, ax, ay = flat
+    bottom = float(np.max(sz[pick])) + _HELD_DEPTH_WIDTHS * hi
+    m = math.ceil(bottom / lo)
+    z = (np.arange(m) + 0.5) * (bottom / m)
+    if np.any(ax[pick] > 0.0) or np.any(ay[pick] > 0.0):
+        x, wx = _mirrored_midpoints(float(np.max(ax[pick])) + _HELD_DEPTH_WIDTHS * hi, lo)
+        y, wy = _mirrored_midpoints(float(np.max(ay[pick])) + _HELD_DEPTH_WIDTHS * hi, lo)
+        xx, yy = (g.ravel() for g in np.meshgrid(x, y, indexing="ij"))
+        lateral = np.outer(wx, wy).ravel()
+    else:
+        c = 2.0 * lo * hi
+        nodes, weights = np.polynomial.laguerre.laggauss(_HELD_RADIAL_NODES)
+        xx, yy = np.sqrt(c * nodes), np.zeros(nodes.size)
+        lateral = math.pi * c * weights * np.exp(nodes)
+    cell = np.repeat(lateral * (bottom / m), m)
+    axis = np.zeros(pick.size)
+    # a numba dispatcher: its signature is the kernel's, which mypy does not see
+    rise = superpose(  # type: ignore[call-arg]
+        axis, axis, sz[pick], q[pick], s0sq[pick], t_release[pick], ax[pick], ay[pick],
+        np.repeat(xx, m), np.repeat(yy, m), np.tile(z, xx.size), np.array([t]),
+        props.diffusivity, props.rho_c, props.perfusion_rate,
+    )  # fmt: skip
+    return props.rho_c * float(cell @ rise[:, 0])
+
+
+def _mirrored_midpoints(extent: float, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Midpoints x > 0 of a uniform grid of step h <= width / 1.1 on [0, extent] [m] and
+    their weights 2h (each stands for itself and its mirror -x)."""
+    n = math.ceil(extent * _HELD_CELL_STEPS / width)
+    h = extent / n
+    return (np.arange(n) + 0.5) * h, np.full(n, 2.0 * h)
 
 
 def between_column_probes(x, y, spacing: float, depths=DEFAULT_PROBE_DEPTHS) -> np.ndarray:
@@ -603,8 +703,9 @@ def pattern_heating(
             + \\sum_{j\\,\\mathrm{earlier}} \\Delta T_j(\\mathbf{x}_p, t),
 
     each term `bulk_temperature_rise` of that pattern's columns at their own firing
-    times: a pass starts from the heat the earlier ones left, and the sooner it follows
-    them the more of it is left.
+    times, each column averaged over its lattice cell (the registration of the two
+    lattices is unknown; `EarlierPattern`): a pass starts from the heat the earlier ones
+    left, and the sooner it follows them the more of it is left.
 
     Energy balance at the last time t_end (``PatternHeating.energy_balance_error``),
     every column released by then (the earlier patterns' included)::
@@ -628,7 +729,7 @@ def pattern_heating(
         raise InputError("n_times", n_times, "an integer >= 2")
     fire = np.asarray(fire_times, float)
     earlier = tuple(earlier)
-    _, _, _, q, _, t_release = _flatten_all(sources, positions, fire, earlier)
+    _, _, _, q, _, t_release, _, _ = _flatten_all(sources, positions, fire, earlier)
     start = float(np.min(fire))
     end = float(np.max(t_release)) + cooling
     times = np.linspace(start, end, n_times)
