@@ -106,24 +106,20 @@ def test_on_an_area_smaller_than_a_pattern_the_earlier_pattern_has_fired_before_
     assert start == pytest.approx(-_pattern_span(first))
 
 
-def test_a_pass_that_follows_an_earlier_one_before_its_heat_spreads_is_noted():
-    # session 24 (a review): co2_dual surface then deep with no delay read 52-80 C as the
-    # area changed from 2 to 0.3 cm2, the later probe beside one of the earlier pattern's
-    # fresh spots or not, as the model happens to align the two lattices; no note said so
-    from resurfacer.treatment import registration_notes
-
+def test_a_pass_back_to_back_on_an_earlier_one_reads_its_heat_whatever_the_area():
+    """co2_dual surface then deep with no delay: on 2 and 0.3 cm2 of cheek the surface
+    pattern's last shot comes 1.4 and 0.06 s before the deep pass's first. Its bulk peak
+    read 52.0 and 79.5 C (session 24, a review: 52-80 C over 0.3-2 cm2), the deep probe
+    beside one of the surface pattern's fresh spots or between them as the model happened
+    to align the two lattices. The registration is unknown, so the surface columns enter
+    averaged over their lattice cell: 51.7 and 52.6 C, the shorter gap a little hotter."""
     passes = [{"device": "co2_dual", "mode": "surface"},
               {"device": "co2_dual", "mode": "deep", "pass_delay_s": 0}]  # fmt: skip
-    small = _plan("cheek", passes, area_cm2=0.5)
-    (note,) = registration_notes(small, {"cheek": simulate(small).skins["cheek"]})
-    assert note.startswith("pass 2 (cheek): it starts") and "uncertain" in note
-    assert any(n == note for n in simulate(small).summary.model_notes)
-    # a cheek's worth of surface pass takes long enough for its heat to spread
-    large = _plan("cheek", passes, area_cm2=120.0)
-    assert registration_notes(large, {"cheek": simulate(small).skins["cheek"]}) == []
-    # and a delay does the same
-    delayed = _plan("cheek", [passes[0], {**passes[1], "pass_delay_s": 60}], area_cm2=0.5)
-    assert registration_notes(delayed, {"cheek": simulate(small).skins["cheek"]}) == []
+    large, small = (
+        simulate(_plan("cheek", passes, area_cm2=a)).summary.passes[1].peak_bulk_temperature_c
+        for a in (2.0, 0.3)
+    )
+    assert large < small < large + 1.0
 
 
 def test_the_text_summary_reads_a_small_area_and_a_short_session():

@@ -421,7 +421,6 @@ def simulate(
         + _bulk_boiling_notes(pass_summaries)
         + _no_wound_notes(plan, columns)
         + _regional_clamp_notes(plan)
-        + registration_notes(plan, skins)
     )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + source_cautions(plan)
@@ -447,34 +446,6 @@ def model_notes(plan: Plan, columns: dict) -> list[str]:
             for note in column.warnings + neighbour_cautions(neighbours):
                 by_note.setdefault((i, note), []).append(area.region)
     return [f"pass {i + 1} ({', '.join(areas)}): {note}" for (i, note), areas in by_note.items()]
-
-
-def registration_notes(plan: Plan, skins: dict) -> list[str]:
-    r"""A note where a pass follows an earlier one on an area before that pattern's heat
-    has spread over its own spot spacing p: elapsed time from its last shot under
-    :math:`p^2 / (4 \alpha)` (α of the reticular dermis). The bulk heating places the two
-    lattices in one arbitrary registration, so the later probe can sit beside one of the
-    earlier pattern's fresh spots or between them: on 0.3-2 cm² of cheek, co2_dual surface
-    then deep with no delay read 52-80 C as the area (and with it the registration)
-    changed (session 24, a review). Such bulk figures, and the bulk rules' verdicts on
-    them, are uncertain; the note says so (docs/pattern.md)."""
-    notes = []
-    for i in range(len(plan.passes)):
-        for area, _ in plan.treated(i):
-            alpha = bulk_properties(skins[area.site]).diffusivity  # as the bulk heating
-            for j, earlier, first_shot in _earlier_on_area(plan, i, area):
-                elapsed = -first_shot - _pattern_span(earlier)
-                spread = earlier.pitch_m**2 / (4.0 * alpha)
-                if elapsed < spread:
-                    notes.append(
-                        f"pass {i + 1} ({area.region}): it starts {max(elapsed, 0.0):.1f} s "
-                        f"after pass {j + 1}'s pattern on this area, before that pattern's "
-                        f"heat has spread over its spot spacing (about {spread:.0f} s): the "
-                        "bulk peak and dose depend on how the two patterns happen to align "
-                        "in the model, not on the skin; read them, and the bulk rules' "
-                        "verdicts, as uncertain (docs/pattern.md)"
-                    )
-    return notes
 
 
 def _from_original_surface(ds: xr.Dataset, surface: dict) -> xr.Dataset:
