@@ -135,3 +135,25 @@ def test_the_page_has_a_section_and_figures_per_table(results, tmp_path):
     for r in rows:
         if r.table == "healing" and r.within is False:
             assert f"* {r.id}: " in known
+
+
+def test_a_narrow_gaussian_row_shows_its_spot_read_as_a_fwhm(results):
+    """No maker says which diameter its spot is; the model takes 1/e^2 and `validate`
+    also reads a narrow Gaussian row's spot as a FWHM (1/e^2 diameter 1.7x), the
+    column at that spot and the row's energy (session 25: the eCO2 300 um tip's
+    craters 900 / 1556 um become 336 / 608 um). A wide or full-field row has no such
+    reading."""
+    from dataclasses import replace
+
+    from resurfacer.column.solve import simulate_column
+    from resurfacer.laser.beam import E2_DIAMETER_PER_FWHM
+    from resurfacer.validation import column
+
+    row = next(r for r in read_rows(TABLE) if r["id"] == "col-037")
+    beam, pulse, _ = column._fractional(row, 10600.0)
+    wider = replace(beam, spot_diameter=beam.spot_diameter * E2_DIAMETER_PER_FWHM)
+    skin, _ = column.row_skin(row)
+    depth = simulate_column(skin, wider, pulse, column._options(10600.0, wider)).summary
+    assert f"spot read as FWHM: {depth.ablation_depth * 1e6:.4g} um" in results["col-037"].detail
+    assert depth.ablation_depth < 0.5 * results["col-037"].model * 1e-6
+    assert "FWHM" not in results["col-019"].detail

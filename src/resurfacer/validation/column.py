@@ -37,7 +37,7 @@ from resurfacer.column.published import (
 )
 from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.data import load_toml
-from resurfacer.laser.beam import M2_BAND, Beam, Pulse
+from resurfacer.laser.beam import E2_DIAMETER_PER_FWHM, M2_BAND, Beam, Pulse
 from resurfacer.tissue.skin import Skin, skin_for
 from resurfacer.validation.tables import ModelFunction, NotSimulable, Prediction, Table
 
@@ -162,15 +162,18 @@ def _beam(row, nm, fluence=None):
     return _full_field(row, nm, fluence)
 
 
-def _solve(row, fluence=None, m_squared=None):
+def _solve(row, fluence=None, m_squared=None, spot_scale=1.0):
     """(summary, notes) of the row's column, full-field ones at `fluence` if given, with
-    the beam quality `m_squared` instead of the beam's own if given."""
+    the beam quality `m_squared` instead of the beam's own if given, and the spot
+    `spot_scale` x the row's (same energy)."""
     _check_exposure(row)
     nm = _wavelength(row)
     skin, skin_note = row_skin(row)
     beam, pulse, notes = _beam(row, nm, fluence)
     if m_squared is not None:
         beam = replace(beam, m_squared=m_squared)
+    if spot_scale != 1.0:
+        beam = replace(beam, spot_diameter=beam.spot_diameter * spot_scale)
     summary = simulate_column(skin, beam, pulse, _options(nm, beam)).summary
     return summary, [skin_note, *notes]
 
@@ -187,7 +190,8 @@ def _narrow_gaussian(row) -> bool:
 def _reading(quantity: str) -> ModelFunction:
     """The model function of a quantity read from one column (um); for a narrow Gaussian
     column the detail adds the reading at the top of `M2_BAND` (the presets' M^2 = 1 is
-    idealised)."""
+    idealised) and with the row's spot read as a FWHM (`E2_DIAMETER_PER_FWHM`: no maker
+    states whether its spot is the 1/e^2 diameter the model takes)."""
 
     def predict(row) -> Prediction:
         summary, notes = _solve(row)
@@ -195,9 +199,12 @@ def _reading(quantity: str) -> ModelFunction:
         worst = summary.energy.relative_error
         if _narrow_gaussian(row):
             poorer, _ = _solve(row, m_squared=M2_BAND[1])
-            worst = max(worst, poorer.energy.relative_error)
+            wider, _ = _solve(row, spot_scale=E2_DIAMETER_PER_FWHM)
+            worst = max(worst, poorer.energy.relative_error, wider.energy.relative_error)
             poorer_um = SUMMARY_READINGS[quantity](poorer) * 1e6
+            wider_um = SUMMARY_READINGS[quantity](wider) * 1e6
             notes.append(f"at M^2 = {M2_BAND[1]:g}: {poorer_um:.4g} um")
+            notes.append(f"spot read as FWHM: {wider_um:.4g} um")
         return Prediction(value, worst, "; ".join(notes))
 
     predict.__name__ = quantity

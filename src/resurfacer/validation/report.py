@@ -193,7 +193,9 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
         "model takes as an input are marked `input`; rows the model cannot simulate say why. "
         "Check rows outside their bounds are listed with the reason under each table's "
         "\"Known disagreements\"; a narrow Gaussian column's note adds its reading at "
-        "M^2 = 2, since no maker publishes the beam quality the presets idealise as 1.",
+        "M^2 = 2, since no maker publishes the beam quality the presets idealise as 1, and "
+        "with its spot read as a full width at half maximum (1/e^2 diameter 1.7x the "
+        "row's), since no maker says which diameter its spot is (the model takes 1/e^2).",
         "",
     ]
     tables = registered_tables()
