@@ -138,7 +138,7 @@ def test_the_page_has_a_section_and_figures_per_table(results, tmp_path):
 
 
 def test_a_narrow_gaussian_row_shows_its_spot_read_as_a_fwhm(results):
-    """No maker says which diameter its spot is; the model takes 1/e^2 and `validate`
+    """Most rows do not say which diameter their spot is; the model takes 1/e^2 and `validate`
     also reads a narrow Gaussian row's spot as a FWHM (1/e^2 diameter 1.7x), the
     column at that spot and the row's energy (session 25: the eCO2 300 um tip's
     craters 900 / 1556 um become 336 / 608 um). A wide or full-field row has no such

@@ -41,8 +41,9 @@ STACK_SPACING_FACTOR = float(_DEFAULTS["stacking"]["spacing_factor"])
 M2_BAND = tuple(float(m) for m in _DEFAULTS["beam_quality"]["m_squared_band"])
 #: 1/e^2 diameter of a Gaussian beam whose full width at half maximum is 1:
 #: exp(-2 r^2 / w^2) = 1/2 at r = FWHM / 2 gives 2 w = FWHM sqrt(2 / ln 2) = 1.699 FWHM.
-#: Spots are read as 1/e^2 diameters (ISO 11146's D4sigma for a Gaussian); no maker
-#: states its convention, so `validate` also reads a narrow spot as a FWHM.
+#: Spots are read as 1/e^2 diameters (ISO 11146's D4sigma for a Gaussian; Hantash et
+#: al., Lasers Surg Med 2007;39:96 state their 120 um fractional CO2 spot so); most
+#: rows and presets do not say, so `validate` also reads a narrow spot as a FWHM.
 E2_DIAMETER_PER_FWHM = math.sqrt(2.0 / math.log(2.0))
 
 

@@ -190,8 +190,8 @@ def _narrow_gaussian(row) -> bool:
 def _reading(quantity: str) -> ModelFunction:
     """The model function of a quantity read from one column (um); for a narrow Gaussian
     column the detail adds the reading at the top of `M2_BAND` (the presets' M^2 = 1 is
-    idealised) and with the row's spot read as a FWHM (`E2_DIAMETER_PER_FWHM`: no maker
-    states whether its spot is the 1/e^2 diameter the model takes)."""
+    idealised) and with the row's spot read as a FWHM (`E2_DIAMETER_PER_FWHM`: most rows
+    do not say whether their spot is the 1/e^2 diameter the model takes)."""
 
     def predict(row) -> Prediction:
         summary, notes = _solve(row)

@@ -195,7 +195,8 @@ def markdown(results: list[RowResult], figures: list[Path], docs: Path) -> str:
         "\"Known disagreements\"; a narrow Gaussian column's note adds its reading at "
         "M^2 = 2, since no maker publishes the beam quality the presets idealise as 1, and "
         "with its spot read as a full width at half maximum (1/e^2 diameter 1.7x the "
-        "row's), since no maker says which diameter its spot is (the model takes 1/e^2).",
+        "row's), since most rows do not say which diameter their spot is (the model "
+        "takes 1/e^2, as Hantash et al. 2007 state theirs).",
         "",
     ]
     tables = registered_tables()
