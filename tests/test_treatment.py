@@ -67,6 +67,19 @@ def test_coverage_and_mtz_density_match_the_request():
     assert p.mtz_per_cm2 == pytest.approx(0.05 / spot_area_cm2, rel=1e-9)
 
 
+def test_coverage_counts_overlapping_spots_once():
+    """Session 25 (a probe): a density above pi/4 (spots that overlap) was reported as its
+    coverage, 100 % where the discs cover 90.9 % (`scan.pattern.coverage_fraction`); the
+    pass's coverage and the combined coverage now count the skin inside at least one
+    spot. Up to pi/4 the coverage is the density."""
+    surface = {"device": "co2_dual", "mode": "surface", "pulse_energy_mj": 90}
+    for density, covered in ((40.0, 40.0), (100.0, 90.95)):
+        plan = deep_plan(passes=[{**surface, "density_percent": density}])
+        summary = simulate(plan).summary
+        assert summary.passes[0].coverage_percent == pytest.approx(covered, abs=0.01)
+        assert summary.combined_coverage_percent == pytest.approx(covered, abs=0.01)
+
+
 def test_energy_over_the_pattern_adds_up():
     outcome = simulate(deep_plan())
     p = outcome.summary.passes[0]

@@ -100,6 +100,8 @@ class PassSummary(BaseModel):
     pulse_energy_mj: float
     #: energy of one spot (all its stacked pulses) over the spot's 1/e² area, pi d² / 4
     fluence_j_per_cm2: float
+    #: fraction of the skin inside at least one nominal spot disc (`Pass.covered_fraction`:
+    #: the density up to pi/4, less above, where the spots overlap), in %
     coverage_percent: float
     mtz_per_cm2: float | None
     spot_spacing_um: float | None
@@ -528,10 +530,13 @@ def combined_coverage(plan: Plan) -> float:
 
     .. math:: C = \sum_a A_a \left(1 - \prod_{i \ni a} (1 - c_{i,a})\right) / \sum_a A_a
 
-    over the treated areas a (size A_a) and the passes i fired on each, at the density
-    c_{i,a} set there (`scan.pattern.combine_passes`: passes laid independently). Until
-    session 23 the passes' area-weighted densities were combined as if every pass
-    covered every area: two passes of 40 % on two different areas read 64 %."""
+    over the treated areas a (size A_a) and the passes i fired on each, c_{i,a} the
+    fraction each covers there (`Pass.covered_fraction`: its density, less where its
+    spots overlap) and the passes laid independently (`scan.pattern.combine_passes`).
+    Until session 23 the passes' area-weighted densities were combined as if every pass
+    covered every area: two passes of 40 % on two different areas read 64 %; until
+    session 25 a density above pi/4 counted its overlapping spots twice (100 % read 100 %
+    where the spots cover 90.9 %)."""
     covered = 0.0
     areas = plan.treated_areas
     for area in areas:
@@ -539,7 +544,7 @@ def combined_coverage(plan: Plan) -> float:
         for i in range(len(plan.passes)):
             fired = plan.region_pass(i, area)
             if fired is not None:
-                c = combine_passes(c, fired.density_fraction)
+                c = combine_passes(c, fired.covered_fraction)
         covered += area.area_cm2 * c
     return covered / sum(a.area_cm2 for a in areas) if areas else 0.0
 
@@ -934,7 +939,7 @@ def _summarise_pass(plan: Plan, i: int, columns, skins):
         wavelength_nm=p.wavelength_nm,
         pulse_energy_mj=setting(lambda rp: rp.pulse_energy_mj),
         fluence_j_per_cm2=setting(spot_fluence),
-        coverage_percent=setting(lambda rp: 100.0 * rp.density_fraction) if treated else 0.0,
+        coverage_percent=setting(lambda rp: 100.0 * rp.covered_fraction) if treated else 0.0,
         mtz_per_cm2=setting(lambda rp: rp.mtz_per_m2 * 1e-4) if fractional else None,
         spot_spacing_um=setting(lambda rp: rp.spot_spacing_m * um) if fractional else None,
         ablation_depth_um=mean("ablation_depth") * um,

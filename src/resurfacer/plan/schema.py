@@ -61,7 +61,7 @@ from resurfacer.plan.files import (
     toml_text,
 )
 from resurfacer.plan.input import check_structure
-from resurfacer.scan.pattern import PATTERN_SHAPES, SCAN_ORDERS
+from resurfacer.scan.pattern import PATTERN_SHAPES, SCAN_ORDERS, coverage_fraction
 from resurfacer.tissue.skin import AGE_RANGE, SEXES, SITES
 
 DEVICES: dict = load_toml("devices.toml")
@@ -538,6 +538,17 @@ class Pass(BaseModel):
         if n is None:
             return 1.0
         return n * math.pi * (self.spot_um * 1e-6) ** 2 / 4.0
+
+    @property
+    def covered_fraction(self) -> float:
+        """Fraction of the treated skin inside at least one nominal spot disc [-]: the
+        density while the discs do not touch (up to pi/4), less above, where neighbours
+        overlap (`scan.pattern.coverage_fraction`; 100 % density covers 90.9 %); 1 for
+        full field (its spots taken as one uniform sheet, docs/pattern.md)."""
+        spacing = self.spot_spacing_m
+        if spacing is None:
+            return 1.0
+        return coverage_fraction(self.spot_um * 1e-6, spacing)
 
     def beam(self) -> Beam:
         """The beam in SI units."""
