@@ -4,6 +4,7 @@ probes in session 23)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +121,28 @@ def test_a_pass_back_to_back_on_an_earlier_one_reads_its_heat_whatever_the_area(
         for a in (2.0, 0.3)
     )
     assert large < small < large + 1.0
+
+
+def test_the_tissue_beside_an_earlier_fresh_column_is_named_in_a_note():
+    """The cell average gives the mean over where the earlier columns lie, but the bulk
+    rules read a peak and a dose, which the hottest placement sets (session 25, a review:
+    on 0.3 cm2 the average reads 52.6 C and 7.6 CEM43 min, placements up to 79.5 C and
+    3.4e7). Where the deep pass follows the surface pattern within p^2 / (4 alpha) a
+    model note gives the hottest of four placements; on 5 cm2 (heat spread) and on the
+    reference plan's eyelids (15.7 s after, within 0.1 C) it is not written."""
+    from resurfacer.plan.schema import load_plan
+
+    passes = [{"device": "co2_dual", "mode": "surface"},
+              {"device": "co2_dual", "mode": "deep", "pass_delay_s": 0}]  # fmt: skip
+    small = simulate(_plan("cheek", passes, area_cm2=0.3)).summary
+    [note] = [n for n in small.model_notes if "beside one of them" in n]
+    assert note.startswith("pass 2 (cheek): it follows pass 1")
+    hottest = float(note.split("reads up to ")[1].split(" °C")[0])
+    assert hottest > small.passes[1].peak_bulk_temperature_c + 20.0
+    large = simulate(_plan("cheek", passes, area_cm2=5.0)).summary
+    assert not [n for n in large.model_notes if "beside one of them" in n]
+    reference = simulate(load_plan(Path(__file__).parents[1] / "examples/co2-dual-full-face.toml"))
+    assert not [n for n in reference.summary.model_notes if "beside one of them" in n]
 
 
 def test_the_text_summary_reads_a_small_area_and_a_short_session():
