@@ -286,7 +286,7 @@ def pattern_top_view(plan: Plan, pass_index: int) -> Figure:
     ax.set_aspect("equal")
     ax.set_xlabel("x [mm]")
     ax.set_ylabel("y [mm]")
-    coverage = 100.0 * p.density_fraction
+    coverage = 100.0 * p.covered_fraction  # as the tables print it (overlap counted once)
     density = "" if p.mtz_per_m2 is None else f", {p.mtz_per_m2 * 1e-4:.0f} MTZ/cm²"
     ax.set_title(
         f"{pass_label(p, pass_index)}: {x.size} spots of {p.spot_um:g} µm, "
