@@ -704,3 +704,18 @@ def test_a_pass_that_skips_the_largest_area_is_drawn_where_it_is_fired():
     report = build(simulate(plan), plan)
     assert "cross_section_pass2.png" in report.files
     assert "one column on periorbital" in report.html
+
+
+def test_the_pattern_figure_prints_the_coverage_the_tables_print():
+    """Session 25 (a review): the pattern figure's title printed the density, 100 %, beside
+    the table's coverage, 90.9 %, for spots that overlap; both now count the overlap once."""
+    from resurfacer.plan.schema import Plan
+    from resurfacer.report.figures import pattern_top_view
+
+    plan = Plan.from_data({
+        "name": "overlap", "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 10.0}],
+        "passes": [{"device": "co2_dual", "mode": "surface", "density_percent": 100}],
+    })  # fmt: skip
+    title = pattern_top_view(plan, 0).axes[0].get_title()
+    assert "coverage 90.9 %" in title
