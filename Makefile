@@ -19,12 +19,13 @@ run: $(STAMP)
 	@echo "report: out/co2-dual-full-face/report/report.html"
 
 ## test: lint, type-check the package, fill the numba cache in one process, run the
-## whole test suite (with the docstring examples)
+## whole test suite (with the docstring examples) on one pytest-xdist worker per core,
+## each test file on one worker (its module fixtures solved once)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m resurfacer.cli.warmup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## bench: speed benchmarks (results go to benchmarks/RESULTS.md by hand)
 bench: $(STAMP)

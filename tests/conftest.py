@@ -6,11 +6,23 @@ through a treatment, the planner or the report) is checked here, not only the
 cases of the energy-balance tests.
 """
 
+import os
+
+import numba
 import pytest
 
 from resurfacer.column import solve as mtz
 
 ENERGY_BALANCE_BAR = 5e-3  # relative
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs one worker per core) each worker runs the
+    numba kernels on one thread: the workers already share the cores, and two threads
+    per worker on two cores only made them wait for each other. NUMBA_NUM_THREADS (the
+    most a test may ask for) is left as it is."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        numba.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
