@@ -173,6 +173,36 @@ def test_rules_are_checked_per_area_with_its_settings():
     assert names(_face([skip])) == []
 
 
+def test_a_rule_broken_on_several_areas_names_every_one_of_them():
+    # session 26, a probe: depth_within_dermis broken on five areas of a full face named
+    # only the worst (its `sites` a one-element list)
+    from resurfacer.tissue.skin import skin_for
+
+    face = _face([{"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 15}])
+    bottoms = {
+        a.region: dermis_bottom(skin_for(a.site, sex="female", age=50, phototype=2))
+        for a in face.site_areas
+    }
+    share = {"forehead": 0.99, "cheeks": 0.95, "nose": 0.92, "perioral": 0.5}
+    regions = [
+        SimpleNamespace(
+            name=region,
+            peak_bulk_temperature_c=40.0,
+            bulk_cem43_min=0.0,
+            fraction_of_dermis=share.get(region, 0.5),
+            coagulation_depth_um=share.get(region, 0.5) * bottom * 1e6,
+            dermis_depth_um=bottom * 1e6,
+        )
+        for region, bottom in bottoms.items()
+    ]
+    outcome = SimpleNamespace(summary=SimpleNamespace(regions=regions))
+    (v,) = [x for x in check_plan(face, outcome) if x.rule == "depth_within_dermis"]
+    assert v.sites == ("forehead", "cheeks", "nose")
+    assert v.value == pytest.approx(0.99)
+    assert v.message.startswith("depth_within_dermis (forehead): ")
+    assert v.message.endswith("; also cheeks 0.95, nose 0.92")
+
+
 def test_simulate_names_the_broken_rules():
     from resurfacer.treatment import simulate
 

@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from resurfacer.data import load_toml
@@ -160,7 +160,10 @@ def _over(value: float, limit: float) -> str:
 
 
 def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
-    """The rules `plan` breaks (empty list: none), each at its worst treated area.
+    """The rules `plan` breaks (empty list: none), each once: its value, passes and
+    message at its worst treated area, its `sites` every area that breaks it, worst
+    first, its `passes` those counted on any of them, and the message naming the other
+    areas with their values (`_merged`).
 
     Every rule is checked on each treated area it applies to (its `sites`
     condition), against the passes as fired there (`Plan.region_pass`: regional
@@ -183,17 +186,37 @@ def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
     for rule in load_rules():
         if not rule.applies_to_patient(plan.patient.phototype, [a.site for a in areas]):
             continue
-        worst = None
+        broken = []
         for a in areas:
             if not rule.applies_to_patient(plan.patient.phototype, [a.site]):
                 continue
             passes = [(i, p) for i, p in fired[a.region] if rule.applies_to_pass(p)]
             v = _check_rule(rule, a.region, passes, regions.get(a.region))
-            if v is not None and (worst is None or v.value > worst.value):
-                worst = v
-        if worst is not None:
-            out.append(worst)
+            if v is not None:
+                broken.append(v)
+        if broken:
+            out.append(_merged(broken))
     return out
+
+
+def _merged(broken: list[RuleViolation]) -> RuleViolation:
+    """One rule's violations on several areas as one: the worst area's value, passes and
+    message, followed by the other areas with their values ("; also cheeks 0.991,
+    chin_jaw 0.991"), every area in `sites`, worst first, and the passes counted on any
+    of them (session 26, a probe: a rule broken on five areas named only the worst, and
+    a clinician who lowered the energy there still broke it on the other four)."""
+    ranked = sorted(broken, key=lambda v: -v.value)
+    worst, others = ranked[0], ranked[1:]
+    if not others:
+        return worst
+    u = f" {worst.unit}" if worst.unit else ""
+    also = ", ".join(f"{v.sites[0]} {_over(v.value, v.limit)}{u}" for v in others)
+    return replace(
+        worst,
+        message=f"{worst.message}; also {also}",
+        sites=tuple(v.sites[0] for v in ranked),
+        passes=tuple(sorted({i for v in ranked for i in v.passes})),
+    )
 
 
 def _pass_value(limit: str, passes):
