@@ -167,6 +167,15 @@ def test_treatment_cells_resolve_the_absorption_length():
     assert erbium.after_pulse == TREATMENT_SOLVER.after_pulse
 
 
+def test_the_area_table_prints_an_area_under_one_cm2():
+    # session 26, a probe: 0.4 cm2 printed as "0" in the per-area table
+    from resurfacer.cli.simulate_command import summary_table
+
+    outcome = simulate(deep_plan(areas=[{"site": "cheek", "area_cm2": 0.4}]))
+    (row,) = [x for x in summary_table(outcome.summary).splitlines() if x.startswith("cheek ")]
+    assert row.split()[2] == "0.4", row
+
+
 def test_an_area_every_pass_skips_is_reported_as_not_treated(capsys, tmp_path):
     """A full face whose lips every pass skips: the perioral row has no bulk peak (JSON
     null; it was NaN, which strict JSON parsers refuse), the table says the area was not

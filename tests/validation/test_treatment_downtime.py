@@ -115,6 +115,24 @@ def test_healing_json_names_each_area_s_downtime(capsys):
     assert data["downtime_days"] == pytest.approx(max(by_area.values()), abs=0.01)
 
 
+UNSAFE = REFERENCE.parent / "co2-dual-full-face-unsafe.toml"
+
+
+def test_healing_names_the_safety_rules_the_plan_breaks(capsys):
+    # session 26, a probe: healing printed a patient schedule for a plan that breaks the
+    # rules, and its JSON had no word of them
+    broken = simulate(load_plan(UNSAFE)).summary.broken_rules
+    assert broken
+    assert main(["healing", str(UNSAFE)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("safety rules broken (data/safety_rules.toml):")
+    assert all(b.message in out for b in broken)
+    assert main(["healing", str(UNSAFE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [b["rule"] for b in data["broken_rules"]] == [b.rule for b in broken]
+    assert data["warnings"][: len(broken)] == [b.message for b in broken]
+
+
 @pytest.mark.parametrize("override", ["patient.age_years=12", "patient.phototype=9"])
 def test_healing_command_refuses_bad_patients(override, capsys):
     assert main(["healing", str(REFERENCE), "--set", override]) == 2

@@ -18,13 +18,15 @@ def register(subparsers) -> None:
         "--json",
         action="store_true",
         help="print everything the table shows as JSON: summary, bands, daily schedule, "
-        "aftercare items, milestones, phototype notes, when to call the clinic, the model "
-        "notes, and for several areas each area's downtime",
+        "aftercare items, milestones, phototype notes, when to call the clinic, the plan's "
+        "warnings and broken safety rules, the model notes, and for several areas each "
+        "area's downtime",
     )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from resurfacer.cli.simulate_command import warning_lines
     from resurfacer.common.units import human_text, words
     from resurfacer.healing import timeline_table
     from resurfacer.plan.schema import load_plan
@@ -41,9 +43,17 @@ def run(args) -> int:
         data = outcome.healing.summary()
         if s.downtime_set_by:
             data |= {"downtime_region": s.downtime_set_by, "downtime_days_by_area": by_area}
+        # session 26, a probe: a plan that breaks the safety rules printed its patient
+        # schedule without a word of them
+        data["warnings"] = list(s.warnings)
+        data["broken_rules"] = [b.model_dump() for b in s.broken_rules]
         data["model_notes"] = list(s.model_notes)
         print(json.dumps(data, indent=2))
     else:
+        # the broken rules and undeliverable settings first, as simulate words them
+        # (session 26, a probe: a plan the rules refuse got its patient schedule in silence)
+        if s.warnings:
+            print("\n".join(warning_lines(s)[1:]) + "\n")
         print(timeline_table(outcome.healing))
         if s.downtime_set_by:
             areas = (

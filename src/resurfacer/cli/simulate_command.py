@@ -200,19 +200,26 @@ def summary_table(summary) -> str:
             f"{p.minutes:6.1f}"
         )
     lines += _region_lines(summary)
-    # the warnings are the broken rules' messages, then what a pass asks of its source
-    # that it cannot deliver (`Pass.cautions`), which is no rule of safety_rules.toml
+    lines += warning_lines(summary)
+    if summary.model_notes:
+        lines += ["", "model notes (figures to read with care):"]
+        lines += [f"  - {human_text(note)}" for note in summary.model_notes]
+    return "\n".join(lines)
+
+
+def warning_lines(summary) -> list[str]:
+    """The plan's warnings as `simulate` and `healing` print them: the broken rules'
+    messages, then what a pass asks of its source that it cannot deliver
+    (`Pass.cautions`), which is no rule of safety_rules.toml; nothing when there are none."""
     n_rules = len(summary.broken_rules)
+    lines: list[str] = []
     for title, warnings in (
         ("safety rules broken (data/safety_rules.toml):", summary.warnings[:n_rules]),
         ("settings the source cannot deliver as given:", summary.warnings[n_rules:]),
     ):
         if warnings:
             lines += ["", title] + [f"  - {human_text(w)}" for w in warnings]
-    if summary.model_notes:
-        lines += ["", "model notes (figures to read with care):"]
-        lines += [f"  - {human_text(note)}" for note in summary.model_notes]
-    return "\n".join(lines)
+    return lines
 
 
 def _region_lines(summary) -> list[str]:
@@ -227,11 +234,12 @@ def _region_lines(summary) -> list[str]:
     ]
     for r in summary.regions:
         if not r.treated:
-            head = f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f}"
+            head = f"{r.name[:12]:<12} {r.site[:12]:<12} {_magnitude(r.area_cm2):>4}"
             lines.append(f"{head}  not treated (every pass skips it)")
             continue
         lines.append(
-            f"{r.name[:12]:<12} {r.site[:12]:<12} {r.area_cm2:4.0f} {r.crater_um:5.0f} µm "
+            f"{r.name[:12]:<12} {r.site[:12]:<12} {_magnitude(r.area_cm2):>4} "
+            f"{r.crater_um:5.0f} µm "
             f"{r.coagulation_depth_um:8.0f} µm {100 * r.fraction_of_dermis:8.0f} %  "
             f"{r.downtime_days:5.1f} d  {r.peak_bulk_temperature_c:6.1f} °C  "
             f"{r.bulk_cem43_min:9.3g}"
