@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resurfacer.column.summary import removal_progress, surface_opening
-from resurfacer.healing import fractional_wound_kind, healing_timeline
+from resurfacer.healing import fractional_wound_kind, healing_timeline, surface_opened
 from resurfacer.plan import load_plan
 from resurfacer.plan.schema import Plan
 from resurfacer.tissue.skin import skin_for
@@ -115,7 +115,34 @@ def test_the_outcome_reports_the_opening_per_pass_and_area():
     (lids,) = outcome.summary.regions
     assert [p.surface_opening for p in lids.passes] == [first.surface_opening,
                                                          second.surface_opening]
-    assert any("opened" in note for note in outcome.summary.model_notes)
+
+
+def test_a_full_field_pass_on_a_stripped_surface_lands_on_an_open_wound():
+    """Probe s26 F5: the periorbital example's first pass removes 37 um (17 ablated, 20
+    wiped), more than the eyelid's stratum corneum; the second, at its ablation threshold
+    on that surface (its column boils it dry without a crater, w_column 0.63), handed
+    healing a wound 63 % open, and the model note said so. A full-field pass now opens
+    as a fractional one does: w = max(w_column, min(1, removed / stratum corneum))."""
+    plan = load_plan("examples/co2-full-field-periorbital.toml")
+    outcome = simulate(plan)
+    (area,) = plan.site_areas
+    top = outcome.summary.passes[0].removed_um * 1e-6
+    sc = outcome.skins[area.site].layer("stratum_corneum").thickness
+    second = outcome.columns[1, area.region]
+    assert top > sc and 0.0 < second.summary.surface_opening < 1.0
+    removed = outcome.summary.passes[1].removed_um * 1e-6
+    wound = wound_for(plan.region_pass(1, area), second, top, removed, sc)
+    assert wound.kind == "full_field" and wound.opening == 1.0
+    assert not [n for n in outcome.summary.model_notes if "ablation threshold" in n]
+
+
+@given(w=st.floats(0.0, 1.0), top=st.floats(0.0, 40e-6), step=st.floats(0.0, 0.1e-6))
+def test_a_full_field_opening_over_a_stripped_surface_has_no_jump(w, top, step):
+    # the rule of both kinds: never below the column's own opening, and a 0.1 um deeper
+    # strip moves it by at most 0.1 / 16.8
+    lo, hi = surface_opened(w, top, SC), surface_opened(w, top + step, SC)
+    assert w <= lo <= hi <= lo + step / SC + 1e-12
+    assert lo == fractional_wound_kind(w, top, SC)[1]
 
 
 def test_a_wide_spot_is_solved_on_converged_cells():

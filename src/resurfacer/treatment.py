@@ -34,6 +34,7 @@ from pydantic import BaseModel, computed_field
 
 from resurfacer import __version__
 from resurfacer.column.ablation import pass_removal
+from resurfacer.column.cautions import THRESHOLD_CAUTION
 from resurfacer.column.checks import MAX_CELL_UPDATES, estimate_cost
 from resurfacer.column.damage import cem43
 from resurfacer.column.grid import choose_geometry
@@ -49,6 +50,7 @@ from resurfacer.healing import (
     fractional_wound_kind,
     healing_timeline,
     slowest_area,
+    surface_opened,
     whole_treatment,
 )
 from resurfacer.healing.sensitivity import epidermis_note
@@ -418,7 +420,7 @@ def simulate(
         skins=skins,
     )
     summary.model_notes = (
-        model_notes(plan, columns)
+        model_notes(plan, columns, surface, skins)
         + _epidermis_notes(plan, wounds, skins, healings)
         + _bulk_boiling_notes(pass_summaries)
         + placement_notes(plan, columns, skins)
@@ -437,16 +439,27 @@ def simulate(
     return outcome
 
 
-def model_notes(plan: Plan, columns: dict) -> list[str]:
+def model_notes(plan: Plan, columns: dict, surface: dict, skins: dict) -> list[str]:
     """The columns' cautions (`ColumnResult.warnings`, and published measurements at like
     settings that disagree with the column, `column.published`) as
-    "pass i (areas): caution", one line per pass and caution, the areas in plan order."""
+    "pass i (areas): caution", one line per pass and caution, the areas in plan order.
+
+    A column's threshold caution (`column.cautions.THRESHOLD_CAUTION`: the healing model
+    reads the opening from its top cell) is left out where the pass was fired `surface`
+    [m] deep, on a surface earlier full-field passes opened at least as far
+    (`healing.surface_opened`): there the wound's opening does not rest on that cell
+    (until session 26 a second pass on a stripped surface was "63 % opened")."""
     by_note: dict[tuple[int, str], list[str]] = {}
     for i in range(len(plan.passes)):
         for area, _ in plan.treated(i):
             column = columns[i, area.region]
+            sc = skins[area.site].layer("stratum_corneum").thickness
+            stripped = surface_opened(0.0, surface[i, area.region], sc)
+            opened_before = stripped > 0.0 and stripped >= column.summary.surface_opening
             neighbours = published_neighbours(column.summary, column.inputs)
             for note in column.warnings + neighbour_cautions(neighbours):
+                if opened_before and note.startswith(THRESHOLD_CAUTION):
+                    continue
                 by_note.setdefault((i, note), []).append(area.region)
     return [f"pass {i + 1} ({', '.join(areas)}): {note}" for (i, note), areas in by_note.items()]
 
@@ -804,7 +817,10 @@ def wound_for(
     where the column removed tissue below its intact top cell; one that boiled it dry
     without a crater opened it in part: docs/healing.md, "The opened surface"; one fired
     on a surface earlier full-field passes removed lies open in the share of the intact
-    skin's `stratum_corneum` [m] they took). Depths are below the skin
+    skin's `stratum_corneum` [m] they took). A full-field pass's wound opens as far by
+    the same rule (`healing.surface_opened`; until session 26 a second pass at its
+    ablation threshold on a surface the first had stripped counted 63 % open, not 100 %).
+    Depths are below the skin
     surface before the first pass: the pass started `top` [m] lower (what earlier
     full-field passes removed), and a full-field pass counts as removed what it ablated
     and what the wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its
@@ -812,7 +828,7 @@ def wound_for(
     """
     s = column.summary
     if p.kind == "full_field":
-        kind, opening = "full_field", s.surface_opening
+        kind, opening = "full_field", surface_opened(s.surface_opening, top, stratum_corneum)
     else:
         kind, opening = fractional_wound_kind(s.surface_opening, top, stratum_corneum)
     if kind == "nonablative_fractional":

@@ -119,6 +119,11 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
     return []
 
 
+#: how the caution of a pass at its ablation threshold begins (`treatment.model_notes`
+#: leaves it out where earlier passes opened the surface at least as far)
+THRESHOLD_CAUTION = "the pass is at its ablation threshold"
+
+
 def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
     """A caution when the pass sits at its ablation threshold: no crater although the
     surface boiled dry (a cell of the top row left the boiling plateau, or the healing
@@ -141,7 +146,7 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
     else:
         return []
     return [
-        f"the pass is at its ablation threshold ({state}): the healing model counts the "
+        f"{THRESHOLD_CAUTION} ({state}): the healing model counts the "
         f"surface as {summary.surface_opening:.0%} opened, read from how far its top layer went "
         "from boiled dry towards removal, an assumption no published data check; crust and "
         "downtime rest on it (docs/healing.md, \"The opened surface\")"

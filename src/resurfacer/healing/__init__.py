@@ -42,6 +42,7 @@ from .wound import (
     fractional_wound_kind,
     necrotic_footprint,
     pass_healing,
+    surface_opened,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "oedema_days",
     "pass_healing",
     "slowest_area",
+    "surface_opened",
     "timeline_table",
     "visible_wound_days",
     "whole_treatment",

@@ -53,26 +53,38 @@ class WoundedPass:
         return float(self.surface_opening) if self.ablative else 0.0
 
 
-def fractional_wound_kind(
+def surface_opened(
     surface_opening: float, top: float = 0.0, stratum_corneum: float | None = None
-) -> tuple[str, float]:
-    """Kind and opened share w of a fractional pass's wound, from its column's
-    `surface_opening` (0..1), the depth `top` [m] of the surface it was fired on and the
-    intact skin's `stratum_corneum` thickness [m] (needed when `top` > 0).
+) -> float:
+    """The opened share w (0..1) of a pass's wound, from its column's `surface_opening`
+    (0..1), the depth `top` [m] of the surface it was fired on and the intact skin's
+    `stratum_corneum` thickness [m] (needed when `top` > 0).
 
     w = max(surface_opening, min(1, top / stratum_corneum)): the column opens the surface
     (its top cell removed or boiled dry), or earlier full-field passes stripped the
     barrier over it, in the share of the stratum corneum they took (all of it: the
-    wounds lie open). w rises continuously from 0 as either does. A pass with w > 0 is
-    ablative; with w = 0 non-ablative: the zones are repaired under an intact surface,
-    and tissue the column removed below its intact top cell (a steam pocket) is no
-    crater. Used by `treatment.wound_for` and the planner's surrogate wounds alike."""
+    wounds lie open). w rises continuously from 0 as either does. The rule of fractional
+    and full-field passes alike (`fractional_wound_kind`, `treatment.wound_for`; until
+    session 26 a full-field pass on a surface earlier passes had stripped took only its
+    own column's opening)."""
     stripped = 0.0
     if top > 0.0:
         if stratum_corneum is None or not stratum_corneum > 0.0:
-            raise ValueError("fractional_wound_kind: top > 0 needs the stratum corneum [m]")
+            raise ValueError("surface_opened: top > 0 needs the stratum corneum [m]")
         stripped = min(1.0, top / stratum_corneum)
-    opening = max(min(float(surface_opening), 1.0), stripped)
+    return max(min(float(surface_opening), 1.0), stripped)
+
+
+def fractional_wound_kind(
+    surface_opening: float, top: float = 0.0, stratum_corneum: float | None = None
+) -> tuple[str, float]:
+    """Kind and opened share w of a fractional pass's wound (`surface_opened`: the
+    column's `surface_opening`, or the share of the `stratum_corneum` [m] earlier
+    full-field passes took down to `top` [m]). A pass with w > 0 is ablative; with w = 0
+    non-ablative: the zones are repaired under an intact surface, and tissue the column
+    removed below its intact top cell (a steam pocket) is no crater. Used by
+    `treatment.wound_for` and the planner's surrogate wounds alike."""
+    opening = surface_opened(surface_opening, top, stratum_corneum)
     return ("ablative_fractional" if opening > 0.0 else "nonablative_fractional"), opening
 
 

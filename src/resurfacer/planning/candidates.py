@@ -20,7 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from resurfacer.column.ablation import pass_removal
-from resurfacer.healing import WoundedPass, fractional_wound_kind, wounds_downtime_days
+from resurfacer.healing import (
+    WoundedPass,
+    fractional_wound_kind,
+    surface_opened,
+    wounds_downtime_days,
+)
 from resurfacer.laser.beam import STACK_SPACING_FACTOR
 from resurfacer.plan.rules import pass_caps
 from resurfacer.plan.schema import (
@@ -169,9 +174,9 @@ def surrogate_wound(
     wide = math.isnan(p["coagulation_width"])
     dens = 1.0 if kind_ff else o.densities[region] / 100.0
     opening = float(np.clip(p["surface_opening"], 0.0, 1.0))
-    if kind_ff:
-        kind = "full_field"
-    else:  # as treatment.wound_for
+    if kind_ff:  # as treatment.wound_for
+        kind, opening = "full_field", surface_opened(opening, top, stratum_corneum)
+    else:
         kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
     if kind == "nonablative_fractional":
