@@ -169,6 +169,12 @@ class RegionSummary(BaseModel):
     peak_bulk_temperature_c: float | None
     #: CEM43 of the hottest between-column tissue, summed over the passes [min]
     bulk_cem43_min: float
+    #: where a pass follows an earlier one before its heat has spread (`hottest_placements`):
+    #: the bulk peak [C] and dose [CEM43 min, summed over the passes] with the earlier
+    #: columns at their hottest placement instead of averaged over their cell; None
+    #: elsewhere. The bulk rules read these where they are higher (session 26, a probe)
+    hottest_placement_peak_c: float | None = None
+    hottest_placement_cem43_min: float | None = None
 
     @property
     def treated(self) -> bool:
@@ -383,7 +389,8 @@ def simulate(
         if area.region in wounds
     }
     healing = whole_treatment(healings, plan.patient.phototype)
-    regions = _region_summaries(plan, columns, skins, regional, healings, surface)
+    placements = hottest_placements(plan, columns, skins)
+    regions = _region_summaries(plan, columns, skins, regional, healings, surface, placements)
     summary = OutcomeSummary(
         plan_name=plan.name,
         resurfacer_version=__version__,
@@ -423,7 +430,7 @@ def simulate(
         model_notes(plan, columns, surface, skins)
         + _epidermis_notes(plan, wounds, skins, healings)
         + _bulk_boiling_notes(pass_summaries)
-        + placement_notes(plan, columns, skins)
+        + placement_notes(placements)
         + _no_wound_notes(plan, columns)
         + _regional_clamp_notes(plan)
     )
@@ -752,11 +759,12 @@ def _epidermis_notes(plan: Plan, wounds: dict, skins, healings: dict) -> list[st
 
 
 def _region_summaries(
-    plan: Plan, columns, skins, regional, healings, surface
+    plan: Plan, columns, skins, regional, healings, surface, placements
 ) -> list[RegionSummary]:
     """Per-area figures: deepest crater and coagulation (below the surface before the
     first pass), fraction of the dermis, downtime, bulk peak and thermal dose (CEM43
-    summed over the passes fired on it)."""
+    summed over the passes fired on it), and the same at the hottest placement of
+    earlier passes' columns where one was computed (`hottest_placements`)."""
     out = []
     for area in plan.site_areas:
         fired = [i for i in range(len(plan.passes)) if (i, area.region) in columns]
@@ -768,6 +776,10 @@ def _region_summaries(
         crater = max((f.ablation_depth_um for f in figures), default=0.0) * 1e-6
         coag = max((f.coagulation_depth_um for f in figures), default=0.0) * 1e-6
         heat = [regional[i][area.region] for i in fired]
+        hot = [placements.get((i, area.region)) for i in fired]
+        placed = [
+            h if p is None else (p.peak_c, p.cem43_min) for h, p in zip(heat, hot, strict=True)
+        ]
         healing = healings.get(area.region)
         out.append(
             RegionSummary(
@@ -782,6 +794,8 @@ def _region_summaries(
                 downtime_days=healing.downtime_days if healing else None,
                 peak_bulk_temperature_c=max((h[0] for h in heat), default=None),
                 bulk_cem43_min=sum(h[1] for h in heat),
+                hottest_placement_peak_c=max(h[0] for h in placed) if any(hot) else None,
+                hottest_placement_cem43_min=sum(h[1] for h in placed) if any(hot) else None,
             )
         )
     return out
@@ -1090,24 +1104,38 @@ PLACEMENTS = ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.5, 0.5))
 PLACEMENT_PEAK_K, PLACEMENT_DOSE_RATIO = 0.5, 2.0
 
 
-def placement_notes(plan: Plan, columns: dict, skins: dict) -> list[str]:
-    r"""A note where a pass follows an earlier one on an area before that pattern's heat
-    has spread over its spot spacing p (its last shot less than :math:`p^2 / (4\alpha)`
-    before, α of the bulk model): the bulk figures average the earlier columns over their
-    lattice cell (`_bulk_heating`), but the tissue beside one of them runs hotter. The
-    note gives the hottest of `PLACEMENTS` (the earlier lattices shifted by half pitches,
-    their columns as they lie) where it reads `PLACEMENT_PEAK_K` or a dose ratio of
-    `PLACEMENT_DOSE_RATIO` over the average. Session 25 (a review): on 0.3 cm² of cheek,
+@dataclass(frozen=True)
+class HottestPlacement:
+    """Pass `index` on an area it follows earlier passes on before their heat has spread:
+    its bulk peak [C] and dose [CEM43 min] with the earlier columns averaged over their
+    cell (as the bulk figures take them) and at the hottest of `PLACEMENTS`."""
+
+    index: int
+    region: str
+    after: tuple[int, ...]  # the earlier passes whose heat has not spread
+    average_peak_c: float
+    average_cem43_min: float
+    peak_c: float
+    cem43_min: float
+
+
+def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
+    r"""(pass, region) -> `HottestPlacement` where a pass follows an earlier one on an
+    area before that pattern's heat has spread over its spot spacing p (its last shot less
+    than :math:`p^2 / (4\alpha)` before, α of the bulk model): the bulk figures average
+    the earlier columns over their lattice cell (`_bulk_heating`), but the tissue beside
+    one of them runs hotter; the hottest of `PLACEMENTS` (the earlier lattices shifted by
+    half pitches, their columns as they lie). Session 25 (a review): on 0.3 cm² of cheek,
     co2_dual surface then deep back to back averages 52.6 C and 7.6 CEM43 min, while
     placements read up to 79.5 C and 3.4e7 CEM43 min."""
-    notes = []
+    out = {}
     for i in range(len(plan.passes)):
         for area, rp in plan.treated(i):
             skin = skins[area.site]
             alpha = bulk_properties(skin).diffusivity
             before = _earlier_on_area(plan, i, area)
             fresh = [
-                (j, e, t) for j, e, t in before
+                j for j, e, t in before
                 if -t - _pattern_span(e) < e.pitch_m**2 / (4.0 * alpha)
             ]  # fmt: skip
             if not fresh:
@@ -1119,17 +1147,33 @@ def placement_notes(plan: Plan, columns: dict, skins: dict) -> list[str]:
                 (_bulk_heating(rp, column, skin, earlier, placement=at)[1:] for at in PLACEMENTS),
                 key=lambda r: (r[1], r[0]),
             )
-            if hottest[0] - peak < PLACEMENT_PEAK_K and hottest[1] < PLACEMENT_DOSE_RATIO * dose:
-                continue
-            names = " and ".join(f"pass {j + 1}" for j, _, _ in fresh)
-            notes.append(
-                f"pass {i + 1} ({area.region}): it follows {names} on this area before "
-                f"that heat has spread over its spot spacing, so its bulk peak and dose "
-                f"({peak:.1f} °C, {dose:.3g} CEM43 min) are averages over where the "
-                f"earlier columns lie; beside one of them the tissue reads up to "
-                f"{hottest[0]:.1f} °C and {hottest[1]:.3g} CEM43 min, which the bulk "
-                f"rules do not see (docs/pattern.md)"
-            )
+            out[i, area.region] = HottestPlacement(
+                i, area.region, tuple(fresh), peak, dose, max(hottest[0], peak),
+                max(hottest[1], dose),
+            )  # fmt: skip
+    return out
+
+
+def placement_notes(placements: dict) -> list[str]:
+    """A model note for each `hottest_placements` entry whose hottest placement reads
+    `PLACEMENT_PEAK_K` or a dose ratio of `PLACEMENT_DOSE_RATIO` over the average (the
+    bulk rules read the hottest placement, `plan.rules`; the note says why)."""
+    notes = []
+    for h in placements.values():
+        if (
+            h.peak_c - h.average_peak_c < PLACEMENT_PEAK_K
+            and h.cem43_min < PLACEMENT_DOSE_RATIO * h.average_cem43_min
+        ):
+            continue
+        names = " and ".join(f"pass {j + 1}" for j in h.after)
+        notes.append(
+            f"pass {h.index + 1} ({h.region}): it follows {names} on this area before "
+            f"that heat has spread over its spot spacing, so its bulk peak and dose "
+            f"({h.average_peak_c:.1f} °C, {h.average_cem43_min:.3g} CEM43 min) are averages "
+            f"over where the earlier columns lie; beside one of them the tissue reads up to "
+            f"{h.peak_c:.1f} °C and {h.cem43_min:.3g} CEM43 min, which the bulk safety rules "
+            f"read (docs/pattern.md)"
+        )
     return notes
 
 
