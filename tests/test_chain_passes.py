@@ -145,26 +145,27 @@ def test_the_tissue_beside_an_earlier_fresh_column_is_named_in_a_note():
     assert not [n for n in reference.summary.model_notes if "beside one of them" in n]
 
 
-def test_the_bulk_rules_read_the_hottest_placement_of_fresh_earlier_columns():
+def test_the_area_carries_the_hottest_placement_of_fresh_earlier_columns():
     """Session 26 (a probe): on 0.3 cm2 the tissue beside the surface pattern's fresh
     columns reads 79.5 C and 3.4e7 CEM43 min, over the 70 C cap and the 720 CEM43 min
-    rule, while the rules read the 52.6 C average and `broken_rules` stayed empty. The
-    area now carries the hottest placement and the rules read it; on 5 cm2 the heat has
-    mostly spread (within 0.5 C of the average) and nothing breaks."""
+    rule, which programs reading the summary could not see. The area carries the highest
+    peak and the highest dose over the placements, each on its own; the bulk rules read
+    the average (a review: a wide spot's Gaussian stand-in doubles the heat at its centre
+    for its first 0.4 s, so the hottest placement is an upper estimate), and the note
+    says so. On 5 cm2 the heat has mostly spread (within 0.5 C of the average)."""
     passes = [{"device": "co2_dual", "mode": "surface"},
               {"device": "co2_dual", "mode": "deep", "pass_delay_s": 0}]  # fmt: skip
     small = simulate(_plan("cheek", passes, area_cm2=0.3)).summary
     (region,) = small.regions
     assert region.hottest_placement_peak_c > 70.0 > region.peak_bulk_temperature_c
     assert region.hottest_placement_cem43_min > 720.0 > region.bulk_cem43_min
-    broken = {b.rule: b for b in small.broken_rules}
-    assert {"bulk_temperature_cap", "bulk_thermal_dose"} <= set(broken)
-    assert broken["bulk_temperature_cap"].value == pytest.approx(region.hottest_placement_peak_c)
-    assert "hottest placement" in broken["bulk_temperature_cap"].message
+    [note] = [n for n in small.model_notes if "beside one of them" in n]
+    assert f"up to {region.hottest_placement_peak_c:.1f} °C" in note
+    assert "do not read (an upper estimate" in note
+    assert not {"bulk_temperature_cap", "bulk_thermal_dose"} & {b.rule for b in small.broken_rules}
     large = simulate(_plan("cheek", passes, area_cm2=5.0)).summary
     (wide,) = large.regions
     assert wide.hottest_placement_peak_c < wide.peak_bulk_temperature_c + 0.5
-    assert large.broken_rules == []
 
 
 def test_the_text_summary_reads_a_small_area_and_a_short_session():

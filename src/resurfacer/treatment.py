@@ -172,7 +172,9 @@ class RegionSummary(BaseModel):
     #: where a pass follows an earlier one before its heat has spread (`hottest_placements`):
     #: the bulk peak [C] and dose [CEM43 min, summed over the passes] with the earlier
     #: columns at their hottest placement instead of averaged over their cell; None
-    #: elsewhere. The bulk rules read these where they are higher (session 26, a probe)
+    #: elsewhere (session 26, a probe: programs reading the summary saw only the average).
+    #: Upper estimates: a wide spot's heat enters as a Gaussian, twice the disc's at its
+    #: centre for its first a^2 / (8 alpha) (docs/pattern.md); the bulk rules read the average
     hottest_placement_peak_c: float | None = None
     hottest_placement_cem43_min: float | None = None
 
@@ -1074,7 +1076,7 @@ def _bulk_heating(
     pattern's first shot to its last release plus the cooling time. `own`: this
     pattern's PatternHeating without `earlier`, whose terms are then reused.
     `placement` (fx, fy): the earlier columns instead as they lie, each lattice shifted
-    by (fx, fy) of its pitch (`placement_notes`)."""
+    by (fx, fy) of its pitch (`hottest_placements`)."""
     spacing = p.pitch_m
     x, y, positions, times = _pattern(p)
     probes = between_column_probes(x, y, spacing)
@@ -1097,7 +1099,7 @@ def _bulk_heating(
     return heating, float(np.max(heating.peak_temperature)), dose
 
 
-#: shifts of an earlier lattice, in pitches, at which `placement_notes` places it
+#: shifts of an earlier lattice, in pitches, at which `hottest_placements` places it
 PLACEMENTS = ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.5, 0.5))
 #: a placement note is written where the hottest placement reads this much above the
 #: average [K] or this many times its thermal dose
@@ -1124,8 +1126,9 @@ def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
     area before that pattern's heat has spread over its spot spacing p (its last shot less
     than :math:`p^2 / (4\alpha)` before, α of the bulk model): the bulk figures average
     the earlier columns over their lattice cell (`_bulk_heating`), but the tissue beside
-    one of them runs hotter; the hottest of `PLACEMENTS` (the earlier lattices shifted by
-    half pitches, their columns as they lie). Session 25 (a review): on 0.3 cm² of cheek,
+    one of them runs hotter; the highest peak and the highest dose over `PLACEMENTS` (the
+    earlier lattices shifted by half pitches, their columns as they lie), each on its
+    own. Session 25 (a review): on 0.3 cm² of cheek,
     co2_dual surface then deep back to back averages 52.6 C and 7.6 CEM43 min, while
     placements read up to 79.5 C and 3.4e7 CEM43 min."""
     out = {}
@@ -1143,21 +1146,20 @@ def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
             column = columns[i, area.region]
             earlier = [(e, columns[j, area.region], t) for j, e, t in before]
             _, peak, dose = _bulk_heating(rp, column, skin, earlier)
-            hottest = max(
-                (_bulk_heating(rp, column, skin, earlier, placement=at)[1:] for at in PLACEMENTS),
-                key=lambda r: (r[1], r[0]),
-            )
+            placed = [
+                _bulk_heating(rp, column, skin, earlier, placement=at)[1:] for at in PLACEMENTS
+            ]
             out[i, area.region] = HottestPlacement(
-                i, area.region, tuple(fresh), peak, dose, max(hottest[0], peak),
-                max(hottest[1], dose),
+                i, area.region, tuple(fresh), peak, dose,
+                max(peak, *(h[0] for h in placed)), max(dose, *(h[1] for h in placed)),
             )  # fmt: skip
     return out
 
 
 def placement_notes(placements: dict) -> list[str]:
     """A model note for each `hottest_placements` entry whose hottest placement reads
-    `PLACEMENT_PEAK_K` or a dose ratio of `PLACEMENT_DOSE_RATIO` over the average (the
-    bulk rules read the hottest placement, `plan.rules`; the note says why)."""
+    `PLACEMENT_PEAK_K` or a dose ratio of `PLACEMENT_DOSE_RATIO` over the average, which
+    the bulk rules (on the average) do not read."""
     notes = []
     for h in placements.values():
         if (
@@ -1172,7 +1174,7 @@ def placement_notes(placements: dict) -> list[str]:
             f"({h.average_peak_c:.1f} °C, {h.average_cem43_min:.3g} CEM43 min) are averages "
             f"over where the earlier columns lie; beside one of them the tissue reads up to "
             f"{h.peak_c:.1f} °C and {h.cem43_min:.3g} CEM43 min, which the bulk safety rules "
-            f"read (docs/pattern.md)"
+            f"do not read (an upper estimate, docs/pattern.md)"
         )
     return notes
 

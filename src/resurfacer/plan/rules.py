@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -264,8 +263,6 @@ def _check_rule(rule: Rule, region: str, passes, figures) -> RuleViolation | Non
             "max_bulk_thermal_dose_cem43_min": figures.bulk_cem43_min,
             "max_depth_fraction_of_dermis": figures.fraction_of_dermis,
         }[rule.limit]
-        placed, detail = _hottest_placement(rule.limit, figures, value)
-        value = max(value, placed)
         if rule.limit == "max_depth_fraction_of_dermis":
             detail = (
                 f" (coagulation {figures.coagulation_depth_um:.0f} µm, dermis "
@@ -289,27 +286,6 @@ def _check_rule(rule: Rule, region: str, passes, figures) -> RuleViolation | Non
         f"{_fmt(lim)}{u}{detail}",
         (region,),
         unit,
-    )
-
-
-def _hottest_placement(limit: str, figures, average: float) -> tuple[float, str]:
-    """(value, detail) of a bulk rule at the hottest placement of earlier passes' columns
-    (`treatment.hottest_placements`, on `RegionSummary`) where that reads more than the
-    cell average the bulk figures take; (-inf, "") otherwise. Session 26 (a probe): on
-    0.3 cm² of cheek, surface then deep back to back, the tissue beside the earlier
-    columns read 79.5 C and 3.4e7 CEM43 min, over both caps, while the rules read the
-    52.6 C average and the plan passed."""
-    name = {
-        "max_peak_bulk_temperature_c": "hottest_placement_peak_c",
-        "max_bulk_thermal_dose_cem43_min": "hottest_placement_cem43_min",
-    }.get(limit)
-    placed = getattr(figures, name, None) if name else None
-    if placed is None or not placed > average:
-        return -math.inf, ""
-    unit = _WHAT[limit][1]
-    return placed, (
-        f" (beside an earlier pass's columns at their hottest placement; "
-        f"{_fmt(average)} {unit} on average over where they lie)"
     )
 
 
