@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 
 from resurfacer.column.published import number, within_bound
+from resurfacer.common.files import write_text
 from resurfacer.common.fingerprint import model_fingerprint
 from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.planning.surrogate import cache_dir
@@ -80,8 +81,10 @@ def _predict(job) -> dict:
         out = {"reason": str(exc)}
     except (InputError, SelfCheckError) as exc:  # refused or failed its own checks
         out = {"reason": f"the solver refused it: {exc}"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out))
+    # atomically (session 26, a review): two processes may fill the cache at once (the
+    # suite's xdist workers, or two validate runs), and a reader between a truncate and a
+    # write read broken JSON
+    write_text(path, json.dumps(out))
     return out
 
 
