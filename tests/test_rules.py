@@ -203,6 +203,25 @@ def test_a_rule_broken_on_several_areas_names_every_one_of_them():
     assert v.message.endswith("; also cheeks 0.95, nose 0.92")
 
 
+def test_a_rule_broken_alike_on_several_areas_names_them_once():
+    # a per-pass rule broken with one setting on every area reads the figure once
+    # (session 26, a review: "also cheeks 20 mJ, nose 20 mJ, ..." on a full face)
+    deep = {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": 20, "density_percent": 5}
+    v = check_plan(plan(5, "cheek", [deep, deep, deep]))
+    assert v and all("; also" not in x.message for x in v)  # one area: as before
+    face = Plan.from_data(
+        {
+            "name": "t",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 5},
+            "areas": [{"site": "cheek", "area_cm2": 20}, {"site": "forehead", "area_cm2": 20}],
+            "passes": [deep, deep, deep],
+        }
+    )
+    (passes,) = [x for x in check_plan(face) if x.rule == "passes_ablative_phototype_4_6"]
+    assert set(passes.sites) == {"cheek", "forehead"}
+    assert passes.message.endswith(" (the same)")
+
+
 def test_simulate_names_the_broken_rules():
     from resurfacer.treatment import simulate
 

@@ -202,7 +202,8 @@ def check_plan(plan: Plan, outcome=None) -> list[RuleViolation]:
 def _merged(broken: list[RuleViolation]) -> RuleViolation:
     """One rule's violations on several areas as one: the worst area's value, passes and
     message, followed by the other areas with their values ("; also cheeks 0.991,
-    chin_jaw 0.991"), every area in `sites`, worst first, and the passes counted on any
+    chin_jaw 0.991", or "; also cheeks, nose (the same)" where every area reads the
+    worst one's figure), every area in `sites`, worst first, and the passes counted on any
     of them (session 26, a probe: a rule broken on five areas named only the worst, and
     a clinician who lowered the energy there still broke it on the other four)."""
     ranked = sorted(broken, key=lambda v: -v.value)
@@ -210,7 +211,11 @@ def _merged(broken: list[RuleViolation]) -> RuleViolation:
     if not others:
         return worst
     u = f" {worst.unit}" if worst.unit else ""
-    also = ", ".join(f"{v.sites[0]} {_over(v.value, v.limit)}{u}" for v in others)
+    values = [_over(v.value, v.limit) for v in ranked]
+    if len(set(values)) == 1:  # the same figure everywhere: the areas only (a review)
+        also = ", ".join(v.sites[0] for v in others) + " (the same)"
+    else:
+        also = ", ".join(f"{v.sites[0]} {x}{u}" for v, x in zip(others, values[1:], strict=True))
     return replace(
         worst,
         message=f"{worst.message}; also {also}",
