@@ -25,6 +25,14 @@ def pytest_configure(config):
         numba.set_num_threads(1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow first, in their order, then the rest (a stable sort): under
+    pytest-xdist's `--dist loadfile` a file is handed out in collection order, and the
+    whole validation run (tests/validation/test_validate.py's fixture, about two minutes
+    on one worker) came last and ran alone at the end (session 26: pytest 679 s)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _every_column_closes_its_energy_balance(monkeypatch):
     solve = mtz._solve
