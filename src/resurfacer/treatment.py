@@ -391,7 +391,7 @@ def simulate(
         if area.region in wounds
     }
     healing = whole_treatment(healings, plan.patient.phototype)
-    placements = hottest_placements(plan, columns, skins)
+    placements = hottest_placements(plan, columns, skins, regional)
     regions = _region_summaries(plan, columns, skins, regional, healings, surface, placements)
     summary = OutcomeSummary(
         plan_name=plan.name,
@@ -1121,7 +1121,7 @@ class HottestPlacement:
     cem43_min: float
 
 
-def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
+def hottest_placements(plan: Plan, columns: dict, skins: dict, regional: dict) -> dict:
     r"""(pass, region) -> `HottestPlacement` where a pass follows an earlier one on an
     area before that pattern's heat has spread over its spot spacing p (its last shot less
     than :math:`p^2 / (4\alpha)` before, α of the bulk model): the bulk figures average
@@ -1130,7 +1130,8 @@ def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
     earlier lattices shifted by half pitches, their columns as they lie), each on its
     own. Session 25 (a review): on 0.3 cm² of cheek,
     co2_dual surface then deep back to back averages 52.6 C and 7.6 CEM43 min, while
-    placements read up to 79.5 C and 3.4e7 CEM43 min."""
+    placements read up to 79.5 C and 3.4e7 CEM43 min. `regional`: pass -> {area: (peak,
+    CEM43)} with the earlier columns averaged, as `_pass_heating` solved them."""
     out = {}
     for i in range(len(plan.passes)):
         for area, rp in plan.treated(i):
@@ -1145,7 +1146,7 @@ def hottest_placements(plan: Plan, columns: dict, skins: dict) -> dict:
                 continue
             column = columns[i, area.region]
             earlier = [(e, columns[j, area.region], t) for j, e, t in before]
-            _, peak, dose = _bulk_heating(rp, column, skin, earlier)
+            peak, dose = regional[i][area.region]
             placed = [
                 _bulk_heating(rp, column, skin, earlier, placement=at)[1:] for at in PLACEMENTS
             ]
