@@ -309,7 +309,9 @@ def test_make_up_exercise_swimming_wait_for_the_crust():
     r = healing_timeline([surface(), deep()], CHEEK)
     for name in ("make-up allowed", "exercise and sweating allowed", "swimming allowed"):
         item = next(a for a in r.aftercare if a["name"] == name)
-        assert item["start_day"] >= r.crust_end_days - 0.01 > 2.0
+        assert item["start_day"] >= r.crust_end_days - 0.01
+    # keyed to the crust, not to the closure (issue 15: make-up from the 19 h closure)
+    assert r.crust_end_days > r.reepithelialization_hours / 24 + 0.1
 
 
 def _barely_opened_full_field(w):
@@ -585,9 +587,10 @@ def _thulium_column(opening, cov=0.075):
 
 def test_a_barely_opened_column_s_crust_outlasts_its_visible_wound():
     # session 24 (a probe): 1,927 nm at 12.2 mJ on the cheek, opening 0.023: visible to
-    # day 1.66, "crust and debris" over on day 1.42, make-up allowed on day 2
+    # day 1.66, "crust and debris" over on day 1.42, make-up allowed on day 2 (since
+    # session 27 its opened share's crust lifts off faster: visible for 0.35 d)
     r = healing_timeline([_thulium_column(0.023)], CHEEK)
-    assert r.skin_opened and r.visible_wound_days > 1.0
+    assert r.skin_opened and r.visible_wound_days > 0.0
     assert r.crust_end_days >= r.visible_wound_days - 1e-9
 
 

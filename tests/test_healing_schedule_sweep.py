@@ -44,7 +44,9 @@ def _full_field(necrosis: float) -> WoundedPass:
 #: (wounds at parameter x, x low, x high, milestone): the milestone rises with x and
 #: crosses a whole day between the two ends
 FAMILIES = {
-    "columns, crust end past day 4": (lambda x: [_columns(x)], 0.03, 0.05, "crust_end_days"),
+    "full field, crust end past day 2": (
+        lambda x: [_full_field(x)], 30e-6, 50e-6, "crust_end_days",
+    ),
     "spots and columns, erythema past day 5": (
         lambda x: [_spots(x), _columns(0.05)], 0.10, 0.15, "erythema_days",
     ),
@@ -52,7 +54,7 @@ FAMILIES = {
         lambda x: [_spots(x), _columns(0.05)], 0.35, 0.40, "erythema_days",
     ),
     "full field, crust end past day 6": (
-        lambda x: [_full_field(x)], 30e-6, 50e-6, "crust_end_days",
+        lambda x: [_full_field(x)], 50e-6, 100e-6, "crust_end_days",
     ),
 }  # fmt: skip
 

@@ -49,9 +49,10 @@ def test_the_eyelids_downtime_hangs_on_their_epidermis():
     skin = _skin("periorbital")
     nominal = wounds_downtime_days(EYELIDS, skin)
     thin, thick = epidermis_spread(EYELIDS, skin)
-    # 41 um: the adnexa close the spots, and less epidermis holds less debris; 59 um: a
-    # tenth of the basal layer survives and closes them within a day
-    assert thick < nominal - 2.0 and thin < nominal
+    # 59 um: a tenth of the basal layer survives and closes the spots within a day; 41 um:
+    # none survives and the adnexa close them (since session 27 the opened spots' crust
+    # lifts off soon after closure, so the closure sets the downtime both ways)
+    assert thick < nominal - 1.0 and thin >= nominal
     note = epidermis_note("periorbital", EYELIDS, skin, nominal)
     assert note.startswith("periorbital: ")
     assert f"{thin:.1f} or {thick:.1f} days instead of {nominal:.1f}" in note

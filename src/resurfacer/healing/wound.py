@@ -266,6 +266,20 @@ def debris_speed(age_years: float) -> float:
     return u_ref * ref / natural_renewal(age_years).turnover
 
 
+def opened_shed_ratio() -> float:
+    r"""Shedding time of an opened wound's necrotic layer over that of the same layer under
+    an intact surface, :math:`k_o` (healing.toml [debris] ``opened_shed_ratio``).
+
+    A MEND crosses the living epidermis at its transit speed (`debris_speed`, Laubach 2006);
+    the necrotic layer of an opened wound dries on the surface as a crust and lifts off
+    once the wound under it has closed (Del Rio-Sancho 2025: the debris moves up and out
+    and forms an external crust). Calibrated on Newman 2000's crusting after pulsed CO2
+    (7.7 d, heal-042; ``scripts/calibrate_opened_shedding.py``), checked on the same study's
+    Er:YAG side, Tierney 2011's eyelid columns and the downtimes of the healing table.
+    """
+    return float(load_toml("healing.toml")["debris"]["opened_shed_ratio"])
+
+
 @dataclass(frozen=True)
 class PassHealing:
     """What one pass does: how much of the basal layer it kills, closure, debris shedding."""
@@ -275,13 +289,14 @@ class PassHealing:
     # cells) | "edge_migration" | "adnexal"
     basal_killed: float  # fraction of the basal layer killed under the wound, 0..1
     debris_depth: float  # m, necrotic tissue the healing epidermis must carry up
-    shed_median: float  # s after closure, median shedding of that debris
+    shed_median: float  # s after closure, median shedding: of the opened share's crust for
+    # an ablative pass (k_o x the MEND time), of its MENDs for a non-ablative one
     footprint: float  # fraction of the surface under the necrotic zone, 0..1
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
     opening: float  # 0..1, how far the surface was opened (crust); 0: intact (MENDs under it)
-    mend_clear: float  # s, all debris shed (ED84 of the shedding)
+    mend_clear: float  # s, all debris shed (ED84 of the shedding, opened and intact shares)
 
     @property
     def ablative(self) -> bool:
@@ -384,12 +399,19 @@ def pass_healing(
     .. math::
 
         t_c = \min(t_{mig},\ t_{lag} + d_s(k) / v), \qquad
-        h = \min(z - a, E), \qquad T_{shed} = h / u(age)
+        h = \min(z - a, E), \qquad T_{MEND} = \frac{h}{u(age)}, \qquad
+        T_{crust} = k_o\, T_{MEND}
 
     k = `basal_killed_fraction`, :math:`d_s` = `survivor_distance` (basal cells that survive
     under the wound close it from nearby), :math:`t_{mig}` = edge migration or adnexal
     closure (`_migration`), h the necrotic layer (coagulation minus ablation depth, at most the
-    epidermis the debris crosses), u = `debris_speed`. All continuous in the geometry.
+    epidermis the debris crosses), u = `debris_speed`, :math:`k_o` = `opened_shed_ratio`:
+    debris under an intact surface (MENDs) is carried out at the epidermal transit speed;
+    the crust of an ablative pass's opened share (w = `WoundedPass.opening`, the share that
+    shows, `visibility.crust_fraction`) lifts off its closed bed in the fraction
+    :math:`k_o` of that time. All the debris is shed (`PassHealing.mend_clear`) after
+    closure + :math:`e^{\sigma} T_{MEND} ((1 - w) + w\,k_o)`, the two shares weighted by
+    their areas. All continuous in the geometry.
 
     Parameters
     ----------
@@ -416,7 +438,10 @@ def pass_healing(
         mode = "basal_sparing"
     necrosis = p.coagulation_depth - p.ablation_depth
     debris = min(necrosis, epidermis)
-    shed = debris / debris_speed(age_years)
+    under_intact = debris / debris_speed(age_years)
+    k_o = opened_shed_ratio()
+    shed = under_intact * k_o if p.ablative else under_intact
+    w = p.opening
     return PassHealing(
         closure=closure,
         mode=mode,
@@ -428,5 +453,5 @@ def pass_healing(
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
         opening=p.opening,
-        mend_clear=closure + shed * math.exp(c["shed_sigma"]),
+        mend_clear=closure + under_intact * ((1.0 - w) + w * k_o) * math.exp(c["shed_sigma"]),
     )
