@@ -174,12 +174,13 @@ def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
 
     monkeypatch.setattr(candidates, "wounds_downtime_days", lambda wounds, skin: 0.0)
     patient = Patient(sex="female", age_years=50, phototype=2)
-    # 4.4 d: the verified plans take 4.36 d and more, so some pass it and some do not
-    # (4.07 d and a cap of 4.2 d before session 23 sent a short pulse in at least 8 ray
-    # sweep pairs, which made these coarse-grid eyelid columns shallower, nearer the
-    # time-converged ones)
-    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=4.4, **KW)
-    assert r.plans and all(p.predicted["downtime_days"] <= 4.4 for p in r.plans)
+    # 2.92 d: the verified plans take 2.88 d and more, so some pass it and some do not
+    # (4.36 d and a cap of 4.4 d before session 27 shed an opened wound's crust at the MEND
+    # speed; 4.07 d and 4.2 d before session 23 sent a short pulse in at least 8 ray sweep
+    # pairs, which made these coarse-grid eyelid columns shallower)
+    cap = 2.92
+    r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=cap, **KW)
+    assert r.plans and all(p.predicted["downtime_days"] <= cap for p in r.plans)
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
     assert dropped and all("full simulation" in d["message"] for d in dropped)
 
@@ -500,15 +501,21 @@ def test_a_preset_plan_reaches_its_coverage_as_fired_not_as_set():
 
 def test_a_plan_the_surrogate_puts_just_over_the_cap_is_verified_against_it(wrinkles):
     # found in session 21: a 4.4 d cap dropped a plan the surrogate put at 4.49 d and the
-    # full simulation at 4.398 d. Here the best plan's surrogate and full downtimes lie
-    # either side of a cap set between them, within the surrogate's 3 %
-    best = wrinkles.plans[0]
-    fast, full = best.surrogate["downtime_days"], best.predicted["downtime_days"]
-    assert full < fast < full * 1.03  # the case this test is about
-    cap = (fast + full) / 2
+    # full simulation at 4.398 d. Here a plan's surrogate and full downtimes lie either
+    # side of a cap set between them, within the surrogate's 3 % (the best plan's until
+    # session 27, the second's since: 3.001 and 2.955 d), and the plan is kept
+    over = [
+        p for p in wrinkles.plans
+        if p.predicted["downtime_days"] < p.surrogate["downtime_days"]
+        < p.predicted["downtime_days"] * 1.03
+    ]  # fmt: skip
+    assert over  # the case this test is about
+    plan = over[0]
+    cap = (plan.surrogate["downtime_days"] + plan.predicted["downtime_days"]) / 2
     result = run("deep_wrinkles", max_downtime_days=cap)
     assert result.reachable
     assert all(p.predicted["downtime_days"] <= cap for p in result.plans)
+    assert any(p.passes == plan.passes for p in result.plans)
 
 
 @pytest.mark.parametrize(
@@ -526,7 +533,8 @@ def test_a_rule_that_excludes_the_whole_device_is_named(site, phototype, rule):
 
 def test_an_unreached_plan_names_its_coverage_shortfall_and_the_binding_cap():
     # session 23 (a probe): acne scars on a 3 d cap gave the nearest plan (deep 9.5 mJ at
-    # 1 %) a shortfall of "depth 444 um < 500 um" alone and no binding rule
+    # 1 %) a shortfall of "depth 444 um < 500 um" alone and no binding rule; since session
+    # 27 the nearest plan (12.5 mJ at 5 %) reaches the depth and falls short on density
     from resurfacer.planning.planner import INDICATIONS, shortfall
 
     target = INDICATIONS["acne_scars"]
@@ -534,7 +542,7 @@ def test_an_unreached_plan_names_its_coverage_shortfall_and_the_binding_cap():
     r = run("acne_scars", max_downtime_days=3, repeats=(1,), n_best=1)
     assert not r.reachable and r.plans
     nearest = r.plans[0]
-    assert "summed density" in nearest.shortfall and "depth" in nearest.shortfall
+    assert "summed density" in nearest.shortfall
     assert "max_downtime_days" in nearest.rules
 
 
