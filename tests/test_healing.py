@@ -314,6 +314,18 @@ def test_make_up_exercise_swimming_wait_for_the_crust():
     assert r.crust_end_days > r.reepithelialization_hours / 24 + 0.1
 
 
+def test_make_up_waits_for_the_downtime_and_exercise_for_the_swelling():
+    # session 27 (a review): with the crust lifting off soon after closure, a deep pass
+    # alone allowed make-up and exercise from day 2 while the face was still swollen
+    # (its downtime, 3.5 d), against the 3-5 days of make-up's own source
+    r = healing_timeline([deep()], CHEEK)
+    days = {a["name"]: a["start_day"] for a in r.aftercare}
+    assert r.crust_end_days < r.oedema_days - 1.0  # the case this test is about
+    assert days["make-up allowed"] >= max(r.crust_end_days, r.downtime_days) - 1e-9
+    assert days["exercise and sweating allowed"] >= r.oedema_days - 1e-9
+    assert days["swimming allowed"] == pytest.approx(r.crust_end_days)
+
+
 def _barely_opened_full_field(w):
     """A full-field pass whose surface boiled dry to `w` of the way to removal, no crater
     (a CO2 pass at 156 mJ on the cheek: w = 0.0013)."""

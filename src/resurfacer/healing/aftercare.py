@@ -55,7 +55,8 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     The days are kept as computed (rounded only where printed: `HealingResult.summary`),
     so that the day-by-day list and the skin's state on that day read the same moment
     (until session 23 they were rounded to 0.01 d here: a crust ending at day 4.001
-    listed make-up on day 4, which the schedule still called flaking). An item whose
+    listed make-up on day 4, which the schedule still called flaking). An item starts on
+    the latest of the states its ``start`` names (one key or a list). An item whose
     ``end`` is empty is open-ended ("from day N"): its end day is None.
 
     Parameters
@@ -69,7 +70,8 @@ def schedule(marks: Marks, ablative: bool, antiviral: bool) -> list[dict]:
     for it in load_toml("aftercare.toml")["items"]:
         if not _applies(it["applies"], ablative, antiviral):
             continue
-        start = marks.day(it["start"])
+        starts = [it["start"]] if isinstance(it["start"], str) else it["start"]
+        start = max(marks.day(k) for k in starts)
         end = max([start] + [marks.day(k) for k in it["end"]]) if it["end"] else None
         items.append(
             {
