@@ -1,6 +1,7 @@
 """Healing model: interface, trends, continuity (hypothesis), timeline, aftercare, the
 patient-facing text and bad input."""
 
+import dataclasses
 import math
 import re
 
@@ -314,6 +315,29 @@ def test_make_up_exercise_swimming_wait_for_the_crust():
     assert r.crust_end_days > r.reepithelialization_hours / 24 + 0.1
 
 
+def test_an_opened_wound_sheds_its_crust_in_k_o_of_the_mend_time():
+    """`pass_healing`: an ablative pass's crust median is k_o x the time its necrotic
+    layer takes to cross an intact epidermis (a non-ablative pass's MENDs), and all its
+    debris is shed after closure + e^sigma T ((1 - w) + w k_o), continuous in w."""
+    from resurfacer.data import load_toml
+    from resurfacer.healing.wound import debris_speed, opened_shed_ratio, pass_healing
+
+    c = load_toml("healing.toml")["debris"]
+    k_o, e = opened_shed_ratio(), 92e-6
+    intact = pass_healing(column(300e-6, 0.1, kind="nonablative"), e, "cheek", 50.0)
+    for w in (1.0, 0.5, 1e-6):
+        opened = pass_healing(
+            dataclasses.replace(column(300e-6, 0.1), ablation_depth=0.0, surface_opening=w),
+            e, "cheek", 50.0,
+        )  # fmt: skip
+        mend = opened.debris_depth / debris_speed(50.0)
+        assert opened.shed_median == pytest.approx(k_o * mend)
+        assert opened.mend_clear == pytest.approx(
+            opened.closure + mend * ((1 - w) + w * k_o) * math.exp(c["shed_sigma"])
+        )
+    assert intact.shed_median == pytest.approx(intact.debris_depth / debris_speed(50.0))
+
+
 def test_make_up_waits_for_the_downtime_and_exercise_for_the_swelling():
     # session 27 (a review): with the crust lifting off soon after closure, a deep pass
     # alone allowed make-up and exercise from day 2 while the face was still swollen
@@ -599,11 +623,23 @@ def _thulium_column(opening, cov=0.075):
 
 def test_a_barely_opened_column_s_crust_outlasts_its_visible_wound():
     # session 24 (a probe): 1,927 nm at 12.2 mJ on the cheek, opening 0.023: visible to
-    # day 1.66, "crust and debris" over on day 1.42, make-up allowed on day 2 (since
-    # session 27 its opened share's crust lifts off faster: visible for 0.35 d)
-    r = healing_timeline([_thulium_column(0.023)], CHEEK)
-    assert r.skin_opened and r.visible_wound_days > 0.0
-    assert r.crust_end_days >= r.visible_wound_days - 1e-9
+    # day 1.66, "crust and debris" over on day 1.42, make-up allowed on day 2. Since
+    # session 27 that column's crust lifts off soon after closure, which then bounds both
+    # (a review), so the milestones are read here on a pass built for the case: a crust
+    # covering 0.15 % of the surface, below the crust's 1 % level, visible above the
+    # 0.1 % detection level, for days after a closure within the hour
+    from resurfacer.healing import visibility as vis
+    from resurfacer.healing.timeline import _marks
+    from resurfacer.healing.wound import PassHealing
+
+    faint = PassHealing(
+        closure=3600.0, mode="basal_sparing", basal_killed=0.0, debris_depth=50e-6,
+        shed_median=2 * 86400.0, footprint=0.3, area_ratio=0.3, open_ratio=0.0015,
+        necrosis=50e-6, opening=0.005, mend_clear=4 * 86400.0,
+    )  # fmt: skip
+    raw, visible = vis.crust_end_days([faint]), vis.visible_wound_days([faint])
+    assert faint.closure / 86400 < raw < visible  # the case this test is about
+    assert _marks([faint]).crust_end == pytest.approx(visible)
 
 
 @settings(max_examples=40, deadline=None)

@@ -44,6 +44,8 @@ def _full_field(necrosis: float) -> WoundedPass:
 #: (wounds at parameter x, x low, x high, milestone): the milestone rises with x and
 #: crosses a whole day between the two ends
 FAMILIES = {
+    # the deep columns' crust lifts off soon after closure since session 27: day 1, not 4
+    "columns, crust end past day 1": (lambda x: [_columns(x)], 0.005, 0.01, "crust_end_days"),
     "full field, crust end past day 2": (
         lambda x: [_full_field(x)], 30e-6, 50e-6, "crust_end_days",
     ),
