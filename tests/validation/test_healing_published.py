@@ -208,12 +208,13 @@ def _met_rows(ratio=None) -> set[str]:
     return {r["id"] for r in table if r["role"] == "check" and r["met"]}
 
 
-@pytest.mark.parametrize("ratio", [0.04, 0.25])
+@pytest.mark.parametrize("ratio", [0.0, 0.04, 0.25])
 def test_the_rows_met_do_not_hang_on_the_second_decimal_of_k_o(ratio):
     """k_o (healing.toml [debris] opened_shed_ratio) is set on one row (heal-042); the
-    check rows it is judged on are met alike at half its value and at three times it
-    (0.25: the crust 1.9 d after closure that the make-up / crusting pair of a full-field
-    CO2 cohort suggests), and not at the MEND speed it replaced (k_o = 1)."""
+    check rows it is judged on are met alike at 0 (the crust gone at closure), at half its
+    value and at three times it (0.25: the crust 1.9 d after closure that the make-up /
+    crusting pair of a full-field CO2 cohort suggests), and not at the MEND speed it
+    replaced (k_o = 1): they bound k_o from above, they do not fix it."""
     nominal = _met_rows()
     assert _met_rows(ratio) == nominal
     assert len(_met_rows(1.0)) < len(nominal)

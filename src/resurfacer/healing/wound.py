@@ -271,11 +271,12 @@ def opened_shed_ratio() -> float:
     an intact surface, :math:`k_o` (healing.toml [debris] ``opened_shed_ratio``).
 
     A MEND crosses the living epidermis at its transit speed (`debris_speed`, Laubach 2006);
-    the necrotic layer of an opened wound dries on the surface as a crust and lifts off
-    once the wound under it has closed (Del Rio-Sancho 2025: the debris moves up and out
-    and forms an external crust). Calibrated on Newman 2000's crusting after pulsed CO2
-    (7.7 d, heal-042; ``scripts/calibrate_opened_shedding.py``), checked on the same study's
-    Er:YAG side, Tierney 2011's eyelid columns and the downtimes of the healing table.
+    the necrotic layer of an opened wound forms a crust on the surface (Del Rio-Sancho
+    2025, qualitative: the debris moves up and out and forms an external crust), taken to
+    lift off k_o times as long after closure (a model assumption). Calibrated on Newman
+    2000's crusting after pulsed CO2 (7.7 d, heal-042; ``scripts/calibrate_opened_shedding.py``)
+    on the model's closure of that case; the check rows bound it from above (the same ones
+    are met from 0 to 0.4) rather than fix it (healing.toml, docs/healing.md).
     """
     return float(load_toml("healing.toml")["debris"]["opened_shed_ratio"])
 
