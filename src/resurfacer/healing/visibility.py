@@ -127,31 +127,21 @@ def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
     return sum(p.opening * p.area_ratio * p.necrosis for p in passes)
 
 
-def injury_per_area(passes: Sequence[PassHealing], cap: float) -> float:
-    """Depth of injured tissue per unit surface of the ablative passes [m]: the sum of
-    opening x necrotic area per surface x injury depth (ablated or coagulated), each
-    depth counted to at most `cap` [m] (overlaps count twice)."""
-    return sum(p.opening * p.area_ratio * min(p.injury_depth, cap) for p in passes)
-
-
 def oedema_days(passes: Sequence[PassHealing]) -> float:
     r"""Duration of visible swelling [d].
 
-    .. math:: O = O_{na} + (O_{ff} - O_{na}) \min(1, D / D_{ff})
+    .. math:: O = O_{na} + (O_{ff} - O_{na}) \min(1, V / h_{ff})
 
-    D = `injury_per_area` of the ablative passes, each wound's injury (ablated and
-    coagulated tissue) counted to the depth :math:`D_{ff}` of the full-field CO2 anchor's
-    (ablation + residual necrosis, healing.toml [oedema]); :math:`O_{na}` the oedema after
-    non-ablative treatment, :math:`O_{ff}` that of full-field resurfacing (healing.toml
-    [oedema], sources there). Non-decreasing in energy: a deeper crater removes tissue the
-    measure still counts (until session 27 it read the residual necrosis alone, which
-    thins as the crater deepens, and the swelling fell with energy).
+    V = `necrosis_per_area` of the ablative passes; :math:`h_{ff}` = the residual thermal
+    necrosis of the full-field CO2 anchor (healing.toml [erythema]); :math:`O_{na}` the
+    oedema after non-ablative treatment, :math:`O_{ff}` that of full-field resurfacing
+    (healing.toml [oedema], sources there).
     """
     o = load_toml("healing.toml")["oedema"]
-    d_ff = o["full_field_injury_um"] * 1e-6
-    d = injury_per_area(passes, d_ff)
+    h_ff = load_toml("healing.toml")["erythema"]["full_field_necrosis_um"] * 1e-6
+    v = necrosis_per_area(passes)
     return o["nonablative_days"] + (o["full_field_days"] - o["nonablative_days"]) * min(
-        1.0, d / d_ff
+        1.0, v / h_ff
     )
 
 

@@ -296,7 +296,6 @@ class PassHealing:
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
-    injury_depth: float  # m, deepest injury, ablated or coagulated (the swelling reads it)
     opening: float  # 0..1, how far the surface was opened (crust); 0: intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding, opened and intact shares)
 
@@ -454,7 +453,6 @@ def pass_healing(
         area_ratio=own,
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
-        injury_depth=p.coagulation_depth,
         opening=p.opening,
         mend_clear=closure + under_intact * ((1.0 - w) + w * k_o) * math.exp(c["shed_sigma"]),
     )
