@@ -194,7 +194,11 @@ def milestones(m: Marks, skin_opened: bool, remodel_weeks: float) -> list[Milest
         Milestone("swelling settled", m.oedema_end, "healing.toml [oedema]"),
         Milestone("end of downtime", m.downtime_end, "healing.toml [debris]/[oedema]"),
         Milestone("HSP47 raised (collagen synthesis)", rm["hsp47_day"], rm["source"]),
-        Milestone("MENDs and debris all shed", m.mend_clear, "healing.toml [laubach]"),
+        Milestone(
+            "MENDs and debris all shed",
+            m.mend_clear,
+            "healing.toml [laubach], [debris] opened_shed_ratio",
+        ),
         Milestone("erythema resolved", m.erythema_end, "healing.toml [erythema]"),
         Milestone("HSP47 still raised", rm["hsp_still_raised_weeks"] * 7, rm["source"]),
         Milestone("remodelling period ends (results visible)", remodel_weeks * 7, rm["note"]),

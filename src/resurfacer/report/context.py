@@ -288,7 +288,7 @@ def healing_rows(healing) -> list[tuple[str, str]]:
         ("visible crust/debris", crust_text(healing)),
         ("erythema", format_value(healing.erythema_days, "d")),
         ("oedema", format_value(healing.oedema_days, "d")),
-        ("MENDs shed by", format_value(healing.mend_clearance_days, "d")),
+        ("MENDs and debris shed by", format_value(healing.mend_clearance_days, "d")),
         ("remodelling", format_value(healing.remodeling_weeks, "weeks")),
     ]
 
