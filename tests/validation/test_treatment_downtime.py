@@ -219,3 +219,19 @@ def test_downtime_does_not_fall_as_the_crater_reaches_the_fat():
         data["passes"][0]["pulse_energy_mj"] = energy
         downtimes.append(simulate(Plan.from_data(data)).summary.downtime_days)
     assert all(b >= a * 0.99 for a, b in zip(downtimes, downtimes[1:], strict=False))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="found in session 27 (a review): the swelling, which sets the downtime of the "
+    "plan's areas other than the eyelids, reads the residual necrosis, which thins as the "
+    "surface pass's crater deepens; the headline falls from 4.38 d at 80 mJ to 4.25 d at "
+    "87.5 mJ before the eyelids take over (4.57 d at 90 mJ). A swelling read from the "
+    "injury depth rose here but put fractional Er:YAG past CO2 and was reverted "
+    "(docs/healing.md, Known gaps)",
+)
+def test_the_reference_plan_does_not_heal_sooner_as_its_surface_pass_gains_energy():
+    low = downtime("passes.0.pulse_energy_mj=80").downtime_days
+    high = downtime("passes.0.pulse_energy_mj=87.5").downtime_days
+    assert high >= low * 0.99
