@@ -442,7 +442,6 @@ def pass_healing(
     under_intact = debris / debris_speed(age_years)
     k_o = opened_shed_ratio()
     shed = under_intact * k_o if p.ablative else under_intact
-    w = p.opening
     return PassHealing(
         closure=closure,
         mode=mode,
@@ -454,5 +453,6 @@ def pass_healing(
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
         opening=p.opening,
-        mend_clear=closure + under_intact * ((1.0 - w) + w * k_o) * math.exp(c["shed_sigma"]),
+        mend_clear=closure
+        + under_intact * ((1.0 - p.opening) + p.opening * k_o) * math.exp(c["shed_sigma"]),
     )
