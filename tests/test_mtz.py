@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from resurfacer.column.solve import SolverOptions, simulate_column
-from resurfacer.column.summary import mean_wall_cuff, wall_cuff_profile
+from resurfacer.column.summary import injury_width, mean_wall_cuff, wall_cuff_profile
 from resurfacer.errors import InputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
+from resurfacer.treatment import shallow_injury_width
 
 CO2 = 10.6e-6
 ERBIUM = 2.94e-6
@@ -239,6 +240,25 @@ def test_the_wall_cuff_profile_gives_the_summary_cuff():
     top = mean_wall_cuff(result.fields, 0.0, 0.25 * s.ablation_depth)
     assert top > s.coagulation_thickness_wall
     assert math.isnan(mean_wall_cuff(result.fields, s.ablation_depth, 2 * s.ablation_depth))
+
+
+@pytest.mark.parametrize("depth_um", [100.0, 190.0, 2000.0])
+def test_the_injury_width_holds_the_injured_volume_to_a_depth(depth_um):
+    """pi W^2 / 4 x the injury's depth to `depth` is the volume of the removed and
+    coagulated cells above it (the swelling's measure, `healing.wound.swelling_injury`),
+    within the part of a cell the interpolated edges add; none for a wide spot's layer."""
+    result = column(10.0)
+    f, depth = result.fields, depth_um * 1e-6
+    z, r = f["z"].values, f["r"].values
+    dz, dr = float(z[1] - z[0]), float(r[1] - r[0])
+    injured = f["ablated"].values.astype(bool) | f["coagulated"].values.astype(bool)
+    annulus = math.pi * dr**2 * (2 * np.arange(r.size) + 1)
+    cells = float(np.sum(injured[z < depth] * annulus[None, :]) * dz)
+    rows = int(np.sum(injured[z < depth].any(axis=1)))
+    width = injury_width(f, depth)
+    assert math.pi * width**2 / 4 * rows * dz == pytest.approx(cells, rel=0.08)
+    wide = simulate_column(skin_for("cheek"), Beam(CO2, 3e-3, "tophat"), Pulse(0.5, 1e-3), FAST)
+    assert wide.geometry == "wide" and math.isnan(shallow_injury_width(wide))
 
 
 @pytest.fixture(scope="module")

@@ -174,11 +174,12 @@ def test_the_full_simulation_rechecks_the_downtime_cap(monkeypatch):
 
     monkeypatch.setattr(candidates, "wounds_downtime_days", lambda wounds, skin: 0.0)
     patient = Patient(sex="female", age_years=50, phototype=2)
-    # 2.92 d: the verified plans take 2.88 d and more, so some pass it and some do not
-    # (4.36 d and a cap of 4.4 d before session 27 shed an opened wound's crust at the MEND
-    # speed; 4.07 d and 4.2 d before session 23 sent a short pulse in at least 8 ray sweep
-    # pairs, which made these coarse-grid eyelid columns shallower)
-    cap = 2.92
+    # 2.98 d: the verified plans take 2.92 d and more, so some pass it and some do not
+    # (2.92 d against 2.88 d and more until session 28, when the swelling came to read the
+    # whole wound to 190 um; 4.36 d and a cap of 4.4 d before session 27 shed an opened
+    # wound's crust at the MEND speed; 4.07 d and 4.2 d before session 23 sent a short pulse
+    # in at least 8 ray sweep pairs, which made these coarse-grid eyelid columns shallower)
+    cap = 2.98
     r = plan_treatment(patient, CHEEK_AND_EYELIDS, "moderate_wrinkles", max_downtime_days=cap, **KW)
     assert r.plans and all(p.predicted["downtime_days"] <= cap for p in r.plans)
     dropped = [d for d in r.dropped if d["rule"] == "max_downtime_days"]
@@ -503,7 +504,8 @@ def test_a_plan_the_surrogate_puts_just_over_the_cap_is_verified_against_it(wrin
     # found in session 21: a 4.4 d cap dropped a plan the surrogate put at 4.49 d and the
     # full simulation at 4.398 d. Here a plan's surrogate and full downtimes lie either
     # side of a cap set between them, within the surrogate's 3 % (the best plan's until
-    # session 27, the second's since: 3.001 and 2.955 d), and the plan is kept
+    # session 27 and since session 28, 3.101 and 3.097 d; the second's in session 27, 3.001
+    # and 2.955 d), and the plan is kept
     over = [
         p for p in wrinkles.plans
         if p.predicted["downtime_days"] < p.surrogate["downtime_days"]

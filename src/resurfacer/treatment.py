@@ -42,7 +42,7 @@ from resurfacer.column.materials import thermal_constants
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.published import neighbour_cautions, published_neighbours
 from resurfacer.column.solve import simulate_column
-from resurfacer.column.summary import ColumnResult
+from resurfacer.column.summary import ColumnResult, injury_width
 from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import (
     HealingResult,
@@ -51,6 +51,7 @@ from resurfacer.healing import (
     healing_timeline,
     slowest_area,
     surface_opened,
+    swelling_depth,
     whole_treatment,
 )
 from resurfacer.healing.sensitivity import epidermis_note
@@ -863,7 +864,17 @@ def wound_for(
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,
         pulse_energy=p.pulse().energy,
         surface_opening=opening,
+        injury_width=math.nan if wide else shallow_injury_width(column),
     )
+
+
+def shallow_injury_width(column: ColumnResult) -> float:
+    """Width [m] of the tissue a column removed or coagulated, to the swelling's depth
+    (`healing.wound.swelling_depth`; `column.summary.injury_width`); NaN for a wide spot,
+    whose wound is a layer."""
+    if column.geometry == "wide":
+        return math.nan
+    return injury_width(column.fields, swelling_depth())
 
 
 def _timeline(healing: HealingResult) -> xr.Dataset:

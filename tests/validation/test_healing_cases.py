@@ -5,6 +5,7 @@ before the first pass, the wipe counted as removed) compared with the copy. They
 once (the crater-wall optics made the deep columns 30 % shallower while the copies kept
 the old figures); this keeps the healing checks about the model as it is."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from resurfacer.data import load_toml
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.plan.schema import load_plan
 from resurfacer.tissue.skin import skin_for
-from resurfacer.treatment import column_for, simulate, wound_for
+from resurfacer.treatment import column_for, shallow_injury_width, simulate, wound_for
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WOUNDS = load_toml("validation/healing_cases.toml")["wounds"]
@@ -71,6 +72,11 @@ def test_chain_case_matches_the_chain(name):
                 continue
             got = getattr(wound, attr) * 1e6
             assert spec.get(key, 0.0) == pytest.approx(got, abs=0.6), (name, key)
+        # the injured width to the swelling's depth (none for a wide spot's layer)
+        width = wound.injury_width * 1e6
+        expected = spec.get("injury_width_um", math.nan)
+        assert math.isnan(width) == math.isnan(expected), name
+        assert math.isnan(width) or expected == pytest.approx(width, abs=0.6), name
 
 
 @pytest.mark.parametrize("name", sorted(COLUMNS))
@@ -81,8 +87,10 @@ def test_column_case_matches_the_solver(name):
     c = COLUMNS[name]["column"]
     skin = skin_for(c["site"], sex=c["sex"], age=float(c["age"]), phototype=c["phototype"])
     beam = Beam(c["wavelength_nm"] * 1e-9, c["spot_um"] * 1e-6)
-    summary = column_for(skin, beam, Pulse(c["energy_mj"] * 1e-3, c["pulse_ms"] * 1e-3)).summary
+    column = column_for(skin, beam, Pulse(c["energy_mj"] * 1e-3, c["pulse_ms"] * 1e-3))
+    summary = column.summary
     got = {
+        "injury_width_um": shallow_injury_width(column),
         "ablation_um": summary.ablation_depth,
         "ablation_width_um": summary.ablation_width_surface,
         "coagulation_um": summary.coagulation_depth,

@@ -316,6 +316,33 @@ def mean_wall_cuff(fields: xr.Dataset, top: float, bottom: float) -> float:
     return float(profile.values[inside].mean()) if inside.any() else float("nan")
 
 
+def injury_width(fields: xr.Dataset, depth: float) -> float:
+    r"""Width [m] of the tissue a column removed or coagulated, to `depth` [m]: the root
+    mean square of its rows' injured diameters,
+
+    .. math:: W = 2 \sqrt{\langle R_k^2 \rangle}, \quad
+        R_k = \max(\text{crater edge}_k, \text{coagulation edge}_k),
+
+    over the rows whose centres lie above `depth` and that hold injured tissue, so that
+    :math:`\pi W^2 / 4` times the injury's depth (to `depth`) is its volume. The
+    coagulation edge is interpolated in ln(Omega) (`coagulation_edge`), so W moves
+    continuously with energy where the crater's width steps one cell at a time. NaN
+    without injured tissue above `depth`. Column geometry only: a wide spot's wound is a
+    layer (`treatment.shallow_injury_width` gives NaN for it)."""
+    void = fields["ablated"].values.astype(bool)
+    omega = np.nan_to_num(fields["damage"].values, nan=0.0)
+    z, r = fields["z"].values, fields["r"].values
+    dr = float(r[1] - r[0])
+    coag = lesion_cells(omega, void, (2.0 * np.arange(r.size) + 1.0)[None, :])
+    rows = [k for k in range(z.size) if z[k] < depth and (void[k].any() or coag[k].any())]
+    if not rows:
+        return float("nan")
+    radii = np.array(
+        [max(outer_edge(void[k], dr), coagulation_edge(omega[k], coag[k], dr)) for k in rows]
+    )
+    return float(2.0 * np.sqrt(np.mean(radii**2)))
+
+
 def lesion_cells(omega, void, volume) -> np.ndarray:
     """The coagulated cells of the lesion: Omega >= 1, not removed, and joined (sides,
     not corners) to the largest connected region of coagulated or removed tissue (by

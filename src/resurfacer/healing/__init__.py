@@ -43,6 +43,8 @@ from .wound import (
     necrotic_footprint,
     pass_healing,
     surface_opened,
+    swelling_depth,
+    swelling_injury,
 )
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
     "pass_healing",
     "slowest_area",
     "surface_opened",
+    "swelling_depth",
+    "swelling_injury",
     "timeline_table",
     "visible_wound_days",
     "whole_treatment",

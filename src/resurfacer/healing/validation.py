@@ -49,7 +49,8 @@ def _wound(spec: Mapping) -> WoundedPass:
         coverage = spec["coverage_percent"] / 100.0
     else:
         coverage = min(1.0, math.pi * max(a_w, c_w) ** 2 / (4.0 * spacing**2))
-    return WoundedPass(kind, abl, a_w, coag, c_w, coverage, spacing, 0.0)
+    width = spec.get("injury_width_um", math.nan) * METRE_PER_UM
+    return WoundedPass(kind, abl, a_w, coag, c_w, coverage, spacing, 0.0, injury_width=width)
 
 
 def case_for(row_id: str) -> dict:

@@ -36,7 +36,7 @@ from scipy.special import ndtr
 from resurfacer.data import load_toml
 
 from .renewal import DAY
-from .wound import PassHealing
+from .wound import PassHealing, swelling_depth
 
 #: Time step of the visible-wound integral [s] (0.01 d: the integral is exact to < 0.5 %).
 STEP = 0.01 * DAY
@@ -130,18 +130,18 @@ def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
 def oedema_days(passes: Sequence[PassHealing]) -> float:
     r"""Duration of visible swelling [d].
 
-    .. math:: O = O_{na} + (O_{ff} - O_{na}) \min(1, V / h_{ff})
+    .. math:: O = O_{na} + (O_{ff} - O_{na}) \min(1, V / D)
 
-    V = `necrosis_per_area` of the ablative passes; :math:`h_{ff}` = the residual thermal
-    necrosis of the full-field CO2 anchor (healing.toml [erythema]); :math:`O_{na}` the
-    oedema after non-ablative treatment, :math:`O_{ff}` that of full-field resurfacing
-    (healing.toml [oedema], sources there).
+    V = the sum of the passes' `PassHealing.swelling_injury`, the tissue they removed or
+    killed per unit surface under an opened surface, to the depth D of the full-field CO2
+    anchor's wound (`wound.swelling_injury`), which that anchor injures whole;
+    :math:`O_{na}` the oedema after non-ablative treatment, :math:`O_{ff}` that of
+    full-field resurfacing (healing.toml [oedema], sources there).
     """
     o = load_toml("healing.toml")["oedema"]
-    h_ff = load_toml("healing.toml")["erythema"]["full_field_necrosis_um"] * 1e-6
-    v = necrosis_per_area(passes)
+    v = sum(p.swelling_injury for p in passes)
     return o["nonablative_days"] + (o["full_field_days"] - o["nonablative_days"]) * min(
-        1.0, v / h_ff
+        1.0, v / swelling_depth()
     )
 
 

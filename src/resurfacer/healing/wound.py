@@ -37,6 +37,11 @@ class WoundedPass:
     #: how far the surface was opened, 0..1 (`ColumnSummary.surface_opening`): 1 with a
     #: crater, less for a surface boiled dry but not removed; ignored for non-ablative kinds
     surface_opening: float = 1.0
+    #: m, width of the tissue a fractional column removed or coagulated, the root mean
+    #: square over its depth to the swelling's (`swelling_depth`,
+    #: `column.summary.injury_width`); NaN when not known: the wider of the ablation and
+    #: coagulation widths (`injury_width_of`); ignored for full field
+    injury_width: float = math.nan
 
     @property
     def fractional(self) -> bool:
@@ -86,6 +91,13 @@ def fractional_wound_kind(
     `treatment.wound_for` and the planner's surrogate wounds alike."""
     opening = surface_opened(surface_opening, top, stratum_corneum)
     return ("ablative_fractional" if opening > 0.0 else "nonablative_fractional"), opening
+
+
+def _is_nan(value) -> bool:
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _finite(field: str, value) -> float:
@@ -147,6 +159,9 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
         pre + "coverage", _finite(pre + "coverage", p.coverage), 0, 1, "", low_inclusive=False
     )
     check_range(pre + "pulse_energy", _finite(pre + "pulse_energy", p.pulse_energy), 0, 100, "J")
+    if not _is_nan(p.injury_width):  # NaN: from the widths (`injury_width_of`)
+        width = _finite(pre + "injury_width", p.injury_width)
+        check_range(pre + "injury_width", width, 0, 0.02, "m", low_inclusive=False)
     if p.fractional:
         w = max(
             _finite(pre + "ablation_width", p.ablation_width) if p.ablative else 0.0,
@@ -296,6 +311,8 @@ class PassHealing:
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
+    swelling_injury: float  # m, tissue removed or killed per unit surface to the swelling's
+    # depth under the opened share (`swelling_injury`), what the oedema reads
     opening: float  # 0..1, how far the surface was opened (crust); 0: intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding, opened and intact shares)
 
@@ -368,6 +385,55 @@ def open_area_ratio(p: WoundedPass) -> float:
     if p.spacing is None:
         return w * p.coverage
     return w * math.pi * p.ablation_width**2 / (4.0 * p.spacing**2)
+
+
+def injury_width_of(p: WoundedPass) -> float:
+    """Width [m] of a fractional column's injured tissue (`WoundedPass.injury_width`), or
+    where that is NaN the wider of its ablation and coagulation widths."""
+    if not math.isnan(p.injury_width):
+        return float(p.injury_width)
+    return max(p.ablation_width if p.ablative else 0.0, p.coagulation_width)
+
+
+def swelling_depth() -> float:
+    """Depth D [m] to which a wound counts for the swelling, and the wound per unit surface
+    that swells as long as full-field resurfacing does (healing.toml [oedema]
+    ``injury_depth_um``: the full-field CO2 anchor's wound, 90 um ablated + 100 um residual
+    damage)."""
+    return load_toml("healing.toml")["oedema"]["injury_depth_um"] * METRE_PER_UM
+
+
+def swelling_injury(p: WoundedPass, depth: float) -> float:
+    r"""Tissue one pass removed or killed per unit surface within the top `depth` D of
+    the skin [m], under the share of it that lies open: what the swelling reads
+    (`visibility.oedema_days`).
+
+    Each fractional column is a cylinder of injured tissue, of width W (`injury_width_of`:
+    the root mean square of its rows' widths to D) to its coagulation depth :math:`z_c`;
+    a full-field wound is a layer over the whole surface:
+
+    .. math:: V = w\,n\,\frac{\pi W^2}{4} \min(z_c, D), \qquad V_{ff} = w \min(z_c, D)
+
+    with n columns per unit surface (:math:`1/s^2` at spacing s; without a spacing, the
+    coverage over the necrotic zone's area, `necrotic_area_ratio`) and w =
+    `WoundedPass.opening` (0 for a non-ablative pass, whose surface stays intact). Removed
+    and killed tissue count alike, so V never falls as energy turns killed tissue into a
+    crater: the injured zone only widens and deepens. The coagulated cuff carries the
+    modality: like craters with Er:YAG's thin cuffs (about 10 um) injure less than with
+    CO2's (about 30 um). Below D a deep column does not count (docs/healing.md, "Oedema").
+    """
+    if p.opening <= 0.0:
+        return 0.0
+    zc = min(p.coagulation_depth, depth)
+    if not p.fractional:
+        return p.opening * zc
+    width = injury_width_of(p)
+    if p.spacing is not None:
+        section = 0.25 * math.pi * width**2 / p.spacing**2
+    else:
+        necrotic = max(p.ablation_width if p.ablative else 0.0, p.coagulation_width)
+        section = p.coverage * (width / necrotic) ** 2
+    return p.opening * section * zc
 
 
 def _migration(p: WoundedPass, site: str, area_ratio: float) -> tuple[float, str]:
@@ -452,6 +518,7 @@ def pass_healing(
         area_ratio=own,
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
+        swelling_injury=swelling_injury(p, swelling_depth()),
         opening=p.opening,
         mend_clear=closure
         + under_intact * ((1.0 - p.opening) + p.opening * k_o) * math.exp(c["shed_sigma"]),

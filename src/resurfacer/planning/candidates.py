@@ -193,6 +193,7 @@ def surrogate_wound(
         spacing=spacing,
         pulse_energy=p["pulse_energy_mj"] * 1e-3,
         surface_opening=opening,
+        injury_width=float(p["injury_width"]),
     )
 
 

@@ -40,9 +40,11 @@ from resurfacer.errors import InputError, OutputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin
 
-#: Column summary fields the table holds (SI, metres; `surface_opening` 0..1); widths
-#: are NaN for wide spots. The desiccation depth gives what a full-field pass's wipe takes
-#: (`column.ablation.pass_removal`).
+#: Column summary fields the table holds (SI, metres; `surface_opening` 0..1), and
+#: `injury_width`, the width of the injured tissue to the swelling's depth
+#: (`treatment.shallow_injury_width`, as `treatment.wound_for` hands it to healing);
+#: widths are NaN for wide spots. The desiccation depth gives what a full-field
+#: pass's wipe takes (`column.ablation.pass_removal`).
 QUANTITIES = (
     "ablation_depth",
     "ablation_width_surface",
@@ -51,8 +53,9 @@ QUANTITIES = (
     "coagulation_width",
     "desiccation_depth",
     "surface_opening",
+    "injury_width",
 )
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 def cache_dir() -> Path:
@@ -203,7 +206,7 @@ def column_table(
         range ends there. Saves the slow, deep solves a search never needs.
     use_cache : read/write the on-disk cache (the in-process cache is always used).
     """
-    from resurfacer.treatment import TREATMENT_SOLVER, column_for
+    from resurfacer.treatment import TREATMENT_SOLVER, column_for, shallow_injury_width
 
     options = TREATMENT_SOLVER if options is None else options
     if energies is None:
@@ -231,7 +234,9 @@ def column_table(
         nonlocal geometry, cell
         column = column_for(skin, beam, _node_pulse(pulse, e, peak_power), options)
         geometry, cell = column.geometry, float(column.inputs["grid_m"])
-        return [float(getattr(column.summary, q)) for q in QUANTITIES]
+        return [float(getattr(column.summary, q)) for q in QUANTITIES[:-1]] + [
+            shallow_injury_width(column)
+        ]
 
     done, rows = [], []
     for e in energies:
