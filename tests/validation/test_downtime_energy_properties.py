@@ -1,0 +1,89 @@
+"""Downtime does not fall as a pass gains energy, through the whole chain (column solver ->
+wound -> healing), over generated single-pass plans of the devices and sites (issue 15's
+property, hypothesis). Found and fixed in session 28: the swelling, which sets most
+fractional downtimes, read the residual necrosis under each wound's floor, which thins as a
+crater deepens into it; it now reads the whole wound to 190 um
+(`healing.wound.swelling_injury`). The places where it fell are held by plain tests in
+test_treatment_downtime.py (random pairs seldom land on them: these 14 pass on the old
+measure too); this guards the rest of the devices' ranges. What still falls is held by
+strict xfails below."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resurfacer.plan.schema import Plan
+from resurfacer.treatment import simulate
+
+#: (device, mode, lowest and highest energy drawn [mJ]): each device's range, the deep
+#: columns to 40 mJ (their solves slow past it); the 1,927 nm device is held apart (below)
+MODES = [
+    ("co2_dual", "surface", 50.0, 225.0),
+    ("co2_dual", "deep", 2.5, 40.0),
+    ("co2_fractional_deep", "deep", 5.0, 40.0),
+    ("erbium_fractional", None, 1.0, 40.0),
+    ("nonablative_1550", None, 4.0, 40.0),
+    ("co2_full_field", None, 150.0, 760.0),
+]
+SITES = ["cheek", "forehead", "periorbital", "perioral"]
+
+
+def outcome(device, mode, site, energy_mj):
+    p = {"device": device, "pulse_energy_mj": round(energy_mj, 3)}
+    if mode:
+        p["mode"] = mode
+    plan = {
+        "name": "energy property",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": site, "area_cm2": 20}],
+        "passes": [p],
+    }
+    return simulate(Plan.from_data(plan)).summary
+
+
+@settings(max_examples=14, deadline=None, derandomize=True)
+@given(
+    mode=st.sampled_from(MODES),
+    site=st.sampled_from(SITES),
+    at=st.floats(0.0, 1.0),
+    factor=st.floats(1.03, 1.3),
+)
+def test_downtime_does_not_fall_with_energy(mode, site, at, factor):
+    device, name, lo, hi = mode
+    energy = lo + at * (hi - lo)
+    more = min(hi, energy * factor)
+    a = outcome(device, name, site, energy).downtime_days
+    b = outcome(device, name, site, more).downtime_days
+    assert b >= 0.99 * a, (device, name, site, energy, more, a, b)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="found in session 28 (random energy pairs through the chain): the 1,927 nm "
+    "column's surface opening falls 1.0 -> 0.92 -> 0.82 at 17.6 / 18.2 / 19 mJ on the "
+    "eyelids, where a steam pocket forms under its top cell before a crater opens at 20 mJ, "
+    "and every ablative term of healing is weighted by the opening: 2.958 -> 2.925 -> "
+    "2.887 d (column physics, issue 14's col-052: the model opens the 1,927 nm surface from "
+    "about 12 mJ; docs/healing.md, Known gaps)",
+)
+def test_the_1927_nm_downtime_does_not_fall_with_energy():
+    a = outcome("thulium_1927", None, "periorbital", 17.58).downtime_days
+    b = outcome("thulium_1927", None, "periorbital", 19.0).downtime_days
+    assert b >= 0.99 * a
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="found in session 28: erythema reads the residual necrosis under the wounds "
+    "(healing.toml [erythema]), which thins as the surface pass's crater opens through the "
+    "layer it boiled dry: 9.23 -> 8.70 d on the forehead from 79.9 to 92.0 mJ; the "
+    "full-field pass's necrosis wobbles with its wiped layer's 1 um cells (44.4 -> 41.9 d "
+    "from 248 to 306 mJ on the perioral skin) and deep columns' with their 4 um floor "
+    "(docs/healing.md, Known gaps)",
+)
+def test_erythema_does_not_fall_as_the_surface_pass_gains_energy():
+    a = outcome("co2_dual", "surface", "forehead", 79.87).erythema_days
+    b = outcome("co2_dual", "surface", "forehead", 92.04).erythema_days
+    assert b >= 0.99 * a
