@@ -176,8 +176,8 @@ def test_downtime_does_not_fall_as_the_deep_pass_gains_energy():
     """A strict xfail from session 13 to 27: the swelling read each column's necrotic
     floor (coagulation edge minus a crater counted in whole 4 um cells), whose +/- 2 um
     sawtooth made the downtime jitter by 1-3 % between 0.5 mJ steps (3.48 / 3.46 / 3.57 /
-    3.49 / 3.53 d). Since session 28 it reads the necrosis to 190 um, where these columns
-    have their cuff and no floor (`healing.wound.swelling_necrosis`)."""
+    3.49 / 3.53 d). Since session 28 it reads the whole wound (tissue removed or killed) to
+    190 um, above these columns' floors (`healing.wound.swelling_injury`)."""
     data = tomllib.loads(ACNE.read_text())
     downtimes = []
     for energy in (28.0, 28.5, 29.0, 29.5, 30.0):
@@ -200,7 +200,8 @@ def test_downtime_does_not_fall_as_the_crater_reaches_the_fat():
     dermis/subcutis boundary (about 960 um on the cheek) the necrotic layer under it grows
     from 50 to 95 um and falls back to 44 um in the fat, and the swelling, which read that
     layer, gave 3.46 / 4.35 / 3.36 d at 28.5 / 31 / 33 mJ (a column in the fat healed as
-    fast as one at 10 mJ). The floor lies past the swelling's 190 um since session 28."""
+    fast as one at 10 mJ). Since session 28 the swelling reads the whole wound to 190 um,
+    above the floor (`healing.wound.swelling_injury`)."""
     data = {
         "name": "deep cheek",
         "patient": {"sex": "female", "age_years": 50, "phototype": 2},
@@ -219,8 +220,8 @@ def test_the_reference_plan_does_not_heal_sooner_as_its_surface_pass_gains_energ
     the plan's areas other than the eyelids, read the necrosis under the surface pass's
     crater, which thins as the crater deepens through the layer the pass boils dry; the
     headline fell from 4.38 d at 80 mJ to 4.25 d at 87.5 mJ. Since session 28 it reads the
-    necrosis under the dried layer (histology's residual damage, as under a wiped
-    full-field surface), which stays 47-50 um from 78 to 120 mJ."""
+    whole wound (tissue removed or killed) to 190 um, which a deeper crater does not
+    thin (`healing.wound.swelling_injury`): 3.851 / 3.858 / 3.863 d on those areas."""
     downtimes = [
         downtime(f"passes.0.pulse_energy_mj={e}").downtime_days for e in (80, 82.5, 85, 87.5)
     ]
