@@ -636,7 +636,7 @@ def test_a_barely_opened_column_s_crust_outlasts_its_visible_wound():
     faint = PassHealing(
         closure=3600.0, mode="basal_sparing", basal_killed=0.0, debris_depth=50e-6,
         shed_median=2 * 86400.0, footprint=0.3, area_ratio=0.3, open_ratio=0.0015,
-        necrosis=50e-6, swelling_injury=0.005 * 0.3 * 50e-6, opening=0.005,
+        necrosis=50e-6, swelling_injury=0.005 * 0.3 * 50e-6, layer=False, opening=0.005,
         mend_clear=4 * 86400.0,
     )  # fmt: skip
     raw, visible = vis.crust_end_days([faint]), vis.visible_wound_days([faint])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from resurfacer.column.solve import SolverOptions, simulate_column
-from resurfacer.column.summary import injury_width, mean_wall_cuff, wall_cuff_profile
+from resurfacer.column.summary import injured_volume, mean_wall_cuff, wall_cuff_profile
 from resurfacer.errors import InputError
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
@@ -243,10 +243,12 @@ def test_the_wall_cuff_profile_gives_the_summary_cuff():
 
 
 @pytest.mark.parametrize("depth_um", [100.0, 190.0, 2000.0])
-def test_the_injury_width_holds_the_injured_volume_to_a_depth(depth_um):
-    """pi W^2 / 4 x the injury's depth to `depth` is the volume of the removed and
-    coagulated cells above it (the swelling's measure, `healing.wound.swelling_injury`),
-    within the part of a cell the interpolated edges add; none for a wide spot's layer."""
+def test_the_injured_volume_is_the_removed_and_coagulated_cells_above_a_depth(depth_um):
+    """`injured_volume` (rows of discs out to the interpolated crater and coagulation
+    edges; the swelling's measure, `healing.wound.swelling_injury`) against the volume of
+    the removed and coagulated cells above `depth`, within the part of a cell the
+    interpolated edges add; the width handed to healing holds it over the column's depth
+    to 190 um; none for a wide spot's layer."""
     result = column(10.0)
     f, depth = result.fields, depth_um * 1e-6
     z, r = f["z"].values, f["r"].values
@@ -254,9 +256,9 @@ def test_the_injury_width_holds_the_injured_volume_to_a_depth(depth_um):
     injured = f["ablated"].values.astype(bool) | f["coagulated"].values.astype(bool)
     annulus = math.pi * dr**2 * (2 * np.arange(r.size) + 1)
     cells = float(np.sum(injured[z < depth] * annulus[None, :]) * dz)
-    rows = int(np.sum(injured[z < depth].any(axis=1)))
-    width = injury_width(f, depth)
-    assert math.pi * width**2 / 4 * rows * dz == pytest.approx(cells, rel=0.08)
+    assert injured_volume(f, depth) == pytest.approx(cells, rel=0.08)
+    width, extent = shallow_injury_width(result), min(result.summary.coagulation_depth, 190e-6)
+    assert math.pi * width**2 / 4 * extent == pytest.approx(injured_volume(f, 190e-6))
     wide = simulate_column(skin_for("cheek"), Beam(CO2, 3e-3, "tophat"), Pulse(0.5, 1e-3), FAST)
     assert wide.geometry == "wide" and math.isnan(shallow_injury_width(wide))
 

@@ -113,8 +113,22 @@ def test_non_ablative_and_unopened_wounds_do_not_count():
     assert swelling_injury(shut, D) == 0.0
 
 
-@pytest.mark.parametrize("value", [0.0, -1e-6, math.inf, 0.5, "wide"])
+@pytest.mark.parametrize("value", [-1e-6, math.inf, 0.5, "wide"])
 def test_bad_injured_widths_are_refused_by_name(value):
     bad = dataclasses.replace(column(300 * UM), injury_width=value)
     with pytest.raises(InputError, match=r"passes\[0\]\.injury_width"):
         healing_timeline([bad], CHEEK)
+
+
+def test_full_field_passes_are_layers_of_one_wound():
+    """A review (session 28): two full-field passes counted the tissue both reach twice
+    (two at 250 mJ 6.76 d against one at 500 mJ, the same wound, 4.85 d). The swelling
+    takes the deepest layer; adding a pass never lowers it."""
+    first = WoundedPass("full_field", 32 * UM, math.nan, 80 * UM, math.nan, 1.0, None, 0.0)
+    second = dataclasses.replace(first, ablation_depth=50 * UM, coagulation_depth=100 * UM)
+    one = WoundedPass("full_field", 50 * UM, math.nan, 100 * UM, math.nan, 1.0, None, 0.0)
+    two = healing_timeline([first, second], CHEEK).oedema_days
+    assert two == pytest.approx(healing_timeline([one], CHEEK).oedema_days)
+    assert two >= healing_timeline([first], CHEEK).oedema_days
+    columns = healing_timeline([first, column(400 * UM)], CHEEK).oedema_days
+    assert columns > two  # fractional columns add to the layer

@@ -42,7 +42,7 @@ from resurfacer.column.materials import thermal_constants
 from resurfacer.column.options import SolverOptions
 from resurfacer.column.published import neighbour_cautions, published_neighbours
 from resurfacer.column.solve import simulate_column
-from resurfacer.column.summary import ColumnResult, injury_width
+from resurfacer.column.summary import ColumnResult, injured_volume
 from resurfacer.errors import InputError, SelfCheckError
 from resurfacer.healing import (
     HealingResult,
@@ -864,17 +864,25 @@ def wound_for(
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,
         pulse_energy=p.pulse().energy,
         surface_opening=opening,
-        injury_width=math.nan if wide else shallow_injury_width(column),
+        injury_width=math.nan if wide else shallow_injury_width(column, top),
     )
 
 
-def shallow_injury_width(column: ColumnResult) -> float:
-    """Width [m] of the tissue a column removed or coagulated, to the swelling's depth
-    (`healing.wound.swelling_depth`; `column.summary.injury_width`); NaN for a wide spot,
-    whose wound is a layer."""
+def shallow_injury_width(column: ColumnResult, top: float = 0.0) -> float:
+    """Width W [m] of the cylinder that holds a column's injured volume to the swelling's
+    depth D (`healing.wound.swelling_depth`) over the column's depth to D: for a column
+    fired on a surface `top` [m] below the skin's, its volume above D - top
+    (`column.summary.injured_volume`) over pi / 4 x min(top + coagulation depth, D), so
+    that healing's pi W^2 / 4 x min(z_c, D) is that volume (`healing.wound.swelling_injury`).
+    NaN for a wide spot, whose wound is a layer."""
     if column.geometry == "wide":
         return math.nan
-    return injury_width(column.fields, swelling_depth())
+    depth = swelling_depth()
+    extent = min(top + column.summary.coagulation_depth, depth)
+    if extent <= 0.0:
+        return 0.0
+    volume = injured_volume(column.fields, max(depth - top, 0.0))
+    return 2.0 * math.sqrt(volume / (math.pi * extent))
 
 
 def _timeline(healing: HealingResult) -> xr.Dataset:

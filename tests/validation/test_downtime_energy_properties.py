@@ -87,3 +87,23 @@ def test_erythema_does_not_fall_as_the_surface_pass_gains_energy():
     a = outcome("co2_dual", "surface", "forehead", 79.87).erythema_days
     b = outcome("co2_dual", "surface", "forehead", 92.04).erythema_days
     assert b >= 0.99 * a
+
+
+def test_the_swelling_rises_in_fine_steps_where_a_column_grows_into_its_depth():
+    """A review (session 28): the width handed to healing was once the rms over the
+    injured rows, times the coagulation depth; where a new row joined the lesion the
+    swelling fell by about 1/N (the eyelids' deep columns, 2.53 -> 2.54 mJ: -1.8 % of the
+    measure). It is now the injured volume itself (`column.summary.injured_volume`), into
+    which a row enters with the small radius of its first coagulated cell."""
+    swelling = []
+    for step in range(11):
+        energy = 2.50 + 0.01 * step
+        p = {"device": "co2_dual", "mode": "deep", "pulse_energy_mj": round(energy, 3)}
+        plan = {
+            "name": "eyelid columns",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "periorbital", "area_cm2": 20}],
+            "passes": [p],
+        }
+        swelling.append(simulate(Plan.from_data(plan)).healing.oedema_days)
+    assert all(b >= a - 1e-9 for a, b in zip(swelling, swelling[1:], strict=False)), swelling

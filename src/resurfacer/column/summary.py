@@ -316,31 +316,30 @@ def mean_wall_cuff(fields: xr.Dataset, top: float, bottom: float) -> float:
     return float(profile.values[inside].mean()) if inside.any() else float("nan")
 
 
-def injury_width(fields: xr.Dataset, depth: float) -> float:
-    r"""Width [m] of the tissue a column removed or coagulated, to `depth` [m]: the root
-    mean square of its rows' injured diameters,
+def injured_volume(fields: xr.Dataset, depth: float) -> float:
+    r"""Volume [m^3] of the tissue a column removed or coagulated above `depth` [m]:
 
-    .. math:: W = 2 \sqrt{\langle R_k^2 \rangle}, \quad
+    .. math:: V = \sum_k \pi R_k^2\,\Delta z, \quad
         R_k = \max(\text{crater edge}_k, \text{coagulation edge}_k),
 
-    over the rows whose centres lie above `depth` and that hold injured tissue, so that
-    :math:`\pi W^2 / 4` times the injury's depth (to `depth`) is its volume. The
-    coagulation edge is interpolated in ln(Omega) (`coagulation_edge`), so W moves
-    continuously with energy where the crater's width steps one cell at a time. NaN
-    without injured tissue above `depth`. Column geometry only: a wide spot's wound is a
+    over the rows whose centres lie above `depth`. The coagulation edge is interpolated
+    in ln(Omega) (`coagulation_edge`), so V moves continuously with energy where the
+    crater's width steps one cell at a time, and a row joins the lesion with the small
+    radius of its first coagulated cell. Column geometry only: a wide spot's wound is a
     layer (`treatment.shallow_injury_width` gives NaN for it)."""
     void = fields["ablated"].values.astype(bool)
     omega = np.nan_to_num(fields["damage"].values, nan=0.0)
     z, r = fields["z"].values, fields["r"].values
-    dr = float(r[1] - r[0])
+    dz, dr = float(z[1] - z[0]), float(r[1] - r[0])
     coag = lesion_cells(omega, void, (2.0 * np.arange(r.size) + 1.0)[None, :])
-    rows = [k for k in range(z.size) if z[k] < depth and (void[k].any() or coag[k].any())]
-    if not rows:
-        return float("nan")
     radii = np.array(
-        [max(outer_edge(void[k], dr), coagulation_edge(omega[k], coag[k], dr)) for k in rows]
+        [
+            max(outer_edge(void[k], dr), coagulation_edge(omega[k], coag[k], dr))
+            for k in range(z.size)
+            if z[k] < depth
+        ]
     )
-    return float(2.0 * np.sqrt(np.mean(radii**2)))
+    return float(np.pi * np.sum(radii**2) * dz)
 
 
 def lesion_cells(omega, void, volume) -> np.ndarray:

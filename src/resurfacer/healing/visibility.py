@@ -132,14 +132,17 @@ def oedema_days(passes: Sequence[PassHealing]) -> float:
 
     .. math:: O = O_{na} + (O_{ff} - O_{na}) \min(1, V / D)
 
-    V = the sum of the passes' `PassHealing.swelling_injury`, the tissue they removed or
-    killed per unit surface under an opened surface, to the depth D of the full-field CO2
-    anchor's wound (`wound.swelling_injury`), which that anchor injures whole;
+    V = the tissue the passes removed or killed per unit surface under an opened surface,
+    to the depth D of the full-field CO2 anchor's wound, which that anchor injures whole
+    (`PassHealing.swelling_injury`, `wound.swelling_injury`): the deepest of the
+    full-field passes' layers (each fired under the one before, one wound; two at half the
+    energy leave the wound one pass leaves) plus the fractional passes' columns;
     :math:`O_{na}` the oedema after non-ablative treatment, :math:`O_{ff}` that of
     full-field resurfacing (healing.toml [oedema], sources there).
     """
     o = load_toml("healing.toml")["oedema"]
-    v = sum(p.swelling_injury for p in passes)
+    layers = max((p.swelling_injury for p in passes if p.layer), default=0.0)
+    v = layers + sum(p.swelling_injury for p in passes if not p.layer)
     return o["nonablative_days"] + (o["full_field_days"] - o["nonablative_days"]) * min(
         1.0, v / swelling_depth()
     )

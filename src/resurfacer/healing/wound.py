@@ -37,10 +37,10 @@ class WoundedPass:
     #: how far the surface was opened, 0..1 (`ColumnSummary.surface_opening`): 1 with a
     #: crater, less for a surface boiled dry but not removed; ignored for non-ablative kinds
     surface_opening: float = 1.0
-    #: m, width of the tissue a fractional column removed or coagulated, the root mean
-    #: square over its depth to the swelling's (`swelling_depth`,
-    #: `column.summary.injury_width`); NaN when not known: the wider of the ablation and
-    #: coagulation widths (`injury_width_of`); ignored for full field
+    #: m, width of the cylinder that holds the tissue a fractional column removed or
+    #: coagulated to the swelling's depth over its depth to it (`swelling_depth`,
+    #: `treatment.shallow_injury_width`); NaN when not known: the wider of the ablation
+    #: and coagulation widths (`injury_width_of`); ignored for full field
     injury_width: float = math.nan
 
     @property
@@ -161,7 +161,7 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
     check_range(pre + "pulse_energy", _finite(pre + "pulse_energy", p.pulse_energy), 0, 100, "J")
     if not _is_nan(p.injury_width):  # NaN: from the widths (`injury_width_of`)
         width = _finite(pre + "injury_width", p.injury_width)
-        check_range(pre + "injury_width", width, 0, 0.02, "m", low_inclusive=False)
+        check_range(pre + "injury_width", width, 0, 0.02, "m")
     if p.fractional:
         w = max(
             _finite(pre + "ablation_width", p.ablation_width) if p.ablative else 0.0,
@@ -313,6 +313,7 @@ class PassHealing:
     necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
     swelling_injury: float  # m, tissue removed or killed per unit surface to the swelling's
     # depth under the opened share (`swelling_injury`), what the oedema reads
+    layer: bool  # the wound is a layer over the whole surface (full field)
     opening: float  # 0..1, how far the surface was opened (crust); 0: intact (MENDs under it)
     mend_clear: float  # s, all debris shed (ED84 of the shedding, opened and intact shares)
 
@@ -409,18 +410,20 @@ def swelling_injury(p: WoundedPass, depth: float) -> float:
     (`visibility.oedema_days`).
 
     Each fractional column is a cylinder of injured tissue, of width W (`injury_width_of`:
-    the root mean square of its rows' widths to D) to its coagulation depth :math:`z_c`;
-    a full-field wound is a layer over the whole surface:
+    the chain's W holds the column's injured volume to D) to its coagulation depth
+    :math:`z_c`; a full-field wound is a layer over the whole surface:
 
     .. math:: V = w\,n\,\frac{\pi W^2}{4} \min(z_c, D), \qquad V_{ff} = w \min(z_c, D)
 
     with n columns per unit surface (:math:`1/s^2` at spacing s; without a spacing, the
     coverage over the necrotic zone's area, `necrotic_area_ratio`) and w =
     `WoundedPass.opening` (0 for a non-ablative pass, whose surface stays intact). Removed
-    and killed tissue count alike, so V never falls as energy turns killed tissue into a
+    and killed tissue count alike, so V does not fall as energy turns killed tissue into a
     crater: the injured zone only widens and deepens. The coagulated cuff carries the
     modality: like craters with Er:YAG's thin cuffs (about 10 um) injure less than with
-    CO2's (about 30 um). Below D a deep column does not count (docs/healing.md, "Oedema").
+    CO2's (about 30 um). Below D a deep column does not count. Full-field passes are layers
+    of one wound (`visibility.oedema_days` takes the deepest); fractional passes add, their
+    overlaps, within a pass and between passes, counted twice (docs/healing.md, "Oedema").
     """
     if p.opening <= 0.0:
         return 0.0
@@ -519,6 +522,7 @@ def pass_healing(
         open_ratio=open_area_ratio(p),
         necrosis=necrosis,
         swelling_injury=swelling_injury(p, swelling_depth()),
+        layer=not p.fractional,
         opening=p.opening,
         mend_clear=closure
         + under_intact * ((1.0 - p.opening) + p.opening * k_o) * math.exp(c["shed_sigma"]),

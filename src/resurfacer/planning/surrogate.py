@@ -41,8 +41,9 @@ from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import Skin
 
 #: Column summary fields the table holds (SI, metres; `surface_opening` 0..1), and
-#: `injury_width`, the width of the injured tissue to the swelling's depth
-#: (`treatment.shallow_injury_width`, as `treatment.wound_for` hands it to healing);
+#: `injury_width`, the width of the cylinder holding the injured tissue to the swelling's
+#: depth (`treatment.shallow_injury_width` on the skin's own surface, as
+#: `treatment.wound_for` hands it to healing for a first pass);
 #: widths are NaN for wide spots. The desiccation depth gives what a full-field
 #: pass's wipe takes (`column.ablation.pass_removal`).
 QUANTITIES = (
