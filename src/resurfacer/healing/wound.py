@@ -419,9 +419,9 @@ def swelling_injury(p: WoundedPass, depth: float) -> float:
     coverage over the necrotic zone's area, `necrotic_area_ratio`) and w =
     `WoundedPass.opening` (0 for a non-ablative pass, whose surface stays intact). Removed
     and killed tissue count alike, so V does not fall as energy turns killed tissue into a
-    crater: the injured zone only widens and deepens. The coagulated cuff carries the
-    modality: like craters with Er:YAG's thin cuffs (about 10 um) injure less than with
-    CO2's (about 30 um). Below D a deep column does not count. Full-field passes are layers
+    crater: the injured zone only widens and deepens. At like craters the coagulated cuff
+    carries the modality: Er:YAG's thin cuffs (about 10 um) injure less than CO2's (about
+    30 um). Below D a deep column does not count. Full-field passes are layers
     of one wound (`visibility.oedema_days` takes the deepest); fractional passes add, their
     overlaps, within a pass and between passes, counted twice (docs/healing.md, "Oedema").
     """
