@@ -329,9 +329,9 @@ def injured_volume(fields: xr.Dataset, depth: float) -> float:
     layer (`treatment.shallow_injury_width` gives NaN for it)."""
     void = fields["ablated"].values.astype(bool)
     omega = np.nan_to_num(fields["damage"].values, nan=0.0)
+    coag = fields["coagulated"].values.astype(bool)  # the lesion's cells (`lesion_cells`)
     z, r = fields["z"].values, fields["r"].values
     dz, dr = float(z[1] - z[0]), float(r[1] - r[0])
-    coag = lesion_cells(omega, void, (2.0 * np.arange(r.size) + 1.0)[None, :])
     radii = np.array(
         [
             max(outer_edge(void[k], dr), coagulation_edge(omega[k], coag[k], dr))
