@@ -16,7 +16,8 @@ from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.tissue.skin import skin_for
 
-INPUTS = {"grid_m": 4e-6, "heat_source": "monte_carlo"}
+INPUTS = {"grid_m": 4e-6, "heat_source": "monte_carlo", "wavelength_m": 2.68e-6}
+CHEEK = skin_for("cheek")
 
 
 def _fields(desiccated=None, ablated=None):
@@ -29,19 +30,27 @@ def _fields(desiccated=None, ablated=None):
 
 
 def test_a_crater_on_a_monte_carlo_map_is_cautioned():
-    crater = SimpleNamespace(ablation_depth=88e-6)
-    (note,) = scattering_source_cautions(crater, INPUTS)
+    crater = SimpleNamespace(ablation_depth=88e-6, desiccation_depth=0.0)
+    (note,) = scattering_source_cautions(crater, INPUTS, CHEEK)
     assert "88 um" in note.replace("µm", "um") and "Monte Carlo" in note
-    assert scattering_source_cautions(crater, {**INPUTS, "heat_source": "beer_lambert"}) == []
-    assert scattering_source_cautions(SimpleNamespace(ablation_depth=0.0), INPUTS) == []
+    traced = {**INPUTS, "heat_source": "beer_lambert"}
+    assert scattering_source_cautions(crater, traced, CHEEK) == []
+    none = SimpleNamespace(ablation_depth=0.0, desiccation_depth=0.0)
+    assert scattering_source_cautions(none, INPUTS, CHEEK) == []
 
 
-def test_the_crater_that_steps_across_the_light_model_switch_says_so():
-    # 2,680 nm (Monte Carlo) 88 um, 2,690 nm (Beer-Lambert) 560 um, neither cautioned
+def test_a_column_dried_near_the_light_model_switch_says_so():
+    """2,680 nm is traced by the Monte Carlo map, 2,690 nm by Beer-Lambert rays. Session
+    23 found 88 um of crater at 2,680 nm against 560 um at 2,690 nm; since session 29 a
+    dried cell at 2,680 nm lets the light on and the column removes nothing, so the step
+    is cautioned from the dried depth. A 1,550 nm column dried as deep is not: the switch
+    is far from it."""
     options = SolverOptions(grid=4e-6, after_pulse=5e-3)
     mc = simulate_column(skin_for("cheek"), Beam(2.68e-6, 120e-6), Pulse(10e-3, 0.333e-3), options)
-    assert mc.inputs["heat_source"] == "monte_carlo" and mc.summary.ablation_depth > 0
-    assert any("Monte Carlo heat source" in w for w in mc.warnings)
+    assert mc.inputs["heat_source"] == "monte_carlo" and mc.summary.desiccation_depth > 0
+    assert any("steps across that change" in w for w in mc.warnings)
+    dried = SimpleNamespace(ablation_depth=0.0, desiccation_depth=100e-6)
+    assert scattering_source_cautions(dried, {**INPUTS, "wavelength_m": 1.55e-6}, CHEEK) == []
 
 
 def test_a_surface_opened_off_the_axis_is_at_its_threshold():

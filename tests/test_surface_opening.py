@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from resurfacer.column.solve import SolverOptions, simulate_column
 from resurfacer.column.summary import removal_progress, surface_opening
 from resurfacer.healing import fractional_wound_kind, healing_timeline, surface_opened
+from resurfacer.healing.wound import validate_pass
+from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.plan import load_plan
 from resurfacer.plan.schema import Plan
 from resurfacer.tissue.skin import skin_for
@@ -96,14 +99,30 @@ def test_the_wound_carries_the_opening_and_an_intact_surface_is_non_ablative():
 
 
 def test_the_1550_columns_leave_the_stratum_corneum_intact():
-    # the model dries the 1,550 nm column only below the surface (Manstein 2004: the
-    # stratum corneum stays intact over the MTZs)
+    # the 1,550 nm column leaves the surface on or below the boiling plateau (Manstein
+    # 2004: the stratum corneum stays intact over the MTZs) and heals as non-ablative
     plan = load_plan("examples/nonablative-1550-cheek.toml")
     area = plan.site_areas[0]
     p = plan.region_pass(0, area)
     column = column_for(skin_for("cheek", sex="female", age=45, phototype=3), p.beam(), p.pulse())
-    assert column.summary.desiccation_depth > 0 and column.summary.surface_opening == 0.0
+    assert column.summary.surface_opening == 0.0 and column.summary.ablation_depth == 0.0
     assert wound_for(p, column).opening == 0.0
+
+
+def test_a_1550_column_at_40_mj_dries_under_its_surface_and_removes_nothing():
+    """Fraxel histology at 40 mJ keeps the stratum corneum intact (col-049, col-051).
+    Until session 29 the model's column opened the surface from about 12 mJ and removed
+    236 um at 40 mJ: its Monte Carlo map kept heating cells that had boiled dry. A cell
+    now absorbs with the water it holds, so the dried core lets the light on: the column
+    dries over 100 um deep and removes nothing, and its top cell barely leaves the
+    plateau."""
+    skin = skin_for("cheek", sex="female", age=45, phototype=2)
+    beam, pulse = Beam(1550e-9, 100e-6), Pulse(40e-3, 40e-3 / 30.0)
+    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
+    s = column.summary
+    assert s.ablation_depth == 0.0 and s.desiccation_depth > 50e-6
+    assert s.surface_opening < 0.1
+    assert s.energy.relative_error < 1e-9 and s.energy.transmitted >= 0.0
 
 
 def test_the_outcome_reports_the_opening_per_pass_and_area():
@@ -207,30 +226,27 @@ def _plan(passes, site="chest", age=75, phototype=3):
     return Plan.from_data(tomllib.loads(head + passes))
 
 
-THULIUM_POCKET = (
-    '[[passes]]\ndevice = "thulium_1927"\npulse_energy_mj = 6.5\npulse_duration_ms = 0.325\n'
-    "stack = 2\nstack_spacing_ms = 0.65\ndensity_percent = 5\n"
-)
-
-
 def test_tissue_removed_under_an_intact_surface_is_no_open_wound():
-    """Two 6.5 mJ 1,927 nm pulses on the chest remove cells 20-24 um down while the top
-    cell has only partly boiled dry. `simulate` used to stop with an error naming
-    passes[0].ablation_depth, a field of no plan; the wound is read from how far the
-    surface opened, not as a crater, and the column says what it removed. (Until session
-    20 two 5.5 mJ pulses left the top cell on the plateau, w = 0: a hot cell by the axis
-    of the unpooled Monte Carlo map, `column.solve.pooled_near_axis`.)"""
-    outcome = simulate(_plan(THULIUM_POCKET))
-    (p,) = outcome.summary.passes
-    assert p.ablation_depth_um > 0 and 0.0 < p.surface_opening < 0.5
-    assert any("under an intact" in n for n in outcome.summary.model_notes)
-    # a pocket has no crater wall: its cuff is lateral, half the coagulated width, as for
-    # any zone without a wall (session 24; sessions 20-23 gave the floor, which for a zone
-    # with no removed cell at all is its whole depth), and the floor has its own field
-    column = outcome.columns[0, "chest"].summary
-    assert np.isnan(column.coagulation_thickness_wall)
-    assert column.coagulation_thickness == 0.5 * column.coagulation_width
-    assert column.coagulation_thickness_floor > 0
+    """A column that removed cells under its top cell (a steam pocket) heals from how far
+    its surface opened, not from its crater. `simulate` once stopped with an error naming
+    passes[0].ablation_depth, a field of no plan, on two 6.5 mJ 1,927 nm pulses on the
+    chest that removed cells 20-24 um down. Since session 29 no column of the model's
+    devices forms a pocket (a cell boiled dry at 1,550 or 1,927 nm no longer absorbs),
+    so the pocket is set here on that pass's own column."""
+    plan = _plan(
+        '[[passes]]\ndevice = "thulium_1927"\npulse_energy_mj = 6.5\npulse_duration_ms = 0.325\n'
+        "stack = 2\nstack_spacing_ms = 0.65\ndensity_percent = 5\n"
+    )
+    p = plan.region_pass(0, plan.site_areas[0])
+    column = column_for(skin_for("chest", sex="female", age=75, phototype=3), p.beam(), p.pulse())
+    assert column.summary.ablation_depth == 0.0
+    for opening, kind in ((0.3, "ablative_fractional"), (0.0, "nonablative_fractional")):
+        pocket = replace(
+            column, summary=replace(column.summary, ablation_depth=24e-6, surface_opening=opening)
+        )
+        wound = validate_pass(wound_for(p, pocket))
+        assert wound.kind == kind and wound.opening == opening
+        assert wound.ablation_depth == (24e-6 if opening else 0.0)
 
 
 def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():

@@ -573,23 +573,80 @@ def deposit_beam(
     return totals["ablated"], totals["transmitted"], totals["void_rows"], totals["reach"]
 
 
-def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
-    """Add a photon-transport source to the enthalpy, vectorised over the grid.
+def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
+    """One cell sent the light e [J]: (new enthalpy [J/m^3], light passed on [J]).
 
-    Each cell (k, j) gets e = energy * fraction[k, j] [J]. A cell already void
-    books e as ablation energy (the map does not follow the crater). A tissue
-    cell whose H + e / V_j reaches h_ablation[k] is removed: its (H + e / V_j) V_j
-    is booked as ablation energy, its enthalpy set to 0 and it turns void; any
-    other cell keeps H + e / V_j. Returns the ablation energy [J] of the step.
+    Three stretches of enthalpy, walked in order: up to the plateau H_b the cell takes
+    all it is sent; across the plateau (x = H - H_b from 0 to L) its share is
+    q(x) = s + (1 - s)(1 - x / L), so the light spent crossing from x_0 to x_1 is the
+    integral of V dx / q(x) = V L / (1 - s) ln(q(x_0) / q(x_1)), and light e' spent there
+    reaches the x_1 that makes that integral e'; once dry it takes the share s. s >= 1 or
+    L <= 0: it takes everything.
     """
-    deposited = energy * fraction
-    heated = enthalpy + deposited / volume[None, :]
-    removed = ~void & (heated >= h_ablation[:, None])
-    ablated = deposited[void].sum() + (heated * volume[None, :])[removed].sum()
-    enthalpy[...] = np.where(void | removed, enthalpy, heated)
-    enthalpy[removed] = 0.0
-    void |= removed
-    return ablated
+    if e <= 0.0:
+        return h, 0.0
+    if latent <= 0.0 or dry_share >= 1.0:
+        return h + e / volume, 0.0
+    taken = 0.0
+    below = max(h_boil - h, 0.0) * volume
+    first = min(e, below)
+    taken += first
+    left = e - first
+    x = max(h - h_boil, 0.0)
+    if left > 0.0 and x < latent:
+        q0 = dry_share + (1.0 - dry_share) * (1.0 - x / latent)
+        span = volume * latent / (1.0 - dry_share)
+        spent_to_dry = span * np.log(q0 / dry_share) if dry_share > 0.0 else np.inf
+        if left < spent_to_dry:
+            q1 = q0 * np.exp(-left / span)
+            dx = (q0 - q1) * latent / (1.0 - dry_share)
+            return h + (taken + dx * volume) / volume, left - dx * volume
+        taken += (latent - x) * volume
+        left -= spent_to_dry
+    taken_dry = dry_share * left
+    passed = e - taken - taken_dry
+    return h + (taken + taken_dry) / volume, passed
+
+
+def deposit_map(
+    enthalpy, void, fraction, energy, volume, h_ablation, h_boil, latent, dry_share, below
+):
+    """Add a photon-transport source to the enthalpy, one row at a time, the cells of a
+    row one by one (the light a row passes on joins a pool the rows below share).
+
+    Row k's cells are sent (energy + P / B_k) f_kj [J], P the pool entering the row and
+    B_k = below[k] (the map's sum at and under row k; the walk stops where it is 0, and
+    the pool left is transmitted). A void cell passes all it is sent on; a tissue cell
+    takes what `absorb_as_water_allows` gives it and passes on what it did not store. The pool
+    leaving row k is P (1 - sum_j f_kj / B_k) + what the row passed. A cell whose new H
+    reaches h_ablation[k] is removed (H V booked as ablation energy, H = 0, void).
+    Returns the ablation energy and the transmitted energy [J].
+    """
+    if energy <= 0.0:
+        return 0.0, 0.0
+    pool = 0.0
+    ablated = 0.0
+    nz, nr = enthalpy.shape
+    for k in range(nz):
+        if below[k] <= 0.0:
+            break
+        sent = (energy + pool / below[k]) * fraction[k]
+        passed = 0.0
+        for j in range(nr):
+            if void[k, j]:
+                passed += sent[j]
+                continue
+            h = absorb_as_water_allows(
+                enthalpy[k, j], sent[j], volume[j], h_boil[k], latent[k], dry_share[k]
+            )[0]
+            passed += sent[j] - (h - enthalpy[k, j]) * volume[j]
+            if h >= h_ablation[k]:
+                ablated += h * volume[j]
+                enthalpy[k, j], void[k, j] = 0.0, True
+            else:
+                enthalpy[k, j] = h
+        pool = pool - pool / below[k] * fraction[k].sum() + passed
+    return ablated, pool
 
 
 def arrhenius_rate(t_celsius, ln_a, ea_over_r, t_min_c):

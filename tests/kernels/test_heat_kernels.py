@@ -17,6 +17,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from resurfacer.kernels import conduction, damage, deposition, rkl2, state
+from resurfacer.kernels.deposition import map_below
 from resurfacer.optics.waveguide import channel_power_loss, wall_reflectance
 
 #: the kernels of every job under one name, as the reference module has them
@@ -495,55 +496,151 @@ def _deposition_map(rng):
     return 0.8 * fraction / fraction.sum()
 
 
+def _map_inputs(s, rng):
+    """A map and per-row shares of mu_a kept once dry (0-0.3)."""
+    return _deposition_map(rng), rng.uniform(0.0, 0.3, s["enthalpy"].shape[0])
+
+
+def _run_map(module, s, fraction, energy, h_ablation, dry_share):
+    enthalpy, void = s["enthalpy"].copy(), s["void"].copy()
+    out = module.deposit_map(
+        enthalpy, void, fraction, energy, s["volume"], h_ablation, s["h_boil"], s["latent"],
+        dry_share, map_below(fraction),
+    )
+    return enthalpy, void, out
+
+
 @pytest.mark.parametrize("seed", [51, 52, 53])
 def test_deposit_map_matches_reference(seed):
     """`deposit_map` (the Monte Carlo heat source of the 1,550 and 1,927 nm columns,
-    `kernels.driver._deposit`) against `heat_reference.deposit_map`, written cell by cell
-    with the same semantics: the enthalpy array, the void mask and the returned ablation
-    energy must agree to rtol 1e-12 (the kernel sums the ablation energy row by row, the
-    reference in one sum).
+    `kernels.driver._deposit`) against `heat_reference.deposit_map`, written row by row
+    with the same semantics: the enthalpy array, the void mask, the ablation energy, the
+    light passed out of the bottom and the deepest row that took carried light must
+    agree (rtol 1e-12; the kernel sums per column, the reference per row).
 
-    The random state has a crater of void cells (their share of the map is booked as
-    ablation energy), cells that already sit above their ablation enthalpy, cells the
-    step pushes past it (removed: H V booked, H = 0, void), one pushed exactly onto it
-    (removed: the kernel tests H >= H_abl) and cells that stay tissue; the step energy
-    is chosen so that about half the tissue cells with some way to go are removed. A
-    kernel that reads the map one row off in depth, skips the void booking or tests
-    H > H_abl fails here. The energy balance (stored change + ablation = energy x sum of
-    the map) is checked as well, independently of the reference.
+    The random state has a crater of void cells (transparent: their share of the map
+    goes on down), cells below the boiling plateau (absorb their share), on it (absorb
+    in proportion to the water left) and boiled dry (keep only the row's dry share),
+    cells the step pushes past the ablation enthalpy (removed: H V booked, H = 0, void),
+    one pushed exactly onto it (removed: the kernel tests H >= H_abl) and cells that
+    stay tissue. A kernel that reads the map one row off in depth, books a void's
+    share as ablation, absorbs as if every cell were wet, or tests H > H_abl fails here.
+    The energy balance (stored change + ablation + transmitted = energy x sum of the
+    map) is checked as well, independently of the reference.
     """
     s = _state(seed)
     rng = s["rng"]
-    fraction = _deposition_map(rng)
+    fraction, dry_share = _map_inputs(s, rng)
     volume = s["volume"]
-    h_ablation = s["h_boil"] + 0.6 * s["latent"]
+    h_dry = (s["h_boil"] + s["latent"])[:, None]
+    h_ablation = s["h_boil"] + s["latent"] + 200.0 * s["rho_c"]
+    # a fifth of the tissue boiled dry, its residue 0-150 K over the boiling point
+    dried = ~s["void"] & (rng.uniform(size=s["void"].shape) < 0.2)
+    s["enthalpy"] = np.where(
+        dried, h_dry + rng.uniform(0.0, 150.0, dried.shape) * s["rho_c"][:, None], s["enthalpy"]
+    )
     need = (h_ablation[:, None] - s["enthalpy"]) * volume[None, :]
     tissue = ~s["void"]
-    energy = float(np.median((need / fraction)[tissue & (need > 0.0)]))
-    heated = s["enthalpy"] + energy * fraction / volume[None, :]
-    # one cell that would stay tissue is pushed exactly onto its row's ablation enthalpy
-    k, j = np.argwhere(tissue & (heated < h_ablation[:, None]))[0]
-    h_ablation[k] = heated[k, j]
+    wet = s["enthalpy"] <= s["h_boil"][:, None]
+    energy = float(np.median((need / fraction)[tissue & wet & (need > 0.0)]))
+    # a wet top-row cell (no light carried to it) is pushed exactly onto its ablation
+    # enthalpy: its row's other cells are then removed or not by the same test
+    # (its share of the map cut so that the step leaves it under the plateau, where the
+    # kernel and the reference both take all it is sent)
+    j = int(np.flatnonzero(tissue[0] & (s["enthalpy"][0] < s["h_boil"][0]))[0])
+    fraction[0, j] = 0.5 * (s["h_boil"][0] - s["enthalpy"][0, j]) * volume[j] / energy
+    h_ablation[0] = s["enthalpy"][0, j] + energy * fraction[0, j] / volume[j]
 
-    results = []
-    for module in (kernel, ref):
-        enthalpy, void = s["enthalpy"].copy(), s["void"].copy()
-        ablated = module.deposit_map(enthalpy, void, fraction, energy, volume, h_ablation)
-        results.append((enthalpy, void, ablated))
-    (enthalpy, void, ablated), (ref_enthalpy, ref_void, ref_ablated) = results
+    kernel_run = _run_map(kernel, s, fraction, energy, h_ablation, dry_share)
+    ref_run = _run_map(ref, s, fraction, energy, h_ablation, dry_share)
+    (enthalpy, void, (ablated, transmitted)) = kernel_run
+    (ref_enthalpy, ref_void, (ref_ablated, ref_transmitted)) = ref_run
     assert_allclose(enthalpy, ref_enthalpy, rtol=RTOL, atol=0.0)
     assert_array_equal(void, ref_void)
     assert ablated == pytest.approx(ref_ablated, rel=RTOL)
+    assert transmitted == pytest.approx(ref_transmitted, rel=RTOL)
 
     # the cases the docstring names are all present
     removed = void & ~s["void"]
+    dry = s["enthalpy"] >= h_dry
+    boiling = ~wet & ~dry
     assert s["void"].sum() >= 5 and np.all(fraction[s["void"]] > 0.0)
-    assert removed[k, j] and enthalpy[k, j] == 0.0
+    assert removed[0, j] and enthalpy[0, j] == 0.0
     assert removed.sum() >= 5 and (tissue & ~removed).sum() >= 10
-    assert np.any(removed & (need <= 0.0)) and np.any(removed & (need > 0.0))
+    assert (tissue & dry).sum() >= 5 and (tissue & boiling).sum() >= 5
     assert np.all(enthalpy[s["void"]] == s["enthalpy"][s["void"]])
     stored_change = np.sum((enthalpy - s["enthalpy"]) * volume[None, :])
-    assert stored_change + ablated == pytest.approx(energy * fraction.sum(), rel=1e-12)
+    total = stored_change + ablated + transmitted
+    assert total == pytest.approx(energy * fraction.sum(), rel=1e-12)
+    assert transmitted > 0.0
+
+
+@pytest.mark.parametrize("dry_share", [0.0, 0.05, 0.4])
+@pytest.mark.parametrize("start", [0.3, 1.0, 1.25, 1.9, 2.5])
+def test_a_boiling_cell_absorbs_as_the_water_it_has_left(dry_share, start):
+    """`absorb_as_water_allows`' closed form against the light sent in 20,000 small
+    equal parts, each absorbed at the cell's share q = s + (1 - s) w of the moment (w the
+    water left): enthalpy and light passed on agree to 1e-4 of the light sent, from below
+    the plateau (start < 1, in units of H_b), on it (1-2: start - 1 of L boiled) and dry
+    (> 2), with and without a dry share."""
+    h_boil, latent, volume = 1.0e8, 1.0e9, 1.0e-15
+    h0 = start * h_boil if start <= 1.0 else h_boil + (start - 1.0) * latent
+    sent = 1.2 * latent * volume
+    h, passed = deposition.absorb_as_water_allows(h0, sent, volume, h_boil, latent, dry_share)
+    parts = 20_000
+    h_num, passed_num = h0, 0.0
+    for _ in range(parts):
+        x = h_num - h_boil
+        w = 1.0 if x <= 0.0 else max(0.0, 1.0 - x / latent)
+        q = dry_share + (1.0 - dry_share) * w
+        h_num += q * (sent / parts) / volume
+        passed_num += (1.0 - q) * sent / parts
+    assert (h - h_num) * volume == pytest.approx(0.0, abs=1e-4 * sent)
+    assert passed == pytest.approx(passed_num, abs=1e-4 * sent)
+    assert (h - h0) * volume + passed == pytest.approx(sent, rel=1e-12)
+
+
+def test_deposit_map_on_wet_tissue_is_the_map():
+    """Below the boiling plateau, with no crater, every cell absorbs exactly its share
+    of the map and nothing is carried or transmitted (the photon transport's own
+    result, as before cells lost absorption with their water)."""
+    s = _state(54)
+    rng = s["rng"]
+    fraction, dry_share = _map_inputs(s, rng)
+    s["void"][:] = False
+    s["enthalpy"] = 0.5 * s["h_boil"][:, None] * np.ones_like(s["enthalpy"])
+    energy = 1e-9
+    h_ablation = np.full(s["enthalpy"].shape[0], np.inf)
+    enthalpy, void, (ablated, transmitted) = _run_map(
+        kernel, s, fraction, energy, h_ablation, dry_share
+    )
+    assert_allclose(enthalpy, s["enthalpy"] + energy * fraction / s["volume"][None, :], rtol=RTOL)
+    assert ablated == 0.0 and not void.any()
+    assert transmitted == pytest.approx(0.0, abs=1e-12 * energy)
+
+
+def test_a_dried_cell_passes_its_light_to_the_rows_below_as_the_map_shares_them():
+    """A cell boiled dry with no non-water absorber keeps none of what reaches it; the
+    rows under it share that light as the map shares its absorption there (a row with
+    a quarter of the map under the dry cell gets a quarter of its light; one column of
+    three rows, the map 0.5 / 0.125 / 0.375); a removed cell passes all of it, and
+    nothing is transmitted while tissue under the map is wet."""
+    h_boil, latent = np.full(3, 1e8), np.full(3, 1e9)
+    fraction = np.array([[0.5], [0.125], [0.375]])
+    volume = np.array([1e-15])
+    for top, void_top in ((h_boil[0] + latent[0] + 1.0, False), (0.0, True)):
+        enthalpy = np.array([[top], [0.0], [0.0]])
+        void = np.array([[void_top], [False], [False]])
+        before = enthalpy.copy()
+        ablated, transmitted = kernel.deposit_map(
+            enthalpy, void, fraction, 1e-9, volume, np.full(3, np.inf), h_boil, latent,
+            np.zeros(3), map_below(fraction),
+        )
+        gained = (enthalpy - before)[:, 0] * volume[0]
+        assert gained[0] == 0.0
+        assert gained[1] == pytest.approx(1e-9 * (0.125 + 0.5 * 0.25), rel=1e-12)
+        assert gained[2] == pytest.approx(1e-9 * (0.375 + 0.5 * 0.75), rel=1e-12)
+        assert transmitted == pytest.approx(0.0, abs=1e-24) and ablated == 0.0
 
 
 @pytest.mark.parametrize("seed", [18, 19])

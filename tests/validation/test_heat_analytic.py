@@ -62,7 +62,7 @@ def _run(nz, dz, n_steps, step_energy=None, attenuation=None, t_far=T0, dt=None,
         # no photon-transport map: the beam is traced Beer-Lambert
         BeamDrive(
             step_energy, np.ones(nr), surface_row, np.zeros((1, 1)), 0, no_wall_optics(nz),
-            False, 1,
+            False, 1, np.ones(nz), np.zeros(1),
         ),
         ColumnGeometry(dr, dz, volume, area_axial, area_radial),
         # uniform k and rho c, no perfusion, no plateau (huge latent heat and boiling

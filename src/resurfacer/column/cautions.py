@@ -6,6 +6,8 @@ import numpy as np
 
 from resurfacer.column.options import GRID_RANGE
 from resurfacer.column.summary import ColumnSummary
+from resurfacer.optics.absorption import MAX_WAVELENGTH, MIN_WAVELENGTH
+from resurfacer.optics.scattering import scattering_matters
 from resurfacer.tissue.skin import Skin
 
 #: mu_a dz above which cells are coarse against the absorption length: the cell under
@@ -176,19 +178,54 @@ def pocket_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
     ]
 
 
-def scattering_source_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
-    """A caution when a column removed tissue on a Monte Carlo heat source: the light's
-    absorption map is computed once, on the intact skin, and the crater does not reshape
-    it (`column.solve.simulate_column`), so the crater is only indicative; the solver
-    takes that map where scattering passes 5 % of absorption (`optics.scattering`), and
-    Beer-Lambert tracing, which follows the crater, elsewhere, so a crater steps where
-    the wavelength crosses that line (found by a probe in session 23: 88 um at 2,680 nm,
-    560 um at 2,690 nm on the cheek)."""
-    if inputs["heat_source"] != "monte_carlo" or summary.ablation_depth <= 0:
+#: relative distance in wavelength within which a Monte Carlo column that boiled tissue
+#: dry is cautioned about the switch to Beer-Lambert tracing (`scattering_source_cautions`;
+#: the caution's reach, not a model constant)
+SWITCH_NEIGHBOURHOOD = 0.05
+
+
+def near_the_light_model_switch(skin: Skin, wavelength: float) -> bool:
+    """Whether the model traces the light otherwise (Monte Carlo map or Beer-Lambert rays,
+    `optics.scattering.scattering_matters`) at a wavelength within `SWITCH_NEIGHBOURHOOD`
+    of `wavelength` [m] (inside the absorption model's range)."""
+    here = scattering_matters(skin, wavelength)
+    return any(
+        scattering_matters(skin, other) != here
+        for other in (
+            max(wavelength * (1 - SWITCH_NEIGHBOURHOOD), MIN_WAVELENGTH),
+            min(wavelength * (1 + SWITCH_NEIGHBOURHOOD), MAX_WAVELENGTH),
+        )
+    )
+
+
+def scattering_source_cautions(summary: ColumnSummary, inputs: dict, skin: Skin) -> list[str]:
+    """A caution when a column on a Monte Carlo heat source removed tissue, or boiled it
+    dry near the wavelength where the model switches to Beer-Lambert tracing.
+
+    The map is computed once, on the intact skin; a cell that boils loses its absorption
+    with its water and passes the light on (`kernels.deposition.deposit_map`), so such a
+    column dries instead of ablating. The traced rays (scattering under 5 % of
+    absorption, `optics.scattering`) follow the crater, and there the calibrated removal
+    lets dried tissue go on absorbing to its ablation enthalpy (`column.ablation`). Near
+    the switch the two readings of one exposure differ (found by a probe in session 23:
+    88 um of crater at 2,680 nm, 560 um at 2,690 nm on the cheek; since session 29 none
+    at 2,680 nm). The devices' wavelengths (1,550 and 1,927 nm) lie far from it."""
+    if inputs["heat_source"] != "monte_carlo":
         return []
-    return [
-        f"the column removed tissue ({summary.ablation_depth * 1e6:.0f} um) on a Monte Carlo "
-        "heat source, computed once on the intact skin: the crater does not reshape the "
-        "light, so its depth and width are only indicative, and they step where the model "
-        "changes to Beer-Lambert tracing (scattering under 5 % of absorption)"
-    ]
+    if summary.ablation_depth > 0:
+        return [
+            f"the column removed tissue ({summary.ablation_depth * 1e6:.0f} um) on a Monte Carlo "
+            "heat source, computed once on the intact skin: the crater does not reshape the "
+            "light, so its depth and width are only indicative, and they step where the model "
+            "changes to Beer-Lambert tracing (scattering under 5 % of absorption)"
+        ]
+    if summary.desiccation_depth > 0 and near_the_light_model_switch(skin, inputs["wavelength_m"]):
+        return [
+            f"the column boiled tissue dry ({summary.desiccation_depth * 1e6:.0f} um) on a Monte "
+            "Carlo heat source, where a dried cell lets the light on, and removed none; within "
+            f"{SWITCH_NEIGHBOURHOOD:.0%} in wavelength the model traces the light as rays "
+            "instead (scattering under 5 % of absorption), and there dried tissue goes on "
+            "absorbing to its removal: the same exposure would leave a crater, so this "
+            "reading steps across that change"
+        ]
+    return []

@@ -6,7 +6,7 @@ Sources: ``data/thermal.toml`` (body temperature, water, blood) and
 enthalpy is ``resurfacer.column.ablation.ablation_enthalpy``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,8 +48,11 @@ def thermal_constants() -> ThermalConstants:
 class LayerMaterials:
     """Per-layer arrays, surface first: rho c [J/m^3/K], latent heat W rho_w L_v
     [J/m^3], ablation enthalpy [J/m^3], absorption coefficient mu_a [1/m],
-    conductivity k [W/m/K], perfusion w_b rho_b c_b [W/m^3/K] and the beam energy
-    the ejecta of a removed volume absorb [J/m^3] (0 but for measured removal)."""
+    conductivity k [W/m/K], perfusion w_b rho_b c_b [W/m^3/K], the beam energy
+    the ejecta of a removed volume absorb [J/m^3] (0 but for measured removal) and the
+    share of mu_a that is not water's (`dry_share`: what a cell keeps once boiled dry,
+    ``kernels.deposition.deposit_map``; 1 where the removal was measured, whose mu_a is
+    not split)."""
 
     rho_c: np.ndarray
     latent: np.ndarray
@@ -58,6 +61,7 @@ class LayerMaterials:
     conductivity: np.ndarray
     perfusion: np.ndarray
     ejecta: np.ndarray
+    dry_share: np.ndarray
 
     @property
     def alpha_max(self) -> float:
@@ -87,6 +91,9 @@ def layer_materials(
         latent_fraction,
     )
     mu_a = np.array([layer_absorption_coefficient(ly, wavelength) for ly in layers])
+    dry_share = np.array(
+        [layer_absorption_coefficient(replace(ly, water_fraction=0.0), wavelength) for ly in layers]
+    ) / np.maximum(mu_a, 1e-300)
     ejecta = np.zeros(len(layers))
     for i, layer in enumerate(layers):
         measured = measured_removal(layer.name, wavelength)
@@ -94,6 +101,7 @@ def layer_materials(
             h_ablation[i] = measured.onset_enthalpy
             ejecta[i] = measured.ejecta_absorption
             mu_a[i] = measured.mu_a
+            dry_share[i] = 1.0
     return LayerMaterials(
         rho_c=rho_c,
         latent=np.array(water) * constants.latent_water,
@@ -102,6 +110,7 @@ def layer_materials(
         conductivity=np.array([ly.conductivity for ly in layers]),
         perfusion=np.array([ly.perfusion for ly in layers]) * constants.blood_rho_c,
         ejecta=ejecta,
+        dry_share=np.minimum(dry_share, 1.0),
     )
 
 

@@ -72,6 +72,7 @@ from resurfacer.column.published import intact_surface_cautions
 from resurfacer.column.summary import ColumnResult, EnergyBalance, column_fields, summarise
 from resurfacer.common.units import KELVIN_OFFSET
 from resurfacer.errors import InputError
+from resurfacer.kernels.deposition import map_below
 from resurfacer.kernels.driver import BeamDrive, ColumnFields, History, RunControl, run_column
 from resurfacer.kernels.state import ColumnGeometry, DamageSchedule, SuperStepping
 from resurfacer.laser.beam import Beam, Pulse
@@ -117,11 +118,13 @@ def simulate_column(
     -----
     Where scattering matters (``optics.scattering.scattering_matters``: 1,550
     and 1,927 nm), the heat source is the absorption map of a layered Monte
-    Carlo run on the same grid (``optics.montecarlo``) and no tissue is
-    removed unless a cell passes its ablation enthalpy (then the map's later
-    energy for it is booked as ablation, an approximation: the map does not
-    follow the crater); elsewhere the beam is traced Beer-Lambert fashion
-    with ablation.
+    Carlo run on the same grid (``optics.montecarlo``), computed once on the
+    intact skin; a cell that boils loses its absorption with its water and
+    passes the light on to the rows below, as the map shares its absorption
+    there (``kernels.deposition.deposit_map``), so a column at these
+    wavelengths dries instead of ablating unless a cell's non-water absorbers
+    (melanin) carry it to its ablation enthalpy; elsewhere the beam is traced
+    Beer-Lambert fashion with ablation.
     """
     options = options or SolverOptions()
     started = time.perf_counter()
@@ -152,7 +155,7 @@ def simulate_column(
                 + threshold_cautions(result.summary, result.fields, result.inputs)
                 + pocket_cautions(result.summary, result.fields, result.inputs)
                 + photon_cautions(result.inputs)
-                + scattering_source_cautions(result.summary, result.inputs)
+                + scattering_source_cautions(result.summary, result.inputs, skin)
                 + intact_surface_cautions(result.summary, result.inputs)
             )
             checks.check_result(result, skin, pulse, options)
@@ -440,6 +443,8 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
             wall_optics(skin, layers, rows, beam.wavelength, geometry == "column"),
             geometry == "column",
             pairs,
+            layers.dry_share[rows],
+            map_below(source.deposition),
         ),
         ColumnGeometry(grid.dr, grid.dz, grid.volume, grid.area_axial, grid.area_radial),
         material,

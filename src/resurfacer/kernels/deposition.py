@@ -10,7 +10,7 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 #: The crater as a hollow waveguide (`deposit_beam`; built by
 #: ``column.materials.wall_optics``): `enabled` (False: rays cross the void
@@ -463,29 +463,107 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
     return remaining, tallies, pending
 
 
-@njit(parallel=True, cache=True)
-def deposit_map(enthalpy, void, fraction, energy, volume, h_ablation):
-    """Add `energy` [J] x `fraction[k, j]` (share absorbed in each cell) to the enthalpy.
+@njit(cache=True)
+def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
+    r"""Enthalpy [J/m^3] of a cell sent the light `e` [J] in a step, and the light it
+    passes on [J], its absorption falling with the water it boils off.
 
-    Used for sources computed by photon transport on intact tissue. A cell
-    that passes its ablation enthalpy is removed as in `deposit_beam`; what
-    the map still sends to removed cells is booked with the ablation energy
-    (absorbed in the plume), since the map does not follow the crater.
-    Returns the ablation energy [J] of this step.
+    Below the boiling plateau (H < H_b) the cell absorbs everything. On it, with
+    x = H - H_b of the latent heat L absorbed and water left w = 1 - x / L, it absorbs the
+    share :math:`q = s + (1 - s) w` of the light it is sent (s = `dry_share`), so
+
+    .. math:: rac{dx}{de} = rac{q}{V}, \quad q(e) = q_0 e^{-(1 - s) e / (L V)},
+        \quad x(e) = x_0 + rac{q_0 L}{1 - s}\left(1 - e^{-(1 - s) e / (L V)}
+ight)
+
+    until it is dry (q = s, after :math:`e^* = rac{L V}{1 - s} \ln(q_0 / s)`; never
+    for s = 0: it then dries only by conduction); a dry cell absorbs the share s. Exact
+    within the step for any step size (a cell sent a step's light at its start-of-step
+    absorption would overshoot the plateau). s = 1 or L = 0: absorbs everything.
     """
+    if e <= 0.0:
+        return h, 0.0
+    if h < h_boil:
+        need = (h_boil - h) * volume
+        if e <= need or latent <= 0.0 or dry_share >= 1.0:
+            return h + e / volume, 0.0
+        h, e = h_boil, e - need
+    elif latent <= 0.0 or dry_share >= 1.0:
+        return h + e / volume, 0.0
+    x = h - h_boil
+    if x < latent:
+        q0 = dry_share + (1.0 - dry_share) * (1.0 - x / latent)
+        scale = latent * volume / (1.0 - dry_share)
+        to_dry = scale * math.log(q0 / dry_share) if dry_share > 0.0 else math.inf
+        if e < to_dry:
+            gained = q0 * scale * -math.expm1(-e / scale) / volume
+            return h + gained, e - gained * volume
+        e -= to_dry
+        h = h_boil + latent
+        passed = to_dry - (latent - x) * volume
+    else:
+        passed = 0.0
+    return h + dry_share * e / volume, passed + (1.0 - dry_share) * e
+
+
+@njit(cache=True)
+def deposit_map(
+    enthalpy, void, fraction, energy, volume, h_ablation, h_boil, latent, dry_share, below
+):
+    r"""Add `energy` [J] x `fraction[k, j]` (share absorbed in each cell) to the enthalpy,
+    each cell absorbing as the water it still holds.
+
+    The map comes from photon transport on intact, wet tissue. Where water is the
+    absorber (1,550 and 1,927 nm) a cell that boils loses its absorption with its water:
+    :math:`\mu_a = \mu_a^0 (s + (1 - s) w)`, w its water left (1 on and under the
+    plateau's start, 1 - (H - H_b) / L on it, 0 once dry), s the
+    row's share of :math:`\mu_a^0` that is not water's (`dry_share`: melanin and blood,
+    ``optics.absorption.layer_absorption_coefficient`` with W = 0). Of what reaches it a
+    cell keeps the share :math:`q = s + (1 - s) w`, integrated over the step as its water
+    boils (`absorb_as_water_allows`), and passes the rest on; a removed (void) cell
+    passes it all. The light passed on at row k joins a pool that goes on as the
+    photons that reached that depth in the transport did: row k' >= k gets the share
+    :math:`\sum_j f_{k'j} / B_k` of the pool, its cells in proportion to their map
+    share, with :math:`B_k = \sum_{k' \ge k} \sum_j f_{k'j}` (`below`, the map's
+    absorption at and under row k; MODEL ASSUMPTION with no parameter: a photon a dry
+    cell does not absorb scatters on like those beside it). What is left past the map's
+    last row is transmitted. A cell that passes its ablation enthalpy is removed as in
+    `deposit_beam` (H V booked as ablation energy). On wet tissue this is the map.
+    Returns the ablation energy and the transmitted energy [J].
+    """
+    if energy <= 0.0:
+        return 0.0, 0.0
     nz, nr = enthalpy.shape
-    ablated = np.zeros(nz)
-    for k in prange(nz):
+    ablated = 0.0
+    pool = 0.0
+    for k in range(nz):
+        if below[k] <= 0.0:
+            break
+        per_share = pool / below[k]
+        passed = 0.0
+        row_share = 0.0
         for j in range(nr):
-            e = energy * fraction[k, j]
+            row_share += fraction[k, j]
+            e = (energy + per_share) * fraction[k, j]
             if void[k, j]:
-                ablated[k] += e
+                passed += e
                 continue
-            h = enthalpy[k, j] + e / volume[j]
+            h = absorb_as_water_allows(
+                enthalpy[k, j], e, volume[j], h_boil[k], latent[k], dry_share[k]
+            )[0]
+            # what the cell did not store goes on: a dry cell's tiny share can round away
+            # on its large enthalpy, and the balance then stays exact
+            passed += e - (h - enthalpy[k, j]) * volume[j]
             if h >= h_ablation[k]:
-                ablated[k] += h * volume[j]
+                ablated += h * volume[j]
                 enthalpy[k, j] = 0.0
                 void[k, j] = True
             else:
                 enthalpy[k, j] = h
-    return ablated.sum()
+        pool = pool - per_share * row_share + passed
+    return ablated, pool
+
+
+def map_below(fraction) -> np.ndarray:
+    """B_k = sum over rows k' >= k and all columns of the map's shares (`deposit_map`)."""
+    return np.cumsum(fraction.sum(axis=1)[::-1])[::-1].copy()

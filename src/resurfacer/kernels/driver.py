@@ -36,10 +36,14 @@ ColumnFields = namedtuple(
 #: crater's optics as a hollow waveguide (`kernels.deposition.WallOptics`), whether
 #: each step's rays go as two symmetric half sweeps (`_deposit_rays`: a column; a 1-D
 #: wide stack, whose rays all fall on its floor, takes one sweep), and how many such
-#: pairs of half sweeps share each step's energy (`column.solve.sweep_pairs`).
+#: pairs of half sweeps share each step's energy (`column.solve.sweep_pairs`); with a
+#: map, per row the share of the absorption coefficient that a cell keeps once boiled
+#: dry and the map's absorption at and under the row (`dry_share`, `deposition_below`:
+#: `kernels.deposition.deposit_map`, `map_below`).
 BeamDrive = namedtuple(
     "BeamDrive",
-    "step_energy ring_fraction spread deposition deposition_rows optics symmetric sweep_pairs",
+    "step_energy ring_fraction spread deposition deposition_rows optics symmetric sweep_pairs"
+    " dry_share deposition_below",
 )
 #: Time stepping and stop: explicit step [s], fewest and most explicit steps, and the
 #: damage growth [-] below which the run stops (see `run_column`).
@@ -141,14 +145,20 @@ def _deposit(fields, drive, step, current, material, boundary, geometry, scratch
     active bound."""
     nz = fields.enthalpy.shape[0]
     if drive.deposition_rows > 0:
-        energy[0] += deposit_map(
+        ablated, transmitted = deposit_map(
             fields.enthalpy,
             fields.void,
             drive.deposition,
             drive.step_energy[step],
             geometry.volume,
             material.h_ablation,
+            material.rho_c * (boundary.t_boil - boundary.t_initial),
+            material.latent,
+            drive.dry_share,
+            drive.deposition_below,
         )
+        energy[0] += ablated
+        energy[1] += transmitted
         n_active = min(nz, max(n_active, drive.deposition_rows + 2))
         update_void_extent(fields.void, scratch[2], drive.deposition_rows)
     else:
