@@ -102,9 +102,10 @@ def test_the_surrogate_strips_the_skin_as_simulate_does_for_repeated_full_field_
 @pytest.mark.xfail(
     strict=True,
     reason="the 1,927 nm zone at 10 mJ, the bottom of its published clinical range (Polder "
-    "2011), coagulates 292 um on a type V cheek, past the pigment ceiling of 250 um (the shallow "
-    "end of the published non-ablative zone depths); the device meets it only at 5-6.6 mJ "
-    "(session 24, a review; docs/planner.md)",
+    "2011), coagulates 299 um on a type V cheek (292 um until session 29 let a dried cell "
+    "pass the light on), past the pigment ceiling of 250 um (the shallow end of the published "
+    "non-ablative zone depths); the device meets it only at 5-6.5 mJ (session 24, a review; "
+    "docs/planner.md)",
 )
 def test_1927_at_its_published_energies_stays_inside_the_pigment_target():
     from resurfacer.plan.schema import Plan
