@@ -78,37 +78,40 @@ def superpose(sx, sy, sz, q, s0sq, t_release, ax, ay, px, py, pz, times, alpha, 
     n_src = sx.shape[0]
     out = np.zeros((n_probes, n_times))
     two_pi = 2.0 * math.pi
-    for p in prange(n_probes):
+    # one task per probe and time: a few probes (the bulk's hottest points) with hundreds
+    # of times would leave threads idle if split by probe alone
+    for task in prange(n_probes * n_times):
+        p = task // n_times
+        k = task % n_times
         x = px[p]
         y = py[p]
         z = pz[p]
-        for k in range(n_times):
-            t = times[k]
-            acc = 0.0
-            for i in range(n_src):
-                tau = t - t_release[i]
-                if tau < 0.0:
-                    continue
-                s2 = s0sq[i] + 2.0 * alpha * tau
-                if s2 <= 0.0:
-                    continue
-                dx = x - sx[i]
-                dy = y - sy[i]
-                dz_direct = z - sz[i]
-                dz_image = z + sz[i]
-                inv = 0.5 / s2
-                decay = q[i] * math.exp(-w * tau)
-                if ax[i] == 0.0 and ay[i] == 0.0:
-                    lateral = dx * dx + dy * dy
-                    gauss = math.exp(-(lateral + dz_direct * dz_direct) * inv) + math.exp(
-                        -(lateral + dz_image * dz_image) * inv
-                    )
-                    acc += decay * gauss / (two_pi * s2) ** 1.5
-                else:
-                    depth = math.exp(-dz_direct * dz_direct * inv) + math.exp(
-                        -dz_image * dz_image * inv
-                    )
-                    cell = _lateral(dx, ax[i], s2) * _lateral(dy, ay[i], s2)
-                    acc += decay * cell * depth / math.sqrt(two_pi * s2)
-            out[p, k] = acc / rho_c
+        t = times[k]
+        acc = 0.0
+        for i in range(n_src):
+            tau = t - t_release[i]
+            if tau < 0.0:
+                continue
+            s2 = s0sq[i] + 2.0 * alpha * tau
+            if s2 <= 0.0:
+                continue
+            dx = x - sx[i]
+            dy = y - sy[i]
+            dz_direct = z - sz[i]
+            dz_image = z + sz[i]
+            inv = 0.5 / s2
+            decay = q[i] * math.exp(-w * tau)
+            if ax[i] == 0.0 and ay[i] == 0.0:
+                lateral = dx * dx + dy * dy
+                gauss = math.exp(-(lateral + dz_direct * dz_direct) * inv) + math.exp(
+                    -(lateral + dz_image * dz_image) * inv
+                )
+                acc += decay * gauss / (two_pi * s2) ** 1.5
+            else:
+                depth = math.exp(-dz_direct * dz_direct * inv) + math.exp(
+                    -dz_image * dz_image * inv
+                )
+                cell = _lateral(dx, ax[i], s2) * _lateral(dy, ay[i], s2)
+                acc += decay * cell * depth / math.sqrt(two_pi * s2)
+        out[p, k] = acc / rho_c
     return out
