@@ -122,7 +122,7 @@ def test_a_1550_column_at_40_mj_dries_under_its_surface_and_removes_nothing():
     s = column.summary
     assert s.ablation_depth == 0.0 and s.desiccation_depth > 50e-6
     assert s.surface_opening < 0.1
-    assert s.energy.relative_error < 1e-9 and s.energy.transmitted >= 0.0
+    assert s.energy.relative_error < 1e-9 and s.energy.transmitted > -1e-9 * s.energy.incident
 
 
 def test_the_outcome_reports_the_opening_per_pass_and_area():
@@ -226,13 +226,29 @@ def _plan(passes, site="chest", age=75, phototype=3):
     return Plan.from_data(tomllib.loads(head + passes))
 
 
+def test_a_1550_column_at_40_mj_in_dark_skin_says_it_removed_tissue_under_its_surface():
+    """Session 29's review: in the model a dried cell at 1,550 nm keeps only its
+    non-water absorbers, and melanin's (the melanosome power law, fitted at 0.3-1.1 um and
+    extrapolated here, data/chromophores.toml) is up to 0.4 of a type VI epidermis's
+    mu_a. Its dried basal cells heat on to removal: at 40 mJ on types IV / V / VI the
+    column removes 48 / 88 / 92 um under a top row left in place (a steam pocket). The
+    published 40 mJ histology (col-049, col-051) is of light skin, so this is cautioned,
+    not held against a figure."""
+    skin = skin_for("cheek", sex="female", age=45, phototype=5)
+    beam, pulse = Beam(1550e-9, 100e-6), Pulse(40e-3, 40e-3 / 30.0)
+    column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
+    assert column.summary.ablation_depth > 0 and not column.fields["ablated"].values[0].any()
+    assert any("steam pocket" in w for w in column.warnings)
+
+
 def test_tissue_removed_under_an_intact_surface_is_no_open_wound():
     """A column that removed cells under its top cell (a steam pocket) heals from how far
     its surface opened, not from its crater. `simulate` once stopped with an error naming
     passes[0].ablation_depth, a field of no plan, on two 6.5 mJ 1,927 nm pulses on the
-    chest that removed cells 20-24 um down. Since session 29 no column of the model's
-    devices forms a pocket (a cell boiled dry at 1,550 or 1,927 nm no longer absorbs),
-    so the pocket is set here on that pass's own column."""
+    chest that removed cells 20-24 um down. Since session 29 that column forms no pocket
+    (a cell boiled dry at 1,550 or 1,927 nm keeps only its melanin's absorption), so the
+    pocket is set here on the pass's own column (the model still forms one in dark skin:
+    the test above)."""
     plan = _plan(
         '[[passes]]\ndevice = "thulium_1927"\npulse_energy_mj = 6.5\npulse_duration_ms = 0.325\n'
         "stack = 2\nstack_spacing_ms = 0.65\ndensity_percent = 5\n"

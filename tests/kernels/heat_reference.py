@@ -583,8 +583,8 @@ def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
     reaches the x_1 that makes that integral e'; once dry it takes the share s. s >= 1 or
     L <= 0: it takes everything.
     """
-    if e <= 0.0:
-        return h, 0.0
+    if e <= 0.0:  # a negative share of the map stays in the cell
+        return h + e / volume, 0.0
     if latent <= 0.0 or dry_share >= 1.0:
         return h + e / volume, 0.0
     taken = 0.0

@@ -472,17 +472,18 @@ def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
     x = H - H_b of the latent heat L absorbed and water left w = 1 - x / L, it absorbs the
     share :math:`q = s + (1 - s) w` of the light it is sent (s = `dry_share`), so
 
-    .. math:: rac{dx}{de} = rac{q}{V}, \quad q(e) = q_0 e^{-(1 - s) e / (L V)},
-        \quad x(e) = x_0 + rac{q_0 L}{1 - s}\left(1 - e^{-(1 - s) e / (L V)}
-ight)
+    .. math:: \frac{dx}{de} = \frac{q}{V}, \quad q(e) = q_0 e^{-(1 - s) e / (L V)},
+        \quad x(e) = x_0 + \frac{q_0 L}{1 - s}\left(1 - e^{-(1 - s) e / (L V)}\right)
 
-    until it is dry (q = s, after :math:`e^* = rac{L V}{1 - s} \ln(q_0 / s)`; never
+    until it is dry (q = s, after :math:`e^* = \frac{L V}{1 - s} \ln(q_0 / s)`; never
     for s = 0: it then dries only by conduction); a dry cell absorbs the share s. Exact
     within the step for any step size (a cell sent a step's light at its start-of-step
-    absorption would overshoot the plateau). s = 1 or L = 0: absorbs everything.
+    absorption would overshoot the plateau). s = 1 or L = 0: absorbs everything. A
+    negative `e` (a cell's share of the map is zero-mean Monte Carlo noise where few
+    photons end, `optics.montecarlo`) stays in the cell, as the map has it.
     """
-    if e <= 0.0:
-        return h, 0.0
+    if e <= 0.0:  # a negative share of the map (its Monte Carlo noise) stays in the cell
+        return h + e / volume, 0.0
     if h < h_boil:
         need = (h_boil - h) * volume
         if e <= need or latent <= 0.0 or dry_share >= 1.0:
