@@ -470,13 +470,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         fields.temperature_end_of_pulse, history.time[:n_written],
         history.max_temperature[:n_written], params.name, t_boil,
     )
-    margin = 4 * grid.dz if optics is not None else 6.0 / float(layers.mu_a.max()) + 4 * grid.dz
-    needs_deeper = (
-        summary.ablation_depth > grid.nz * grid.dz - margin
-        or bool(np.any(fields.omega[-1] >= 1.0))
-        # light that dried cells let on past the map's last row (`deposit_map`)
-        or (optics is not None and balance.transmitted > DEEPER_TRANSMITTED * balance.incident)
-    )
+    needs_deeper = _needs_deeper_domain(summary, fields.omega, grid, layers, optics is not None)
     inputs = _inputs_record(
         skin, beam, pulse, grid, layers, dt, params, geometry, source, run, options
     )
@@ -486,6 +480,21 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
     )
     return ColumnResult(fields=dataset, summary=summary, geometry=geometry, inputs=inputs)
+
+
+def _needs_deeper_domain(summary, omega, grid, layers, mapped: bool) -> bool:
+    """Whether the run must be repeated on a deeper domain: the crater reaches the
+    bottom's margin (a few cells, or six absorption lengths for traced rays), damage
+    reaches the bottom row, or (a map's source, `mapped`) the light dried cells let on
+    leaves past the map's last row with over `DEEPER_TRANSMITTED` of the incident
+    energy (`kernels.deposition.deposit_map`)."""
+    margin = 4 * grid.dz if mapped else 6.0 / float(layers.mu_a.max()) + 4 * grid.dz
+    balance = summary.energy
+    return (
+        summary.ablation_depth > grid.nz * grid.dz - margin
+        or bool(np.any(omega[-1] >= 1.0))
+        or (mapped and balance.transmitted > DEEPER_TRANSMITTED * balance.incident)
+    )
 
 
 def _removal_rise(material, t_initial: float, t_boil: float) -> np.ndarray:
