@@ -864,7 +864,7 @@ def wound_for(
         spacing=None if p.kind == "full_field" else p.spot_spacing_m,
         pulse_energy=p.pulse().energy,
         surface_opening=opening,
-        injury_width=math.nan if wide else shallow_injury_width(column, top),
+        injury_width=shallow_injury_width(column, top),
     )
 
 

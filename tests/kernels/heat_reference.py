@@ -574,7 +574,8 @@ def deposit_beam(
 
 
 def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
-    """One cell sent the light e [J]: (new enthalpy [J/m^3], light passed on [J]).
+    """One cell sent the light e [J]: its new enthalpy [J/m^3] (what it passes on is
+    what it did not store).
 
     Three stretches of enthalpy, walked in order: up to the plateau H_b the cell takes
     all it is sent; across the plateau (x = H - H_b from 0 to L) its share is
@@ -584,9 +585,9 @@ def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
     L <= 0: it takes everything.
     """
     if e <= 0.0:  # a negative share of the map stays in the cell
-        return h + e / volume, 0.0
+        return h + e / volume
     if latent <= 0.0 or dry_share >= 1.0:
-        return h + e / volume, 0.0
+        return h + e / volume
     taken = 0.0
     below = max(h_boil - h, 0.0) * volume
     first = min(e, below)
@@ -600,16 +601,14 @@ def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
         if left < spent_to_dry:
             q1 = q0 * np.exp(-left / span)
             dx = (q0 - q1) * latent / (1.0 - dry_share)
-            return h + (taken + dx * volume) / volume, left - dx * volume
+            return h + (taken + dx * volume) / volume
         taken += (latent - x) * volume
         left -= spent_to_dry
-    taken_dry = dry_share * left
-    passed = e - taken - taken_dry
-    return h + (taken + taken_dry) / volume, passed
+    return h + (taken + dry_share * left) / volume
 
 
 def deposit_map(
-    enthalpy, void, fraction, energy, volume, h_ablation, h_boil, latent, dry_share, below
+    enthalpy, void, fraction, energy, volume, h_ablation, rho_c, rise, latent, dry_share, below
 ):
     """Add a photon-transport source to the enthalpy, one row at a time, the cells of a
     row one by one (the light a row passes on joins a pool the rows below share).
@@ -637,8 +636,8 @@ def deposit_map(
                 passed += sent[j]
                 continue
             h = absorb_as_water_allows(
-                enthalpy[k, j], sent[j], volume[j], h_boil[k], latent[k], dry_share[k]
-            )[0]
+                enthalpy[k, j], sent[j], volume[j], rho_c[k] * rise, latent[k], dry_share[k]
+            )
             passed += sent[j] - (h - enthalpy[k, j]) * volume[j]
             if h >= h_ablation[k]:
                 ablated += h * volume[j]

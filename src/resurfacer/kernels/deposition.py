@@ -465,8 +465,9 @@ def _trace_ray(column, crater, spread, start_radius, remaining, tallies, pending
 
 @njit(cache=True)
 def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
-    r"""Enthalpy [J/m^3] of a cell sent the light `e` [J] in a step, and the light it
-    passes on [J], its absorption falling with the water it boils off.
+    r"""Enthalpy [J/m^3] of a cell sent the light `e` [J] in a step, its absorption
+    falling with the water it boils off; the light it passes on is what it did not store,
+    e - (H' - H) V.
 
     Below the boiling plateau (H < H_b) the cell absorbs everything. On it, with
     x = H - H_b of the latent heat L absorbed and water left w = 1 - x / L, it absorbs the
@@ -483,33 +484,29 @@ def absorb_as_water_allows(h, e, volume, h_boil, latent, dry_share):
     photons end, `optics.montecarlo`) stays in the cell, as the map has it.
     """
     if e <= 0.0:  # a negative share of the map (its Monte Carlo noise) stays in the cell
-        return h + e / volume, 0.0
+        return h + e / volume
     if h < h_boil:
         need = (h_boil - h) * volume
         if e <= need or latent <= 0.0 or dry_share >= 1.0:
-            return h + e / volume, 0.0
+            return h + e / volume
         h, e = h_boil, e - need
     elif latent <= 0.0 or dry_share >= 1.0:
-        return h + e / volume, 0.0
+        return h + e / volume
     x = h - h_boil
     if x < latent:
         q0 = dry_share + (1.0 - dry_share) * (1.0 - x / latent)
         scale = latent * volume / (1.0 - dry_share)
         to_dry = scale * math.log(q0 / dry_share) if dry_share > 0.0 else math.inf
         if e < to_dry:
-            gained = q0 * scale * -math.expm1(-e / scale) / volume
-            return h + gained, e - gained * volume
+            return h + q0 * scale * -math.expm1(-e / scale) / volume
         e -= to_dry
         h = h_boil + latent
-        passed = to_dry - (latent - x) * volume
-    else:
-        passed = 0.0
-    return h + dry_share * e / volume, passed + (1.0 - dry_share) * e
+    return h + dry_share * e / volume
 
 
 @njit(cache=True)
 def deposit_map(
-    enthalpy, void, fraction, energy, volume, h_ablation, h_boil, latent, dry_share, below
+    enthalpy, void, fraction, energy, volume, h_ablation, rho_c, rise, latent, dry_share, below
 ):
     r"""Add `energy` [J] x `fraction[k, j]` (share absorbed in each cell) to the enthalpy,
     each cell absorbing as the water it still holds.
@@ -517,7 +514,8 @@ def deposit_map(
     The map comes from photon transport on intact, wet tissue. Where water is the
     absorber (1,550 and 1,927 nm) a cell that boils loses its absorption with its water:
     :math:`\mu_a = \mu_a^0 (s + (1 - s) w)`, w its water left (1 on and under the
-    plateau's start, 1 - (H - H_b) / L on it, 0 once dry), s the
+    plateau's start, H_b = rho c x `rise` (T_boil - T_0); 1 - (H - H_b) / L on it, 0 once
+    dry), s the
     row's share of :math:`\mu_a^0` that is not water's (`dry_share`: melanin and blood,
     ``optics.absorption.layer_absorption_coefficient`` with W = 0). Of what reaches it a
     cell keeps the share :math:`q = s + (1 - s) w`, integrated over the step as its water
@@ -550,8 +548,8 @@ def deposit_map(
                 passed += e
                 continue
             h = absorb_as_water_allows(
-                enthalpy[k, j], e, volume[j], h_boil[k], latent[k], dry_share[k]
-            )[0]
+                enthalpy[k, j], e, volume[j], rho_c[k] * rise, latent[k], dry_share[k]
+            )
             # what the cell did not store goes on: a dry cell's tiny share can round away
             # on its large enthalpy, and the balance then stays exact
             passed += e - (h - enthalpy[k, j]) * volume[j]
