@@ -589,6 +589,14 @@ def test_bad_input_names_the_field(kwargs, field):
             WoundedPass("ablative_fractional", 5e-4, 1.2e-4, 5.5e-4, 1.8e-4, 0.1, None, 0.01, 1.5),
             "passes[0].surface_opening",
         ),
+        (
+            dataclasses.replace(surface(), desiccation_depth=90e-6),
+            "passes[0].desiccation_depth",
+        ),
+        (
+            dataclasses.replace(surface(), desiccation_depth=math.nan),
+            "passes[0].desiccation_depth",
+        ),
     ],
 )
 def test_bad_geometry_names_the_pass_field(p, field):
@@ -664,3 +672,15 @@ def test_the_crust_at_the_band_s_upper_end_is_not_over_before_the_skin_closes_th
     r = healing_timeline([_thulium_column(0.001)], CHEEK)
     closure_high = r.reepithelialization_hours / 24.0 * band_scales(1.0)[0]
     assert r.crust_end_days_high >= closure_high - 1e-9
+
+
+def test_erythema_reads_the_wound_bed_under_the_dried_tissue():
+    """Session 30: a surface pass's dried layer left in place (an eschar that sheds with
+    the crust) and the same layer removed by a deeper crater leave the same wound bed
+    (31 -> 81 um), and so the same erythema; when erythema counted the dried layer as
+    necrosis it fell as the crater ate into that layer (64 against 50 um here)."""
+    left = dataclasses.replace(surface(abl=17e-6, coag=81e-6), desiccation_depth=31e-6)
+    removed = surface(abl=31e-6, coag=81e-6)
+    days = [healing_timeline([w], CHEEK).erythema_days for w in (left, removed)]
+    assert days[0] == pytest.approx(days[1], rel=1e-9)
+    assert days[0] < healing_timeline([surface(abl=17e-6, coag=81e-6)], CHEEK).erythema_days

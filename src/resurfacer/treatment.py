@@ -865,6 +865,9 @@ def wound_for(
         pulse_energy=p.pulse().energy,
         surface_opening=opening,
         injury_width=shallow_injury_width(column, top),
+        desiccation_depth=top + min(s.desiccation_depth, s.coagulation_depth)
+        if kind != "nonablative_fractional"
+        else 0.0,
     )
 
 

@@ -72,6 +72,10 @@ def test_chain_case_matches_the_chain(name):
                 continue
             got = getattr(wound, attr) * 1e6
             assert spec.get(key, 0.0) == pytest.approx(got, abs=0.6), (name, key)
+        # the dried tissue left in place (none, under a wiped pass: its ablation depth)
+        dried = max(spec.get("desiccation_um", 0.0), spec.get("ablation_um", 0.0))
+        got = max(wound.desiccation_depth, wound.ablation_depth) * 1e6
+        assert dried == pytest.approx(got, abs=0.6), (name, "desiccation_um")
         # the injured width to the swelling's depth (none for a wide spot's layer)
         width = wound.injury_width * 1e6
         expected = spec.get("injury_width_um", math.nan)
@@ -95,6 +99,7 @@ def test_column_case_matches_the_solver(name):
         "ablation_width_um": summary.ablation_width_surface,
         "coagulation_um": summary.coagulation_depth,
         "coagulation_width_um": summary.coagulation_width,
+        "desiccation_um": summary.desiccation_depth,
     }
     for spec in COLUMNS[name]["passes"]:
         for key, value in got.items():

@@ -39,8 +39,11 @@ def _wound(spec: Mapping) -> WoundedPass:
     kind = spec["kind"]
     abl = spec.get("ablation_um", 0.0) * METRE_PER_UM
     coag = spec["coagulation_um"] * METRE_PER_UM
+    dried = spec.get("desiccation_um", 0.0) * METRE_PER_UM
     if kind == "full_field":
-        return WoundedPass(kind, abl, math.nan, coag, math.nan, 1.0, None, 0.0)
+        return WoundedPass(
+            kind, abl, math.nan, coag, math.nan, 1.0, None, 0.0, desiccation_depth=dried
+        )
     a_w = spec.get("ablation_width_um", 0.0) * METRE_PER_UM
     c_w = spec["coagulation_width_um"] * METRE_PER_UM
     spacing = spec.get("spacing_um")
@@ -50,7 +53,10 @@ def _wound(spec: Mapping) -> WoundedPass:
     else:
         coverage = min(1.0, math.pi * max(a_w, c_w) ** 2 / (4.0 * spacing**2))
     width = spec.get("injury_width_um", math.nan) * METRE_PER_UM
-    return WoundedPass(kind, abl, a_w, coag, c_w, coverage, spacing, 0.0, injury_width=width)
+    return WoundedPass(
+        kind, abl, a_w, coag, c_w, coverage, spacing, 0.0, injury_width=width,
+        desiccation_depth=dried,
+    )
 
 
 def case_for(row_id: str) -> dict:

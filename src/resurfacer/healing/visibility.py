@@ -121,8 +121,9 @@ def open_footprint(passes: Sequence[PassHealing]) -> float:
 
 
 def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
-    """Residual thermal necrosis per unit surface of the ablative passes [m]:
-    sum of opening x necrotic area per surface x necrosis thickness (overlaps count
+    """Necrosis of the wound bed per unit surface of the ablative passes [m]:
+    sum of opening x necrotic area per surface x the bed's necrosis thickness
+    (`wound.wound_bed_necrosis`: under the crater and the tissue boiled dry; overlaps count
     twice; a surface boiled dry but not removed counts in part, `WoundedPass.opening`)."""
     return sum(p.opening * p.area_ratio * p.necrosis for p in passes)
 
@@ -149,10 +150,10 @@ def oedema_days(passes: Sequence[PassHealing]) -> float:
 
 
 def erythema_model_days(passes: Sequence[PassHealing]) -> float:
-    r"""Redness from the open footprint and the residual thermal necrosis [d].
+    r"""Redness from the open footprint and the necrosis of the wound bed [d].
 
     Open fraction :math:`c` (`open_footprint`, ablated surface), necrotic-footprint-weighted
-    residual necrosis :math:`h` of the ablative passes:
+    necrosis :math:`h` of the ablative passes' wound beds (`necrosis_per_area`):
 
     .. math::
 

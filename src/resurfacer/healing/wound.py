@@ -42,6 +42,11 @@ class WoundedPass:
     #: `treatment.shallow_injury_width`); NaN when not known: the wider of the ablation
     #: and coagulation widths (`injury_width_of`); ignored for full field
     injury_width: float = math.nan
+    #: m, below the original surface: the bottom of the tissue the pass boiled dry and
+    #: left in place (`ColumnSummary.desiccation_depth`), an eschar that sheds with the
+    #: crust; 0, or no deeper than `ablation_depth`, where none was left (a wiped
+    #: full-field pass counts its dried layer as removed)
+    desiccation_depth: float = 0.0
 
     @property
     def fractional(self) -> bool:
@@ -159,6 +164,13 @@ def validate_pass(p: WoundedPass, index: int = 0) -> WoundedPass:
         pre + "coverage", _finite(pre + "coverage", p.coverage), 0, 1, "", low_inclusive=False
     )
     check_range(pre + "pulse_energy", _finite(pre + "pulse_energy", p.pulse_energy), 0, 100, "J")
+    check_range(
+        pre + "desiccation_depth",
+        _finite(pre + "desiccation_depth", p.desiccation_depth),
+        0,
+        p.coagulation_depth,
+        "m",
+    )
     if not _is_nan(p.injury_width):  # NaN: from the widths (`injury_width_of`)
         width = _finite(pre + "injury_width", p.injury_width)
         check_range(pre + "injury_width", width, 0, 0.02, "m")
@@ -310,7 +322,8 @@ class PassHealing:
     footprint: float  # fraction of the surface under the necrotic zone, 0..1
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
-    necrosis: float  # m, residual thermal necrosis under the wound (coagulation - ablation)
+    necrosis: float  # m, residual thermal necrosis of the wound bed: the coagulated tissue
+    # under what the pass removed or boiled dry (`wound_bed_necrosis`), what erythema reads
     swelling_injury: float  # m, tissue removed or killed per unit surface to the swelling's
     # depth under the opened share (`swelling_injury`), what the oedema reads
     layer: bool  # the wound is a layer over the whole surface (full field)
@@ -321,6 +334,22 @@ class PassHealing:
     def ablative(self) -> bool:
         """The surface was opened at all (crust) rather than left intact."""
         return self.opening > 0.0
+
+
+def wound_bed_necrosis(p: WoundedPass) -> float:
+    r"""Residual thermal necrosis of the wound bed [m]:
+    :math:`h = z_c - \max(z_a, z_d)`, coagulation depth less the deeper of the crater and
+    the tissue boiled dry and left in place (`WoundedPass.desiccation_depth`).
+
+    The dried tissue is an eschar that sheds with the crust, as a wiped full-field pass's
+    is wiped off (`column.ablation.pass_removal`); the coagulated tissue that kept its
+    water is the living wound's necrotic bed, as the residual thermal damage of the
+    erythema anchors (healing.toml [erythema]) lies under wiped wounds. Counting the
+    dried layer in, the necrosis fell by as much as the crater ate into that layer where a
+    pass crossed its ablation threshold (the surface pass's 80 -> 90 mJ: 79 -> 64 um,
+    while the wet layer stayed at 47-50 um; docs/healing.md, "Erythema")."""
+    bed_top = max(p.ablation_depth, p.desiccation_depth)
+    return max(p.coagulation_depth - bed_top, 0.0)
 
 
 def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
@@ -520,7 +549,7 @@ def pass_healing(
         footprint=foot,
         area_ratio=own,
         open_ratio=open_area_ratio(p),
-        necrosis=necrosis,
+        necrosis=wound_bed_necrosis(p),
         swelling_injury=swelling_injury(p, swelling_depth()),
         layer=not p.fractional,
         opening=p.opening,
