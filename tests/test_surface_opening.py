@@ -53,6 +53,38 @@ def test_the_opening_is_the_top_cell_s_progress_from_dry_to_removed(top_peak, re
     assert surface_opening(peak, void, T_BOIL, rise) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_a_dried_top_opens_as_far_as_the_beam_still_heats_it(share):
+    """Session 30: where the light scatters (1,550, 1,927 nm) a dried cell keeps only its
+    non-water share s of the absorption, so its progress counts s times; a crater counts
+    whole whatever s."""
+    rise = np.full(3, 100.0)
+    assert surface_opening(*_fields(150.0), T_BOIL, rise, share) == pytest.approx(0.5 * share)
+    assert surface_opening(*_fields(100.0, True), T_BOIL, rise, share) == 1.0
+
+
+@pytest.mark.parametrize("phototype, energy_mj", [(3, 40.0), (3, 50.0), (5, 30.0)])
+def test_a_1550_column_leaves_a_darker_skin_s_stratum_corneum_intact(phototype, energy_mj):
+    """Fraxel histology keeps the stratum corneum intact over the MTZs (Manstein 2004;
+    col-049 at 40 mJ). The heat from below dries the stratum corneum of a darker cheek,
+    whose epidermis holds melanin, past the boiling point (132 C at 40 mJ in type III);
+    until session 30 that counted as 33 / 58 / 47 % opened (the plan's day 0 printed
+    "open wound" and wound care). A dried stratum corneum absorbs none of the scattered
+    light, so the beam is not taking it towards removal: the skin stays intact."""
+    plan = {
+        "name": "1550 cheek",
+        "patient": {"sex": "female", "age_years": 45, "phototype": phototype},
+        "areas": [{"site": "cheek", "area_cm2": 20}],
+        "passes": [{"device": "nonablative_1550", "pulse_energy_mj": energy_mj}],
+    }
+    outcome = simulate(Plan.from_data(plan))
+    column = next(iter(outcome.columns.values()))
+    assert column.fields["desiccated"].values[0].any()  # the top row did boil dry
+    assert column.summary.surface_opening == 0.0
+    assert not outcome.healing.skin_opened
+    assert all(d.state.startswith("intact skin") for d in outcome.healing.timeline[:3])
+
+
 def test_a_layer_removed_before_it_dries_opens_once_dry():
     # removal_rise <= 0: a layer whose ablation enthalpy is below boiled dry
     rise = np.full(3, -5.0)

@@ -143,6 +143,10 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
         return []
     if crater > 0:
         state = f"a crater of one {dz * 1e6:.2g} um cell"
+    elif summary.surface_opening == 0 and inputs["heat_source"] == "monte_carlo":
+        # a stratum corneum dried by the heat under it absorbs none of the scattered
+        # light: intact, not at a threshold (`summary.surface_opening`, session 30)
+        return []
     elif summary.surface_opening > 0 or bool(fields["desiccated"].values[0].any()):
         state = f"no crater, the surface boiled dry to {summary.desiccation_depth * 1e6:.0f} um"
     else:

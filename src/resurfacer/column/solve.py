@@ -463,6 +463,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     summary = summarise(
         grid, fields.void, fields.omega, fields.peak, t_boil, run[5], balance, geometry,
         time.perf_counter() - started, _removal_rise(material, t0, t_boil),
+        _dry_top_share(layers, rows, source),
     )
     n_written = run[1]
     dataset = column_fields(
@@ -495,6 +496,12 @@ def _needs_deeper_domain(summary, omega, grid, layers, mapped: bool) -> bool:
         or bool(np.any(omega[-1] >= 1.0))
         or (mapped and balance.transmitted > DEEPER_TRANSMITTED * balance.incident)
     )
+
+
+def _dry_top_share(layers, rows, source) -> float:
+    """Share of the top row's absorption it keeps once boiled dry (`summary.surface_opening`):
+    its non-water share where the light is the Monte Carlo map (session 29), 1 for rays."""
+    return float(layers.dry_share[rows[0]]) if source.deposition_rows > 0 else 1.0
 
 
 def _removal_rise(material, t_initial: float, t_boil: float) -> np.ndarray:

@@ -60,7 +60,7 @@ class ColumnSummary:
     `surface_opening` (0..1) says how far the surface was opened: 1 with a crater,
     0 where the top row's cells stayed on or below the boiling plateau, and in between
     the furthest progress of one of them (the hottest, on the axis) from boiled dry to
-    removed (`surface_opening`).
+    removed, as far as the beam drives it (`surface_opening`).
     """
 
     ablation_depth: float
@@ -231,16 +231,25 @@ def removal_progress(peak, void, t_boil, removal_rise) -> np.ndarray:
     return np.where(void, 1.0, phi)
 
 
-def surface_opening(peak, void, t_boil, removal_rise) -> float:
-    """How far a pass opened the skin surface, 0..1: the top row's largest
-    `removal_progress` (1 with a crater; 0 while the top cell keeps water, as over the
-    1,550 nm columns, whose stratum corneum stays intact, Manstein 2004).
+def surface_opening(peak, void, t_boil, removal_rise, dry_top_share: float = 1.0) -> float:
+    r"""How far a pass opened the skin surface, 0..1: the top row's largest
+    `removal_progress` as far as the beam drives it, :math:`\max_j (1 \text{ removed};
+    s\,\phi_j \text{ otherwise})` (1 with a crater; 0 while the top cell keeps water).
 
     Continuous in energy across the ablation threshold, where the crater steps from
     none to one whole cell (MODEL ASSUMPTION with no free parameter: both ends are
-    states of the column model; docs/healing.md, "The opened surface").
+    states of the column model; docs/healing.md, "The opened surface"). The progress
+    stands for the crater that the beam, still absorbed by the dry residue, is about to
+    open; `dry_top_share` s is the share of its absorption the top row keeps once boiled
+    dry: 1 where the light is rays (CO2, Er:YAG: dry protein absorbs, the calibrated
+    removal), the row's non-water share where the light scatters (1,550, 1,927 nm:
+    `LayerMaterials.dry_share`, session 29). There a dried stratum corneum (s = 0)
+    absorbs none of the beam: it was dried by the heat from below and is not on its way
+    to removal, and stays the intact surface over the MENDs (Manstein 2004, col-049;
+    until session 30 it counted up to 58 % opened at 50 mJ on a type III cheek).
     """
-    return float(removal_progress(peak[:1], void[:1], t_boil, removal_rise[:1]).max())
+    progress = removal_progress(peak[:1], void[:1], t_boil, removal_rise[:1])
+    return float(np.where(void[:1], 1.0, dry_top_share * progress).max())
 
 
 def outer_edge(mask_row, dr) -> float:
@@ -367,11 +376,12 @@ def lesion_cells(omega, void, volume) -> np.ndarray:
 
 
 def summarise(
-    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime, removal_rise
+    grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime, removal_rise,
+    dry_top_share=1.0,
 ) -> ColumnSummary:
     """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary);
-    `removal_rise` [K] per row: see `removal_progress`; the coagulated zone is the
-    lesion's (`lesion_cells`)."""
+    `removal_rise` [K] per row: see `removal_progress`; `dry_top_share`: see
+    `surface_opening`; the coagulated zone is the lesion's (`lesion_cells`)."""
     coag = lesion_cells(omega, void, grid.volume[None, :])
     dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
     desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
@@ -404,7 +414,7 @@ def summarise(
         coagulation_depth=coag_depth,
         coagulation_width=coag_width,
         desiccation_depth=desiccation_depth,
-        surface_opening=surface_opening(peak, void, t_boil, removal_rise),
+        surface_opening=surface_opening(peak, void, t_boil, removal_rise, dry_top_share),
         ablated_volume=float(np.sum(void * volume[None, :])),
         coagulated_volume=float(np.sum(coag * volume[None, :])),
         peak_temperature=float(tissue_peak.max()),
