@@ -71,4 +71,24 @@ def test_a_steam_pocket_says_how_far_healing_counts_the_skin_opened():
     assert "18% opened" in note
     intact = SimpleNamespace(surface_opening=0.0)
     (closed,) = pocket_cautions(intact, _fields(ablated=pocket), INPUTS)
-    assert "closed" in closed
+    assert "closed" in closed and "did not boil dry" in closed
+    # session 30's review: a 1,550 nm stratum corneum dried by the heat under it counts 0
+    # opened; the note said "did not boil dry" over it
+    top = np.zeros((8, 5), dtype=bool)
+    top[0, 0] = True
+    (dried,) = pocket_cautions(intact, _fields(ablated=pocket, desiccated=top), INPUTS)
+    assert "closed" in dried and "boiled dry but" in dried and "did not" not in dried
+
+
+def test_a_scattered_light_column_whose_stratum_corneum_dried_is_not_at_a_threshold():
+    """Session 30: where the light scatters, a top row dried by the heat under it absorbs
+    none of the beam and counts 0 opened (`summary.surface_opening`); the pass is not at
+    its ablation threshold. Under rays (CO2) the same dried top row still is."""
+    top = np.zeros((4, 5), dtype=bool)
+    top[0, 0] = True
+    summary = SimpleNamespace(ablation_depth=0.0, surface_opening=0.0, desiccation_depth=48e-6)
+    mc = {**INPUTS, "heat_source": "monte_carlo"}
+    assert threshold_cautions(summary, _fields(desiccated=top), mc) == []
+    rays = {**INPUTS, "heat_source": "beer_lambert"}
+    (note,) = threshold_cautions(summary, _fields(desiccated=top), rays)
+    assert "boiled dry to 48 um" in note

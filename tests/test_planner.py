@@ -805,3 +805,22 @@ def test_a_plan_carries_its_protocol_notes(scars):
             assert p.to_dict()["protocol_notes"] == p.protocol_notes
             for note in p.protocol_notes:
                 assert note in p.rationale
+
+
+def test_the_planner_s_wound_carries_the_dried_layer_as_the_chain_s_does():
+    """Session 30's review: the planner's wound (`candidates.surrogate_wound`, "as
+    `treatment.wound_for`") left out the tissue a pass boiled dry and left in place, so
+    its wound bed under a surface pass read 64 um where the chain's reads 50 um."""
+    from resurfacer.healing.wound import wound_bed_necrosis
+    from resurfacer.planning.candidates import Option, surrogate_wound
+
+    nan = float("nan")
+    surface = {
+        "ablation_depth": 17e-6, "desiccation_depth": 31e-6, "coagulation_depth": 81e-6,
+        "ablation_width_surface": nan, "coagulation_width": nan, "surface_opening": 1.0,
+        "injury_width": nan, "pulse_energy_mj": 90.0,
+    }  # fmt: skip
+    option = Option("surface", {"device": "co2_dual"}, 1, {"forehead": surface}, {"forehead": 40})
+    wound = surrogate_wound(option, "forehead", top=10e-6, stratum_corneum=17e-6)
+    assert wound.desiccation_depth == pytest.approx(41e-6)
+    assert wound_bed_necrosis(wound) == pytest.approx(50e-6)

@@ -318,6 +318,12 @@ def test_a_fractional_pass_after_a_full_field_pass_lands_on_an_open_wound():
     assert under.summary.surface_opening == 0.0 and top > 0
     assert wound.kind == "ablative_fractional" and wound.opening == 1.0
     assert wound.ablation_depth == top
+    # its dried tissue (none here) is counted from the surface it was fired on (session
+    # 30's review)
+    s = under.summary
+    assert wound.desiccation_depth == pytest.approx(
+        top + min(s.desiccation_depth, s.coagulation_depth)
+    )
     assert outcome.summary.downtime_days > 0
 
 

@@ -163,19 +163,27 @@ def pocket_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
     """A caution when the column removed tissue only below an intact top row: a steam
     pocket under the surface (scattered light peaks below it, as at 1,927 nm). The
     summary counts it in the crater depth; the wound stays closed over it unless the
-    surface boiled dry (`healing.fractional_wound_kind`), and the caution says which
-    (until session 23 it said "closed unless" where healing counted the skin 18 % open)."""
+    surface is on its way to removal (`healing.fractional_wound_kind`,
+    `summary.surface_opening`), and the caution says which (until session 23 it said
+    "closed unless" where healing counted the skin 18 % open; until session 30's review
+    "did not boil dry" over a stratum corneum that had, at 1,550 nm)."""
     removed = fields["ablated"].values
     if not removed.any() or removed[0].any():
         return []
     rows = np.flatnonzero(removed.any(axis=1))
     dz_um = inputs["grid_m"] * 1e6
-    surface = (
-        f"its surface boiled dry, so the healing model counts the skin over it "
-        f"{summary.surface_opening:.0%} opened"
-        if summary.surface_opening > 0
-        else "the healing model keeps the skin over it closed (its surface did not boil dry)"
-    )
+    if summary.surface_opening > 0:
+        surface = (
+            f"its surface boiled dry, so the healing model counts the skin over it "
+            f"{summary.surface_opening:.0%} opened"
+        )
+    elif fields["desiccated"].values[0].any():
+        surface = (
+            "the healing model keeps the skin over it closed (its surface boiled dry but, "
+            "once dry, absorbs none of the scattered light)"
+        )
+    else:
+        surface = "the healing model keeps the skin over it closed (its surface did not boil dry)"
     return [
         f"tissue was removed from {rows[0] * dz_um:.0f} to {(rows[-1] + 1) * dz_um:.0f} um "
         f"under an intact surface (a steam pocket): the crater depth counts it, but {surface}"

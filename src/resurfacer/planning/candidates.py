@@ -180,9 +180,10 @@ def surrogate_wound(
         kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
     if kind == "nonablative_fractional":
-        gone = 0.0
+        gone = dried = 0.0
     else:
         gone = max(removal(o, region), p["ablation_depth"], 0.0)
+        dried = top + min(max(p["desiccation_depth"], 0.0), p["coagulation_depth"])
     return WoundedPass(
         kind=kind,
         ablation_depth=top + gone,
@@ -194,6 +195,7 @@ def surrogate_wound(
         pulse_energy=p["pulse_energy_mj"] * 1e-3,
         surface_opening=opening,
         injury_width=float(p["injury_width"]),
+        desiccation_depth=min(dried, top + max(p["coagulation_depth"], gone)),
     )
 
 
