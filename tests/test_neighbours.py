@@ -152,20 +152,31 @@ def test_simulate_notes_a_pass_whose_column_disagrees_with_a_published_row():
 
 
 def _intact_surface_note(wavelength, spot, energy, power, age, phototype):
-    """A column that opens the cheek's surface, and its intact-surface caution."""
+    """A column on the cheek that keeps its surface intact, and the intact-surface
+    caution its summary would carry had it opened the surface (as it did until session
+    30, when a stratum corneum dried by the heat under it still counted in part)."""
+    from dataclasses import replace as swap
+
+    from resurfacer.column.published import intact_surface_cautions
+
     skin = skin_for("cheek", sex="female", age=age, phototype=phototype)
     beam, pulse = Beam(wavelength, spot), Pulse(energy, energy / power)
     column = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, photons=50_000))
-    assert column.summary.surface_opening > 0
-    (note,) = [w for w in column.warnings if "stratum corneum intact" in w]
+    assert column.summary.surface_opening == 0.0
+    assert not [w for w in column.warnings if "stratum corneum intact" in w]
+    opened = swap(column.summary, surface_opening=0.05)
+    (note,) = intact_surface_cautions(opened, column.inputs)
     return column, note
 
 
 def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
     # found in session 19: a 12.5 mJ 1,550 nm pass healed as ablative without a word,
     # where Fraxel histology keeps the stratum corneum intact to 40 mJ (col-049 to 051).
-    # Since session 29 (a dried cell lets the light on) the column's top cell leaves the
-    # boiling plateau only from about 40 mJ, by a few per cent of its way to removal
+    # Since session 29 (a dried cell lets the light on) the column's top cell left the
+    # boiling plateau only from about 40 mJ, by a few per cent of its way to removal, and
+    # since session 30 that dried stratum corneum, which absorbs none of the scattered
+    # light, counts intact: the 40 mJ column agrees with the rows, and the caution stands
+    # for a column that would open the surface
     from dataclasses import replace as swap
 
     from resurfacer.column.published import intact_surface_cautions
@@ -174,8 +185,9 @@ def test_a_1550_column_that_opens_the_surface_is_set_beside_the_intact_rows():
     assert "col-049" in note and "up to 40 mJ" in note
     intact = swap(column.summary, surface_opening=0.0, ablation_depth=0.0)
     assert intact_surface_cautions(intact, column.inputs) == []
+    opened = swap(column.summary, surface_opening=0.05)
     beyond = {**column.inputs, "pulse_energy_j": 70e-3}  # past the rows' energies
-    assert intact_surface_cautions(column.summary, beyond) == []
+    assert intact_surface_cautions(opened, beyond) == []
 
 
 def test_a_1927_column_that_opens_the_surface_names_the_non_ablative_row():
@@ -183,6 +195,7 @@ def test_a_1927_column_that_opens_the_surface_names_the_non_ablative_row():
     # 5-20 mJ clinical range, and healed as an opened wound with no caution; col-052 (a
     # review: non-ablative up to the range's top) now stands beside it. Since session 29
     # the device's own 344 um spot leaves the surface on the plateau to 20 mJ; a 100 um
-    # spot at 10 mJ still boils the top cell dry and a little past it
+    # spot at 10 mJ boiled the top cell dry and a little past it, which counts intact
+    # since session 30 (the dried stratum corneum absorbs none of the scattered light)
     _, note = _intact_surface_note(1927e-9, 100e-6, 10e-3, 20.0, 45, 3)
     assert "col-052" in note and "up to 20 mJ" in note

@@ -364,3 +364,28 @@ def test_the_seed_does_not_decide_whether_a_1927_nm_column_opens_the_skin():
         for s in (1, 2, 3, 4)
     ]
     assert max(openings) < 0.05, openings
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(
+    device=st.sampled_from([("nonablative_1550", 10.0, 70.0), ("thulium_1927", 5.0, 20.0)]),
+    phototype=st.integers(2, 6),
+    site=st.sampled_from(["cheek", "forehead", "periorbital", "neck"]),
+    at=st.floats(0.0, 1.0),
+)
+def test_the_nonablative_devices_keep_the_skin_intact_across_their_ranges(
+    device, phototype, site, at
+):
+    """Session 30: over their devices' energy ranges, at every phototype, the 1,550 and
+    1,927 nm passes leave the surface intact (Manstein 2004; col-049, col-052) and the
+    patient's course speaks of intact skin, never of an open wound."""
+    name, lo, hi = device
+    plan = {
+        "name": "non-ablative",
+        "patient": {"sex": "female", "age_years": 50, "phototype": phototype},
+        "areas": [{"site": site, "area_cm2": 20}],
+        "passes": [{"device": name, "pulse_energy_mj": round(lo + at * (hi - lo), 2)}],
+    }
+    outcome = simulate(Plan.from_data(plan))
+    assert not outcome.healing.skin_opened
+    assert all(d.state.startswith("intact skin") for d in outcome.healing.timeline)
