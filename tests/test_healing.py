@@ -684,3 +684,22 @@ def test_erythema_reads_the_wound_bed_under_the_dried_tissue():
     days = [healing_timeline([w], CHEEK).erythema_days for w in (left, removed)]
     assert days[0] == pytest.approx(days[1], rel=1e-9)
     assert days[0] < healing_timeline([surface(abl=17e-6, coag=81e-6)], CHEEK).erythema_days
+
+
+def test_erythema_counts_no_bed_thicker_than_its_thickest_anchor():
+    """Session 30's probe: a 1,550 nm pass fired on the surface a full-field CO2 pass
+    opened carries its 630 um coagulation column into the wound bed, and the erythema's
+    power law, anchored at 30-100 um of necrosis, ran to 297 d (40.5 d for the full-field
+    pass alone). A bed thicker than the full-field CO2 anchor's 100 um counts as 100 um."""
+    layer = full_field(37e-6, 48e-6)
+
+    def with_column(coagulation):
+        spacing = 250e-6 * math.sqrt(math.pi / 4 / 0.25)
+        column = WoundedPass(
+            "ablative_fractional", 37e-6, 0.0, coagulation, 250e-6, 0.25, spacing, 0.04
+        )
+        return healing_timeline([layer, column], CHEEK).erythema_days
+
+    at_anchor, deeper = with_column(137e-6), with_column(700e-6)
+    assert deeper == pytest.approx(at_anchor, rel=1e-9)
+    assert with_column(100e-6) < at_anchor < 135.0

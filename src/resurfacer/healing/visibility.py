@@ -121,11 +121,20 @@ def open_footprint(passes: Sequence[PassHealing]) -> float:
 
 
 def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
-    """Necrosis of the wound bed per unit surface of the ablative passes [m]:
-    sum of opening x necrotic area per surface x the bed's necrosis thickness
-    (`wound.wound_bed_necrosis`: under the crater and the tissue boiled dry; overlaps count
-    twice; a surface boiled dry but not removed counts in part, `WoundedPass.opening`)."""
-    return sum(p.opening * p.area_ratio * p.necrosis for p in passes)
+    r"""Necrosis of the wound bed per unit surface of the ablative passes [m]:
+    :math:`\sum_i w_i \lambda_i \min(h_i, h_{CO2})`, opening x necrotic area per surface x
+    the bed's necrosis thickness (`wound.wound_bed_necrosis`: under the crater and the
+    tissue boiled dry; overlaps count twice; a surface boiled dry but not removed counts in
+    part, `WoundedPass.opening`).
+
+    A bed thicker than the thickest erythema anchor, the full-field CO2 wound's 100 um
+    (healing.toml [erythema]), counts as that anchor: no erythema was found for thicker
+    necrosis, as the swelling counts no wound deeper than its anchor (`oedema_days`). Such
+    a bed is the deep coagulation column of a non-ablative pass fired on a surface a
+    full-field pass opened (630 um of necrosis: erythema 297 d at 70 mJ after a 300 mJ
+    full-field pass, against 40.5 d for that pass alone, until session 30's probe)."""
+    cap = load_toml("healing.toml")["erythema"]["full_field_necrosis_um"] * 1e-6
+    return sum(p.opening * p.area_ratio * min(p.necrosis, cap) for p in passes)
 
 
 def oedema_days(passes: Sequence[PassHealing]) -> float:
