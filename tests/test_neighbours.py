@@ -199,3 +199,26 @@ def test_a_1927_column_that_opens_the_surface_names_the_non_ablative_row():
     # since session 30 (the dried stratum corneum absorbs none of the scattered light)
     _, note = _intact_surface_note(1927e-9, 100e-6, 10e-3, 20.0, 45, 3)
     assert "col-052" in note and "up to 20 mJ" in note
+
+
+def test_a_pass_on_a_surface_earlier_passes_opened_is_not_set_beside_intact_rows():
+    """Session 30's probe: a 1,550 nm pass fired after a full-field CO2 pass (which took
+    the stratum corneum) was said to open a surface that published rows find intact
+    ("1 %, crater 0 um"); those rows are of intact skin and do not apply there."""
+    from resurfacer.column.published import INTACT_SURFACE_CAUTION
+
+    plan = {
+        "name": "full field then 1,550 nm",
+        "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+        "areas": [{"site": "cheek", "area_cm2": 50}],
+        "passes": [
+            {"device": "co2_full_field"},
+            {"device": "nonablative_1550", "pulse_energy_mj": 40, "mtz_per_cm2": 250},
+        ],
+    }
+    parsed = Plan.from_data(plan)
+    outcome = simulate(parsed)
+    column = outcome.columns[1, parsed.site_areas[0].region]
+    assert column.summary.surface_opening > 0  # its own top row, on the stripped skin
+    assert [w for w in column.warnings if INTACT_SURFACE_CAUTION in w]  # the column's own
+    assert not [n for n in outcome.summary.model_notes if INTACT_SURFACE_CAUTION in n]

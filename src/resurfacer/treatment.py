@@ -40,7 +40,11 @@ from resurfacer.column.damage import cem43
 from resurfacer.column.grid import choose_geometry
 from resurfacer.column.materials import thermal_constants
 from resurfacer.column.options import SolverOptions
-from resurfacer.column.published import neighbour_cautions, published_neighbours
+from resurfacer.column.published import (
+    INTACT_SURFACE_CAUTION,
+    neighbour_cautions,
+    published_neighbours,
+)
 from resurfacer.column.solve import simulate_column
 from resurfacer.column.summary import ColumnResult, injured_volume
 from resurfacer.errors import InputError, SelfCheckError
@@ -458,7 +462,11 @@ def model_notes(plan: Plan, columns: dict, surface: dict, skins: dict) -> list[s
     reads the opening from its top cell) is left out where the pass was fired `surface`
     [m] deep, on a surface earlier full-field passes opened at least as far
     (`healing.surface_opened`): there the wound's opening does not rest on that cell
-    (until session 26 a second pass on a stripped surface was "63 % opened")."""
+    (until session 26 a second pass on a stripped surface was "63 % opened"). So is the
+    caution that set the column beside rows that found the stratum corneum intact
+    (`column.published.INTACT_SURFACE_CAUTION`) where earlier passes removed some of it:
+    those rows do not apply (session 30's probe: a 1,550 nm pass after a full-field
+    pass was said to "open the surface (1 %, crater 0 um)" on skin already open)."""
     by_note: dict[tuple[int, str], list[str]] = {}
     for i in range(len(plan.passes)):
         for area, _ in plan.treated(i):
@@ -469,6 +477,8 @@ def model_notes(plan: Plan, columns: dict, surface: dict, skins: dict) -> list[s
             neighbours = published_neighbours(column.summary, column.inputs)
             for note in column.warnings + neighbour_cautions(neighbours):
                 if opened_before and note.startswith(THRESHOLD_CAUTION):
+                    continue
+                if stripped > 0.0 and note.startswith(INTACT_SURFACE_CAUTION):
                     continue
                 by_note.setdefault((i, note), []).append(area.region)
     return [f"pass {i + 1} ({', '.join(areas)}): {note}" for (i, note), areas in by_note.items()]

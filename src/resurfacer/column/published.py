@@ -278,6 +278,11 @@ def published_neighbours(summary: ColumnSummary, inputs: dict) -> list[Neighbour
     return out
 
 
+#: how the caution of a column that opened a surface published rows found intact begins
+#: (`treatment.model_notes` leaves it out where earlier passes removed stratum corneum)
+INTACT_SURFACE_CAUTION = "published measurements at this wavelength find the stratum corneum intact"
+
+
 def intact_surface_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the column opened the surface at a wavelength where published rows
     found no crater (measured crater depth 0: an intact stratum corneum) at energies up to
@@ -301,8 +306,8 @@ def intact_surface_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
         return []
     ids = ", ".join(r["id"] for r in rows)
     return [
-        f"published measurements at this wavelength find the stratum corneum intact (no "
-        f"crater) up to {reach:g} mJ ({ids}), but this column opens the surface "
+        f"{INTACT_SURFACE_CAUTION} (no crater) up to {reach:g} mJ ({ids}), but this "
+        "column opens the surface "
         f"({summary.surface_opening:.0%}"
         f", crater {summary.ablation_depth * 1e6:.0f} um): its crater, the opened skin and the "
         "downtime read from them lie beyond what the model reproduces (docs/validation.md)"
