@@ -754,6 +754,28 @@ def test_the_search_pass_limit_is_named_when_it_keeps_the_coverage_short(monkeyp
     assert "does not give the 10 % coverage" not in reason and "passes" in reason
 
 
+def test_more_passes_are_offered_only_where_the_depth_is_in_reach(monkeypatch):
+    """Session 30's probe: a 1,550 nm texture plan on type V skin, 349 um deep at the
+    device's least energy over a 300 um band, was told that 7 passes would give the
+    coverage; more passes cannot bring it into the band."""
+    from types import SimpleNamespace
+
+    from resurfacer.planning import planner
+
+    ctx = SimpleNamespace(
+        repeats=(1, 2), target={"min_coverage_percent": 20.0}, device="nonablative_1550",
+        lo_m=80e-6, hi_m=300e-6,
+    )  # fmt: skip
+    monkeypatch.setattr(planner, "device_modes", lambda device: ["fractional"])
+    monkeypatch.setattr(planner, "pass_room", lambda ctx, mode: (3.0, float("inf")))
+    too_deep = [SimpleNamespace(met=False, depth=349e-6)]
+    assert "searched at most" not in planner._why_unreachable(ctx, too_deep)
+    in_band = [SimpleNamespace(met=False, depth=250e-6)]
+    text = planner._why_unreachable(ctx, in_band)
+    assert "searched at most 2 passes" in text and "7 passes" in text
+    assert text.strip(" ()").count("(") == text.strip(" ()").count(")")
+
+
 def test_a_plan_names_the_summed_density_and_simulates_combined_coverage(scars):
     # session 24 probe: acne scars plan 2 (11.5 mJ at 5 % x 2) "reached" 10 % while
     # simulate reported a combined coverage of 9.8 %: the target counts the summed density
@@ -824,3 +846,21 @@ def test_the_planner_s_wound_carries_the_dried_layer_as_the_chain_s_does():
     wound = surrogate_wound(option, "forehead", top=10e-6, stratum_corneum=17e-6)
     assert wound.desiccation_depth == pytest.approx(41e-6)
     assert wound_bed_necrosis(wound) == pytest.approx(50e-6)
+
+
+def test_a_second_plan_of_the_same_kind_does_not_claim_to_be_another_kind():
+    """Session 30's probe: on type VI skin every pigment plan was "2 passes" of the
+    1,927 nm device, yet plans 2 and 3 said "after the best plan the planner shows one
+    plan of each other kind"."""
+    from resurfacer.planning.planner import CAVEAT, PlannedTreatment, _with_standing
+
+    def planned(kind):
+        return PlannedTreatment(
+            passes=[], predicted={}, rules=[], rationale="Why." + CAVEAT, target_met=True,
+            depth_um=220.0, surrogate={"heat_j_per_cm2": 1.0}, kind=kind,
+        )  # fmt: skip
+
+    best, same, other = planned("x2"), planned("x2"), planned("x1")
+    text = _with_standing(same, 1, [best])
+    assert "another x2 plan" in text and "each other kind" not in text
+    assert "one plan of each other kind" in _with_standing(other, 1, [best])

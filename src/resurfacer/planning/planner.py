@@ -890,11 +890,17 @@ def _with_standing(p: PlannedTreatment, place: int, before: list[PlannedTreatmen
             f"another {p.kind} plan" if same
             else f"the {p.kind} plan the fast estimate ranked first"
         )  # fmt: skip
+        shown = (
+            "the planner shows the best plan of each kind (passes, stacking) that reaches "
+            "the target first, then the next best"
+            if same
+            else "after the best plan the planner shows one plan of each other kind "
+            "(passes, stacking)"
+        )
         standing = (
             f"It is {what}, {_ordinal(place + 1)} of the plans verified on downtime, then "
-            f"energy per area ({heat:.1f} J/cm2): after the best plan the planner shows one "
-            "plan of each other kind (passes, stacking), ranked by the fast estimate, which "
-            "the full simulation may move by a tenth of a day or so."
+            f"energy per area ({heat:.1f} J/cm2): {shown}, ranked by the fast estimate, "
+            "which the full simulation may move by a tenth of a day or so."
         )
     return p.rationale.removesuffix(CAVEAT) + " " + standing + CAVEAT
 
@@ -923,11 +929,18 @@ def _heat_within(heat: float, violation, body_temperature: float) -> float:
 def _why_unreachable(ctx: _Search, candidates) -> str:
     met = [c for c in candidates if c.met]
     if not met:
-        limited = _pass_limited(ctx)
+        limited = _pass_limited(ctx) if _depth_in_reach(ctx, candidates) else ""
         if limited:
             return " (" + limited + ")"
         return " (the device and mode ranges and the rules' caps do not reach the depth/coverage)"
     return " (plans that reach it break: " + ", ".join(_reasons(met)) + ")"
+
+
+def _depth_in_reach(ctx: _Search, candidates) -> bool:
+    """Whether some candidate lands inside the indication's depth band: only then can more
+    passes close a coverage gap (session 30's probe: a 1,550 nm texture plan already 349 um
+    deep at the device's least energy, over a 300 um band, was told 7 passes would do)."""
+    return any(ctx.lo_m <= c.depth <= ctx.hi_m for c in candidates)
 
 
 def _pass_limited(ctx: _Search) -> str:
@@ -946,9 +959,10 @@ def _pass_limited(ctx: _Search) -> str:
         if need <= allowed:
             return (
                 f"the planner searched at most {searched} passes; {need} passes of "
-                f"{ctx.device} {mode} at its densest {dens:.3g} % would sum to "
-                f"{need * dens:.3g} % and no rule caps their number, but such plans were "
-                "neither searched nor simulated (their heating and downtime are unknown)"
+                f"{ctx.device} {mode} at the densest step it searches within the device's "
+                f"range, {dens:.3g} %, would sum to {need * dens:.3g} % and no rule caps "
+                "their number, but such plans were neither searched nor simulated: their "
+                "heating and downtime are unknown"
             )
     return ""
 
