@@ -389,3 +389,46 @@ def test_the_nonablative_devices_keep_the_skin_intact_across_their_ranges(
     outcome = simulate(Plan.from_data(plan))
     assert not outcome.healing.skin_opened
     assert all(d.state.startswith("intact skin") for d in outcome.healing.timeline)
+
+
+def test_later_removal_is_what_the_full_field_passes_after_a_fractional_pass_took():
+    from resurfacer.treatment import later_removal
+
+    removed = [0.0, 37e-6, 0.0, 16e-6]
+    full_field = [False, True, False, True]
+    assert later_removal(removed, full_field) == pytest.approx([53e-6, 0.0, 16e-6, 0.0])
+
+
+def test_a_non_ablative_pass_heals_alike_before_and_after_a_full_field_pass():
+    """Session 30's probe: a 1,550 nm pass fired after a full-field CO2 pass lands on an
+    opened surface, while fired before it, it stayed a non-ablative wound although the
+    full-field pass then opened the surface over its columns (erythema 48.9 against
+    40.5 d). Its wound now lies under what later full-field passes removed too."""
+
+    def healing(order):
+        passes = {
+            "ff": {"device": "co2_full_field"},
+            "1550": {"device": "nonablative_1550", "pulse_energy_mj": 40, "mtz_per_cm2": 250},
+        }
+        plan = {
+            "name": "mixed",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 50}],
+            "passes": [passes[name] for name in order],
+        }
+        return simulate(Plan.from_data(plan)).summary
+
+    before, after = healing(["1550", "ff"]), healing(["ff", "1550"])
+    alone = simulate(
+        Plan.from_data(
+            {
+                "name": "ff",
+                "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+                "areas": [{"site": "cheek", "area_cm2": 50}],
+                "passes": [{"device": "co2_full_field"}],
+            }
+        )
+    ).summary
+    assert before.erythema_days == pytest.approx(after.erythema_days, rel=0.05)
+    assert before.downtime_days == pytest.approx(after.downtime_days, rel=0.05)
+    assert before.erythema_days > 1.1 * alone.erythema_days

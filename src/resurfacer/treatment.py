@@ -701,6 +701,10 @@ def _region_wounds(
         fired = [
             (i, p) for i in range(len(plan.passes)) if (p := plan.region_pass(i, area)) is not None
         ]
+        after = later_removal(
+            [sum(removal[i, area.region]) for i, _ in fired],
+            [p.kind == "full_field" for _, p in fired],
+        )
         wounds = [
             wound_for(
                 p,
@@ -708,8 +712,9 @@ def _region_wounds(
                 surface[i, area.region],
                 sum(removal[i, area.region]),
                 skins[area.site].layer("stratum_corneum").thickness,
+                later,
             )
-            for i, p in fired
+            for (i, p), later in zip(fired, after, strict=True)
             if not _leaves_no_wound(columns[i, area.region])
         ]
         if wounds:
@@ -835,6 +840,7 @@ def wound_for(
     top: float = 0.0,
     removed: float | None = None,
     stratum_corneum: float | None = None,
+    removed_after: float = 0.0,
 ) -> WoundedPass:
     """The wound one pass leaves, from its column (the hand-off to healing).
 
@@ -852,16 +858,24 @@ def wound_for(
     full-field passes removed), and a full-field pass counts as removed what it ablated
     and what the wipe took (`removed` [m], ``column.ablation.pass_removal``; default: its
     crater), so the necrosis left under a wiped surface is coagulation minus removal.
+    A fractional pass's wound also lies under what later full-field passes removed over
+    it (`removed_after` [m], `later_removal`): it opens in the share of the stratum
+    corneum they took and its crater reaches at least their floor, as it would had it
+    been fired after them (session 30's probe: a 1,550 nm pass before a full-field pass
+    stayed a non-ablative wound, after it an opened one).
     """
     s = column.summary
     if p.kind == "full_field":
         kind, opening = "full_field", surface_opened(s.surface_opening, top, stratum_corneum)
     else:
-        kind, opening = fractional_wound_kind(s.surface_opening, top, stratum_corneum)
+        kind, opening = fractional_wound_kind(
+            s.surface_opening, top + removed_after, stratum_corneum
+        )
     if kind == "nonablative_fractional":
         gone = 0.0
     else:
         gone = s.ablation_depth if removed is None else max(removed, s.ablation_depth)
+        gone = max(gone, removed_after)
     wide = column.geometry == "wide"
     spot = p.beam().spot_diameter
     return WoundedPass(
@@ -879,6 +893,15 @@ def wound_for(
         if kind != "nonablative_fractional"
         else 0.0,
     )
+
+
+def later_removal(removed: list[float], full_field: list[bool]) -> list[float]:
+    """What the full-field passes after each fractional pass removed over it [m]: the
+    sum of `removed` over the later passes (`wound_for`'s `removed_after`); 0 for a
+    full-field pass, whose layer lies over the later passes' layers as one wound."""
+    return [
+        0.0 if ff else float(sum(removed[i + 1 :])) for i, ff in enumerate(full_field)
+    ]
 
 
 def shallow_injury_width(column: ColumnResult, top: float = 0.0) -> float:

@@ -103,22 +103,27 @@ def overrides_for(draws: list[float], skin_nominal) -> dict:
 def _chain(plan: Plan, site: str, overrides, options, passes=None) -> dict:
     """Pass figures and downtime on `site` with `overrides`, for `passes` (default: the
     plan's passes as planned)."""
-    from resurfacer.treatment import column_for, pass_layers_removed, wound_for
+    from resurfacer.treatment import column_for, later_removal, pass_layers_removed, wound_for
 
     pt = plan.patient
     skin = skin_for(site, pt.sex, pt.age_years, pt.phototype, overrides=overrides)
     # as the treatment chain: a pass after full-field passes runs on the skin under what
     # they removed (crater and wiped layer), and its wound is measured from the surface
     # before the first pass
-    cols, wounds, tops, top = [], [], [], 0.0
+    fired = plan.passes if passes is None else passes
+    cols, removals, tops, top = [], [], [], 0.0
     sc = skin.layer("stratum_corneum").thickness
-    for p in plan.passes if passes is None else passes:
+    for p in fired:
         tops.append(top)
         column = column_for(skin.stripped(top) if top > 0 else skin, p.beam(), p.pulse(), options)
-        removed = sum(pass_layers_removed(p, column))
+        removals.append(sum(pass_layers_removed(p, column)))
         cols.append(column)
-        wounds.append(wound_for(p, column, top, removed, sc))
-        top += removed
+        top += removals[-1]
+    after = later_removal(removals, [p.kind == "full_field" for p in fired])
+    wounds = [
+        wound_for(p, c, t, r, sc, a)
+        for p, c, t, r, a in zip(fired, cols, tops, removals, after, strict=True)
+    ]
     um = 1e6
     return {
         "passes": [
