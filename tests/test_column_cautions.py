@@ -58,9 +58,8 @@ def test_a_surface_opened_off_the_axis_is_at_its_threshold():
     top = np.zeros((4, 5), dtype=bool)
     top[0, 3] = True
     summary = SimpleNamespace(ablation_depth=0.0, surface_opening=0.036, desiccation_depth=48e-6)
-    (note,) = threshold_cautions(summary, _fields(desiccated=top), INPUTS)
+    (note,) = threshold_cautions(summary, INPUTS)
     assert "4% opened" in note
-    assert threshold_cautions(summary, _fields(), INPUTS)  # opened, read from the summary
 
 
 def test_a_steam_pocket_says_how_far_healing_counts_the_skin_opened():
@@ -82,13 +81,20 @@ def test_a_steam_pocket_says_how_far_healing_counts_the_skin_opened():
 
 def test_a_scattered_light_column_whose_stratum_corneum_dried_is_not_at_a_threshold():
     """Session 30: where the light scatters, a top row dried by the heat under it absorbs
-    none of the beam and counts 0 opened (`summary.surface_opening`); the pass is not at
-    its ablation threshold. Under rays (CO2) the same dried top row still is."""
-    top = np.zeros((4, 5), dtype=bool)
-    top[0, 0] = True
-    summary = SimpleNamespace(ablation_depth=0.0, surface_opening=0.0, desiccation_depth=48e-6)
-    mc = {**INPUTS, "heat_source": "monte_carlo"}
-    assert threshold_cautions(summary, _fields(desiccated=top), mc) == []
-    rays = {**INPUTS, "heat_source": "beer_lambert"}
-    (note,) = threshold_cautions(summary, _fields(desiccated=top), rays)
-    assert "boiled dry to 48 um" in note
+    none of the beam (its dry share s = 0) and counts 0 opened (`summary.surface_opening`);
+    the pass is not at its ablation threshold. Under rays (s = 1) the same dried top row
+    counts its progress towards removal, and the pass is."""
+    from resurfacer.column.summary import surface_opening
+
+    peak = np.full((4, 5), 60.0)
+    peak[0, 0] = 110.0  # the top cell boiled dry, 10 K on towards removal
+    void = np.zeros((4, 5), dtype=bool)
+    rise = np.full(4, 100.0)
+    for share, expected in ((0.0, 0), (1.0, 1)):
+        opening = surface_opening(peak, void, 100.0, rise, share)
+        summary = SimpleNamespace(
+            ablation_depth=0.0, surface_opening=opening, desiccation_depth=48e-6
+        )
+        notes = threshold_cautions(summary, INPUTS)
+        assert len(notes) == expected
+    assert "boiled dry to 48 um" in notes[0] and "10% opened" in notes[0]

@@ -126,12 +126,13 @@ def depth_cautions(summary: ColumnSummary, skin: Skin) -> list[str]:
 THRESHOLD_CAUTION = "the pass is at its ablation threshold"
 
 
-def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str]:
+def threshold_cautions(summary: ColumnSummary, inputs: dict) -> list[str]:
     """A caution when the pass sits at its ablation threshold: no crater although the
-    surface boiled dry (a cell of the top row left the boiling plateau, or the healing
-    model counts it opened: the top row that `surface_opening` reads, where until session
-    23 only the cell on the axis was looked at and a 1,927 nm column opened 3.6 % off the
-    axis went unflagged), or a crater of at most one cell.
+    healing model counts the surface opened (`summary.surface_opening`, which reads every
+    cell of the top row, where until session 23 only the cell on the axis was looked at
+    and a 1,927 nm column opened 3.6 % off the axis went unflagged; a top row dried by the
+    heat under it that the scattered light no longer heats counts 0 since session 30), or
+    a crater of at most one cell.
 
     There the healing model reads how far the skin was opened from the top cell's
     progress from boiled dry to removed (`summary.surface_opening`, a model assumption
@@ -143,11 +144,7 @@ def threshold_cautions(summary: ColumnSummary, fields, inputs: dict) -> list[str
         return []
     if crater > 0:
         state = f"a crater of one {dz * 1e6:.2g} um cell"
-    elif summary.surface_opening == 0 and inputs["heat_source"] == "monte_carlo":
-        # a stratum corneum dried by the heat under it absorbs none of the scattered
-        # light: intact, not at a threshold (`summary.surface_opening`, session 30)
-        return []
-    elif summary.surface_opening > 0 or bool(fields["desiccated"].values[0].any()):
+    elif summary.surface_opening > 0:
         state = f"no crater, the surface boiled dry to {summary.desiccation_depth * 1e6:.0f} um"
     else:
         return []

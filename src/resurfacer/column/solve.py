@@ -156,7 +156,7 @@ def simulate_column(
                 grid_cautions(result.inputs)
                 + front_cautions(result.summary, result.inputs)
                 + depth_cautions(result.summary, skin)
-                + threshold_cautions(result.summary, result.fields, result.inputs)
+                + threshold_cautions(result.summary, result.inputs)
                 + pocket_cautions(result.summary, result.fields, result.inputs)
                 + photon_cautions(result.inputs)
                 + scattering_source_cautions(result.summary, result.inputs, skin)

@@ -195,7 +195,7 @@ def surrogate_wound(
         pulse_energy=p["pulse_energy_mj"] * 1e-3,
         surface_opening=opening,
         injury_width=float(p["injury_width"]),
-        desiccation_depth=min(dried, top + max(p["coagulation_depth"], gone)),
+        desiccation_depth=dried,
     )
 
 
