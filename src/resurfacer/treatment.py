@@ -892,6 +892,7 @@ def wound_for(
         desiccation_depth=top + min(s.desiccation_depth, s.coagulation_depth)
         if kind != "nonablative_fractional"
         else 0.0,
+        lining_necrosis=s.lining_necrosis if kind != "nonablative_fractional" else math.nan,
     )
 
 

@@ -81,6 +81,16 @@ def test_chain_case_matches_the_chain(name):
         expected = spec.get("injury_width_um", math.nan)
         assert math.isnan(width) == math.isnan(expected), name
         assert math.isnan(width) or expected == pytest.approx(width, abs=0.6), name
+        _assert_lining(spec, wound, name)
+
+
+def _assert_lining(spec: dict, wound, name: str) -> None:
+    """The necrosis lining the crater (session 31: erythema reads it,
+    `healing.wound.lining_necrosis`); none where the copy has none."""
+    lining = wound.lining_necrosis * 1e6
+    expected = spec.get("lining_necrosis_um", math.nan)
+    assert math.isnan(lining) == math.isnan(expected), (name, "lining_necrosis_um")
+    assert math.isnan(lining) or expected == pytest.approx(lining, abs=0.6), name
 
 
 @pytest.mark.parametrize("name", sorted(COLUMNS))
@@ -101,6 +111,10 @@ def test_column_case_matches_the_solver(name):
         "coagulation_width_um": summary.coagulation_width,
         "desiccation_um": summary.desiccation_depth,
     }
+    lined = not math.isnan(summary.lining_necrosis)
+    if lined:
+        got["lining_necrosis_um"] = summary.lining_necrosis
     for spec in COLUMNS[name]["passes"]:
         for key, value in got.items():
             assert spec[key] == pytest.approx(value * 1e6, abs=0.6), (name, key)
+        assert lined == ("lining_necrosis_um" in spec), name

@@ -463,7 +463,7 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
     summary = summarise(
         grid, fields.void, fields.omega, fields.peak, t_boil, run[5], balance, geometry,
         time.perf_counter() - started, _removal_rise(material, t0, t_boil),
-        _dry_top_share(layers, rows, source),
+        _dry_top_share(layers, rows, source), _above_subcutis(skin, rows),
     )
     n_written = run[1]
     dataset = column_fields(
@@ -496,6 +496,11 @@ def _needs_deeper_domain(summary, omega, grid, layers, mapped: bool) -> bool:
         or bool(np.any(omega[-1] >= 1.0))
         or (mapped and balance.transmitted > DEEPER_TRANSMITTED * balance.incident)
     )
+
+
+def _above_subcutis(skin, rows) -> np.ndarray:
+    """Whether each row lies in the skin above the subcutis (bool per row)."""
+    return np.array([skin.layers[i].name != "subcutis" for i in rows], bool)
 
 
 def _dry_top_share(layers, rows, source) -> float:

@@ -57,6 +57,9 @@ class ColumnSummary:
     full-field passes (Yuksel et al., Aesthetic Plast Surg 2001;25:184); 0 if
     none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
     (``docs/column.md``), so it is reported as a depth only.
+    `lining_necrosis` is the necrosis lining an open crater above the subcutis, its
+    volume per unit area of the crater's wall and floor (`lining_necrosis`); NaN for the
+    wide (1-D) geometry and without an open crater.
     `surface_opening` (0..1) says how far the surface was opened: 1 with a crater,
     0 where the top row's cells stayed on or below the boiling plateau, and in between
     the furthest progress of one of them (the hottest, on the axis) from boiled dry to
@@ -72,6 +75,7 @@ class ColumnSummary:
     coagulation_width: float
     desiccation_depth: float
     surface_opening: float
+    lining_necrosis: float
     ablated_volume: float
     coagulated_volume: float
     peak_temperature: float
@@ -111,6 +115,7 @@ class ColumnSummary:
             "coagulation_depth_um": length(self.coagulation_depth),
             "coagulation_width_um": length(self.coagulation_width),
             "desiccation_depth_um": length(self.desiccation_depth),
+            "lining_necrosis_um": length(self.lining_necrosis),
             "surface_opening": round(self.surface_opening, 4),
             "ablated_volume_nl": self.ablated_volume * 1e12,
             "coagulated_volume_nl": self.coagulated_volume * 1e12,
@@ -375,13 +380,37 @@ def lesion_cells(omega, void, volume) -> np.ndarray:
     return coag & (labels == 1 + int(np.argmax(sizes)))
 
 
+def lining_necrosis(coag, void, dried, grid, skin_rows) -> float:
+    r"""Necrosis lining an open crater [m]: :math:`h = V_n / A`, the volume of coagulated
+    tissue that kept its water (neither removed nor boiled dry: the dried rim is an eschar
+    that sheds) over the area A of the faces between removed cells and tissue (the
+    crater's wall and floor), both in the rows above the subcutis (`skin_rows`, bool per
+    row). For a layer this is the bed's necrosis; for a deep column, whose floor is about
+    3 % of its surface, its cuff. Erythema reads it (`healing.wound.lining_necrosis`): the
+    redness is the dermis's, and a crater's floor in the fat, with its thin cuff, is not
+    part of it (session 31: the floor alone fell from 65 to 42 um where the perioral deep
+    columns reached the fat, 35 -> 37.3 mJ). NaN without a crater open at the surface."""
+    if not void[0].any():
+        return float("nan")
+    rows = np.asarray(skin_rows, bool)[:, None]
+    necrotic = coag & ~void & ~dried & rows
+    volume = float(np.sum(necrotic * grid.volume[None, :]))
+    radial = (void[:, :-1] != void[:, 1:]) & rows
+    axial = (void[:-1, :] != void[1:, :]) & rows[1:]
+    area = float(
+        np.sum(radial * grid.area_radial[None, 1:-1]) + np.sum(axial * grid.area_axial[None, :])
+    )
+    return volume / area if area > 0.0 else float("nan")
+
+
 def summarise(
     grid, void, omega, peak, t_boil, simulated, balance, geometry, runtime, removal_rise,
-    dry_top_share=1.0,
+    dry_top_share=1.0, skin_rows=None,
 ) -> ColumnSummary:
     """Geometry of crater, coagulation and desiccation (definitions in ColumnSummary);
     `removal_rise` [K] per row: see `removal_progress`; `dry_top_share`: see
-    `surface_opening`; the coagulated zone is the lesion's (`lesion_cells`)."""
+    `surface_opening`; `skin_rows`: which rows lie above the subcutis (default all), see
+    `lining_necrosis`; the coagulated zone is the lesion's (`lesion_cells`)."""
     coag = lesion_cells(omega, void, grid.volume[None, :])
     dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
     desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
@@ -393,8 +422,10 @@ def summarise(
     floor = max(column_edges[0] - depth, 0.0) if depth > 0 else coag_depth
     nan = float("nan")
     if geometry == "wide":
-        width_surface = width_half = wall = coag_width = nan
+        width_surface = width_half = wall = coag_width = lining = nan
     else:
+        above = np.ones(grid.nz, bool) if skin_rows is None else skin_rows
+        lining = lining_necrosis(coag, void, desiccated(peak, void, t_boil), grid, above)
         half = min(int(depth / 2 / grid.dz), grid.nz - 1)
         width_surface = 2 * outer_edge(void[0], grid.dr)
         width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0
@@ -415,6 +446,7 @@ def summarise(
         coagulation_width=coag_width,
         desiccation_depth=desiccation_depth,
         surface_opening=surface_opening(peak, void, t_boil, removal_rise, dry_top_share),
+        lining_necrosis=lining,
         ablated_volume=float(np.sum(void * volume[None, :])),
         coagulated_volume=float(np.sum(coag * volume[None, :])),
         peak_temperature=float(tissue_peak.max()),

@@ -56,6 +56,7 @@ def _wound(spec: Mapping) -> WoundedPass:
     return WoundedPass(
         kind, abl, a_w, coag, c_w, coverage, spacing, 0.0, injury_width=width,
         desiccation_depth=dried,
+        lining_necrosis=spec.get("lining_necrosis_um", math.nan) * METRE_PER_UM,
     )
 
 

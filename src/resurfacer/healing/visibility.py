@@ -121,11 +121,12 @@ def open_footprint(passes: Sequence[PassHealing]) -> float:
 
 
 def necrosis_per_area(passes: Sequence[PassHealing]) -> float:
-    r"""Necrosis of the wound bed per unit surface of the ablative passes [m]:
+    r"""Necrosis lining the wounds per unit surface of the ablative passes [m]:
     :math:`\sum_i w_i \lambda_i \min(h_i, h_{CO2})`, opening x necrotic area per surface x
-    the bed's necrosis thickness (`wound.wound_bed_necrosis`: under the crater and the
-    tissue boiled dry; overlaps count twice; a surface boiled dry but not removed counts in
-    part, `WoundedPass.opening`).
+    the necrosis lining the wound (`wound.lining_necrosis`: a column's crater wall and
+    floor above the subcutis, else the bed under the crater and the tissue boiled dry;
+    overlaps count twice; a surface boiled dry but not removed counts in part,
+    `WoundedPass.opening`).
 
     A bed thicker than the thickest erythema anchor, the full-field CO2 wound's 100 um
     (healing.toml [erythema]), counts as that anchor: no erythema was found for thicker
@@ -159,10 +160,10 @@ def oedema_days(passes: Sequence[PassHealing]) -> float:
 
 
 def erythema_model_days(passes: Sequence[PassHealing]) -> float:
-    r"""Redness from the open footprint and the necrosis of the wound bed [d].
+    r"""Redness from the open footprint and the necrosis lining the wounds [d].
 
     Open fraction :math:`c` (`open_footprint`, ablated surface), necrotic-footprint-weighted
-    necrosis :math:`h` of the ablative passes' wound beds (`necrosis_per_area`):
+    necrosis :math:`h` lining the ablative passes' wounds (`necrosis_per_area`):
 
     .. math::
 

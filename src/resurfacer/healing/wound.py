@@ -47,6 +47,11 @@ class WoundedPass:
     #: crust; 0, or no deeper than `ablation_depth`, where none was left (a wiped
     #: full-field pass counts its dried layer as removed)
     desiccation_depth: float = 0.0
+    #: m, the necrosis lining an open crater above the subcutis, its volume per unit area
+    #: of the crater's wall and floor (`ColumnSummary.lining_necrosis`); NaN where the
+    #: column has none (wide spots, full field, no crater): the bed's necrosis lines the
+    #: whole wound (`lining_necrosis`)
+    lining_necrosis: float = math.nan
 
     @property
     def fractional(self) -> bool:
@@ -322,8 +327,9 @@ class PassHealing:
     footprint: float  # fraction of the surface under the necrotic zone, 0..1
     area_ratio: float  # necrotic area per unit surface (may exceed 1 where zones overlap)
     open_ratio: float  # ablated area per unit surface (0 non-ablative, inf full field)
-    necrosis: float  # m, residual thermal necrosis of the wound bed: the coagulated tissue
-    # under what the pass removed or boiled dry (`wound_bed_necrosis`), what erythema reads
+    necrosis: float  # m, residual thermal necrosis lining the wound: the coagulated tissue
+    # under what the pass removed or boiled dry and beside its crater's wall, averaged
+    # over the wound's surface (`lining_necrosis`), what erythema reads
     swelling_injury: float  # m, tissue removed or killed per unit surface to the swelling's
     # depth under the opened share (`swelling_injury`), what the oedema reads
     layer: bool  # the wound is a layer over the whole surface (full field)
@@ -350,6 +356,21 @@ def wound_bed_necrosis(p: WoundedPass) -> float:
     while the wet layer stayed at 47-50 um; docs/healing.md, "Erythema")."""
     bed_top = max(p.ablation_depth, p.desiccation_depth)
     return max(p.coagulation_depth - bed_top, 0.0)
+
+
+def lining_necrosis(p: WoundedPass) -> float:
+    """Residual thermal necrosis lining the wound [m], what erythema reads: a fractional
+    column's `WoundedPass.lining_necrosis` (its necrosis per unit area of its crater's
+    wall and floor, above the subcutis) where the column gives one, else the bed's
+    (`wound_bed_necrosis`): a layer, a wide spot or a surface opened without a crater.
+
+    A deep column is lined almost wholly by its cuff (its floor is about 3 % of its
+    surface at 120 um and 1 mm deep); until session 31 erythema read the floor alone,
+    which fell from 65 to 42 um where the perioral deep columns reached the fat
+    (35 -> 37.3 mJ: erythema 6.01 -> 5.74 d; docs/healing.md, "Erythema")."""
+    if p.fractional and p.lining_necrosis > 0.0:
+        return float(p.lining_necrosis)
+    return wound_bed_necrosis(p)
 
 
 def basal_killed_fraction(coagulation_depth: float, epidermis: float) -> float:
@@ -549,7 +570,7 @@ def pass_healing(
         footprint=foot,
         area_ratio=own,
         open_ratio=open_area_ratio(p),
-        necrosis=wound_bed_necrosis(p),
+        necrosis=lining_necrosis(p),
         swelling_injury=swelling_injury(p, swelling_depth()),
         layer=not p.fractional,
         opening=p.opening,

@@ -179,6 +179,9 @@ def surrogate_wound(
     else:
         kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
+    # a node below the crater threshold has no lining figure (NaN, interpolated as 0)
+    lining = float(p["lining_necrosis"])
+    lined = kind != "nonablative_fractional" and not wide and lining > 0.0
     if kind == "nonablative_fractional":
         gone = dried = 0.0
     else:
@@ -196,6 +199,7 @@ def surrogate_wound(
         surface_opening=opening,
         injury_width=float(p["injury_width"]),
         desiccation_depth=dried,
+        lining_necrosis=lining if lined else math.nan,
     )
 
 

@@ -51,12 +51,13 @@ QUANTITIES = (
     "ablation_width_surface",
     "coagulation_depth",
     "coagulation_thickness",
+    "lining_necrosis",
     "coagulation_width",
     "desiccation_depth",
     "surface_opening",
     "injury_width",
 )
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def cache_dir() -> Path:
