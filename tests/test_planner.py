@@ -128,6 +128,19 @@ def test_unreachable_goal_reports_the_nearest_plan():
     assert r.plans[0].depth_um < 600
 
 
+def test_stacked_pulses_keep_under_a_cap_on_the_energy_per_column():
+    """Session 31's probe: the first chest plan for deep wrinkles fired two stacked
+    7.5 mJ deep pulses, 15 mJ per column, past the neck and chest cap of 10 mJ
+    (`energy_deep_neck_chest`), which read the single pulse; it now reads the column's
+    energy (`rules.column_energy_mj`), and the planner keeps each stack under it."""
+    r = run("deep_wrinkles", 3, "chest", stacks=(1, 2), n_best=3)
+    assert r.plans
+    for i in range(len(r.plans)):
+        assert check_plan(r.plan(i)) == []
+        for p in r.plan(i).passes:
+            assert p.pulse_energy_mj * p.stack <= 10.0 + 1e-9
+
+
 def test_bulk_limit_bounds_the_next_plans_heat():
     # the bulk rise over body temperature is linear in energy per area: a plan of
     # 10 J/cm2 that peaks at 47 C against a 45 C limit bounds the next at 8 J/cm2

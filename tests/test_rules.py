@@ -232,3 +232,16 @@ def test_simulate_names_the_broken_rules():
         simulate(plan(2, "cheek", [{"device": "co2_dual", "mode": "surface"}])).summary.warnings
         == []
     )
+
+
+def test_an_energy_cap_reads_the_energy_each_column_receives():
+    """Session 31's probe: the planner's first chest plan fired two stacked 7.5 mJ deep
+    pulses, 15 mJ into each column, past the 10 mJ cap that reads the single pulse; a stack
+    drills about as deep as one pulse of its sum (DeepFX's double pulse)."""
+    deep = {"device": "co2_dual", "mode": "deep", "density_percent": 5}
+    stacked = check_plan(plan(3, "chest", [dict(deep, pulse_energy_mj=7.5, stack=2)]))
+    hit = [v for v in stacked if v.rule == "energy_deep_neck_chest"]
+    assert hit and hit[0].value == pytest.approx(15.0)
+    assert "energy per column" in hit[0].message
+    single = plan(3, "chest", [dict(deep, pulse_energy_mj=7.5)])
+    assert "energy_deep_neck_chest" not in names(single)

@@ -371,7 +371,8 @@ def mode_options(ctx, mode: str) -> list[Option]:
     device = ctx.device
     spec, base, scaled, caps = _mode_caps(ctx, mode)
     e_lo, e_hi, _ = setting_range(spec["pulse_energy_mj"])
-    e_hi = min(e_hi, caps.get("max_pulse_energy_mj", (math.inf, ""))[0])
+    column_cap = caps.get("max_pulse_energy_mj", (math.inf, ""))[0]  # per column (rules)
+    e_hi = min(e_hi, column_cap)
     max_rep = int(min(max(ctx.repeats), caps.get("max_passes", (10, ""))[0]))
     if max_rep < 1 or e_hi < e_lo:
         return []
@@ -384,13 +385,14 @@ def mode_options(ctx, mode: str) -> list[Option]:
         d_hi = min(d_hi, caps.get("max_density_percent", (100.0, ""))[0])
         densities = [d for d in DENSITY_STEPS if d_lo <= d <= d_hi]
     opts = []
-    for stack in [s for s in ctx.stacks if s <= max_stack] or [1]:
-        tables = _tables(ctx, base, stack, e_lo, e_hi)
+    for stack in [s for s in ctx.stacks if s <= max_stack and e_lo * s <= column_cap] or [1]:
+        e_cap = min(e_hi, column_cap / stack)
+        tables = _tables(ctx, base, stack, e_lo, e_cap)
         e_top = min(t.e_max for t in tables.values()) * 1e3
         grid = np.unique(
             [round_energy(e) for e in np.geomspace(e_lo, max(e_top, e_lo), ENERGY_POINTS)]
         )
-        for e in [e for e in grid if e_lo <= e <= min(e_top, e_hi) + 1e-9]:
+        for e in [e for e in grid if e_lo <= e <= min(e_top, e_cap) + 1e-9]:
             # the energy each region fires (its column)
             fired = {
                 r.name: regional_energy(spec, e, r.deep_defaults if scaled else {})

@@ -43,7 +43,13 @@ import numpy as np
 from resurfacer.column.options import SolverOptions
 from resurfacer.data import indications, load_toml
 from resurfacer.errors import InputError, check_choice
-from resurfacer.plan.rules import check_plan, dermis_bottom, outcome_limits, pass_caps
+from resurfacer.plan.rules import (
+    check_plan,
+    column_energy_mj,
+    dermis_bottom,
+    outcome_limits,
+    pass_caps,
+)
 from resurfacer.plan.schema import DEVICES, Area, AreaPreset, Patient, Plan
 from resurfacer.planning.candidates import (
     Candidate,
@@ -987,7 +993,7 @@ def _at_limits(c, patient, regions) -> list[str]:
             caps = pass_caps(patient.phototype, [r.site], p)
             checks = {
                 "max_density_percent": o.repeat * 100.0 * p.density_fraction,
-                "max_pulse_energy_mj": p.pulse_energy_mj,
+                "max_pulse_energy_mj": column_energy_mj(p),
                 "max_passes": o.repeat,
                 "max_stack": p.stack,
             }
