@@ -236,6 +236,9 @@ def test_bad_input():
         (["--site", "scalp"], "--site"),
         (["--device", "ruby"], "--device"),
         (["--phototype", "7"], "--phototype"),
+        # session 31's probe: under the schema's 0.01 cm² it passed the CLI's own check
+        # and ended in a pydantic traceback
+        (["--area-cm2", "0.001"], "--area-cm2"),
     ],
 )
 def test_cli_bad_input_exits_2(args, option, capsys):

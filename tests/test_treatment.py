@@ -505,3 +505,25 @@ def test_bulk_peak_and_dose_do_not_fall_as_the_pass_delay_shrinks():
     peaks, doses = np.array(figures).T
     assert np.all(np.diff(peaks) <= 0.0) and np.all(np.diff(doses) <= 0.0)
     assert peaks[0] > peaks[-1] + 5.0  # back to back against an hour apart
+
+
+def test_an_area_under_one_scanner_pattern_is_noted():
+    """Session 31's probe: a 0.01 cm² nose took 0.15 of a 1.3 mm spot in 6.6 ms, with a
+    whole 10 mm pattern's bulk heating, without a word."""
+
+    def notes(area_cm2):
+        plan = Plan.from_data(
+            {
+                "name": "small",
+                "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+                "areas": [{"site": "nose", "area_cm2": area_cm2}],
+                "passes": [{"device": "co2_dual", "mode": "surface"}],
+            }
+        )
+        return [n for n in simulate(plan).summary.model_notes if "scanner pattern" in n]
+
+    tiny = notes(0.01)
+    assert len(tiny) == 1 and "than one spot (0.0133 cm²)" in tiny[0]
+    assert "upper bound" in tiny[0]
+    assert "than one spot" not in notes(0.5)[0]
+    assert notes(2.0) == []

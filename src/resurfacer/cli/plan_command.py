@@ -121,7 +121,7 @@ def _areas(site: str, area_cm2: float | None) -> list:
     """The areas of --site: a preset's own (refusing an --area-cm2 beside it), or the
     single site at --area-cm2 (default `DEFAULT_AREA_CM2`)."""
     from resurfacer.errors import InputError
-    from resurfacer.plan.schema import AREA_PRESETS, Area, AreaPreset
+    from resurfacer.plan.schema import AREA_MAX_CM2, AREA_MIN_CM2, AREA_PRESETS, Area, AreaPreset
     from resurfacer.tissue.skin import SITES
 
     if site in AREA_PRESETS and site not in SITES:  # a name that is also a site is the site
@@ -135,8 +135,9 @@ def _areas(site: str, area_cm2: float | None) -> list:
             )
         return [preset]
     area = DEFAULT_AREA_CM2 if area_cm2 is None else area_cm2
-    if not 0 < area <= 1000:
-        raise InputError("--area-cm2", area, "(0, 1000] cm²")
+    if not AREA_MIN_CM2 <= area <= AREA_MAX_CM2:  # the plan schema's range (session 31's
+        # probe: 0.001 passed a (0, 1000] check and failed in the schema with a traceback)
+        raise InputError("--area-cm2", area, f"[{AREA_MIN_CM2:g}, {AREA_MAX_CM2:g}] cm²")
     return [Area(site=site, area_cm2=float(area))]
 
 

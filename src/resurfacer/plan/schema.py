@@ -135,6 +135,10 @@ class Patient(BaseModel):
     phototype: Integer = Field(ge=1, le=6)
 
 
+#: Range of one treated area [cm²] (`Area.area_cm2`; the planner's --area-cm2 alike)
+AREA_MIN_CM2, AREA_MAX_CM2 = 0.01, 1000.0
+
+
 class Area(BaseModel):
     """One treated region: a body site (`resurfacer.tissue.skin.SITES`), its area [cm2],
     optionally a name (what `passes[i].regions` refers to; default: the site) and the
@@ -143,7 +147,7 @@ class Area(BaseModel):
     model_config = _CONFIG
 
     site: SiteName
-    area_cm2: float = Field(ge=0.01, le=1000)
+    area_cm2: float = Field(ge=AREA_MIN_CM2, le=AREA_MAX_CM2)
     # default by keyword: mypy reads a positional Field default as no default
     name: str | None = Field(default=None, min_length=1, max_length=40)
 
