@@ -527,3 +527,49 @@ def test_an_area_under_one_scanner_pattern_is_noted():
     assert "upper bound" in tiny[0]
     assert "than one spot" not in notes(0.5)[0]
     assert notes(2.0) == []
+
+
+def test_a_bulk_dose_that_kills_the_epidermis_is_noted_as_missed_by_healing():
+    """Session 31's probe: a 1,550 nm pass at 70 mJ and 500 MTZ/cm2 took 1.1e15 CEM43 min
+    between the columns and healed as intact skin in 2.5 d, with no word that healing reads
+    the columns alone; the rule's message printed the dose as 16 digits."""
+
+    def outcome(mtz):
+        plan = Plan.from_data(
+            {
+                "name": "hot",
+                "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+                "areas": [{"site": "cheek", "area_cm2": 50}],
+                "passes": [
+                    {"device": "nonablative_1550", "pulse_energy_mj": 70, "mtz_per_cm2": mtz}
+                ],
+            }
+        )
+        return simulate(plan).summary
+
+    hot = outcome(500)
+    notes = [n for n in hot.model_notes if "kills the epidermis" in n]
+    assert len(notes) == 1 and "cheek 1.12e+15" in notes[0]
+    assert any("1.12e+15 CEM43 min exceeds 720" in w for w in hot.warnings)
+    assert not [n for n in outcome(125).model_notes if "kills the epidermis" in n]
+
+
+def test_a_full_field_pass_that_leaves_the_surface_closed_is_noted():
+    """Session 31's probe: the full-field CO2 device at its least energy (150 mJ, under the
+    ablation threshold) coagulated 72 um of the cheek's 92 um epidermis and healed as
+    intact skin in 2.5 d, without a word; an opened pass (300 mJ) carries no such note."""
+
+    def notes(energy):
+        plan = Plan.from_data(
+            {
+                "name": "full field",
+                "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+                "areas": [{"site": "cheek", "area_cm2": 50}],
+                "passes": [{"device": "co2_full_field", "pulse_energy_mj": energy}],
+            }
+        )
+        return [n for n in simulate(plan).summary.model_notes if "left the surface closed" in n]
+
+    closed = notes(150)
+    assert len(closed) == 1 and "cheek 0 %" in closed[0] and "too short" in closed[0]
+    assert notes(300) == []

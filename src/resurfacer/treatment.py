@@ -61,7 +61,7 @@ from resurfacer.healing import (
 from resurfacer.healing.sensitivity import epidermis_note
 from resurfacer.laser.beam import Beam, Pulse
 from resurfacer.optics.absorption import layer_absorption_coefficient
-from resurfacer.plan.rules import check_plan
+from resurfacer.plan.rules import check_plan, load_rules
 from resurfacer.plan.schema import Pass, Plan, regional_clamp_note
 from resurfacer.scan.bulk_heating import (
     ColumnSources,
@@ -441,6 +441,8 @@ def simulate(
         + _no_wound_notes(plan, columns)
         + _regional_clamp_notes(plan)
         + _small_area_notes(plan)
+        + bulk_injury_notes(summary.regions)
+        + unopened_layer_notes(plan, columns, wounds)
     )
     violations = check_plan(plan, outcome)
     summary.warnings = [v.message for v in violations] + source_cautions(plan)
@@ -785,6 +787,36 @@ def _no_wound_notes(plan: Plan, columns) -> list[str]:
                 "so it leaves no wound and takes no part in the healing"
             )
     return notes
+
+
+def unopened_layer_notes(plan: Plan, columns, wounds: dict) -> list[str]:
+    """A model note for each full-field pass that left its surface closed, whole or in
+    part, over a necrotic layer (`WoundedPass.opening` < 1): the healing model heals the
+    closed share as intact skin, whose necrosis is shed as MENDs through the living
+    epidermis without a visible crust, where a coagulated epidermis over a whole field
+    would rather peel as a sheet; no published course was found (docs/healing.md, Known
+    gaps; session 31's probe: 150 mJ on the full-field CO2 device coagulated 72 um of the
+    cheek's 92 um epidermis and healed as intact skin in 2.5 d)."""
+    by_pass: dict[int, list[str]] = {}
+    for area in plan.site_areas:
+        fired = [
+            i
+            for i in range(len(plan.passes))
+            if plan.region_pass(i, area) is not None
+            and not _leaves_no_wound(columns[i, area.region])
+        ]
+        for i, w in zip(fired, wounds.get(area.region, []), strict=False):
+            if w.kind == "full_field" and w.opening < 1.0 and w.coagulation_depth > 0.0:
+                by_pass.setdefault(i, []).append(f"{area.region} {100 * w.opening:.0f} %")
+    return [
+        f"pass {i + 1}: a full-field pass that left the surface closed over its necrotic "
+        f"layer, whole or in part (share opened: {', '.join(areas)}): the healing model heals "
+        "the closed share "
+        "as intact skin, its necrosis shed unseen through the living epidermis; a coagulated "
+        "epidermis over a whole field would rather peel as a sheet, of which no published "
+        "course was found, so the downtime there may be too short"
+        for i, areas in sorted(by_pass.items())
+    ]
 
 
 def _epidermis_notes(plan: Plan, wounds: dict, skins, healings: dict) -> list[str]:
@@ -1260,6 +1292,25 @@ def placement_notes(placements: dict) -> list[str]:
             f"do not read (an upper estimate, docs/pattern.md)"
         )
     return notes
+
+
+def bulk_injury_notes(regions) -> list[str]:
+    """A model note where the tissue between the columns of an area (`RegionSummary`)
+    took a thermal dose past the one that kills human skin's epidermis through, the
+    `bulk_thermal_dose` rule's 720 CEM43 min (Moritz & Henriques 1947, data/
+    safety_rules.toml): the healing model reads the columns' wounds alone, so its course
+    there misses that injury (session 31's probe: a 1,550 nm pass at 70 mJ and 500
+    MTZ/cm2, 1.1e15 CEM43 min between the columns, healed as intact skin in 2.5 d)."""
+    limit = next(r.value for r in load_rules() if r.name == "bulk_thermal_dose")
+    hot = [r for r in regions if r.treated and r.bulk_cem43_min > limit]
+    if not hot:
+        return []
+    where = ", ".join(f"{r.name} {r.bulk_cem43_min:.3g}" for r in hot)
+    return [
+        f"between the columns the tissue took a thermal dose past the {limit:g} CEM43 min "
+        f"that kills the epidermis through ({where} CEM43 min): the healing figures read "
+        "the columns' wounds alone and do not count that injury, so there they are too short"
+    ]
 
 
 def _bulk_boiling_notes(passes) -> list[str]:

@@ -141,11 +141,15 @@ def rules_for(phototype: int, sites) -> list[Rule]:
 
 def _fmt(x: float) -> str:
     """A rule's value or limit in a message, to 3 significant digits: "1.22", not the
-    "1.21526" of a depth ratio (session 22); whole from 100 on (no exponent).
+    "1.21526" of a depth ratio (session 22); whole from 100 to 1e6 (no exponent), with
+    an exponent past it, as the summary prints a dose (session 31's probe: a 16-digit
+    "1120936773108105 CEM43 min" under a summary line of 1.12e+15).
 
-    >>> _fmt(1.21526), _fmt(7.5), _fmt(999.6), _fmt(2500.4)
-    ('1.22', '7.5', '1000', '2500')
+    >>> _fmt(1.21526), _fmt(7.5), _fmt(999.6), _fmt(2500.4), _fmt(1.1209e15)
+    ('1.22', '7.5', '1000', '2500', '1.12e+15')
     """
+    if abs(x) >= 1e6:
+        return f"{x:.3g}"
     return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
 
 
