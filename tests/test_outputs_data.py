@@ -246,3 +246,31 @@ def test_outcome_nc_holds_the_treated_areas_only():
     ds = outcome.dataset
     assert list(ds.area.values) == ["cheek"]
     assert float(ds.area_size.sum()) * 1e4 == pytest.approx(outcome.summary.total_area_cm2)
+
+
+def test_outcome_dataset_carries_the_headline_figures():
+    """Session 31's probe: outcome.nc held no downtime, erythema, closure, dose or
+    energy, which only summary.json (rounded to 4 digits) carried."""
+    from resurfacer.plan.schema import Plan
+    from resurfacer.treatment import simulate
+
+    plan = Plan.from_data(
+        {
+            "name": "headline",
+            "patient": {"sex": "female", "age_years": 50, "phototype": 2},
+            "areas": [{"site": "cheek", "area_cm2": 20}, {"site": "forehead", "area_cm2": 10}],
+            "passes": [{"device": "co2_dual", "mode": "deep"}],
+        }
+    )
+    out = simulate(plan)
+    ds, s = out.dataset, out.summary
+    assert float(ds["downtime"]) == s.downtime_days
+    assert list(ds["downtime_band"].values) == list(s.downtime_days_range)
+    assert float(ds["erythema"]) == s.erythema_days
+    assert float(ds["reepithelialization"]) == s.reepithelialization_hours
+    assert float(ds["total_energy"]) == s.total_energy_j
+    by_area = {r.name: r.downtime_days for r in s.regions}
+    for area in ds["area"].values:
+        assert float(ds["area_downtime"].sel(area=area)) == by_area[str(area)]
+    for name in ("downtime", "area_downtime", "bulk_thermal_dose", "remodeling"):
+        assert ds[name].attrs["units"] and ds[name].attrs["long_name"]

@@ -1369,7 +1369,46 @@ DATASET_ATTRS = {
     "site": ("1", "skin site of the treated area"),
     "probe_depth": ("m", "depth of the probe between columns"),
     "time": ("s", "time from the first spot of the scanner pattern"),
+    "total_energy": ("J", "energy of all passes on the treated areas"),
+    "combined_coverage": ("1", "fraction of the skin under at least one pass's spots"),
+    "bulk_thermal_dose": ("min", "CEM43 thermal dose between the columns, the area with the most"),
+    "reepithelialization": ("h", "skin closed after (re-epithelialisation, ED50)"),
+    "downtime": ("d", "downtime: the slowest area's visible wound or swelling"),
+    "downtime_band": ("d", "downtime band: closure and shedding at -1 and +1 band SD"),
+    "band": ("1", "end of the band"),
+    "erythema": ("d", "erythema (redness) duration"),
+    "mend_clearance": ("d", "necrotic debris (MENDs, crust) all shed"),
+    "remodeling": ("week", "new collagen formed (remodelling)"),
+    "area_downtime": ("d", "downtime of each treated area"),
+    "area_bulk_thermal_dose": ("min", "CEM43 thermal dose between the columns, per area"),
+    "area_fraction_of_dermis": ("1", "deepest coagulation / depth of the dermis bottom, per area"),
 }
+
+
+def _headline_variables(summary: OutcomeSummary, areas) -> dict:
+    """The summary's headline figures as Dataset variables (`DATASET_ATTRS` units):
+    session 31's probe found outcome.nc without downtime, erythema, closure, dose or
+    energy, which only summary.json (rounded) carried."""
+    regions = {r.name: r for r in summary.regions}
+
+    def per_area(name):
+        got = [getattr(regions[a.region], name) if a.region in regions else None for a in areas]
+        return (("area",), np.array([math.nan if v is None else v for v in got], float))
+
+    return {
+        "total_energy": ((), summary.total_energy_j),
+        "combined_coverage": ((), summary.combined_coverage_percent / 1e2),
+        "bulk_thermal_dose": ((), summary.bulk_thermal_dose_cem43_min),
+        "reepithelialization": ((), summary.reepithelialization_hours),
+        "downtime": ((), summary.downtime_days),
+        "downtime_band": (("band",), np.array(summary.downtime_days_range, float)),
+        "erythema": ((), summary.erythema_days),
+        "mend_clearance": ((), summary.mend_clearance_days),
+        "remodeling": ((), summary.remodeling_weeks),
+        "area_downtime": per_area("downtime_days"),
+        "area_bulk_thermal_dose": per_area("bulk_cem43_min"),
+        "area_fraction_of_dermis": per_area("fraction_of_dermis"),
+    }
 
 
 def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.Dataset:
@@ -1414,6 +1453,7 @@ def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.
             ),
             "bulk_temperature_history": (("pass", "time"), histories),
             "bulk_temperature_at_depth": (("pass", "probe_depth", "time"), at_depth),
+            **_headline_variables(summary, areas),
         },
         coords={
             "pass": np.arange(n_pass),
@@ -1422,6 +1462,7 @@ def _dataset(plan: Plan, columns: dict, heating, summary: OutcomeSummary) -> xr.
             "site": ("area", [a.site for a in areas]),
             "probe_depth": ("probe_depth", heating[0].probe_points[:, 2]),
             "time": ("time", time),
+            "band": ("band", ["low", "high"]),
         },
         attrs=_provenance(plan, summary),
     )

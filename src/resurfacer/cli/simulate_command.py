@@ -176,7 +176,7 @@ def summary_table(summary) -> str:
         f"plan                      {summary.plan_name}",
         f"treated area              {_magnitude(summary.total_area_cm2)} cm²",
         f"session time              {_duration(summary.session_minutes)}",
-        f"energy delivered          {_magnitude(summary.total_energy_j)} J",
+        f"energy on treated areas   {_magnitude(summary.total_energy_j)} J",
         f"combined coverage         {summary.combined_coverage_percent:.1f} %",
         f"peak bulk temperature     {summary.peak_bulk_temperature_c:.1f} °C",
         f"bulk thermal dose         {summary.bulk_thermal_dose_cem43_min:.3g} CEM43 min",
