@@ -111,3 +111,19 @@ def test_a_pass_at_its_ablation_threshold_is_flagged(energy_mj, state):
     notes = [w for w in _eyelid_surface_pass(energy_mj).warnings if "ablation threshold" in w]
     assert bool(notes) == (state is not None)
     assert state is None or state in notes[0]
+
+
+def test_a_crater_past_the_skin_names_the_stack_that_drilled_it():
+    """Session 31's probe: 50 mJ x 20 stacked was refused as "got 50", an energy inside
+    the device's range, without a word of the stack that put 1000 mJ into the column."""
+    from types import SimpleNamespace
+
+    skin = skin_for("cheek")
+    deep = SimpleNamespace(ablation_depth=2 * skin.layer_boundaries()[-1])
+    inputs = {"domain_depth_m": 1.0}
+    stacked = Pulse(0.05, 5e-4, stack=20, spacing=1e-3)
+    with pytest.raises(InputError, match="20 stacked pulses: 1000 mJ per column"):
+        checks.check_crater(deep, inputs, skin, stacked)
+    with pytest.raises(InputError) as single:
+        checks.check_crater(deep, inputs, skin, Pulse(0.05, 5e-4))
+    assert "stacked" not in str(single.value)

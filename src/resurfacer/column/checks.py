@@ -110,11 +110,19 @@ def check_crater(summary, inputs: dict, skin, pulse) -> None:
     (InputError naming the pulse energy, as when the domain cannot grow enough)."""
     skin_bottom = skin.layer_boundaries()[-1]
     if summary.ablation_depth > min(skin_bottom, inputs["domain_depth_m"]):
+        # a stack drills its pulses into one column: say so (session 31's probe: 50 mJ x 20
+        # was refused as "got 50", an energy inside the device's range)
+        train = (
+            f", drilled by {pulse.stack} stacked pulses: "
+            f"{pulse.total_energy * 1e3:.4g} mJ per column"
+            if pulse.stack > 1
+            else ""
+        )
         raise InputError(
             "pulse.energy",
             pulse.energy,
             f"an energy whose crater fits the modelled skin (a {summary.ablation_depth * 1e3:.3g} "
-            f"mm crater in {skin_bottom * 1e3:.3g} mm of skin)",
+            f"mm crater in {skin_bottom * 1e3:.3g} mm of skin{train})",
         )
 
 
