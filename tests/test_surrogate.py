@@ -131,3 +131,16 @@ def test_a_table_across_the_ablation_threshold_is_refined_there(cache):
         direct = column_for(SKIN, beam, replace(pulse, energy=float(energy))).summary
         crater = float(table.predict(float(energy))["ablation_depth"])
         assert abs(crater - direct.ablation_depth) <= 3e-6, energy
+
+
+def test_a_quantity_some_nodes_lack_is_not_invented_next_to_them():
+    """Session 31's review: the crater's lining (NaN below the crater threshold) was read
+    as 0 at those nodes and drawn up from 0 to the first crater's figure."""
+    energies = (1e-3, 2e-3, 4e-3, 8e-3)
+    values = {q: [1e-4] * 4 for q in surrogate.QUANTITIES}
+    values["lining_necrosis"] = [float("nan"), 30e-6, 28e-6, 26e-6]
+    table = surrogate.ColumnTable(energies, values, "column", "test")
+    got = table.predict(np.array([1.0e-3, 1.5e-3, 2e-3, 3e-3, 8e-3]))["lining_necrosis"]
+    assert np.isnan(got[0]) and np.isnan(got[1])
+    assert got[2] == pytest.approx(30e-6)
+    assert 28e-6 <= got[3] <= 30e-6 and got[4] == pytest.approx(26e-6)

@@ -57,8 +57,8 @@ class ColumnSummary:
     full-field passes (Yuksel et al., Aesthetic Plast Surg 2001;25:184); 0 if
     none. Cells 2-4 um wide do not resolve the thin dry rim of a crater wall
     (``docs/column.md``), so it is reported as a depth only.
-    `lining_necrosis` is the necrosis lining an open crater above the subcutis, its
-    volume per unit area of the crater's wall and floor (`lining_necrosis`); NaN for the
+    `lining_necrosis` is the necrosis lining an open crater above the subcutis, its cuffs
+    and floor averaged over the crater's wall and floor (`lining_necrosis`); NaN for the
     wide (1-D) geometry and without an open crater.
     `surface_opening` (0..1) says how far the surface was opened: 1 with a crater,
     0 where the top row's cells stayed on or below the boiling plateau, and in between
@@ -380,27 +380,49 @@ def lesion_cells(omega, void, volume) -> np.ndarray:
     return coag & (labels == 1 + int(np.argmax(sizes)))
 
 
-def lining_necrosis(coag, void, dried, grid, skin_rows) -> float:
-    r"""Necrosis lining an open crater [m]: :math:`h = V_n / A`, the volume of coagulated
-    tissue that kept its water (neither removed nor boiled dry: the dried rim is an eschar
-    that sheds) over the area A of the faces between removed cells and tissue (the
-    crater's wall and floor), both in the rows above the subcutis (`skin_rows`, bool per
-    row). For a layer this is the bed's necrosis; for a deep column, whose floor is about
-    3 % of its surface, its cuff. Erythema reads it (`healing.wound.lining_necrosis`): the
-    redness is the dermis's, and a crater's floor in the fat, with its thin cuff, is not
-    part of it (session 31: the floor alone fell from 65 to 42 um where the perioral deep
-    columns reached the fat, 35 -> 37.3 mJ). NaN without a crater open at the surface."""
+def lining_necrosis(omega, coag, void, dried, grid, skin_rows) -> float:
+    r"""Necrosis lining an open crater [m], averaged over its surface above the subcutis
+    (`skin_rows`, bool per row): :math:`h = \sum_k A_k t_k / \sum_k A_k`. Row k of the
+    crater (radius :math:`r_k`) has the wall :math:`2\pi r_k \Delta z` and the ledge
+    :math:`\pi (r_k^2 - r_{k+1}^2)` where the crater narrows below it, lined by the row's
+    cuff :math:`t_k` (from the wall, or the dried rim beside it, out to where Omega falls
+    through 1); the floor, :math:`\pi r_K^2` under the last row, by the coagulated tissue
+    under it on the axis (from the floor, or the dried tissue under it, down to Omega = 1).
+    The dried tissue is an eschar that sheds (as `healing.wound.wound_bed_necrosis` counts
+    a layer's bed).
+
+    A deep column is lined almost wholly by its cuff, its floor being about 3 % of its
+    surface; a crater a cell deep by the coagulation under its floor, as a layer's bed.
+    Erythema reads it (`healing.wound.lining_necrosis`): the redness is the dermis's, and
+    a crater's wall in the fat, with its thin cuff, is not part of it (session 31: the
+    floor alone fell from 65 to 42 um where the perioral deep columns reached the fat,
+    35 -> 37.3 mJ). A first form, the necrotic volume over the faces' area, counted the
+    lesion beside a shallow crater's mouth and ran to 922 um over a 4 um crater (session
+    31's review). NaN without a crater open at the surface."""
     if not void[0].any():
         return float("nan")
-    rows = np.asarray(skin_rows, bool)[:, None]
-    necrotic = coag & ~void & ~dried & rows
-    volume = float(np.sum(necrotic * grid.volume[None, :]))
-    radial = (void[:, :-1] != void[:, 1:]) & rows
-    axial = (void[:-1, :] != void[1:, :]) & rows[1:]
-    area = float(
-        np.sum(radial * grid.area_radial[None, 1:-1]) + np.sum(axial * grid.area_axial[None, :])
-    )
-    return volume / area if area > 0.0 else float("nan")
+    gone = void | dried
+    rows = np.flatnonzero(void.any(axis=1))
+    radii = [outer_edge(void[k], grid.dr) for k in rows] + [0.0]
+    area, lined = 0.0, 0.0
+    for n, k in enumerate(rows):
+        if not skin_rows[k] or radii[n] >= grid.nr * grid.dr:
+            continue  # in the subcutis, or the crater fills the row (no wall in the domain)
+        cuff = coagulation_edge(omega[k], coag[k], grid.dr) - outer_edge(gone[k], grid.dr)
+        face = 2.0 * math.pi * radii[n] * grid.dz + math.pi * max(
+            radii[n] ** 2 - radii[n + 1] ** 2, 0.0
+        ) * (n + 1 < len(rows))
+        area += face
+        lined += face * max(cuff, 0.0)
+    floor = int(rows[-1]) + 1
+    if floor < grid.nz and skin_rows[floor]:
+        under = coagulation_edge(omega[:, 0], coag[:, 0], grid.dz) - (
+            int(np.flatnonzero(gone[:, 0])[-1]) + 1
+        ) * grid.dz
+        face = math.pi * radii[-2] ** 2
+        area += face
+        lined += face * max(under, 0.0)
+    return lined / area if area > 0.0 else float("nan")
 
 
 def summarise(
@@ -425,7 +447,7 @@ def summarise(
         width_surface = width_half = wall = coag_width = lining = nan
     else:
         above = np.ones(grid.nz, bool) if skin_rows is None else skin_rows
-        lining = lining_necrosis(coag, void, desiccated(peak, void, t_boil), grid, above)
+        lining = lining_necrosis(omega, coag, void, desiccated(peak, void, t_boil), grid, above)
         half = min(int(depth / 2 / grid.dz), grid.nz - 1)
         width_surface = 2 * outer_edge(void[0], grid.dr)
         width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0

@@ -47,8 +47,8 @@ class WoundedPass:
     #: crust; 0, or no deeper than `ablation_depth`, where none was left (a wiped
     #: full-field pass counts its dried layer as removed)
     desiccation_depth: float = 0.0
-    #: m, the necrosis lining an open crater above the subcutis, its volume per unit area
-    #: of the crater's wall and floor (`ColumnSummary.lining_necrosis`); NaN where the
+    #: m, the necrosis lining an open crater above the subcutis, its cuffs and floor
+    #: averaged over the crater's wall and floor (`ColumnSummary.lining_necrosis`); NaN where the
     #: column has none (wide spots, full field, no crater): the bed's necrosis lines the
     #: whole wound (`lining_necrosis`)
     lining_necrosis: float = math.nan
@@ -360,7 +360,7 @@ def wound_bed_necrosis(p: WoundedPass) -> float:
 
 def lining_necrosis(p: WoundedPass) -> float:
     """Residual thermal necrosis lining the wound [m], what erythema reads: a fractional
-    column's `WoundedPass.lining_necrosis` (its necrosis per unit area of its crater's
+    column's `WoundedPass.lining_necrosis` (its cuffs and floor averaged over its crater's
     wall and floor, above the subcutis) where the column gives one, else the bed's
     (`wound_bed_necrosis`): a layer, a wide spot or a surface opened without a crater.
 

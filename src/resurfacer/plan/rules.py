@@ -242,7 +242,8 @@ def _pass_value(limit: str, passes):
 def column_energy_mj(p) -> float:
     """Energy one column receives [mJ]: pulse energy x stacked pulses, what an energy cap
     reads. A stack fires its pulses into one column, which it drills about as deep as one
-    pulse of their sum (DeepFX's double pulse: 15 mJ x 2 within 10 % of 30 mJ, docs/column.md),
+    pulse of their sum (DeepFX's double pulse: 15 mJ x 2 back to back drills 936 um, as 30 mJ
+    does, docs/column.md's deep-column table),
     so a cap on the single pulse let two stacked 7.5 mJ pulses past a 10 mJ cap on the
     chest (session 31's probe: the planner's first chest plan)."""
     return float(p.pulse_energy_mj) * int(p.stack)

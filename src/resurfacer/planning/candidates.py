@@ -179,7 +179,7 @@ def surrogate_wound(
     else:
         kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
-    # a node below the crater threshold has no lining figure (NaN, interpolated as 0)
+    # below the crater threshold no lining figure (NaN: the bed's necrosis lines the wound)
     lining = float(p["lining_necrosis"])
     lined = kind != "nonablative_fractional" and not wide and lining > 0.0
     if kind == "nonablative_fractional":

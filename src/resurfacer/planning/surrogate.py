@@ -57,7 +57,18 @@ QUANTITIES = (
     "surface_opening",
     "injury_width",
 )
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
+
+
+def _between_figures(x: np.ndarray, y: np.ndarray):
+    """Interpolant of a quantity some nodes lack (NaN: the lining of a crater below its
+    threshold, `ColumnSummary.lining_necrosis`): between the nodes that have it, NaN
+    outside them, so that no value is invented next to a node without one (session 31's
+    review: NaN read as 0 drew a lining up from 0 to the first crater's)."""
+    if x.size == 1:
+        return lambda xx: np.where(np.isclose(xx, x[0]), y[0], np.nan)
+    f = PchipInterpolator(x, y)
+    return lambda xx: np.where((xx >= x[0]) & (xx <= x[-1]), f(np.clip(xx, x[0], x[-1])), np.nan)
 
 
 def cache_dir() -> Path:
@@ -115,8 +126,11 @@ class ColumnTable:
         if q not in cache:
             y = np.asarray(self.values[q], float)
             x = np.log(np.asarray(self.energies))
-            if np.all(np.isnan(y)):
+            finite = np.isfinite(y)
+            if not finite.any():
                 cache[q] = lambda xx: np.full(np.shape(xx), np.nan)
+            elif not finite.all():
+                cache[q] = _between_figures(x[finite], y[finite])
             elif np.all(y > 0):
                 f = PchipInterpolator(x, np.log(y))
                 cache[q] = lambda xx, f=f: np.exp(f(xx))
