@@ -58,6 +58,31 @@ def test_downtime_does_not_fall_with_energy(mode, site, at, factor):
     assert b >= 0.99 * a, (device, name, site, energy, more, a, b)
 
 
+#: the modes whose erythema reads a column's lining or none (the wide spots' and the
+#: full field's bed steps where the stratum corneum goes at once: the strict xfail below;
+#: the surface pass by 1.9-2.8 %, docs/healing.md, Known gaps)
+COLUMN_MODES = [m for m in MODES if m[1] != "surface" and m[0] != "co2_full_field"]
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(
+    mode=st.sampled_from(COLUMN_MODES),
+    site=st.sampled_from(SITES),
+    at=st.floats(0.0, 1.0),
+    factor=st.floats(1.03, 1.3),
+)
+def test_erythema_does_not_fall_with_energy_in_columns(mode, site, at, factor):
+    """Session 31: with the lining of the whole crater above the subcutis read, the deep
+    columns' erythema falls by at most 0.09-0.21 % over 2.5-40 mJ (0.7-4.5 % on the floor
+    alone)."""
+    device, name, lo, hi = mode
+    energy = lo + at * (hi - lo)
+    more = min(hi, energy * factor)
+    a = outcome(device, name, site, energy).erythema_days
+    b = outcome(device, name, site, more).erythema_days
+    assert b >= 0.99 * a, (device, name, site, energy, more, a, b)
+
+
 def test_the_1927_nm_downtime_does_not_fall_with_energy():
     """Found in session 28 (random energy pairs through the chain, then a strict xfail):
     the 1,927 nm column's surface opening fell 1.0 -> 0.92 -> 0.82 at 17.6 / 18.2 / 19 mJ
