@@ -856,7 +856,7 @@ def test_the_planner_s_wound_carries_the_dried_layer_as_the_chain_s_does():
     surface = {
         "ablation_depth": 17e-6, "desiccation_depth": 31e-6, "coagulation_depth": 81e-6,
         "ablation_width_surface": nan, "coagulation_width": nan, "surface_opening": 1.0,
-        "injury_width": nan, "pulse_energy_mj": 90.0,
+        "injury_width": nan, "lining_necrosis": nan, "pulse_energy_mj": 90.0,
     }  # fmt: skip
     option = Option("surface", {"device": "co2_dual"}, 1, {"forehead": surface}, {"forehead": 40})
     wound = surrogate_wound(option, "forehead", top=10e-6, stratum_corneum=17e-6)
