@@ -281,3 +281,25 @@ def test_a_pulse_of_a_few_steps_drills_as_one_converged_in_time(duration, conver
     ref = converged_in_time.summary
     assert short.ablation_depth == pytest.approx(ref.ablation_depth, rel=0.03)
     assert short.ablation_width_surface == pytest.approx(ref.ablation_width_surface, rel=0.05)
+
+
+def test_vectorised_edges_match_the_line_by_line_ones():
+    """Session 31: the summary finds the Omega = 1 boundary of every row and column at
+    once (`coagulation_edges`, `outer_edges`); they give the line-by-line figures."""
+    import numpy as np
+
+    from resurfacer.column import summary as S
+
+    rng = np.random.default_rng(3)
+    omega = np.exp(rng.normal(0.0, 3.0, (40, 30)))
+    coag = omega >= 1.0
+    coag[5] = False
+    void = rng.random((40, 30)) < 0.3
+    for spacing in (1e-6, 4e-6):
+        assert np.allclose(
+            S.coagulation_edges(omega, coag, spacing),
+            [S.coagulation_edge(omega[k], coag[k], spacing) for k in range(40)],
+        )
+        assert np.allclose(
+            S.outer_edges(void, spacing), [S.outer_edge(void[k], spacing) for k in range(40)]
+        )

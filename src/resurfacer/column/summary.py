@@ -280,16 +280,39 @@ def coagulation_edge(omega_line, coagulated_line, spacing) -> float:
     outside = math.log(max(omega_line[last + 1], 1e-300))
     return centre + spacing * inside / (inside - outside)
 
+def coagulation_edges(omega, coagulated, spacing) -> np.ndarray:
+    """`coagulation_edge` of every row of 2-D arrays at once [m] (one array operation
+    where the summary called it row by row and column by column: about a tenth of a
+    column's summary time)."""
+    n = coagulated.shape[1]
+    has = coagulated.any(axis=1)
+    last = n - 1 - np.argmax(coagulated[:, ::-1], axis=1)
+    lines = np.arange(coagulated.shape[0])
+    inside = np.log(np.maximum(omega[lines, last], 1.0))
+    outside = np.log(np.maximum(omega[lines, np.minimum(last + 1, n - 1)], 1e-300))
+    centre = (last + 0.5) * spacing
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = np.where(
+            last + 1 >= n, centre + 0.5 * spacing, centre + spacing * inside / (inside - outside)
+        )
+    return np.where(has, edge, 0.0)
+
+
+def outer_edges(mask, spacing) -> np.ndarray:
+    """`outer_edge` of every row of a 2-D mask at once [m]."""
+    n = mask.shape[1]
+    return np.where(mask.any(axis=1), (n - np.argmax(mask[:, ::-1], axis=1)) * spacing, 0.0)
+
+
 def row_cuffs(omega, coag, void, dr, rows) -> np.ndarray:
     """Lateral cuff of each row in `rows` [m]: from the crater wall (outer face of
     the row's last removed cell) to the Omega = 1 boundary (`coagulation_edge`),
     0 where the row has no coagulated tissue beyond its wall."""
-    return np.array(
-        [
-            max(coagulation_edge(omega[k], coag[k], dr) - outer_edge(void[k], dr), 0.0)
-            for k in rows
-        ]
-    )
+    rows = np.asarray(list(rows), dtype=int)
+    if not rows.size:
+        return np.zeros(0)
+    edges = coagulation_edges(omega[rows], coag[rows], dr)
+    return np.maximum(edges - outer_edges(void[rows], dr), 0.0)
 
 
 def wall_cuff_profile(fields: xr.Dataset) -> xr.DataArray:
@@ -403,12 +426,13 @@ def lining_necrosis(omega, coag, void, dried, grid, skin_rows) -> float:
         return float("nan")
     gone = void | dried
     rows = np.flatnonzero(void.any(axis=1))
-    radii = [outer_edge(void[k], grid.dr) for k in rows] + [0.0]
+    radii = [*outer_edges(void[rows], grid.dr), 0.0]
+    cuffs = coagulation_edges(omega[rows], coag[rows], grid.dr) - outer_edges(gone[rows], grid.dr)
     area, lined = 0.0, 0.0
     for n, k in enumerate(rows):
         if not skin_rows[k] or radii[n] >= grid.nr * grid.dr:
             continue  # in the subcutis, or the crater fills the row (no wall in the domain)
-        cuff = coagulation_edge(omega[k], coag[k], grid.dr) - outer_edge(gone[k], grid.dr)
+        cuff = cuffs[n]
         face = 2.0 * math.pi * radii[n] * grid.dz + math.pi * max(
             radii[n] ** 2 - radii[n + 1] ** 2, 0.0
         ) * (n + 1 < len(rows))
@@ -439,9 +463,9 @@ def summarise(
     volume = grid.volume
     void_rows = np.flatnonzero(void.any(axis=1))
     depth = (void_rows[-1] + 1) * grid.dz if void_rows.size else 0.0
-    column_edges = [coagulation_edge(omega[:, j], coag[:, j], grid.dz) for j in range(grid.nr)]
-    coag_depth = max(column_edges, default=0.0)
-    floor = max(column_edges[0] - depth, 0.0) if depth > 0 else coag_depth
+    column_edges = coagulation_edges(omega.T, coag.T, grid.dz)
+    coag_depth = float(column_edges.max(initial=0.0))
+    floor = max(float(column_edges[0]) - depth, 0.0) if depth > 0 else coag_depth
     nan = float("nan")
     if geometry == "wide":
         width_surface = width_half = wall = coag_width = lining = nan
@@ -451,7 +475,7 @@ def summarise(
         half = min(int(depth / 2 / grid.dz), grid.nz - 1)
         width_surface = 2 * outer_edge(void[0], grid.dr)
         width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0
-        coag_width = 2 * max(coagulation_edge(omega[k], coag[k], grid.dr) for k in range(grid.nz))
+        coag_width = 2 * float(coagulation_edges(omega, coag, grid.dr).max())
         wall = nan
         if void[0].any():  # a crater open at the surface (a steam pocket has no wall)
             # mean cuff over the middle half of the crater depth
