@@ -127,3 +127,21 @@ def test_a_crater_past_the_skin_names_the_stack_that_drilled_it():
     with pytest.raises(InputError) as single:
         checks.check_crater(deep, inputs, skin, Pulse(0.05, 5e-4))
     assert "stacked" not in str(single.value)
+
+
+def test_a_run_that_outlasts_its_domain_grows_it():
+    """Session 31's docs audit: a wide CO2 spot's 1-D stack, run until its damage stops,
+    went on to hundreds of ms on a domain sized for 20 ms, whose body-temperature bottom
+    drew its heat: 174.9 um at 300 ms where a domain sized for 300 ms gives 177.4 um (and
+    204.7 against 223.6 um at 500 ms)."""
+    skin = skin_for("cheek", age=50)
+    beam, pulse = Beam(10.6e-6, 1.3e-3, profile="tophat"), Pulse(90e-3, 0.8e-3)
+    until = simulate_column(skin, beam, pulse, SolverOptions(grid=2e-6, max_time=0.2))
+    fixed = simulate_column(
+        skin, beam, pulse, SolverOptions(grid=2e-6, after_pulse=0.2 - pulse.end_time)
+    )
+    assert until.summary.simulated_time == pytest.approx(0.2, rel=1e-3)
+    assert until.inputs["domain_depth_m"] > 1.3 * 383e-6
+    assert until.summary.coagulation_depth == pytest.approx(
+        fixed.summary.coagulation_depth, rel=0.01
+    )

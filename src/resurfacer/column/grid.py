@@ -65,6 +65,20 @@ def stable_time_step(grid: ColumnGrid, k_row, rho_c_row, safety: float) -> float
     )
     return safety / rate
 
+#: Time after the pulse a run without `after_pulse` is expected to stop by [s] (its damage
+#: criterion), for which `column_domain` sizes the heat's spread
+EXPECTED_STOP_AFTER_PULSE = 0.02
+
+
+def domain_time(pulse, options) -> float:
+    """The simulated time [s] `column_domain` sizes the heat's spread for: the train
+    and `after_pulse`, or `EXPECTED_STOP_AFTER_PULSE` where the damage criterion stops
+    the run (`column.solve.simulate_column` grows the domain where a run outlasts it and
+    its heat reaches the bottom)."""
+    after = options.after_pulse if options.after_pulse is not None else EXPECTED_STOP_AFTER_PULSE
+    return pulse.end_time + after
+
+
 def column_domain(
     skin, beam, pulse, options, geometry, h_ablation_min, mu_a_min, alpha_max, transport_length=None
 ):
@@ -75,8 +89,7 @@ def column_domain(
     the crater estimate.
     """
     dx = options.grid
-    t_est = pulse.end_time + (options.after_pulse if options.after_pulse is not None else 0.02)
-    diffusion = 2.0 * math.sqrt(alpha_max * t_est)
+    diffusion = 2.0 * math.sqrt(alpha_max * domain_time(pulse, options))
     # the beam as it meets the skin: wider than its waist when focused above or below it
     at_skin = beam.radius * float(beam.spread(0.0))
     beam_extent = 2.63 * at_skin if beam.profile == "gaussian" else at_skin

@@ -57,6 +57,7 @@ from resurfacer.column.grid import (
     ColumnGrid,
     choose_geometry,
     column_domain,
+    domain_time,
     layer_rows,
     stable_time_step,
 )
@@ -151,7 +152,8 @@ def simulate_column(
     depth = options.depth
     for _ in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
-        if not result.inputs.pop("_needs_deeper_domain"):
+        deeper = result.inputs.pop("_needs_deeper_domain")
+        if not deeper and not heat_outran_domain(result, pulse, options):
             result.warnings = (
                 grid_cautions(result.inputs)
                 + front_cautions(result.summary, result.inputs)
@@ -481,6 +483,27 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
         {k: v for k, v in inputs.items() if not k.startswith("_") and v is not None}
     )
     return ColumnResult(fields=dataset, summary=summary, geometry=geometry, inputs=inputs)
+
+
+#: Warming [K] of the row at 90 % of the domain's depth past which a run that outlasted
+#: the time its domain was sized for (`grid.domain_time`) is repeated on a deeper one (a
+#: numerical setting: session 31's audit found the reference surface pass's 1-D stack
+#: coagulating to 205 um by 500 ms on a 383 um domain sized for 20 ms, 224 um on one
+#: sized for 500 ms; that row had warmed 4.3 K by 300 ms, 0.0006 K by 20 ms)
+BOTTOM_WARMING_K = 1.0
+
+
+def heat_outran_domain(result: ColumnResult, pulse, options) -> bool:
+    """Whether a run went on past the time its domain was sized for (`grid.domain_time`:
+    only a run the damage criterion stops can) and its heat reached the domain's bottom:
+    the row at 90 % of its depth peaked more than `BOTTOM_WARMING_K` above body
+    temperature, so the body-temperature bottom drew heat the tissue below would have
+    kept (the row next to it stays near body temperature)."""
+    if result.summary.simulated_time <= domain_time(pulse, options) * (1.0 + 1e-9):
+        return False
+    peak = result.fields["peak_temperature"].values
+    probe = np.nan_to_num(peak[int(0.9 * peak.shape[0])], nan=-np.inf)
+    return float(probe.max()) > thermal_constants().body_temperature + BOTTOM_WARMING_K
 
 
 def _needs_deeper_domain(summary, omega, grid, layers, mapped: bool) -> bool:
