@@ -145,3 +145,15 @@ def test_a_run_that_outlasts_its_domain_grows_it():
     assert until.summary.coagulation_depth == pytest.approx(
         fixed.summary.coagulation_depth, rel=0.01
     )
+
+
+def test_a_run_whose_heat_still_reaches_the_bottom_after_the_last_growth_says_so():
+    """A run of seconds outgrows the domain's growths (session 31: a 10 s limit on the
+    surface pass's 1-D stack runs to 3.2 s, past a 1.58 mm domain): it is returned with a
+    caution, not refused as a crater too deep for the skin."""
+    from resurfacer.column.solve import OUTRAN_CAUTION
+
+    skin = skin_for("cheek", age=50)
+    beam, pulse = Beam(10.6e-6, 1.3e-3, profile="tophat"), Pulse(90e-3, 0.8e-3)
+    result = simulate_column(skin, beam, pulse, SolverOptions(grid=4e-6, max_time=10.0))
+    assert OUTRAN_CAUTION in result.warnings

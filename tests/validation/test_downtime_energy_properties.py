@@ -64,7 +64,7 @@ def test_downtime_does_not_fall_with_energy(mode, site, at, factor):
 COLUMN_MODES = [m for m in MODES if m[1] != "surface" and m[0] != "co2_full_field"]
 
 
-@settings(max_examples=6, deadline=None, derandomize=True)
+@settings(max_examples=4, deadline=None, derandomize=True)
 @given(
     mode=st.sampled_from(COLUMN_MODES),
     site=st.sampled_from(SITES),

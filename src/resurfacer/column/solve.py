@@ -150,10 +150,11 @@ def simulate_column(
         )
     checks.check_fits(pulse, options)
     depth = options.depth
-    for _ in range(MAX_DOMAIN_GROWTHS + 1):
+    for attempt in range(MAX_DOMAIN_GROWTHS + 1):
         result = _solve(skin, beam, pulse, options, geometry, depth, started)
         deeper = result.inputs.pop("_needs_deeper_domain")
-        if not deeper and not heat_outran_domain(result, pulse, options):
+        outran = heat_outran_domain(result, pulse, options)
+        if not deeper and (not outran or attempt == MAX_DOMAIN_GROWTHS):
             result.warnings = (
                 grid_cautions(result.inputs)
                 + front_cautions(result.summary, result.inputs)
@@ -163,6 +164,7 @@ def simulate_column(
                 + photon_cautions(result.inputs)
                 + scattering_source_cautions(result.summary, result.inputs, skin)
                 + intact_surface_cautions(result.summary, result.inputs)
+                + [OUTRAN_CAUTION] * outran
             )
             checks.check_result(result, skin, pulse, options)
             return result
@@ -491,6 +493,15 @@ def _solve(skin, beam, pulse, options, geometry, depth, started) -> ColumnResult
 #: coagulating to 205 um by 500 ms on a 383 um domain sized for 20 ms, 224 um on one
 #: sized for 500 ms; that row had warmed 4.3 K by 300 ms, 0.0006 K by 20 ms)
 BOTTOM_WARMING_K = 1.0
+
+
+#: The caution of a run whose heat still reached its domain's bottom after the last
+#: growth (`simulate_column`; a `max_time` of seconds)
+OUTRAN_CAUTION = (
+    "the run's heat reached the bottom of its domain after its last growth, where the "
+    "body-temperature boundary drew it: the coagulation depth may read short (set a "
+    "shorter time after the pulse)"
+)
 
 
 def heat_outran_domain(result: ColumnResult, pulse, options) -> bool:
