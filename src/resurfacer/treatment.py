@@ -708,6 +708,7 @@ def _region_wounds(
             [sum(removal[i, area.region]) for i, _ in fired],
             [p.kind == "full_field" for _, p in fired],
         )
+        wounding = _wounding_passes(plan, area, columns)
         wounds = [
             wound_for(
                 p,
@@ -718,7 +719,7 @@ def _region_wounds(
                 later,
             )
             for (i, p), later in zip(fired, after, strict=True)
-            if not _leaves_no_wound(columns[i, area.region])
+            if i in wounding
         ]
         if wounds:
             out[area.region] = wounds
@@ -731,6 +732,17 @@ def _region_wounds(
                 "removes any tissue",
             )
     return out
+
+
+def _wounding_passes(plan: Plan, area, columns) -> list[int]:
+    """The passes fired on `area` that leave a wound there, in plan order (the passes
+    of `_region_wounds`'s wounds)."""
+    return [
+        i
+        for i in range(len(plan.passes))
+        if plan.region_pass(i, area) is not None
+        and not _leaves_no_wound(columns[i, area.region])
+    ]
 
 
 def _leaves_no_wound(column: ColumnResult) -> bool:
@@ -759,8 +771,7 @@ def _small_area_notes(plan: Plan) -> list[str]:
     notes = []
     for i in range(len(plan.passes)):
         for area, fired in plan.treated(i):
-            n = pattern_positions(fired.pattern_shape, fired.pattern_size_mm * 1e-3, fired.pitch_m)
-            pattern_cm2 = n[0].size * fired.pitch_m**2 * 1e4
+            pattern_cm2 = _pattern_columns(fired) * fired.pitch_m**2 * 1e4
             spot_cm2 = math.pi * (fired.spot_um * 1e-4) ** 2 / 4.0
             if area.area_cm2 >= pattern_cm2:
                 continue
@@ -799,13 +810,10 @@ def unopened_layer_notes(plan: Plan, columns, wounds: dict) -> list[str]:
     cheek's 92 um epidermis and healed as intact skin in 2.5 d)."""
     by_pass: dict[int, list[str]] = {}
     for area in plan.site_areas:
-        fired = [
-            i
-            for i in range(len(plan.passes))
-            if plan.region_pass(i, area) is not None
-            and not _leaves_no_wound(columns[i, area.region])
-        ]
-        for i, w in zip(fired, wounds.get(area.region, []), strict=False):
+        if area.region not in wounds:
+            continue
+        indices = _wounding_passes(plan, area, columns)
+        for i, w in zip(indices, wounds[area.region], strict=True):
             if w.kind == "full_field" and w.opening < 1.0 and w.coagulation_depth > 0.0:
                 by_pass.setdefault(i, []).append(f"{area.region} {100 * w.opening:.0f} %")
     return [
@@ -1148,12 +1156,15 @@ def _pattern(p: Pass):
     return x, y, np.column_stack([x[order], y[order]]), times
 
 
+def _pattern_columns(p: Pass) -> int:
+    """Columns in one scanner pattern of `p` (`scan.pattern.pattern_positions`)."""
+    return pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, p.pitch_m)[0].size
+
+
 def _pattern_span(p: Pass) -> float:
     """Time one whole scanner pattern of `p` takes to fire [s]: its n columns at the
     firing interval of `_pattern`, ``n max(1/f_rep, pulse train)``."""
-    spacing = p.pitch_m
-    n = pattern_positions(p.pattern_shape, p.pattern_size_mm * 1e-3, spacing)[0].size
-    return n * max(1.0 / p.repetition_rate_hz, p.pulse().end_time)
+    return _pattern_columns(p) * max(1.0 / p.repetition_rate_hz, p.pulse().end_time)
 
 
 def _earlier_on_area(plan: Plan, i: int, area) -> list[tuple[int, Pass, float]]:

@@ -258,32 +258,25 @@ def surface_opening(peak, void, t_boil, removal_rise, dry_top_share: float = 1.0
 
 
 def outer_edge(mask_row, dr) -> float:
-    """Outer face of the last True cell in a row [m]."""
-    idx = np.flatnonzero(mask_row)
-    return (idx[-1] + 1) * dr if idx.size else 0.0
+    """Outer face of the last True cell in a row [m] (`outer_edges` of one row)."""
+    return float(outer_edges(np.asarray(mask_row)[None, :], dr)[0])
+
 
 def coagulation_edge(omega_line, coagulated_line, spacing) -> float:
-    """Where Omega falls through 1 past the last coagulated cell of a line [m].
+    """Where Omega falls through 1 past the last coagulated cell of a line [m]
+    (`coagulation_edges` of one line)."""
+    return float(
+        coagulation_edges(np.asarray(omega_line)[None, :], np.asarray(coagulated_line)[None, :],
+                          spacing)[0]
+    )
 
-    ln(Omega) is interpolated linearly between the centres of the last
-    coagulated cell and the next one, which gives the boundary to a fraction
-    of a cell (it grows as an exponential of temperature, so ln is smooth).
-    """
-    idx = np.flatnonzero(coagulated_line)
-    if not idx.size:
-        return 0.0
-    last = idx[-1]
-    centre = (last + 0.5) * spacing
-    if last + 1 >= omega_line.size:
-        return centre + 0.5 * spacing
-    inside = math.log(max(omega_line[last], 1.0))
-    outside = math.log(max(omega_line[last + 1], 1e-300))
-    return centre + spacing * inside / (inside - outside)
 
 def coagulation_edges(omega, coagulated, spacing) -> np.ndarray:
-    """`coagulation_edge` of every row of 2-D arrays at once [m] (one array operation
-    where the summary called it row by row and column by column: about a tenth of a
-    column's summary time)."""
+    """Where Omega falls through 1 past the last coagulated cell of each row of 2-D
+    arrays [m], 0 for a row with none. ln(Omega) is interpolated linearly between the
+    centres of the last coagulated cell and the next one, which gives the boundary to a
+    fraction of a cell (it grows as an exponential of temperature, so ln is smooth); a
+    row coagulated to its end gives that end."""
     n = coagulated.shape[1]
     has = coagulated.any(axis=1)
     last = n - 1 - np.argmax(coagulated[:, ::-1], axis=1)
@@ -299,7 +292,7 @@ def coagulation_edges(omega, coagulated, spacing) -> np.ndarray:
 
 
 def outer_edges(mask, spacing) -> np.ndarray:
-    """`outer_edge` of every row of a 2-D mask at once [m]."""
+    """Outer face of the last True cell of each row of a 2-D mask [m], 0 for none."""
     n = mask.shape[1]
     return np.where(mask.any(axis=1), (n - np.argmax(mask[:, ::-1], axis=1)) * spacing, 0.0)
 
@@ -426,24 +419,20 @@ def lining_necrosis(omega, coag, void, dried, grid, skin_rows) -> float:
         return float("nan")
     gone = void | dried
     rows = np.flatnonzero(void.any(axis=1))
-    radii = [*outer_edges(void[rows], grid.dr), 0.0]
+    radii = outer_edges(void[rows], grid.dr)
+    below = np.append(radii[1:], radii[-1])  # the last row's ledge is the floor's
+    walls = 2.0 * math.pi * radii * grid.dz + math.pi * np.maximum(radii**2 - below**2, 0.0)
     cuffs = coagulation_edges(omega[rows], coag[rows], grid.dr) - outer_edges(gone[rows], grid.dr)
-    area, lined = 0.0, 0.0
-    for n, k in enumerate(rows):
-        if not skin_rows[k] or radii[n] >= grid.nr * grid.dr:
-            continue  # in the subcutis, or the crater fills the row (no wall in the domain)
-        cuff = cuffs[n]
-        face = 2.0 * math.pi * radii[n] * grid.dz + math.pi * max(
-            radii[n] ** 2 - radii[n + 1] ** 2, 0.0
-        ) * (n + 1 < len(rows))
-        area += face
-        lined += face * max(cuff, 0.0)
+    # rows in the subcutis, or that the crater fills (no wall in the domain), are left out
+    kept = np.asarray(skin_rows)[rows] & (radii < grid.nr * grid.dr)
+    area = float(np.sum(walls[kept]))
+    lined = float(np.sum(walls[kept] * np.maximum(cuffs[kept], 0.0)))
     floor = int(rows[-1]) + 1
     if floor < grid.nz and skin_rows[floor]:
         under = coagulation_edge(omega[:, 0], coag[:, 0], grid.dz) - (
             int(np.flatnonzero(gone[:, 0])[-1]) + 1
         ) * grid.dz
-        face = math.pi * radii[-2] ** 2
+        face = math.pi * radii[-1] ** 2
         area += face
         lined += face * max(under, 0.0)
     return lined / area if area > 0.0 else float("nan")
@@ -458,7 +447,8 @@ def summarise(
     `surface_opening`; `skin_rows`: which rows lie above the subcutis (default all), see
     `lining_necrosis`; the coagulated zone is the lesion's (`lesion_cells`)."""
     coag = lesion_cells(omega, void, grid.volume[None, :])
-    dried_rows = np.flatnonzero((desiccated(peak, void, t_boil)).any(axis=1))
+    dried = desiccated(peak, void, t_boil)
+    dried_rows = np.flatnonzero(dried.any(axis=1))
     desiccation_depth = (dried_rows[-1] + 1) * grid.dz if dried_rows.size else 0.0
     volume = grid.volume
     void_rows = np.flatnonzero(void.any(axis=1))
@@ -471,7 +461,7 @@ def summarise(
         width_surface = width_half = wall = coag_width = lining = nan
     else:
         above = np.ones(grid.nz, bool) if skin_rows is None else skin_rows
-        lining = lining_necrosis(omega, coag, void, desiccated(peak, void, t_boil), grid, above)
+        lining = lining_necrosis(omega, coag, void, dried, grid, above)
         half = min(int(depth / 2 / grid.dz), grid.nz - 1)
         width_surface = 2 * outer_edge(void[0], grid.dr)
         width_half = 2 * outer_edge(void[half], grid.dr) if depth > 0 else 0.0

@@ -148,9 +148,7 @@ def _fmt(x: float) -> str:
     >>> _fmt(1.21526), _fmt(7.5), _fmt(999.6), _fmt(2500.4), _fmt(1.1209e15)
     ('1.22', '7.5', '1000', '2500', '1.12e+15')
     """
-    if abs(x) >= 1e6:
-        return f"{x:.3g}"
-    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+    return f"{x:.0f}" if 100 <= abs(x) < 1e6 else f"{x:.3g}"
 
 
 def _over(value: float, limit: float) -> str:

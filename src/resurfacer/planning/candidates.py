@@ -179,9 +179,6 @@ def surrogate_wound(
     else:
         kind, opening = fractional_wound_kind(opening, top, stratum_corneum)
     spacing = None if kind_ff else math.sqrt(math.pi * spot**2 / 4 / dens)
-    # below the crater threshold no lining figure (NaN: the bed's necrosis lines the wound)
-    lining = float(p["lining_necrosis"])
-    lined = kind != "nonablative_fractional" and not wide and lining > 0.0
     if kind == "nonablative_fractional":
         gone = dried = 0.0
     else:
@@ -199,7 +196,11 @@ def surrogate_wound(
         surface_opening=opening,
         injury_width=float(p["injury_width"]),
         desiccation_depth=dried,
-        lining_necrosis=lining if lined else math.nan,
+        # as `treatment.wound_for`: none for a non-ablative wound; NaN below the crater
+        # threshold or on a wide spot (the bed's necrosis lines the wound)
+        lining_necrosis=float(p["lining_necrosis"])
+        if kind != "nonablative_fractional"
+        else math.nan,
     )
 
 
